@@ -1,0 +1,1 @@
+//! Building images: the plan, the daemon connection, progress and the build cache.

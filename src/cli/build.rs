@@ -1,0 +1,11 @@
+//! `buildlint build`.
+
+use clap::Args;
+
+#[derive(Args, Debug)]
+pub struct BuildArgs {}
+
+pub fn run(args: BuildArgs) -> anyhow::Result<u8> {
+    let _ = args;
+    super::not_yet("build")
+}

@@ -1,0 +1,11 @@
+//! `buildlint config`.
+
+use clap::Args;
+
+#[derive(Args, Debug)]
+pub struct ConfigArgs {}
+
+pub fn run(args: ConfigArgs) -> anyhow::Result<u8> {
+    let _ = args;
+    super::not_yet("config")
+}

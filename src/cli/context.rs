@@ -1,0 +1,11 @@
+//! `buildlint context`.
+
+use clap::Args;
+
+#[derive(Args, Debug)]
+pub struct ContextArgs {}
+
+pub fn run(args: ContextArgs) -> anyhow::Result<u8> {
+    let _ = args;
+    super::not_yet("context")
+}

@@ -1,0 +1,11 @@
+//! `buildlint rule`.
+
+use clap::Args;
+
+#[derive(Args, Debug)]
+pub struct RuleArgs {}
+
+pub fn run(args: RuleArgs) -> anyhow::Result<u8> {
+    let _ = args;
+    super::not_yet("rule")
+}

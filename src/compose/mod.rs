@@ -1,0 +1,6 @@
+//! The stack front end: compose and stack files loaded as compose loads them,
+//! into the [`Project`] IR with spans.
+
+/// A loaded stack project.
+#[derive(Clone, Debug, Default)]
+pub struct Project {}

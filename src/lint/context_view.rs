@@ -1,0 +1,172 @@
+//! A read-only view of a build context for rules. A trait, so tests build
+//! contexts in memory and rules never touch the filesystem themselves.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use crate::context::dockerignore::IgnoreFile;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum EntryKind {
+    File,
+    Dir,
+    Symlink,
+}
+
+pub trait ContextView: Sync {
+    /// The context directory on disk, if it has one.
+    fn root(&self) -> Option<&Path>;
+    /// The kind of the entry at `path`, a cleaned context-relative path with
+    /// `/` separators (`""` is the root). Symlinks are not followed.
+    fn entry(&self, path: &str) -> Option<EntryKind>;
+    /// Direct children of the directory at `path` (names only), sorted.
+    fn list_dir(&self, path: &str) -> Vec<(String, EntryKind)>;
+    /// The ignore file that applies to this build, if any.
+    fn ignore_file(&self) -> Option<&IgnoreFile>;
+}
+
+/// A context held in memory: paths and their kinds. Parent directories are
+/// implied.
+#[derive(Clone, Debug, Default)]
+pub struct MemoryContext {
+    entries: BTreeMap<String, EntryKind>,
+    ignore: Option<IgnoreFile>,
+}
+
+impl MemoryContext {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Adds a path; a trailing `/` makes it a directory.
+    pub fn with_path(mut self, path: &str) -> Self {
+        self.add(path);
+        self
+    }
+
+    pub fn add(&mut self, path: &str) {
+        let (path, kind) = match path.strip_suffix('/') {
+            Some(dir) => (dir, EntryKind::Dir),
+            None => (path, EntryKind::File),
+        };
+        let path = path.trim_start_matches("./").trim_start_matches('/');
+        let mut parent = String::new();
+        for part in path
+            .split('/')
+            .collect::<Vec<_>>()
+            .split_last()
+            .map(|(_, p)| p)
+            .unwrap_or(&[])
+        {
+            if !parent.is_empty() {
+                parent.push('/');
+            }
+            parent.push_str(part);
+            self.entries.insert(parent.clone(), EntryKind::Dir);
+        }
+        self.entries.insert(path.to_string(), kind);
+    }
+
+    pub fn add_symlink(&mut self, path: &str) {
+        self.add(path);
+        self.entries.insert(path.to_string(), EntryKind::Symlink);
+    }
+
+    pub fn set_ignore(&mut self, ignore: IgnoreFile) {
+        self.ignore = Some(ignore);
+    }
+}
+
+impl ContextView for MemoryContext {
+    fn root(&self) -> Option<&Path> {
+        None
+    }
+
+    fn entry(&self, path: &str) -> Option<EntryKind> {
+        if path.is_empty() {
+            return Some(EntryKind::Dir);
+        }
+        self.entries.get(path).copied()
+    }
+
+    fn list_dir(&self, path: &str) -> Vec<(String, EntryKind)> {
+        let prefix = if path.is_empty() {
+            String::new()
+        } else {
+            format!("{path}/")
+        };
+        self.entries
+            .range(prefix.clone()..)
+            .take_while(|(p, _)| p.starts_with(&prefix))
+            .filter(|(p, _)| !p[prefix.len()..].contains('/'))
+            .map(|(p, k)| (p[prefix.len()..].to_string(), *k))
+            .collect()
+    }
+
+    fn ignore_file(&self) -> Option<&IgnoreFile> {
+        self.ignore.as_ref()
+    }
+}
+
+/// A context directory on disk, read lazily (a stat per question).
+#[derive(Debug)]
+pub struct DirContext {
+    root: PathBuf,
+    ignore: Option<IgnoreFile>,
+}
+
+impl DirContext {
+    pub fn new(root: PathBuf, ignore: Option<IgnoreFile>) -> Self {
+        DirContext { root, ignore }
+    }
+}
+
+fn kind_of(meta: &std::fs::Metadata) -> EntryKind {
+    let ft = meta.file_type();
+    if ft.is_symlink() {
+        EntryKind::Symlink
+    } else if ft.is_dir() {
+        EntryKind::Dir
+    } else {
+        EntryKind::File
+    }
+}
+
+impl ContextView for DirContext {
+    fn root(&self) -> Option<&Path> {
+        Some(&self.root)
+    }
+
+    fn entry(&self, path: &str) -> Option<EntryKind> {
+        let full = if path.is_empty() {
+            self.root.clone()
+        } else {
+            self.root.join(path)
+        };
+        std::fs::symlink_metadata(full).ok().map(|m| kind_of(&m))
+    }
+
+    fn list_dir(&self, path: &str) -> Vec<(String, EntryKind)> {
+        let full = if path.is_empty() {
+            self.root.clone()
+        } else {
+            self.root.join(path)
+        };
+        let mut out: Vec<(String, EntryKind)> = std::fs::read_dir(full)
+            .into_iter()
+            .flatten()
+            .flatten()
+            .filter_map(|e| {
+                let name = e.file_name().into_string().ok()?;
+                let meta = e.path().symlink_metadata().ok()?;
+                Some((name, kind_of(&meta)))
+            })
+            .collect();
+        out.sort();
+        out
+    }
+
+    fn ignore_file(&self) -> Option<&IgnoreFile> {
+        self.ignore.as_ref()
+    }
+}

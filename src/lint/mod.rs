@@ -1,0 +1,15 @@
+//! The lint stage: rules over the IR, with the build context in view.
+
+pub mod context_view;
+pub mod engine;
+pub mod finding;
+pub mod options;
+pub mod registry;
+pub mod rule;
+pub mod rules;
+pub mod semantic;
+
+pub use finding::{
+    Applicability, Diagnostic, Diagnostics, Edit, Finding, Fix, Severity, SourceFile,
+};
+pub use rule::{Check, DockerfileCx, FixAvailability, Rule, StackCx};

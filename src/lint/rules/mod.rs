@@ -1,0 +1,7 @@
+//! Rule families, one folder each; one file per rule.
+
+pub mod compose;
+pub mod context;
+pub mod dockerfile;
+pub mod meta;
+pub mod shell;
