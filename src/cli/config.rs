@@ -5,7 +5,7 @@ use clap::Args;
 #[derive(Args, Debug)]
 pub struct ConfigArgs {}
 
-pub fn run(args: ConfigArgs) -> anyhow::Result<u8> {
+pub fn run(args: ConfigArgs, io: &mut super::Io<'_>) -> anyhow::Result<u8> {
     let _ = args;
-    super::not_yet("config")
+    super::not_yet("config", io)
 }

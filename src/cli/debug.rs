@@ -5,7 +5,7 @@ use clap::Args;
 #[derive(Args, Debug)]
 pub struct DebugArgs {}
 
-pub fn run(args: DebugArgs) -> anyhow::Result<u8> {
+pub fn run(args: DebugArgs, io: &mut super::Io<'_>) -> anyhow::Result<u8> {
     let _ = args;
-    super::not_yet("debug")
+    super::not_yet("debug", io)
 }

@@ -62,46 +62,79 @@ pub enum Command {
     Man,
 }
 
+/// Where a command reads and writes: the process's streams, or buffers in tests.
+pub struct Io<'a> {
+    pub stdin: &'a mut dyn std::io::Read,
+    pub stdout: &'a mut dyn std::io::Write,
+    pub stderr: &'a mut dyn std::io::Write,
+    /// Whether stdout / stderr are terminals (colour, live progress).
+    pub stdout_is_terminal: bool,
+    pub stderr_is_terminal: bool,
+}
+
 pub fn main() -> ExitCode {
-    let cli = match Cli::try_parse() {
+    use std::io::IsTerminal;
+    let (stdin, stdout, stderr) = (std::io::stdin(), std::io::stdout(), std::io::stderr());
+    let mut io = Io {
+        stdout_is_terminal: stdout.is_terminal(),
+        stderr_is_terminal: stderr.is_terminal(),
+        stdin: &mut stdin.lock(),
+        stdout: &mut std::io::BufWriter::new(stdout.lock()),
+        stderr: &mut stderr.lock(),
+    };
+    let code = run(std::env::args_os(), &mut io);
+    let _ = io.stdout.flush();
+    ExitCode::from(code)
+}
+
+/// Runs buildlint with `args` (the first is the program name) and returns the
+/// exit status. Tests call this in-process with buffers.
+pub fn run<I, T>(args: I, io: &mut Io<'_>) -> u8
+where
+    I: IntoIterator<Item = T>,
+    T: Into<std::ffi::OsString> + Clone,
+{
+    let cli = match Cli::try_parse_from(args) {
         Ok(cli) => cli,
         Err(e) => {
             let code = if e.use_stderr() { EXIT_ERROR } else { EXIT_OK };
-            let _ = e.print();
-            return ExitCode::from(code);
+            let rendered = if e.use_stderr() && io.stderr_is_terminal {
+                e.render().ansi().to_string()
+            } else {
+                e.render().to_string()
+            };
+            if e.use_stderr() {
+                let _ = write!(io.stderr, "{rendered}");
+            } else {
+                let _ = write!(io.stdout, "{rendered}");
+            }
+            return code;
         }
     };
     let result = match cli.command {
-        Command::Check(args) => check::run(args),
-        Command::Build(args) => build::run(args),
-        Command::Rule(args) => rule::run(args),
-        Command::Context(args) => context::run(args),
-        Command::Config(args) => config::run(args),
-        Command::Debug(args) => debug::run(args),
+        Command::Check(args) => check::run(args, io),
+        Command::Build(args) => build::run(args, io),
+        Command::Rule(args) => rule::run(args, io),
+        Command::Context(args) => context::run(args, io),
+        Command::Config(args) => config::run(args, io),
+        Command::Debug(args) => debug::run(args, io),
         Command::Completions { shell } => {
-            clap_complete::generate(
-                shell,
-                &mut Cli::command(),
-                "buildlint",
-                &mut std::io::stdout(),
-            );
+            clap_complete::generate(shell, &mut Cli::command(), "buildlint", io.stdout);
             Ok(EXIT_OK)
         }
         Command::Man => {
             let man = clap_mangen::Man::new(Cli::command());
-            man.render(&mut std::io::stdout())
+            man.render(io.stdout)
                 .map(|_| EXIT_OK)
                 .map_err(anyhow::Error::from)
         }
     };
     match result {
-        Ok(code) => ExitCode::from(code),
+        Ok(code) => code,
+        Err(e) if is_broken_pipe(&e) => EXIT_OK,
         Err(e) => {
-            if is_broken_pipe(&e) {
-                return ExitCode::from(EXIT_OK);
-            }
-            eprintln!("buildlint: {e:#}");
-            ExitCode::from(EXIT_ERROR)
+            let _ = writeln!(io.stderr, "buildlint: {e:#}");
+            EXIT_ERROR
         }
     }
 }
@@ -114,8 +147,11 @@ fn is_broken_pipe(e: &anyhow::Error) -> bool {
 }
 
 /// A subcommand that a later change brings: says so plainly, exit 2.
-pub(crate) fn not_yet(what: &str) -> anyhow::Result<u8> {
-    eprintln!("buildlint: `{what}` is not available in this version yet");
+pub(crate) fn not_yet(what: &str, io: &mut Io<'_>) -> anyhow::Result<u8> {
+    writeln!(
+        io.stderr,
+        "buildlint: `{what}` is not available in this version yet"
+    )?;
     Ok(EXIT_ERROR)
 }
 
@@ -126,4 +162,31 @@ mod tests {
         use clap::CommandFactory;
         super::Cli::command().debug_assert();
     }
+}
+
+/// Runs buildlint in-process on empty stdin and returns (status, stdout, stderr).
+pub fn run_captured(args: &[&str]) -> (u8, String, String) {
+    run_captured_with_stdin(args, b"")
+}
+
+/// As [`run_captured`], with `stdin` as standard input.
+pub fn run_captured_with_stdin(args: &[&str], stdin: &[u8]) -> (u8, String, String) {
+    let (mut out, mut err) = (Vec::new(), Vec::new());
+    let mut input = stdin;
+    let mut io = Io {
+        stdin: &mut input,
+        stdout: &mut out,
+        stderr: &mut err,
+        stdout_is_terminal: false,
+        stderr_is_terminal: false,
+    };
+    let argv: Vec<&str> = std::iter::once("buildlint")
+        .chain(args.iter().copied())
+        .collect();
+    let code = run(argv, &mut io);
+    (
+        code,
+        String::from_utf8_lossy(&out).into_owned(),
+        String::from_utf8_lossy(&err).into_owned(),
+    )
 }

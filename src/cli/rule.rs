@@ -5,7 +5,7 @@ use clap::Args;
 #[derive(Args, Debug)]
 pub struct RuleArgs {}
 
-pub fn run(args: RuleArgs) -> anyhow::Result<u8> {
+pub fn run(args: RuleArgs, io: &mut super::Io<'_>) -> anyhow::Result<u8> {
     let _ = args;
-    super::not_yet("rule")
+    super::not_yet("rule", io)
 }

@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 
 use crate::context::dockerignore::IgnoreFile;
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum EntryKind {
     File,
     Dir,

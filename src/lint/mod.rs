@@ -8,6 +8,8 @@ pub mod registry;
 pub mod rule;
 pub mod rules;
 pub mod semantic;
+#[doc(hidden)]
+pub mod testing;
 
 pub use finding::{
     Applicability, Diagnostic, Diagnostics, Edit, Finding, Fix, Severity, SourceFile,

@@ -64,3 +64,18 @@ fn check(cx: &DockerfileCx<'_>, out: &mut Diagnostics) {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::RULE;
+    use crate::lint::testing::{assert_fires, assert_quiet};
+
+    #[test]
+    fn fires_on_latest_only() {
+        assert_fires(&RULE, "FROM nginx:latest\n", &["latest"]);
+        assert_fires(&RULE, "FROM localhost:5000/app:latest AS x\n", &["latest"]);
+        assert_quiet(&RULE, "FROM nginx:1.27\n");
+        assert_quiet(&RULE, "FROM localhost:5000/app\n");
+        assert_quiet(&RULE, "FROM nginx:latest@sha256:0000000000000000000000000000000000000000000000000000000000000000\n");
+    }
+}
