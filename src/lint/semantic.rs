@@ -453,6 +453,7 @@ impl Semantic {
             None => Err(ExpandError {
                 message: "FROM requires an image".into(),
                 offset: 0,
+                refs: Vec::new(),
             }),
         };
         let platform = platform_word.map(|w| lexer.process(&w.raw, &self.global_env));

@@ -1,4 +1,4 @@
-use crate::dockerfile::expand::{suggest, Expansion, Lexer};
+use crate::dockerfile::expand::{suggest, ExpandError, Expansion, Lexer};
 use crate::dockerfile::{Args, Kind, Word};
 use crate::lint::semantic::{word_span, Scope, NON_ENV_ARGS};
 use crate::lint::{Check, Diagnostic, Diagnostics, DockerfileCx, FixAvailability, Rule, Severity};
@@ -24,7 +24,10 @@ The base image's variables come from its configuration: the official images
 are known (`FROM python` defines `PYTHON_VERSION`); for another image the
 names it may define (upper-case names such as `APP_HOME`) are not reported.
 The shell form of RUN, CMD and ENTRYPOINT is left alone: the shell expands
-those variables when the container runs.
+those variables when the container runs. A reference with a default or an
+alternative (`${X:-default}`, `${LD_LIBRARY_PATH:+$LD_LIBRARY_PATH:}`) says
+what happens when the variable is unset, and is not reported either (BuildKit
+reports it).
 
 ## Why is this bad?
 An undefined variable expands to nothing, silently: `ENV PATH=$PAHT:/app/bin`
@@ -91,7 +94,7 @@ fn check(cx: &DockerfileCx<'_>, out: &mut Diagnostics) {
                 }
                 for h in &inst.heredocs {
                     if h.expand {
-                        if let Ok(e) = raw_lexer.process(&h.content, scope) {
+                        if let Some(e) = expansion(raw_lexer.process(&h.content, scope)) {
                             let map = |r: std::ops::Range<usize>| {
                                 if h.content.len() == h.body_span.len() as usize {
                                     Span::new(
@@ -122,7 +125,7 @@ fn check(cx: &DockerfileCx<'_>, out: &mut Diagnostics) {
                 for decl in decls {
                     if let Some(default) = &decl.default {
                         if !cx.semantic.build_args.contains_key(&decl.name.raw) {
-                            if let Ok(e) = lexer.process(&default.raw, &scope) {
+                            if let Some(e) = expansion(lexer.process(&default.raw, &scope)) {
                                 report(cx, &e, &scope, out, |r| word_span(inst, default, r));
                             }
                         }
@@ -134,11 +137,23 @@ fn check(cx: &DockerfileCx<'_>, out: &mut Diagnostics) {
             _ => {}
         }
         for w in words {
-            if let Ok(e) = lexer.process(&w.raw, scope) {
+            if let Some(e) = expansion(lexer.process(&w.raw, scope)) {
                 report(cx, &e, scope, out, |r| word_span(inst, w, r));
             }
         }
     });
+}
+
+/// The references of an expansion, also of one that failed (BuildKit reports
+/// undefined variables before the error).
+fn expansion(result: Result<Expansion, ExpandError>) -> Option<Expansion> {
+    match result {
+        Ok(e) => Some(e),
+        Err(err) => Some(Expansion {
+            refs: err.refs,
+            ..Expansion::default()
+        }),
+    }
 }
 
 fn report(
@@ -150,6 +165,18 @@ fn report(
 ) {
     for r in &e.refs {
         if r.defined || scope.is_defined(&r.name) || NON_ENV_ARGS.contains(&r.name.as_str()) {
+            continue;
+        }
+        // `${X:-default}` and `${X:+alt}` handle an unset X; inside the
+        // alternative of `${X:+...$X...}`, X is set.
+        let guarded = e.refs.iter().any(|o| {
+            o.name == r.name
+                && (std::ptr::eq(o, r) && o.handles_unset()
+                    || matches!(o.modifier.as_deref(), Some(":+" | "+"))
+                        && o.range.start < r.range.start
+                        && r.range.end <= o.range.end)
+        });
+        if guarded {
             continue;
         }
         let mut message = format!("`${}` is not defined", r.name);
@@ -224,6 +251,18 @@ mod tests {
         assert_quiet(&RULE, "FROM mycorp/base:1\nENV PATH=$APP_HOME/bin:$PATH\n");
         assert_fires(&RULE, "FROM mycorp/base:1\nCOPY $foo /x\n", &["$foo"]);
         assert_quiet(&RULE, "ARG IMG\nFROM $IMG\nWORKDIR $JAVA_HOME\n");
+    }
+
+    #[test]
+    fn defaults_and_alternatives_handle_unset() {
+        assert_quiet(&RULE, "FROM alpine\nENV A=${unset_a:-x}\n");
+        assert_quiet(
+            &RULE,
+            "FROM alpine\nENV LD_LIBRARY_PATH=/lib${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}\n",
+        );
+        assert_fires(&RULE, "FROM alpine\nENV A=${x_var:?required}\n", &["${x_var:?required}"]);
+        assert_fires(&RULE, "FROM alpine\nENV A=${a_var:-$b_var}\n", &["$b_var"]);
+        assert_fires(&RULE, "FROM alpine\nENV A=${a_var%%.*}\n", &["${a_var%%.*}"]);
     }
 
     #[test]
