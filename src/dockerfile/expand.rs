@@ -361,7 +361,10 @@ impl ShellWord<'_> {
     }
 
     fn offset(&self) -> usize {
-        self.chars.get(self.pos).map(|&(o, _)| o).unwrap_or(self.len)
+        self.chars
+            .get(self.pos)
+            .map(|&(o, _)| o)
+            .unwrap_or(self.len)
     }
 
     fn error(&self, message: impl Into<String>) -> ExpandError {
@@ -537,7 +540,12 @@ impl ShellWord<'_> {
         self.get_env_with(name, start, None)
     }
 
-    fn get_env_with(&mut self, name: &str, start: usize, modifier: Option<String>) -> (String, bool) {
+    fn get_env_with(
+        &mut self,
+        name: &str,
+        start: usize,
+        modifier: Option<String>,
+    ) -> (String, bool) {
         let range = start..self.offset();
         let (value, set) = match self.env.lookup(name) {
             Some(Lookup::Known(v)) => (v.to_string(), true),
@@ -1033,7 +1041,11 @@ mod tests {
             expand(word, &vars).unwrap(),
             "something-v1.2.3.linux-arm-v7.tar.gz"
         );
-        let vars = [("VERSION", "v1.2.3"), ("TARGETOS", "linux"), ("TARGETARCH", "amd64")];
+        let vars = [
+            ("VERSION", "v1.2.3"),
+            ("TARGETOS", "linux"),
+            ("TARGETARCH", "amd64"),
+        ];
         assert_eq!(
             expand(word, &vars).unwrap(),
             "something-v1.2.3.linux-amd64.tar.gz"
@@ -1061,13 +1073,14 @@ mod tests {
         assert!(e.refs[1].handles_unset());
         assert_eq!(e.refs[0].modifier, None);
         let e = process_word("${A%%x}${B//a/b}${C:?m}${D+x}", &env(&[("C", "1")]), '\\').unwrap();
-        let mods: Vec<_> = e.refs.iter().map(|r| r.modifier.as_deref().unwrap()).collect();
+        let mods: Vec<_> = e
+            .refs
+            .iter()
+            .map(|r| r.modifier.as_deref().unwrap())
+            .collect();
         assert_eq!(mods, vec!["%%", "//", ":?", "+"]);
         // Single quotes hide references.
-        assert!(process_word("'$A'", &NoEnv, '\\')
-            .unwrap()
-            .refs
-            .is_empty());
+        assert!(process_word("'$A'", &NoEnv, '\\').unwrap().refs.is_empty());
         // An escaped dollar is no reference.
         assert!(process_word(r"\$A", &NoEnv, '\\').unwrap().refs.is_empty());
     }

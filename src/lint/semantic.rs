@@ -322,8 +322,10 @@ impl Semantic {
                 *v = b.clone();
             }
         }
-        let mut global_env: BTreeMap<String, Option<String>> =
-            auto.iter().map(|(k, v)| (k.clone(), Some(v.clone()))).collect();
+        let mut global_env: BTreeMap<String, Option<String>> = auto
+            .iter()
+            .map(|(k, v)| (k.clone(), Some(v.clone())))
+            .collect();
         let mut default_env: BTreeMap<String, String> = auto.clone();
         let mut global_args = Vec::new();
         for (idx, inst) in df.preamble().iter().enumerate() {
@@ -333,8 +335,7 @@ impl Semantic {
             for decl in decls {
                 let name = decl.name.raw.clone();
                 // With build args (what the build uses).
-                let value: Option<Option<String>> = match (build_args.get(&name), &decl.default)
-                {
+                let value: Option<Option<String>> = match (build_args.get(&name), &decl.default) {
                     (Some(v), _) => Some(Some(v.clone())),
                     (None, Some(default)) => match lexer.process(&default.raw, &global_env) {
                         Ok(e) if !e.uncertain => Some(Some(e.value)),
@@ -733,7 +734,9 @@ mod tests {
         let df = parse(src);
         Semantic::new(
             &df,
-            args.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect(),
+            args.iter()
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect(),
             target.map(str::to_string),
         )
     }
@@ -777,7 +780,9 @@ mod tests {
         assert_eq!(s.stages[4].base, BaseImage::Stage(2));
         assert_eq!(s.stage_by_name("BUILD"), Some(0));
         // Automatic platform args.
-        let (_, s) = sem("FROM alpine AS build_amd64\nFROM alpine AS build_arm64\nFROM build_${TARGETARCH}\n");
+        let (_, s) = sem(
+            "FROM alpine AS build_amd64\nFROM alpine AS build_arm64\nFROM build_${TARGETARCH}\n",
+        );
         let arch = host_arch().0;
         let expected = if arch == "amd64" { 0 } else { 1 };
         if arch == "amd64" || arch == "arm64" {
@@ -959,7 +964,9 @@ ARG TARGETARCH
         let src = "FROM alpine\nENV DEPS \\\n    curl \\\n    git\n";
         let df = parse(src);
         let inst = &df.instructions[1];
-        let Args::Env(pairs) = &inst.args else { panic!() };
+        let Args::Env(pairs) = &inst.args else {
+            panic!()
+        };
         let w = &pairs[0].value;
         let g = w.raw.find("git").unwrap();
         let span = word_span(inst, w, g..g + 3);

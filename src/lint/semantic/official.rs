@@ -108,7 +108,9 @@ pub fn generate(corpus: &Path) -> std::io::Result<String> {
                 for inst in df.stage_instructions(&df.stages[stage]) {
                     if let Args::Env(pairs) = &inst.args {
                         for kv in pairs {
-                            if let Ok(key) = crate::dockerfile::expand::unquote(&kv.key.raw, df.escape) {
+                            if let Ok(key) =
+                                crate::dockerfile::expand::unquote(&kv.key.raw, df.escape)
+                            {
                                 entry.names.insert(key);
                             }
                         }
@@ -117,9 +119,11 @@ pub fn generate(corpus: &Path) -> std::io::Result<String> {
                 match &sem.stages[stage].base {
                     BaseImage::Stage(b) => stage = *b,
                     BaseImage::Image(r) => {
-                        entry
-                            .bases
-                            .insert(r.official_name().map(str::to_string).unwrap_or_else(|| r.name()));
+                        entry.bases.insert(
+                            r.official_name()
+                                .map(str::to_string)
+                                .unwrap_or_else(|| r.name()),
+                        );
                         break;
                     }
                     BaseImage::Scratch => {
@@ -190,13 +194,10 @@ pub fn generate(corpus: &Path) -> std::io::Result<String> {
         }
     }
     out.push_str("\n/// `(image, names)`, sorted by image and by name.\n");
-    out.push_str("pub static OFFICIAL_ENV: &[(&str, &[&str])] = &[\n");
+    out.push_str("#[rustfmt::skip]\npub static OFFICIAL_ENV: &[(&str, &[&str])] = &[\n");
     for (image, names) in &table {
-        let _ = writeln!(out, "    (\n        {image:?},\n        &[");
-        for n in names {
-            let _ = writeln!(out, "            {n:?},");
-        }
-        out.push_str("        ],\n    ),\n");
+        let names: Vec<String> = names.iter().map(|n| format!("{n:?}")).collect();
+        let _ = writeln!(out, "    ({image:?}, &[{}]),", names.join(", "));
     }
     out.push_str("];\n");
     Ok(out)

@@ -101,16 +101,8 @@ mod tests {
 
     #[test]
     fn follows_the_majority() {
-        assert_fires(
-            &RULE,
-            "FROM alpine\nrun echo\nCMD [\"x\"]\n",
-            &["run"],
-        );
-        assert_fires(
-            &RULE,
-            "from alpine\nRUN echo\ncmd [\"x\"]\n",
-            &["RUN"],
-        );
+        assert_fires(&RULE, "FROM alpine\nrun echo\nCMD [\"x\"]\n", &["run"]);
+        assert_fires(&RULE, "from alpine\nRUN echo\ncmd [\"x\"]\n", &["RUN"]);
         // A tie goes to upper case; mixed case always fires.
         assert_fires(&RULE, "FROM alpine\nrun echo\n", &["run"]);
         assert_fires(
@@ -118,11 +110,7 @@ mod tests {
             "From alpine\nRun echo > /g\nEntRYpOiNT [\"cat\"]\n",
             &["From", "Run", "EntRYpOiNT"],
         );
-        assert_fires(
-            &RULE,
-            "FROM alpine\nONBUILD run make\n",
-            &["run"],
-        );
+        assert_fires(&RULE, "FROM alpine\nONBUILD run make\n", &["run"]);
         assert_quiet(&RULE, "FROM alpine\nRUN x\n");
         assert_quiet(&RULE, "from alpine\nrun x\n");
     }

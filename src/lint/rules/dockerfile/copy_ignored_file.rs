@@ -112,7 +112,15 @@ mod tests {
     fn run(ignore: &str, src: &str, known: bool) -> Vec<crate::lint::Finding> {
         let mut ctx = MemoryContext::new();
         ctx.set_ignore(IgnoreFile::parse(ignore).unwrap());
-        lint_with(&RULE, src, &ctx, known, &Default::default(), Default::default(), None)
+        lint_with(
+            &RULE,
+            src,
+            &ctx,
+            known,
+            &Default::default(),
+            Default::default(),
+            None,
+        )
     }
 
     fn fires(ignore: &str, src: &str, expected: &[&str]) {
@@ -136,15 +144,31 @@ mod tests {
             "FROM scratch\nARG DIR=node_modules\nCOPY ${DIR}/x /x\n",
             &["${DIR}/x"],
         );
-        fires("tmp\n", "FROM scratch\nCOPY ./forever/helloworld.txt /x\n", &[]);
+        fires(
+            "tmp\n",
+            "FROM scratch\nCOPY ./forever/helloworld.txt /x\n",
+            &[],
+        );
         // From another stage, from a URL: not the context.
-        fires("tmp\n", "FROM scratch AS a\nFROM scratch\nCOPY --from=a tmp /x\n", &[]);
-        fires("tmp\n", "FROM scratch\nADD https://example.com/tmp /x\n", &[]);
+        fires(
+            "tmp\n",
+            "FROM scratch AS a\nFROM scratch\nCOPY --from=a tmp /x\n",
+            &[],
+        );
+        fires(
+            "tmp\n",
+            "FROM scratch\nADD https://example.com/tmp /x\n",
+            &[],
+        );
     }
 
     #[test]
     fn exceptions_turn_it_off() {
-        fires("tmp\n!tmp/keep.txt\n", "FROM scratch\nCOPY tmp/other.txt /x\n", &[]);
+        fires(
+            "tmp\n!tmp/keep.txt\n",
+            "FROM scratch\nCOPY tmp/other.txt /x\n",
+            &[],
+        );
     }
 
     #[test]
@@ -153,7 +177,11 @@ mod tests {
         assert_eq!(f[0].severity, Severity::Info);
         let f = run("tmp\n", "FROM scratch\nCOPY tmp/a /a\n", true);
         assert_eq!(f[0].severity, Severity::Warning);
-        assert!(f[0].message.contains("pattern `tmp` on line 1"), "{}", f[0].message);
+        assert!(
+            f[0].message.contains("pattern `tmp` on line 1"),
+            "{}",
+            f[0].message
+        );
     }
 
     #[test]

@@ -102,7 +102,11 @@ mod tests {
                     None,
                 );
                 if shows_problem {
-                    assert!(!findings.is_empty(), "{} does not fire on {name}", rule.code);
+                    assert!(
+                        !findings.is_empty(),
+                        "{} does not fire on {name}",
+                        rule.code
+                    );
                 } else {
                     assert!(
                         findings.is_empty(),
@@ -131,9 +135,7 @@ mod tests {
         let rest = &doc[start..];
         let end = rest[2..].find("\n## ").map(|i| i + 2).unwrap_or(rest.len());
         let section = &rest[..end];
-        let (bad, good) = section
-            .split_once("Use instead:")
-            .unwrap_or((section, ""));
+        let (bad, good) = section.split_once("Use instead:").unwrap_or((section, ""));
         let blocks = |s: &str| {
             let mut out = Vec::new();
             let mut lines = s.lines();
@@ -176,9 +178,19 @@ mod tests {
                         None,
                     );
                     if must_fire {
-                        assert!(!f.is_empty(), "{}: example does not fire:\n{}", rule.code, b.text);
+                        assert!(
+                            !f.is_empty(),
+                            "{}: example does not fire:\n{}",
+                            rule.code,
+                            b.text
+                        );
                     } else {
-                        assert!(f.is_empty(), "{}: `Use instead` fires:\n{}", rule.code, b.text);
+                        assert!(
+                            f.is_empty(),
+                            "{}: `Use instead` fires:\n{}",
+                            rule.code,
+                            b.text
+                        );
                     }
                 }
                 _ => {}
@@ -201,7 +213,13 @@ mod tests {
                 "{} has no `Use instead`",
                 rule.code
             );
-            for section in ["## What it does", "## Why is this bad?", "## Example", "Use instead:", "## References"] {
+            for section in [
+                "## What it does",
+                "## Why is this bad?",
+                "## Example",
+                "Use instead:",
+                "## References",
+            ] {
                 assert!(rule.doc.contains(section), "{} lacks {section}", rule.code);
             }
             run_blocks(rule, &bad, true);
@@ -211,6 +229,8 @@ mod tests {
 
     #[test]
     fn corpus_is_found() {
-        assert!(Path::new(&corpus_dir()).join("buildkit-shell/envVarTest").is_file());
+        assert!(Path::new(&corpus_dir())
+            .join("buildkit-shell/envVarTest")
+            .is_file());
     }
 }

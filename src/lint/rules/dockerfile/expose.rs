@@ -28,7 +28,11 @@ pub fn split_parts(raw: &str) -> (String, String, String) {
         1 => (String::new(), String::new(), parts[0].into()),
         2 => (String::new(), parts[0].into(), parts[1].into()),
         3 => (parts[0].into(), parts[1].into(), parts[2].into()),
-        _ => (parts[..n - 2].join(":"), parts[n - 2].into(), parts[n - 1].into()),
+        _ => (
+            parts[..n - 2].join(":"),
+            parts[n - 2].into(),
+            parts[n - 1].into(),
+        ),
     }
 }
 

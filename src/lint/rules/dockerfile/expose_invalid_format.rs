@@ -88,7 +88,11 @@ mod tests {
 
     #[test]
     fn fires_on_host_parts() {
-        assert_fires(&RULE, "FROM alpine\nEXPOSE 127.0.0.1:80:80\n", &["127.0.0.1:80:80"]);
+        assert_fires(
+            &RULE,
+            "FROM alpine\nEXPOSE 127.0.0.1:80:80\n",
+            &["127.0.0.1:80:80"],
+        );
         assert_fires(&RULE, "FROM alpine\nEXPOSE 80:80\n", &["80:80"]);
         assert_fires(
             &RULE,
@@ -102,9 +106,6 @@ mod tests {
     fn fix_keeps_the_container_port() {
         let src = "FROM alpine\nEXPOSE 127.0.0.1:8080:80/udp\n";
         let f = lint(&RULE, src);
-        assert_eq!(
-            f[0].fix.as_ref().unwrap().edits[0].replacement,
-            "80/udp"
-        );
+        assert_eq!(f[0].fix.as_ref().unwrap().edits[0].replacement, "80/udp");
     }
 }

@@ -53,7 +53,10 @@ fn check(cx: &DockerfileCx<'_>, out: &mut Diagnostics) {
         out.push(
             Diagnostic::new(
                 port.word.span,
-                format!("protocol `{}` of `{}` is not lower case", port.proto, port.raw),
+                format!(
+                    "protocol `{}` of `{}` is not lower case",
+                    port.proto, port.raw
+                ),
             )
             .help(format!("write `{}/{lower}`", port.container_port))
             .maybe_fix(fix),
@@ -74,11 +77,7 @@ mod tests {
             "FROM alpine\nEXPOSE 80 443/TCP 53/UDP\n",
             &["443/TCP", "53/UDP"],
         );
-        assert_fires(
-            &RULE,
-            "FROM alpine\nARG P=8080/UDP\nEXPOSE $P\n",
-            &["$P"],
-        );
+        assert_fires(&RULE, "FROM alpine\nARG P=8080/UDP\nEXPOSE $P\n", &["$P"]);
         assert_quiet(&RULE, "FROM alpine\nEXPOSE 80/tcp 53/udp 8080\n");
     }
 

@@ -57,8 +57,24 @@ FROM build_${TARGETARCH} AS build
 };
 
 const OSES: &[&str] = &[
-    "aix", "android", "darwin", "dragonfly", "freebsd", "hurd", "illumos", "ios", "js", "linux",
-    "nacl", "netbsd", "openbsd", "plan9", "solaris", "wasip1", "windows", "zos",
+    "aix",
+    "android",
+    "darwin",
+    "dragonfly",
+    "freebsd",
+    "hurd",
+    "illumos",
+    "ios",
+    "js",
+    "linux",
+    "nacl",
+    "netbsd",
+    "openbsd",
+    "plan9",
+    "solaris",
+    "wasip1",
+    "windows",
+    "zos",
 ];
 
 /// `os[/arch[/variant]]` or a lone OS or architecture, normalized as
@@ -68,9 +84,12 @@ pub fn parse_platform(s: &str) -> Option<(String, String)> {
     let parts: Vec<&str> = lower.split('/').collect();
     if parts.is_empty()
         || parts.len() > 3
-        || parts
-            .iter()
-            .any(|p| p.is_empty() || !p.chars().all(|c| c.is_ascii_alphanumeric() || "_.-".contains(c)))
+        || parts.iter().any(|p| {
+            p.is_empty()
+                || !p
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || "_.-".contains(c))
+        })
     {
         return None;
     }
@@ -81,12 +100,18 @@ pub fn parse_platform(s: &str) -> Option<(String, String)> {
     match parts.as_slice() {
         [one] => {
             if OSES.contains(one) || *one == "macos" {
-                Some((norm_os(one), crate::lint::semantic::platform_args("")["TARGETARCH"].clone()))
+                Some((
+                    norm_os(one),
+                    crate::lint::semantic::platform_args("")["TARGETARCH"].clone(),
+                ))
             } else {
                 normalize_arch(one).map(|a| ("linux".to_string(), a))
             }
         }
-        [os, arch, ..] => Some((norm_os(os), normalize_arch(arch).unwrap_or_else(|| arch.to_string()))),
+        [os, arch, ..] => Some((
+            norm_os(os),
+            normalize_arch(arch).unwrap_or_else(|| arch.to_string()),
+        )),
         [] => None,
     }
 }
@@ -167,7 +192,11 @@ mod tests {
             "FROM --platform=linux/amd64 alpine AS base\n",
             &["linux/amd64"],
         );
-        assert_fires(&RULE, "FROM --platform=linux/arm64 alpine\n", &["linux/arm64"]);
+        assert_fires(
+            &RULE,
+            "FROM --platform=linux/arm64 alpine\n",
+            &["linux/arm64"],
+        );
         assert_fires(
             &RULE,
             "FROM --platform=windows/amd64 alpine AS builder\n",
@@ -175,7 +204,10 @@ mod tests {
         );
         assert_quiet(&RULE, "FROM --platform=${BUILDPLATFORM} alpine AS base\n");
         assert_quiet(&RULE, "FROM --platform=linux/amd64 alpine AS build_amd64\n");
-        assert_quiet(&RULE, "FROM --platform=linux/arm64 alpine AS linux-builder\n");
+        assert_quiet(
+            &RULE,
+            "FROM --platform=linux/arm64 alpine AS linux-builder\n",
+        );
         assert_quiet(&RULE, "FROM alpine\n");
     }
 }

@@ -56,7 +56,10 @@ ARG VERSION=1
 };
 
 /// The comment line directly above `inst` (no empty line between), if any.
-fn description<'a>(cx: &'a DockerfileCx<'_>, inst: &Instruction) -> Option<&'a crate::dockerfile::Comment> {
+fn description<'a>(
+    cx: &'a DockerfileCx<'_>,
+    inst: &Instruction,
+) -> Option<&'a crate::dockerfile::Comment> {
     let line = cx.df.lines.line_of(inst.span.start);
     let above = line.checked_sub(1)?;
     let above_span: Span = cx.df.lines.line_span(&cx.df.source, above);
@@ -73,7 +76,10 @@ fn check(cx: &DockerfileCx<'_>, out: &mut Diagnostics) {
                 Some(a) => ("stage", vec![a.raw.to_lowercase()]),
                 None => continue,
             },
-            Args::Arg(decls) => ("argument", decls.iter().map(|d| d.name.raw.clone()).collect()),
+            Args::Arg(decls) => (
+                "argument",
+                decls.iter().map(|d| d.name.raw.clone()).collect(),
+            ),
             _ => continue,
         };
         let Some(comment) = description(cx, inst) else {
@@ -87,7 +93,11 @@ fn check(cx: &DockerfileCx<'_>, out: &mut Diagnostics) {
         if names.iter().any(|n| n == first) {
             continue;
         }
-        let example = if names.len() == 1 { names[0].as_str() } else { "<name>" };
+        let example = if names.len() == 1 {
+            names[0].as_str()
+        } else {
+            "<name>"
+        };
         out.push(
             Diagnostic::new(
                 comment.span,
@@ -112,7 +122,11 @@ mod tests {
             "# a non-descriptive comment\nFROM scratch AS base\n\n# another one\nARG VERSION=1\n",
             &["# a non-descriptive comment", "# another one"],
         );
-        assert_fires(&RULE, "# version of the app\nARG VERSION\n", &["# version of the app"]);
+        assert_fires(
+            &RULE,
+            "# version of the app\nARG VERSION\n",
+            &["# version of the app"],
+        );
         assert_quiet(
             &RULE,
             "# base is a stage for compiling source\nFROM scratch AS base\n# VERSION This is the version number.\nARG VERSION=1\n",

@@ -49,7 +49,9 @@ fn check(cx: &DockerfileCx<'_>, out: &mut Diagnostics) {
             f.part_span(f.image.tag_range.as_ref()),
             "the base image uses the `latest` tag",
         )
-        .help(format!("pin a release tag or a digest, e.g. `{name}:<version>`"));
+        .help(format!(
+            "pin a release tag or a digest, e.g. `{name}:<version>`"
+        ));
         out.push(f.explain(cx, diag));
     }
 }

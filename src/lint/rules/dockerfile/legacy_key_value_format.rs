@@ -101,9 +101,10 @@ fn check(cx: &DockerfileCx<'_>, out: &mut Diagnostics) {
                                 "to give `{}` a default, write `ARG {}={}`",
                                 first.name.raw, first.name.raw, second.name.raw
                             ))
-                            .maybe_fix(single_line(cx, gap).then(|| {
-                                Fix::unsafe_(vec![Edit::replace(gap, "=")])
-                            })),
+                            .maybe_fix(
+                                single_line(cx, gap)
+                                    .then(|| Fix::unsafe_(vec![Edit::replace(gap, "=")])),
+                            ),
                         );
                     }
                 }
@@ -114,7 +115,9 @@ fn check(cx: &DockerfileCx<'_>, out: &mut Diagnostics) {
 }
 
 fn single_line(cx: &DockerfileCx<'_>, gap: Span) -> bool {
-    gap.slice(&cx.df.source).chars().all(|c| c == ' ' || c == '\t')
+    gap.slice(&cx.df.source)
+        .chars()
+        .all(|c| c == ' ' || c == '\t')
 }
 
 /// `key value` → `key=value`, quoting the value when needed. The gap
@@ -157,8 +160,16 @@ fn is_used_variable(df: &Dockerfile, name: &str) -> bool {
 /// Arguments BuildKit or Docker define without a declaration's default.
 fn is_predefined(name: &str) -> bool {
     const PROXY: &[&str] = &[
-        "HTTP_PROXY", "http_proxy", "HTTPS_PROXY", "https_proxy", "FTP_PROXY", "ftp_proxy",
-        "NO_PROXY", "no_proxy", "ALL_PROXY", "all_proxy",
+        "HTTP_PROXY",
+        "http_proxy",
+        "HTTPS_PROXY",
+        "https_proxy",
+        "FTP_PROXY",
+        "ftp_proxy",
+        "NO_PROXY",
+        "no_proxy",
+        "ALL_PROXY",
+        "all_proxy",
     ];
     PROXY.contains(&name) || name.starts_with("BUILDKIT_") || platform_args("").contains_key(name)
 }

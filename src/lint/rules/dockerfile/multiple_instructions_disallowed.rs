@@ -4,7 +4,12 @@ use crate::lint::{Check, Diagnostic, Diagnostics, DockerfileCx, FixAvailability,
 pub static RULE: Rule = Rule {
     code: "BL1014",
     name: "multiple-instructions-disallowed",
-    aliases: &["MultipleInstructionsDisallowed", "DL4003", "DL4004", "DL3012"],
+    aliases: &[
+        "MultipleInstructionsDisallowed",
+        "DL4003",
+        "DL4004",
+        "DL3012",
+    ],
     severity: Severity::Warning,
     default_enabled: true,
     fix: FixAvailability::Never,
@@ -94,7 +99,10 @@ mod tests {
             &["HEALTHCHECK"],
         );
         assert_quiet(&RULE, "FROM a\nCMD x\nFROM b\nCMD y\n");
-        assert_quiet(&RULE, "FROM a\nCMD x\nENTRYPOINT [\"y\"]\nHEALTHCHECK CMD z\n");
+        assert_quiet(
+            &RULE,
+            "FROM a\nCMD x\nENTRYPOINT [\"y\"]\nHEALTHCHECK CMD z\n",
+        );
         assert_quiet(&RULE, "FROM a\nONBUILD CMD x\nCMD y\n");
     }
 }

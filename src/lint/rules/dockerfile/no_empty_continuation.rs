@@ -63,7 +63,10 @@ mod tests {
 
     #[test]
     fn fires_on_each_empty_line() {
-        let f = lint(&RULE, "FROM alpine\nRUN apk add \\\n\n    gnupg \\\n\n    curl\n");
+        let f = lint(
+            &RULE,
+            "FROM alpine\nRUN apk add \\\n\n    gnupg \\\n\n    curl\n",
+        );
         assert_eq!(f.len(), 2);
         assert_eq!(f[0].start().line, 3);
         assert_eq!(f[1].start().line, 5);

@@ -53,7 +53,8 @@ fn regexes() -> &'static (Regex, Regex) {
     RE.get_or_init(|| {
         let deny = "apikey|auth|credential|credentials|key|password|pword|passwd|secret|token";
         let allow = "public|file|version";
-        let word = |alts: &str| Regex::new(&format!("(?i)(?:_|^)(?:{alts})(?:_|$)")).expect("regex");
+        let word =
+            |alts: &str| Regex::new(&format!("(?i)(?:_|^)(?:{alts})(?:_|$)")).expect("regex");
         (word(deny), word(allow))
     })
 }
@@ -84,7 +85,9 @@ fn check(cx: &DockerfileCx<'_>, out: &mut Diagnostics) {
                         inst.kind.name()
                     ),
                 )
-                .help("pass it with a secret mount: `RUN --mount=type=secret,id=<id>,env=<NAME> ...`"),
+                .help(
+                    "pass it with a secret mount: `RUN --mount=type=secret,id=<id>,env=<NAME> ...`",
+                ),
             );
         }
     }
@@ -107,7 +110,14 @@ mod tests {
         ] {
             assert!(is_secret_name(name), "{name}");
         }
-        for name in ["PUBLIC_KEY", "KEY_FILE", "TOKEN_VERSION", "KEYS", "MONKEY", "PATH"] {
+        for name in [
+            "PUBLIC_KEY",
+            "KEY_FILE",
+            "TOKEN_VERSION",
+            "KEYS",
+            "MONKEY",
+            "PATH",
+        ] {
             assert!(!is_secret_name(name), "{name}");
         }
     }
@@ -120,7 +130,11 @@ mod tests {
             &["AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"],
         );
         assert_fires(&RULE, "FROM a\nENV GITHUB_TOKEN=abc\n", &["GITHUB_TOKEN"]);
-        assert_fires(&RULE, "FROM a\nARG db_password=x other=y\n", &["db_password"]);
+        assert_fires(
+            &RULE,
+            "FROM a\nARG db_password=x other=y\n",
+            &["db_password"],
+        );
         assert_quiet(&RULE, "FROM a\nENV PUBLIC_KEY=x NODE_VERSION=1\n");
         assert_quiet(
             &RULE,

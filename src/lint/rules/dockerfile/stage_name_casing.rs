@@ -79,18 +79,17 @@ fn references(
     edits: &mut Vec<Edit>,
     complete: &mut bool,
 ) {
-    let mut rename = |word: &crate::dockerfile::Word,
-                      range: std::ops::Range<usize>,
-                      complete: &mut bool| {
-        if word.raw[range.clone()].eq_ignore_ascii_case(name) {
-            let span = word_span(inst, word, range);
-            if span.len() as usize == name.len() {
-                edits.push(Edit::replace(span, lower.to_string()));
-            } else {
-                *complete = false;
+    let mut rename =
+        |word: &crate::dockerfile::Word, range: std::ops::Range<usize>, complete: &mut bool| {
+            if word.raw[range.clone()].eq_ignore_ascii_case(name) {
+                let span = word_span(inst, word, range);
+                if span.len() as usize == name.len() {
+                    edits.push(Edit::replace(span, lower.to_string()));
+                } else {
+                    *complete = false;
+                }
             }
-        }
-    };
+        };
     match (&inst.kind, &inst.args) {
         (Kind::From, Args::From(f)) => rename(&f.image, 0..f.image.raw.len(), complete),
         (Kind::Copy, _) => {

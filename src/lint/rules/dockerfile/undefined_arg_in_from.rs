@@ -41,12 +41,7 @@ FROM node:22${VARIANT} AS jsbuilder
 };
 
 fn check(cx: &DockerfileCx<'_>, out: &mut Diagnostics) {
-    let options: Vec<&str> = cx
-        .semantic
-        .global_env
-        .keys()
-        .map(String::as_str)
-        .collect();
+    let options: Vec<&str> = cx.semantic.global_env.keys().map(String::as_str).collect();
     for (i, inst, from) in bk::froms(cx) {
         let Some(stage) = cx.semantic.stages.get(i) else {
             continue;
@@ -69,7 +64,10 @@ fn report(inst: &Instruction, word: &Word, e: &Expansion, options: &[&str], out:
         let help = match suggest(&r.name, options.iter().copied(), true) {
             Some(s) => {
                 message.push_str(&format!(" (did you mean `{s}`?)"));
-                format!("write `{s}`, or declare `ARG {}` before the first FROM", r.name)
+                format!(
+                    "write `{s}`, or declare `ARG {}` before the first FROM",
+                    r.name
+                )
             }
             None => format!("declare it before the first FROM: `ARG {}=<value>`", r.name),
         };
@@ -84,25 +82,35 @@ mod tests {
 
     #[test]
     fn fires_on_undeclared_variables() {
-        assert_fires(&RULE, "FROM node:22${VARIANT} AS jsbuilder\n", &["${VARIANT}"]);
+        assert_fires(
+            &RULE,
+            "FROM node:22${VARIANT} AS jsbuilder\n",
+            &["${VARIANT}"],
+        );
         assert_fires(
             &RULE,
             "ARG ALPINE_VERSION=3.20\nFROM alpine:$ALPINE_VERSOIN\n",
             &["$ALPINE_VERSOIN"],
         );
-        assert_fires(
-            &RULE,
-            "FROM --platform=$PLATFORM alpine\n",
-            &["$PLATFORM"],
-        );
+        assert_fires(&RULE, "FROM --platform=$PLATFORM alpine\n", &["$PLATFORM"]);
         assert_quiet(&RULE, "ARG VARIANT=-alpine\nFROM node:22${VARIANT}\n");
         assert_quiet(&RULE, "ARG VARIANT\nFROM node:22${VARIANT}\n");
-        assert_quiet(&RULE, "FROM --platform=$BUILDPLATFORM golang AS build\nFROM build_${TARGETARCH}\n");
+        assert_quiet(
+            &RULE,
+            "FROM --platform=$BUILDPLATFORM golang AS build\nFROM build_${TARGETARCH}\n",
+        );
     }
 
     #[test]
     fn suggests_a_close_name() {
-        let f = lint(&RULE, "ARG ALPINE_VERSION=3.20\nFROM alpine:$ALPINE_VERSOIN\n");
-        assert!(f[0].message.contains("did you mean `ALPINE_VERSION`"), "{}", f[0].message);
+        let f = lint(
+            &RULE,
+            "ARG ALPINE_VERSION=3.20\nFROM alpine:$ALPINE_VERSOIN\n",
+        );
+        assert!(
+            f[0].message.contains("did you mean `ALPINE_VERSION`"),
+            "{}",
+            f[0].message
+        );
     }
 }

@@ -111,7 +111,13 @@ fn check(cx: &DockerfileCx<'_>, out: &mut Diagnostics) {
                 }
             }
             (_, Args::Workdir(w) | Args::User(w) | Args::Stopsignal(w)) => words.push(w),
-            (_, Args::Volume { exec_form: false, paths }) => words.extend(paths.iter()),
+            (
+                _,
+                Args::Volume {
+                    exec_form: false,
+                    paths,
+                },
+            ) => words.extend(paths.iter()),
             (Kind::Run, _) => {
                 words.extend(inst.flags_named("mount").filter_map(|f| f.value.as_ref()));
             }
@@ -203,11 +209,7 @@ mod tests {
     fn fires_on_undefined_variables() {
         assert_fires(&RULE, "FROM alpine AS base\nCOPY $foo .\n", &["$foo"]);
         assert_fires(&RULE, "FROM alpine AS base\nARG VERSION=$foo\n", &["$foo"]);
-        assert_fires(
-            &RULE,
-            "FROM alpine\nENV PATH=$PAHT:/app/bin\n",
-            &["$PAHT"],
-        );
+        assert_fires(&RULE, "FROM alpine\nENV PATH=$PAHT:/app/bin\n", &["$PAHT"]);
         assert_fires(
             &RULE,
             "FROM alpine\nWORKDIR /srv/${app_dir}\nUSER $user\n",
@@ -219,11 +221,7 @@ mod tests {
             &["$version"],
         );
         // A global ARG is not in scope until the stage declares it.
-        assert_fires(
-            &RULE,
-            "ARG TAG=1\nFROM alpine\nENV V=$TAG\n",
-            &["$TAG"],
-        );
+        assert_fires(&RULE, "ARG TAG=1\nFROM alpine\nENV V=$TAG\n", &["$TAG"]);
         // Nor are the automatic platform arguments.
         assert_fires(
             &RULE,
@@ -260,9 +258,17 @@ mod tests {
             &RULE,
             "FROM alpine\nENV LD_LIBRARY_PATH=/lib${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}\n",
         );
-        assert_fires(&RULE, "FROM alpine\nENV A=${x_var:?required}\n", &["${x_var:?required}"]);
+        assert_fires(
+            &RULE,
+            "FROM alpine\nENV A=${x_var:?required}\n",
+            &["${x_var:?required}"],
+        );
         assert_fires(&RULE, "FROM alpine\nENV A=${a_var:-$b_var}\n", &["$b_var"]);
-        assert_fires(&RULE, "FROM alpine\nENV A=${a_var%%.*}\n", &["${a_var%%.*}"]);
+        assert_fires(
+            &RULE,
+            "FROM alpine\nENV A=${a_var%%.*}\n",
+            &["${a_var%%.*}"],
+        );
     }
 
     #[test]
@@ -273,7 +279,11 @@ mod tests {
     #[test]
     fn suggests_near_names() {
         let f = lint(&RULE, "FROM alpine\nENV PATH=$PAHT:/app/bin\n");
-        assert!(f[0].message.contains("did you mean `$PATH`"), "{}", f[0].message);
+        assert!(
+            f[0].message.contains("did you mean `$PATH`"),
+            "{}",
+            f[0].message
+        );
     }
 
     #[test]
@@ -288,7 +298,10 @@ mod tests {
             "FROM alpine\nCOPY <<EOF /etc/conf\nhome=$home_dir\nEOF\n",
             &["$home_dir"],
         );
-        assert_quiet(&RULE, "FROM alpine\nCOPY <<'EOF' /etc/conf\nhome=$home_dir\nEOF\n");
+        assert_quiet(
+            &RULE,
+            "FROM alpine\nCOPY <<'EOF' /etc/conf\nhome=$home_dir\nEOF\n",
+        );
     }
 
     #[test]

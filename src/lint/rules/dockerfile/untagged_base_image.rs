@@ -79,7 +79,11 @@ mod tests {
     #[test]
     fn fires_on_untagged_images() {
         assert_fires(&RULE, "FROM debian\n", &["debian"]);
-        assert_fires(&RULE, "FROM localhost:5000/app AS x\n", &["localhost:5000/app"]);
+        assert_fires(
+            &RULE,
+            "FROM localhost:5000/app AS x\n",
+            &["localhost:5000/app"],
+        );
         assert_fires(&RULE, "ARG IMAGE=python\nFROM ${IMAGE}\n", &["${IMAGE}"]);
         assert_quiet(&RULE, "FROM debian:12\n");
         assert_quiet(&RULE, "FROM scratch\n");

@@ -74,7 +74,10 @@ fn check(cx: &DockerfileCx<'_>, out: &mut Diagnostics) {
                     e.value
                 ),
             )
-            .help(format!("use an absolute path, e.g. `/{}`", e.value.trim_start_matches("./"))),
+            .help(format!(
+                "use an absolute path, e.g. `/{}`",
+                e.value.trim_start_matches("./")
+            )),
         );
     });
 }
@@ -92,18 +95,21 @@ mod tests {
             &["usr/share/nginx/html"],
         );
         assert_fires(&RULE, "FROM a\nWORKDIR app\nWORKDIR sub\n", &["app"]);
-        assert_fires(
-            &RULE,
-            "FROM a AS one\nFROM b\nWORKDIR app\n",
-            &["app"],
-        );
+        assert_fires(&RULE, "FROM a AS one\nFROM b\nWORKDIR app\n", &["app"]);
         assert_quiet(&RULE, "FROM a\nWORKDIR /app\nWORKDIR sub\n");
         // An absolute WORKDIR in the base stage counts.
-        assert_quiet(&RULE, "FROM a AS base\nWORKDIR /app\nFROM base\nWORKDIR sub\n");
+        assert_quiet(
+            &RULE,
+            "FROM a AS base\nWORKDIR /app\nFROM base\nWORKDIR sub\n",
+        );
         assert_quiet(&RULE, "FROM a\nWORKDIR C:\\\\app\n");
         // A variable whose value is not known here.
         assert_quiet(&RULE, "FROM tomcat:10\nWORKDIR $CATALINA_HOME\n");
         assert_quiet(&RULE, "FROM a\nARG DIR=/srv\nWORKDIR $DIR\n");
-        assert_fires(&RULE, "FROM scratch\nARG DIR=srv\nWORKDIR $DIR\n", &["$DIR"]);
+        assert_fires(
+            &RULE,
+            "FROM scratch\nARG DIR=srv\nWORKDIR $DIR\n",
+            &["$DIR"],
+        );
     }
 }
