@@ -202,6 +202,15 @@ fn hostile_inputs_finish() {
         format!("FROM a\n{}RUN x\n", "ONBUILD ".repeat(8_000)),
         format!("FROM a\nRUN {}\n", "<<A ".repeat(10_000)) + &"A\n".repeat(10_000),
         format!("FROM a\nRUN {}\n", "${".repeat(30_000)),
+        format!(
+            "FROM a\nRUN <<{}{}\n",
+            "${a:-\"".repeat(10_000),
+            "\"}".repeat(10_000)
+        ),
+        format!(
+            "FROM a\n{}",
+            format!("RUN <<{}{}\n", "${a:-".repeat(12_000), "}".repeat(12_000)).repeat(20)
+        ),
         format!("FROM a\nRUN x {}\n", "\\\n".repeat(100_000)),
         format!("FROM a\nENV {}\n", "a=\"b\" ".repeat(10_000)),
         format!("FROM a\nRUN {}x\n", "--f=\"\\\" ".repeat(8_000)),
