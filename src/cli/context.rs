@@ -344,6 +344,7 @@ fn tar_options(reproducible: bool, gzip: bool) -> TarOptions {
         },
         gzip: gzip.then_some(1),
         threads: 0,
+        skip_digest: true,
     }
 }
 

@@ -40,6 +40,8 @@ pub struct TarOptions {
     pub gzip: Option<u32>,
     /// Threads reading files and compressing; 0: one per core.
     pub threads: usize,
+    /// Do not compute the digest while packing (saves hashing the content).
+    pub skip_digest: bool,
 }
 
 impl TarOptions {
@@ -128,6 +130,8 @@ struct Prefetch<'a> {
     /// Item indexes read ahead, in order.
     jobs: Vec<usize>,
     claim: AtomicUsize,
+    /// Whether to hash what is read (for the digest).
+    hash: bool,
     state: Mutex<PrefetchState>,
     cv: Condvar,
 }
@@ -173,7 +177,7 @@ impl Prefetch<'_> {
                 self.cv.notify_all();
             }
             let loaded = match &self.items[self.jobs[j]] {
-                Item::Entry { entry, .. } => load(self.fs, entry),
+                Item::Entry { entry, .. } => load(self.fs, entry, self.hash),
                 Item::Injected { .. } => Ok((Vec::new(), [0; 32])),
             };
             let mut st = self.state.lock().unwrap_or_else(|e| e.into_inner());
@@ -202,11 +206,15 @@ impl Prefetch<'_> {
     }
 }
 
-fn load(fs: &dyn ContextFs, entry: &Entry) -> Loaded {
+fn load(fs: &dyn ContextFs, entry: &Entry, hash: bool) -> Loaded {
     let mut f = fs.open(&entry.raw)?;
     let mut data = Vec::with_capacity(entry.meta.size as usize + 1);
     f.read_to_end(&mut data)?;
-    let hash: [u8; 32] = Sha256::digest(&data).into();
+    let hash: [u8; 32] = if hash {
+        Sha256::digest(&data).into()
+    } else {
+        [0; 32]
+    };
     Ok((data, hash))
 }
 
@@ -242,6 +250,7 @@ pub(crate) fn write_items<W: Write>(
         items,
         jobs,
         claim: AtomicUsize::new(0),
+        hash: !opts.skip_digest,
         state: Mutex::new(PrefetchState::default()),
         cv: Condvar::new(),
     };
@@ -399,7 +408,8 @@ fn write_all_items<W: Write>(
                             pad(out, data.len() as u64).map_err(PackError::Write)?;
                             (data.len() as u64, hash)
                         } else {
-                            let hash = stream_file(fs, entry, mtime, out, &mut buf)?;
+                            let hash =
+                                stream_file(fs, entry, mtime, out, &mut buf, !opts.skip_digest)?;
                             (m.size, hash)
                         };
                         stats.files += 1;
@@ -415,7 +425,9 @@ fn write_all_items<W: Write>(
     }
     // End of archive: two zero blocks.
     out.write_all(&[0u8; 1024]).map_err(PackError::Write)?;
-    stats.digest = digest.finish();
+    if !opts.skip_digest {
+        stats.digest = digest.finish();
+    }
     Ok(stats)
 }
 
@@ -427,6 +439,7 @@ fn stream_file<W: Write>(
     mtime: u64,
     out: &mut W,
     buf: &mut [u8],
+    hash: bool,
 ) -> Result<[u8; 32], PackError> {
     let mut f = fs
         .open(&entry.raw)
@@ -456,7 +469,9 @@ fn stream_file<W: Write>(
             Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
             Err(e) => return Err(PackError::read(fs, &entry.raw, e)),
         };
-        hasher.update(&buf[..n]);
+        if hash {
+            hasher.update(&buf[..n]);
+        }
         out.write_all(&buf[..n]).map_err(PackError::Write)?;
         left -= n as u64;
     }
