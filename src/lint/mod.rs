@@ -1,5 +1,6 @@
 //! The lint stage: rules over the IR, with the build context in view.
 
+pub mod baseline;
 pub mod context_view;
 pub mod engine;
 pub mod finding;
