@@ -1,6 +1,7 @@
 //! The lint stage: rules over the IR, with the build context in view.
 
 pub mod baseline;
+pub mod config;
 pub mod context_view;
 pub mod engine;
 pub mod finding;
@@ -9,6 +10,7 @@ pub mod registry;
 pub mod rule;
 pub mod rules;
 pub mod semantic;
+pub mod suppress;
 #[doc(hidden)]
 pub mod testing;
 
