@@ -3,6 +3,8 @@
 pub mod baseline;
 pub mod config;
 pub mod context_view;
+pub mod discover;
+pub mod driver;
 pub mod engine;
 pub mod finding;
 pub mod options;
