@@ -527,26 +527,5 @@ fn add_suppressions(outcomes: &[Outcome], cwd: &Path, io: &mut Io<'_>) -> anyhow
 }
 
 #[cfg(test)]
-mod tests {
-    use crate::cli::{run_captured, run_captured_with_stdin};
-
-    #[test]
-    fn seed_exits_1_with_the_latest_finding() {
-        let (code, out, err) = run_captured(&["check", "fixtures/seed"]);
-        assert_eq!(code, 1, "{out}\n{err}");
-        assert!(out.contains("warning[BL1007]: the base image uses the `latest` tag"), "{out}");
-        assert!(out.contains("--> fixtures/seed/Dockerfile:1:12"), "{out}");
-        assert!(out.contains("1 | FROM nginx:latest"), "{out}");
-        assert!(!out.contains('\u{1b}'), "no colour in a pipe");
-    }
-
-    #[test]
-    fn stdin_with_a_filename() {
-        let (code, out, _) = run_captured_with_stdin(
-            &["check", "-", "--stdin-filename", "web/Dockerfile", "--format", "compact"],
-            b"FROM nginx:latest\n",
-        );
-        assert_eq!(code, 1);
-        assert_eq!(out, "web/Dockerfile:1:12: warning[BL1007] the base image uses the `latest` tag\n");
-    }
-}
+#[path = "check_tests.rs"]
+mod tests;
