@@ -13,7 +13,9 @@ use crate::lint::config::{
     parse_threshold, resolve_rule_name, Discovery, Layer, Resolver, RuleSet,
 };
 use crate::lint::discover;
-use crate::lint::driver::{stack_linter, unreadable_finding, DockerfileInput, Linter, Outcome, SetupError};
+use crate::lint::driver::{
+    stack_linter, unreadable_finding, DockerfileInput, Linter, Outcome, SetupError,
+};
 use crate::lint::finding::{Finding, Severity, SourceFile};
 use crate::report::{self, Format, RenderOptions, Report};
 use crate::span::Span;
@@ -44,7 +46,12 @@ pub struct CheckArgs {
     pub paths: Vec<PathBuf>,
 
     /// A Dockerfile, or a stack file when it ends in .yml/.yaml (repeatable; stack files are merged in order).
-    #[arg(short = 'f', long = "file", value_name = "FILE", help_heading = "Input")]
+    #[arg(
+        short = 'f',
+        long = "file",
+        value_name = "FILE",
+        help_heading = "Input"
+    )]
     pub files: Vec<PathBuf>,
 
     /// The name standard input is linted as (for messages, configuration lookup and the context guess).
@@ -76,15 +83,30 @@ pub struct CheckArgs {
     pub color: ColorChoice,
 
     /// Rules in force, replacing the configured selection (codes, names, aliases, `all`, `default`; comma-separated).
-    #[arg(long, value_name = "RULES", value_delimiter = ',', help_heading = "Rules")]
+    #[arg(
+        long,
+        value_name = "RULES",
+        value_delimiter = ',',
+        help_heading = "Rules"
+    )]
     pub select: Vec<String>,
 
     /// Rules to add to the selection.
-    #[arg(long, value_name = "RULES", value_delimiter = ',', help_heading = "Rules")]
+    #[arg(
+        long,
+        value_name = "RULES",
+        value_delimiter = ',',
+        help_heading = "Rules"
+    )]
     pub extend_select: Vec<String>,
 
     /// Rules to turn off.
-    #[arg(long, value_name = "RULES", value_delimiter = ',', help_heading = "Rules")]
+    #[arg(
+        long,
+        value_name = "RULES",
+        value_delimiter = ',',
+        help_heading = "Rules"
+    )]
     pub ignore: Vec<String>,
 
     /// Findings at or above this severity fail the check (error, warning, info, style, none).
@@ -96,7 +118,12 @@ pub struct CheckArgs {
     pub exit_zero: bool,
 
     /// Use this configuration file for every file (buildlint.toml or .hadolint.yaml).
-    #[arg(long, value_name = "FILE", help_heading = "Configuration", conflicts_with = "isolated")]
+    #[arg(
+        long,
+        value_name = "FILE",
+        help_heading = "Configuration",
+        conflicts_with = "isolated"
+    )]
     pub config: Option<PathBuf>,
 
     /// Ignore all configuration files.
@@ -116,7 +143,12 @@ pub struct CheckArgs {
     pub baseline: Option<PathBuf>,
 
     /// Record every current finding in a baseline file, then exit.
-    #[arg(long, value_name = "FILE", help_heading = "Adoption", conflicts_with = "baseline")]
+    #[arg(
+        long,
+        value_name = "FILE",
+        help_heading = "Adoption",
+        conflicts_with = "baseline"
+    )]
     pub write_baseline: Option<PathBuf>,
 }
 
@@ -247,7 +279,11 @@ pub fn run(args: CheckArgs, io: &mut Io<'_>) -> anyhow::Result<u8> {
         Discovery::Isolated
     } else if let Some(c) = &args.config {
         if !c.is_file() {
-            writeln!(io.stderr, "buildlint: --config {}: no such file", c.display())?;
+            writeln!(
+                io.stderr,
+                "buildlint: --config {}: no such file",
+                c.display()
+            )?;
             return Ok(EXIT_ERROR);
         }
         Discovery::Explicit(clean_path(&cwd.join(c)))
@@ -281,7 +317,10 @@ pub fn run(args: CheckArgs, io: &mut Io<'_>) -> anyhow::Result<u8> {
         if p.as_os_str() == "-" {
             let mut bytes = Vec::new();
             io.stdin.read_to_end(&mut bytes)?;
-            let name = args.stdin_filename.clone().unwrap_or_else(|| PathBuf::from("-"));
+            let name = args
+                .stdin_filename
+                .clone()
+                .unwrap_or_else(|| PathBuf::from("-"));
             stdin_input = Some(DockerfileInput {
                 bytes: Some(bytes),
                 ..DockerfileInput::new(name)
@@ -339,12 +378,15 @@ pub fn run(args: CheckArgs, io: &mut Io<'_>) -> anyhow::Result<u8> {
     }
 
     // Lint, in parallel; results in path order whatever the scheduling.
-    let mut inputs: Vec<DockerfileInput> = dockerfiles.into_iter().map(DockerfileInput::new).collect();
+    let mut inputs: Vec<DockerfileInput> =
+        dockerfiles.into_iter().map(DockerfileInput::new).collect();
     if let Some(i) = stdin_input {
         inputs.push(i);
     }
-    let results: Vec<Result<Outcome, SetupError>> =
-        inputs.par_iter().map(|i| linter.lint_dockerfile(i)).collect();
+    let results: Vec<Result<Outcome, SetupError>> = inputs
+        .par_iter()
+        .map(|i| linter.lint_dockerfile(i))
+        .collect();
     let mut outcomes = Vec::new();
     let mut setup_errors: Vec<String> = Vec::new();
     for r in results {
@@ -416,7 +458,10 @@ pub fn run(args: CheckArgs, io: &mut Io<'_>) -> anyhow::Result<u8> {
             .flat_map(|o| o.findings.iter().cloned())
             .filter(|f| !std::ptr::eq(f.rule, &crate::lint::rules::meta::UNREADABLE_FILE))
             .collect();
-        let dir = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+        let dir = path
+            .parent()
+            .filter(|p| !p.as_os_str().is_empty())
+            .unwrap_or(Path::new("."));
         let baseline = Baseline::from_findings(&findings, &cwd, dir);
         write_atomically(path, baseline.to_json().as_bytes())?;
         writeln!(
@@ -436,7 +481,10 @@ pub fn run(args: CheckArgs, io: &mut Io<'_>) -> anyhow::Result<u8> {
                 return Ok(EXIT_ERROR);
             }
         };
-        let dir = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+        let dir = path
+            .parent()
+            .filter(|p| !p.as_os_str().is_empty())
+            .unwrap_or(Path::new("."));
         for o in &mut outcomes {
             baseline.filter(&mut o.findings, &cwd, dir);
         }

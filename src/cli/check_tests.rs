@@ -38,10 +38,16 @@ fn json(out: &str) -> Vec<serde_json::Value> {
 fn seed_exits_1_with_the_latest_finding() {
     let (code, out, err) = run_captured(&["check", "fixtures/seed"]);
     assert_eq!(code, 1, "{out}\n{err}");
-    assert!(out.contains("warning[BL1007]: the base image uses the `latest` tag"), "{out}");
+    assert!(
+        out.contains("warning[BL1007]: the base image uses the `latest` tag"),
+        "{out}"
+    );
     assert!(out.contains("--> fixtures/seed/Dockerfile:1:12"), "{out}");
     assert!(out.contains("1 | FROM nginx:latest"), "{out}");
-    assert!(out.contains("Found 1 finding (1 warning) in 1 file; 1 file checked."), "{out}");
+    assert!(
+        out.contains("Found 1 finding (1 warning) in 1 file; 1 file checked."),
+        "{out}"
+    );
     assert!(!out.contains('\u{1b}'), "no colour in a pipe");
 }
 
@@ -50,17 +56,38 @@ fn seed_as_json_has_exactly_the_documented_fields() {
     let (code, out, _) = run_captured(&["check", "fixtures/seed", "--format", "json"]);
     assert_eq!(code, 1);
     let items = json(&out);
-    let latest = items.iter().find(|i| i["code"] == "BL1007").expect("the :latest finding");
-    let mut keys: Vec<&str> = latest.as_object().unwrap().keys().map(|k| k.as_str()).collect();
+    let latest = items
+        .iter()
+        .find(|i| i["code"] == "BL1007")
+        .expect("the :latest finding");
+    let mut keys: Vec<&str> = latest
+        .as_object()
+        .unwrap()
+        .keys()
+        .map(|k| k.as_str())
+        .collect();
     keys.sort();
     let mut expected = [
-        "file", "line", "column", "end_line", "end_column", "code", "name", "aliases", "severity",
-        "message", "help", "url",
+        "file",
+        "line",
+        "column",
+        "end_line",
+        "end_column",
+        "code",
+        "name",
+        "aliases",
+        "severity",
+        "message",
+        "help",
+        "url",
     ];
     expected.sort();
     assert_eq!(keys, expected);
     assert_eq!(latest["file"], "fixtures/seed/Dockerfile");
-    assert_eq!((latest["line"].as_u64(), latest["column"].as_u64()), (Some(1), Some(12)));
+    assert_eq!(
+        (latest["line"].as_u64(), latest["column"].as_u64()),
+        (Some(1), Some(12))
+    );
     assert_eq!(latest["end_column"], 18);
     assert_eq!(latest["aliases"], serde_json::json!(["DL3007"]));
     assert_eq!(latest["severity"], "warning");
@@ -74,12 +101,21 @@ fn seed_as_sarif_lists_rules() {
     assert_eq!(log.version, "2.1.0");
     let run = &log.runs[0];
     assert_eq!(run.column_kind, "unicodeCodePoints");
-    let rule = run.tool.driver.rules.iter().find(|r| r.id == "BL1007").unwrap();
+    let rule = run
+        .tool
+        .driver
+        .rules
+        .iter()
+        .find(|r| r.id == "BL1007")
+        .unwrap();
     assert!(rule.help_uri.ends_with("rules/BL1007.md"));
     assert!(rule.help.markdown.contains("## Why is this bad?"));
     let result = &run.results[0];
     assert_eq!(run.tool.driver.rules[result.rule_index].id, result.rule_id);
-    assert_eq!(result.locations[0].physical_location.region.start_column, 12);
+    assert_eq!(
+        result.locations[0].physical_location.region.start_column,
+        12
+    );
 }
 
 #[test]
@@ -94,7 +130,14 @@ fn every_format_renders_the_seed() {
 #[test]
 fn stdin_with_a_filename() {
     let (code, out, _) = run_captured_with_stdin(
-        &["check", "-", "--stdin-filename", "web/Dockerfile", "--format", "compact"],
+        &[
+            "check",
+            "-",
+            "--stdin-filename",
+            "web/Dockerfile",
+            "--format",
+            "compact",
+        ],
         b"FROM nginx:latest\n",
     );
     assert_eq!(code, 1);
@@ -102,7 +145,8 @@ fn stdin_with_a_filename() {
         out,
         "web/Dockerfile:1:12: warning[BL1007] the base image uses the `latest` tag\n"
     );
-    let (code, out, _) = run_captured_with_stdin(&["check", "-", "--format", "compact"], b"FROM a:1\n");
+    let (code, out, _) =
+        run_captured_with_stdin(&["check", "-", "--format", "compact"], b"FROM a:1\n");
     assert_eq!((code, out.as_str()), (0, ""));
 }
 
@@ -122,27 +166,50 @@ fn exit_codes() {
     assert_eq!(code, 0, "{out}");
     assert!(out.contains("No findings; 1 file checked."), "{out}");
     assert_eq!(run_captured(&["check", &s(&root.join("bad"))]).0, 1);
-    assert_eq!(run_captured(&["check", &s(&root.join("bad")), "--exit-zero"]).0, 0);
     assert_eq!(
-        run_captured(&["check", &s(&root.join("bad")), "--failure-threshold", "error"]).0,
+        run_captured(&["check", &s(&root.join("bad")), "--exit-zero"]).0,
+        0
+    );
+    assert_eq!(
+        run_captured(&[
+            "check",
+            &s(&root.join("bad")),
+            "--failure-threshold",
+            "error"
+        ])
+        .0,
         0
     );
 
     // A file that does not parse: exit 2, and the others are still linted.
     let (code, out, _) = run_captured(&["check", &s(root), "--format", "compact", "--exit-zero"]);
     assert_eq!(code, 2, "{out}");
-    assert!(out.contains("broken/Dockerfile:2:5: error[BL0001] ENV must have two arguments"), "{out}");
-    assert!(out.contains("bad/Dockerfile:1:13: warning[BL1007]"), "{out}");
+    assert!(
+        out.contains("broken/Dockerfile:2:5: error[BL0001] ENV must have two arguments"),
+        "{out}"
+    );
+    assert!(
+        out.contains("bad/Dockerfile:1:13: warning[BL1007]"),
+        "{out}"
+    );
 
     // A missing path is a finding too.
-    let (code, out, _) = run_captured(&["check", &s(&root.join("nope/Dockerfile")), "--format", "compact"]);
+    let (code, out, _) = run_captured(&[
+        "check",
+        &s(&root.join("nope/Dockerfile")),
+        "--format",
+        "compact",
+    ]);
     assert_eq!(code, 2);
     assert!(out.contains("error[BL0001] cannot read"), "{out}");
 
     // Usage errors.
     let (code, _, err) = run_captured(&["check", &s(root), "--select", "DL300"]);
     assert_eq!(code, 2);
-    assert!(err.contains("unknown rule `DL300`") && err.contains("`DL3007`"), "{err}");
+    assert!(
+        err.contains("unknown rule `DL300`") && err.contains("`DL3007`"),
+        "{err}"
+    );
     let (code, _, err) = run_captured(&["check", "--format", "xml"]);
     assert_eq!(code, 2, "{err}");
 }
@@ -151,12 +218,33 @@ fn exit_codes() {
 fn explicit_paths_are_linted_whatever_their_name_and_f_means_dockerfile() {
     let tmp = tempfile::tempdir().unwrap();
     let root = tmp.path();
-    write(root, &[("notes.template", "FROM alpine:latest\n"), ("build.txt", "FROM a:latest\n")]);
+    write(
+        root,
+        &[
+            ("notes.template", "FROM alpine:latest\n"),
+            ("build.txt", "FROM a:latest\n"),
+        ],
+    );
     let (code, out, _) = run_captured(&["check", &s(root), "--format", "compact"]);
-    assert_eq!((code, out.as_str()), (0, ""), "templates are not discovered");
-    let (code, out, _) = run_captured(&["check", &s(&root.join("notes.template")), "--format", "compact"]);
+    assert_eq!(
+        (code, out.as_str()),
+        (0, ""),
+        "templates are not discovered"
+    );
+    let (code, out, _) = run_captured(&[
+        "check",
+        &s(&root.join("notes.template")),
+        "--format",
+        "compact",
+    ]);
     assert_eq!(code, 1, "{out}");
-    let (code, out, _) = run_captured(&["check", "-f", &s(&root.join("build.txt")), "--format", "compact"]);
+    let (code, out, _) = run_captured(&[
+        "check",
+        "-f",
+        &s(&root.join("build.txt")),
+        "--format",
+        "compact",
+    ]);
     assert_eq!(code, 1, "{out}");
     assert!(out.contains("build.txt:1:8"), "{out}");
 }
@@ -175,12 +263,18 @@ fn per_directory_configuration() {
             ("team/sub/Dockerfile", "FROM nginx:latest\n"),
         ],
     );
-    let (code, out, err) = run_captured(&["check", &s(root), "--format", "json", "--no-user-config"]);
+    let (code, out, err) =
+        run_captured(&["check", &s(root), "--format", "json", "--no-user-config"]);
     assert_eq!(code, 1, "{err}");
     let items = json(&out);
     let files: Vec<(String, String)> = items
         .iter()
-        .map(|i| (i["file"].as_str().unwrap().to_string(), i["severity"].as_str().unwrap().to_string()))
+        .map(|i| {
+            (
+                i["file"].as_str().unwrap().to_string(),
+                i["severity"].as_str().unwrap().to_string(),
+            )
+        })
         .collect();
     let t = s(&root.join("team/Dockerfile"));
     let ts = s(&root.join("team/sub/Dockerfile"));
@@ -188,7 +282,13 @@ fn per_directory_configuration() {
 
     // The command line overrides the files.
     let (_, out, _) = run_captured(&[
-        "check", &s(root), "--format", "json", "--no-user-config", "--extend-select", "BL1007",
+        "check",
+        &s(root),
+        "--format",
+        "json",
+        "--no-user-config",
+        "--extend-select",
+        "BL1007",
     ]);
     assert_eq!(json(&out).len(), 3);
     let (code, out, _) = run_captured(&["check", &s(root), "--format", "json", "--isolated"]);
@@ -203,21 +303,36 @@ fn configuration_errors_point_at_the_key_and_exit_2() {
     write(
         root,
         &[
-            ("buildlint.toml", "failure-threshold = \"error\"\nignored = [\"DL3007\"]\n"),
+            (
+                "buildlint.toml",
+                "failure-threshold = \"error\"\nignored = [\"DL3007\"]\n",
+            ),
             ("Dockerfile", "FROM a:1\n"),
         ],
     );
     let (code, out, err) = run_captured(&["check", &s(root), "--no-user-config"]);
     assert_eq!(code, 2, "{out}");
-    let shown = format!("{}:2:1: unknown key `ignored`", s(&root.join("buildlint.toml")));
+    let shown = format!(
+        "{}:2:1: unknown key `ignored`",
+        s(&root.join("buildlint.toml"))
+    );
     assert!(err.contains(&shown), "{err}");
-    assert!(err.contains("help: a similar key exists: `ignore`"), "{err}");
+    assert!(
+        err.contains("help: a similar key exists: `ignore`"),
+        "{err}"
+    );
     assert!(out.is_empty(), "no report when the configuration is wrong");
 
-    write(root, &[("buildlint.toml", "[rules]\nlatest-base-tag = \"error\"\n")]);
+    write(
+        root,
+        &[("buildlint.toml", "[rules]\nlatest-base-tag = \"error\"\n")],
+    );
     let (code, _, err) = run_captured(&["check", &s(root), "--no-user-config"]);
     assert_eq!(code, 2);
-    assert!(err.contains(":2:1: unknown rule `latest-base-tag` in [rules]"), "{err}");
+    assert!(
+        err.contains(":2:1: unknown rule `latest-base-tag` in [rules]"),
+        "{err}"
+    );
 }
 
 #[test]
@@ -251,11 +366,20 @@ fn hadolint_configuration_per_directory() {
     let (code, items, err) = check("strict");
     assert_eq!(code, 1, "{err}");
     assert_eq!(items.len(), 1, "{items:?}");
-    assert_eq!((&items[0]["code"], &items[0]["severity"]), (&"BL1007".into(), &"error".into()));
-    assert!(items.iter().all(|i| !i["aliases"].to_string().contains("DL3008")));
+    assert_eq!(
+        (&items[0]["code"], &items[0]["severity"]),
+        (&"BL1007".into(), &"error".into())
+    );
+    assert!(items
+        .iter()
+        .all(|i| !i["aliases"].to_string().contains("DL3008")));
 
     let (code, items, _) = check("lax");
-    assert_eq!((code, items.len()), (0, 1), "a warning under an `error` threshold passes");
+    assert_eq!(
+        (code, items.len()),
+        (0, 1),
+        "a warning under an `error` threshold passes"
+    );
 
     // No threshold: hadolint's default, info, so an info finding fails as it did.
     let (code, items, _) = check("plain");
@@ -267,7 +391,14 @@ fn hadolint_configuration_per_directory() {
 fn output_file_and_colour() {
     let tmp = tempfile::tempdir().unwrap();
     let out_path = tmp.path().join("report.sarif");
-    let (code, out, _) = run_captured(&["check", "fixtures/seed", "--format", "sarif", "-o", &s(&out_path)]);
+    let (code, out, _) = run_captured(&[
+        "check",
+        "fixtures/seed",
+        "--format",
+        "sarif",
+        "-o",
+        &s(&out_path),
+    ]);
     assert_eq!(code, 1);
     assert!(out.is_empty());
     let text = std::fs::read_to_string(&out_path).unwrap();
@@ -291,18 +422,27 @@ fn output_order_never_depends_on_threads() {
             )
         })
         .collect();
-    let refs: Vec<(&str, &str)> = files.iter().map(|(a, b)| (a.as_str(), b.as_str())).collect();
+    let refs: Vec<(&str, &str)> = files
+        .iter()
+        .map(|(a, b)| (a.as_str(), b.as_str()))
+        .collect();
     write(root, &refs);
     let first = run_captured(&["check", &s(root), "--format", "compact"]).1;
     assert_eq!(first.lines().count(), 120);
     let mut sorted: Vec<&str> = first.lines().collect();
     sorted.sort_by_key(|l| {
         let (path, rest) = l.split_once(":").unwrap();
-        (path.to_string(), rest.split(':').next().unwrap().parse::<u32>().unwrap())
+        (
+            path.to_string(),
+            rest.split(':').next().unwrap().parse::<u32>().unwrap(),
+        )
     });
     assert_eq!(sorted, first.lines().collect::<Vec<_>>());
     for _ in 0..3 {
-        assert_eq!(run_captured(&["check", &s(root), "--format", "compact"]).1, first);
+        assert_eq!(
+            run_captured(&["check", &s(root), "--format", "compact"]).1,
+            first
+        );
     }
 }
 
@@ -331,19 +471,34 @@ fn add_suppressions_then_nothing_is_reported_and_a_second_run_changes_nothing() 
 
     let (code, out, err) = run_captured(&["check", &s(root), "--add-suppressions"]);
     assert_eq!(code, 0, "{out}{err}");
-    assert!(out.contains(&format!("Added suppressions for {before} finding(s) in 4 file(s).")), "{out}");
+    assert!(
+        out.contains(&format!(
+            "Added suppressions for {before} finding(s) in 4 file(s)."
+        )),
+        "{out}"
+    );
 
     let read = |p: &str| std::fs::read_to_string(root.join(p)).unwrap();
     assert_eq!(
         read("a/Dockerfile"),
         "# syntax=docker/dockerfile:1\n# escape=\\\n# buildlint ignore=BL1007\nFROM nginx:latest AS one\n  # buildlint ignore=BL1007\n  FROM redis:latest\nRUN true\n"
     );
-    assert_eq!(read("b/Dockerfile"), "# buildlint ignore=BL0003,BL1007\nFROM nginx:latest\n");
-    assert_eq!(read("c/Dockerfile"), "# buildlint ignore=BL1007\r\nFROM nginx:latest\r\nCMD [\"x\"]\r\n");
+    assert_eq!(
+        read("b/Dockerfile"),
+        "# buildlint ignore=BL0003,BL1007\nFROM nginx:latest\n"
+    );
+    assert_eq!(
+        read("c/Dockerfile"),
+        "# buildlint ignore=BL1007\r\nFROM nginx:latest\r\nCMD [\"x\"]\r\n"
+    );
     assert_eq!(read("clean/Dockerfile"), "FROM nginx:1.27\n");
 
     let (code, out, _) = run_captured(&["check", &s(root), "--format", "compact"]);
-    assert_eq!((code, out.as_str()), (0, ""), "nothing left, not even unused suppressions");
+    assert_eq!(
+        (code, out.as_str()),
+        (0, ""),
+        "nothing left, not even unused suppressions"
+    );
 
     let snapshot: Vec<String> = ["a", "b", "c", "d", "clean"]
         .iter()
@@ -388,12 +543,22 @@ fn official_corpus_lints_and_add_suppressions_silences_it() {
         .map(|e| s(&e.unwrap().path()))
         .collect();
     dirs.sort();
-    let mut args = vec!["check", "--select", "all", "--no-user-config", "--format", "json"];
+    let mut args = vec![
+        "check",
+        "--select",
+        "all",
+        "--no-user-config",
+        "--format",
+        "json",
+    ];
     args.extend(dirs.iter().map(String::as_str));
     let (code, out, err) = run_captured(&args);
     assert!(code == 0 || code == 1, "{err}");
     let before = json(&out);
-    assert!(before.iter().all(|f| f["code"] != "BL0001"), "every official file parses");
+    assert!(
+        before.iter().all(|f| f["code"] != "BL0001"),
+        "every official file parses"
+    );
 
     let mut add = args.clone();
     add.retain(|a| *a != "--format" && *a != "json");
@@ -417,17 +582,38 @@ fn baseline_hides_recorded_findings_even_when_they_move() {
     let (code, _, err) = run_captured(&["check", &s(root), "--write-baseline", &s(&baseline)]);
     assert_eq!(code, 0, "{err}");
     assert!(err.contains("recorded 1 finding(s)"), "{err}");
-    let (code, out, _) = run_captured(&["check", &s(root), "--baseline", &s(&baseline), "--format", "compact"]);
+    let (code, out, _) = run_captured(&[
+        "check",
+        &s(root),
+        "--baseline",
+        &s(&baseline),
+        "--format",
+        "compact",
+    ]);
     assert_eq!((code, out.as_str()), (0, ""));
 
     // The recorded finding moves down a line; a new one appears.
-    write(root, &[("svc/Dockerfile", "ARG V=1\nFROM nginx:latest\nFROM redis:latest\n")]);
-    let (code, out, _) = run_captured(&["check", &s(root), "--baseline", &s(&baseline), "--format", "compact"]);
+    write(
+        root,
+        &[(
+            "svc/Dockerfile",
+            "ARG V=1\nFROM nginx:latest\nFROM redis:latest\n",
+        )],
+    );
+    let (code, out, _) = run_captured(&[
+        "check",
+        &s(root),
+        "--baseline",
+        &s(&baseline),
+        "--format",
+        "compact",
+    ]);
     assert_eq!(code, 1);
     assert_eq!(out.lines().count(), 1, "{out}");
     assert!(out.contains("Dockerfile:3:12"), "{out}");
 
-    let (code, _, err) = run_captured(&["check", &s(root), "--baseline", &s(&root.join("none.json"))]);
+    let (code, _, err) =
+        run_captured(&["check", &s(root), "--baseline", &s(&root.join("none.json"))]);
     assert_eq!(code, 2);
     assert!(err.contains("--write-baseline"), "{err}");
 }

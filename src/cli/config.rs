@@ -42,7 +42,11 @@ pub struct ConfigArgs {
 fn from_hadolint(args: &ConfigArgs, io: &mut Io<'_>) -> anyhow::Result<u8> {
     let given = args.from_hadolint.clone().unwrap_or_default();
     let source = if given.as_os_str().is_empty() {
-        match HADOLINT_NAMES.iter().map(PathBuf::from).find(|p| p.is_file()) {
+        match HADOLINT_NAMES
+            .iter()
+            .map(PathBuf::from)
+            .find(|p| p.is_file())
+        {
             Some(p) => p,
             None => {
                 writeln!(
@@ -129,14 +133,15 @@ fn show(path: &Path, io: &mut Io<'_>) -> anyhow::Result<u8> {
     )?;
     match &settings.context {
         Some(c) => writeln!(io.stdout, "context: {}", c.display())?,
-        None => writeln!(
-            io.stdout,
-            "context: the Dockerfile's directory (a guess)"
-        )?,
+        None => writeln!(io.stdout, "context: the Dockerfile's directory (a guess)")?,
     }
     let o = &settings.options;
     if !o.trusted_registries.is_empty() {
-        writeln!(io.stdout, "trusted-registries: {}", o.trusted_registries.join(", "))?;
+        writeln!(
+            io.stdout,
+            "trusted-registries: {}",
+            o.trusted_registries.join(", ")
+        )?;
     }
     if !o.label_schema.is_empty() {
         let schema: Vec<String> = o
@@ -173,4 +178,57 @@ pub fn run(args: ConfigArgs, io: &mut Io<'_>) -> anyhow::Result<u8> {
     }
     let path = args.show.clone().unwrap_or_else(|| PathBuf::from("."));
     show(&path, io)
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::cli::run_captured;
+
+    #[test]
+    fn from_hadolint_writes_the_equivalent_toml_and_never_overwrites() {
+        let tmp = tempfile::tempdir().unwrap();
+        let yaml = tmp.path().join(".hadolint.yaml");
+        std::fs::write(
+            &yaml,
+            "ignored: [DL3008]\noverride:\n  error: [DL3007]\nfailure-threshold: error\n",
+        )
+        .unwrap();
+        let y = yaml.to_string_lossy().into_owned();
+        let (code, out, err) = run_captured(&["config", "--from-hadolint", &y]);
+        assert_eq!(code, 0, "{err}");
+        assert!(out.starts_with("Wrote "), "{out}");
+        let toml_path = tmp.path().join("buildlint.toml");
+        let written = std::fs::read_to_string(&toml_path).unwrap();
+        assert!(
+            written.contains("failure-threshold = \"error\""),
+            "{written}"
+        );
+        assert!(written.contains("\"DL3007\" = \"error\""), "{written}");
+
+        // The written file gives the same behaviour as the hadolint file.
+        std::fs::write(tmp.path().join("Dockerfile"), "FROM nginx:latest\n").unwrap();
+        let dir = tmp.path().to_string_lossy().into_owned();
+        let (code, out, _) =
+            run_captured(&["check", &dir, "--format", "compact", "--no-user-config"]);
+        assert_eq!(code, 1);
+        assert!(out.contains("error[BL1007]"), "{out}");
+
+        let (code, _, err) = run_captured(&["config", "--from-hadolint", &y]);
+        assert_eq!(code, 2);
+        assert!(err.contains("not overwriting"), "{err}");
+        let (code, out, _) = run_captured(&["config", "--from-hadolint", &y, "-o", "-"]);
+        assert_eq!(code, 0);
+        assert_eq!(out, written);
+    }
+
+    #[test]
+    fn show_names_the_configuration_and_rules() {
+        let (code, out, _) = run_captured(&["config", "--show", "fixtures/seed/Dockerfile"]);
+        assert_eq!(code, 0);
+        assert!(out.contains("failure-threshold: warning"), "{out}");
+        assert!(
+            out.contains("BL1007  warning  latest-base-image-tag"),
+            "{out}"
+        );
+    }
 }

@@ -102,3 +102,67 @@ pub fn run(args: RuleArgs, io: &mut Io<'_>) -> anyhow::Result<u8> {
     }
     Ok(EXIT_OK)
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::cli::run_captured;
+
+    #[test]
+    fn prints_a_page_by_code_name_or_alias() {
+        for id in ["BL1007", "latest-base-image-tag", "DL3007", "dl3007"] {
+            let (code, out, _) = run_captured(&["rule", id]);
+            assert_eq!(code, 0, "{id}");
+            assert!(
+                out.starts_with("# BL1007: latest-base-image-tag\n"),
+                "{out}"
+            );
+            assert!(out.contains("## Why is this bad?"));
+            assert_eq!(
+                out,
+                crate::lint::pages::page(crate::lint::registry::by_code("BL1007").unwrap())
+            );
+        }
+    }
+
+    #[test]
+    fn unknown_rule_exits_2_with_a_tip() {
+        let (code, out, err) = run_captured(&["rule", "latest-base-image-tags"]);
+        assert_eq!(code, 2);
+        assert!(out.is_empty());
+        assert_eq!(
+            err,
+            "buildlint: unknown rule `latest-base-image-tags`\n  tip: a similar value exists: `latest-base-image-tag`\n"
+        );
+        let (code, _, err) = run_captured(&["rule", "zzzz"]);
+        assert_eq!(code, 2);
+        assert!(err.contains("`buildlint rule --all` lists every rule"));
+        assert_eq!(run_captured(&["rule"]).0, 2, "a rule or --all is required");
+    }
+
+    #[test]
+    fn all_lists_code_name_severity_aliases() {
+        let (code, out, _) = run_captured(&["rule", "--all"]);
+        assert_eq!(code, 0);
+        let lines: Vec<&str> = out.lines().collect();
+        assert!(lines[0].starts_with("CODE"));
+        assert_eq!(lines.len(), crate::lint::registry::all().len() + 1);
+        let latest = lines.iter().find(|l| l.starts_with("BL1007")).unwrap();
+        let cols: Vec<&str> = latest.split_whitespace().collect();
+        assert_eq!(
+            cols,
+            [
+                "BL1007",
+                "latest-base-image-tag",
+                "warning",
+                "yes",
+                "DL3007"
+            ]
+        );
+        let (_, out, _) = run_captured(&["rule", "--all", "--format", "json"]);
+        let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+        assert_eq!(
+            v.as_array().unwrap().len(),
+            crate::lint::registry::all().len()
+        );
+    }
+}

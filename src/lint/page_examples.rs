@@ -135,13 +135,21 @@ fn parse_examples(doc: &str) -> Result<(Part, Part), String> {
         return Err("no example after `Use instead:`".into());
     }
     let inherited = ContextBlocks {
-        files: good.context.files.clone().or_else(|| bad.context.files.clone()),
+        files: good
+            .context
+            .files
+            .clone()
+            .or_else(|| bad.context.files.clone()),
         dockerignore: good
             .context
             .dockerignore
             .clone()
             .or_else(|| bad.context.dockerignore.clone()),
-        toml: good.context.toml.clone().or_else(|| bad.context.toml.clone()),
+        toml: good
+            .context
+            .toml
+            .clone()
+            .or_else(|| bad.context.toml.clone()),
     };
     good.context = inherited;
     Ok((bad, good))
@@ -152,7 +160,11 @@ fn settings_with(rule: &'static Rule, toml: Option<&str>) -> Result<Settings, St
         Some(text) => {
             let (_, config) = parse_toml(Path::new("/page/buildlint.toml"), text)
                 .map_err(|e| format!("the toml block: {e}"))?;
-            settings_for(Path::new("/page/Dockerfile"), Some(&config), &Layer::default())
+            settings_for(
+                Path::new("/page/Dockerfile"),
+                Some(&config),
+                &Layer::default(),
+            )
         }
         None => Settings::default(),
     };
@@ -162,13 +174,19 @@ fn settings_with(rule: &'static Rule, toml: Option<&str>) -> Result<Settings, St
     Ok(settings)
 }
 
-fn run_dockerfile(rule: &'static Rule, context: &ContextBlocks, text: &str) -> Result<Vec<Finding>, String> {
+fn run_dockerfile(
+    rule: &'static Rule,
+    context: &ContextBlocks,
+    text: &str,
+) -> Result<Vec<Finding>, String> {
     let mut ctx = MemoryContext::new();
     for f in context.files.iter().flatten() {
         ctx.add(f);
     }
     if let Some(ignore) = &context.dockerignore {
-        ctx.set_ignore(IgnoreFile::parse(ignore).map_err(|e| format!("the dockerignore block: {e}"))?);
+        ctx.set_ignore(
+            IgnoreFile::parse(ignore).map_err(|e| format!("the dockerignore block: {e}"))?,
+        );
     }
     let settings = settings_with(rule, context.toml.as_deref())?;
     let (_, findings, _) = lint_bytes(
@@ -242,10 +260,9 @@ fn check_rule(rule: &'static Rule, tally: &mut Tally) {
                 CaseKind::Stack => match stack_linter() {
                     Some(f) => run_stack(f, &part.context, &case.text),
                     None => {
-                        tally.not_runnable.push(format!(
-                            "{} (doc line {})",
-                            rule.code, case.line
-                        ));
+                        tally
+                            .not_runnable
+                            .push(format!("{} (doc line {})", rule.code, case.line));
                         continue;
                     }
                 },
@@ -254,11 +271,16 @@ fn check_rule(rule: &'static Rule, tally: &mut Tally) {
             let findings = match result {
                 Ok(f) => f,
                 Err(e) => {
-                    tally.failures.push(format!("{} doc line {}: {e}", rule.code, case.line));
+                    tally
+                        .failures
+                        .push(format!("{} doc line {}: {e}", rule.code, case.line));
                     continue;
                 }
             };
-            let fired: Vec<&Finding> = findings.iter().filter(|f| std::ptr::eq(f.rule, rule)).collect();
+            let fired: Vec<&Finding> = findings
+                .iter()
+                .filter(|f| std::ptr::eq(f.rule, rule))
+                .collect();
             if must_fire && fired.is_empty() {
                 let others: Vec<String> = findings
                     .iter()
@@ -317,7 +339,10 @@ fn parses_parts_and_inherits_context() {
     assert_eq!(good.context.dockerignore.as_deref(), Some("tmp\n"));
     assert_eq!(good.context.files.as_ref().unwrap(), &["tmp/a.txt", "src/"]);
     assert!(parse_examples("## Example\n```dockerfile\nFROM a\n```\n").is_err());
-    assert!(parse_examples("## Example\n```sh\nx\n```\nUse instead:\n```dockerfile\nFROM a\n```\n").is_err());
+    assert!(parse_examples(
+        "## Example\n```sh\nx\n```\nUse instead:\n```dockerfile\nFROM a\n```\n"
+    )
+    .is_err());
 }
 
 fn fires_on_from(cx: &super::rule::DockerfileCx<'_>, out: &mut super::finding::Diagnostics) {
@@ -356,7 +381,11 @@ fn a_page_whose_examples_misbehave_is_caught() {
     assert!(tally.failures.is_empty(), "{:?}", tally.failures);
     assert_eq!(tally.ran + tally.not_runnable.len(), 3);
     if stack_linter().is_none() {
-        assert_eq!(tally.not_runnable.len(), 1, "the yaml case is counted, not passed");
+        assert_eq!(
+            tally.not_runnable.len(),
+            1,
+            "the yaml case is counted, not passed"
+        );
     }
     let mut tally = Tally {
         failures: Vec::new(),

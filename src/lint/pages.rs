@@ -103,7 +103,14 @@ mod tests {
                 if bless {
                     std::fs::write(&path, text).unwrap();
                 } else {
-                    problems.push(format!("rules/{name} is {}", if current.is_some() { "stale" } else { "missing" }));
+                    problems.push(format!(
+                        "rules/{name} is {}",
+                        if current.is_some() {
+                            "stale"
+                        } else {
+                            "missing"
+                        }
+                    ));
                 }
             }
         }
