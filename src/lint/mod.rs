@@ -8,6 +8,8 @@ pub mod driver;
 pub mod engine;
 pub mod finding;
 pub mod options;
+mod page_examples;
+pub mod pages;
 pub mod registry;
 pub mod rule;
 pub mod rules;
