@@ -1,0 +1,457 @@
+//! Small helpers shared by the hadolint-derived, security and context rules:
+//! quote removal and simple variable expansion on words, the variables in
+//! force at an instruction, stage relations, and spans inside a word.
+
+use std::collections::HashMap;
+
+use crate::dockerfile::{Args, Dockerfile, Instruction, Kind, Word};
+use crate::lint::DockerfileCx;
+use crate::span::Span;
+
+/// Removes quotes and escapes the way the shell-like word processing of
+/// BuildKit does, without expanding variables. `None` when the word holds an
+/// unescaped `$` (its value depends on variables).
+pub fn literal(raw: &str, escape: char) -> Option<String> {
+    let vars = HashMap::new();
+    expand(raw, escape, &vars)
+}
+
+/// Quote removal plus expansion of `$NAME`, `${NAME}` and the `-`, `:-`, `+`,
+/// `:+` forms. `None` when a variable is not known (its value cannot be told
+/// statically) or the word uses a form this does not evaluate.
+pub fn expand(raw: &str, escape: char, vars: &HashMap<String, String>) -> Option<String> {
+    let chars: Vec<char> = raw.chars().collect();
+    let mut out = String::with_capacity(raw.len());
+    let mut i = 0;
+    let mut in_double = false;
+    while i < chars.len() {
+        let c = chars[i];
+        if c == '\'' && !in_double {
+            let close = chars[i + 1..].iter().position(|&x| x == '\'')?;
+            out.extend(&chars[i + 1..i + 1 + close]);
+            i += close + 2;
+            continue;
+        }
+        if c == '"' {
+            in_double = !in_double;
+            i += 1;
+            continue;
+        }
+        if c == escape {
+            if let Some(&next) = chars.get(i + 1) {
+                if !in_double || matches!(next, '"' | '$') || next == escape {
+                    out.push(next);
+                    i += 2;
+                    continue;
+                }
+            }
+            out.push(c);
+            i += 1;
+            continue;
+        }
+        if c == '$' {
+            let (value, used) = expand_var(&chars[i..], escape, vars)?;
+            out.push_str(&value);
+            i += used;
+            continue;
+        }
+        out.push(c);
+        i += 1;
+    }
+    if in_double {
+        return None;
+    }
+    Some(out)
+}
+
+fn is_name_char(c: char) -> bool {
+    c.is_ascii_alphanumeric() || c == '_'
+}
+
+/// Expands the variable reference at the start of `chars` (which begins with
+/// `$`); returns its value and the number of chars consumed.
+fn expand_var(
+    chars: &[char],
+    escape: char,
+    vars: &HashMap<String, String>,
+) -> Option<(String, usize)> {
+    match chars.get(1) {
+        Some('{') => {
+            let mut depth = 0usize;
+            let mut close = None;
+            for (k, &c) in chars.iter().enumerate().skip(1) {
+                match c {
+                    '{' => depth += 1,
+                    '}' => {
+                        depth -= 1;
+                        if depth == 0 {
+                            close = Some(k);
+                            break;
+                        }
+                    }
+                    _ => {}
+                }
+            }
+            let close = close?;
+            let inner: String = chars[2..close].iter().collect();
+            let name_len = inner.chars().take_while(|&c| is_name_char(c)).count();
+            let name = &inner[..name_len];
+            if name.is_empty() {
+                return None;
+            }
+            let rest = &inner[name_len..];
+            let value = vars.get(name);
+            let result = if rest.is_empty() {
+                value?.clone()
+            } else if let Some(word) = rest.strip_prefix(":-") {
+                match value {
+                    Some(v) if !v.is_empty() => v.clone(),
+                    _ => expand(word, escape, vars)?,
+                }
+            } else if let Some(word) = rest.strip_prefix('-') {
+                match value {
+                    Some(v) => v.clone(),
+                    None => expand(word, escape, vars)?,
+                }
+            } else if let Some(word) = rest.strip_prefix(":+") {
+                match value {
+                    Some(v) if !v.is_empty() => expand(word, escape, vars)?,
+                    Some(_) => String::new(),
+                    None => return None,
+                }
+            } else if let Some(word) = rest.strip_prefix('+') {
+                match value {
+                    Some(_) => expand(word, escape, vars)?,
+                    None => return None,
+                }
+            } else {
+                return None;
+            };
+            Some((result, close + 1))
+        }
+        Some(&c) if is_name_char(c) && !c.is_ascii_digit() => {
+            let len = chars[1..].iter().take_while(|&&c| is_name_char(c)).count();
+            let name: String = chars[1..1 + len].iter().collect();
+            Some((vars.get(&name)?.clone(), 1 + len))
+        }
+        // A lone `$` stays as written.
+        None => Some(("$".to_string(), 1)),
+        Some(c) if c.is_whitespace() || *c == '/' => Some(("$".to_string(), 1)),
+        Some(_) => None,
+    }
+}
+
+/// True when the word holds a variable reference (an unescaped `$` outside
+/// single quotes).
+pub fn has_variable(raw: &str, escape: char) -> bool {
+    let mut in_single = false;
+    let mut prev_escape = false;
+    for c in raw.chars() {
+        if prev_escape {
+            prev_escape = false;
+            continue;
+        }
+        if c == escape && !in_single {
+            prev_escape = true;
+            continue;
+        }
+        if c == '\'' {
+            in_single = !in_single;
+        } else if c == '$' && !in_single {
+            return true;
+        }
+    }
+    false
+}
+
+/// The span of `raw[start..end]` in the file when the word's raw text is
+/// what the file holds at its span; else the whole word.
+pub fn sub_span(df: &Dockerfile, word: &Word, start: usize, end: usize) -> Span {
+    if word.span.slice(&df.source) == word.raw && start <= end && end <= word.raw.len() {
+        Span::new(word.span.start + start as u32, word.span.start + end as u32)
+    } else {
+        word.span
+    }
+}
+
+/// Variables in force while a build walks the file: global ARG defaults,
+/// build args, and per stage the ARGs and ENVs seen so far.
+pub struct VarTracker<'a> {
+    cx: &'a DockerfileCx<'a>,
+    globals: HashMap<String, String>,
+    /// Values in the current stage.
+    pub vars: HashMap<String, String>,
+    stage: Option<usize>,
+}
+
+impl<'a> VarTracker<'a> {
+    pub fn new(cx: &'a DockerfileCx<'a>) -> Self {
+        let mut globals = HashMap::new();
+        let escape = cx.df.escape;
+        for inst in cx.df.preamble() {
+            if let Args::Arg(decls) = &inst.args {
+                for decl in decls {
+                    let name = decl.name.raw.clone();
+                    let value = cx.semantic.build_args.get(&name).cloned().or_else(|| {
+                        decl.default
+                            .as_ref()
+                            .and_then(|d| expand(&d.raw, escape, &globals))
+                    });
+                    match value {
+                        Some(v) => {
+                            globals.insert(name, v);
+                        }
+                        None => {
+                            globals.remove(&name);
+                        }
+                    }
+                }
+            }
+        }
+        VarTracker {
+            cx,
+            globals,
+            vars: HashMap::new(),
+            stage: None,
+        }
+    }
+
+    /// Global ARG values (before the first FROM), after build args.
+    pub fn globals(&self) -> &HashMap<String, String> {
+        &self.globals
+    }
+
+    /// Call for each instruction in file order, before looking at it:
+    /// updates the variables with the instructions of its stage so far. The
+    /// variables then hold what is in force *at* `inst`.
+    pub fn before(&mut self, inst: &Instruction) {
+        if inst.kind == Kind::From {
+            self.stage = inst.stage;
+            // A stage built on another stage inherits its ENV; ARGs do not
+            // carry over. Inheritance is rare enough to start afresh.
+            self.vars.clear();
+        }
+    }
+
+    /// Call after looking at `inst`, to record what it defines.
+    pub fn after(&mut self, inst: &Instruction) {
+        if inst.stage.is_none() || inst.stage != self.stage {
+            return;
+        }
+        let escape = self.cx.df.escape;
+        match &inst.args {
+            Args::Arg(decls) => {
+                for decl in decls {
+                    let name = decl.name.raw.clone();
+                    let value = self
+                        .cx
+                        .semantic
+                        .build_args
+                        .get(&name)
+                        .cloned()
+                        .or_else(|| {
+                            decl.default
+                                .as_ref()
+                                .and_then(|d| expand(&d.raw, escape, &self.vars))
+                        })
+                        .or_else(|| {
+                            if decl.default.is_none() {
+                                self.globals.get(&name).cloned()
+                            } else {
+                                None
+                            }
+                        });
+                    match value {
+                        Some(v) => {
+                            self.vars.insert(name, v);
+                        }
+                        None => {
+                            self.vars.remove(&name);
+                        }
+                    }
+                }
+            }
+            Args::Env(pairs) => {
+                let before = self.vars.clone();
+                for pair in pairs {
+                    let key = literal(&pair.key.raw, escape).unwrap_or_default();
+                    match expand(&pair.value.raw, escape, &before) {
+                        Some(v) => {
+                            self.vars.insert(key, v);
+                        }
+                        None => {
+                            self.vars.remove(&key);
+                        }
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+
+    /// Expands a word with the variables in force.
+    pub fn expand(&self, word: &Word) -> Option<String> {
+        expand(&word.raw, self.cx.df.escape, &self.vars)
+    }
+}
+
+/// The stage a build produces: the `--target` stage, else the last one.
+pub fn target_stage(cx: &DockerfileCx<'_>) -> Option<usize> {
+    if let Some(target) = &cx.semantic.target {
+        if let Some(stage) = cx.df.stage_by_name(target) {
+            return Some(stage.index);
+        }
+    }
+    cx.df.stages.last().map(|s| s.index)
+}
+
+/// The FROM arguments of a stage.
+pub fn stage_from<'d>(df: &'d Dockerfile, stage: usize) -> Option<&'d crate::dockerfile::FromArgs> {
+    let inst = df.instructions.get(df.stages.get(stage)?.from)?;
+    match &inst.args {
+        Args::From(from) => Some(from),
+        _ => None,
+    }
+}
+
+/// The earlier stage a stage is built on (`FROM build AS test`), if any.
+pub fn parent_stage(df: &Dockerfile, stage: usize) -> Option<usize> {
+    let from = stage_from(df, stage)?;
+    let image = literal(&from.image.raw, df.escape)?;
+    df.stages[..stage]
+        .iter()
+        .rev()
+        .find(|s| s.name.as_ref().is_some_and(|n| n.raw.eq_ignore_ascii_case(&image)))
+        .map(|s| s.index)
+}
+
+/// A stage and the stages it is built on, nearest first.
+pub fn stage_chain(df: &Dockerfile, stage: usize) -> Vec<usize> {
+    let mut chain = vec![stage];
+    let mut current = stage;
+    while let Some(parent) = parent_stage(df, current) {
+        if chain.contains(&parent) {
+            break;
+        }
+        chain.push(parent);
+        current = parent;
+    }
+    chain
+}
+
+/// The keyword for another instruction in the case the file writes
+/// `keyword` in (`add` → `copy`, `Add` → `Copy`).
+pub fn keyword_in_case_of(keyword: &str, replacement: &str) -> String {
+    if keyword.chars().all(|c| c.is_ascii_lowercase()) {
+        replacement.to_ascii_lowercase()
+    } else if keyword.chars().all(|c| c.is_ascii_uppercase()) {
+        replacement.to_ascii_uppercase()
+    } else {
+        let mut out = String::new();
+        for (i, c) in replacement.chars().enumerate() {
+            if i == 0 {
+                out.push(c.to_ascii_uppercase());
+            } else {
+                out.push(c.to_ascii_lowercase());
+            }
+        }
+        out
+    }
+}
+
+/// Parses a `--mount` value (`type=bind,source=x,target=/y`) into its
+/// key/value fields with their byte ranges in `raw`. Quotes around a value are
+/// kept out of the value but inside its range.
+pub fn mount_fields(raw: &str) -> Vec<(String, String, std::ops::Range<usize>)> {
+    let mut fields = Vec::new();
+    let mut start = 0;
+    let bytes = raw.as_bytes();
+    let mut i = 0;
+    let mut quote: Option<u8> = None;
+    while i <= bytes.len() {
+        let at_end = i == bytes.len();
+        let b = if at_end { b',' } else { bytes[i] };
+        match quote {
+            Some(q) if b == q && !at_end => quote = None,
+            Some(_) if !at_end => {}
+            _ => {
+                if (b == b'"' || b == b'\'') && !at_end {
+                    quote = Some(b);
+                } else if b == b',' {
+                    let field = &raw[start..i];
+                    if !field.is_empty() {
+                        let (key, value, value_start) = match field.find('=') {
+                            Some(eq) => (&field[..eq], &field[eq + 1..], start + eq + 1),
+                            None => (field, "", i),
+                        };
+                        let unquoted = value.trim_matches(|c| c == '"' || c == '\'');
+                        fields.push((
+                            key.trim().to_ascii_lowercase(),
+                            unquoted.to_string(),
+                            value_start..i,
+                        ));
+                    }
+                    start = i + 1;
+                }
+            }
+        }
+        i += 1;
+    }
+    fields
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn literal_removes_quotes_and_escapes() {
+        assert_eq!(literal("\"a b\"", '\\').as_deref(), Some("a b"));
+        assert_eq!(literal("'a$b'", '\\').as_deref(), Some("a$b"));
+        assert_eq!(literal("a\\ b", '\\').as_deref(), Some("a b"));
+        assert_eq!(literal("$X/y", '\\'), None);
+        assert_eq!(literal("\\$X", '\\').as_deref(), Some("$X"));
+    }
+
+    #[test]
+    fn expand_knows_default_forms() {
+        let mut vars = HashMap::new();
+        vars.insert("A".to_string(), "src".to_string());
+        vars.insert("E".to_string(), String::new());
+        assert_eq!(expand("${A}/x", '\\', &vars).as_deref(), Some("src/x"));
+        assert_eq!(expand("$A/x", '\\', &vars).as_deref(), Some("src/x"));
+        assert_eq!(expand("${B:-lib}", '\\', &vars).as_deref(), Some("lib"));
+        assert_eq!(expand("${E:-lib}", '\\', &vars).as_deref(), Some("lib"));
+        assert_eq!(expand("${E-lib}", '\\', &vars).as_deref(), Some(""));
+        assert_eq!(expand("${A:+on}", '\\', &vars).as_deref(), Some("on"));
+        assert_eq!(expand("$B", '\\', &vars), None);
+        assert_eq!(expand("${A#s}", '\\', &vars), None);
+    }
+
+    #[test]
+    fn has_variable_skips_single_quotes_and_escapes() {
+        assert!(has_variable("$A", '\\'));
+        assert!(has_variable("\"${A}\"", '\\'));
+        assert!(!has_variable("'$A'", '\\'));
+        assert!(!has_variable("\\$A", '\\'));
+        assert!(!has_variable("plain", '\\'));
+    }
+
+    #[test]
+    fn mount_fields_split_csv() {
+        let raw = "type=bind,source=\"a,b\",target=/x";
+        let fields = mount_fields(raw);
+        assert_eq!(fields.len(), 3);
+        assert_eq!(fields[1].0, "source");
+        assert_eq!(fields[1].1, "a,b");
+        assert_eq!(&raw[fields[1].2.clone()], "\"a,b\"");
+        assert_eq!(fields[2].1, "/x");
+    }
+
+    #[test]
+    fn keyword_case_follows_the_file() {
+        assert_eq!(keyword_in_case_of("ADD", "copy"), "COPY");
+        assert_eq!(keyword_in_case_of("add", "COPY"), "copy");
+        assert_eq!(keyword_in_case_of("Add", "COPY"), "Copy");
+    }
+}
