@@ -86,10 +86,9 @@ fn relative_fix(cx: &DockerfileCx<'_>, source: &ContextSource<'_>) -> Option<Fix
     if slashes == 0 {
         return None;
     }
+    // Only when the file holds the word's text as is.
+    crate::lint::rules::dockerfile::dl_helpers::raw_start(cx.df, source.word)?;
     let span = sub_span(cx.df, source.word, quote, quote + slashes);
-    if span == source.word.span && source.word.raw.len() != slashes {
-        return None; // the word's text is not what the file holds
-    }
     let rest = &raw[quote + slashes..];
     let replacement = if rest.is_empty() || rest == "\"" || rest == "'" {
         "."

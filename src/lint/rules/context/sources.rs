@@ -456,7 +456,7 @@ pub fn suggest(context: &dyn ContextView, rel: &str) -> Option<String> {
                 let d = if name.eq_ignore_ascii_case(seg) {
                     0
                 } else {
-                    strsim::levenshtein(&name, seg)
+                    strsim::damerau_levenshtein(&name, seg)
                 };
                 (d, name)
             })

@@ -164,13 +164,25 @@ pub fn has_variable(raw: &str, escape: char) -> bool {
     false
 }
 
+/// Where the word's raw text starts in the file, when the file holds it as
+/// is (shell form), or inside the quotes of a plain JSON string (exec form).
+pub fn raw_start(df: &Dockerfile, word: &Word) -> Option<u32> {
+    let text = word.span.slice(&df.source);
+    if text == word.raw {
+        return Some(word.span.start);
+    }
+    let inner = text.strip_prefix('"').and_then(|t| t.strip_suffix('"'))?;
+    (inner == word.raw).then_some(word.span.start + 1)
+}
+
 /// The span of `raw[start..end]` in the file when the word's raw text is
 /// what the file holds at its span; else the whole word.
 pub fn sub_span(df: &Dockerfile, word: &Word, start: usize, end: usize) -> Span {
-    if word.span.slice(&df.source) == word.raw && start <= end && end <= word.raw.len() {
-        Span::new(word.span.start + start as u32, word.span.start + end as u32)
-    } else {
-        word.span
+    match raw_start(df, word) {
+        Some(at) if start <= end && end <= word.raw.len() => {
+            Span::new(at + start as u32, at + end as u32)
+        }
+        _ => word.span,
     }
 }
 

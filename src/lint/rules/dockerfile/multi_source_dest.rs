@@ -68,13 +68,13 @@ fn check(cx: &DockerfileCx<'_>, out: &mut Diagnostics) {
         }
         // Insert the slash inside closing quotes, if any.
         let raw = &dest.raw;
-        let at = if raw.ends_with('"') || raw.ends_with('\'') {
-            dest.span.end - 1
-        } else {
-            dest.span.end
-        };
-        let fix = (dest.span.slice(&cx.df.source) == raw.as_str())
-            .then(|| crate::lint::Fix::safe(vec![crate::lint::Edit::insert(at, "/")]));
+        let fix = super::dl_helpers::raw_start(cx.df, dest).map(|start| {
+            let mut at = start + raw.len() as u32;
+            if raw.len() > 1 && (raw.ends_with('"') || raw.ends_with('\'')) {
+                at -= 1;
+            }
+            crate::lint::Fix::safe(vec![crate::lint::Edit::insert(at, "/")])
+        });
         out.push(
             Diagnostic::new(
                 dest.span,
