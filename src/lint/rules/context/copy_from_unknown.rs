@@ -65,98 +65,11 @@ The fix is unsafe: NAME could be an image or a named build context that is meant
     check: Check::Dockerfile(check),
 };
 
-/// Docker's reference grammar, enough to tell a name BuildKit would reject.
-pub(crate) fn image_ref_problem(reference: &str) -> Option<&'static str> {
-    if reference.is_empty() {
-        return Some("it is empty");
-    }
-    let (name_tag, digest) = match reference.split_once('@') {
-        Some((n, d)) => (n, Some(d)),
-        None => (reference, None),
-    };
-    if let Some(d) = digest {
-        let ok = d.split_once(':').is_some_and(|(algo, hex)| {
-            !algo.is_empty()
-                && algo.chars().all(|c| c.is_ascii_alphanumeric() || "-_+.".contains(c))
-                && hex.len() >= 32
-                && hex.chars().all(|c| c.is_ascii_hexdigit())
-        });
-        if !ok {
-            return Some("its digest is malformed");
-        }
-    }
-    let last_slash = name_tag.rfind('/').map_or(0, |i| i + 1);
-    let (name, tag) = match name_tag[last_slash..].rfind(':') {
-        Some(i) => (&name_tag[..last_slash + i], Some(&name_tag[last_slash + i + 1..])),
-        None => (name_tag, None),
-    };
-    if let Some(tag) = tag {
-        let ok = !tag.is_empty()
-            && tag.len() <= 128
-            && tag.chars().next().is_some_and(|c| c.is_ascii_alphanumeric() || c == '_')
-            && tag.chars().all(|c| c.is_ascii_alphanumeric() || "_.-".contains(c));
-        if !ok {
-            return Some("its tag is not valid");
-        }
-    }
-    if name.is_empty() || name.len() > 255 {
-        return Some("its name is empty or too long");
-    }
-    let mut parts: Vec<&str> = name.split('/').collect();
-    if parts.len() > 1 {
-        let first = parts[0];
-        if first.contains('.') || first.contains(':') || first == "localhost" {
-            let (host, port) = match first.rsplit_once(':') {
-                Some((h, p)) if !h.ends_with(']') || first.starts_with('[') => (h, Some(p)),
-                _ => (first, None),
-            };
-            let host_ok = !host.is_empty()
-                && host.chars().all(|c| c.is_ascii_alphanumeric() || ".-[]:".contains(c));
-            let port_ok = port.is_none_or(|p| !p.is_empty() && p.chars().all(|c| c.is_ascii_digit()));
-            if !host_ok || !port_ok {
-                return Some("its registry host is not valid");
-            }
-            parts.remove(0);
-        }
-    }
-    for part in parts {
-        if part.chars().any(|c| c.is_ascii_uppercase()) {
-            return Some("repository names must be lowercase");
-        }
-        if !path_component_ok(part) {
-            return Some("it holds characters an image name cannot have");
-        }
-    }
-    None
-}
-
-/// `[a-z0-9]+(?:(?:[._]|__|[-]+)[a-z0-9]+)*`
-fn path_component_ok(part: &str) -> bool {
-    let b = part.as_bytes();
-    if b.is_empty() {
-        return false;
-    }
-    let alnum = |c: u8| c.is_ascii_lowercase() || c.is_ascii_digit();
-    if !alnum(b[0]) || !alnum(b[b.len() - 1]) {
-        return false;
-    }
-    let mut i = 0;
-    while i < b.len() {
-        if alnum(b[i]) {
-            i += 1;
-            continue;
-        }
-        let start = i;
-        while i < b.len() && !alnum(b[i]) {
-            i += 1;
-        }
-        let sep = &part[start..i];
-        let ok = sep == "." || sep == "_" || sep == "__" || sep.bytes().all(|c| c == b'-');
-        if !ok {
-            return false;
-        }
-    }
-    true
+/// Why BuildKit would reject `reference` as an image, if it would.
+pub(crate) fn image_ref_problem(reference: &str) -> Option<String> {
+    crate::dockerfile::image_ref::ImageRef::parse(reference)
+        .err()
+        .map(|e| e.to_string())
 }
 
 /// The `--from` names of an instruction: the name, the word holding it and

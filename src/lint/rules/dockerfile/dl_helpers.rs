@@ -4,141 +4,37 @@
 
 use std::collections::HashMap;
 
+use crate::dockerfile::expand::process_word;
 use crate::dockerfile::{Args, Dockerfile, Instruction, Kind, Word};
 use crate::lint::DockerfileCx;
 use crate::span::Span;
 
-/// Removes quotes and escapes the way the shell-like word processing of
-/// BuildKit does, without expanding variables. `None` when the word holds an
-/// unescaped `$` (its value depends on variables).
+/// Removes quotes and escapes the way BuildKit's word processing does,
+/// without expanding variables. `None` when the word holds a variable
+/// reference (its value depends on variables) or cannot be processed.
 pub fn literal(raw: &str, escape: char) -> Option<String> {
     let vars = HashMap::new();
     expand(raw, escape, &vars)
 }
 
-/// Quote removal plus expansion of `$NAME`, `${NAME}` and the `-`, `:-`, `+`,
-/// `:+` forms. `None` when a variable is not known (its value cannot be told
-/// statically) or the word uses a form this does not evaluate.
+/// BuildKit's word processing (quote removal and expansion) against `vars`.
+/// `None` when a variable is not known (its value cannot be told
+/// statically) or the word is one BuildKit refuses.
 pub fn expand(raw: &str, escape: char, vars: &HashMap<String, String>) -> Option<String> {
-    let chars: Vec<char> = raw.chars().collect();
-    let mut out = String::with_capacity(raw.len());
-    let mut i = 0;
-    let mut in_double = false;
-    while i < chars.len() {
-        let c = chars[i];
-        if c == '\'' && !in_double {
-            let close = chars[i + 1..].iter().position(|&x| x == '\'')?;
-            out.extend(&chars[i + 1..i + 1 + close]);
-            i += close + 2;
-            continue;
-        }
-        if c == '"' {
-            in_double = !in_double;
-            i += 1;
-            continue;
-        }
-        if c == escape {
-            if let Some(&next) = chars.get(i + 1) {
-                if !in_double || matches!(next, '"' | '$') || next == escape {
-                    out.push(next);
-                    i += 2;
-                    continue;
-                }
-            }
-            out.push(c);
-            i += 1;
-            continue;
-        }
-        if c == '$' {
-            let (value, used) = expand_var(&chars[i..], escape, vars)?;
-            out.push_str(&value);
-            i += used;
-            continue;
-        }
-        out.push(c);
-        i += 1;
-    }
-    if in_double {
-        return None;
-    }
-    Some(out)
-}
-
-fn is_name_char(c: char) -> bool {
-    c.is_ascii_alphanumeric() || c == '_'
-}
-
-/// Expands the variable reference at the start of `chars` (which begins with
-/// `$`); returns its value and the number of chars consumed.
-fn expand_var(
-    chars: &[char],
-    escape: char,
-    vars: &HashMap<String, String>,
-) -> Option<(String, usize)> {
-    match chars.get(1) {
-        Some('{') => {
-            let mut depth = 0usize;
-            let mut close = None;
-            for (k, &c) in chars.iter().enumerate().skip(1) {
-                match c {
-                    '{' => depth += 1,
-                    '}' => {
-                        depth -= 1;
-                        if depth == 0 {
-                            close = Some(k);
-                            break;
-                        }
-                    }
-                    _ => {}
-                }
-            }
-            let close = close?;
-            let inner: String = chars[2..close].iter().collect();
-            let name_len = inner.chars().take_while(|&c| is_name_char(c)).count();
-            let name = &inner[..name_len];
-            if name.is_empty() {
-                return None;
-            }
-            let rest = &inner[name_len..];
-            let value = vars.get(name);
-            let result = if rest.is_empty() {
-                value?.clone()
-            } else if let Some(word) = rest.strip_prefix(":-") {
-                match value {
-                    Some(v) if !v.is_empty() => v.clone(),
-                    _ => expand(word, escape, vars)?,
-                }
-            } else if let Some(word) = rest.strip_prefix('-') {
-                match value {
-                    Some(v) => v.clone(),
-                    None => expand(word, escape, vars)?,
-                }
-            } else if let Some(word) = rest.strip_prefix(":+") {
-                match value {
-                    Some(v) if !v.is_empty() => expand(word, escape, vars)?,
-                    Some(_) => String::new(),
-                    None => return None,
-                }
-            } else if let Some(word) = rest.strip_prefix('+') {
-                match value {
-                    Some(_) => expand(word, escape, vars)?,
-                    None => return None,
-                }
-            } else {
-                return None;
-            };
-            Some((result, close + 1))
-        }
-        Some(&c) if is_name_char(c) && !c.is_ascii_digit() => {
-            let len = chars[1..].iter().take_while(|&&c| is_name_char(c)).count();
-            let name: String = chars[1..1 + len].iter().collect();
-            Some((vars.get(&name)?.clone(), 1 + len))
-        }
-        // A lone `$` stays as written.
-        None => Some(("$".to_string(), 1)),
-        Some(c) if c.is_whitespace() || *c == '/' => Some(("$".to_string(), 1)),
-        Some(_) => None,
-    }
+    let expansion = process_word(raw, vars, escape).ok()?;
+    // An unset variable leaves the value unknown (a build argument may set
+    // it), unless the reference supplies its own default or alternative.
+    let settled = |r: &crate::dockerfile::expand::VarRef| {
+        r.defined
+            || raw.get(r.range.clone()).is_some_and(|text| {
+                text.strip_prefix("${")
+                    .map(|t| t.trim_start_matches(|c: char| c.is_ascii_alphanumeric() || c == '_'))
+                    .is_some_and(|op| {
+                        op.starts_with(":-") || op.starts_with('-') || op.starts_with(":+") || op.starts_with('+')
+                    })
+            })
+    };
+    (!expansion.uncertain && expansion.refs.iter().all(settled)).then_some(expansion.value)
 }
 
 /// True when the word holds a variable reference (an unescaped `$` outside
@@ -437,7 +333,7 @@ mod tests {
         assert_eq!(expand("${E-lib}", '\\', &vars).as_deref(), Some(""));
         assert_eq!(expand("${A:+on}", '\\', &vars).as_deref(), Some("on"));
         assert_eq!(expand("$B", '\\', &vars), None);
-        assert_eq!(expand("${A#s}", '\\', &vars), None);
+        assert_eq!(expand("${A#s}", '\\', &vars).as_deref(), Some("rc"));
     }
 
     #[test]
