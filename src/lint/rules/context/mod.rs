@@ -8,6 +8,8 @@ mod escaping_source;
 mod ignored_source;
 mod missing_bind_source;
 mod missing_source;
+#[cfg(test)]
+mod page_examples;
 pub(crate) mod sources;
 
 pub static RULES: &[&Rule] = &[
