@@ -56,4 +56,113 @@ pub(crate) mod tests {
         found.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
         found
     }
+
+    /// Every fixture under `fixtures/context/<CODE>/` linted with the
+    /// context rules against its own directory: the findings must be exactly
+    /// those its `expected.txt` lists (`LINE:COL SEVERITY CODE TEXT`).
+    #[test]
+    fn context_fixtures_give_each_finding_at_its_span() {
+        use crate::lint::context_view::DirContext;
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/context");
+        let mut dirs: Vec<_> = std::fs::read_dir(&root)
+            .expect("fixtures/context exists")
+            .flatten()
+            .map(|e| e.path())
+            .collect();
+        dirs.sort();
+        assert!(dirs.len() >= 6, "a fixture per context rule");
+        for dir in dirs {
+            let source = std::fs::read_to_string(dir.join("Dockerfile")).unwrap();
+            let ignore_path = dir.join(".dockerignore");
+            let ignore = ignore_path
+                .is_file()
+                .then(|| crate::context::dockerignore::IgnoreFile::read(&ignore_path).unwrap());
+            let context = DirContext::new(dir.clone(), ignore);
+            let df = crate::dockerfile::parse(source.clone()).expect("fixture parses");
+            let semantic = Semantic::new(&df, BTreeMap::new(), None);
+            let options = RuleOptions::default();
+            let job = DockerfileJob {
+                file: SourceFile::new("Dockerfile", source.clone()),
+                df: &df,
+                context: &context,
+                context_known: true,
+                semantic: &semantic,
+                options: &options,
+                service: None,
+            };
+            let mut found = lint_dockerfile(&job, &RuleSelection::only(super::RULES));
+            found.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
+            let got: Vec<String> = found
+                .iter()
+                .map(|f| {
+                    let at = f.start();
+                    format!(
+                        "{}:{} {} {} {}",
+                        at.line,
+                        at.column,
+                        f.severity,
+                        f.rule.code,
+                        f.span.slice(&source)
+                    )
+                })
+                .collect();
+            let expected: Vec<String> = std::fs::read_to_string(dir.join("expected.txt"))
+                .unwrap()
+                .lines()
+                .map(str::to_string)
+                .collect();
+            assert_eq!(got, expected, "fixture {}", dir.display());
+        }
+    }
+
+    fn lint_defaults(source: &str, context: &dyn ContextView, known: bool) -> Vec<Finding> {
+        let df = crate::dockerfile::parse(source.to_string()).expect("parses");
+        let semantic = Semantic::new(&df, BTreeMap::new(), None);
+        let options = RuleOptions::default();
+        let job = DockerfileJob {
+            file: SourceFile::new("Dockerfile", source),
+            df: &df,
+            context,
+            context_known: known,
+            semantic: &semantic,
+            options: &options,
+            service: None,
+        };
+        let mut found = lint_dockerfile(&job, &RuleSelection::defaults());
+        found.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
+        found
+    }
+
+    /// The seed: one error, on line 2, under `/var/www/html`; the `latest`
+    /// and no-USER findings beside it. With `var/www/html` in the context, a
+    /// warning with its fix instead of the error.
+    #[test]
+    fn seed_gives_the_absolute_source_error_or_its_fix() {
+        use crate::lint::context_view::MemoryContext;
+        use crate::lint::Severity;
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/seed/Dockerfile");
+        let source = std::fs::read_to_string(path).unwrap();
+        let found = lint_defaults(&source, &MemoryContext::new(), false);
+        let errors: Vec<_> = found.iter().filter(|f| f.severity == Severity::Error).collect();
+        assert_eq!(errors.len(), 1, "{:?}", found.iter().map(|f| (f.rule.code, &f.message)).collect::<Vec<_>>());
+        assert_eq!(errors[0].rule.code, "BL3001");
+        assert_eq!(errors[0].start().line, 2);
+        assert_eq!(errors[0].span.slice(&source), "/var/www/html");
+        assert!(errors[0].fix.is_none());
+        assert!(found.iter().any(|f| f.rule.aliases.contains(&"DL3007") && f.span.slice(&source) == "latest"));
+        assert!(found.iter().any(|f| f.rule.code == "BL1130"));
+
+        let context = MemoryContext::new().with_path("var/www/html/index.html");
+        let found = lint_defaults(&source, &context, true);
+        assert!(found.iter().all(|f| f.severity != Severity::Error));
+        let abs = found.iter().find(|f| f.rule.code == "BL3001").expect("the absolute-source warning");
+        assert_eq!(abs.severity, Severity::Warning);
+        assert_eq!(abs.span.slice(&source), "/var/www/html");
+        let fix = abs.fix.as_ref().expect("a fix");
+        let mut fixed = source.clone();
+        for e in fix.edits.iter().rev() {
+            fixed.replace_range(e.start as usize..e.end as usize, &e.replacement);
+        }
+        assert!(fixed.contains("\nCOPY var/www/html /www/html\n"), "{fixed}");
+    }
 }

@@ -417,7 +417,7 @@ fn excluded_by(context: &dyn ContextView, path: &str) -> Option<Option<usize>> {
         return None;
     }
     // An exception may bring back something below an excluded directory.
-    if ignore.has_exceptions() && context.entry(path) == Some(EntryKind::Dir) {
+    if ignore.could_reinclude_below(path) && context.entry(path) == Some(EntryKind::Dir) {
         let mut stack = vec![path.to_string()];
         let mut seen = 0;
         while let Some(dir) = stack.pop() {
