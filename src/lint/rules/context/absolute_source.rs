@@ -176,7 +176,15 @@ mod tests {
     use crate::lint::{Applicability, Severity};
 
     fn lint_in(src: &str, cx: &MemoryContext, known: bool) -> Vec<crate::lint::Finding> {
-        lint_with(&RULE, src, cx, known, &Default::default(), Default::default(), None)
+        lint_with(
+            &RULE,
+            src,
+            cx,
+            known,
+            &Default::default(),
+            Default::default(),
+            None,
+        )
     }
 
     #[test]
@@ -217,7 +225,10 @@ mod tests {
         let found = lint_in(src, &cx, true);
         assert_eq!(underlined(src, &found), ["\"/app\"", "\"/\""]);
         let mut fixed = src.to_string();
-        let mut edits: Vec<_> = found.iter().flat_map(|f| f.fix.clone().unwrap().edits).collect();
+        let mut edits: Vec<_> = found
+            .iter()
+            .flat_map(|f| f.fix.clone().unwrap().edits)
+            .collect();
         edits.sort_by_key(|e| std::cmp::Reverse(e.start));
         for e in edits {
             fixed.replace_range(e.start as usize..e.end as usize, &e.replacement);
@@ -242,7 +253,8 @@ mod tests {
     #[test]
     fn skips_stages_the_target_does_not_need() {
         let src = "FROM a AS dev\nCOPY /host /x\nFROM a AS prod\nCOPY /app /app\n";
-        let found = super::super::tests::lint_stages(&RULE, src, &MemoryContext::new(), &[false, true]);
+        let found =
+            super::super::tests::lint_stages(&RULE, src, &MemoryContext::new(), &[false, true]);
         assert_eq!(underlined(src, &found), ["/app"]);
         let all = lint_in(src, &MemoryContext::new(), true);
         assert_eq!(underlined(src, &all), ["/host", "/app"]);

@@ -11,7 +11,8 @@ pub static RULE: Rule = Rule {
     severity: Severity::Error,
     default_enabled: true,
     fix: FixAvailability::Sometimes,
-    summary: "`COPY --from` names a misspelt stage, or something that is not a valid image reference.",
+    summary:
+        "`COPY --from` names a misspelt stage, or something that is not a valid image reference.",
     doc: r#"## What it does
 Checks the name in `COPY --from=NAME` and `RUN --mount=...,from=NAME`:
 
@@ -104,7 +105,12 @@ fn closest_stage<'d>(cx: &DockerfileCx<'d>, name: &str) -> Option<&'d Word> {
         .stages
         .iter()
         .filter_map(|s| s.name.as_ref())
-        .map(|n| (strsim::damerau_levenshtein(&lower, &n.raw.to_ascii_lowercase()), n))
+        .map(|n| {
+            (
+                strsim::damerau_levenshtein(&lower, &n.raw.to_ascii_lowercase()),
+                n,
+            )
+        })
         .filter(|(d, n)| *d <= 2 && *d * 3 <= n.raw.len().max(lower.len()))
         .min_by_key(|(d, _)| *d)
         .map(|(_, n)| n)
@@ -124,7 +130,10 @@ fn check(cx: &DockerfileCx<'_>, out: &mut Diagnostics) {
         let needed = inst.stage.is_some_and(|s| cx.semantic.is_stage_needed(s));
         if needed {
             for (raw, span, direct) in from_refs(cx, inst) {
-                let word = Word { raw: raw.clone(), span };
+                let word = Word {
+                    raw: raw.clone(),
+                    span,
+                };
                 let Some(name) = vars.expand(&word) else {
                     continue;
                 };
@@ -142,7 +151,10 @@ fn check(cx: &DockerfileCx<'_>, out: &mut Diagnostics) {
                 }
                 if let Some(stage) = closest_stage(cx, &name) {
                     let fix = (direct && raw == name).then(|| {
-                        crate::lint::Fix::unsafe_(vec![crate::lint::Edit::replace(span, stage.raw.clone())])
+                        crate::lint::Fix::unsafe_(vec![crate::lint::Edit::replace(
+                            span,
+                            stage.raw.clone(),
+                        )])
                     });
                     out.push(
                         Diagnostic::new(
@@ -183,7 +195,10 @@ mod tests {
         assert_fires(&RULE, src, &["biuld"]);
         let found = lint(&RULE, src);
         assert_eq!(found[0].severity, Severity::Warning);
-        assert_eq!(found[0].help.as_deref(), Some("did you mean the stage `build`?"));
+        assert_eq!(
+            found[0].help.as_deref(),
+            Some("did you mean the stage `build`?")
+        );
         let fix = found[0].fix.as_ref().unwrap();
         assert_eq!(fix.edits[0].replacement, "build");
     }
@@ -207,11 +222,26 @@ mod tests {
 
     #[test]
     fn quiet_on_stages_images_and_indexes() {
-        assert_quiet(&RULE, "FROM golang AS build\nFROM alpine\nCOPY --from=build /o /o\nCOPY --from=BUILD /o /o\n");
-        assert_quiet(&RULE, "FROM golang AS build\nFROM alpine\nCOPY --from=0 /o /o\n");
-        assert_quiet(&RULE, "FROM golang AS build\nFROM alpine\nCOPY --from=nginx:1.27 /etc/nginx /etc/nginx\n");
-        assert_quiet(&RULE, "FROM golang AS build\nFROM alpine\nCOPY --from=composer /usr/bin/composer /usr/bin/\n");
-        assert_quiet(&RULE, "FROM alpine\nARG FROM_STAGE=x\nCOPY --from=$UNSET /a /a\n");
+        assert_quiet(
+            &RULE,
+            "FROM golang AS build\nFROM alpine\nCOPY --from=build /o /o\nCOPY --from=BUILD /o /o\n",
+        );
+        assert_quiet(
+            &RULE,
+            "FROM golang AS build\nFROM alpine\nCOPY --from=0 /o /o\n",
+        );
+        assert_quiet(
+            &RULE,
+            "FROM golang AS build\nFROM alpine\nCOPY --from=nginx:1.27 /etc/nginx /etc/nginx\n",
+        );
+        assert_quiet(
+            &RULE,
+            "FROM golang AS build\nFROM alpine\nCOPY --from=composer /usr/bin/composer /usr/bin/\n",
+        );
+        assert_quiet(
+            &RULE,
+            "FROM alpine\nARG FROM_STAGE=x\nCOPY --from=$UNSET /a /a\n",
+        );
     }
 
     #[test]

@@ -53,7 +53,11 @@ fn check(cx: &DockerfileCx<'_>, out: &mut Diagnostics) {
             continue;
         };
         let value = &source.value;
-        let rel = if source.rel.is_empty() { "." } else { &source.rel };
+        let rel = if source.rel.is_empty() {
+            "."
+        } else {
+            &source.rel
+        };
         let clamped = match presence {
             Presence::Present => format!(
                 "BuildKit reads it as `{rel}` inside the context and the classic builder rejects it"
@@ -82,7 +86,11 @@ mod tests {
 
     #[test]
     fn fires_on_parent_paths() {
-        assert_fires(&RULE, "FROM a\nCOPY ../shared /app/shared\n", &["../shared"]);
+        assert_fires(
+            &RULE,
+            "FROM a\nCOPY ../shared /app/shared\n",
+            &["../shared"],
+        );
         assert_fires(&RULE, "FROM a\nADD a/../../x.txt /x\n", &["a/../../x.txt"]);
         assert_fires(&RULE, "FROM a\nCOPY [\"..\", \"/up\"]\n", &["\"..\""]);
     }
@@ -91,7 +99,15 @@ mod tests {
     fn says_what_buildkit_reads_instead() {
         let src = "FROM a\nCOPY ../shared /app/shared\n";
         let cx = MemoryContext::new().with_path("shared/");
-        let found = lint_with(&RULE, src, &cx, true, &Default::default(), Default::default(), None);
+        let found = lint_with(
+            &RULE,
+            src,
+            &cx,
+            true,
+            &Default::default(),
+            Default::default(),
+            None,
+        );
         assert_eq!(underlined(src, &found), ["../shared"]);
         assert!(found[0].message.contains("reads it as `shared`"));
     }

@@ -82,7 +82,9 @@ fn check(cx: &DockerfileCx<'_>, out: &mut Diagnostics) {
         } else {
             Diagnostic::new(
                 source.span,
-                format!("`{value}` is excluded from the build context by {by}, so the build will fail"),
+                format!(
+                    "`{value}` is excluded from the build context by {by}, so the build will fail"
+                ),
             )
         };
         let help = match pattern.and_then(|_| cx.context.ignore_file()) {
@@ -114,12 +116,23 @@ mod tests {
     }
 
     fn lint_in(src: &str, cx: &MemoryContext, known: bool) -> Vec<crate::lint::Finding> {
-        lint_with(&RULE, src, cx, known, &Default::default(), Default::default(), None)
+        lint_with(
+            &RULE,
+            src,
+            cx,
+            known,
+            &Default::default(),
+            Default::default(),
+            None,
+        )
     }
 
     #[test]
     fn names_the_pattern_and_its_line() {
-        let cx = context(&["config/app.yaml", "app.py"], "# build junk\n*.log\nconfig\n");
+        let cx = context(
+            &["config/app.yaml", "app.py"],
+            "# build junk\n*.log\nconfig\n",
+        );
         let src = "FROM a\nCOPY app.py config/app.yaml /app/\n";
         let found = lint_in(src, &cx, true);
         assert_eq!(underlined(src, &found), ["config/app.yaml"]);
@@ -142,7 +155,10 @@ mod tests {
 
     #[test]
     fn follows_exceptions() {
-        let cx = context(&["config/app.yaml", "config/secret.key"], "config\n!config/app.yaml\n");
+        let cx = context(
+            &["config/app.yaml", "config/secret.key"],
+            "config\n!config/app.yaml\n",
+        );
         let src = "FROM a\nCOPY config /c\nCOPY config/secret.key /k\n";
         let found = lint_in(src, &cx, true);
         assert_eq!(underlined(src, &found), ["config/secret.key"]);

@@ -91,7 +91,15 @@ mod tests {
     use crate::lint::Severity;
 
     fn lint_in(src: &str, cx: &MemoryContext, known: bool) -> Vec<crate::lint::Finding> {
-        lint_with(&RULE, src, cx, known, &Default::default(), Default::default(), None)
+        lint_with(
+            &RULE,
+            src,
+            cx,
+            known,
+            &Default::default(),
+            Default::default(),
+            None,
+        )
     }
 
     #[test]

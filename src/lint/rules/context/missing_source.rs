@@ -95,17 +95,36 @@ mod tests {
     use crate::lint::Severity;
 
     fn lint_in(src: &str, cx: &MemoryContext, known: bool) -> Vec<crate::lint::Finding> {
-        lint_with(&RULE, src, cx, known, &Default::default(), Default::default(), None)
+        lint_with(
+            &RULE,
+            src,
+            cx,
+            known,
+            &Default::default(),
+            Default::default(),
+            None,
+        )
     }
 
     #[test]
     fn fires_with_did_you_mean() {
-        let cx = MemoryContext::new().with_path("config.yaml").with_path("src/main.go");
+        let cx = MemoryContext::new()
+            .with_path("config.yaml")
+            .with_path("src/main.go");
         let src = "FROM a\nCOPY confg.yaml /etc/\nCOPY scr/main.go missing.txt /src/\n";
         let found = lint_in(src, &cx, true);
-        assert_eq!(underlined(src, &found), ["confg.yaml", "scr/main.go", "missing.txt"]);
-        assert_eq!(found[0].help.as_deref(), Some("did you mean `config.yaml`?"));
-        assert_eq!(found[1].help.as_deref(), Some("did you mean `src/main.go`?"));
+        assert_eq!(
+            underlined(src, &found),
+            ["confg.yaml", "scr/main.go", "missing.txt"]
+        );
+        assert_eq!(
+            found[0].help.as_deref(),
+            Some("did you mean `config.yaml`?")
+        );
+        assert_eq!(
+            found[1].help.as_deref(),
+            Some("did you mean `src/main.go`?")
+        );
         assert_eq!(found[0].severity, Severity::Error);
     }
 
@@ -120,7 +139,9 @@ mod tests {
 
     #[test]
     fn wildcards_match_like_docker() {
-        let cx = MemoryContext::new().with_path("package.json").with_path("src/a.ts");
+        let cx = MemoryContext::new()
+            .with_path("package.json")
+            .with_path("src/a.ts");
         let src = "FROM a\nCOPY package*.json *.lock src/*.ts /app/\n";
         let found = lint_in(src, &cx, true);
         assert_eq!(underlined(src, &found), ["*.lock"]);
@@ -137,7 +158,8 @@ mod tests {
     #[test]
     fn expands_build_args() {
         let cx = MemoryContext::new().with_path("dist/app");
-        let src = "FROM a\nARG OUT=dist\nCOPY ${OUT}/app /app\nCOPY $OUT/nope /x\nCOPY $UNKNOWN/x /y\n";
+        let src =
+            "FROM a\nARG OUT=dist\nCOPY ${OUT}/app /app\nCOPY $OUT/nope /x\nCOPY $UNKNOWN/x /y\n";
         let found = lint_in(src, &cx, true);
         assert_eq!(underlined(src, &found), ["$OUT/nope"]);
     }

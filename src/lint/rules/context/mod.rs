@@ -140,22 +140,39 @@ pub(crate) mod tests {
     fn seed_gives_the_absolute_source_error_or_its_fix() {
         use crate::lint::context_view::MemoryContext;
         use crate::lint::Severity;
-        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/seed/Dockerfile");
+        let path =
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/seed/Dockerfile");
         let source = std::fs::read_to_string(path).unwrap();
         let found = lint_defaults(&source, &MemoryContext::new(), false);
-        let errors: Vec<_> = found.iter().filter(|f| f.severity == Severity::Error).collect();
-        assert_eq!(errors.len(), 1, "{:?}", found.iter().map(|f| (f.rule.code, &f.message)).collect::<Vec<_>>());
+        let errors: Vec<_> = found
+            .iter()
+            .filter(|f| f.severity == Severity::Error)
+            .collect();
+        assert_eq!(
+            errors.len(),
+            1,
+            "{:?}",
+            found
+                .iter()
+                .map(|f| (f.rule.code, &f.message))
+                .collect::<Vec<_>>()
+        );
         assert_eq!(errors[0].rule.code, "BL3001");
         assert_eq!(errors[0].start().line, 2);
         assert_eq!(errors[0].span.slice(&source), "/var/www/html");
         assert!(errors[0].fix.is_none());
-        assert!(found.iter().any(|f| f.rule.aliases.contains(&"DL3007") && f.span.slice(&source) == "latest"));
+        assert!(found
+            .iter()
+            .any(|f| f.rule.aliases.contains(&"DL3007") && f.span.slice(&source) == "latest"));
         assert!(found.iter().any(|f| f.rule.code == "BL1130"));
 
         let context = MemoryContext::new().with_path("var/www/html/index.html");
         let found = lint_defaults(&source, &context, true);
         assert!(found.iter().all(|f| f.severity != Severity::Error));
-        let abs = found.iter().find(|f| f.rule.code == "BL3001").expect("the absolute-source warning");
+        let abs = found
+            .iter()
+            .find(|f| f.rule.code == "BL3001")
+            .expect("the absolute-source warning");
         assert_eq!(abs.severity, Severity::Warning);
         assert_eq!(abs.span.slice(&source), "/var/www/html");
         let fix = abs.fix.as_ref().expect("a fix");

@@ -39,7 +39,9 @@ fn blocks(text: &str) -> Vec<Block> {
 }
 
 fn section<'a>(doc: &'a str, heading: &str) -> Option<&'a str> {
-    let start = doc.find(&format!("\n{heading}\n")).or_else(|| doc.starts_with(heading).then_some(0))?;
+    let start = doc
+        .find(&format!("\n{heading}\n"))
+        .or_else(|| doc.starts_with(heading).then_some(0))?;
     let rest = &doc[start + heading.len() + 1..];
     let end = rest.find("\n## ").unwrap_or(rest.len());
     Some(&rest[..end])
@@ -58,10 +60,20 @@ fn run(rule: &'static Rule, blocks: &[Block]) -> Vec<(String, Vec<Finding>)> {
                     context.add(line.trim());
                 }
             }
-            "dockerignore" => context.set_ignore(IgnoreFile::parse(&block.body).expect("ignore file parses")),
+            "dockerignore" => {
+                context.set_ignore(IgnoreFile::parse(&block.body).expect("ignore file parses"))
+            }
             "toml" => options = options_from_toml(&block.body),
             "dockerfile" => {
-                let found = lint_with(rule, &block.body, &context, true, &options, Default::default(), None);
+                let found = lint_with(
+                    rule,
+                    &block.body,
+                    &context,
+                    true,
+                    &options,
+                    Default::default(),
+                    None,
+                );
                 out.push((block.body.clone(), found));
                 context = MemoryContext::new();
                 options = RuleOptions::default();
@@ -76,7 +88,10 @@ fn options_from_toml(text: &str) -> RuleOptions {
     let value: toml::Value = toml::from_str(text).expect("page toml parses");
     let mut options = RuleOptions::default();
     if let Some(list) = value.get("trusted-registries").and_then(|v| v.as_array()) {
-        options.trusted_registries = list.iter().filter_map(|v| v.as_str().map(str::to_string)).collect();
+        options.trusted_registries = list
+            .iter()
+            .filter_map(|v| v.as_str().map(str::to_string))
+            .collect();
     }
     if let Some(table) = value.get("label-schema").and_then(|v| v.as_table()) {
         options.label_schema = table
@@ -105,17 +120,30 @@ fn apply(source: &str, findings: &[Finding]) -> String {
 }
 
 fn check_page(rule: &'static Rule) {
-    let example = section(rule.doc, "## Example").unwrap_or_else(|| panic!("{} has no Example", rule.code));
+    let example =
+        section(rule.doc, "## Example").unwrap_or_else(|| panic!("{} has no Example", rule.code));
     let (bad, good) = example
         .split_once("Use instead:")
         .unwrap_or_else(|| panic!("{} has no `Use instead:`", rule.code));
     let bad_cases = run(rule, &blocks(bad));
-    assert!(!bad_cases.is_empty(), "{}: no Example Dockerfile", rule.code);
+    assert!(
+        !bad_cases.is_empty(),
+        "{}: no Example Dockerfile",
+        rule.code
+    );
     for (src, found) in &bad_cases {
-        assert!(!found.is_empty(), "{}: Example does not fire:\n{src}", rule.code);
+        assert!(
+            !found.is_empty(),
+            "{}: Example does not fire:\n{src}",
+            rule.code
+        );
     }
     let good_cases = run(rule, &blocks(good));
-    assert!(!good_cases.is_empty(), "{}: no Use-instead Dockerfile", rule.code);
+    assert!(
+        !good_cases.is_empty(),
+        "{}: no Use-instead Dockerfile",
+        rule.code
+    );
     for (src, found) in &good_cases {
         assert!(
             found.is_empty(),
@@ -132,23 +160,43 @@ fn check_page(rule: &'static Rule) {
             .unwrap_or_else(|| panic!("{}: Fix section without a fixed block", rule.code));
         let cases = run(rule, &bs);
         let (src, found) = cases.first().expect("a Fix Dockerfile");
-        assert_eq!(apply(src, found), expected.body, "{}: fix result", rule.code);
-        assert_ne!(rule.fix, crate::lint::FixAvailability::Never, "{} shows a fix", rule.code);
+        assert_eq!(
+            apply(src, found),
+            expected.body,
+            "{}: fix result",
+            rule.code
+        );
+        assert_ne!(
+            rule.fix,
+            crate::lint::FixAvailability::Never,
+            "{} shows a fix",
+            rule.code
+        );
     }
 }
 
 #[test]
 fn every_page_example_behaves() {
-    for rule in crate::lint::rules::dockerfile::RULES_MORE.iter().chain(super::RULES) {
+    for rule in crate::lint::rules::dockerfile::RULES_MORE
+        .iter()
+        .chain(super::RULES)
+    {
         check_page(rule);
     }
 }
 
 #[test]
 fn fixable_rules_show_a_fix() {
-    for rule in crate::lint::rules::dockerfile::RULES_MORE.iter().chain(super::RULES) {
+    for rule in crate::lint::rules::dockerfile::RULES_MORE
+        .iter()
+        .chain(super::RULES)
+    {
         if rule.fix != crate::lint::FixAvailability::Never {
-            assert!(section(rule.doc, "## Fix").is_some(), "{} can fix but shows no Fix", rule.code);
+            assert!(
+                section(rule.doc, "## Fix").is_some(),
+                "{} can fix but shows no Fix",
+                rule.code
+            );
         }
     }
 }

@@ -49,8 +49,12 @@ pub struct ContextSource<'a> {
 pub enum Presence {
     Present,
     /// Excluded by the ignore file; `pattern` indexes `IgnoreFile::patterns`.
-    Excluded { pattern: Option<usize> },
-    Missing { suggestion: Option<String> },
+    Excluded {
+        pattern: Option<usize>,
+    },
+    Missing {
+        suggestion: Option<String>,
+    },
     /// A wildcard that matches nothing.
     NoMatch,
 }
@@ -149,17 +153,14 @@ fn collect<'a>(
                     continue;
                 }
                 let (value, span) = match field(&["source", "src"]) {
-                    Some((_, v, range)) => (
-                        v.clone(),
-                        sub_span(cx.df, word, range.start, range.end),
-                    ),
+                    Some((_, v, range)) => {
+                        (v.clone(), sub_span(cx.df, word, range.start, range.end))
+                    }
                     None => continue, // the whole context: always there
                 };
-                let Some(value) = super::super::dockerfile::dl_helpers::expand(
-                    &value,
-                    cx.df.escape,
-                    &vars.vars,
-                ) else {
+                let Some(value) =
+                    super::super::dockerfile::dl_helpers::expand(&value, cx.df.escape, &vars.vars)
+                else {
                     continue;
                 };
                 if value.is_empty() {
@@ -460,7 +461,9 @@ pub fn suggest(context: &dyn ContextView, rel: &str) -> Option<String> {
                 };
                 (d, name)
             })
-            .filter(|(d, name)| *d <= 2 && *d * 3 < name.chars().count().max(seg.chars().count()) + 1)
+            .filter(|(d, name)| {
+                *d <= 2 && *d * 3 < name.chars().count().max(seg.chars().count()) + 1
+            })
             .min()?;
         fixed = join(&fixed, &best.1);
     }

@@ -1,6 +1,6 @@
 use crate::dockerfile::{Args, Instruction, Kind};
-use crate::lint::rules::context::sources::{clean, has_wildcard, looks_like_archive, resolve};
 use crate::lint::context_view::EntryKind;
+use crate::lint::rules::context::sources::{clean, has_wildcard, looks_like_archive, resolve};
 use crate::lint::{
     Check, Diagnostic, Diagnostics, DockerfileCx, Edit, Fix, FixAvailability, Rule, Severity,
 };
@@ -92,16 +92,24 @@ fn checked_not_archives(cx: &DockerfileCx<'_>, values: &[String]) -> bool {
     })
 }
 
-fn check_one(cx: &DockerfileCx<'_>, inst: &Instruction, vars: &VarTracker<'_>, out: &mut Diagnostics) {
+fn check_one(
+    cx: &DockerfileCx<'_>,
+    inst: &Instruction,
+    vars: &VarTracker<'_>,
+    out: &mut Diagnostics,
+) {
     let (Kind::Add, Args::Add(args)) = (&inst.kind, &inst.args) else {
         return;
     };
     let mut local = Vec::new();
     let mut all_local = true;
     for source in &args.sources {
-        let value = vars
-            .expand(source)
-            .unwrap_or_else(|| source.raw.trim_matches(|c| c == '"' || c == '\'').to_string());
+        let value = vars.expand(source).unwrap_or_else(|| {
+            source
+                .raw
+                .trim_matches(|c| c == '"' || c == '\'')
+                .to_string()
+        });
         let archive_name = ARCHIVE_EXTENSIONS.iter().any(|ext| value.ends_with(ext));
         if is_url(&value) || archive_name {
             all_local = false;
@@ -110,7 +118,11 @@ fn check_one(cx: &DockerfileCx<'_>, inst: &Instruction, vars: &VarTracker<'_>, o
         // A file the context shows to be an archive is what ADD is for.
         if cx.context_known && !has_wildcard(&value) {
             let (rel, _) = clean(&value);
-            if cx.context.head(&rel, 512).is_some_and(|h| looks_like_archive(&h)) {
+            if cx
+                .context
+                .head(&rel, 512)
+                .is_some_and(|h| looks_like_archive(&h))
+            {
                 all_local = false;
                 continue;
             }
@@ -155,7 +167,15 @@ mod tests {
     use crate::lint::Applicability;
 
     fn lint_in(src: &str, cx: &MemoryContext, known: bool) -> Vec<crate::lint::Finding> {
-        lint_with(&RULE, src, cx, known, &Default::default(), Default::default(), None)
+        lint_with(
+            &RULE,
+            src,
+            cx,
+            known,
+            &Default::default(),
+            Default::default(),
+            None,
+        )
     }
 
     #[test]
@@ -168,7 +188,10 @@ mod tests {
     #[test]
     fn quiet_on_urls_archives_and_heredocs() {
         assert_quiet(&RULE, "FROM a\nADD https://example.com/app.py /app/\n");
-        assert_quiet(&RULE, "FROM a\nADD rootfs.tar.xz /\nADD git@github.com:a/b.git /b\n");
+        assert_quiet(
+            &RULE,
+            "FROM a\nADD rootfs.tar.xz /\nADD git@github.com:a/b.git /b\n",
+        );
         assert_quiet(&RULE, "FROM a\nCOPY app.py /app/\n");
     }
 
@@ -190,16 +213,30 @@ mod tests {
         assert_eq!(fix.applicability, Applicability::Safe);
         assert_eq!(fix.edits[0].replacement, "copy");
         let guessed = lint_in(src, &cx, false);
-        assert_eq!(guessed[0].fix.as_ref().unwrap().applicability, Applicability::Unsafe);
+        assert_eq!(
+            guessed[0].fix.as_ref().unwrap().applicability,
+            Applicability::Unsafe
+        );
         let unknown_file = lint_in(src, &MemoryContext::new(), true);
-        assert_eq!(unknown_file[0].fix.as_ref().unwrap().applicability, Applicability::Unsafe);
+        assert_eq!(
+            unknown_file[0].fix.as_ref().unwrap().applicability,
+            Applicability::Unsafe
+        );
     }
 
     #[test]
     fn no_fix_when_mixed_or_with_add_only_flags() {
-        let mixed = lint_in("FROM a\nADD app.py lib.tgz /app/\n", &MemoryContext::new(), true);
+        let mixed = lint_in(
+            "FROM a\nADD app.py lib.tgz /app/\n",
+            &MemoryContext::new(),
+            true,
+        );
         assert!(mixed[0].fix.is_none());
-        let flags = lint_in("FROM a\nADD --unpack=false app.py /app/\n", &MemoryContext::new(), true);
+        let flags = lint_in(
+            "FROM a\nADD --unpack=false app.py /app/\n",
+            &MemoryContext::new(),
+            true,
+        );
         assert!(flags[0].fix.is_none());
     }
 }

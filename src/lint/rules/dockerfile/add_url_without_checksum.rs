@@ -48,7 +48,10 @@ fn check(cx: &DockerfileCx<'_>, out: &mut Diagnostics) {
         let (Kind::Add, Args::Add(args)) = (&inst.kind, &inst.args) else {
             continue;
         };
-        if inst.flag("checksum").is_some_and(|f| f.value.as_ref().is_some_and(|v| !v.raw.is_empty())) {
+        if inst
+            .flag("checksum")
+            .is_some_and(|f| f.value.as_ref().is_some_and(|v| !v.raw.is_empty()))
+        {
             continue;
         }
         for source in &args.sources {
@@ -73,15 +76,30 @@ mod tests {
 
     #[test]
     fn fires_on_unverified_urls() {
-        assert_fires(&RULE, "FROM a\nADD https://example.com/x.tgz /x\n", &["https://example.com/x.tgz"]);
-        assert_fires(&RULE, "FROM a\nADD --chown=1:1 http://example.com/a /a\n", &["http://example.com/a"]);
-        assert_fires(&RULE, "FROM a\nADD local.txt https://example.com/b /d/\n", &["https://example.com/b"]);
+        assert_fires(
+            &RULE,
+            "FROM a\nADD https://example.com/x.tgz /x\n",
+            &["https://example.com/x.tgz"],
+        );
+        assert_fires(
+            &RULE,
+            "FROM a\nADD --chown=1:1 http://example.com/a /a\n",
+            &["http://example.com/a"],
+        );
+        assert_fires(
+            &RULE,
+            "FROM a\nADD local.txt https://example.com/b /d/\n",
+            &["https://example.com/b"],
+        );
     }
 
     #[test]
     fn quiet_with_checksum_git_or_local() {
         assert_quiet(&RULE, "FROM a\nADD --checksum=sha256:0000000000000000000000000000000000000000000000000000000000000000 https://example.com/x /x\n");
-        assert_quiet(&RULE, "FROM a\nADD https://github.com/moby/buildkit.git#v0.14.0 /src\n");
+        assert_quiet(
+            &RULE,
+            "FROM a\nADD https://github.com/moby/buildkit.git#v0.14.0 /src\n",
+        );
         assert_quiet(&RULE, "FROM a\nADD app.tgz /app\nCOPY x /x\n");
     }
 }

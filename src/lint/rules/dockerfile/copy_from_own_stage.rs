@@ -45,14 +45,19 @@ fn check(cx: &DockerfileCx<'_>, out: &mut Diagnostics) {
         if inst.kind != Kind::Copy {
             continue;
         }
-        let (Some(stage), Some(Some(word))) = (inst.stage, inst.flag("from").map(|f| f.value.as_ref())) else {
+        let (Some(stage), Some(Some(word))) =
+            (inst.stage, inst.flag("from").map(|f| f.value.as_ref()))
+        else {
             continue;
         };
         let Some(name) = literal(&word.raw, cx.df.escape) else {
             continue;
         };
         let own = &cx.df.stages[stage];
-        let by_name = own.name.as_ref().is_some_and(|n| n.raw.eq_ignore_ascii_case(&name));
+        let by_name = own
+            .name
+            .as_ref()
+            .is_some_and(|n| n.raw.eq_ignore_ascii_case(&name));
         let by_index = name.parse::<usize>().is_ok_and(|i| i == stage);
         if by_name || by_index {
             let mut d = Diagnostic::new(
@@ -75,8 +80,16 @@ mod tests {
 
     #[test]
     fn fires_on_own_name() {
-        assert_fires(&RULE, "FROM golang AS build\nCOPY --from=build /a /a\n", &["build"]);
-        assert_fires(&RULE, "FROM golang AS Build\nCOPY --from=build /a /a\n", &["build"]);
+        assert_fires(
+            &RULE,
+            "FROM golang AS build\nCOPY --from=build /a /a\n",
+            &["build"],
+        );
+        assert_fires(
+            &RULE,
+            "FROM golang AS Build\nCOPY --from=build /a /a\n",
+            &["build"],
+        );
     }
 
     #[test]
@@ -86,7 +99,10 @@ mod tests {
 
     #[test]
     fn quiet_on_other_stages() {
-        assert_quiet(&RULE, "FROM golang AS build\nFROM alpine\nCOPY --from=build /a /a\n");
+        assert_quiet(
+            &RULE,
+            "FROM golang AS build\nFROM alpine\nCOPY --from=build /a /a\n",
+        );
         assert_quiet(&RULE, "FROM a\nFROM b\nCOPY --from=0 /a /a\n");
         assert_quiet(&RULE, "FROM a AS x\nCOPY --from=nginx /a /a\n");
     }

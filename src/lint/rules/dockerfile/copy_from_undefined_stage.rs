@@ -109,8 +109,16 @@ mod tests {
 
     #[test]
     fn fires_on_undefined_names() {
-        assert_fires(&RULE, "FROM alpine\nCOPY --from=composer /a /a\n", &["composer"]);
-        assert_fires(&RULE, "FROM alpine\nCOPY --from=\"tools\" /a /a\n", &["\"tools\""]);
+        assert_fires(
+            &RULE,
+            "FROM alpine\nCOPY --from=composer /a /a\n",
+            &["composer"],
+        );
+        assert_fires(
+            &RULE,
+            "FROM alpine\nCOPY --from=\"tools\" /a /a\n",
+            &["\"tools\""],
+        );
     }
 
     #[test]
@@ -124,11 +132,20 @@ mod tests {
 
     #[test]
     fn quiet_on_defined_stages_images_and_typos() {
-        assert_quiet(&RULE, "FROM scratch AS build\nFROM node\nCOPY --from=build foo .\n");
-        assert_quiet(&RULE, "FROM scratch AS build\nFROM node\nCOPY --from=0 foo .\n");
+        assert_quiet(
+            &RULE,
+            "FROM scratch AS build\nFROM node\nCOPY --from=build foo .\n",
+        );
+        assert_quiet(
+            &RULE,
+            "FROM scratch AS build\nFROM node\nCOPY --from=0 foo .\n",
+        );
         assert_quiet(&RULE, "FROM node\nCOPY --from=nginx:1.27 /a /a\n");
         assert_quiet(&RULE, "FROM node\nCOPY --from=ghcr.io/x/y /a /a\n");
-        assert_quiet(&RULE, "FROM node AS build\nFROM node\nCOPY --from=biuld /a /a\n");
+        assert_quiet(
+            &RULE,
+            "FROM node AS build\nFROM node\nCOPY --from=biuld /a /a\n",
+        );
         assert_quiet(&RULE, "FROM node\nCOPY --from=$STAGE /a /a\n");
     }
 }

@@ -45,7 +45,9 @@ fn check(cx: &DockerfileCx<'_>, out: &mut Diagnostics) {
         if inst.kind != Kind::Copy || inst.flag("from").is_none() {
             continue;
         }
-        let Args::Copy(args) = &inst.args else { continue };
+        let Args::Copy(args) = &inst.args else {
+            continue;
+        };
         let is_root = |raw: &str| literal(raw, cx.df.escape).as_deref() == Some("/");
         if !args.dest.as_ref().is_some_and(|d| is_root(&d.raw)) {
             continue;
@@ -53,8 +55,11 @@ fn check(cx: &DockerfileCx<'_>, out: &mut Diagnostics) {
         for source in &args.sources {
             if is_root(&source.raw) {
                 out.push(
-                    Diagnostic::new(source.span, "this copies the stage's whole filesystem onto `/`")
-                        .help("copy only what the image needs, e.g. `COPY --from=build /out/app /app`"),
+                    Diagnostic::new(
+                        source.span,
+                        "this copies the stage's whole filesystem onto `/`",
+                    )
+                    .help("copy only what the image needs, e.g. `COPY --from=build /out/app /app`"),
                 );
             }
         }
@@ -69,8 +74,16 @@ mod tests {
     #[test]
     fn fires_on_root_to_root() {
         assert_fires(&RULE, "FROM a AS b\nFROM c\nCOPY --from=b / /\n", &["/"]);
-        assert_fires(&RULE, "FROM a AS b\nFROM c\nCOPY --from=b \"/\" \"/\"\n", &["\"/\""]);
-        assert_fires(&RULE, "FROM c\nCOPY --from=alpine:3 --chown=1:1 / /\n", &["/"]);
+        assert_fires(
+            &RULE,
+            "FROM a AS b\nFROM c\nCOPY --from=b \"/\" \"/\"\n",
+            &["\"/\""],
+        );
+        assert_fires(
+            &RULE,
+            "FROM c\nCOPY --from=alpine:3 --chown=1:1 / /\n",
+            &["/"],
+        );
     }
 
     #[test]

@@ -51,8 +51,9 @@ fn check(cx: &DockerfileCx<'_>, out: &mut Diagnostics) {
                 (Kind::Workdir, _) => set = true,
                 (Kind::Copy, Args::Copy(args)) | (Kind::Add, Args::Add(args)) if !set => {
                     let Some(dest) = &args.dest else { continue };
-                    let text = literal(&dest.raw, cx.df.escape)
-                        .unwrap_or_else(|| dest.raw.trim_matches(|c| c == '"' || c == '\'').to_string());
+                    let text = literal(&dest.raw, cx.df.escape).unwrap_or_else(|| {
+                        dest.raw.trim_matches(|c| c == '"' || c == '\'').to_string()
+                    });
                     let b = text.as_bytes();
                     let absolute = text.starts_with('/')
                         || text.starts_with('$')
@@ -84,18 +85,28 @@ mod tests {
     fn fires_without_workdir() {
         assert_fires(&RULE, "FROM node\nCOPY package.json .\n", &["."]);
         assert_fires(&RULE, "FROM node\nADD app.tgz app/\n", &["app/"]);
-        assert_fires(&RULE, "FROM node AS a\nWORKDIR /x\nFROM node\nCOPY a b\n", &["b"]);
+        assert_fires(
+            &RULE,
+            "FROM node AS a\nWORKDIR /x\nFROM node\nCOPY a b\n",
+            &["b"],
+        );
     }
 
     #[test]
     fn inherits_workdir_from_parent_stage() {
-        assert_quiet(&RULE, "FROM node AS base\nWORKDIR /app\nFROM base\nCOPY . .\n");
+        assert_quiet(
+            &RULE,
+            "FROM node AS base\nWORKDIR /app\nFROM base\nCOPY . .\n",
+        );
     }
 
     #[test]
     fn quiet_with_workdir_or_absolute_dest() {
         assert_quiet(&RULE, "FROM node\nWORKDIR /app\nCOPY . .\n");
-        assert_quiet(&RULE, "FROM node\nCOPY . /app/\nCOPY x \"/y\"\nCOPY z $HOME/z\n");
+        assert_quiet(
+            &RULE,
+            "FROM node\nCOPY . /app/\nCOPY x \"/y\"\nCOPY z $HOME/z\n",
+        );
         assert_quiet(&RULE, "FROM node\nCOPY <<EOF /etc/x\nhi\nEOF\n");
     }
 }

@@ -30,7 +30,10 @@ pub fn expand(raw: &str, escape: char, vars: &HashMap<String, String>) -> Option
                 text.strip_prefix("${")
                     .map(|t| t.trim_start_matches(|c: char| c.is_ascii_alphanumeric() || c == '_'))
                     .is_some_and(|op| {
-                        op.starts_with(":-") || op.starts_with('-') || op.starts_with(":+") || op.starts_with('+')
+                        op.starts_with(":-")
+                            || op.starts_with('-')
+                            || op.starts_with(":+")
+                            || op.starts_with('+')
                     })
             })
     };
@@ -214,7 +217,7 @@ pub fn target_stage(cx: &DockerfileCx<'_>) -> Option<usize> {
 }
 
 /// The FROM arguments of a stage.
-pub fn stage_from<'d>(df: &'d Dockerfile, stage: usize) -> Option<&'d crate::dockerfile::FromArgs> {
+pub fn stage_from(df: &Dockerfile, stage: usize) -> Option<&crate::dockerfile::FromArgs> {
     let inst = df.instructions.get(df.stages.get(stage)?.from)?;
     match &inst.args {
         Args::From(from) => Some(from),
@@ -229,7 +232,11 @@ pub fn parent_stage(df: &Dockerfile, stage: usize) -> Option<usize> {
     df.stages[..stage]
         .iter()
         .rev()
-        .find(|s| s.name.as_ref().is_some_and(|n| n.raw.eq_ignore_ascii_case(&image)))
+        .find(|s| {
+            s.name
+                .as_ref()
+                .is_some_and(|n| n.raw.eq_ignore_ascii_case(&image))
+        })
         .map(|s| s.index)
 }
 

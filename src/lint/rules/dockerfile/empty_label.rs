@@ -53,8 +53,9 @@ fn check(cx: &DockerfileCx<'_>, out: &mut Diagnostics) {
     for (kv, key, value) in pairs(cx) {
         if schema.contains_key(&key) && value.as_deref() == Some("") {
             out.push(
-                Diagnostic::new(kv.span, format!("label `{key}` is empty"))
-                    .help(format!("give `{key}` a value, e.g. from a build argument that the build always passes")),
+                Diagnostic::new(kv.span, format!("label `{key}` is empty")).help(format!(
+                    "give `{key}` a value, e.g. from a build argument that the build always passes"
+                )),
             );
         }
     }
@@ -69,9 +70,18 @@ mod tests {
 
     #[test]
     fn fires_on_empty_values() {
-        assert_eq!(lint_schema(&RULE, "FROM a\nLABEL version=\"\"\n", SCHEMA, false), ["version=\"\""]);
-        assert_eq!(lint_schema(&RULE, "FROM a\nLABEL version=''\n", SCHEMA, false), ["version=''"]);
-        assert_eq!(lint_schema(&RULE, "FROM a\nLABEL a=1 version=\n", SCHEMA, false), ["version="]);
+        assert_eq!(
+            lint_schema(&RULE, "FROM a\nLABEL version=\"\"\n", SCHEMA, false),
+            ["version=\"\""]
+        );
+        assert_eq!(
+            lint_schema(&RULE, "FROM a\nLABEL version=''\n", SCHEMA, false),
+            ["version=''"]
+        );
+        assert_eq!(
+            lint_schema(&RULE, "FROM a\nLABEL a=1 version=\n", SCHEMA, false),
+            ["version="]
+        );
     }
 
     #[test]

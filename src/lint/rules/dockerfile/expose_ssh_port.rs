@@ -48,7 +48,9 @@ fn includes_22(spec: &str) -> bool {
         return false;
     }
     match ports.split_once('-') {
-        Some((lo, hi)) => matches!((lo.parse::<u32>(), hi.parse::<u32>()), (Ok(l), Ok(h)) if l <= 22 && 22 <= h),
+        Some((lo, hi)) => {
+            matches!((lo.parse::<u32>(), hi.parse::<u32>()), (Ok(l), Ok(h)) if l <= 22 && 22 <= h)
+        }
         None => ports == "22",
     }
 }
@@ -59,7 +61,9 @@ fn check(cx: &DockerfileCx<'_>, out: &mut Diagnostics) {
             continue;
         };
         for word in words {
-            let Some(spec) = literal(&word.raw, cx.df.escape) else { continue };
+            let Some(spec) = literal(&word.raw, cx.df.escape) else {
+                continue;
+            };
             if includes_22(&spec) {
                 out.push(
                     Diagnostic::new(word.span, "the image exposes port 22 (SSH)")

@@ -67,13 +67,21 @@ mod tests {
 
     #[test]
     fn fires_on_platform_flags() {
-        assert_fires(&RULE, "FROM --platform=linux/amd64 debian\n", &["--platform=linux/amd64"]);
+        assert_fires(
+            &RULE,
+            "FROM --platform=linux/amd64 debian\n",
+            &["--platform=linux/amd64"],
+        );
         assert_fires(
             &RULE,
             "FROM --platform=$BUILDPLATFORM golang AS build\nFROM alpine\n",
             &["--platform=$BUILDPLATFORM"],
         );
-        assert_fires(&RULE, "from --platform=arm64 debian as x\n", &["--platform=arm64"]);
+        assert_fires(
+            &RULE,
+            "from --platform=arm64 debian as x\n",
+            &["--platform=arm64"],
+        );
     }
 
     #[test]

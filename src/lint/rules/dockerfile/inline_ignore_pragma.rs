@@ -65,8 +65,9 @@ fn check(cx: &DockerfileCx<'_>, out: &mut Diagnostics) {
     for comment in &cx.df.comments {
         if is_pragma(&comment.text) {
             out.push(
-                Diagnostic::new(comment.span, "an inline comment suppresses findings")
-                    .help("fix the finding, or list the exception under `ignore` in buildlint.toml"),
+                Diagnostic::new(comment.span, "an inline comment suppresses findings").help(
+                    "fix the finding, or list the exception under `ignore` in buildlint.toml",
+                ),
             );
         }
     }
@@ -102,7 +103,10 @@ mod tests {
 
     #[test]
     fn quiet_on_other_comments() {
-        assert_quiet(&RULE, "FROM alpine:3.20\n# ignore the cache here\nRUN true\n");
+        assert_quiet(
+            &RULE,
+            "FROM alpine:3.20\n# ignore the cache here\nRUN true\n",
+        );
         assert_quiet(&RULE, "FROM alpine:3.20\n# hadolint shell=bash\nRUN true\n");
     }
 }

@@ -62,13 +62,20 @@ mod tests {
     #[test]
     fn fires_before_from() {
         assert_fires(&RULE, "LABEL a=b\nFROM alpine\n", &["LABEL"]);
-        assert_fires(&RULE, "ARG X\nrun true\nENV A=1\nFROM alpine\n", &["run", "ENV"]);
+        assert_fires(
+            &RULE,
+            "ARG X\nrun true\nENV A=1\nFROM alpine\n",
+            &["run", "ENV"],
+        );
         assert_fires(&RULE, "COPY . /app\n", &["COPY"]);
     }
 
     #[test]
     fn quiet_with_args_and_comments_first() {
-        assert_quiet(&RULE, "# syntax=docker/dockerfile:1\n# comment\nARG V=1\nFROM alpine:$V\nRUN x\n");
+        assert_quiet(
+            &RULE,
+            "# syntax=docker/dockerfile:1\n# comment\nARG V=1\nFROM alpine:$V\nRUN x\n",
+        );
         assert_quiet(&RULE, "FROM alpine\nLABEL a=b\n");
     }
 }

@@ -55,7 +55,11 @@ pub(crate) fn port_problem(spec: &str) -> Option<String> {
         }
         match part.parse::<u64>() {
             Ok(n) if n <= 65535 => {}
-            _ => return Some(format!("port {part} is out of range: ports go from 0 to 65535")),
+            _ => {
+                return Some(format!(
+                    "port {part} is out of range: ports go from 0 to 65535"
+                ))
+            }
         }
     }
     None
@@ -99,7 +103,10 @@ mod tests {
 
     #[test]
     fn quiet_on_valid_ports_and_variables() {
-        assert_quiet(&RULE, "FROM a\nEXPOSE 0 80 443/tcp 53/udp 8000-8010 65535\n");
+        assert_quiet(
+            &RULE,
+            "FROM a\nEXPOSE 0 80 443/tcp 53/udp 8000-8010 65535\n",
+        );
         assert_quiet(&RULE, "FROM a\nARG PORT=80\nEXPOSE $PORT ${PORT}/tcp\n");
         assert_quiet(&RULE, "FROM a\nEXPOSE 127.0.0.1:80:80\n");
     }

@@ -47,7 +47,10 @@ pub(crate) fn key_problem(key: &str) -> Option<&'static str> {
     if !(last.is_ascii_lowercase() || last.is_ascii_digit()) {
         return Some("it must end with a lower-case letter or a digit");
     }
-    if !key.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '.' || c == '-') {
+    if !key
+        .chars()
+        .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '.' || c == '-')
+    {
         return Some("it may hold only lower-case letters, digits, `.` and `-`");
     }
     if key.contains("..") || key.contains("--") {
@@ -81,8 +84,16 @@ mod tests {
     #[test]
     fn fires_on_bad_keys() {
         assert_fires(&RULE, "FROM a\nLABEL Maintainer=x\n", &["Maintainer"]);
-        assert_fires(&RULE, "FROM a\nLABEL a_b=1 c..d=2 e-=3\n", &["a_b", "c..d", "e-"]);
-        assert_fires(&RULE, "FROM a\nLABEL com.docker.thing=1\n", &["com.docker.thing"]);
+        assert_fires(
+            &RULE,
+            "FROM a\nLABEL a_b=1 c..d=2 e-=3\n",
+            &["a_b", "c..d", "e-"],
+        );
+        assert_fires(
+            &RULE,
+            "FROM a\nLABEL com.docker.thing=1\n",
+            &["com.docker.thing"],
+        );
     }
 
     #[test]
@@ -92,7 +103,10 @@ mod tests {
 
     #[test]
     fn quiet_on_good_keys() {
-        assert_quiet(&RULE, "FROM a\nLABEL org.opencontainers.image.title=x com.example.v2=y\n");
+        assert_quiet(
+            &RULE,
+            "FROM a\nLABEL org.opencontainers.image.title=x com.example.v2=y\n",
+        );
         assert_quiet(&RULE, "FROM a\nLABEL \"maintainer\"=\"me\"\n");
         assert_quiet(&RULE, "FROM a\nLABEL $KEY=x\n");
     }

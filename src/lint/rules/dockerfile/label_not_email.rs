@@ -68,19 +68,49 @@ mod tests {
 
     #[test]
     fn fires_on_bad_values() {
-        assert_eq!(lint_schema(&RULE, "FROM a\nLABEL maintainer=\"jane at example.com\"\n", SCHEMA, false), ["\"jane at example.com\""]);
-        assert_eq!(lint_schema(&RULE, "FROM a\nLABEL maintainer=jane@localhost\n", SCHEMA, false), ["jane@localhost"]);
+        assert_eq!(
+            lint_schema(
+                &RULE,
+                "FROM a\nLABEL maintainer=\"jane at example.com\"\n",
+                SCHEMA,
+                false
+            ),
+            ["\"jane at example.com\""]
+        );
+        assert_eq!(
+            lint_schema(
+                &RULE,
+                "FROM a\nLABEL maintainer=jane@localhost\n",
+                SCHEMA,
+                false
+            ),
+            ["jane@localhost"]
+        );
     }
 
     #[test]
     fn quiet_on_good_values() {
-        assert!(lint_schema(&RULE, "FROM a\nLABEL maintainer=jane@example.com\n", SCHEMA, false).is_empty());
-        assert!(lint_schema(&RULE, "FROM a\nLABEL maintainer=\"ops+oncall@mail.example.org\"\n", SCHEMA, false).is_empty());
+        assert!(lint_schema(
+            &RULE,
+            "FROM a\nLABEL maintainer=jane@example.com\n",
+            SCHEMA,
+            false
+        )
+        .is_empty());
+        assert!(lint_schema(
+            &RULE,
+            "FROM a\nLABEL maintainer=\"ops+oncall@mail.example.org\"\n",
+            SCHEMA,
+            false
+        )
+        .is_empty());
     }
 
     #[test]
     fn quiet_without_schema_or_on_other_labels() {
-        assert!(lint_schema(&RULE, "FROM a\nLABEL maintainer=\"Jane Doe\"\n", &[], false).is_empty());
+        assert!(
+            lint_schema(&RULE, "FROM a\nLABEL maintainer=\"Jane Doe\"\n", &[], false).is_empty()
+        );
         assert!(lint_schema(&RULE, "FROM a\nLABEL other=\"Jane Doe\"\n", SCHEMA, false).is_empty());
         assert!(lint_schema(&RULE, "FROM a\nLABEL maintainer=$VALUE\n", SCHEMA, false).is_empty());
     }

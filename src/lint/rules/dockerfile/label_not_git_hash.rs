@@ -68,20 +68,54 @@ mod tests {
 
     #[test]
     fn fires_on_bad_values() {
-        assert_eq!(lint_schema(&RULE, "FROM a\nLABEL org.opencontainers.image.revision=main\n", SCHEMA, false), ["main"]);
-        assert_eq!(lint_schema(&RULE, "FROM a\nLABEL org.opencontainers.image.revision=ABCDEF1\n", SCHEMA, false), ["ABCDEF1"]);
+        assert_eq!(
+            lint_schema(
+                &RULE,
+                "FROM a\nLABEL org.opencontainers.image.revision=main\n",
+                SCHEMA,
+                false
+            ),
+            ["main"]
+        );
+        assert_eq!(
+            lint_schema(
+                &RULE,
+                "FROM a\nLABEL org.opencontainers.image.revision=ABCDEF1\n",
+                SCHEMA,
+                false
+            ),
+            ["ABCDEF1"]
+        );
     }
 
     #[test]
     fn quiet_on_good_values() {
-        assert!(lint_schema(&RULE, "FROM a\nLABEL org.opencontainers.image.revision=0f3c2a1\n", SCHEMA, false).is_empty());
+        assert!(lint_schema(
+            &RULE,
+            "FROM a\nLABEL org.opencontainers.image.revision=0f3c2a1\n",
+            SCHEMA,
+            false
+        )
+        .is_empty());
         assert!(lint_schema(&RULE, "FROM a\nLABEL org.opencontainers.image.revision=0123456789abcdef0123456789abcdef01234567\n", SCHEMA, false).is_empty());
     }
 
     #[test]
     fn quiet_without_schema_or_on_other_labels() {
-        assert!(lint_schema(&RULE, "FROM a\nLABEL org.opencontainers.image.revision=main\n", &[], false).is_empty());
+        assert!(lint_schema(
+            &RULE,
+            "FROM a\nLABEL org.opencontainers.image.revision=main\n",
+            &[],
+            false
+        )
+        .is_empty());
         assert!(lint_schema(&RULE, "FROM a\nLABEL other=main\n", SCHEMA, false).is_empty());
-        assert!(lint_schema(&RULE, "FROM a\nLABEL org.opencontainers.image.revision=$VALUE\n", SCHEMA, false).is_empty());
+        assert!(lint_schema(
+            &RULE,
+            "FROM a\nLABEL org.opencontainers.image.revision=$VALUE\n",
+            SCHEMA,
+            false
+        )
+        .is_empty());
     }
 }

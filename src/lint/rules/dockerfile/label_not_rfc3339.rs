@@ -68,20 +68,66 @@ mod tests {
 
     #[test]
     fn fires_on_bad_values() {
-        assert_eq!(lint_schema(&RULE, "FROM a\nLABEL org.opencontainers.image.created=yesterday\n", SCHEMA, false), ["yesterday"]);
-        assert_eq!(lint_schema(&RULE, "FROM a\nLABEL org.opencontainers.image.created=2024-13-01T00:00:00Z\n", SCHEMA, false), ["2024-13-01T00:00:00Z"]);
+        assert_eq!(
+            lint_schema(
+                &RULE,
+                "FROM a\nLABEL org.opencontainers.image.created=yesterday\n",
+                SCHEMA,
+                false
+            ),
+            ["yesterday"]
+        );
+        assert_eq!(
+            lint_schema(
+                &RULE,
+                "FROM a\nLABEL org.opencontainers.image.created=2024-13-01T00:00:00Z\n",
+                SCHEMA,
+                false
+            ),
+            ["2024-13-01T00:00:00Z"]
+        );
     }
 
     #[test]
     fn quiet_on_good_values() {
-        assert!(lint_schema(&RULE, "FROM a\nLABEL org.opencontainers.image.created=2024-05-01T12:00:00+02:00\n", SCHEMA, false).is_empty());
-        assert!(lint_schema(&RULE, "FROM a\nLABEL org.opencontainers.image.created=2024-05-01T12:00:00.5Z\n", SCHEMA, false).is_empty());
+        assert!(lint_schema(
+            &RULE,
+            "FROM a\nLABEL org.opencontainers.image.created=2024-05-01T12:00:00+02:00\n",
+            SCHEMA,
+            false
+        )
+        .is_empty());
+        assert!(lint_schema(
+            &RULE,
+            "FROM a\nLABEL org.opencontainers.image.created=2024-05-01T12:00:00.5Z\n",
+            SCHEMA,
+            false
+        )
+        .is_empty());
     }
 
     #[test]
     fn quiet_without_schema_or_on_other_labels() {
-        assert!(lint_schema(&RULE, "FROM a\nLABEL org.opencontainers.image.created=\"2024-05-01 12:00\"\n", &[], false).is_empty());
-        assert!(lint_schema(&RULE, "FROM a\nLABEL other=\"2024-05-01 12:00\"\n", SCHEMA, false).is_empty());
-        assert!(lint_schema(&RULE, "FROM a\nLABEL org.opencontainers.image.created=$VALUE\n", SCHEMA, false).is_empty());
+        assert!(lint_schema(
+            &RULE,
+            "FROM a\nLABEL org.opencontainers.image.created=\"2024-05-01 12:00\"\n",
+            &[],
+            false
+        )
+        .is_empty());
+        assert!(lint_schema(
+            &RULE,
+            "FROM a\nLABEL other=\"2024-05-01 12:00\"\n",
+            SCHEMA,
+            false
+        )
+        .is_empty());
+        assert!(lint_schema(
+            &RULE,
+            "FROM a\nLABEL org.opencontainers.image.created=$VALUE\n",
+            SCHEMA,
+            false
+        )
+        .is_empty());
     }
 }

@@ -68,20 +68,60 @@ mod tests {
 
     #[test]
     fn fires_on_bad_values() {
-        assert_eq!(lint_schema(&RULE, "FROM a\nLABEL org.opencontainers.image.version=v1.4\n", SCHEMA, false), ["v1.4"]);
-        assert_eq!(lint_schema(&RULE, "FROM a\nLABEL org.opencontainers.image.version=1.04.0\n", SCHEMA, false), ["1.04.0"]);
+        assert_eq!(
+            lint_schema(
+                &RULE,
+                "FROM a\nLABEL org.opencontainers.image.version=v1.4\n",
+                SCHEMA,
+                false
+            ),
+            ["v1.4"]
+        );
+        assert_eq!(
+            lint_schema(
+                &RULE,
+                "FROM a\nLABEL org.opencontainers.image.version=1.04.0\n",
+                SCHEMA,
+                false
+            ),
+            ["1.04.0"]
+        );
     }
 
     #[test]
     fn quiet_on_good_values() {
-        assert!(lint_schema(&RULE, "FROM a\nLABEL org.opencontainers.image.version=1.4.0\n", SCHEMA, false).is_empty());
-        assert!(lint_schema(&RULE, "FROM a\nLABEL org.opencontainers.image.version=2.0.0-rc.1+sha.5114f85\n", SCHEMA, false).is_empty());
+        assert!(lint_schema(
+            &RULE,
+            "FROM a\nLABEL org.opencontainers.image.version=1.4.0\n",
+            SCHEMA,
+            false
+        )
+        .is_empty());
+        assert!(lint_schema(
+            &RULE,
+            "FROM a\nLABEL org.opencontainers.image.version=2.0.0-rc.1+sha.5114f85\n",
+            SCHEMA,
+            false
+        )
+        .is_empty());
     }
 
     #[test]
     fn quiet_without_schema_or_on_other_labels() {
-        assert!(lint_schema(&RULE, "FROM a\nLABEL org.opencontainers.image.version=v1.4\n", &[], false).is_empty());
+        assert!(lint_schema(
+            &RULE,
+            "FROM a\nLABEL org.opencontainers.image.version=v1.4\n",
+            &[],
+            false
+        )
+        .is_empty());
         assert!(lint_schema(&RULE, "FROM a\nLABEL other=v1.4\n", SCHEMA, false).is_empty());
-        assert!(lint_schema(&RULE, "FROM a\nLABEL org.opencontainers.image.version=$VALUE\n", SCHEMA, false).is_empty());
+        assert!(lint_schema(
+            &RULE,
+            "FROM a\nLABEL org.opencontainers.image.version=$VALUE\n",
+            SCHEMA,
+            false
+        )
+        .is_empty());
     }
 }

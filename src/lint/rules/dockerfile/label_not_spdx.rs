@@ -68,20 +68,54 @@ mod tests {
 
     #[test]
     fn fires_on_bad_values() {
-        assert_eq!(lint_schema(&RULE, "FROM a\nLABEL org.opencontainers.image.licenses=GPL\n", SCHEMA, false), ["GPL"]);
-        assert_eq!(lint_schema(&RULE, "FROM a\nLABEL org.opencontainers.image.licenses=\"Apache License\"\n", SCHEMA, false), ["\"Apache License\""]);
+        assert_eq!(
+            lint_schema(
+                &RULE,
+                "FROM a\nLABEL org.opencontainers.image.licenses=GPL\n",
+                SCHEMA,
+                false
+            ),
+            ["GPL"]
+        );
+        assert_eq!(
+            lint_schema(
+                &RULE,
+                "FROM a\nLABEL org.opencontainers.image.licenses=\"Apache License\"\n",
+                SCHEMA,
+                false
+            ),
+            ["\"Apache License\""]
+        );
     }
 
     #[test]
     fn quiet_on_good_values() {
-        assert!(lint_schema(&RULE, "FROM a\nLABEL org.opencontainers.image.licenses=MIT\n", SCHEMA, false).is_empty());
+        assert!(lint_schema(
+            &RULE,
+            "FROM a\nLABEL org.opencontainers.image.licenses=MIT\n",
+            SCHEMA,
+            false
+        )
+        .is_empty());
         assert!(lint_schema(&RULE, "FROM a\nLABEL org.opencontainers.image.licenses=\"GPL-2.0-only WITH Classpath-exception-2.0\"\n", SCHEMA, false).is_empty());
     }
 
     #[test]
     fn quiet_without_schema_or_on_other_labels() {
-        assert!(lint_schema(&RULE, "FROM a\nLABEL org.opencontainers.image.licenses=\"Apache 2\"\n", &[], false).is_empty());
+        assert!(lint_schema(
+            &RULE,
+            "FROM a\nLABEL org.opencontainers.image.licenses=\"Apache 2\"\n",
+            &[],
+            false
+        )
+        .is_empty());
         assert!(lint_schema(&RULE, "FROM a\nLABEL other=\"Apache 2\"\n", SCHEMA, false).is_empty());
-        assert!(lint_schema(&RULE, "FROM a\nLABEL org.opencontainers.image.licenses=$VALUE\n", SCHEMA, false).is_empty());
+        assert!(lint_schema(
+            &RULE,
+            "FROM a\nLABEL org.opencontainers.image.licenses=$VALUE\n",
+            SCHEMA,
+            false
+        )
+        .is_empty());
     }
 }

@@ -68,20 +68,66 @@ mod tests {
 
     #[test]
     fn fires_on_bad_values() {
-        assert_eq!(lint_schema(&RULE, "FROM a\nLABEL org.opencontainers.image.source=\"not a url\"\n", SCHEMA, false), ["\"not a url\""]);
-        assert_eq!(lint_schema(&RULE, "FROM a\nLABEL org.opencontainers.image.source=example.com\n", SCHEMA, false), ["example.com"]);
+        assert_eq!(
+            lint_schema(
+                &RULE,
+                "FROM a\nLABEL org.opencontainers.image.source=\"not a url\"\n",
+                SCHEMA,
+                false
+            ),
+            ["\"not a url\""]
+        );
+        assert_eq!(
+            lint_schema(
+                &RULE,
+                "FROM a\nLABEL org.opencontainers.image.source=example.com\n",
+                SCHEMA,
+                false
+            ),
+            ["example.com"]
+        );
     }
 
     #[test]
     fn quiet_on_good_values() {
-        assert!(lint_schema(&RULE, "FROM a\nLABEL org.opencontainers.image.source=https://example.com\n", SCHEMA, false).is_empty());
-        assert!(lint_schema(&RULE, "FROM a\nLABEL org.opencontainers.image.source=git+ssh://git@example.com/x.git\n", SCHEMA, false).is_empty());
+        assert!(lint_schema(
+            &RULE,
+            "FROM a\nLABEL org.opencontainers.image.source=https://example.com\n",
+            SCHEMA,
+            false
+        )
+        .is_empty());
+        assert!(lint_schema(
+            &RULE,
+            "FROM a\nLABEL org.opencontainers.image.source=git+ssh://git@example.com/x.git\n",
+            SCHEMA,
+            false
+        )
+        .is_empty());
     }
 
     #[test]
     fn quiet_without_schema_or_on_other_labels() {
-        assert!(lint_schema(&RULE, "FROM a\nLABEL org.opencontainers.image.source=\"github.com/acme/app\"\n", &[], false).is_empty());
-        assert!(lint_schema(&RULE, "FROM a\nLABEL other=\"github.com/acme/app\"\n", SCHEMA, false).is_empty());
-        assert!(lint_schema(&RULE, "FROM a\nLABEL org.opencontainers.image.source=$VALUE\n", SCHEMA, false).is_empty());
+        assert!(lint_schema(
+            &RULE,
+            "FROM a\nLABEL org.opencontainers.image.source=\"github.com/acme/app\"\n",
+            &[],
+            false
+        )
+        .is_empty());
+        assert!(lint_schema(
+            &RULE,
+            "FROM a\nLABEL other=\"github.com/acme/app\"\n",
+            SCHEMA,
+            false
+        )
+        .is_empty());
+        assert!(lint_schema(
+            &RULE,
+            "FROM a\nLABEL org.opencontainers.image.source=$VALUE\n",
+            SCHEMA,
+            false
+        )
+        .is_empty());
     }
 }

@@ -42,10 +42,17 @@ pub fn check_format(
         if value.is_empty() {
             continue; // the empty-label rule's
         }
-        if schema.get(&key).is_some_and(|f| f.eq_ignore_ascii_case(format)) && !valid(&value) {
+        if schema
+            .get(&key)
+            .is_some_and(|f| f.eq_ignore_ascii_case(format))
+            && !valid(&value)
+        {
             out.push(
-                Diagnostic::new(kv.value.span, format!("label `{key}` is not {what}: `{value}`"))
-                    .help(help.to_string()),
+                Diagnostic::new(
+                    kv.value.span,
+                    format!("label `{key}` is not {what}: `{value}`"),
+                )
+                .help(help.to_string()),
             );
         }
     }
@@ -56,12 +63,17 @@ pub fn is_url(v: &str) -> bool {
     let Some((scheme, rest)) = v.split_once(':') else {
         return false;
     };
-    let scheme_ok = scheme.chars().next().is_some_and(|c| c.is_ascii_alphabetic())
-        && scheme.chars().all(|c| c.is_ascii_alphanumeric() || "+-.".contains(c));
+    let scheme_ok = scheme
+        .chars()
+        .next()
+        .is_some_and(|c| c.is_ascii_alphabetic())
+        && scheme
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "+-.".contains(c));
     let rest_ok = !rest.is_empty()
-        && rest.chars().all(|c| {
-            c.is_ascii_alphanumeric() || "-._~:/?#[]@!$&'()*+,;=%".contains(c)
-        });
+        && rest
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "-._~:/?#[]@!$&'()*+,;=%".contains(c));
     scheme_ok && rest_ok
 }
 
@@ -87,7 +99,20 @@ pub fn is_rfc3339(v: &str) -> bool {
         return false;
     };
     let leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
-    let days = [31, if leap { 29 } else { 28 }, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+    let days = [
+        31,
+        if leap { 29 } else { 28 },
+        31,
+        30,
+        31,
+        30,
+        31,
+        31,
+        30,
+        31,
+        30,
+        31,
+    ];
     if !(1..=12).contains(&m) || day == 0 || day > days[m as usize - 1] {
         return false;
     }
@@ -133,7 +158,9 @@ pub fn is_spdx(v: &str) -> bool {
 
 /// A git commit hash: 7 or 40 (or 64, SHA-256 repositories) lowercase hex digits.
 pub fn is_git_hash(v: &str) -> bool {
-    matches!(v.len(), 7 | 40 | 64) && v.bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
+    matches!(v.len(), 7 | 40 | 64)
+        && v.bytes()
+            .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
 }
 
 fn numeric_identifier(s: &str) -> bool {
@@ -189,33 +216,6 @@ pub fn is_email(v: &str) -> bool {
     local_ok && domain_ok
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn formats() {
-        assert!(is_url("https://example.com/x?y=1"));
-        assert!(!is_url("example.com"));
-        assert!(!is_url("https://exa mple.com"));
-        assert!(is_rfc3339("2024-05-01T12:00:00Z"));
-        assert!(is_rfc3339("2024-02-29T23:59:59.123+02:00"));
-        assert!(!is_rfc3339("2023-02-29T00:00:00Z"));
-        assert!(!is_rfc3339("2024-05-01"));
-        assert!(is_spdx("MIT"));
-        assert!(is_spdx("Apache-2.0 OR MIT"));
-        assert!(!is_spdx("Not-A-License"));
-        assert!(is_git_hash("abc1234"));
-        assert!(!is_git_hash("ABC1234"));
-        assert!(is_semver("1.2.3-rc.1+build.5"));
-        assert!(!is_semver("1.2"));
-        assert!(!is_semver("01.2.3"));
-        assert!(is_email("dev@example.com"));
-        assert!(!is_email("dev@localhost"));
-        assert!(!is_email("a..b@example.com"));
-    }
-}
-
 /// Lints with a label schema (tests).
 #[cfg(test)]
 pub fn lint_schema(
@@ -242,4 +242,31 @@ pub fn lint_schema(
         None,
     );
     crate::lint::testing::underlined(src, &found)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn formats() {
+        assert!(is_url("https://example.com/x?y=1"));
+        assert!(!is_url("example.com"));
+        assert!(!is_url("https://exa mple.com"));
+        assert!(is_rfc3339("2024-05-01T12:00:00Z"));
+        assert!(is_rfc3339("2024-02-29T23:59:59.123+02:00"));
+        assert!(!is_rfc3339("2023-02-29T00:00:00Z"));
+        assert!(!is_rfc3339("2024-05-01"));
+        assert!(is_spdx("MIT"));
+        assert!(is_spdx("Apache-2.0 OR MIT"));
+        assert!(!is_spdx("Not-A-License"));
+        assert!(is_git_hash("abc1234"));
+        assert!(!is_git_hash("ABC1234"));
+        assert!(is_semver("1.2.3-rc.1+build.5"));
+        assert!(!is_semver("1.2"));
+        assert!(!is_semver("01.2.3"));
+        assert!(is_email("dev@example.com"));
+        assert!(!is_email("dev@localhost"));
+        assert!(!is_email("a..b@example.com"));
+    }
 }

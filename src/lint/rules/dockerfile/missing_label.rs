@@ -77,8 +77,11 @@ fn check(cx: &DockerfileCx<'_>, out: &mut Diagnostics) {
     for label in schema.keys() {
         if !present.contains(label) {
             out.push(
-                Diagnostic::new(from.image.span, format!("the image lacks the label `{label}`"))
-                    .help(format!("add `LABEL {label}=\"...\"` to this stage")),
+                Diagnostic::new(
+                    from.image.span,
+                    format!("the image lacks the label `{label}`"),
+                )
+                .help(format!("add `LABEL {label}=\"...\"` to this stage")),
             );
         }
     }
@@ -97,13 +100,21 @@ mod tests {
             lint_schema(&RULE, "FROM alpine\nLABEL version=1.0.0\n", SCHEMA, false),
             ["alpine"]
         );
-        assert_eq!(lint_schema(&RULE, "FROM alpine\n", SCHEMA, false), ["alpine", "alpine"]);
+        assert_eq!(
+            lint_schema(&RULE, "FROM alpine\n", SCHEMA, false),
+            ["alpine", "alpine"]
+        );
     }
 
     #[test]
     fn labels_of_build_stages_do_not_count() {
         assert_eq!(
-            lint_schema(&RULE, "FROM a AS b\nLABEL version=1 source=x\nFROM c\n", SCHEMA, false),
+            lint_schema(
+                &RULE,
+                "FROM a AS b\nLABEL version=1 source=x\nFROM c\n",
+                SCHEMA,
+                false
+            ),
             ["c", "c"]
         );
     }

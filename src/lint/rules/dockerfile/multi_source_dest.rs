@@ -52,7 +52,9 @@ The fix appends `/` to the destination; it is safe, since the step cannot build 
 fn check(cx: &DockerfileCx<'_>, out: &mut Diagnostics) {
     for inst in &cx.df.instructions {
         let inst = inst.effective();
-        let ((Kind::Copy, Args::Copy(args)) | (Kind::Add, Args::Add(args))) = (&inst.kind, &inst.args) else {
+        let ((Kind::Copy, Args::Copy(args)) | (Kind::Add, Args::Add(args))) =
+            (&inst.kind, &inst.args)
+        else {
             continue;
         };
         if args.sources.len() + inst.heredocs.len() < 2 {
@@ -78,7 +80,10 @@ fn check(cx: &DockerfileCx<'_>, out: &mut Diagnostics) {
         out.push(
             Diagnostic::new(
                 dest.span,
-                format!("{} copies several sources, so the destination `{text}` must end with `/`", inst.kind.name()),
+                format!(
+                    "{} copies several sources, so the destination `{text}` must end with `/`",
+                    inst.kind.name()
+                ),
             )
             .help(format!("write `{text}/`"))
             .maybe_fix(fix),
@@ -95,7 +100,11 @@ mod tests {
     fn fires_on_several_sources() {
         assert_fires(&RULE, "FROM a\nCOPY a b /app\n", &["/app"]);
         assert_fires(&RULE, "FROM a\nADD a b c .\n", &["."]);
-        assert_fires(&RULE, "FROM a\nCOPY [\"a\", \"b\", \"/dst\"]\n", &["\"/dst\""]);
+        assert_fires(
+            &RULE,
+            "FROM a\nCOPY [\"a\", \"b\", \"/dst\"]\n",
+            &["\"/dst\""],
+        );
     }
 
     #[test]

@@ -48,7 +48,11 @@ Create an unprivileged user and switch to it: `RUN adduser -D -u 10001 app` then
 
 fn sets_unprivileged_user(image: &str) -> bool {
     let lower = image.to_ascii_lowercase();
-    let tag = lower.rsplit('/').next().and_then(|n| n.split_once(':')).map(|(_, t)| t);
+    let tag = lower
+        .rsplit('/')
+        .next()
+        .and_then(|n| n.split_once(':'))
+        .map(|(_, t)| t);
     tag.is_some_and(|t| t.contains("nonroot") || t.contains("rootless"))
         || lower.starts_with("cgr.dev/chainguard/")
 }

@@ -51,8 +51,11 @@ fn check(cx: &DockerfileCx<'_>, out: &mut Diagnostics) {
         let uid = user.split(':').next().unwrap_or("");
         if !uid.is_empty() && !uid.bytes().all(|b| b.is_ascii_digit()) {
             out.push(
-                Diagnostic::new(word.span, format!("user `{uid}` is a name, not a numeric ID"))
-                    .help("use the numeric ID, e.g. `USER 10001:10001`"),
+                Diagnostic::new(
+                    word.span,
+                    format!("user `{uid}` is a name, not a numeric ID"),
+                )
+                .help("use the numeric ID, e.g. `USER 10001:10001`"),
             );
         }
     }

@@ -63,11 +63,12 @@ fn check(cx: &DockerfileCx<'_>, out: &mut Diagnostics) {
             continue;
         }
         out.push(
-            Diagnostic::new(word.span, format!("`WORKDIR {text}` is a relative path"))
-                .help(format!(
+            Diagnostic::new(word.span, format!("`WORKDIR {text}` is a relative path")).help(
+                format!(
                     "use an absolute path, e.g. `WORKDIR /{}`",
                     text.trim_start_matches("./")
-                )),
+                ),
+            ),
         );
     }
 }
@@ -80,7 +81,11 @@ mod tests {
     #[test]
     fn fires_on_relative_paths() {
         assert_fires(&RULE, "FROM alpine\nWORKDIR app\n", &["app"]);
-        assert_fires(&RULE, "FROM alpine\nWORKDIR /app\nWORKDIR ./src\n", &["./src"]);
+        assert_fires(
+            &RULE,
+            "FROM alpine\nWORKDIR /app\nWORKDIR ./src\n",
+            &["./src"],
+        );
         assert_fires(&RULE, "FROM alpine\nWORKDIR \"my app\"\n", &["\"my app\""]);
     }
 
@@ -95,6 +100,9 @@ mod tests {
         assert_quiet(&RULE, "FROM alpine\nWORKDIR \"/my app\"\n");
         assert_quiet(&RULE, "FROM alpine\nWORKDIR $HOME/app\n");
         assert_quiet(&RULE, "FROM alpine\nWORKDIR ${APP_HOME}\n");
-        assert_quiet(&RULE, "FROM mcr.microsoft.com/windows/servercore\nWORKDIR C:\\app\n");
+        assert_quiet(
+            &RULE,
+            "FROM mcr.microsoft.com/windows/servercore\nWORKDIR C:\\app\n",
+        );
     }
 }

@@ -99,7 +99,11 @@ mod tests {
     fn fires_on_root_last() {
         assert_fires(&RULE, "FROM debian\nUSER app\nUSER root\n", &["root"]);
         assert_fires(&RULE, "FROM debian\nUSER 0:0\n", &["0:0"]);
-        assert_fires(&RULE, "FROM debian\nUSER root:root\nRUN true\n", &["root:root"]);
+        assert_fires(
+            &RULE,
+            "FROM debian\nUSER root:root\nRUN true\n",
+            &["root:root"],
+        );
     }
 
     #[test]
@@ -109,12 +113,18 @@ mod tests {
             "FROM debian AS base\nUSER root\nFROM base\nRUN true\n",
             &["root"],
         );
-        assert_quiet(&RULE, "FROM debian AS base\nUSER root\nFROM base\nUSER app\n");
+        assert_quiet(
+            &RULE,
+            "FROM debian AS base\nUSER root\nFROM base\nUSER app\n",
+        );
     }
 
     #[test]
     fn quiet_on_build_stages_and_non_root() {
-        assert_quiet(&RULE, "FROM debian AS build\nUSER root\nFROM debian\nUSER app\n");
+        assert_quiet(
+            &RULE,
+            "FROM debian AS build\nUSER root\nFROM debian\nUSER app\n",
+        );
         assert_quiet(&RULE, "FROM debian\nUSER rootless\n");
         assert_quiet(&RULE, "FROM debian\nRUN true\n");
     }

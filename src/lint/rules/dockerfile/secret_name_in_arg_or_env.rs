@@ -46,20 +46,65 @@ which never writes them into a layer.
 };
 
 const KNOWN: &[&str] = &[
-    "ACCESS_TOKEN", "APPLICATION_KEY", "APP_SECRET", "AUTH_TOKEN", "AWS_ACCESS_KEY_ID",
-    "AWS_SECRET_ACCESS_KEY", "BITTREX_API_KEY", "BITTREX_API_SECRET", "CF_PASSWORD", "CF_USERNAME",
-    "CIRCLE_TOKEN", "CI_DEPLOY_PASSWORD", "CI_DEPLOY_USER", "DOCKERHUB_PASSWORD", "DOCKER_EMAIL",
-    "DOCKER_PASSWORD", "DOCKER_USERNAME", "FACEBOOK_ACCESS_TOKEN", "FACEBOOK_APP_ID",
-    "FACEBOOK_APP_SECRET", "FIREBASE_API_TOKEN", "FIREBASE_TOKEN", "FOSSA_API_KEY",
-    "GH_ENTERPRISE_TOKEN", "GH_TOKEN", "GITHUB_ENTERPRISE_TOKEN", "GITHUB_TOKEN", "HEROKU_API_KEY",
-    "HEROKU_API_USER", "NPM_AUTH_TOKEN", "NPM_TOKEN", "OKTA_AUTHN_GROUPID", "OKTA_CLIENT_ORGURL",
-    "OKTA_CLIENT_TOKEN", "OKTA_OAUTH2_CLIENTID", "OKTA_OAUTH2_CLIENTSECRET", "OPENAI_API_KEY",
-    "OS_PASSWORD", "OS_USERNAME", "POSTGRES_PASSWORD", "SLACK_TOKEN", "STRIPE_API_KEY",
-    "STRIPE_DEVICE_NAME", "TRAVIS_OS_NAME", "TRAVIS_SECURE_ENV_VARS", "TRAVIS_SUDO",
-    "VAULT_CLIENT_KEY", "VAULT_TOKEN",
+    "ACCESS_TOKEN",
+    "APPLICATION_KEY",
+    "APP_SECRET",
+    "AUTH_TOKEN",
+    "AWS_ACCESS_KEY_ID",
+    "AWS_SECRET_ACCESS_KEY",
+    "BITTREX_API_KEY",
+    "BITTREX_API_SECRET",
+    "CF_PASSWORD",
+    "CF_USERNAME",
+    "CIRCLE_TOKEN",
+    "CI_DEPLOY_PASSWORD",
+    "CI_DEPLOY_USER",
+    "DOCKERHUB_PASSWORD",
+    "DOCKER_EMAIL",
+    "DOCKER_PASSWORD",
+    "DOCKER_USERNAME",
+    "FACEBOOK_ACCESS_TOKEN",
+    "FACEBOOK_APP_ID",
+    "FACEBOOK_APP_SECRET",
+    "FIREBASE_API_TOKEN",
+    "FIREBASE_TOKEN",
+    "FOSSA_API_KEY",
+    "GH_ENTERPRISE_TOKEN",
+    "GH_TOKEN",
+    "GITHUB_ENTERPRISE_TOKEN",
+    "GITHUB_TOKEN",
+    "HEROKU_API_KEY",
+    "HEROKU_API_USER",
+    "NPM_AUTH_TOKEN",
+    "NPM_TOKEN",
+    "OKTA_AUTHN_GROUPID",
+    "OKTA_CLIENT_ORGURL",
+    "OKTA_CLIENT_TOKEN",
+    "OKTA_OAUTH2_CLIENTID",
+    "OKTA_OAUTH2_CLIENTSECRET",
+    "OPENAI_API_KEY",
+    "OS_PASSWORD",
+    "OS_USERNAME",
+    "POSTGRES_PASSWORD",
+    "SLACK_TOKEN",
+    "STRIPE_API_KEY",
+    "STRIPE_DEVICE_NAME",
+    "TRAVIS_OS_NAME",
+    "TRAVIS_SECURE_ENV_VARS",
+    "TRAVIS_SUDO",
+    "VAULT_CLIENT_KEY",
+    "VAULT_TOKEN",
 ];
 
-const SUSPICIOUS: &[&str] = &["api_key", "client_key", "password", "private", "secret", "token", "username"];
+const SUSPICIOUS: &[&str] = &[
+    "api_key",
+    "client_key",
+    "password",
+    "private",
+    "secret",
+    "token",
+    "username",
+];
 
 pub(crate) fn is_sensitive_name(name: &str) -> bool {
     let upper = name.to_ascii_uppercase();
@@ -95,13 +140,25 @@ mod tests {
     #[test]
     fn fires_on_known_names() {
         assert_fires(&RULE, "FROM a\nARG NPM_TOKEN\n", &["NPM_TOKEN"]);
-        assert_fires(&RULE, "FROM a\nENV aws_secret_access_key=x\n", &["aws_secret_access_key"]);
+        assert_fires(
+            &RULE,
+            "FROM a\nENV aws_secret_access_key=x\n",
+            &["aws_secret_access_key"],
+        );
     }
 
     #[test]
     fn fires_on_suspicious_words() {
-        assert_fires(&RULE, "FROM a\nARG DB_PASSWORD=changeme\nENV A=1 MY_API_KEY=2\n", &["DB_PASSWORD", "MY_API_KEY"]);
-        assert_fires(&RULE, "FROM a\nONBUILD ARG DEPLOY_SECRET\n", &["DEPLOY_SECRET"]);
+        assert_fires(
+            &RULE,
+            "FROM a\nARG DB_PASSWORD=changeme\nENV A=1 MY_API_KEY=2\n",
+            &["DB_PASSWORD", "MY_API_KEY"],
+        );
+        assert_fires(
+            &RULE,
+            "FROM a\nONBUILD ARG DEPLOY_SECRET\n",
+            &["DEPLOY_SECRET"],
+        );
     }
 
     #[test]

@@ -61,9 +61,15 @@ fn patterns() -> &'static [(Regex, &'static str)] {
             (r"\bxox[baprs]-[A-Za-z0-9-]{10,}\b", "a Slack token"),
             (r"\b[sr]k_live_[A-Za-z0-9]{20,}\b", "a Stripe secret key"),
             (r"\bnpm_[A-Za-z0-9]{36}\b", "an npm token"),
-            (r"\bpypi-AgEIcHlwaS5vcmc[A-Za-z0-9_-]{50,}\b", "a PyPI token"),
+            (
+                r"\bpypi-AgEIcHlwaS5vcmc[A-Za-z0-9_-]{50,}\b",
+                "a PyPI token",
+            ),
             (r"\bAIza[0-9A-Za-z_-]{35}\b", "a Google API key"),
-            (r"\beyJ[A-Za-z0-9_-]{10,}\.eyJ[A-Za-z0-9_-]{10,}\.[A-Za-z0-9_-]{10,}", "a JSON Web Token"),
+            (
+                r"\beyJ[A-Za-z0-9_-]{10,}\.eyJ[A-Za-z0-9_-]{10,}\.[A-Za-z0-9_-]{10,}",
+                "a JSON Web Token",
+            ),
             (r"-----BEGIN ([A-Z]+ )?PRIVATE KEY-----", "a private key"),
             (r"\bsk-[A-Za-z0-9_-]{32,}\b", "an API secret key"),
             (
@@ -84,7 +90,9 @@ pub(crate) fn secret_in(value: &str) -> Option<&'static str> {
             // A URL password that is a placeholder is not a leak.
             if *what == "a URL with a password" {
                 let pw = c.get(1)?.as_str();
-                let placeholder = pw.starts_with('<') || pw.starts_with('{') || pw.chars().all(|ch| ch == '*' || ch == 'x');
+                let placeholder = pw.starts_with('<')
+                    || pw.starts_with('{')
+                    || pw.chars().all(|ch| ch == '*' || ch == 'x');
                 (!placeholder).then_some(*what)
             } else {
                 Some(*what)
@@ -97,7 +105,10 @@ fn report(cx: &DockerfileCx<'_>, name: &str, value: &Word, out: &mut Diagnostics
     let text = literal(&value.raw, cx.df.escape).unwrap_or_else(|| value.raw.clone());
     // A URL whose password is a variable (`https://u:$TOKEN@host`) is not a literal secret.
     if let Some(what) = secret_in(&text) {
-        if what == "a URL with a password" && has_variable(&value.raw, cx.df.escape) && literal(&value.raw, cx.df.escape).is_none() {
+        if what == "a URL with a password"
+            && has_variable(&value.raw, cx.df.escape)
+            && literal(&value.raw, cx.df.escape).is_none()
+        {
             return;
         }
         out.push(
@@ -134,7 +145,11 @@ mod tests {
 
     #[test]
     fn fires_on_token_formats() {
-        assert_fires(&RULE, "FROM a\nENV KEY_ID=AKIAIOSFODNN7EXAMPLE\n", &["AKIAIOSFODNN7EXAMPLE"]);
+        assert_fires(
+            &RULE,
+            "FROM a\nENV KEY_ID=AKIAIOSFODNN7EXAMPLE\n",
+            &["AKIAIOSFODNN7EXAMPLE"],
+        );
         assert_fires(
             &RULE,
             "FROM a\nARG T=ghp_0123456789abcdefghijklmnopqrstuvwxyzAB\n",
@@ -154,14 +169,27 @@ mod tests {
             "FROM a\nENV DATABASE_URL=postgres://app:hunter2@db:5432/app\n",
             &["postgres://app:hunter2@db:5432/app"],
         );
-        assert_fires(&RULE, "FROM a\nENV A=1 PIP_INDEX_URL=https://u:p4ss@pypi.example.com/simple\n", &["https://u:p4ss@pypi.example.com/simple"]);
+        assert_fires(
+            &RULE,
+            "FROM a\nENV A=1 PIP_INDEX_URL=https://u:p4ss@pypi.example.com/simple\n",
+            &["https://u:p4ss@pypi.example.com/simple"],
+        );
     }
 
     #[test]
     fn quiet_on_plain_values_and_variables() {
         assert_quiet(&RULE, "FROM a\nENV DATABASE_URL=postgres://app@db/app\n");
-        assert_quiet(&RULE, "FROM a\nENV URL=https://u:$TOKEN@example.com/x\nARG PASSWORD\n");
-        assert_quiet(&RULE, "FROM a\nENV URL=https://user:<password>@example.com\n");
-        assert_quiet(&RULE, "FROM a\nENV PATH=/usr/local/bin:$PATH TZ=Europe/Paris\n");
+        assert_quiet(
+            &RULE,
+            "FROM a\nENV URL=https://u:$TOKEN@example.com/x\nARG PASSWORD\n",
+        );
+        assert_quiet(
+            &RULE,
+            "FROM a\nENV URL=https://user:<password>@example.com\n",
+        );
+        assert_quiet(
+            &RULE,
+            "FROM a\nENV PATH=/usr/local/bin:$PATH TZ=Europe/Paris\n",
+        );
     }
 }

@@ -55,8 +55,11 @@ fn check(cx: &DockerfileCx<'_>, out: &mut Diagnostics) {
     for (kv, key, _) in pairs(cx) {
         if !cx.options.label_schema.contains_key(&key) {
             out.push(
-                Diagnostic::new(kv.key.span, format!("label `{key}` is not in the label schema"))
-                    .help("remove the label, or add it to `label-schema` in the configuration"),
+                Diagnostic::new(
+                    kv.key.span,
+                    format!("label `{key}` is not in the label schema"),
+                )
+                .help("remove the label, or add it to `label-schema` in the configuration"),
             );
         }
     }
@@ -71,9 +74,18 @@ mod tests {
 
     #[test]
     fn fires_on_extra_labels_when_strict() {
-        assert_eq!(lint_schema(&RULE, "FROM a\nLABEL version=1.0.0 extra=x\n", SCHEMA, true), ["extra"]);
-        assert_eq!(lint_schema(&RULE, "FROM a\nLABEL a=1\nLABEL b=2\n", SCHEMA, true), ["a", "b"]);
-        assert_eq!(lint_schema(&RULE, "FROM a\nLABEL \"x\"=1\n", &[], true), ["\"x\""]);
+        assert_eq!(
+            lint_schema(&RULE, "FROM a\nLABEL version=1.0.0 extra=x\n", SCHEMA, true),
+            ["extra"]
+        );
+        assert_eq!(
+            lint_schema(&RULE, "FROM a\nLABEL a=1\nLABEL b=2\n", SCHEMA, true),
+            ["a", "b"]
+        );
+        assert_eq!(
+            lint_schema(&RULE, "FROM a\nLABEL \"x\"=1\n", &[], true),
+            ["\"x\""]
+        );
     }
 
     #[test]

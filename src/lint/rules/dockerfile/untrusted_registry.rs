@@ -72,7 +72,12 @@ fn glob(pattern: &str, text: &str) -> bool {
     p[pi..].iter().all(|&c| c == '*')
 }
 
-const DOCKER_HUB: &[&str] = &["docker.io", "hub.docker.com", "index.docker.io", "registry-1.docker.io"];
+const DOCKER_HUB: &[&str] = &[
+    "docker.io",
+    "hub.docker.com",
+    "index.docker.io",
+    "registry-1.docker.io",
+];
 
 /// The registry part of an image reference, if written (`ghcr.io/x` →
 /// `ghcr.io`), and its byte length.
@@ -107,7 +112,9 @@ fn check(cx: &DockerfileCx<'_>, out: &mut Diagnostics) {
             continue;
         }
         let is_stage = cx.df.stages[..i].iter().any(|s| {
-            s.name.as_ref().is_some_and(|n| n.raw.eq_ignore_ascii_case(&image))
+            s.name
+                .as_ref()
+                .is_some_and(|n| n.raw.eq_ignore_ascii_case(&image))
         });
         if is_stage {
             continue;
@@ -150,15 +157,32 @@ mod tests {
             trusted_registries: trusted.iter().map(|s| s.to_string()).collect(),
             ..Default::default()
         };
-        let found = lint_with(&RULE, src, &MemoryContext::new(), true, &options, Default::default(), None);
+        let found = lint_with(
+            &RULE,
+            src,
+            &MemoryContext::new(),
+            true,
+            &options,
+            Default::default(),
+            None,
+        );
         underlined(src, &found)
     }
 
     #[test]
     fn fires_on_untrusted_registries() {
-        assert_eq!(fires("FROM ghcr.io/a/b:1\n", &["registry.example.com"]), ["ghcr.io"]);
-        assert_eq!(fires("FROM python:3.12\n", &["registry.example.com"]), ["python:3.12"]);
-        assert_eq!(fires("FROM localhost:5000/x\n", &["*.example.com"]), ["localhost:5000"]);
+        assert_eq!(
+            fires("FROM ghcr.io/a/b:1\n", &["registry.example.com"]),
+            ["ghcr.io"]
+        );
+        assert_eq!(
+            fires("FROM python:3.12\n", &["registry.example.com"]),
+            ["python:3.12"]
+        );
+        assert_eq!(
+            fires("FROM localhost:5000/x\n", &["*.example.com"]),
+            ["localhost:5000"]
+        );
     }
 
     #[test]
@@ -175,7 +199,11 @@ mod tests {
     #[test]
     fn quiet_without_option_and_on_stages() {
         assert!(fires("FROM ghcr.io/a/b\n", &[]).is_empty());
-        assert!(fires("FROM registry.example.com/b AS base\nFROM base\nFROM scratch\n", &["registry.example.com"]).is_empty());
+        assert!(fires(
+            "FROM registry.example.com/b AS base\nFROM base\nFROM scratch\n",
+            &["registry.example.com"]
+        )
+        .is_empty());
         assert!(fires("FROM $UNKNOWN/b\n", &["registry.example.com"]).is_empty());
     }
 
