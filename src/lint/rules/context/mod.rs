@@ -182,4 +182,53 @@ pub(crate) mod tests {
         }
         assert!(fixed.contains("\nCOPY var/www/html /www/html\n"), "{fixed}");
     }
+
+    /// Every official image's Dockerfile, linted with every rule of these
+    /// families in a guessed, empty context: no panic, and the rules that
+    /// must stay quiet on well-kept files do.
+    #[test]
+    fn official_dockerfiles_lint_cleanly() {
+        use crate::lint::context_view::MemoryContext;
+        let dir = crate::lint::rules::dockerfile::corpus::corpus_dir().join("official");
+        let mut files = Vec::new();
+        for image in std::fs::read_dir(&dir).unwrap().flatten() {
+            for f in std::fs::read_dir(image.path()).unwrap().flatten() {
+                files.push(f.path());
+            }
+        }
+        assert_eq!(files.len(), 569);
+        let mut counts: BTreeMap<&str, usize> = BTreeMap::new();
+        for path in &files {
+            let source = std::fs::read_to_string(path).unwrap();
+            let Ok(df) = crate::dockerfile::parse(source.clone()) else {
+                continue;
+            };
+            let semantic = Semantic::new(&df, BTreeMap::new(), None);
+            let options = RuleOptions::default();
+            let context = MemoryContext::new();
+            let job = DockerfileJob {
+                file: SourceFile::new("Dockerfile", source.clone()),
+                df: &df,
+                context: &context,
+                context_known: false,
+                semantic: &semantic,
+                options: &options,
+                service: None,
+            };
+            let rules: Vec<&'static Rule> = crate::lint::rules::dockerfile::RULES_MORE
+                .iter()
+                .chain(super::RULES)
+                .copied()
+                .collect();
+            for f in lint_dockerfile(&job, &RuleSelection::only(&rules)) {
+                *counts.entry(f.rule.code).or_default() += 1;
+                assert!(!f.span.slice(&source).is_empty() || f.span.is_empty());
+            }
+        }
+        // Well-kept files: none of these may fire.
+        for quiet in ["BL1101", "BL1103", "BL1105", "BL1107", "BL1110", "BL1111", "BL1124", "BL1132", "BL3003", "BL3005"] {
+            assert_eq!(counts.get(quiet), None, "{quiet} fired on the official images: {counts:?}");
+        }
+        eprintln!("{counts:?}");
+    }
 }
