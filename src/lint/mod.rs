@@ -8,6 +8,7 @@ pub mod registry;
 pub mod rule;
 pub mod rules;
 pub mod semantic;
+pub mod shell;
 #[doc(hidden)]
 pub mod testing;
 

@@ -14,6 +14,8 @@ pub struct Semantic {
     pub target: Option<String>,
     /// For each stage index: whether the target needs it (all true without a target).
     pub stage_needed: Vec<bool>,
+    /// The parsed RUN scripts, computed on first use (see [`crate::lint::shell::views`]).
+    pub shell: crate::lint::shell::ShellCache,
 }
 
 impl Semantic {
@@ -27,6 +29,7 @@ impl Semantic {
             build_args,
             target,
             stage_needed,
+            shell: Default::default(),
         }
     }
 
