@@ -326,6 +326,7 @@ impl ScriptBase {
             has_error,
             line_end,
             code,
+            bashisms: Default::default(),
         })
     }
 }

@@ -21,6 +21,8 @@
 //! ([`Script::has_error`] tells which).
 
 mod build;
+pub mod bashism;
+pub mod context;
 pub mod opts;
 pub mod shells;
 pub mod words;
@@ -142,6 +144,7 @@ pub struct Script {
     /// End (script offset) of the RUN's command line: heredoc bodies, if
     /// any, follow it.
     pub line_end: u32,
+    bashisms: OnceLock<Vec<(bashism::Bashism, Span)>>,
 }
 
 impl std::fmt::Debug for Script {
@@ -191,6 +194,15 @@ impl Script {
         .word(node)
     }
 
+    /// An assignment (`NAME=value`) read off a `variable_assignment` node.
+    pub fn assignment(&self, node: Node<'_>) -> Assignment {
+        words::Extractor {
+            text: &self.code.text,
+            map: &self.code,
+        }
+        .assignment(node)
+    }
+
     /// File offset just after script offset `end` (where to insert text that
     /// follows a word).
     pub fn file_offset_after(&self, end: u32) -> u32 {
@@ -225,6 +237,11 @@ impl Script {
                     && c.is("set")
                     && shells::shell_options(c.args().iter().map(|w| w.value.as_str())).0
             })
+    }
+
+    /// The bash-only constructs of the script (computed once).
+    pub fn bashisms(&self) -> &[(bashism::Bashism, Span)] {
+        self.bashisms.get_or_init(|| bashism::find(self))
     }
 
     /// Every `pipeline` node of the script, in source order.
@@ -313,4 +330,19 @@ impl ShellViews {
             .iter()
             .flat_map(|s| s.commands.iter().map(move |c| (s, c)))
     }
+}
+
+/// The number of simple commands in `text` parsed as bash (0 if it cannot be
+/// parsed). hadolint counts commands this way for any shell.
+pub fn count_commands(text: &str) -> usize {
+    let Some(tree) = build::parse_bash(text) else {
+        return 0;
+    };
+    let map = LogicalText {
+        text: text.to_string(),
+        segments: vec![(0, 0)],
+    };
+    words::Extractor { text, map: &map }
+        .commands(tree.root_node())
+        .len()
 }
