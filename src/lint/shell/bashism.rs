@@ -143,7 +143,24 @@ fn has_brace_expansion(text: &str) -> bool {
             (Some(_), _) => {}
             (None, b'\'' | b'"') => quote = Some(c),
             (None, b'\\') => i += 1,
-            (None, b'{') if i == 0 || bytes[i - 1] != b'$' => {
+            (None, b'$') if bytes.get(i + 1) == Some(&b'{') => {
+                // Skip a whole `${...}`: its braces are not brace expansion.
+                let mut depth = 0;
+                while i < bytes.len() {
+                    match bytes[i] {
+                        b'{' => depth += 1,
+                        b'}' => {
+                            depth -= 1;
+                            if depth == 0 {
+                                break;
+                            }
+                        }
+                        _ => {}
+                    }
+                    i += 1;
+                }
+            }
+            (None, b'{') => {
                 if let Some(len) = text[i + 1..].find('}') {
                     let inner = &text[i + 1..i + 1 + len];
                     let plain = !inner.contains(['{', ' ', '"', '\'', '$']);

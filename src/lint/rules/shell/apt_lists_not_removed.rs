@@ -107,8 +107,7 @@ fn check(cx: &DockerfileCx<'_>, out: &mut Diagnostics) {
         if has_cache_mount(run, &["/var/lib/apt/lists"]) {
             continue;
         }
-        let onbuild = !std::ptr::eq(run, inst);
-        if !onbuild && !stage_ships(cx.df, index) {
+        if !stage_ships(cx.df, index) {
             continue;
         }
         let update = cmd.opts(&APT_GET).subcommand().map(|w| w.span).unwrap_or(cmd.span);

@@ -42,15 +42,15 @@ name, and still needs a version.
     check: Check::Dockerfile(check),
 };
 
-/// hadolint's test: a `.rpm` file, or a name whose dash-separated parts after
+/// A `.rpm` file (hadolint misses those without a dash), or a name whose dash-separated parts after
 /// the first look like a version (version characters, one starting with a digit).
 pub fn dnf_pinned(p: &str) -> bool {
+    if p.ends_with(".rpm") {
+        return true;
+    }
     let parts: Vec<&str> = p.split('-').collect();
     if parts.len() <= 1 {
         return false;
-    }
-    if p.ends_with(".rpm") {
-        return true;
     }
     let rest = &parts[1..];
     rest.iter().all(|part| part.chars().all(|c| c.is_ascii_alphanumeric() || ".~^_:+".contains(c)))

@@ -42,7 +42,10 @@ End the RUN with `&& yarn cache clean`, or mount a cache:
     check: Check::Dockerfile(check),
 };
 
-const YARN: OptSpec = OptSpec::NONE;
+const YARN: OptSpec = OptSpec {
+    short_with_value: "",
+    long_with_value: &["cwd", "cache-folder", "modules-folder", "registry", "network-timeout", "mutex", "global-folder", "link-folder", "use-yarnrc"],
+};
 
 fn cleans(cmd: &Command) -> bool {
     subcommand(cmd, &["yarn"], &["cache"], &YARN)
