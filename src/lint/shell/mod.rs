@@ -346,3 +346,156 @@ pub fn count_commands(text: &str) -> usize {
         .commands(tree.root_node())
         .len()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn views_of(source: &str) -> (Dockerfile, ShellViews) {
+        let df = crate::dockerfile::parse(source.to_string()).expect("parses");
+        let v = ShellViews::build(&df);
+        (df, v)
+    }
+
+    fn command_names(s: &Script) -> Vec<&str> {
+        s.commands.iter().map(|c| c.name()).collect()
+    }
+
+    #[test]
+    fn continued_run_maps_words_to_file_bytes() {
+        let src = "FROM debian:12\nRUN apt-get update && \\\n  # tools\n  apt-get install -y \\\n\tcurl\n";
+        let (df, v) = views_of(src);
+        let s = &v.of_instruction(1)[0];
+        assert_eq!(command_names(s), ["apt-get", "apt-get"]);
+        let curl = s.commands[1].args().last().unwrap();
+        assert_eq!(curl.span.slice(&df.source), "curl");
+        assert_eq!(df.lines.line_col(&df.source, curl.span.start).line, 5);
+    }
+
+    #[test]
+    fn heredocs_run_by_a_shell_are_scripts() {
+        // The body is the script.
+        let src = "FROM debian:12\nRUN <<EOF\nset -e\napt-get update\nEOF\n";
+        let (df, v) = views_of(src);
+        let s = &v.of_instruction(1)[0];
+        assert!(s.is_heredoc());
+        assert_eq!(s.commands[1].span.slice(&df.source), "apt-get update");
+        // Fed to bash: the line and the body are both scripts; the body in bash.
+        let src = "FROM debian:12\nRUN bash -e <<-EOF\n\tcd /x\n\tmake\n\tEOF\n";
+        let (df, v) = views_of(src);
+        let scripts = v.of_instruction(1);
+        assert_eq!(scripts.len(), 2);
+        assert_eq!(command_names(&scripts[0]), ["bash"]);
+        assert_eq!(scripts[1].shell.kind, ShellKind::Bash);
+        assert_eq!(scripts[1].commands[1].span.slice(&df.source), "make");
+        // Data for another program is not a script; a python shebang neither.
+        let (_, v) = views_of("FROM debian:12\nRUN cat <<EOF > /etc/x\nrm -rf /\nEOF\n");
+        assert_eq!(v.of_instruction(1).len(), 1);
+        assert_eq!(command_names(&v.of_instruction(1)[0]), ["cat"]);
+        let (_, v) = views_of("FROM debian:12\nRUN <<EOF\n#!/usr/bin/env python3\nprint(1)\nEOF\n");
+        assert!(v.of_instruction(1).is_empty());
+        let (_, v) = views_of("FROM debian:12\nRUN <<EOF\n#!/bin/bash\n[[ -f x ]]\nEOF\n");
+        assert_eq!(v.of_instruction(1)[0].shell.kind, ShellKind::Bash);
+    }
+
+    #[test]
+    fn crlf_heredoc_maps_lines() {
+        let src = "FROM debian:12\r\nRUN <<EOF\r\necho a\r\nwget x\r\nEOF\r\n";
+        let (df, v) = views_of(src);
+        let s = &v.of_instruction(1)[0];
+        let wget = s.commands.iter().find(|c| c.is("wget")).unwrap();
+        assert_eq!(wget.name_word().unwrap().span.slice(&df.source), "wget");
+    }
+
+    #[test]
+    fn shell_stays_across_env_and_arg_and_is_inherited() {
+        let src = "FROM mcr.microsoft.com/windows/servercore:ltsc2022\n\
+                   RUN echo cmd\n\
+                   SHELL [\"powershell\", \"-Command\"]\n\
+                   ENV A=1\n\
+                   ARG B\n\
+                   RUN $x = 1; Write-Host $x\n\
+                   FROM debian:12 AS base\n\
+                   SHELL [\"/bin/bash\", \"-o\", \"pipefail\", \"-c\"]\n\
+                   FROM base\n\
+                   RUN a | b\n";
+        let (_, v) = views_of(src);
+        assert_eq!(v.shell_at(1).unwrap().kind, ShellKind::Cmd);
+        assert!(v.of_instruction(1).is_empty());
+        assert_eq!(v.shell_at(5).unwrap().kind, ShellKind::PowerShell);
+        assert!(v.of_instruction(5).is_empty());
+        let s = &v.of_instruction(9)[0];
+        assert!(s.shell.pipefail && s.shell.kind == ShellKind::Bash);
+    }
+
+    #[test]
+    fn pragma_sets_the_shell() {
+        let src = "# hadolint shell=powershell\nFROM mcr.microsoft.com/powershell\nRUN Get-Item x | Out-Null\n";
+        let (_, v) = views_of(src);
+        assert!(v.of_instruction(1).is_empty());
+        assert_eq!(v.shell_at(1).unwrap().kind, ShellKind::PowerShell);
+    }
+
+    #[test]
+    fn vars_in_scope() {
+        let src = "ARG G=1\nFROM debian:12\nARG V\nENV E=\"a b\" F=/opt\nRUN echo\n";
+        let (_, v) = views_of(src);
+        let vars = &v.of_instruction(4)[0].vars;
+        assert_eq!(vars.get("V").unwrap().kind, VarKind::Arg);
+        assert!(!vars.get("E").unwrap().single_word);
+        assert!(vars.get("F").unwrap().single_word);
+        assert!(!vars.contains("G"), "a global ARG is not in scope until declared in the stage");
+    }
+
+    #[test]
+    fn partial_parse_keeps_the_commands_that_parsed() {
+        let src = "FROM debian:12\nRUN apt-get install -y curl && if then fi ))) ; wget x\n";
+        let (_, v) = views_of(src);
+        let s = &v.of_instruction(1)[0];
+        assert!(s.has_error);
+        assert!(s.commands.iter().any(|c| c.is("apt-get")), "{:?}", command_names(s));
+    }
+
+    #[test]
+    fn onbuild_run_is_a_script() {
+        let (_, v) = views_of("FROM debian:12\nONBUILD RUN cd /x && make\n");
+        let s = &v.of_instruction(1)[0];
+        assert!(s.onbuild);
+        assert_eq!(command_names(s), ["cd", "make"]);
+    }
+
+    #[test]
+    fn wrappers_and_pipes() {
+        let (_, v) = views_of("FROM debian:12\nRUN sudo -u app env A=1 nohup apt-get install x | tee log > /dev/null\n");
+        let s = &v.of_instruction(1)[0];
+        assert_eq!(s.commands[0].name(), "apt-get");
+        assert_eq!(s.commands[0].first(), "sudo");
+        assert_eq!(s.commands[0].pipe.map(|p| (p.stage, p.stages)), Some((0, 2)));
+        assert!(s.commands[1].redirects.iter().any(|r| r.redirects_stdout()));
+    }
+
+    #[test]
+    fn official_windows_images_get_no_posix_scripts() {
+        let dir = ["../shared/corpus", "../../shared/corpus", "/work/shared/corpus"]
+            .iter()
+            .map(|p| std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(p).join("official"))
+            .find(|p| p.is_dir())
+            .expect("the shared corpus is missing");
+        let mut checked = 0;
+        for image in std::fs::read_dir(dir).unwrap().flatten() {
+            for f in std::fs::read_dir(image.path()).unwrap().flatten() {
+                let name = f.file_name().to_string_lossy().to_string();
+                if !name.contains("windows") {
+                    continue;
+                }
+                let Ok(df) = crate::dockerfile::parse_bytes(std::fs::read(f.path()).unwrap()) else {
+                    continue;
+                };
+                let v = ShellViews::build(&df);
+                assert!(v.scripts().is_empty(), "{name}: {:?}", v.scripts());
+                checked += 1;
+            }
+        }
+        assert!(checked > 20, "only {checked} Windows Dockerfiles checked");
+    }
+}

@@ -330,6 +330,22 @@ impl Extractor<'_> {
                 }
                 outer = parent;
             }
+            // `a | b > f`: the grammar puts the redirection on the pipeline;
+            // in the shell it belongs to the last command.
+            if parent.kind() == "pipeline" && parent.named_child(parent.named_child_count().saturating_sub(1) as u32).map(|n| n.id()) == Some(node.id()) {
+                if let Some(grand) = parent.parent() {
+                    if grand.kind() == "redirected_statement"
+                        && grand.child_by_field_name("body").map(|b| b.id()) == Some(parent.id())
+                    {
+                        let mut cursor = grand.walk();
+                        for (i, child) in grand.children(&mut cursor).enumerate() {
+                            if grand.field_name_for_child(i as u32) == Some("redirect") {
+                                redirects.push(self.redirect(child));
+                            }
+                        }
+                    }
+                }
+            }
         }
         let name_at = effective_name(&words);
         let range = Self::node_range(outer);
