@@ -51,7 +51,11 @@ fn corpus_dir() -> PathBuf {
 fn official_files(dir: &Path) -> Vec<PathBuf> {
     let mut files = Vec::new();
     for image in std::fs::read_dir(dir).expect("official/ exists").flatten() {
-        for f in std::fs::read_dir(image.path()).into_iter().flatten().flatten() {
+        for f in std::fs::read_dir(image.path())
+            .into_iter()
+            .flatten()
+            .flatten()
+        {
             if f.path().is_file() {
                 files.push(f.path());
             }
@@ -118,13 +122,16 @@ fn run_hadolint(
                 .output()
                 .expect("hadolint runs");
             if out.stdout.is_empty() {
-                panic!("hadolint printed nothing: {}", String::from_utf8_lossy(&out.stderr));
+                panic!(
+                    "hadolint printed nothing: {}",
+                    String::from_utf8_lossy(&out.stderr)
+                );
             }
             out.stdout
         }
     };
-    let v: serde_json::Value =
-        serde_json::from_slice(&stdout).unwrap_or_else(|e| panic!("hadolint output is not JSON ({e})"));
+    let v: serde_json::Value = serde_json::from_slice(&stdout)
+        .unwrap_or_else(|e| panic!("hadolint output is not JSON ({e})"));
     let mut keys = BTreeSet::new();
     let mut unparsed = BTreeSet::new();
     for f in v.as_array().expect("an array") {
@@ -154,13 +161,19 @@ fn rules() -> Vec<(&'static Rule, String)> {
         .collect()
 }
 
-fn run_buildlint(files: &[PathBuf], base: &Path, rules: &[(&'static Rule, String)]) -> BTreeSet<Key> {
+fn run_buildlint(
+    files: &[PathBuf],
+    base: &Path,
+    rules: &[(&'static Rule, String)],
+) -> BTreeSet<Key> {
     let selection = RuleSelection::only(&rules.iter().map(|(r, _)| *r).collect::<Vec<_>>());
     let options = RuleOptions::default();
     let context = MemoryContext::new();
     let mut keys = BTreeSet::new();
     for path in files {
-        let Ok(bytes) = std::fs::read(path) else { continue };
+        let Ok(bytes) = std::fs::read(path) else {
+            continue;
+        };
         let Ok(df) = buildlint::dockerfile::parse_bytes(bytes) else {
             eprintln!("buildlint cannot parse {}", path.display());
             continue;
@@ -195,10 +208,14 @@ fn run_buildlint(files: &[PathBuf], base: &Path, rules: &[(&'static Rule, String
 
 /// Rows of the differences page: (file, line, code, side).
 fn listed() -> BTreeSet<(String, usize, String, String)> {
-    let text = std::fs::read_to_string(repo_dir().join("docs/hadolint-differences.md")).unwrap_or_default();
+    let text = std::fs::read_to_string(repo_dir().join("docs/hadolint-differences.md"))
+        .unwrap_or_default();
     let mut out = BTreeSet::new();
     for line in text.lines() {
-        let cells: Vec<&str> = line.split('|').map(|c| c.trim().trim_matches('`')).collect();
+        let cells: Vec<&str> = line
+            .split('|')
+            .map(|c| c.trim().trim_matches('`'))
+            .collect();
         if cells.len() < 6 {
             continue;
         }
@@ -239,7 +256,8 @@ fn main() {
         b_only: usize,
         b_only_listed: usize,
     }
-    let mut table: BTreeMap<String, Row> = codes.iter().map(|c| (c.clone(), Row::default())).collect();
+    let mut table: BTreeMap<String, Row> =
+        codes.iter().map(|c| (c.clone(), Row::default())).collect();
     let mut unlisted = Vec::new();
     for key in hado.union(&ours) {
         let row = table.entry(key.2.clone()).or_default();
@@ -250,7 +268,12 @@ fn main() {
             (true, true) => row.both += 1,
             (true, false) => {
                 row.h_only += 1;
-                if listed.contains(&(key.0.clone(), key.1, key.2.clone(), "hadolint only".to_string())) {
+                if listed.contains(&(
+                    key.0.clone(),
+                    key.1,
+                    key.2.clone(),
+                    "hadolint only".to_string(),
+                )) {
                     row.h_only_listed += 1;
                 } else {
                     unlisted.push((key.clone(), "hadolint only"));
@@ -258,7 +281,12 @@ fn main() {
             }
             (false, true) => {
                 row.b_only += 1;
-                if listed.contains(&(key.0.clone(), key.1, key.2.clone(), "buildlint only".to_string())) {
+                if listed.contains(&(
+                    key.0.clone(),
+                    key.1,
+                    key.2.clone(),
+                    "buildlint only".to_string(),
+                )) {
                     row.b_only_listed += 1;
                 } else {
                     unlisted.push((key.clone(), "buildlint only"));
@@ -285,7 +313,11 @@ fn main() {
     let (mut t_b, mut t_ho, mut t_bo, mut t_bl) = (0, 0, 0, 0);
     for (code, r) in &table {
         let denom = r.hadolint - r.h_only_listed;
-        let recall = if denom == 0 { "-".to_string() } else { format!("{:.1}%", 100.0 * r.both as f64 / denom as f64) };
+        let recall = if denom == 0 {
+            "-".to_string()
+        } else {
+            format!("{:.1}%", 100.0 * r.both as f64 / denom as f64)
+        };
         md.push_str(&format!(
             "| {code} | {} | {} | {} | {} ({}) | {} ({}) | {recall} |\n",
             r.hadolint, r.buildlint, r.both, r.h_only, r.h_only_listed, r.b_only, r.b_only_listed
@@ -306,7 +338,11 @@ fn main() {
         md.push_str(&format!(
             "hadolint could not parse {} files (DL1000): {}.\n",
             unparsed.len(),
-            unparsed.iter().map(|f| format!("`{f}`")).collect::<Vec<_>>().join(", ")
+            unparsed
+                .iter()
+                .map(|f| format!("`{f}`"))
+                .collect::<Vec<_>>()
+                .join(", ")
         ));
     }
     print!("{md}");
@@ -320,7 +356,8 @@ fn main() {
         all_rules(&files, &base);
     }
     if write {
-        std::fs::write(repo_dir().join("docs/hadolint-agreement.md"), &md).expect("docs/ is writable");
+        std::fs::write(repo_dir().join("docs/hadolint-agreement.md"), &md)
+            .expect("docs/ is writable");
     }
     if !unlisted.is_empty() || recall < 98.0 {
         std::process::exit(1);
@@ -339,8 +376,12 @@ fn all_rules(files: &[PathBuf], base: &Path) {
     let context = MemoryContext::new();
     let mut by_code: BTreeMap<&str, Vec<String>> = BTreeMap::new();
     for path in files {
-        let Ok(bytes) = std::fs::read(path) else { continue };
-        let Ok(df) = buildlint::dockerfile::parse_bytes(bytes) else { continue };
+        let Ok(bytes) = std::fs::read(path) else {
+            continue;
+        };
+        let Ok(df) = buildlint::dockerfile::parse_bytes(bytes) else {
+            continue;
+        };
         let semantic = Semantic::new(&df, Default::default(), None);
         let job = DockerfileJob {
             file: SourceFile::new(path, df.source.clone()),
@@ -378,6 +419,13 @@ fn hadolint_version() -> String {
         .arg("--version")
         .output()
         .ok()
-        .map(|o| String::from_utf8_lossy(&o.stdout).trim().rsplit(' ').next().unwrap_or("").to_string())
+        .map(|o| {
+            String::from_utf8_lossy(&o.stdout)
+                .trim()
+                .rsplit(' ')
+                .next()
+                .unwrap_or("")
+                .to_string()
+        })
         .unwrap_or_default()
 }

@@ -79,9 +79,15 @@ fn classify<'t>(script: &Script, node: Node<'t>) -> Option<(Bashism, Node<'t>)> 
             }
             if name_text == "echo" {
                 let mut cursor = node.walk();
-                let first = node.children_by_field_name("argument", &mut cursor).next()?;
+                let first = node
+                    .children_by_field_name("argument", &mut cursor)
+                    .next()?;
                 let t = script.node_text(first);
-                if t.len() > 1 && t.starts_with('-') && t[1..].chars().all(|c| matches!(c, 'n' | 'e' | 'E')) && t.contains(['e', 'E']) {
+                if t.len() > 1
+                    && t.starts_with('-')
+                    && t[1..].chars().all(|c| matches!(c, 'n' | 'e' | 'E'))
+                    && t.contains(['e', 'E'])
+                {
                     return Some((Bashism::EchoFlags, first));
                 }
             }
@@ -110,7 +116,9 @@ fn classify<'t>(script: &Script, node: Node<'t>) -> Option<(Bashism, Node<'t>)> 
         }
         "expansion" => {
             let mut cursor = node.walk();
-            let has_subscript = node.named_children(&mut cursor).any(|c| c.kind() == "subscript");
+            let has_subscript = node
+                .named_children(&mut cursor)
+                .any(|c| c.kind() == "subscript");
             has_subscript.then_some((Bashism::Array, node))
         }
         "herestring_redirect" => Some((Bashism::HereString, node)),

@@ -117,7 +117,8 @@ pub(super) fn build(df: &Dockerfile) -> ShellViews {
                     let value = unquote(&pair.value.raw);
                     let single_word = !pair.value.raw.contains('$')
                         && !value.is_empty()
-                        && !value.contains(|c: char| c.is_whitespace() || matches!(c, '*' | '?' | '['));
+                        && !value
+                            .contains(|c: char| c.is_whitespace() || matches!(c, '*' | '?' | '['));
                     vars.insert(
                         pair.key.raw.clone(),
                         Var {
@@ -226,7 +227,12 @@ fn run_scripts(
     };
     if run.heredocs.is_empty() {
         let line_end = line.text.len() as u32;
-        if let Some(s) = base.script(line.clone(), ScriptSource::Command, state.shell.clone(), line_end) {
+        if let Some(s) = base.script(
+            line.clone(),
+            ScriptSource::Command,
+            state.shell.clone(),
+            line_end,
+        ) {
             out.push(s);
         }
         return;
@@ -266,22 +272,38 @@ fn run_scripts(
         push_mapped(&mut code, &hd.name, hd.terminator_span.start);
         push_mapped(&mut code, "\n", hd.terminator_span.end);
     }
-    let Some(outer) = base.script(code, ScriptSource::Command, state.shell.clone(), line_end) else {
+    let Some(outer) = base.script(code, ScriptSource::Command, state.shell.clone(), line_end)
+    else {
         return;
     };
     // Bodies fed to a shell (`bash -e <<EOF`) are scripts of their own.
     let mut fed: Vec<(usize, Shell)> = Vec::new();
     for cmd in &outer.commands {
         let kind = ShellKind::of_program(cmd.name());
-        if !kind.is_posix_family() || cmd.args().iter().any(|w| w.value == "-c" || (w.value.starts_with('-') && !w.value.starts_with("--") && w.value.contains('c'))) {
+        if !kind.is_posix_family()
+            || cmd.args().iter().any(|w| {
+                w.value == "-c"
+                    || (w.value.starts_with('-')
+                        && !w.value.starts_with("--")
+                        && w.value.contains('c'))
+            })
+        {
             continue;
         }
         for redirect in &cmd.redirects {
             if !redirect.op.starts_with("<<") || redirect.op == "<<<" {
                 continue;
             }
-            let marker = outer.code.text.get(redirect.range.start as usize..redirect.range.end as usize).unwrap_or("");
-            if let Some(i) = run.heredocs.iter().position(|h| marker_names(marker, &h.name)) {
+            let marker = outer
+                .code
+                .text
+                .get(redirect.range.start as usize..redirect.range.end as usize)
+                .unwrap_or("");
+            if let Some(i) = run
+                .heredocs
+                .iter()
+                .position(|h| marker_names(marker, &h.name))
+            {
                 let mut argv = vec![cmd.name().to_string()];
                 argv.extend(cmd.args().iter().map(|w| w.value.clone()));
                 fed.push((i, Shell::new(argv, ShellOrigin::Heredoc)));
@@ -293,7 +315,12 @@ fn run_scripts(
         let hd = &run.heredocs[i];
         let code = heredoc_code(&df.source, hd);
         let len = code.text.len() as u32;
-        if let Some(s) = base.script(code, ScriptSource::Heredoc { index: i }, Arc::new(shell), len) {
+        if let Some(s) = base.script(
+            code,
+            ScriptSource::Heredoc { index: i },
+            Arc::new(shell),
+            len,
+        ) {
             out.push(s);
         }
     }
@@ -306,7 +333,13 @@ struct ScriptBase {
 }
 
 impl ScriptBase {
-    fn script(&self, code: LogicalText, source: ScriptSource, shell: Arc<Shell>, line_end: u32) -> Option<Script> {
+    fn script(
+        &self,
+        code: LogicalText,
+        source: ScriptSource,
+        shell: Arc<Shell>,
+        line_end: u32,
+    ) -> Option<Script> {
         let tree = parse_bash(&code.text)?;
         let root = tree.root_node();
         let extractor = Extractor {
@@ -365,7 +398,10 @@ fn shebang(text: &str) -> Option<Vec<String>> {
     let line = text.lines().next()?.strip_prefix("#!")?;
     let mut argv: Vec<String> = line.split_whitespace().map(str::to_string).collect();
     // `#!/usr/bin/env bash`
-    if argv.first().is_some_and(|p| super::shells::basename(p) == "env") {
+    if argv
+        .first()
+        .is_some_and(|p| super::shells::basename(p) == "env")
+    {
         argv.remove(0);
         while argv.first().is_some_and(|a| a.starts_with('-')) {
             argv.remove(0);
@@ -411,7 +447,10 @@ fn push_mapped(code: &mut LogicalText, text: &str, file_start: u32) {
         return;
     }
     let logical = code.text.len() as u32;
-    let contiguous = code.segments.last().is_some_and(|&(l, f)| f + (logical - l) == file_start);
+    let contiguous = code
+        .segments
+        .last()
+        .is_some_and(|&(l, f)| f + (logical - l) == file_start);
     if !contiguous {
         code.segments.push((logical, file_start));
     }
@@ -427,7 +466,8 @@ fn append(code: &mut LogicalText, other: &LogicalText) {
     if other.segments.first().is_none_or(|s| s.0 != 0) && !other.text.is_empty() {
         // Text before the first segment maps to itself; never the case for
         // texts built here, but keep the map total.
-        code.segments.insert(code.segments.len() - other.segments.len(), (base, 0));
+        code.segments
+            .insert(code.segments.len() - other.segments.len(), (base, 0));
     }
     code.text.push_str(&other.text);
 }

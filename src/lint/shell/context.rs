@@ -29,8 +29,15 @@ pub fn place(node: Node<'_>) -> Place<'_> {
     let mut cur = node.parent();
     while let Some(parent) = cur {
         match parent.kind() {
-            "string" | "arithmetic_expansion" | "heredoc_body" | "herestring_redirect"
-            | "subscript" | "expansion" | "case_statement" | "case_item" | "raw_string"
+            "string"
+            | "arithmetic_expansion"
+            | "heredoc_body"
+            | "herestring_redirect"
+            | "subscript"
+            | "expansion"
+            | "case_statement"
+            | "case_item"
+            | "raw_string"
             | "translated_string" => return Place::NoSplit,
             "concatenation" | "array" => {}
             "command_name" => return Place::CommandName,
@@ -46,7 +53,10 @@ pub fn place(node: Node<'_>) -> Place<'_> {
                 };
             }
             "variable_assignment" => {
-                return if parent.parent().is_some_and(|g| g.kind() == "declaration_command") {
+                return if parent
+                    .parent()
+                    .is_some_and(|g| g.kind() == "declaration_command")
+                {
                     Place::DeclarationValue
                 } else {
                     Place::NoSplit

@@ -20,14 +20,14 @@
 //! A script that does not fully parse keeps the commands that did
 //! ([`Script::has_error`] tells which).
 
-mod build;
 pub mod bashism;
+mod build;
 pub mod context;
 pub mod opts;
 pub mod shells;
-pub mod words;
 #[cfg(test)]
 pub(crate) mod testing;
+pub mod words;
 
 use std::collections::BTreeMap;
 use std::ops::Range;
@@ -177,7 +177,8 @@ impl Script {
 
     /// File span of a node.
     pub fn node_span(&self, node: Node<'_>) -> Span {
-        self.code.span(node.start_byte() as u32, node.end_byte() as u32)
+        self.code
+            .span(node.start_byte() as u32, node.end_byte() as u32)
     }
 
     /// The text of a node.
@@ -222,10 +223,9 @@ impl Script {
     /// `cd ... || exit`.
     pub fn sets_errexit(&self) -> bool {
         self.shell.errexit
-            || self
-                .commands
-                .iter()
-                .any(|c| c.is("set") && shells::shell_options(c.args().iter().map(|w| w.value.as_str())).1)
+            || self.commands.iter().any(|c| {
+                c.is("set") && shells::shell_options(c.args().iter().map(|w| w.value.as_str())).1
+            })
     }
 
     /// `-o pipefail` is in force at script offset `at`: on the shell's
@@ -444,7 +444,10 @@ mod tests {
         assert_eq!(vars.get("V").unwrap().kind, VarKind::Arg);
         assert!(!vars.get("E").unwrap().single_word);
         assert!(vars.get("F").unwrap().single_word);
-        assert!(!vars.contains("G"), "a global ARG is not in scope until declared in the stage");
+        assert!(
+            !vars.contains("G"),
+            "a global ARG is not in scope until declared in the stage"
+        );
     }
 
     #[test]
@@ -453,7 +456,11 @@ mod tests {
         let (_, v) = views_of(src);
         let s = &v.of_instruction(1)[0];
         assert!(s.has_error);
-        assert!(s.commands.iter().any(|c| c.is("apt-get")), "{:?}", command_names(s));
+        assert!(
+            s.commands.iter().any(|c| c.is("apt-get")),
+            "{:?}",
+            command_names(s)
+        );
     }
 
     #[test]
@@ -470,17 +477,28 @@ mod tests {
         let s = &v.of_instruction(1)[0];
         assert_eq!(s.commands[0].name(), "apt-get");
         assert_eq!(s.commands[0].first(), "sudo");
-        assert_eq!(s.commands[0].pipe.map(|p| (p.stage, p.stages)), Some((0, 2)));
+        assert_eq!(
+            s.commands[0].pipe.map(|p| (p.stage, p.stages)),
+            Some((0, 2))
+        );
         assert!(s.commands[1].redirects.iter().any(|r| r.redirects_stdout()));
     }
 
     #[test]
     fn official_windows_images_get_no_posix_scripts() {
-        let dir = ["../shared/corpus", "../../shared/corpus", "/work/shared/corpus"]
-            .iter()
-            .map(|p| std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(p).join("official"))
-            .find(|p| p.is_dir())
-            .expect("the shared corpus is missing");
+        let dir = [
+            "../shared/corpus",
+            "../../shared/corpus",
+            "/work/shared/corpus",
+        ]
+        .iter()
+        .map(|p| {
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+                .join(p)
+                .join("official")
+        })
+        .find(|p| p.is_dir())
+        .expect("the shared corpus is missing");
         let mut checked = 0;
         for image in std::fs::read_dir(dir).unwrap().flatten() {
             for f in std::fs::read_dir(image.path()).unwrap().flatten() {
@@ -488,7 +506,8 @@ mod tests {
                 if !name.contains("windows") {
                     continue;
                 }
-                let Ok(df) = crate::dockerfile::parse_bytes(std::fs::read(f.path()).unwrap()) else {
+                let Ok(df) = crate::dockerfile::parse_bytes(std::fs::read(f.path()).unwrap())
+                else {
                     continue;
                 };
                 let v = ShellViews::build(&df);

@@ -187,7 +187,10 @@ mod tests {
         let p = ParsedOpts::parse(&args, &spec);
         assert!(p.has(&["y"]) && p.has(&["q"]) && p.has(&["no-install-recommends"]));
         assert_eq!(p.values(&["o"]).collect::<Vec<_>>(), ["Dpkg::Options=x"]);
-        assert_eq!(p.values(&["target-release"]).collect::<Vec<_>>(), ["bookworm"]);
+        assert_eq!(
+            p.values(&["target-release"]).collect::<Vec<_>>(),
+            ["bookworm"]
+        );
         let ops: Vec<&str> = p.positionals.iter().map(|w| w.value.as_str()).collect();
         assert_eq!(ops, ["install", "curl", "-weird"]);
         assert_eq!(p.subcommand().map(|w| w.value.as_str()), Some("install"));

@@ -29,12 +29,6 @@ impl Variants {
         heredoc: true,
         onbuild: false,
     };
-    /// For rules about how a RUN is written (a heredoc changes it).
-    pub const CONTINUATION_ONLY: Variants = Variants {
-        continuation: true,
-        heredoc: false,
-        onbuild: false,
-    };
     pub const NONE: Variants = Variants {
         continuation: false,
         heredoc: false,
@@ -56,7 +50,12 @@ pub fn assert_run_quiet(rule: &'static Rule, source: &str) {
 }
 
 #[track_caller]
-pub fn assert_run_fires_in(rule: &'static Rule, source: &str, expected: &[&str], variants: Variants) {
+pub fn assert_run_fires_in(
+    rule: &'static Rule,
+    source: &str,
+    expected: &[&str],
+    variants: Variants,
+) {
     let findings = lint(rule, source);
     assert_eq!(
         underlined(source, &findings),
@@ -99,7 +98,9 @@ pub fn assert_fix(rule: &'static Rule, source: &str, expected: &str, min: Applic
     assert_eq!(fixed, expected, "{} fix of:\n{source}", rule.code);
     let again = lint(rule, &fixed);
     assert!(
-        again.iter().all(|f| f.fix.as_ref().is_none_or(|x| x.applicability < min)),
+        again
+            .iter()
+            .all(|f| f.fix.as_ref().is_none_or(|x| x.applicability < min)),
         "{} still offers a fix after fixing:\n{fixed}",
         rule.code
     );
@@ -154,7 +155,10 @@ fn run_lines(source: &str) -> Vec<(usize, String, String)> {
             continue;
         };
         // Skip continued, heredoc and exec-form RUNs.
-        if line.trim_end().ends_with('\\') || rest.contains("<<") || rest.trim_start().starts_with('[') {
+        if line.trim_end().ends_with('\\')
+            || rest.contains("<<")
+            || rest.trim_start().starts_with('[')
+        {
             continue;
         }
         let mut prefix = line[..line.len() - rest.len()].to_string();
@@ -214,11 +218,15 @@ fn continued(source: &str) -> Option<String> {
 }
 
 fn heredoc(source: &str) -> Option<String> {
-    rewrite(source, |prefix, command| format!("{prefix}<<EOF\n{command}\nEOF"))
+    rewrite(source, |prefix, command| {
+        format!("{prefix}<<EOF\n{command}\nEOF")
+    })
 }
 
 fn onbuild(source: &str) -> Option<String> {
-    rewrite(source, |prefix, command| format!("ONBUILD {prefix}{command}"))
+    rewrite(source, |prefix, command| {
+        format!("ONBUILD {prefix}{command}")
+    })
 }
 
 /// Words separated by blanks outside quotes and `$(...)`; blanks kept out.
@@ -275,7 +283,8 @@ mod tests {
 
     #[test]
     fn variants_rewrite_run_lines_only() {
-        let src = "FROM debian:12\nRUN --mount=type=cache,target=/x apt-get install -y 'a b'\nCMD x\n";
+        let src =
+            "FROM debian:12\nRUN --mount=type=cache,target=/x apt-get install -y 'a b'\nCMD x\n";
         assert_eq!(
             continued(src).unwrap(),
             "FROM debian:12\nRUN --mount=type=cache,target=/x apt-get \\\n    # a comment line inside the continuation\n    install \\\n    -y \\\n    'a b'\nCMD x\n"

@@ -225,7 +225,10 @@ impl Extractor<'_> {
                 for child in node.children(&mut cursor) {
                     // Text between children that the grammar does not name.
                     if child.start_byte() > last {
-                        unescape_unquoted(self.text.get(last..child.start_byte()).unwrap_or(""), out);
+                        unescape_unquoted(
+                            self.text.get(last..child.start_byte()).unwrap_or(""),
+                            out,
+                        );
                     }
                     literal &= self.value_into(child, out);
                     last = child.end_byte();
@@ -332,7 +335,12 @@ impl Extractor<'_> {
             }
             // `a | b > f`: the grammar puts the redirection on the pipeline;
             // in the shell it belongs to the last command.
-            if parent.kind() == "pipeline" && parent.named_child(parent.named_child_count().saturating_sub(1) as u32).map(|n| n.id()) == Some(node.id()) {
+            if parent.kind() == "pipeline"
+                && parent
+                    .named_child(parent.named_child_count().saturating_sub(1) as u32)
+                    .map(|n| n.id())
+                    == Some(node.id())
+            {
                 if let Some(grand) = parent.parent() {
                     if grand.kind() == "redirected_statement"
                         && grand.child_by_field_name("body").map(|b| b.id()) == Some(parent.id())
@@ -429,12 +437,11 @@ impl Extractor<'_> {
                 fd = Some(self.node_text(child).to_string());
             } else if !child.is_named() && op.is_empty() {
                 op = self.node_text(child).to_string();
-            } else if field == Some("destination")
-                || (node.kind() == "herestring_redirect" && child.is_named())
+            } else if (field == Some("destination")
+                || (node.kind() == "herestring_redirect" && child.is_named()))
+                && target.is_none()
             {
-                if target.is_none() {
-                    target = Some(self.word(child));
-                }
+                target = Some(self.word(child));
             }
         }
         if node.kind() == "herestring_redirect" && op.is_empty() {
@@ -495,9 +502,30 @@ fn effective_name(words: &[Word]) -> usize {
             return 0;
         };
         let next = match word.basename() {
-            "sudo" | "doas" => skip_options(words, i + 1, &["u", "g", "C", "D", "h", "p", "r", "t", "U", "T"], &["user", "group", "close-from", "chdir", "host", "prompt", "role", "type", "other-user", "command-timeout"]),
+            "sudo" | "doas" => skip_options(
+                words,
+                i + 1,
+                &["u", "g", "C", "D", "h", "p", "r", "t", "U", "T"],
+                &[
+                    "user",
+                    "group",
+                    "close-from",
+                    "chdir",
+                    "host",
+                    "prompt",
+                    "role",
+                    "type",
+                    "other-user",
+                    "command-timeout",
+                ],
+            ),
             "env" => {
-                let mut j = skip_options(words, i + 1, &["u", "C", "S"], &["unset", "chdir", "split-string"]);
+                let mut j = skip_options(
+                    words,
+                    i + 1,
+                    &["u", "C", "S"],
+                    &["unset", "chdir", "split-string"],
+                );
                 while words.get(j).is_some_and(|w| is_assignment_word(&w.value)) {
                     j += 1;
                 }
@@ -535,7 +563,12 @@ fn effective_name(words: &[Word]) -> usize {
 }
 
 /// Skips `-x`, `--long`, and the values of options that take one.
-fn skip_options(words: &[Word], mut i: usize, short_with_value: &[&str], long_with_value: &[&str]) -> usize {
+fn skip_options(
+    words: &[Word],
+    mut i: usize,
+    short_with_value: &[&str],
+    long_with_value: &[&str],
+) -> usize {
     while let Some(w) = words.get(i) {
         let v = w.value.as_str();
         if v == "--" {
@@ -595,11 +628,7 @@ fn in_condition(node: Node<'_>) -> bool {
     let mut child = node;
     while let Some(parent) = child.parent() {
         match parent.kind() {
-            "list" => {
-                if parent.named_child(0).map(|n| n.id()) == Some(child.id()) {
-                    return true;
-                }
-            }
+            "list" if parent.named_child(0).map(|n| n.id()) == Some(child.id()) => return true,
             "negated_command" => return true,
             "if_statement" | "elif_clause" | "while_statement" => {
                 let mut cursor = parent.walk();

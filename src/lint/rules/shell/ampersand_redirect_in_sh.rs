@@ -63,13 +63,20 @@ mod tests {
     fn fires_in_sh() {
         assert_run_fires(&RULE, "FROM debian:12\nRUN make &> /tmp/log\n", &["&>"]);
         assert_run_fires(&RULE, "FROM debian:12\nRUN a &>> /tmp/log; b\n", &["&>>"]);
-        assert_run_fires(&RULE, "FROM debian:12\nRUN command -v x &> /dev/null || exit 1\n", &["&>"]);
+        assert_run_fires(
+            &RULE,
+            "FROM debian:12\nRUN command -v x &> /dev/null || exit 1\n",
+            &["&>"],
+        );
     }
 
     #[test]
     fn quiet_in_bash_or_without_it() {
         assert_run_quiet(&RULE, "FROM debian:12\nRUN make > /tmp/log 2>&1\n");
-        assert_run_quiet(&RULE, "FROM debian:12\nSHELL [\"/bin/bash\", \"-c\"]\nRUN make &> /tmp/log\n");
+        assert_run_quiet(
+            &RULE,
+            "FROM debian:12\nSHELL [\"/bin/bash\", \"-c\"]\nRUN make &> /tmp/log\n",
+        );
         assert_run_quiet(&RULE, "FROM debian:12\nRUN make >& /dev/null\n");
     }
 }

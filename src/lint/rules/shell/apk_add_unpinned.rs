@@ -60,9 +60,15 @@ fn check(cx: &DockerfileCx<'_>, out: &mut Diagnostics) {
         let names: Vec<&str> = unpinned.iter().map(|w| w.value.as_str()).collect();
         let mut d = Diagnostic::new(
             first.span,
-            format!("`apk add` does not pin the version of {}", describe_list(&names)),
+            format!(
+                "`apk add` does not pin the version of {}",
+                describe_list(&names)
+            ),
         )
-        .help(format!("pin a version: `{}=<version>` or `{}~<major.minor>`", first.value, first.value));
+        .help(format!(
+            "pin a version: `{}=<version>` or `{}~<major.minor>`",
+            first.value, first.value
+        ));
         for other in &unpinned[1..] {
             d = d.label(other.span, "not pinned either");
         }
@@ -77,14 +83,29 @@ mod tests {
 
     #[test]
     fn fires_on_unpinned() {
-        assert_run_fires(&RULE, "FROM alpine:3.20\nRUN apk add --no-cache curl\n", &["curl"]);
-        assert_run_fires(&RULE, "FROM alpine:3.20\nRUN apk add --virtual .build-deps gcc=13 make\n", &["make"]);
-        assert_run_fires(&RULE, "FROM alpine:3.20\nRUN apk --no-cache add -t .deps bash tzdata\n", &["bash"]);
+        assert_run_fires(
+            &RULE,
+            "FROM alpine:3.20\nRUN apk add --no-cache curl\n",
+            &["curl"],
+        );
+        assert_run_fires(
+            &RULE,
+            "FROM alpine:3.20\nRUN apk add --virtual .build-deps gcc=13 make\n",
+            &["make"],
+        );
+        assert_run_fires(
+            &RULE,
+            "FROM alpine:3.20\nRUN apk --no-cache add -t .deps bash tzdata\n",
+            &["bash"],
+        );
     }
 
     #[test]
     fn quiet_when_pinned() {
-        assert_run_quiet(&RULE, "FROM alpine:3.20\nRUN apk add --no-cache curl=8.9.1-r0 'git~2.45' ./x.apk\n");
+        assert_run_quiet(
+            &RULE,
+            "FROM alpine:3.20\nRUN apk add --no-cache curl=8.9.1-r0 'git~2.45' ./x.apk\n",
+        );
         assert_run_quiet(&RULE, "FROM alpine:3.20\nRUN apk update && apk upgrade\n");
         assert_run_quiet(&RULE, "FROM alpine:3.20\nRUN apk del .build-deps\n");
     }

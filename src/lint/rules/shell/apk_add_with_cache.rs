@@ -66,9 +66,12 @@ fn check(cx: &DockerfileCx<'_>, out: &mut Diagnostics) {
                 continue;
             }
             out.push(
-                Diagnostic::new(cmd.span_through(add), "`apk add` without `--no-cache` keeps the package index in the image")
-                    .help("add `--no-cache` (it replaces `--update` and `rm -rf /var/cache/apk/*`)")
-                    .fix(Fix::safe(vec![insert_after(script, add, "--no-cache")])),
+                Diagnostic::new(
+                    cmd.span_through(add),
+                    "`apk add` without `--no-cache` keeps the package index in the image",
+                )
+                .help("add `--no-cache` (it replaces `--update` and `rm -rf /var/cache/apk/*`)")
+                .fix(Fix::safe(vec![insert_after(script, add, "--no-cache")])),
             );
         }
     }
@@ -83,15 +86,26 @@ mod tests {
     #[test]
     fn fires_without_no_cache() {
         assert_run_fires(&RULE, "FROM alpine:3.20\nRUN apk add curl\n", &["apk add"]);
-        assert_run_fires(&RULE, "FROM alpine:3.20\nRUN apk update && apk --update add x\n", &["apk --update add"]);
-        assert_run_fires(&RULE, "FROM alpine:3.20\nRUN set -eux; apk add -t .deps gcc; apk del .deps\n", &["apk add"]);
+        assert_run_fires(
+            &RULE,
+            "FROM alpine:3.20\nRUN apk update && apk --update add x\n",
+            &["apk --update add"],
+        );
+        assert_run_fires(
+            &RULE,
+            "FROM alpine:3.20\nRUN set -eux; apk add -t .deps gcc; apk del .deps\n",
+            &["apk add"],
+        );
     }
 
     #[test]
     fn quiet_with_no_cache_or_mount() {
         assert_run_quiet(&RULE, "FROM alpine:3.20\nRUN apk add --no-cache curl\n");
         assert_run_quiet(&RULE, "FROM alpine:3.20\nRUN apk --no-cache add curl\n");
-        assert_run_quiet(&RULE, "FROM alpine:3.20\nRUN --mount=type=cache,target=/var/cache/apk apk add curl\n");
+        assert_run_quiet(
+            &RULE,
+            "FROM alpine:3.20\nRUN --mount=type=cache,target=/var/cache/apk apk add curl\n",
+        );
     }
 
     #[test]

@@ -58,14 +58,25 @@ mod tests {
 
     #[test]
     fn fires_on_apt() {
-        assert_run_fires(&RULE, "FROM debian:12\nRUN apt update && apt install -y curl\n", &["apt", "apt"]);
-        assert_run_fires(&RULE, "FROM debian:12\nRUN /usr/bin/apt install -y curl\n", &["/usr/bin/apt"]);
+        assert_run_fires(
+            &RULE,
+            "FROM debian:12\nRUN apt update && apt install -y curl\n",
+            &["apt", "apt"],
+        );
+        assert_run_fires(
+            &RULE,
+            "FROM debian:12\nRUN /usr/bin/apt install -y curl\n",
+            &["/usr/bin/apt"],
+        );
         assert_run_fires(&RULE, "FROM debian:12\nRUN sudo apt -y upgrade\n", &["apt"]);
     }
 
     #[test]
     fn quiet_on_apt_get() {
-        assert_run_quiet(&RULE, "FROM debian:12\nRUN apt-get update && apt-cache policy curl\n");
+        assert_run_quiet(
+            &RULE,
+            "FROM debian:12\nRUN apt-get update && apt-cache policy curl\n",
+        );
         assert_run_quiet(&RULE, "FROM debian:12\nRUN echo apt\n");
         assert_run_quiet(&RULE, "FROM debian:12\nRUN aptitude install -y x\n");
     }

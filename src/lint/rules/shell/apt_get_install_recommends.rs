@@ -68,13 +68,23 @@ fn check(cx: &DockerfileCx<'_>, out: &mut Diagnostics) {
                 let v = v.to_ascii_lowercase();
                 v == "apt::install-recommends=false" || v == "apt::install-recommends=0"
             });
-            if opts.has(&["no-install-recommends"]) || off || cmd.has_arg("APT::Install-Recommends=false") {
+            if opts.has(&["no-install-recommends"])
+                || off
+                || cmd.has_arg("APT::Install-Recommends=false")
+            {
                 continue;
             }
             out.push(
-                Diagnostic::new(cmd.span_through(install), "`apt-get install` also installs recommended packages")
-                    .help("add `--no-install-recommends`, and name the recommended packages you need")
-                    .fix(Fix::unsafe_(vec![insert_after(script, install, "--no-install-recommends")])),
+                Diagnostic::new(
+                    cmd.span_through(install),
+                    "`apt-get install` also installs recommended packages",
+                )
+                .help("add `--no-install-recommends`, and name the recommended packages you need")
+                .fix(Fix::unsafe_(vec![insert_after(
+                    script,
+                    install,
+                    "--no-install-recommends",
+                )])),
             );
         }
     }
@@ -88,15 +98,33 @@ mod tests {
 
     #[test]
     fn fires_without_the_flag() {
-        assert_run_fires(&RULE, "FROM debian:12\nRUN apt-get install -y curl\n", &["apt-get install"]);
-        assert_run_fires(&RULE, "FROM debian:12\nRUN apt-get update && apt-get -y install a b\n", &["apt-get -y install"]);
-        assert_run_fires(&RULE, "FROM debian:12\nRUN for p in a b; do apt-get install -y $p; done\n", &["apt-get install"]);
+        assert_run_fires(
+            &RULE,
+            "FROM debian:12\nRUN apt-get install -y curl\n",
+            &["apt-get install"],
+        );
+        assert_run_fires(
+            &RULE,
+            "FROM debian:12\nRUN apt-get update && apt-get -y install a b\n",
+            &["apt-get -y install"],
+        );
+        assert_run_fires(
+            &RULE,
+            "FROM debian:12\nRUN for p in a b; do apt-get install -y $p; done\n",
+            &["apt-get install"],
+        );
     }
 
     #[test]
     fn quiet_with_the_flag() {
-        assert_run_quiet(&RULE, "FROM debian:12\nRUN apt-get install -y --no-install-recommends curl\n");
-        assert_run_quiet(&RULE, "FROM debian:12\nRUN apt-get -o APT::Install-Recommends=false install -y curl\n");
+        assert_run_quiet(
+            &RULE,
+            "FROM debian:12\nRUN apt-get install -y --no-install-recommends curl\n",
+        );
+        assert_run_quiet(
+            &RULE,
+            "FROM debian:12\nRUN apt-get -o APT::Install-Recommends=false install -y curl\n",
+        );
         assert_run_quiet(&RULE, "FROM debian:12\nRUN apt-get update\n");
     }
 

@@ -66,9 +66,15 @@ fn check(cx: &DockerfileCx<'_>, out: &mut Diagnostics) {
         let names: Vec<&str> = unpinned.iter().map(|w| w.value.as_str()).collect();
         let mut d = Diagnostic::new(
             first.span,
-            format!("`apt-get install` does not pin the version of {}", describe_list(&names)),
+            format!(
+                "`apt-get install` does not pin the version of {}",
+                describe_list(&names)
+            ),
         )
-        .help(format!("pin a version: `{}=<version>` (see `apt-cache policy {}`)", first.value, first.value));
+        .help(format!(
+            "pin a version: `{}=<version>` (see `apt-cache policy {}`)",
+            first.value, first.value
+        ));
         for other in &unpinned[1..] {
             d = d.label(other.span, "not pinned either");
         }
@@ -83,16 +89,38 @@ mod tests {
 
     #[test]
     fn fires_on_first_unpinned_package() {
-        assert_run_fires(&RULE, "FROM debian:12\nRUN apt-get update && apt-get install -y curl\n", &["curl"]);
-        assert_run_fires(&RULE, "FROM debian:12\nRUN apt-get install -y a=1 b c\n", &["b"]);
-        assert_run_fires(&RULE, "FROM debian:12\nRUN apt-get -o Dpkg::Options::=--force-confold -y install \"$PKG\"\n", &["\"$PKG\""]);
-        assert_run_fires(&RULE, "FROM debian:12\nRUN sudo apt-get install -y -t bookworm-backports git\n", &["git"]);
+        assert_run_fires(
+            &RULE,
+            "FROM debian:12\nRUN apt-get update && apt-get install -y curl\n",
+            &["curl"],
+        );
+        assert_run_fires(
+            &RULE,
+            "FROM debian:12\nRUN apt-get install -y a=1 b c\n",
+            &["b"],
+        );
+        assert_run_fires(
+            &RULE,
+            "FROM debian:12\nRUN apt-get -o Dpkg::Options::=--force-confold -y install \"$PKG\"\n",
+            &["\"$PKG\""],
+        );
+        assert_run_fires(
+            &RULE,
+            "FROM debian:12\nRUN sudo apt-get install -y -t bookworm-backports git\n",
+            &["git"],
+        );
     }
 
     #[test]
     fn quiet_when_pinned() {
-        assert_run_quiet(&RULE, "FROM debian:12\nRUN apt-get install -y curl=7.88.1-10 git/bookworm ./x.deb\n");
+        assert_run_quiet(
+            &RULE,
+            "FROM debian:12\nRUN apt-get install -y curl=7.88.1-10 git/bookworm ./x.deb\n",
+        );
         assert_run_quiet(&RULE, "FROM debian:12\nRUN apt-get update\n");
-        assert_run_quiet(&RULE, "FROM debian:12\nRUN apt-get install -y \"curl=${CURL_VERSION}\"\n");
+        assert_run_quiet(
+            &RULE,
+            "FROM debian:12\nRUN apt-get install -y \"curl=${CURL_VERSION}\"\n",
+        );
     }
 }

@@ -59,21 +59,29 @@ fn check(cx: &DockerfileCx<'_>, out: &mut Diagnostics) {
                 continue;
             };
             let quiet_twice = opts.opts.iter().filter(|o| o.name == "q").count() >= 2;
-            let assume_yes = opts
-                .values(&["o", "option"])
-                .any(|v| v.to_ascii_lowercase().starts_with("apt::get::assume-yes=") && !v.ends_with("false"));
+            let assume_yes = opts.values(&["o", "option"]).any(|v| {
+                v.to_ascii_lowercase().starts_with("apt::get::assume-yes=") && !v.ends_with("false")
+            });
             let piped_yes = cmd.pipe.is_some_and(|p| p.stage > 0)
-                && script
-                    .commands
-                    .iter()
-                    .any(|c| c.is("yes") && c.pipe.is_some_and(|p| Some(p.pipeline) == cmd.pipe.map(|q| q.pipeline)));
-            if opts.has(&["y", "yes", "assume-yes", "force-yes"]) || quiet_twice || assume_yes || piped_yes {
+                && script.commands.iter().any(|c| {
+                    c.is("yes")
+                        && c.pipe
+                            .is_some_and(|p| Some(p.pipeline) == cmd.pipe.map(|q| q.pipeline))
+                });
+            if opts.has(&["y", "yes", "assume-yes", "force-yes"])
+                || quiet_twice
+                || assume_yes
+                || piped_yes
+            {
                 continue;
             }
             out.push(
-                Diagnostic::new(cmd.span_through(install), "`apt-get install` without `-y` stops at a prompt")
-                    .help("add `-y`: `apt-get install -y <package>`")
-                    .fix(Fix::safe(vec![insert_after(script, install, "-y")])),
+                Diagnostic::new(
+                    cmd.span_through(install),
+                    "`apt-get install` without `-y` stops at a prompt",
+                )
+                .help("add `-y`: `apt-get install -y <package>`")
+                .fix(Fix::safe(vec![insert_after(script, install, "-y")])),
             );
         }
     }
@@ -87,18 +95,32 @@ mod tests {
 
     #[test]
     fn fires_without_yes() {
-        assert_run_fires(&RULE, "FROM debian:12\nRUN apt-get install curl\n", &["apt-get install"]);
-        assert_run_fires(&RULE, "FROM debian:12\nRUN apt-get -q install curl\n", &["apt-get -q install"]);
+        assert_run_fires(
+            &RULE,
+            "FROM debian:12\nRUN apt-get install curl\n",
+            &["apt-get install"],
+        );
+        assert_run_fires(
+            &RULE,
+            "FROM debian:12\nRUN apt-get -q install curl\n",
+            &["apt-get -q install"],
+        );
         assert_run_fires(&RULE, "FROM debian:12\nRUN apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install x\n", &["apt-get install"]);
     }
 
     #[test]
     fn quiet_with_yes() {
         assert_run_quiet(&RULE, "FROM debian:12\nRUN apt-get install -y curl\n");
-        assert_run_quiet(&RULE, "FROM debian:12\nRUN apt-get -qqy install curl && apt-get --yes install x\n");
+        assert_run_quiet(
+            &RULE,
+            "FROM debian:12\nRUN apt-get -qqy install curl && apt-get --yes install x\n",
+        );
         assert_run_quiet(&RULE, "FROM debian:12\nRUN apt-get -qq install curl\n");
         assert_run_quiet(&RULE, "FROM debian:12\nRUN yes | apt-get install curl\n");
-        assert_run_quiet(&RULE, "FROM debian:12\nRUN apt-get -o APT::Get::Assume-Yes=true install curl\n");
+        assert_run_quiet(
+            &RULE,
+            "FROM debian:12\nRUN apt-get -o APT::Get::Assume-Yes=true install curl\n",
+        );
     }
 
     #[test]

@@ -49,7 +49,12 @@ Rebuild on a newer base image, or upgrade only the packages you need with
 
 fn check(cx: &DockerfileCx<'_>, out: &mut Diagnostics) {
     for (_, cmd) in commands(cx) {
-        if let Some((sub, _)) = subcommand(cmd, &["apt-get", "apt"], &["upgrade", "dist-upgrade", "full-upgrade"], &APT_GET) {
+        if let Some((sub, _)) = subcommand(
+            cmd,
+            &["apt-get", "apt"],
+            &["upgrade", "dist-upgrade", "full-upgrade"],
+            &APT_GET,
+        ) {
             out.push(
                 Diagnostic::new(cmd.span_through(sub), format!("`{} {}` makes the image depend on the day of the build", cmd.name(), sub.value))
                     .help("rebuild on a newer base image, or upgrade named packages with `apt-get install --only-upgrade <pkg>=<version>`"),
@@ -65,15 +70,33 @@ mod tests {
 
     #[test]
     fn fires_on_upgrades() {
-        assert_run_fires(&RULE, "FROM debian:12\nRUN apt-get update && apt-get upgrade -y\n", &["apt-get upgrade"]);
-        assert_run_fires(&RULE, "FROM debian:12\nRUN apt-get -y dist-upgrade\n", &["apt-get -y dist-upgrade"]);
-        assert_run_fires(&RULE, "FROM debian:12\nRUN apt full-upgrade -y\n", &["apt full-upgrade"]);
+        assert_run_fires(
+            &RULE,
+            "FROM debian:12\nRUN apt-get update && apt-get upgrade -y\n",
+            &["apt-get upgrade"],
+        );
+        assert_run_fires(
+            &RULE,
+            "FROM debian:12\nRUN apt-get -y dist-upgrade\n",
+            &["apt-get -y dist-upgrade"],
+        );
+        assert_run_fires(
+            &RULE,
+            "FROM debian:12\nRUN apt full-upgrade -y\n",
+            &["apt full-upgrade"],
+        );
     }
 
     #[test]
     fn quiet_otherwise() {
-        assert_run_quiet(&RULE, "FROM debian:12\nRUN apt-get update && apt-get install -y --only-upgrade openssl\n");
-        assert_run_quiet(&RULE, "FROM debian:12\nRUN apt-get install -y unattended-upgrades\n");
+        assert_run_quiet(
+            &RULE,
+            "FROM debian:12\nRUN apt-get update && apt-get install -y --only-upgrade openssl\n",
+        );
+        assert_run_quiet(
+            &RULE,
+            "FROM debian:12\nRUN apt-get install -y unattended-upgrades\n",
+        );
         assert_run_quiet(&RULE, "FROM debian:12\nRUN pip install --upgrade pip\n");
     }
 }

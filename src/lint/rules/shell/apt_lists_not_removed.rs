@@ -74,19 +74,35 @@ fn is_update(cmd: &Command) -> bool {
 }
 
 fn is_install(cmd: &Command) -> bool {
-    subcommand(cmd, &["apt-get", "apt"], &["install", "upgrade", "dist-upgrade", "build-dep"], &APT_GET).is_some()
+    subcommand(
+        cmd,
+        &["apt-get", "apt"],
+        &["install", "upgrade", "dist-upgrade", "build-dep"],
+        &APT_GET,
+    )
+    .is_some()
 }
 
 /// `rm ... /var/lib/apt/lists...`, `find /var/lib/apt/lists ... -delete`, `apt-get distclean`.
 fn cleans_lists(cmd: &Command) -> bool {
     let touches = |c: &Command| {
-        c.args()
-            .iter()
-            .any(|w| w.value.trim_end_matches('*').trim_end_matches('/').starts_with("/var/lib/apt/lists") || w.value == "/var/lib/apt")
+        c.args().iter().any(|w| {
+            w.value
+                .trim_end_matches('*')
+                .trim_end_matches('/')
+                .starts_with("/var/lib/apt/lists")
+                || w.value == "/var/lib/apt"
+        })
     };
     (cmd.is("rm") && touches(cmd))
         || (cmd.is("find") && touches(cmd) && cmd.has_arg("-delete"))
-        || subcommand(cmd, &["apt-get", "apt"], &["distclean", "dist-clean"], &APT_GET).is_some()
+        || subcommand(
+            cmd,
+            &["apt-get", "apt"],
+            &["distclean", "dist-clean"],
+            &APT_GET,
+        )
+        .is_some()
 }
 
 fn check(cx: &DockerfileCx<'_>, out: &mut Diagnostics) {
@@ -110,8 +126,15 @@ fn check(cx: &DockerfileCx<'_>, out: &mut Diagnostics) {
         if !stage_ships(cx.df, index) {
             continue;
         }
-        let update = cmd.opts(&APT_GET).subcommand().map(|w| w.span).unwrap_or(cmd.span);
-        let span = cmd.name_word().map(|n| n.span.cover(update)).unwrap_or(update);
+        let update = cmd
+            .opts(&APT_GET)
+            .subcommand()
+            .map(|w| w.span)
+            .unwrap_or(cmd.span);
+        let span = cmd
+            .name_word()
+            .map(|n| n.span.cover(update))
+            .unwrap_or(update);
         let fix = fix(cx, index, script);
         out.push(
             Diagnostic::new(span, "the apt lists downloaded here stay in the image")
@@ -141,12 +164,18 @@ fn fix(cx: &DockerfileCx<'_>, index: usize, script: &Script) -> Option<Fix> {
 #[cfg(test)]
 mod tests {
     use super::RULE;
-    use crate::lint::shell::testing::{assert_fix, assert_run_fires, assert_run_fires_in, assert_run_quiet, Variants};
+    use crate::lint::shell::testing::{
+        assert_fix, assert_run_fires, assert_run_fires_in, assert_run_quiet, Variants,
+    };
     use crate::lint::Applicability;
 
     #[test]
     fn fires_on_update_without_cleanup() {
-        assert_run_fires(&RULE, "FROM debian:12\nRUN apt-get update && apt-get install -y curl\n", &["apt-get update"]);
+        assert_run_fires(
+            &RULE,
+            "FROM debian:12\nRUN apt-get update && apt-get install -y curl\n",
+            &["apt-get update"],
+        );
         assert_run_fires(&RULE, "FROM debian:12\nRUN set -eux; apt-get -q update; apt-get install -y x; rm -rf /tmp/x\n", &["apt-get -q update"]);
         // The base of another stage ships too.
         assert_run_fires_in(

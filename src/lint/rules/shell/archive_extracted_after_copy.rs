@@ -63,7 +63,10 @@ fn extracts(cmd: &Command) -> bool {
             v == "--extract"
                 || v == "--get"
                 || (v.starts_with('-') && !v.starts_with("--") && v.contains('x'))
-                || (i == 0 && !v.starts_with('-') && v.contains('x') && v.chars().all(|c| c.is_ascii_alphabetic()))
+                || (i == 0
+                    && !v.starts_with('-')
+                    && v.contains('x')
+                    && v.chars().all(|c| c.is_ascii_alphabetic()))
         }),
         "unzip" | "gunzip" | "bunzip2" | "unlzma" | "unxz" | "zgz" | "uncompress" | "zcat"
         | "gzcat" => true,
@@ -79,17 +82,15 @@ fn check(cx: &DockerfileCx<'_>, out: &mut Diagnostics) {
     for (index, inst) in cx.df.instructions.iter().enumerate() {
         match (&inst.kind, &inst.args) {
             (Kind::From, _) => archives.clear(),
-            (Kind::Copy, Args::Copy(copy)) if inst.flag("from").is_none() => {
-                match &copy.dest {
-                    Some(dest) if is_archive(&dest.raw) => archives.push((base(&dest.raw), dest)),
-                    _ => archives.extend(
-                        copy.sources
-                            .iter()
-                            .filter(|s| is_archive(&s.raw))
-                            .map(|s| (base(&s.raw), s)),
-                    ),
-                }
-            }
+            (Kind::Copy, Args::Copy(copy)) if inst.flag("from").is_none() => match &copy.dest {
+                Some(dest) if is_archive(&dest.raw) => archives.push((base(&dest.raw), dest)),
+                _ => archives.extend(
+                    copy.sources
+                        .iter()
+                        .filter(|s| is_archive(&s.raw))
+                        .map(|s| (base(&s.raw), s)),
+                ),
+            },
             _ => {
                 for script in v.of_instruction(index) {
                     for cmd in script.commands.iter().filter(|c| extracts(c)) {
@@ -97,12 +98,23 @@ fn check(cx: &DockerfileCx<'_>, out: &mut Diagnostics) {
                             if reported.contains(&(word.span.start as usize)) {
                                 continue;
                             }
-                            if let Some(arg) = cmd.args().iter().find(|a| !a.value.starts_with('-') && base(&a.value) == *name) {
+                            if let Some(arg) = cmd
+                                .args()
+                                .iter()
+                                .find(|a| !a.value.starts_with('-') && base(&a.value) == *name)
+                            {
                                 reported.push(word.span.start as usize);
                                 out.push(
-                                    Diagnostic::new(word.span, format!("`{name}` is copied in and extracted by a later RUN"))
-                                        .label(arg.span, "extracted here")
-                                        .help("let ADD extract it in one layer: `ADD <archive> <dir>/`"),
+                                    Diagnostic::new(
+                                        word.span,
+                                        format!(
+                                            "`{name}` is copied in and extracted by a later RUN"
+                                        ),
+                                    )
+                                    .label(arg.span, "extracted here")
+                                    .help(
+                                        "let ADD extract it in one layer: `ADD <archive> <dir>/`",
+                                    ),
                                 );
                             }
                         }
@@ -120,16 +132,37 @@ mod tests {
 
     #[test]
     fn fires_on_the_copied_archive() {
-        assert_run_fires(&RULE, "FROM debian:12\nCOPY app.tar.gz /tmp/\nRUN tar -xzf /tmp/app.tar.gz -C /opt\n", &["app.tar.gz"]);
-        assert_run_fires(&RULE, "FROM debian:12\nCOPY x /tmp/pkg.tar.xz\nRUN cd /opt && tar xJf /tmp/pkg.tar.xz\n", &["/tmp/pkg.tar.xz"]);
-        assert_run_fires(&RULE, "FROM debian:12\nCOPY data.gz /d/\nRUN gunzip /d/data.gz\n", &["data.gz"]);
+        assert_run_fires(
+            &RULE,
+            "FROM debian:12\nCOPY app.tar.gz /tmp/\nRUN tar -xzf /tmp/app.tar.gz -C /opt\n",
+            &["app.tar.gz"],
+        );
+        assert_run_fires(
+            &RULE,
+            "FROM debian:12\nCOPY x /tmp/pkg.tar.xz\nRUN cd /opt && tar xJf /tmp/pkg.tar.xz\n",
+            &["/tmp/pkg.tar.xz"],
+        );
+        assert_run_fires(
+            &RULE,
+            "FROM debian:12\nCOPY data.gz /d/\nRUN gunzip /d/data.gz\n",
+            &["data.gz"],
+        );
     }
 
     #[test]
     fn quiet_otherwise() {
         assert_run_quiet(&RULE, "FROM debian:12\nADD app.tar.gz /opt/\n");
-        assert_run_quiet(&RULE, "FROM debian:12\nCOPY app.tar.gz /tmp/\nFROM debian:12\nRUN tar -xzf /tmp/app.tar.gz\n");
-        assert_run_quiet(&RULE, "FROM debian:12\nCOPY app.tar.gz /tmp/\nRUN tar -czf /tmp/other.tar.gz /etc\n");
-        assert_run_quiet(&RULE, "FROM debian:12\nCOPY --from=build /app.tar.gz /tmp/\nRUN tar -xzf /tmp/app.tar.gz\n");
+        assert_run_quiet(
+            &RULE,
+            "FROM debian:12\nCOPY app.tar.gz /tmp/\nFROM debian:12\nRUN tar -xzf /tmp/app.tar.gz\n",
+        );
+        assert_run_quiet(
+            &RULE,
+            "FROM debian:12\nCOPY app.tar.gz /tmp/\nRUN tar -czf /tmp/other.tar.gz /etc\n",
+        );
+        assert_run_quiet(
+            &RULE,
+            "FROM debian:12\nCOPY --from=build /app.tar.gz /tmp/\nRUN tar -xzf /tmp/app.tar.gz\n",
+        );
     }
 }

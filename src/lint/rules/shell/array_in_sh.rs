@@ -62,14 +62,21 @@ mod tests {
     #[test]
     fn fires_in_sh() {
         assert_run_fires(&RULE, "FROM debian:12\nRUN a=(1 2)\n", &["a=(1 2)"]);
-        assert_run_fires(&RULE, "FROM debian:12\nRUN echo \"${a[0]}\"\n", &["${a[0]}"]);
+        assert_run_fires(
+            &RULE,
+            "FROM debian:12\nRUN echo \"${a[0]}\"\n",
+            &["${a[0]}"],
+        );
         assert_run_fires(&RULE, "FROM alpine:3.20\nRUN a[1]=x\n", &["a[1]"]);
     }
 
     #[test]
     fn quiet_in_bash_or_without_it() {
         assert_run_quiet(&RULE, "FROM debian:12\nRUN a=\"1 2\"; set -- $a\n");
-        assert_run_quiet(&RULE, "FROM debian:12\nSHELL [\"/bin/bash\", \"-c\"]\nRUN a=(1 2)\n");
+        assert_run_quiet(
+            &RULE,
+            "FROM debian:12\nSHELL [\"/bin/bash\", \"-c\"]\nRUN a=(1 2)\n",
+        );
         assert_run_quiet(&RULE, "FROM debian:12\nRUN echo \"a[0]\"\n");
     }
 }

@@ -61,15 +61,29 @@ mod tests {
 
     #[test]
     fn fires_in_sh() {
-        assert_run_fires(&RULE, "FROM debian:12\nRUN mkdir -p /srv/{data,logs}\n", &["/srv/{data,logs}"]);
+        assert_run_fires(
+            &RULE,
+            "FROM debian:12\nRUN mkdir -p /srv/{data,logs}\n",
+            &["/srv/{data,logs}"],
+        );
         assert_run_fires(&RULE, "FROM debian:12\nRUN echo {1..3}\n", &["{1..3}"]);
-        assert_run_fires(&RULE, "FROM alpine:3.20\nRUN cp /a/{x,y}.conf /etc/\n", &["/a/{x,y}.conf"]);
+        assert_run_fires(
+            &RULE,
+            "FROM alpine:3.20\nRUN cp /a/{x,y}.conf /etc/\n",
+            &["/a/{x,y}.conf"],
+        );
     }
 
     #[test]
     fn quiet_in_bash_or_without_it() {
-        assert_run_quiet(&RULE, "FROM debian:12\nRUN echo \"{a,b}\" ${x:-{a,b}} \x27{c,d}\x27\n");
-        assert_run_quiet(&RULE, "FROM debian:12\nSHELL [\"/bin/bash\", \"-c\"]\nRUN mkdir -p /srv/{data,logs}\n");
+        assert_run_quiet(
+            &RULE,
+            "FROM debian:12\nRUN echo \"{a,b}\" ${x:-{a,b}} \x27{c,d}\x27\n",
+        );
+        assert_run_quiet(
+            &RULE,
+            "FROM debian:12\nSHELL [\"/bin/bash\", \"-c\"]\nRUN mkdir -p /srv/{data,logs}\n",
+        );
         assert_run_quiet(&RULE, "FROM debian:12\nRUN find . -exec rm {} +\n");
     }
 }

@@ -61,7 +61,11 @@ mod tests {
     #[test]
     fn fires_on_cd() {
         assert_run_fires(&RULE, "FROM debian:12\nRUN cd /usr/src && make\n", &["cd"]);
-        assert_run_fires(&RULE, "FROM debian:12\nRUN (cd /x && make) && cd /\n", &["cd", "cd"]);
+        assert_run_fires(
+            &RULE,
+            "FROM debian:12\nRUN (cd /x && make) && cd /\n",
+            &["cd", "cd"],
+        );
         assert_run_fires(&RULE, "FROM debian:12\nRUN x=$(cd /a && pwd)\n", &["cd"]);
     }
 

@@ -64,7 +64,9 @@ fn safe_target(arg: Option<&str>) -> bool {
         None => true,
         Some(a) => {
             matches!(a, "-" | "~" | "$HOME" | "${HOME}")
-                || a.trim_start_matches('/').split('/').all(|p| p.is_empty() || p == "." || p == "..")
+                || a.trim_start_matches('/')
+                    .split('/')
+                    .all(|p| p.is_empty() || p == "." || p == "..")
         }
     }
 }
@@ -78,16 +80,27 @@ fn check(cx: &DockerfileCx<'_>, out: &mut Diagnostics) {
             if !cmd.is("cd") || cmd.in_condition {
                 continue;
             }
-            let target = cmd.args().iter().find(|w| !w.value.starts_with('-') || w.value == "-");
+            let target = cmd
+                .args()
+                .iter()
+                .find(|w| !w.value.starts_with('-') || w.value == "-");
             if safe_target(target.map(|w| w.raw.as_str())) {
                 continue;
             }
-            let Some(name) = cmd.name_word() else { continue };
-            let fix = Fix::safe(vec![Edit::insert(script.file_offset_after(cmd.range.end), " || exit")]);
+            let Some(name) = cmd.name_word() else {
+                continue;
+            };
+            let fix = Fix::safe(vec![Edit::insert(
+                script.file_offset_after(cmd.range.end),
+                " || exit",
+            )]);
             out.push(
-                Diagnostic::new(name.span, "if this `cd` fails, the script goes on in the wrong directory")
-                    .help("use `cd <dir> && ...`, `cd <dir> || exit`, or `set -e`")
-                    .fix(fix),
+                Diagnostic::new(
+                    name.span,
+                    "if this `cd` fails, the script goes on in the wrong directory",
+                )
+                .help("use `cd <dir> && ...`, `cd <dir> || exit`, or `set -e`")
+                .fix(fix),
             );
         }
     }
@@ -109,8 +122,14 @@ mod tests {
     #[test]
     fn quiet_when_checked() {
         assert_run_quiet(&RULE, "FROM debian:12\nRUN cd /usr/src && make\n");
-        assert_run_quiet(&RULE, "FROM debian:12\nRUN cd /x || exit 1; if cd /y; then :; fi\n");
-        assert_run_quiet(&RULE, "FROM debian:12\nRUN set -eux; cd /x; make; cd ..; cd -\n");
+        assert_run_quiet(
+            &RULE,
+            "FROM debian:12\nRUN cd /x || exit 1; if cd /y; then :; fi\n",
+        );
+        assert_run_quiet(
+            &RULE,
+            "FROM debian:12\nRUN set -eux; cd /x; make; cd ..; cd -\n",
+        );
         assert_run_quiet(&RULE, "FROM debian:12\nSHELL [\"/bin/bash\", \"-eo\", \"pipefail\", \"-c\"]\nRUN cd /x; make\n");
     }
 

@@ -57,7 +57,11 @@ fn command_count(cx: &DockerfileCx<'_>, index: usize, run: &Instruction) -> usiz
 }
 
 fn flags_key(cx: &DockerfileCx<'_>, run: &Instruction) -> Vec<String> {
-    let mut key: Vec<String> = run.flags.iter().map(|f| f.span.slice(&cx.df.source).to_string()).collect();
+    let mut key: Vec<String> = run
+        .flags
+        .iter()
+        .map(|f| f.span.slice(&cx.df.source).to_string())
+        .collect();
     key.sort();
     key
 }
@@ -74,9 +78,12 @@ fn check(cx: &DockerfileCx<'_>, out: &mut Diagnostics) {
         if let Some((p, pkey, pcount)) = &prev {
             if *pkey == key && *pcount <= 1 && count <= 1 {
                 out.push(
-                    Diagnostic::new(inst.keyword_span, "this RUN could be merged with the previous one")
-                        .label(p.keyword_span, "previous RUN")
-                        .help("join the commands with `&&` in one RUN"),
+                    Diagnostic::new(
+                        inst.keyword_span,
+                        "this RUN could be merged with the previous one",
+                    )
+                    .label(p.keyword_span, "previous RUN")
+                    .help("join the commands with `&&` in one RUN"),
                 );
             }
         }
@@ -92,8 +99,18 @@ mod tests {
     #[test]
     fn fires_on_the_second_of_two_single_command_runs() {
         let v = Variants::NO_ONBUILD;
-        assert_run_fires_in(&RULE, "FROM debian:12\nRUN mkdir /app\nRUN chown x /app\n", &["RUN"], v);
-        assert_run_fires_in(&RULE, "FROM debian:12\nRUN a\n# why\nRUN b\nRUN c\n", &["RUN", "RUN"], v);
+        assert_run_fires_in(
+            &RULE,
+            "FROM debian:12\nRUN mkdir /app\nRUN chown x /app\n",
+            &["RUN"],
+            v,
+        );
+        assert_run_fires_in(
+            &RULE,
+            "FROM debian:12\nRUN a\n# why\nRUN b\nRUN c\n",
+            &["RUN", "RUN"],
+            v,
+        );
         assert_run_fires_in(&RULE, "FROM debian:12\nRUN x=1\nRUN echo $(id)\n", &[], v);
     }
 
@@ -102,7 +119,17 @@ mod tests {
         let v = Variants::NO_ONBUILD;
         assert_run_fires_in(&RULE, "FROM debian:12\nRUN a && b\nRUN c\n", &[], v);
         assert_run_fires_in(&RULE, "FROM debian:12\nRUN a\nWORKDIR /x\nRUN b\n", &[], v);
-        assert_run_fires_in(&RULE, "FROM debian:12\nRUN --mount=type=cache,target=/x a\nRUN b\n", &[], v);
-        assert_run_fires_in(&RULE, "FROM debian:12\nRUN a\nONBUILD RUN b\nRUN c\n", &[], Variants::NONE);
+        assert_run_fires_in(
+            &RULE,
+            "FROM debian:12\nRUN --mount=type=cache,target=/x a\nRUN b\n",
+            &[],
+            v,
+        );
+        assert_run_fires_in(
+            &RULE,
+            "FROM debian:12\nRUN a\nONBUILD RUN b\nRUN c\n",
+            &[],
+            Variants::NONE,
+        );
     }
 }

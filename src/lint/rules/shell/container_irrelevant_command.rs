@@ -51,8 +51,11 @@ fn check(cx: &DockerfileCx<'_>, out: &mut Diagnostics) {
         let name = cmd.name();
         if let (true, Some(word)) = (COMMANDS.contains(&name), cmd.name_word()) {
             out.push(
-                Diagnostic::new(word.span, format!("`{name}` makes no sense in a build step"))
-                    .help("start services from CMD or ENTRYPOINT; edit files with sed or COPY"),
+                Diagnostic::new(
+                    word.span,
+                    format!("`{name}` makes no sense in a build step"),
+                )
+                .help("start services from CMD or ENTRYPOINT; edit files with sed or COPY"),
             );
         }
     }
@@ -65,9 +68,21 @@ mod tests {
 
     #[test]
     fn fires_on_each_command_word() {
-        assert_run_fires(&RULE, "FROM debian:12\nRUN service nginx start\n", &["service"]);
-        assert_run_fires(&RULE, "FROM debian:12\nRUN apt-get update && vim /etc/x && ps aux\n", &["vim", "ps"]);
-        assert_run_fires(&RULE, "FROM debian:12\nRUN sudo /usr/bin/kill -9 1\n", &["/usr/bin/kill"]);
+        assert_run_fires(
+            &RULE,
+            "FROM debian:12\nRUN service nginx start\n",
+            &["service"],
+        );
+        assert_run_fires(
+            &RULE,
+            "FROM debian:12\nRUN apt-get update && vim /etc/x && ps aux\n",
+            &["vim", "ps"],
+        );
+        assert_run_fires(
+            &RULE,
+            "FROM debian:12\nRUN sudo /usr/bin/kill -9 1\n",
+            &["/usr/bin/kill"],
+        );
     }
 
     #[test]

@@ -52,7 +52,9 @@ fn check(cx: &DockerfileCx<'_>, out: &mut Diagnostics) {
             continue;
         }
         let scripts = v.of_instruction(index);
-        let Some(first) = scripts.first() else { continue };
+        let Some(first) = scripts.first() else {
+            continue;
+        };
         let slot = &mut seen[usize::from(first.onbuild)];
         let mut here: Option<Span> = None;
         for cmd in scripts.iter().flat_map(|s| s.commands.iter()) {
@@ -61,7 +63,9 @@ fn check(cx: &DockerfileCx<'_>, out: &mut Diagnostics) {
                 "wget" => 1,
                 _ => continue,
             };
-            let Some(name) = cmd.name_word() else { continue };
+            let Some(name) = cmd.name_word() else {
+                continue;
+            };
             here.get_or_insert(name.span);
             slot[tool].get_or_insert(name.span);
         }
@@ -71,7 +75,14 @@ fn check(cx: &DockerfileCx<'_>, out: &mut Diagnostics) {
             let other = if is_curl { wget } else { curl };
             out.push(
                 Diagnostic::new(span, "this stage uses both `curl` and `wget`")
-                    .label(other, if is_curl { "`wget` used here" } else { "`curl` used here" })
+                    .label(
+                        other,
+                        if is_curl {
+                            "`wget` used here"
+                        } else {
+                            "`curl` used here"
+                        },
+                    )
                     .help("use one of them for the whole stage"),
             );
         }
@@ -85,15 +96,30 @@ mod tests {
 
     #[test]
     fn fires_once_both_are_used() {
-        assert_run_fires(&RULE, "FROM debian:12\nRUN curl -o a x\nRUN wget y\n", &["wget"]);
-        assert_run_fires(&RULE, "FROM debian:12\nRUN curl -o a x && wget y\nRUN curl z\n", &["curl", "curl"]);
-        assert_run_fires(&RULE, "FROM debian:12\nRUN wget y\nRUN make\nRUN curl z\n", &["curl"]);
+        assert_run_fires(
+            &RULE,
+            "FROM debian:12\nRUN curl -o a x\nRUN wget y\n",
+            &["wget"],
+        );
+        assert_run_fires(
+            &RULE,
+            "FROM debian:12\nRUN curl -o a x && wget y\nRUN curl z\n",
+            &["curl", "curl"],
+        );
+        assert_run_fires(
+            &RULE,
+            "FROM debian:12\nRUN wget y\nRUN make\nRUN curl z\n",
+            &["curl"],
+        );
     }
 
     #[test]
     fn quiet_with_one_tool_per_stage() {
         assert_run_quiet(&RULE, "FROM debian:12\nRUN curl -o a x\nRUN curl y\n");
-        assert_run_quiet(&RULE, "FROM debian:12\nRUN curl -o a x\nFROM debian:12\nRUN wget y\n");
+        assert_run_quiet(
+            &RULE,
+            "FROM debian:12\nRUN curl -o a x\nFROM debian:12\nRUN wget y\n",
+        );
         assert_run_quiet(&RULE, "FROM debian:12\nRUN apt-get install -y curl wget\n");
     }
 }

@@ -43,22 +43,42 @@ End the RUN with `&& dnf clean all`.
 };
 
 fn dnf_cleans(cmd: &Command) -> bool {
-    subcommand(cmd, &["dnf"], &["clean"], &YUM).is_some_and(|(_, o)| o.operands_after_subcommand().iter().any(|w| w.value == "all"))
-        || removes_under(cmd, &["/var/cache/yum", "/var/cache/dnf"])
+    subcommand(cmd, &["dnf"], &["clean"], &YUM).is_some_and(|(_, o)| {
+        o.operands_after_subcommand()
+            .iter()
+            .any(|w| w.value == "all")
+    }) || removes_under(cmd, &["/var/cache/yum", "/var/cache/dnf"])
 }
 
 fn microdnf_cleans(cmd: &Command) -> bool {
-    subcommand(cmd, &["microdnf"], &["clean"], &YUM).is_some_and(|(_, o)| o.operands_after_subcommand().iter().any(|w| w.value == "all"))
-        || removes_under(cmd, &["/var/cache/yum", "/var/cache/dnf"])
+    subcommand(cmd, &["microdnf"], &["clean"], &YUM).is_some_and(|(_, o)| {
+        o.operands_after_subcommand()
+            .iter()
+            .any(|w| w.value == "all")
+    }) || removes_under(cmd, &["/var/cache/yum", "/var/cache/dnf"])
 }
 
 fn check(cx: &DockerfileCx<'_>, out: &mut Diagnostics) {
     for (program, cleans, message, help) in [
-        ("dnf", dnf_cleans as fn(&Command) -> bool, "dnf's cache stays in the image", "end the RUN with `&& dnf clean all`"),
-        ("microdnf", microdnf_cleans, "microdnf's cache stays in the image", "end the RUN with `&& microdnf clean all`"),
+        (
+            "dnf",
+            dnf_cleans as fn(&Command) -> bool,
+            "dnf's cache stays in the image",
+            "end the RUN with `&& dnf clean all`",
+        ),
+        (
+            "microdnf",
+            microdnf_cleans,
+            "microdnf's cache stays in the image",
+            "end the RUN with `&& microdnf clean all`",
+        ),
     ] {
         Cleanup {
-            programs: if program == "dnf" { &["dnf"] } else { &["microdnf"] },
+            programs: if program == "dnf" {
+                &["dnf"]
+            } else {
+                &["microdnf"]
+            },
             installs: &["install", "groupinstall", "localinstall"],
             spec: YUM,
             cleans,
@@ -78,16 +98,40 @@ mod tests {
 
     #[test]
     fn fires_without_clean() {
-        assert_run_fires(&RULE, "FROM fedora:40\nRUN dnf install -y httpd\n", &["dnf install"]);
-        assert_run_fires(&RULE, "FROM fedora:40\nRUN dnf clean all && dnf install -y x\n", &["dnf install"]);
-        assert_run_fires(&RULE, "FROM ubi9\nRUN microdnf install -y x && dnf clean all\n", &["microdnf install"]);
+        assert_run_fires(
+            &RULE,
+            "FROM fedora:40\nRUN dnf install -y httpd\n",
+            &["dnf install"],
+        );
+        assert_run_fires(
+            &RULE,
+            "FROM fedora:40\nRUN dnf clean all && dnf install -y x\n",
+            &["dnf install"],
+        );
+        assert_run_fires(
+            &RULE,
+            "FROM ubi9\nRUN microdnf install -y x && dnf clean all\n",
+            &["microdnf install"],
+        );
     }
 
     #[test]
     fn quiet_with_clean() {
-        assert_run_quiet(&RULE, "FROM fedora:40\nRUN dnf install -y httpd && dnf clean all\n");
-        assert_run_quiet(&RULE, "FROM ubi9\nRUN microdnf install -y x && microdnf clean all\n");
-        assert_run_quiet(&RULE, "FROM fedora:40\nRUN dnf install -y x && rm -rf /var/cache/dnf/*\n");
-        assert_run_quiet(&RULE, "FROM fedora:40\nRUN --mount=type=cache,target=/var/cache/dnf dnf install -y x\n");
+        assert_run_quiet(
+            &RULE,
+            "FROM fedora:40\nRUN dnf install -y httpd && dnf clean all\n",
+        );
+        assert_run_quiet(
+            &RULE,
+            "FROM ubi9\nRUN microdnf install -y x && microdnf clean all\n",
+        );
+        assert_run_quiet(
+            &RULE,
+            "FROM fedora:40\nRUN dnf install -y x && rm -rf /var/cache/dnf/*\n",
+        );
+        assert_run_quiet(
+            &RULE,
+            "FROM fedora:40\nRUN --mount=type=cache,target=/var/cache/dnf dnf install -y x\n",
+        );
     }
 }

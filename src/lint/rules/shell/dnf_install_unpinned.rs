@@ -53,8 +53,12 @@ pub fn dnf_pinned(p: &str) -> bool {
         return false;
     }
     let rest = &parts[1..];
-    rest.iter().all(|part| part.chars().all(|c| c.is_ascii_alphanumeric() || ".~^_:+".contains(c)))
-        && rest.iter().any(|part| part.starts_with(|c: char| c.is_ascii_digit()))
+    rest.iter().all(|part| {
+        part.chars()
+            .all(|c| c.is_ascii_alphanumeric() || ".~^_:+".contains(c))
+    }) && rest
+        .iter()
+        .any(|part| part.starts_with(|c: char| c.is_ascii_digit()))
 }
 
 fn check(cx: &DockerfileCx<'_>, out: &mut Diagnostics) {
@@ -73,15 +77,32 @@ fn check(cx: &DockerfileCx<'_>, out: &mut Diagnostics) {
         };
         let unpinned: Vec<_> = ops
             .iter()
-            .filter(|w| if module { !w.value.contains(':') } else { !dnf_pinned(&w.value) })
+            .filter(|w| {
+                if module {
+                    !w.value.contains(':')
+                } else {
+                    !dnf_pinned(&w.value)
+                }
+            })
             .collect();
         let Some(first) = unpinned.first() else {
             continue;
         };
         let names: Vec<&str> = unpinned.iter().map(|w| w.value.as_str()).collect();
         let what = if module { "stream" } else { "version" };
-        let mut d = Diagnostic::new(first.span, format!("`{} install` does not pin the {what} of {}", cmd.name(), describe_list(&names)))
-            .help(if module { format!("name the stream: `{}:<stream>`", first.value) } else { format!("name the version: `{}-<version>`", first.value) });
+        let mut d = Diagnostic::new(
+            first.span,
+            format!(
+                "`{} install` does not pin the {what} of {}",
+                cmd.name(),
+                describe_list(&names)
+            ),
+        )
+        .help(if module {
+            format!("name the stream: `{}:<stream>`", first.value)
+        } else {
+            format!("name the version: `{}-<version>`", first.value)
+        });
         for other in &unpinned[1..] {
             d = d.label(other.span, "not pinned either");
         }
@@ -96,16 +117,38 @@ mod tests {
 
     #[test]
     fn fires_on_unpinned() {
-        assert_run_fires(&RULE, "FROM fedora:40\nRUN dnf install -y httpd\n", &["httpd"]);
-        assert_run_fires(&RULE, "FROM fedora:40\nRUN dnf install -y python3-pip\n", &["python3-pip"]);
-        assert_run_fires(&RULE, "FROM ubi9\nRUN microdnf install -y a-1.2 b\n", &["b"]);
-        assert_run_fires(&RULE, "FROM fedora:40\nRUN dnf module install -y nodejs\n", &["nodejs"]);
+        assert_run_fires(
+            &RULE,
+            "FROM fedora:40\nRUN dnf install -y httpd\n",
+            &["httpd"],
+        );
+        assert_run_fires(
+            &RULE,
+            "FROM fedora:40\nRUN dnf install -y python3-pip\n",
+            &["python3-pip"],
+        );
+        assert_run_fires(
+            &RULE,
+            "FROM ubi9\nRUN microdnf install -y a-1.2 b\n",
+            &["b"],
+        );
+        assert_run_fires(
+            &RULE,
+            "FROM fedora:40\nRUN dnf module install -y nodejs\n",
+            &["nodejs"],
+        );
     }
 
     #[test]
     fn quiet_when_pinned() {
-        assert_run_quiet(&RULE, "FROM fedora:40\nRUN dnf install -y httpd-2.4.62 python3-pip-23.2 x.rpm\n");
-        assert_run_quiet(&RULE, "FROM fedora:40\nRUN dnf module install -y nodejs:20\n");
+        assert_run_quiet(
+            &RULE,
+            "FROM fedora:40\nRUN dnf install -y httpd-2.4.62 python3-pip-23.2 x.rpm\n",
+        );
+        assert_run_quiet(
+            &RULE,
+            "FROM fedora:40\nRUN dnf module install -y nodejs:20\n",
+        );
         assert_run_quiet(&RULE, "FROM fedora:40\nRUN dnf upgrade -y\n");
         assert!(dnf_pinned("foo-1.2-3.fc40") && !dnf_pinned("foo-bar"));
     }

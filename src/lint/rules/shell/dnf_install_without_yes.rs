@@ -53,18 +53,28 @@ RUN dnf install -y httpd-2.4.62
 fn check(cx: &DockerfileCx<'_>, out: &mut Diagnostics) {
     for script in views(cx).scripts() {
         for cmd in &script.commands {
-            let Some((sub, opts)) =
-                subcommand(cmd, &["dnf", "microdnf"], &["install", "groupinstall", "localinstall"], &YUM)
-            else {
+            let Some((sub, opts)) = subcommand(
+                cmd,
+                &["dnf", "microdnf"],
+                &["install", "groupinstall", "localinstall"],
+                &YUM,
+            ) else {
                 continue;
             };
             if opts.has(&["y", "assumeyes"]) {
                 continue;
             }
             out.push(
-                Diagnostic::new(cmd.span_through(sub), format!("`{} {}` without `-y` stops at a prompt", cmd.name(), sub.value))
-                    .help("add `-y`")
-                    .fix(Fix::safe(vec![insert_after(script, sub, "-y")])),
+                Diagnostic::new(
+                    cmd.span_through(sub),
+                    format!(
+                        "`{} {}` without `-y` stops at a prompt",
+                        cmd.name(),
+                        sub.value
+                    ),
+                )
+                .help("add `-y`")
+                .fix(Fix::safe(vec![insert_after(script, sub, "-y")])),
             );
         }
     }
@@ -78,20 +88,40 @@ mod tests {
 
     #[test]
     fn fires_without_yes() {
-        assert_run_fires(&RULE, "FROM fedora:40\nRUN dnf install httpd\n", &["dnf install"]);
-        assert_run_fires(&RULE, "FROM fedora:40\nRUN microdnf install x\n", &["microdnf install"]);
-        assert_run_fires(&RULE, "FROM fedora:40\nRUN dnf --nodocs groupinstall x\n", &["dnf --nodocs groupinstall"]);
+        assert_run_fires(
+            &RULE,
+            "FROM fedora:40\nRUN dnf install httpd\n",
+            &["dnf install"],
+        );
+        assert_run_fires(
+            &RULE,
+            "FROM fedora:40\nRUN microdnf install x\n",
+            &["microdnf install"],
+        );
+        assert_run_fires(
+            &RULE,
+            "FROM fedora:40\nRUN dnf --nodocs groupinstall x\n",
+            &["dnf --nodocs groupinstall"],
+        );
     }
 
     #[test]
     fn quiet_with_yes() {
         assert_run_quiet(&RULE, "FROM fedora:40\nRUN dnf install -y httpd\n");
-        assert_run_quiet(&RULE, "FROM fedora:40\nRUN dnf -y install x && microdnf --assumeyes install y\n");
+        assert_run_quiet(
+            &RULE,
+            "FROM fedora:40\nRUN dnf -y install x && microdnf --assumeyes install y\n",
+        );
         assert_run_quiet(&RULE, "FROM fedora:40\nRUN dnf clean all\n");
     }
 
     #[test]
     fn fix_inserts_y() {
-        assert_fix(&RULE, "FROM fedora:40\nRUN dnf install x\n", "FROM fedora:40\nRUN dnf install -y x\n", Applicability::Safe);
+        assert_fix(
+            &RULE,
+            "FROM fedora:40\nRUN dnf install x\n",
+            "FROM fedora:40\nRUN dnf install -y x\n",
+            Applicability::Safe,
+        );
     }
 }

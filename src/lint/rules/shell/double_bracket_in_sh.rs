@@ -61,16 +61,34 @@ mod tests {
 
     #[test]
     fn fires_in_sh() {
-        assert_run_fires(&RULE, "FROM debian:12\nRUN if [[ -f /x ]]; then echo y; fi\n", &["[["]);
-        assert_run_fires(&RULE, "FROM debian:12\nRUN [[ \"$a\" == b ]] && [[ -d /y ]]\n", &["[[", "[["]);
-        assert_run_fires(&RULE, "FROM debian:12\nRUN <<EOF\n#!/bin/sh\n[[ -f /x ]] || exit 1\nEOF\n", &["[["]);
+        assert_run_fires(
+            &RULE,
+            "FROM debian:12\nRUN if [[ -f /x ]]; then echo y; fi\n",
+            &["[["],
+        );
+        assert_run_fires(
+            &RULE,
+            "FROM debian:12\nRUN [[ \"$a\" == b ]] && [[ -d /y ]]\n",
+            &["[[", "[["],
+        );
+        assert_run_fires(
+            &RULE,
+            "FROM debian:12\nRUN <<EOF\n#!/bin/sh\n[[ -f /x ]] || exit 1\nEOF\n",
+            &["[["],
+        );
     }
 
     #[test]
     fn quiet_in_bash_or_without_it() {
-        assert_run_quiet(&RULE, "FROM debian:12\nSHELL [\"/bin/bash\", \"-c\"]\nRUN [[ -f /x ]]\n");
+        assert_run_quiet(
+            &RULE,
+            "FROM debian:12\nSHELL [\"/bin/bash\", \"-c\"]\nRUN [[ -f /x ]]\n",
+        );
         assert_run_quiet(&RULE, "FROM debian:12\nRUN [ -f /x ] && test -d /y\n");
         assert_run_quiet(&RULE, "FROM alpine:3.20\nRUN [[ -f /x ]]\n");
-        assert_run_quiet(&RULE, "FROM debian:12\nRUN bash -c \"[[ -f /x ]]\" && echo \"[[\"\n");
+        assert_run_quiet(
+            &RULE,
+            "FROM debian:12\nRUN bash -c \"[[ -f /x ]]\" && echo \"[[\"\n",
+        );
     }
 }

@@ -62,14 +62,24 @@ mod tests {
     #[test]
     fn fires_in_sh() {
         assert_run_fires(&RULE, "FROM debian:12\nRUN [ \"$a\" == b ]\n", &["=="]);
-        assert_run_fires(&RULE, "FROM debian:12\nRUN if [ x == y ]; then :; fi\n", &["=="]);
+        assert_run_fires(
+            &RULE,
+            "FROM debian:12\nRUN if [ x == y ]; then :; fi\n",
+            &["=="],
+        );
         assert_run_fires(&RULE, "FROM debian:12\nRUN test \"$a\" == b\n", &["=="]);
     }
 
     #[test]
     fn quiet_in_bash_or_without_it() {
-        assert_run_quiet(&RULE, "FROM debian:12\nRUN [ \"$a\" = b ] && [[ $a == b ]] || echo ==\n");
-        assert_run_quiet(&RULE, "FROM debian:12\nSHELL [\"/bin/bash\", \"-c\"]\nRUN [ a == b ]\n");
+        assert_run_quiet(
+            &RULE,
+            "FROM debian:12\nRUN [ \"$a\" = b ] && [[ $a == b ]] || echo ==\n",
+        );
+        assert_run_quiet(
+            &RULE,
+            "FROM debian:12\nSHELL [\"/bin/bash\", \"-c\"]\nRUN [ a == b ]\n",
+        );
         assert_run_quiet(&RULE, "FROM alpine:3.20\nRUN [ a == b ]\n");
     }
 }

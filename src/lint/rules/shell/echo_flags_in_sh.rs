@@ -61,15 +61,25 @@ mod tests {
 
     #[test]
     fn fires_in_sh() {
-        assert_run_fires(&RULE, "FROM debian:12\nRUN echo -e \"a\\\\tb\" > /x\n", &["-e"]);
+        assert_run_fires(
+            &RULE,
+            "FROM debian:12\nRUN echo -e \"a\\\\tb\" > /x\n",
+            &["-e"],
+        );
         assert_run_fires(&RULE, "FROM debian:12\nRUN echo -ne x\n", &["-ne"]);
         assert_run_fires(&RULE, "FROM debian:12\nRUN true; echo -E y\n", &["-E"]);
     }
 
     #[test]
     fn quiet_in_bash_or_without_it() {
-        assert_run_quiet(&RULE, "FROM debian:12\nRUN echo -n x && printf \"a\\\\tb\\\\n\"\n");
-        assert_run_quiet(&RULE, "FROM debian:12\nSHELL [\"/bin/bash\", \"-c\"]\nRUN echo -e x\n");
+        assert_run_quiet(
+            &RULE,
+            "FROM debian:12\nRUN echo -n x && printf \"a\\\\tb\\\\n\"\n",
+        );
+        assert_run_quiet(
+            &RULE,
+            "FROM debian:12\nSHELL [\"/bin/bash\", \"-c\"]\nRUN echo -e x\n",
+        );
         assert_run_quiet(&RULE, "FROM alpine:3.20\nRUN echo -e x\n");
     }
 }

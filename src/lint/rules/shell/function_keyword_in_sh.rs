@@ -61,15 +61,30 @@ mod tests {
 
     #[test]
     fn fires_in_sh() {
-        assert_run_fires(&RULE, "FROM debian:12\nRUN function f { :; }; f\n", &["function"]);
-        assert_run_fires(&RULE, "FROM debian:12\nRUN function f() { :; }\n", &["function"]);
-        assert_run_fires(&RULE, "FROM debian:12\nRUN true && function g { echo; }\n", &["function"]);
+        assert_run_fires(
+            &RULE,
+            "FROM debian:12\nRUN function f { :; }; f\n",
+            &["function"],
+        );
+        assert_run_fires(
+            &RULE,
+            "FROM debian:12\nRUN function f() { :; }\n",
+            &["function"],
+        );
+        assert_run_fires(
+            &RULE,
+            "FROM debian:12\nRUN true && function g { echo; }\n",
+            &["function"],
+        );
     }
 
     #[test]
     fn quiet_in_bash_or_without_it() {
         assert_run_quiet(&RULE, "FROM debian:12\nRUN f() { :; }; f\n");
-        assert_run_quiet(&RULE, "FROM debian:12\nSHELL [\"/bin/bash\", \"-c\"]\nRUN function f { :; }\n");
+        assert_run_quiet(
+            &RULE,
+            "FROM debian:12\nSHELL [\"/bin/bash\", \"-c\"]\nRUN function f { :; }\n",
+        );
         assert_run_quiet(&RULE, "FROM debian:12\nRUN echo function\n");
     }
 }

@@ -59,9 +59,15 @@ fn check(cx: &DockerfileCx<'_>, out: &mut Diagnostics) {
         let names: Vec<&str> = unpinned.iter().map(|w| w.value.as_str()).collect();
         let mut d = Diagnostic::new(
             first.span,
-            format!("`gem install` does not pin the version of {}", describe_list(&names)),
+            format!(
+                "`gem install` does not pin the version of {}",
+                describe_list(&names)
+            ),
         )
-        .help(format!("pin a version: `gem install {}:<version>`", first.value));
+        .help(format!(
+            "pin a version: `gem install {}:<version>`",
+            first.value
+        ));
         for other in &unpinned[1..] {
             d = d.label(other.span, "not pinned either");
         }
@@ -76,15 +82,30 @@ mod tests {
 
     #[test]
     fn fires_on_unpinned() {
-        assert_run_fires(&RULE, "FROM ruby:3.3\nRUN gem install bundler\n", &["bundler"]);
-        assert_run_fires(&RULE, "FROM ruby:3.3\nRUN gem i --no-document rake:13 rails\n", &["rails"]);
-        assert_run_fires(&RULE, "FROM ruby:3.3\nRUN gem install -N --install-dir /gems rack\n", &["rack"]);
+        assert_run_fires(
+            &RULE,
+            "FROM ruby:3.3\nRUN gem install bundler\n",
+            &["bundler"],
+        );
+        assert_run_fires(
+            &RULE,
+            "FROM ruby:3.3\nRUN gem i --no-document rake:13 rails\n",
+            &["rails"],
+        );
+        assert_run_fires(
+            &RULE,
+            "FROM ruby:3.3\nRUN gem install -N --install-dir /gems rack\n",
+            &["rack"],
+        );
     }
 
     #[test]
     fn quiet_when_pinned() {
         assert_run_quiet(&RULE, "FROM ruby:3.3\nRUN gem install bundler:2.5.16\n");
         assert_run_quiet(&RULE, "FROM ruby:3.3\nRUN gem install bundler -v 2.5.16\n");
-        assert_run_quiet(&RULE, "FROM ruby:3.3\nRUN gem update --system && bundle install\n");
+        assert_run_quiet(
+            &RULE,
+            "FROM ruby:3.3\nRUN gem update --system && bundle install\n",
+        );
     }
 }

@@ -41,8 +41,26 @@ Add a version: `go install <package>@<version>`.
 
 /// `go build` flags that take a value (`-ldflags "-s -w"`).
 const VALUE_FLAGS: &[&str] = &[
-    "ldflags", "gcflags", "asmflags", "tags", "mod", "modfile", "p", "pkgdir", "toolexec", "overlay", "pgo",
-    "buildmode", "compiler", "installsuffix", "coverpkg", "covermode", "C", "o", "gccgoflags", "exec",
+    "ldflags",
+    "gcflags",
+    "asmflags",
+    "tags",
+    "mod",
+    "modfile",
+    "p",
+    "pkgdir",
+    "toolexec",
+    "overlay",
+    "pgo",
+    "buildmode",
+    "compiler",
+    "installsuffix",
+    "coverpkg",
+    "covermode",
+    "C",
+    "o",
+    "gccgoflags",
+    "exec",
 ];
 
 fn check(cx: &DockerfileCx<'_>, out: &mut Diagnostics) {
@@ -71,7 +89,10 @@ fn check(cx: &DockerfileCx<'_>, out: &mut Diagnostics) {
                     format!("`go install` does not pin the version of `{v}`")
                 };
                 let base = v.split('@').next().unwrap_or(v);
-                out.push(Diagnostic::new(w.span, message).help(format!("pin a version: `go install {base}@<version>`")));
+                out.push(
+                    Diagnostic::new(w.span, message)
+                        .help(format!("pin a version: `go install {base}@<version>`")),
+                );
             }
         }
     }
@@ -84,15 +105,32 @@ mod tests {
 
     #[test]
     fn fires_on_unpinned_or_latest() {
-        assert_run_fires(&RULE, "FROM golang:1\nRUN go install example.com/x\n", &["example.com/x"]);
-        assert_run_fires(&RULE, "FROM golang:1\nRUN go install golang.org/x/tools/gopls@latest\n", &["golang.org/x/tools/gopls@latest"]);
+        assert_run_fires(
+            &RULE,
+            "FROM golang:1\nRUN go install example.com/x\n",
+            &["example.com/x"],
+        );
+        assert_run_fires(
+            &RULE,
+            "FROM golang:1\nRUN go install golang.org/x/tools/gopls@latest\n",
+            &["golang.org/x/tools/gopls@latest"],
+        );
         assert_run_fires(&RULE, "FROM golang:1\nRUN CGO_ENABLED=0 go install -ldflags '-s -w' example.com/a@v1 example.com/b\n", &["example.com/b"]);
     }
 
     #[test]
     fn quiet_when_pinned_or_local() {
-        assert_run_quiet(&RULE, "FROM golang:1\nRUN go install example.com/x@v1.2.3\n");
-        assert_run_quiet(&RULE, "FROM golang:1\nRUN go install ./cmd/x && go install\n");
-        assert_run_quiet(&RULE, "FROM golang:1\nRUN go build -o /x . && go get example.com/y\n");
+        assert_run_quiet(
+            &RULE,
+            "FROM golang:1\nRUN go install example.com/x@v1.2.3\n",
+        );
+        assert_run_quiet(
+            &RULE,
+            "FROM golang:1\nRUN go install ./cmd/x && go install\n",
+        );
+        assert_run_quiet(
+            &RULE,
+            "FROM golang:1\nRUN go build -o /x . && go get example.com/y\n",
+        );
     }
 }

@@ -202,7 +202,9 @@ pub fn cache_targets(run: &Instruction) -> Vec<String> {
             let (k, v) = part.split_once('=').unwrap_or((part, ""));
             match k.trim() {
                 "type" => kind = v.trim(),
-                "target" | "dst" | "destination" => target = Some(v.trim().trim_end_matches('/').to_string()),
+                "target" | "dst" | "destination" => {
+                    target = Some(v.trim().trim_end_matches('/').to_string())
+                }
                 _ => {}
             }
         }
@@ -219,8 +221,9 @@ pub fn cache_targets(run: &Instruction) -> Vec<String> {
 /// target is `dir` or one of its parents).
 pub fn has_cache_mount(run: &Instruction, dirs: &[&str]) -> bool {
     cache_targets(run).iter().any(|t| {
-        dirs.iter()
-            .any(|d| d.starts_with(t.as_str()) && (d.len() == t.len() || d.as_bytes()[t.len()] == b'/'))
+        dirs.iter().any(|d| {
+            d.starts_with(t.as_str()) && (d.len() == t.len() || d.as_bytes()[t.len()] == b'/')
+        })
     })
 }
 
@@ -251,7 +254,9 @@ pub fn base_image(df: &Dockerfile, index: usize) -> Option<&str> {
     let mut stage = df.instructions.get(index)?.stage?;
     for _ in 0..df.stages.len() + 1 {
         let from = &df.instructions[df.stages[stage].from];
-        let Args::From(f) = &from.args else { return None };
+        let Args::From(f) = &from.args else {
+            return None;
+        };
         match df.stages[..stage].iter().find(|s| {
             s.name
                 .as_ref()
@@ -286,8 +291,6 @@ pub fn is_alpine_like(cx: &DockerfileCx<'_>, index: usize) -> bool {
         })
 }
 
-
-
 /// `the packages `a`, `b` and 3 more` style list for messages.
 pub fn describe_list(items: &[&str]) -> String {
     match items {
@@ -317,7 +320,11 @@ pub fn append_point(script: &Script) -> Option<(u32, &'static str)> {
     if last_comment_end >= trimmed.len() {
         return None;
     }
-    if trimmed.ends_with(['&', '|', '\\', '(', '{']) || trimmed.ends_with(";;") || trimmed.ends_with(" do") || trimmed.ends_with(" then") {
+    if trimmed.ends_with(['&', '|', '\\', '(', '{'])
+        || trimmed.ends_with(";;")
+        || trimmed.ends_with(" do")
+        || trimmed.ends_with(" then")
+    {
         return None;
     }
     let sep = if trimmed.ends_with(';') { " " } else { " && " };
@@ -329,7 +336,8 @@ pub fn append_point(script: &Script) -> Option<(u32, &'static str)> {
 pub fn pip_install(cmd: &Command) -> Option<(&Word, &[Word])> {
     let name = cmd.name();
     let args = cmd.args();
-    let at = if name.starts_with("pip") && !name.starts_with("pipx") && !name.starts_with("pipenv") {
+    let at = if name.starts_with("pip") && !name.starts_with("pipx") && !name.starts_with("pipenv")
+    {
         // Global options may come first: `pip --no-cache-dir install`.
         let mut i = 0;
         loop {
@@ -342,14 +350,28 @@ pub fn pip_install(cmd: &Command) -> Option<(&Word, &[Word])> {
             }
             let takes_value = matches!(
                 w.value.as_str(),
-                "--proxy" | "--timeout" | "--retries" | "--log" | "--cache-dir" | "--python" | "--cert" | "--client-cert" | "--exists-action" | "--trusted-host" | "--use-feature" | "--use-deprecated" | "--keyring-provider"
+                "--proxy"
+                    | "--timeout"
+                    | "--retries"
+                    | "--log"
+                    | "--cache-dir"
+                    | "--python"
+                    | "--cert"
+                    | "--client-cert"
+                    | "--exists-action"
+                    | "--trusted-host"
+                    | "--use-feature"
+                    | "--use-deprecated"
+                    | "--keyring-provider"
             );
             i += if takes_value { 2 } else { 1 };
         }
     } else if name.starts_with("python") {
-        let i = args
-            .windows(3)
-            .position(|w| w[0].value == "-m" && matches!(w[1].value.as_str(), "pip" | "pip3") && w[2].value == "install")?;
+        let i = args.windows(3).position(|w| {
+            w[0].value == "-m"
+                && matches!(w[1].value.as_str(), "pip" | "pip3")
+                && w[2].value == "install"
+        })?;
         i + 2
     } else {
         return None;
@@ -397,11 +419,15 @@ impl Cleanup {
                 continue;
             }
             let from = if self.ordered { at + 1 } else { 0 };
-            if cmds[from.min(cmds.len())..].iter().any(|c| (self.cleans)(c)) {
+            if cmds[from.min(cmds.len())..]
+                .iter()
+                .any(|c| (self.cleans)(c))
+            {
                 continue;
             }
             out.push(
-                crate::lint::Diagnostic::new(install.span_through(sub), self.message).help(self.help),
+                crate::lint::Diagnostic::new(install.span_through(sub), self.message)
+                    .help(self.help),
             );
         }
     }
@@ -416,7 +442,6 @@ pub fn removes_under(cmd: &Command, dirs: &[&str]) -> bool {
         })
 }
 
-
 /// Reports every `bashism` in scripts run by a shell that lacks it.
 pub fn check_bashism(
     cx: &DockerfileCx<'_>,
@@ -427,11 +452,20 @@ pub fn check_bashism(
 ) {
     use crate::lint::shell::bashism::applies;
     for script in views(cx).scripts() {
-        let found: Vec<_> = script.bashisms().iter().filter(|(b, _)| *b == bashism).collect();
+        let found: Vec<_> = script
+            .bashisms()
+            .iter()
+            .filter(|(b, _)| *b == bashism)
+            .collect();
         if found.is_empty() || !applies(script, bashism, is_alpine_like(cx, script.instruction)) {
             continue;
         }
-        let shell = script.shell.argv.first().map(String::as_str).unwrap_or("/bin/sh");
+        let shell = script
+            .shell
+            .argv
+            .first()
+            .map(String::as_str)
+            .unwrap_or("/bin/sh");
         for (_, span) in found {
             out.push(
                 crate::lint::Diagnostic::new(*span, format!("{message} in `{shell}`"))

@@ -61,15 +61,30 @@ mod tests {
 
     #[test]
     fn fires_in_sh() {
-        assert_run_fires(&RULE, "FROM debian:12\nRUN tr a-z A-Z <<< hello\n", &["<<< hello"]);
-        assert_run_fires(&RULE, "FROM debian:12\nRUN read -r x <<< \"$V\" && echo \"$x\"\n", &["<<< \"$V\""]);
-        assert_run_fires(&RULE, "FROM debian:12\nRUN grep -q x <<<\"$(cat /f)\" > /dev/null\n", &["<<<\"$(cat /f)\""]);
+        assert_run_fires(
+            &RULE,
+            "FROM debian:12\nRUN tr a-z A-Z <<< hello\n",
+            &["<<< hello"],
+        );
+        assert_run_fires(
+            &RULE,
+            "FROM debian:12\nRUN read -r x <<< \"$V\" && echo \"$x\"\n",
+            &["<<< \"$V\""],
+        );
+        assert_run_fires(
+            &RULE,
+            "FROM debian:12\nRUN grep -q x <<<\"$(cat /f)\" > /dev/null\n",
+            &["<<<\"$(cat /f)\""],
+        );
     }
 
     #[test]
     fn quiet_in_bash_or_without_it() {
         assert_run_quiet(&RULE, "FROM debian:12\nRUN echo hello | tr a-z A-Z\n");
-        assert_run_quiet(&RULE, "FROM debian:12\nSHELL [\"/bin/bash\", \"-c\"]\nRUN tr a-z A-Z <<< hello\n");
+        assert_run_quiet(
+            &RULE,
+            "FROM debian:12\nSHELL [\"/bin/bash\", \"-c\"]\nRUN tr a-z A-Z <<< hello\n",
+        );
         assert_run_quiet(&RULE, "FROM alpine:3.20\nRUN tr a-z A-Z <<< hello\n");
     }
 }

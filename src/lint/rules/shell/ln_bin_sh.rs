@@ -47,8 +47,13 @@ fn check(cx: &DockerfileCx<'_>, out: &mut Diagnostics) {
         }
         if let Some(word) = cmd.args().iter().find(|w| w.value == "/bin/sh") {
             out.push(
-                Diagnostic::new(word.span, "relinking `/bin/sh` changes the shell of everything in the image")
-                    .help("use `SHELL [\"/bin/bash\", \"-c\"]` to change the shell of RUN instructions"),
+                Diagnostic::new(
+                    word.span,
+                    "relinking `/bin/sh` changes the shell of everything in the image",
+                )
+                .help(
+                    "use `SHELL [\"/bin/bash\", \"-c\"]` to change the shell of RUN instructions",
+                ),
             );
         }
     }
@@ -61,15 +66,33 @@ mod tests {
 
     #[test]
     fn fires_on_relink() {
-        assert_run_fires(&RULE, "FROM debian:12\nRUN ln -sf /bin/bash /bin/sh\n", &["/bin/sh"]);
-        assert_run_fires(&RULE, "FROM debian:12\nRUN rm /bin/sh && ln -s bash /bin/sh\n", &["/bin/sh"]);
-        assert_run_fires(&RULE, "FROM debian:12\nRUN ln -snf \"/bin/sh\" /usr/bin/sh\n", &["\"/bin/sh\""]);
+        assert_run_fires(
+            &RULE,
+            "FROM debian:12\nRUN ln -sf /bin/bash /bin/sh\n",
+            &["/bin/sh"],
+        );
+        assert_run_fires(
+            &RULE,
+            "FROM debian:12\nRUN rm /bin/sh && ln -s bash /bin/sh\n",
+            &["/bin/sh"],
+        );
+        assert_run_fires(
+            &RULE,
+            "FROM debian:12\nRUN ln -snf \"/bin/sh\" /usr/bin/sh\n",
+            &["\"/bin/sh\""],
+        );
     }
 
     #[test]
     fn quiet_otherwise() {
-        assert_run_quiet(&RULE, "FROM debian:12\nRUN ln -s /usr/bin/python3 /usr/bin/python\n");
+        assert_run_quiet(
+            &RULE,
+            "FROM debian:12\nRUN ln -s /usr/bin/python3 /usr/bin/python\n",
+        );
         assert_run_quiet(&RULE, "FROM debian:12\nRUN ls -l /bin/sh\n");
-        assert_run_quiet(&RULE, "FROM debian:12\nSHELL [\"/bin/bash\", \"-c\"]\nRUN echo ok\n");
+        assert_run_quiet(
+            &RULE,
+            "FROM debian:12\nSHELL [\"/bin/bash\", \"-c\"]\nRUN echo ok\n",
+        );
     }
 }

@@ -10,56 +10,56 @@ use crate::lint::Rule;
 
 mod helpers;
 
-mod container_irrelevant_command;
-mod cd_in_run;
-mod sudo;
-mod apt_get_install_unpinned;
-mod apt_lists_not_removed;
-mod archive_extracted_after_copy;
-mod pip_install_unpinned;
-mod apt_get_install_without_yes;
-mod apt_get_install_recommends;
-mod npm_install_unpinned;
+mod ampersand_redirect_in_sh;
 mod apk_add_unpinned;
 mod apk_add_with_cache;
 mod apt_command;
-mod gem_install_unpinned;
-mod yum_install_without_yes;
-mod yum_cache_not_cleaned;
-mod yum_install_unpinned;
-mod zypper_without_yes;
-mod zypper_dist_upgrade;
-mod zypper_cache_not_cleaned;
-mod zypper_install_unpinned;
-mod dnf_install_without_yes;
+mod apt_get_install_recommends;
+mod apt_get_install_unpinned;
+mod apt_get_install_without_yes;
+mod apt_get_upgrade;
+mod apt_lists_not_removed;
+mod archive_extracted_after_copy;
+mod array_in_sh;
+mod brace_expansion_in_sh;
+mod cd_in_run;
+mod cd_without_fallback;
+mod consecutive_run;
+mod container_irrelevant_command;
+mod curl_and_wget;
 mod dnf_cache_not_cleaned;
 mod dnf_install_unpinned;
+mod dnf_install_without_yes;
+mod double_bracket_in_sh;
+mod double_equals_in_sh;
+mod echo_flags_in_sh;
+mod function_keyword_in_sh;
+mod gem_install_unpinned;
+mod go_install_unpinned;
+mod here_string_in_sh;
+mod ln_bin_sh;
+mod npm_install_unpinned;
+mod pip_install_unpinned;
 mod pip_install_with_cache;
+mod pipe_without_pipefail;
+mod remote_script_piped_to_shell;
+mod secret_on_command_line;
+mod source_in_sh;
+mod sudo;
+mod tls_verification_disabled;
+mod unquoted_command_substitution;
+mod unquoted_variable;
 mod useradd_without_no_log_init;
 mod wget_without_progress;
-mod consecutive_run;
-mod yarn_cache_not_cleaned;
-mod go_install_unpinned;
-mod curl_and_wget;
-mod ln_bin_sh;
-mod pipe_without_pipefail;
-mod unquoted_variable;
-mod unquoted_command_substitution;
-mod cd_without_fallback;
-mod double_bracket_in_sh;
-mod source_in_sh;
-mod function_keyword_in_sh;
-mod array_in_sh;
-mod here_string_in_sh;
-mod brace_expansion_in_sh;
-mod echo_flags_in_sh;
-mod double_equals_in_sh;
-mod ampersand_redirect_in_sh;
-mod remote_script_piped_to_shell;
-mod tls_verification_disabled;
 mod world_writable_chmod;
-mod apt_get_upgrade;
-mod secret_on_command_line;
+mod yarn_cache_not_cleaned;
+mod yum_cache_not_cleaned;
+mod yum_install_unpinned;
+mod yum_install_without_yes;
+mod zypper_cache_not_cleaned;
+mod zypper_dist_upgrade;
+mod zypper_install_unpinned;
+mod zypper_without_yes;
 
 pub static RULES: &[&Rule] = &[
     &container_irrelevant_command::RULE,
@@ -191,9 +191,15 @@ RUN apt-get update && \
     }
 
     fn section<'a>(doc: &'a str, from: &str, to: &[&str]) -> &'a str {
-        let Some(start) = doc.find(from) else { return "" };
+        let Some(start) = doc.find(from) else {
+            return "";
+        };
         let rest = &doc[start + from.len()..];
-        let end = to.iter().filter_map(|t| rest.find(t)).min().unwrap_or(rest.len());
+        let end = to
+            .iter()
+            .filter_map(|t| rest.find(t))
+            .min()
+            .unwrap_or(rest.len());
         &rest[..end]
     }
 
@@ -207,19 +213,33 @@ RUN apt-get update && \
             assert!(!examples.is_empty(), "{} has no example", rule.code);
             for (info, body) in examples {
                 assert_eq!(info, "dockerfile", "{}", rule.code);
-                assert!(!lint(rule, &body).is_empty(), "{} example does not fire:\n{body}", rule.code);
+                assert!(
+                    !lint(rule, &body).is_empty(),
+                    "{} example does not fire:\n{body}",
+                    rule.code
+                );
             }
             let instead = blocks(instead);
             assert!(!instead.is_empty(), "{} has no counterexample", rule.code);
             for (_, body) in instead {
                 let f = lint(rule, &body);
-                assert!(f.is_empty(), "{} counterexample fires:\n{body}\n{:?}", rule.code, f.iter().map(|f| &f.message).collect::<Vec<_>>());
+                assert!(
+                    f.is_empty(),
+                    "{} counterexample fires:\n{body}\n{:?}",
+                    rule.code,
+                    f.iter().map(|f| &f.message).collect::<Vec<_>>()
+                );
             }
             // Fix sections: the fixed block is what `--fix --unsafe-fixes` writes.
             let fix = section(doc, "## Fix\n", &["\n## "]);
             let fix_blocks = blocks(fix);
             if rule.fix != crate::lint::FixAvailability::Never {
-                assert_eq!(fix_blocks.len(), 2, "{} needs a ## Fix before/after", rule.code);
+                assert_eq!(
+                    fix_blocks.len(),
+                    2,
+                    "{} needs a ## Fix before/after",
+                    rule.code
+                );
             }
             if let [(_, before), (info, after)] = fix_blocks.as_slice() {
                 assert_eq!(info, "dockerfile fixed", "{}", rule.code);
@@ -228,7 +248,11 @@ RUN apt-get update && \
             }
             let unsafe_fix = doc.contains("unsafe");
             if unsafe_fix {
-                assert!(doc.contains("## Fix safety"), "{} mentions unsafe fixes without ## Fix safety", rule.code);
+                assert!(
+                    doc.contains("## Fix safety"),
+                    "{} mentions unsafe fixes without ## Fix safety",
+                    rule.code
+                );
             }
         }
     }

@@ -46,7 +46,10 @@ project's lockfile with `npm ci`.
 
 /// hadolint's test for a pinned npm package spec.
 pub fn npm_pinned(p: &str) -> bool {
-    if ["git://", "git+ssh://", "git+http://", "git+https://"].iter().any(|g| p.starts_with(g)) {
+    if ["git://", "git+ssh://", "git+http://", "git+https://"]
+        .iter()
+        .any(|g| p.starts_with(g))
+    {
         return p.contains('#');
     }
     if [".tar", ".tar.gz", ".tgz"].iter().any(|s| p.ends_with(s)) {
@@ -78,7 +81,10 @@ fn check(cx: &DockerfileCx<'_>, out: &mut Diagnostics) {
         let names: Vec<&str> = unpinned.iter().map(|w| w.value.as_str()).collect();
         let mut d = Diagnostic::new(
             first.span,
-            format!("`npm install` does not pin the version of {}", describe_list(&names)),
+            format!(
+                "`npm install` does not pin the version of {}",
+                describe_list(&names)
+            ),
         )
         .help(format!("pin a version: `{}@<version>`", first.value));
         for other in &unpinned[1..] {
@@ -95,15 +101,33 @@ mod tests {
 
     #[test]
     fn fires_on_unpinned() {
-        assert_run_fires(&RULE, "FROM node:22\nRUN npm install -g typescript\n", &["typescript"]);
-        assert_run_fires(&RULE, "FROM node:22\nRUN npm i --prefix /opt @angular/cli left-pad@1.3.0\n", &["@angular/cli"]);
-        assert_run_fires(&RULE, "FROM node:22\nRUN npm install git+https://github.com/a/b.git\n", &["git+https://github.com/a/b.git"]);
+        assert_run_fires(
+            &RULE,
+            "FROM node:22\nRUN npm install -g typescript\n",
+            &["typescript"],
+        );
+        assert_run_fires(
+            &RULE,
+            "FROM node:22\nRUN npm i --prefix /opt @angular/cli left-pad@1.3.0\n",
+            &["@angular/cli"],
+        );
+        assert_run_fires(
+            &RULE,
+            "FROM node:22\nRUN npm install git+https://github.com/a/b.git\n",
+            &["git+https://github.com/a/b.git"],
+        );
     }
 
     #[test]
     fn quiet_when_pinned_or_from_lockfile() {
         assert_run_quiet(&RULE, "FROM node:22\nRUN npm install\n");
-        assert_run_quiet(&RULE, "FROM node:22\nRUN npm ci && npm install -g npm@10.9.0 @scope/x@2 ./local\n");
-        assert_run_quiet(&RULE, "FROM node:22\nRUN npm install git+https://github.com/a/b.git#v1 x.tgz\n");
+        assert_run_quiet(
+            &RULE,
+            "FROM node:22\nRUN npm ci && npm install -g npm@10.9.0 @scope/x@2 ./local\n",
+        );
+        assert_run_quiet(
+            &RULE,
+            "FROM node:22\nRUN npm install git+https://github.com/a/b.git#v1 x.tgz\n",
+        );
     }
 }

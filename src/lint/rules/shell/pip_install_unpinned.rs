@@ -54,7 +54,9 @@ fn is_vcs(p: &str) -> bool {
 
 /// hadolint's test for a pinned pip requirement.
 pub fn pip_pinned(p: &str) -> bool {
-    ["==", ">=", "<=", ">", "<", "!=", "~=", "==="].iter().any(|s| p.contains(s))
+    ["==", ">=", "<=", ">", "<", "!=", "~=", "==="]
+        .iter()
+        .any(|s| p.contains(s))
         || (is_vcs(p) && p.contains('@'))
         || p.ends_with(".whl")
         || p.ends_with(".tar.gz")
@@ -67,19 +69,31 @@ fn check(cx: &DockerfileCx<'_>, out: &mut Diagnostics) {
             continue;
         };
         let opts = ParsedOpts::parse(rest, &PIP_INSTALL);
-        if opts.has(&["r", "requirement", "c", "constraint"]) || opts.positionals.iter().any(|w| w.value == ".") {
+        if opts.has(&["r", "requirement", "c", "constraint"])
+            || opts.positionals.iter().any(|w| w.value == ".")
+        {
             continue;
         }
-        let unpinned: Vec<_> = opts.positionals.iter().filter(|w| !pip_pinned(&w.value)).collect();
+        let unpinned: Vec<_> = opts
+            .positionals
+            .iter()
+            .filter(|w| !pip_pinned(&w.value))
+            .collect();
         let Some(first) = unpinned.first() else {
             continue;
         };
         let names: Vec<&str> = unpinned.iter().map(|w| w.value.as_str()).collect();
         let mut d = Diagnostic::new(
             first.span,
-            format!("`pip install` does not pin the version of {}", describe_list(&names)),
+            format!(
+                "`pip install` does not pin the version of {}",
+                describe_list(&names)
+            ),
         )
-        .help(format!("pin a version: `{}==<version>`, or install from a pinned requirements file", first.value));
+        .help(format!(
+            "pin a version: `{}==<version>`, or install from a pinned requirements file",
+            first.value
+        ));
         for other in &unpinned[1..] {
             d = d.label(other.span, "not pinned either");
         }
@@ -95,15 +109,28 @@ mod tests {
     #[test]
     fn fires_on_unpinned_packages() {
         assert_run_fires(&RULE, "FROM python:3\nRUN pip install flask\n", &["flask"]);
-        assert_run_fires(&RULE, "FROM python:3\nRUN python3 -m pip install --upgrade pip setuptools==70\n", &["pip"]);
+        assert_run_fires(
+            &RULE,
+            "FROM python:3\nRUN python3 -m pip install --upgrade pip setuptools==70\n",
+            &["pip"],
+        );
         assert_run_fires(&RULE, "FROM python:3\nRUN pip3 --no-cache-dir install -i https://x/simple 'requests[socks]'\n", &["'requests[socks]'"]);
     }
 
     #[test]
     fn quiet_when_pinned_or_from_files() {
-        assert_run_quiet(&RULE, "FROM python:3\nRUN pip install flask==3.0 'django>=4,<5' ./dist/x.whl\n");
-        assert_run_quiet(&RULE, "FROM python:3\nRUN pip install -r requirements.txt\n");
-        assert_run_quiet(&RULE, "FROM python:3\nRUN pip install -e . && pip install git+https://github.com/a/b@v1\n");
+        assert_run_quiet(
+            &RULE,
+            "FROM python:3\nRUN pip install flask==3.0 'django>=4,<5' ./dist/x.whl\n",
+        );
+        assert_run_quiet(
+            &RULE,
+            "FROM python:3\nRUN pip install -r requirements.txt\n",
+        );
+        assert_run_quiet(
+            &RULE,
+            "FROM python:3\nRUN pip install -e . && pip install git+https://github.com/a/b@v1\n",
+        );
         assert_run_quiet(&RULE, "FROM python:3\nRUN pipx install black\n");
     }
 }

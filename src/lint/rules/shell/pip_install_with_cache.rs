@@ -61,11 +61,13 @@ RUN pip install --no-cache-dir flask==3.0.3
 
 fn has_no_cache_dir(cmd: &Command) -> bool {
     cmd.args().iter().any(|w| {
-        w.value == "--no-cache-dir" || w.value.strip_prefix("--no-cache-dir=").is_some_and(is_truthy)
-    }) || cmd
-        .assignments
-        .iter()
-        .any(|a| a.name == "PIP_NO_CACHE_DIR" && a.value.as_ref().is_some_and(|v| is_truthy(&v.value)))
+        w.value == "--no-cache-dir"
+            || w.value
+                .strip_prefix("--no-cache-dir=")
+                .is_some_and(is_truthy)
+    }) || cmd.assignments.iter().any(|a| {
+        a.name == "PIP_NO_CACHE_DIR" && a.value.as_ref().is_some_and(|v| is_truthy(&v.value))
+    })
 }
 
 fn check(cx: &DockerfileCx<'_>, out: &mut Diagnostics) {
@@ -79,7 +81,15 @@ fn check(cx: &DockerfileCx<'_>, out: &mut Diagnostics) {
         let text_off = script
             .text()
             .match_indices("PIP_NO_CACHE_DIR=")
-            .any(|(at, m)| is_truthy(script.text()[at + m.len()..].split_whitespace().next().unwrap_or("").trim_end_matches(';')));
+            .any(|(at, m)| {
+                is_truthy(
+                    script.text()[at + m.len()..]
+                        .split_whitespace()
+                        .next()
+                        .unwrap_or("")
+                        .trim_end_matches(';'),
+                )
+            });
         if env_off || text_off {
             continue;
         }
@@ -95,9 +105,16 @@ fn check(cx: &DockerfileCx<'_>, out: &mut Diagnostics) {
                 continue;
             }
             out.push(
-                Diagnostic::new(cmd.span_through(install), "`pip install` keeps its download cache in the image")
-                    .help("add `--no-cache-dir`")
-                    .fix(Fix::safe(vec![insert_after(script, install, "--no-cache-dir")])),
+                Diagnostic::new(
+                    cmd.span_through(install),
+                    "`pip install` keeps its download cache in the image",
+                )
+                .help("add `--no-cache-dir`")
+                .fix(Fix::safe(vec![insert_after(
+                    script,
+                    install,
+                    "--no-cache-dir",
+                )])),
             );
         }
     }
@@ -111,17 +128,41 @@ mod tests {
 
     #[test]
     fn fires_without_no_cache_dir() {
-        assert_run_fires(&RULE, "FROM python:3\nRUN pip install flask==3\n", &["pip install"]);
-        assert_run_fires(&RULE, "FROM python:3\nRUN python -m pip install -r req.txt\n", &["python -m pip install"]);
-        assert_run_fires(&RULE, "FROM python:3\nRUN pip3 install -U pip && pip3 install --no-cache-dir x==1\n", &["pip3 install"]);
+        assert_run_fires(
+            &RULE,
+            "FROM python:3\nRUN pip install flask==3\n",
+            &["pip install"],
+        );
+        assert_run_fires(
+            &RULE,
+            "FROM python:3\nRUN python -m pip install -r req.txt\n",
+            &["python -m pip install"],
+        );
+        assert_run_fires(
+            &RULE,
+            "FROM python:3\nRUN pip3 install -U pip && pip3 install --no-cache-dir x==1\n",
+            &["pip3 install"],
+        );
     }
 
     #[test]
     fn quiet_with_no_cache_dir_env_or_cache_mount() {
-        assert_run_quiet(&RULE, "FROM python:3\nRUN pip install --no-cache-dir flask==3\n");
-        assert_run_quiet(&RULE, "FROM python:3\nENV PIP_NO_CACHE_DIR=1\nRUN pip install flask==3\n");
-        assert_run_quiet(&RULE, "FROM python:3\nRUN PIP_NO_CACHE_DIR=true pip install flask==3\n");
-        assert_run_quiet(&RULE, "FROM python:3\nRUN --mount=type=cache,target=/root/.cache/pip pip install flask==3\n");
+        assert_run_quiet(
+            &RULE,
+            "FROM python:3\nRUN pip install --no-cache-dir flask==3\n",
+        );
+        assert_run_quiet(
+            &RULE,
+            "FROM python:3\nENV PIP_NO_CACHE_DIR=1\nRUN pip install flask==3\n",
+        );
+        assert_run_quiet(
+            &RULE,
+            "FROM python:3\nRUN PIP_NO_CACHE_DIR=true pip install flask==3\n",
+        );
+        assert_run_quiet(
+            &RULE,
+            "FROM python:3\nRUN --mount=type=cache,target=/root/.cache/pip pip install flask==3\n",
+        );
         assert_run_quiet(&RULE, "FROM python:3\nRUN pipx install black==24.1\n");
     }
 

@@ -76,15 +76,22 @@ fn check(cx: &DockerfileCx<'_>, out: &mut Diagnostics) {
                     return None;
                 }
                 let mut cursor = p.walk();
-                let op = p.children(&mut cursor).find(|c| !c.is_named() && c.kind().starts_with('|'))?;
+                let op = p
+                    .children(&mut cursor)
+                    .find(|c| !c.is_named() && c.kind().starts_with('|'))?;
                 Some(script.node_span(op))
             })
         }) else {
             continue;
         };
-        let mut d = Diagnostic::new(pipe, "this pipe hides failures of the commands before its last one")
-            .help("set `SHELL [\"/bin/bash\", \"-o\", \"pipefail\", \"-c\"]` before this RUN");
-        let default_shell = v.shell_at(index).is_some_and(|s| s.origin == ShellOrigin::Default);
+        let mut d = Diagnostic::new(
+            pipe,
+            "this pipe hides failures of the commands before its last one",
+        )
+        .help("set `SHELL [\"/bin/bash\", \"-o\", \"pipefail\", \"-c\"]` before this RUN");
+        let default_shell = v
+            .shell_at(index)
+            .is_some_and(|s| s.origin == ShellOrigin::Default);
         if default_shell && fixed_stage != Some(inst.stage) {
             fixed_stage = Some(inst.stage);
             d = d.fix(Fix::unsafe_(vec![shell_edit(cx, inst)]));
@@ -99,9 +106,20 @@ fn shell_edit(cx: &DockerfileCx<'_>, inst: &Instruction) -> Edit {
     let start = inst.keyword_span.start as usize;
     let line_start = src[..start].rfind('\n').map(|i| i + 1).unwrap_or(0);
     let indent = &src[line_start..start];
-    let indent = if indent.chars().all(|c| c == ' ' || c == '\t') { indent } else { "" };
+    let indent = if indent.chars().all(|c| c == ' ' || c == '\t') {
+        indent
+    } else {
+        ""
+    };
     let newline = if src.contains("\r\n") { "\r\n" } else { "\n" };
-    let shell = if is_alpine_like(cx, cx.df.instructions.iter().position(|i| std::ptr::eq(i, inst)).unwrap_or(0)) {
+    let shell = if is_alpine_like(
+        cx,
+        cx.df
+            .instructions
+            .iter()
+            .position(|i| std::ptr::eq(i, inst))
+            .unwrap_or(0),
+    ) {
         "/bin/ash"
     } else {
         "/bin/bash"
@@ -121,10 +139,25 @@ mod tests {
     #[test]
     fn fires_on_the_pipe() {
         let v = Variants::NO_ONBUILD;
-        assert_run_fires_in(&RULE, "FROM debian:12\nRUN curl -fsSL https://x | tar -xz\n", &["|"], v);
+        assert_run_fires_in(
+            &RULE,
+            "FROM debian:12\nRUN curl -fsSL https://x | tar -xz\n",
+            &["|"],
+            v,
+        );
         assert_run_fires_in(&RULE, "FROM debian:12\nRUN x=$(ls | wc -l)\n", &["|"], v);
-        assert_run_fires_in(&RULE, "FROM debian:12\nSHELL [\"/bin/bash\", \"-c\"]\nRUN a | b\n", &["|"], v);
-        assert_run_fires_in(&RULE, "FROM debian:12\nRUN a | b\nRUN c | d\n", &["|", "|"], v);
+        assert_run_fires_in(
+            &RULE,
+            "FROM debian:12\nSHELL [\"/bin/bash\", \"-c\"]\nRUN a | b\n",
+            &["|"],
+            v,
+        );
+        assert_run_fires_in(
+            &RULE,
+            "FROM debian:12\nRUN a | b\nRUN c | d\n",
+            &["|", "|"],
+            v,
+        );
     }
 
     #[test]
@@ -132,7 +165,12 @@ mod tests {
         let v = Variants::NO_ONBUILD;
         assert_run_fires_in(&RULE, "FROM debian:12\nSHELL [\"/bin/bash\", \"-o\", \"pipefail\", \"-c\"]\nENV A=1\nRUN a | b\n", &[], v);
         assert_run_fires_in(&RULE, "FROM debian:12\nSHELL [\"/usr/bin/bash\", \"-euxo\", \"pipefail\", \"-c\"]\nRUN a | b\n", &[], v);
-        assert_run_fires_in(&RULE, "FROM debian:12\nRUN set -o pipefail && a | b\n", &[], v);
+        assert_run_fires_in(
+            &RULE,
+            "FROM debian:12\nRUN set -o pipefail && a | b\n",
+            &[],
+            v,
+        );
         assert_run_fires_in(&RULE, "FROM debian:12 AS base\nSHELL [\"/bin/bash\", \"-o\", \"pipefail\", \"-c\"]\nFROM base\nRUN a | b\n", &[], v);
         assert_run_fires_in(&RULE, "FROM debian:12\nRUN a || b\n", &[], v);
     }

@@ -58,17 +58,30 @@ fn is_interpreter(cmd: &Command) -> bool {
 fn downloads_to_stdout(cmd: &Command) -> bool {
     let args = cmd.args();
     match cmd.name() {
-        "curl" => !args.iter().any(|w| {
-            let v = w.value.as_str();
-            v == "-o" || v == "-O" || v.starts_with("--output") || v == "--remote-name" || v == "--remote-name-all"
-                || (v.starts_with('-') && !v.starts_with("--") && v.contains(['o', 'O']))
-        }) && !cmd.redirects.iter().any(|r| r.redirects_stdout()),
-        "wget" => args.windows(2).any(|w| matches!(w[0].value.as_str(), "-O" | "--output-document") && w[1].value == "-")
-            || args.iter().any(|w| {
+        "curl" => {
+            !args.iter().any(|w| {
                 let v = w.value.as_str();
-                v == "-O-" || v == "--output-document=-" || (v.starts_with('-') && !v.starts_with("--") && v.ends_with("O-"))
-            }),
-        "fetch" => args.windows(2).any(|w| w[0].value == "-o" && w[1].value == "-"),
+                v == "-o"
+                    || v == "-O"
+                    || v.starts_with("--output")
+                    || v == "--remote-name"
+                    || v == "--remote-name-all"
+                    || (v.starts_with('-') && !v.starts_with("--") && v.contains(['o', 'O']))
+            }) && !cmd.redirects.iter().any(|r| r.redirects_stdout())
+        }
+        "wget" => {
+            args.windows(2).any(|w| {
+                matches!(w[0].value.as_str(), "-O" | "--output-document") && w[1].value == "-"
+            }) || args.iter().any(|w| {
+                let v = w.value.as_str();
+                v == "-O-"
+                    || v == "--output-document=-"
+                    || (v.starts_with('-') && !v.starts_with("--") && v.ends_with("O-"))
+            })
+        }
+        "fetch" => args
+            .windows(2)
+            .any(|w| w[0].value == "-o" && w[1].value == "-"),
         _ => false,
     }
 }
@@ -78,7 +91,8 @@ fn check(cx: &DockerfileCx<'_>, out: &mut Diagnostics) {
         // `curl ... | sh`
         for cmd in &script.commands {
             let Some(pipe) = cmd.pipe else { continue };
-            if pipe.stage == 0 || !is_interpreter(cmd) || cmd.args().iter().any(|w| w.value == "-c") {
+            if pipe.stage == 0 || !is_interpreter(cmd) || cmd.args().iter().any(|w| w.value == "-c")
+            {
                 continue;
             }
             let download = script
@@ -111,7 +125,9 @@ fn nested_download(script: &Script, range: std::ops::Range<u32>) -> Option<&Comm
             && n.end_byte() as u32 <= range.end
         {
             found = script.commands.iter().find(|c| {
-                c.range.start >= n.start_byte() as u32 && c.range.end <= n.end_byte() as u32 && downloads_to_stdout(c)
+                c.range.start >= n.start_byte() as u32
+                    && c.range.end <= n.end_byte() as u32
+                    && downloads_to_stdout(c)
             });
         }
     });
@@ -120,7 +136,10 @@ fn nested_download(script: &Script, range: std::ops::Range<u32>) -> Option<&Comm
 
 fn report(out: &mut Diagnostics, span: Span, download: &Command, shell: &str) {
     let tool = download.name();
-    let label_span = download.name_word().map(|w| w.span).unwrap_or(download.span);
+    let label_span = download
+        .name_word()
+        .map(|w| w.span)
+        .unwrap_or(download.span);
     out.push(
         Diagnostic::new(span, format!("a script downloaded with `{tool}` runs in `{shell}` without any check"))
             .label(label_span, "downloaded here")
@@ -135,17 +154,42 @@ mod tests {
 
     #[test]
     fn fires_on_download_into_shell() {
-        assert_run_fires(&RULE, "FROM debian:12\nRUN curl -fsSL https://x/install.sh | sh\n", &["sh"]);
-        assert_run_fires(&RULE, "FROM debian:12\nRUN wget -qO- https://x/i | sudo bash -s -- --yes\n", &["bash"]);
-        assert_run_fires(&RULE, "FROM debian:12\nRUN sh -c \"$(curl -fsSL https://x/i)\"\n", &["sh"]);
-        assert_run_fires(&RULE, "FROM debian:12\nRUN curl -sSL https://x/get-pip.py | python3 -\n", &["python3"]);
+        assert_run_fires(
+            &RULE,
+            "FROM debian:12\nRUN curl -fsSL https://x/install.sh | sh\n",
+            &["sh"],
+        );
+        assert_run_fires(
+            &RULE,
+            "FROM debian:12\nRUN wget -qO- https://x/i | sudo bash -s -- --yes\n",
+            &["bash"],
+        );
+        assert_run_fires(
+            &RULE,
+            "FROM debian:12\nRUN sh -c \"$(curl -fsSL https://x/i)\"\n",
+            &["sh"],
+        );
+        assert_run_fires(
+            &RULE,
+            "FROM debian:12\nRUN curl -sSL https://x/get-pip.py | python3 -\n",
+            &["python3"],
+        );
     }
 
     #[test]
     fn quiet_on_checked_or_saved_downloads() {
-        assert_run_quiet(&RULE, "FROM debian:12\nRUN curl -fsSLo /tmp/i.sh https://x/i && sh /tmp/i.sh\n");
-        assert_run_quiet(&RULE, "FROM debian:12\nRUN curl -fsSL https://x/a.tgz | tar -xz\n");
-        assert_run_quiet(&RULE, "FROM debian:12\nRUN wget -O /tmp/k https://x/k | sh\n");
+        assert_run_quiet(
+            &RULE,
+            "FROM debian:12\nRUN curl -fsSLo /tmp/i.sh https://x/i && sh /tmp/i.sh\n",
+        );
+        assert_run_quiet(
+            &RULE,
+            "FROM debian:12\nRUN curl -fsSL https://x/a.tgz | tar -xz\n",
+        );
+        assert_run_quiet(
+            &RULE,
+            "FROM debian:12\nRUN wget -O /tmp/k https://x/k | sh\n",
+        );
         assert_run_quiet(&RULE, "FROM debian:12\nRUN echo ok | sh\n");
     }
 }

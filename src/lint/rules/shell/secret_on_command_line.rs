@@ -53,8 +53,19 @@ committed.
 };
 
 const SECRET_OPTIONS: &[&str] = &[
-    "password", "passwd", "pass", "token", "api-key", "apikey", "secret", "client-secret",
-    "access-token", "auth-token", "private-token", "secret-key", "access-key-secret",
+    "password",
+    "passwd",
+    "pass",
+    "token",
+    "api-key",
+    "apikey",
+    "secret",
+    "client-secret",
+    "access-token",
+    "auth-token",
+    "private-token",
+    "secret-key",
+    "access-key-secret",
 ];
 
 /// A constant value that looks like a secret (not empty, not an expansion,
@@ -69,9 +80,13 @@ fn constant_str(v: &str) -> bool {
 
 /// `scheme://user:password@host`: the password part is a constant.
 fn url_with_password(v: &str) -> bool {
-    let Some((_, rest)) = v.split_once("://") else { return false };
+    let Some((_, rest)) = v.split_once("://") else {
+        return false;
+    };
     let authority = rest.split(['/', '?', '#']).next().unwrap_or("");
-    let Some((userinfo, _host)) = authority.rsplit_once('@') else { return false };
+    let Some((userinfo, _host)) = authority.rsplit_once('@') else {
+        return false;
+    };
     match userinfo.split_once(':') {
         Some((_, password)) => constant_str(password),
         None => false,
@@ -100,11 +115,21 @@ fn token_like(v: &str) -> bool {
         || has("sk_live_", 20)
         || v.match_indices("AKIA").any(|(i, _)| {
             let tail = &v[i + 4..];
-            tail.len() >= 16 && tail[..16].chars().all(|c| c.is_ascii_uppercase() || c.is_ascii_digit())
+            tail.len() >= 16
+                && tail[..16]
+                    .chars()
+                    .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit())
         })
 }
 
-const CREDENTIAL_FILES: &[&str] = &[".netrc", ".npmrc", ".pypirc", ".git-credentials", ".pgpass", "_netrc"];
+const CREDENTIAL_FILES: &[&str] = &[
+    ".netrc",
+    ".npmrc",
+    ".pypirc",
+    ".git-credentials",
+    ".pgpass",
+    "_netrc",
+];
 
 fn findings(cmd: &Command) -> Vec<(&Word, &'static str)> {
     let mut out = Vec::new();
@@ -118,9 +143,14 @@ fn findings(cmd: &Command) -> Vec<(&Word, &'static str)> {
             };
             if SECRET_OPTIONS.contains(&name.to_ascii_lowercase().as_str()) {
                 match inline {
-                    Some(v) if w.literal && constant_str(v) => out.push((w, "a password or token option")),
+                    Some(v) if w.literal && constant_str(v) => {
+                        out.push((w, "a password or token option"))
+                    }
                     None => {
-                        if let Some(next) = args.get(i + 1).filter(|n| constant(n) && !n.value.starts_with('-')) {
+                        if let Some(next) = args
+                            .get(i + 1)
+                            .filter(|n| constant(n) && !n.value.starts_with('-'))
+                        {
                             out.push((next, "a password or token option"));
                         }
                     }
@@ -131,7 +161,12 @@ fn findings(cmd: &Command) -> Vec<(&Word, &'static str)> {
     }
     match cmd.name() {
         "mysql" | "mariadb" | "mysqldump" | "mysqladmin" | "mariadb-dump" => {
-            if let Some(w) = args.iter().find(|w| w.literal && w.value.len() > 2 && w.value.starts_with("-p") && !w.value.starts_with("--")) {
+            if let Some(w) = args.iter().find(|w| {
+                w.literal
+                    && w.value.len() > 2
+                    && w.value.starts_with("-p")
+                    && !w.value.starts_with("--")
+            }) {
                 out.push((w, "a database password"));
             }
         }
@@ -141,7 +176,11 @@ fn findings(cmd: &Command) -> Vec<(&Word, &'static str)> {
                     out.push((next, "a password option"));
                 }
             }
-            if cmd.is("htpasswd") && args.first().is_some_and(|w| w.value.starts_with('-') && w.value.contains('b')) {
+            if cmd.is("htpasswd")
+                && args
+                    .first()
+                    .is_some_and(|w| w.value.starts_with('-') && w.value.contains('b'))
+            {
                 if let Some(last) = args.last().filter(|w| constant(w) && args.len() >= 4) {
                     out.push((last, "a password argument"));
                 }
@@ -155,7 +194,10 @@ fn findings(cmd: &Command) -> Vec<(&Word, &'static str)> {
                     None
                 };
                 if let Some(v) = value.filter(|v| v.literal) {
-                    if v.value.split_once(':').is_some_and(|(_, p)| constant_str(p)) {
+                    if v.value
+                        .split_once(':')
+                        .is_some_and(|(_, p)| constant_str(p))
+                    {
                         out.push((v, "a password option"));
                     }
                 }
@@ -178,10 +220,15 @@ fn findings(cmd: &Command) -> Vec<(&Word, &'static str)> {
     if matches!(cmd.name(), "echo" | "printf") {
         let into_credentials = cmd.redirects.iter().any(|r| {
             r.redirects_stdout()
-                && r.target.as_ref().is_some_and(|t| CREDENTIAL_FILES.iter().any(|f| t.value.ends_with(f)))
+                && r.target
+                    .as_ref()
+                    .is_some_and(|t| CREDENTIAL_FILES.iter().any(|f| t.value.ends_with(f)))
         });
         if into_credentials {
-            if let Some(first) = args.iter().find(|w| constant(w) && !w.value.starts_with('-')) {
+            if let Some(first) = args
+                .iter()
+                .find(|w| constant(w) && !w.value.starts_with('-'))
+            {
                 if !out.iter().any(|(o, _)| std::ptr::eq(*o, first)) {
                     out.push((first, "credentials written to a file"));
                 }
@@ -204,8 +251,14 @@ fn check(cx: &DockerfileCx<'_>, out: &mut Diagnostics) {
             if cmd.is("chpasswd") {
                 if let Some(pipe) = cmd.pipe {
                     for feeder in script.pipeline_commands(pipe.pipeline) {
-                        if matches!(feeder.name(), "echo" | "printf") && feeder.pipe.is_some_and(|p| p.stage < pipe.stage) {
-                            if let Some(w) = feeder.args().iter().find(|w| constant(w) && w.value.contains(':')) {
+                        if matches!(feeder.name(), "echo" | "printf")
+                            && feeder.pipe.is_some_and(|p| p.stage < pipe.stage)
+                        {
+                            if let Some(w) = feeder
+                                .args()
+                                .iter()
+                                .find(|w| constant(w) && w.value.contains(':'))
+                            {
                                 out.push(
                                     Diagnostic::new(w.span, "a password for `chpasswd` written in the Dockerfile ends up in the image history")
                                         .help("set passwords at run time, or lock the account (`passwd -l`)"),
@@ -226,10 +279,26 @@ mod tests {
 
     #[test]
     fn fires_on_constant_secrets() {
-        assert_run_fires(&RULE, "FROM debian:12\nRUN git clone https://deploy:s3cr3t@git.example.com/a.git\n", &["https://deploy:s3cr3t@git.example.com/a.git"]);
-        assert_run_fires(&RULE, "FROM debian:12\nRUN mysql -uroot -pS3cret -e 'select 1' && app --password=hunter2\n", &["-pS3cret", "--password=hunter2"]);
-        assert_run_fires(&RULE, "FROM debian:12\nRUN echo 'machine x login u password p' > /root/.netrc\n", &["'machine x login u password p'"]);
-        assert_run_fires(&RULE, "FROM debian:12\nRUN echo 'root:toor' | chpasswd && curl -u admin:admin https://x/\n", &["'root:toor'", "admin:admin"]);
+        assert_run_fires(
+            &RULE,
+            "FROM debian:12\nRUN git clone https://deploy:s3cr3t@git.example.com/a.git\n",
+            &["https://deploy:s3cr3t@git.example.com/a.git"],
+        );
+        assert_run_fires(
+            &RULE,
+            "FROM debian:12\nRUN mysql -uroot -pS3cret -e 'select 1' && app --password=hunter2\n",
+            &["-pS3cret", "--password=hunter2"],
+        );
+        assert_run_fires(
+            &RULE,
+            "FROM debian:12\nRUN echo 'machine x login u password p' > /root/.netrc\n",
+            &["'machine x login u password p'"],
+        );
+        assert_run_fires(
+            &RULE,
+            "FROM debian:12\nRUN echo 'root:toor' | chpasswd && curl -u admin:admin https://x/\n",
+            &["'root:toor'", "admin:admin"],
+        );
         assert_run_fires(&RULE, "FROM debian:12\nRUN npm config set //registry.npmjs.org/:_authToken npm_abcdefghijklmnopqrstuvwxyz0123456789\n", &["npm_abcdefghijklmnopqrstuvwxyz0123456789"]);
     }
 

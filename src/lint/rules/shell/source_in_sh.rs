@@ -61,15 +61,30 @@ mod tests {
 
     #[test]
     fn fires_in_sh() {
-        assert_run_fires(&RULE, "FROM debian:12\nRUN source /etc/os-release\n", &["source"]);
-        assert_run_fires(&RULE, "FROM debian:12\nRUN . /a && source /b\n", &["source"]);
-        assert_run_fires(&RULE, "FROM debian:12\nSHELL [\"/bin/dash\", \"-c\"]\nRUN source /b\n", &["source"]);
+        assert_run_fires(
+            &RULE,
+            "FROM debian:12\nRUN source /etc/os-release\n",
+            &["source"],
+        );
+        assert_run_fires(
+            &RULE,
+            "FROM debian:12\nRUN . /a && source /b\n",
+            &["source"],
+        );
+        assert_run_fires(
+            &RULE,
+            "FROM debian:12\nSHELL [\"/bin/dash\", \"-c\"]\nRUN source /b\n",
+            &["source"],
+        );
     }
 
     #[test]
     fn quiet_in_bash_or_without_it() {
         assert_run_quiet(&RULE, "FROM debian:12\nRUN . /etc/os-release\n");
-        assert_run_quiet(&RULE, "FROM debian:12\nSHELL [\"/usr/bin/bash\", \"-c\"]\nRUN source /b\n");
+        assert_run_quiet(
+            &RULE,
+            "FROM debian:12\nSHELL [\"/usr/bin/bash\", \"-c\"]\nRUN source /b\n",
+        );
         assert_run_quiet(&RULE, "FROM alpine:3.20\nRUN source /b\n");
     }
 }

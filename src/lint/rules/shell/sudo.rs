@@ -48,8 +48,9 @@ fn check(cx: &DockerfileCx<'_>, out: &mut Diagnostics) {
         let upto = cmd.name_at.min(cmd.words.len().saturating_sub(1));
         if let Some(word) = cmd.words[..=upto].iter().find(|w| w.basename() == "sudo") {
             out.push(
-                Diagnostic::new(word.span, "`sudo` in a build step")
-                    .help("switch users with `USER root` before the step and `USER <name>` after it"),
+                Diagnostic::new(word.span, "`sudo` in a build step").help(
+                    "switch users with `USER root` before the step and `USER <name>` after it",
+                ),
             );
         }
     }
@@ -62,9 +63,21 @@ mod tests {
 
     #[test]
     fn fires_on_sudo() {
-        assert_run_fires(&RULE, "FROM debian:12\nRUN sudo apt-get update\n", &["sudo"]);
-        assert_run_fires(&RULE, "FROM debian:12\nRUN env A=1 /usr/bin/sudo -u x make\n", &["/usr/bin/sudo"]);
-        assert_run_fires(&RULE, "FROM debian:12\nRUN make && sudo make install\n", &["sudo"]);
+        assert_run_fires(
+            &RULE,
+            "FROM debian:12\nRUN sudo apt-get update\n",
+            &["sudo"],
+        );
+        assert_run_fires(
+            &RULE,
+            "FROM debian:12\nRUN env A=1 /usr/bin/sudo -u x make\n",
+            &["/usr/bin/sudo"],
+        );
+        assert_run_fires(
+            &RULE,
+            "FROM debian:12\nRUN make && sudo make install\n",
+            &["sudo"],
+        );
     }
 
     #[test]

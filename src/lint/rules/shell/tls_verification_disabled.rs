@@ -53,17 +53,24 @@ CA to the image (`COPY ca.crt /usr/local/share/ca-certificates/` and
 fn env_disables(name: &str, value: &str) -> bool {
     let value = value.trim_matches(['"', '\'']);
     match name {
-        "GIT_SSL_NO_VERIFY" => !value.is_empty() && value != "0" && !value.eq_ignore_ascii_case("false"),
+        "GIT_SSL_NO_VERIFY" => {
+            !value.is_empty() && value != "0" && !value.eq_ignore_ascii_case("false")
+        }
         "NODE_TLS_REJECT_UNAUTHORIZED" | "PYTHONHTTPSVERIFY" => value == "0",
         "PIP_TRUSTED_HOST" => !value.is_empty(),
-        "NPM_CONFIG_STRICT_SSL" | "npm_config_strict_ssl" | "YARN_STRICT_SSL" => value.eq_ignore_ascii_case("false"),
+        "NPM_CONFIG_STRICT_SSL" | "npm_config_strict_ssl" | "YARN_STRICT_SSL" => {
+            value.eq_ignore_ascii_case("false")
+        }
         "CURL_INSECURE" => !value.is_empty(),
         _ => false,
     }
 }
 
 fn falsy(v: &str) -> bool {
-    matches!(v.trim_matches(['"', '\'']).to_ascii_lowercase().as_str(), "false" | "0" | "no" | "off")
+    matches!(
+        v.trim_matches(['"', '\'']).to_ascii_lowercase().as_str(),
+        "false" | "0" | "no" | "off"
+    )
 }
 
 /// The word that turns verification off in `cmd`, with what it is.
@@ -71,31 +78,52 @@ fn insecure_word(cmd: &Command) -> Option<(&Word, &'static str)> {
     let args = cmd.args();
     let find = |pred: &dyn Fn(&str) -> bool| args.iter().find(|w| pred(&w.value));
     match cmd.name() {
-        "curl" => find(&|v| v == "--insecure" || (v.starts_with('-') && !v.starts_with("--") && v.contains('k')))
-            .map(|w| (w, "`curl` without certificate checks")),
-        "wget" => find(&|v| v == "--no-check-certificate").map(|w| (w, "`wget` without certificate checks")),
+        "curl" => find(&|v| {
+            v == "--insecure" || (v.starts_with('-') && !v.starts_with("--") && v.contains('k'))
+        })
+        .map(|w| (w, "`curl` without certificate checks")),
+        "wget" => find(&|v| v == "--no-check-certificate")
+            .map(|w| (w, "`wget` without certificate checks")),
         "git" => args
             .windows(2)
-            .find(|p| p[0].value == "-c" && p[1].value.to_ascii_lowercase().starts_with("http.sslverify=") && falsy(p[1].value.split_once('=').map(|x| x.1).unwrap_or("")))
+            .find(|p| {
+                p[0].value == "-c"
+                    && p[1]
+                        .value
+                        .to_ascii_lowercase()
+                        .starts_with("http.sslverify=")
+                    && falsy(p[1].value.split_once('=').map(|x| x.1).unwrap_or(""))
+            })
             .map(|p| (&p[1], "`git` without certificate checks"))
             .or_else(|| {
-                let i = args.iter().position(|w| w.value.eq_ignore_ascii_case("http.sslVerify"))?;
+                let i = args
+                    .iter()
+                    .position(|w| w.value.eq_ignore_ascii_case("http.sslVerify"))?;
                 let v = args.get(i + 1)?;
-                (args.iter().any(|w| w.value == "config") && falsy(&v.value)).then_some((&args[i], "`git` configured without certificate checks"))
+                (args.iter().any(|w| w.value == "config") && falsy(&v.value))
+                    .then_some((&args[i], "`git` configured without certificate checks"))
             }),
-        n if n.starts_with("pip") => find(&|v| v == "--trusted-host" || v.starts_with("--trusted-host="))
-            .map(|w| (w, "`pip` trusting a host without certificate checks")),
+        n if n.starts_with("pip") => {
+            find(&|v| v == "--trusted-host" || v.starts_with("--trusted-host="))
+                .map(|w| (w, "`pip` trusting a host without certificate checks"))
+        }
         "npm" | "yarn" | "pnpm" => {
             if let Some(w) = find(&|v| v == "--strict-ssl=false" || v == "--no-strict-ssl") {
                 return Some((w, "the package manager without certificate checks"));
             }
             let i = args.iter().position(|w| w.value == "strict-ssl")?;
-            (args.iter().any(|w| w.value == "config" || w.value == "set") && args.get(i + 1).is_some_and(|v| falsy(&v.value)))
-                .then_some((&args[i], "the package manager configured without certificate checks"))
+            (args.iter().any(|w| w.value == "config" || w.value == "set")
+                && args.get(i + 1).is_some_and(|v| falsy(&v.value)))
+            .then_some((
+                &args[i],
+                "the package manager configured without certificate checks",
+            ))
         }
         "apt-get" | "apt" => find(&|v| {
             let l = v.to_ascii_lowercase();
-            (l.starts_with("acquire::https::verify-peer=") || l.starts_with("acquire::https::verify-host=")) && falsy(l.split_once('=').map(|x| x.1).unwrap_or(""))
+            (l.starts_with("acquire::https::verify-peer=")
+                || l.starts_with("acquire::https::verify-host="))
+                && falsy(l.split_once('=').map(|x| x.1).unwrap_or(""))
         })
         .map(|w| (w, "`apt-get` without certificate checks")),
         _ => None,
@@ -104,8 +132,11 @@ fn insecure_word(cmd: &Command) -> Option<(&Word, &'static str)> {
 
 fn push(out: &mut Diagnostics, span: Span, what: &str) {
     out.push(
-        Diagnostic::new(span, format!("{what}: anyone on the network path can change what is installed"))
-            .help("remove it; trust a private CA by adding its certificate to the image instead"),
+        Diagnostic::new(
+            span,
+            format!("{what}: anyone on the network path can change what is installed"),
+        )
+        .help("remove it; trust a private CA by adding its certificate to the image instead"),
     );
 }
 
@@ -116,17 +147,37 @@ fn check(cx: &DockerfileCx<'_>, out: &mut Diagnostics) {
                 push(out, word.span, what);
             }
             for a in &cmd.assignments {
-                if env_disables(&a.name, a.value.as_ref().map(|v| v.value.as_str()).unwrap_or("")) {
-                    push(out, a.span, &format!("`{}` turns certificate checks off", a.name));
+                if env_disables(
+                    &a.name,
+                    a.value.as_ref().map(|v| v.value.as_str()).unwrap_or(""),
+                ) {
+                    push(
+                        out,
+                        a.span,
+                        &format!("`{}` turns certificate checks off", a.name),
+                    );
                 }
             }
         }
         // `GIT_SSL_NO_VERIFY=1` on its own line.
         crate::lint::shell::walk(script.root(), &mut |n| {
-            if n.kind() == "variable_assignment" && n.parent().is_some_and(|p| p.kind() == "program" || p.kind() == "list" || p.kind() == "variable_assignments") {
+            if n.kind() == "variable_assignment"
+                && n.parent().is_some_and(|p| {
+                    p.kind() == "program"
+                        || p.kind() == "list"
+                        || p.kind() == "variable_assignments"
+                })
+            {
                 let a = script.assignment(n);
-                if env_disables(&a.name, a.value.as_ref().map(|v| v.value.as_str()).unwrap_or("")) {
-                    push(out, a.span, &format!("`{}` turns certificate checks off", a.name));
+                if env_disables(
+                    &a.name,
+                    a.value.as_ref().map(|v| v.value.as_str()).unwrap_or(""),
+                ) {
+                    push(
+                        out,
+                        a.span,
+                        &format!("`{}` turns certificate checks off", a.name),
+                    );
                 }
             }
         });
@@ -137,7 +188,11 @@ fn check(cx: &DockerfileCx<'_>, out: &mut Diagnostics) {
             Args::Env(pairs) => {
                 for p in pairs {
                     if env_disables(&p.key.raw, &p.value.raw) {
-                        push(out, p.span, &format!("`{}` turns certificate checks off", p.key.raw));
+                        push(
+                            out,
+                            p.span,
+                            &format!("`{}` turns certificate checks off", p.key.raw),
+                        );
                     }
                 }
             }
@@ -145,7 +200,11 @@ fn check(cx: &DockerfileCx<'_>, out: &mut Diagnostics) {
                 for d in decls {
                     if let Some(v) = &d.default {
                         if env_disables(&d.name.raw, &v.raw) {
-                            push(out, d.span, &format!("`{}` turns certificate checks off", d.name.raw));
+                            push(
+                                out,
+                                d.span,
+                                &format!("`{}` turns certificate checks off", d.name.raw),
+                            );
                         }
                     }
                 }
@@ -167,13 +226,23 @@ mod tests {
         assert_run_fires(&RULE, "FROM debian:12\nRUN git -c http.sslVerify=false clone https://x/r && git config --global http.sslVerify false\n", &["http.sslVerify=false", "http.sslVerify"]);
         assert_run_fires(&RULE, "FROM python:3\nRUN pip install --trusted-host pypi.org x==1 && npm config set strict-ssl false\n", &["--trusted-host", "strict-ssl"]);
         assert_run_fires(&RULE, "FROM node:22\nRUN NODE_TLS_REJECT_UNAUTHORIZED=0 npm ci && export GIT_SSL_NO_VERIFY=1\n", &["NODE_TLS_REJECT_UNAUTHORIZED=0", "GIT_SSL_NO_VERIFY=1"]);
-        assert_fires(&RULE, "FROM debian:12\nENV GIT_SSL_NO_VERIFY=1 NODE_TLS_REJECT_UNAUTHORIZED=0\n", &["GIT_SSL_NO_VERIFY=1", "NODE_TLS_REJECT_UNAUTHORIZED=0"]);
+        assert_fires(
+            &RULE,
+            "FROM debian:12\nENV GIT_SSL_NO_VERIFY=1 NODE_TLS_REJECT_UNAUTHORIZED=0\n",
+            &["GIT_SSL_NO_VERIFY=1", "NODE_TLS_REJECT_UNAUTHORIZED=0"],
+        );
     }
 
     #[test]
     fn quiet_on_verified_downloads() {
-        assert_run_quiet(&RULE, "FROM debian:12\nRUN curl -fsSL https://x/a -o a && wget -q https://x/b\n");
+        assert_run_quiet(
+            &RULE,
+            "FROM debian:12\nRUN curl -fsSL https://x/a -o a && wget -q https://x/b\n",
+        );
         assert_run_quiet(&RULE, "FROM debian:12\nRUN git config --global http.sslVerify true && NODE_TLS_REJECT_UNAUTHORIZED=1 node x\n");
-        assert_run_quiet(&RULE, "FROM debian:12\nRUN curl --cacert /ca.pem https://x/a -o a\n");
+        assert_run_quiet(
+            &RULE,
+            "FROM debian:12\nRUN curl --cacert /ca.pem https://x/a -o a\n",
+        );
     }
 }

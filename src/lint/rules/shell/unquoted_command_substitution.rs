@@ -54,22 +54,33 @@ fn check(cx: &DockerfileCx<'_>, out: &mut Diagnostics) {
                 return;
             }
             let text = script.node_text(node);
-            let inner = text.trim_start_matches("$(").trim_start_matches('`').trim_start();
+            let inner = text
+                .trim_start_matches("$(")
+                .trim_start_matches('`')
+                .trim_start();
             if inner.starts_with("seq ") || inner.is_empty() {
                 return;
             }
             // `echo $(cmd)` alone is ShellCheck's SC2005, not this.
             if let Place::Argument(cmd) = where_ {
                 let mut cursor = cmd.walk();
-                let args: Vec<_> = cmd.children_by_field_name("argument", &mut cursor).collect();
-                let name = cmd.child_by_field_name("name").map(|n| script.node_text(n)).unwrap_or("");
+                let args: Vec<_> = cmd
+                    .children_by_field_name("argument", &mut cursor)
+                    .collect();
+                let name = cmd
+                    .child_by_field_name("name")
+                    .map(|n| script.node_text(n))
+                    .unwrap_or("");
                 if name == "echo" && args.len() == 1 && args[0].id() == node.id() {
                     return;
                 }
             }
             out.push(
-                Diagnostic::new(script.node_span(node), "the output of this substitution is split into words and globbed")
-                    .help(format!("double-quote it: `\"{text}\"`")),
+                Diagnostic::new(
+                    script.node_span(node),
+                    "the output of this substitution is split into words and globbed",
+                )
+                .help(format!("double-quote it: `\"{text}\"`")),
             );
         });
     }
@@ -82,15 +93,36 @@ mod tests {
 
     #[test]
     fn fires_on_unquoted_substitutions() {
-        assert_run_fires(&RULE, "FROM debian:12\nRUN make -j$(nproc)\n", &["$(nproc)"]);
-        assert_run_fires(&RULE, "FROM debian:12\nRUN chown `id -u` /x && [ $(id -u) = 0 ]\n", &["`id -u`", "$(id -u)"]);
-        assert_run_fires(&RULE, "FROM debian:12\nRUN export A=$(id -u)\n", &["$(id -u)"]);
+        assert_run_fires(
+            &RULE,
+            "FROM debian:12\nRUN make -j$(nproc)\n",
+            &["$(nproc)"],
+        );
+        assert_run_fires(
+            &RULE,
+            "FROM debian:12\nRUN chown `id -u` /x && [ $(id -u) = 0 ]\n",
+            &["`id -u`", "$(id -u)"],
+        );
+        assert_run_fires(
+            &RULE,
+            "FROM debian:12\nRUN export A=$(id -u)\n",
+            &["$(id -u)"],
+        );
     }
 
     #[test]
     fn quiet_when_quoted_or_exempt() {
-        assert_run_quiet(&RULE, "FROM debian:12\nRUN make -j\"$(nproc)\" && x=$(id -u)\n");
-        assert_run_quiet(&RULE, "FROM debian:12\nRUN for i in $(seq 3); do :; done; echo $(date)\n");
-        assert_run_quiet(&RULE, "FROM debian:12\nRUN $(which python3) -V && X=$(id) make\n");
+        assert_run_quiet(
+            &RULE,
+            "FROM debian:12\nRUN make -j\"$(nproc)\" && x=$(id -u)\n",
+        );
+        assert_run_quiet(
+            &RULE,
+            "FROM debian:12\nRUN for i in $(seq 3); do :; done; echo $(date)\n",
+        );
+        assert_run_quiet(
+            &RULE,
+            "FROM debian:12\nRUN $(which python3) -V && X=$(id) make\n",
+        );
     }
 }

@@ -60,7 +60,10 @@ fn single_word_value(script: &Script, value: Option<Node<'_>>) -> bool {
         "arithmetic_expansion" | "number" => true,
         "word" | "string" | "raw_string" | "concatenation" => {
             let w = script.word(value);
-            w.literal && !w.value.contains(|c: char| c.is_whitespace() || matches!(c, '*' | '?' | '['))
+            w.literal
+                && !w
+                    .value
+                    .contains(|c: char| c.is_whitespace() || matches!(c, '*' | '?' | '['))
         }
         _ => false,
     }
@@ -80,8 +83,10 @@ fn check(cx: &DockerfileCx<'_>, out: &mut Diagnostics) {
             "for_statement" => {
                 if let Some(var) = node.child_by_field_name("variable") {
                     let mut cursor = node.walk();
-                    let values: Vec<Node<'_>> = node.children_by_field_name("value", &mut cursor).collect();
-                    let one = !values.is_empty() && values.iter().all(|v| single_word_value(script, Some(*v)));
+                    let values: Vec<Node<'_>> =
+                        node.children_by_field_name("value", &mut cursor).collect();
+                    let one = !values.is_empty()
+                        && values.iter().all(|v| single_word_value(script, Some(*v)));
                     assigned.insert(script.node_text(var).to_string(), one);
                 }
             }
@@ -115,12 +120,17 @@ fn check(cx: &DockerfileCx<'_>, out: &mut Diagnostics) {
                     return;
                 }
                 let origin = match script.vars.get(name) {
-                    Some(v) if v.kind == VarKind::Arg && !assigned.contains_key(name) => " (a build argument: any value can be passed)",
+                    Some(v) if v.kind == VarKind::Arg && !assigned.contains_key(name) => {
+                        " (a build argument: any value can be passed)"
+                    }
                     _ => "",
                 };
                 out.push(
-                    Diagnostic::new(script.node_span(node), format!("`{raw}` is split into words and globbed{origin}"))
-                        .help(format!("double-quote it: `\"{raw}\"`")),
+                    Diagnostic::new(
+                        script.node_span(node),
+                        format!("`{raw}` is split into words and globbed{origin}"),
+                    )
+                    .help(format!("double-quote it: `\"{raw}\"`")),
                 );
             }
             _ => {}
@@ -135,17 +145,42 @@ mod tests {
 
     #[test]
     fn fires_on_unquoted_expansions() {
-        assert_run_fires(&RULE, "FROM debian:12\nARG PREFIX=/usr/local\nRUN mkdir -p $PREFIX/lib\n", &["$PREFIX"]);
-        assert_run_fires(&RULE, "FROM debian:12\nRUN v=$(nproc); make -j$v > ${LOG}\n", &["$v", "${LOG}"]);
-        assert_run_fires(&RULE, "FROM debian:12\nRUN [ $x = y ] && export A=$B\n", &["$x", "$B"]);
-        assert_run_fires(&RULE, "FROM debian:12\nENV D=\"a b\"\nRUN ls $D $HOME\n", &["$D", "$HOME"]);
+        assert_run_fires(
+            &RULE,
+            "FROM debian:12\nARG PREFIX=/usr/local\nRUN mkdir -p $PREFIX/lib\n",
+            &["$PREFIX"],
+        );
+        assert_run_fires(
+            &RULE,
+            "FROM debian:12\nRUN v=$(nproc); make -j$v > ${LOG}\n",
+            &["$v", "${LOG}"],
+        );
+        assert_run_fires(
+            &RULE,
+            "FROM debian:12\nRUN [ $x = y ] && export A=$B\n",
+            &["$x", "$B"],
+        );
+        assert_run_fires(
+            &RULE,
+            "FROM debian:12\nENV D=\"a b\"\nRUN ls $D $HOME\n",
+            &["$D", "$HOME"],
+        );
     }
 
     #[test]
     fn quiet_when_quoted_or_one_word() {
-        assert_run_quiet(&RULE, "FROM debian:12\nRUN echo \"$x\" \"${y}/z\"; a=$b; [[ $c = d ]]\n");
-        assert_run_quiet(&RULE, "FROM debian:12\nRUN n=$((1+2)); a=1; for i in 1 2; do echo $i $n $a; done\n");
-        assert_run_quiet(&RULE, "FROM debian:12\nRUN echo ${#x} $? $# ${x:+-v} && for f in $LIST; do :; done\n");
+        assert_run_quiet(
+            &RULE,
+            "FROM debian:12\nRUN echo \"$x\" \"${y}/z\"; a=$b; [[ $c = d ]]\n",
+        );
+        assert_run_quiet(
+            &RULE,
+            "FROM debian:12\nRUN n=$((1+2)); a=1; for i in 1 2; do echo $i $n $a; done\n",
+        );
+        assert_run_quiet(
+            &RULE,
+            "FROM debian:12\nRUN echo ${#x} $? $# ${x:+-v} && for f in $LIST; do :; done\n",
+        );
         assert_run_quiet(&RULE, "FROM debian:12\nENV DIR=/opt/app\nRUN cd $DIR\n");
     }
 }

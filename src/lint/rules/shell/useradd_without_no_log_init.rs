@@ -1,5 +1,7 @@
 use crate::lint::shell::OptSpec;
-use crate::lint::{Check, Diagnostic, Diagnostics, DockerfileCx, Edit, Fix, FixAvailability, Rule, Severity};
+use crate::lint::{
+    Check, Diagnostic, Diagnostics, DockerfileCx, Edit, Fix, FixAvailability, Rule, Severity,
+};
 
 use super::helpers::commands;
 
@@ -53,8 +55,22 @@ RUN useradd -l -u 1000000 app
 const USERADD: OptSpec = OptSpec {
     short_with_value: "bcdefgGkKpRPsuZ",
     long_with_value: &[
-        "base-dir", "comment", "home-dir", "expiredate", "inactive", "gid", "groups", "skel", "key",
-        "password", "root", "prefix", "shell", "uid", "selinux-user", "btrfs-subvolume",
+        "base-dir",
+        "comment",
+        "home-dir",
+        "expiredate",
+        "inactive",
+        "gid",
+        "groups",
+        "skel",
+        "key",
+        "password",
+        "root",
+        "prefix",
+        "shell",
+        "uid",
+        "selinux-user",
+        "btrfs-subvolume",
     ],
 };
 
@@ -74,14 +90,25 @@ fn check(cx: &DockerfileCx<'_>, out: &mut Diagnostics) {
         if value.as_str().len() <= 5 {
             continue;
         }
-        let Some(name) = cmd.name_word() else { continue };
+        let Some(name) = cmd.name_word() else {
+            continue;
+        };
         out.push(
-            Diagnostic::new(uid.word.span.cover(match value {
-                crate::lint::shell::OptValue::Next(w) => w.span,
-                _ => uid.word.span,
-            }), format!("`useradd` with UID {} and without `-l` fills the image with an empty lastlog", value.as_str()))
-                .help("add `-l` (`--no-log-init`)")
-                .fix(Fix::safe(vec![Edit::insert(script.file_offset_after(name.range.end), " -l")])),
+            Diagnostic::new(
+                uid.word.span.cover(match value {
+                    crate::lint::shell::OptValue::Next(w) => w.span,
+                    _ => uid.word.span,
+                }),
+                format!(
+                    "`useradd` with UID {} and without `-l` fills the image with an empty lastlog",
+                    value.as_str()
+                ),
+            )
+            .help("add `-l` (`--no-log-init`)")
+            .fix(Fix::safe(vec![Edit::insert(
+                script.file_offset_after(name.range.end),
+                " -l",
+            )])),
         );
     }
 }
@@ -94,20 +121,40 @@ mod tests {
 
     #[test]
     fn fires_on_high_uid_without_l() {
-        assert_run_fires(&RULE, "FROM debian:12\nRUN useradd -u 1000000 app\n", &["-u 1000000"]);
-        assert_run_fires(&RULE, "FROM debian:12\nRUN useradd --uid=123456 -m app\n", &["--uid=123456"]);
-        assert_run_fires(&RULE, "FROM debian:12\nRUN groupadd x && useradd -m -u100000000 app\n", &["-u100000000"]);
+        assert_run_fires(
+            &RULE,
+            "FROM debian:12\nRUN useradd -u 1000000 app\n",
+            &["-u 1000000"],
+        );
+        assert_run_fires(
+            &RULE,
+            "FROM debian:12\nRUN useradd --uid=123456 -m app\n",
+            &["--uid=123456"],
+        );
+        assert_run_fires(
+            &RULE,
+            "FROM debian:12\nRUN groupadd x && useradd -m -u100000000 app\n",
+            &["-u100000000"],
+        );
     }
 
     #[test]
     fn quiet_with_l_or_low_uid() {
         assert_run_quiet(&RULE, "FROM debian:12\nRUN useradd -l -u 1000000 app\n");
-        assert_run_quiet(&RULE, "FROM debian:12\nRUN useradd --no-log-init -u 1000000 app\n");
+        assert_run_quiet(
+            &RULE,
+            "FROM debian:12\nRUN useradd --no-log-init -u 1000000 app\n",
+        );
         assert_run_quiet(&RULE, "FROM debian:12\nRUN useradd -u 1000 app\n");
     }
 
     #[test]
     fn fix_adds_l() {
-        assert_fix(&RULE, "FROM debian:12\nRUN useradd -u 1000000 app\n", "FROM debian:12\nRUN useradd -l -u 1000000 app\n", Applicability::Safe);
+        assert_fix(
+            &RULE,
+            "FROM debian:12\nRUN useradd -u 1000000 app\n",
+            "FROM debian:12\nRUN useradd -l -u 1000000 app\n",
+            Applicability::Safe,
+        );
     }
 }

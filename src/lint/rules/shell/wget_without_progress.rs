@@ -57,7 +57,31 @@ the fix is unsafe; use `-q` there.
 
 const WGET: OptSpec = OptSpec {
     short_with_value: "oaOPUTtwYeiBQ",
-    long_with_value: &["output-file", "append-output", "output-document", "directory-prefix", "user-agent", "timeout", "tries", "wait", "progress", "execute", "input-file", "base", "quota", "header", "user", "password", "post-data", "post-file", "method", "body-data", "ca-certificate", "certificate", "private-key"],
+    long_with_value: &[
+        "output-file",
+        "append-output",
+        "output-document",
+        "directory-prefix",
+        "user-agent",
+        "timeout",
+        "tries",
+        "wait",
+        "progress",
+        "execute",
+        "input-file",
+        "base",
+        "quota",
+        "header",
+        "user",
+        "password",
+        "post-data",
+        "post-file",
+        "method",
+        "body-data",
+        "ca-certificate",
+        "certificate",
+        "private-key",
+    ],
 };
 
 fn fix(cx: &DockerfileCx<'_>, script: &Script, at: u32) -> Fix {
@@ -75,15 +99,34 @@ fn check(cx: &DockerfileCx<'_>, out: &mut Diagnostics) {
             continue;
         }
         let opts = cmd.opts(&WGET);
-        let no_verbose = cmd.args().iter().any(|w| w.value == "-nv" || w.value == "--no-verbose");
-        if no_verbose || opts.has(&["progress", "q", "quiet", "o", "output-file", "a", "append-output", "show-progress"]) {
+        let no_verbose = cmd
+            .args()
+            .iter()
+            .any(|w| w.value == "-nv" || w.value == "--no-verbose");
+        if no_verbose
+            || opts.has(&[
+                "progress",
+                "q",
+                "quiet",
+                "o",
+                "output-file",
+                "a",
+                "append-output",
+                "show-progress",
+            ])
+        {
             continue;
         }
-        let Some(name) = cmd.name_word() else { continue };
+        let Some(name) = cmd.name_word() else {
+            continue;
+        };
         out.push(
-            Diagnostic::new(name.span, "`wget` without `--progress` prints thousands of progress lines")
-                .help("add `--progress=dot:giga`, or `-q`")
-                .fix(fix(cx, script, script.file_offset_after(name.range.end))),
+            Diagnostic::new(
+                name.span,
+                "`wget` without `--progress` prints thousands of progress lines",
+            )
+            .help("add `--progress=dot:giga`, or `-q`")
+            .fix(fix(cx, script, script.file_offset_after(name.range.end))),
         );
     }
 }
@@ -96,21 +139,44 @@ mod tests {
 
     #[test]
     fn fires_without_progress_option() {
-        assert_run_fires(&RULE, "FROM debian:12\nRUN wget https://x/a.tgz\n", &["wget"]);
-        assert_run_fires(&RULE, "FROM debian:12\nRUN wget -O /tmp/a https://x/a && wget -c https://x/b\n", &["wget", "wget"]);
-        assert_run_fires(&RULE, "FROM debian:12\nRUN curl -s x | wget -i -\n", &["wget"]);
+        assert_run_fires(
+            &RULE,
+            "FROM debian:12\nRUN wget https://x/a.tgz\n",
+            &["wget"],
+        );
+        assert_run_fires(
+            &RULE,
+            "FROM debian:12\nRUN wget -O /tmp/a https://x/a && wget -c https://x/b\n",
+            &["wget", "wget"],
+        );
+        assert_run_fires(
+            &RULE,
+            "FROM debian:12\nRUN curl -s x | wget -i -\n",
+            &["wget"],
+        );
     }
 
     #[test]
     fn quiet_with_progress_option() {
-        assert_run_quiet(&RULE, "FROM debian:12\nRUN wget --progress=dot:giga https://x/a.tgz\n");
-        assert_run_quiet(&RULE, "FROM debian:12\nRUN wget -qO- https://x/a | tar -xz && wget -nv https://x/b\n");
+        assert_run_quiet(
+            &RULE,
+            "FROM debian:12\nRUN wget --progress=dot:giga https://x/a.tgz\n",
+        );
+        assert_run_quiet(
+            &RULE,
+            "FROM debian:12\nRUN wget -qO- https://x/a | tar -xz && wget -nv https://x/b\n",
+        );
         assert_run_quiet(&RULE, "FROM debian:12\nRUN wget -o /dev/null https://x/a\n");
     }
 
     #[test]
     fn fix_is_unsafe_on_alpine() {
-        assert_fix(&RULE, "FROM debian:12\nRUN wget https://x/a\n", "FROM debian:12\nRUN wget --progress=dot:giga https://x/a\n", Applicability::Safe);
+        assert_fix(
+            &RULE,
+            "FROM debian:12\nRUN wget https://x/a\n",
+            "FROM debian:12\nRUN wget --progress=dot:giga https://x/a\n",
+            Applicability::Safe,
+        );
         let alpine = "FROM alpine:3.20\nRUN wget https://x/a\n";
         assert_fix(&RULE, alpine, alpine, Applicability::Safe);
     }

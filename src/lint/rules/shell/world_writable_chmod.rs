@@ -66,7 +66,9 @@ fn check(cx: &DockerfileCx<'_>, out: &mut Diagnostics) {
         if !cmd.is("chmod") {
             continue;
         }
-        let Some(mode) = cmd.args().iter().find(|w| !w.value.starts_with('-') || w.value.starts_with("-w") || w.value.starts_with("-x")) else {
+        let Some(mode) = cmd.args().iter().find(|w| {
+            !w.value.starts_with('-') || w.value.starts_with("-w") || w.value.starts_with("-x")
+        }) else {
             continue;
         };
         if mode.literal && world_writable(&mode.value) {
@@ -86,14 +88,28 @@ mod tests {
     #[test]
     fn fires_on_world_writable_modes() {
         assert_run_fires(&RULE, "FROM debian:12\nRUN chmod 777 /app\n", &["777"]);
-        assert_run_fires(&RULE, "FROM debian:12\nRUN chmod -R 0777 /app && chmod a+rwx /x\n", &["0777", "a+rwx"]);
-        assert_run_fires(&RULE, "FROM debian:12\nRUN chmod -R o+w /var/www\n", &["o+w"]);
+        assert_run_fires(
+            &RULE,
+            "FROM debian:12\nRUN chmod -R 0777 /app && chmod a+rwx /x\n",
+            &["0777", "a+rwx"],
+        );
+        assert_run_fires(
+            &RULE,
+            "FROM debian:12\nRUN chmod -R o+w /var/www\n",
+            &["o+w"],
+        );
     }
 
     #[test]
     fn quiet_on_safe_modes() {
-        assert_run_quiet(&RULE, "FROM debian:12\nRUN chmod 755 /app && chmod 1777 /tmp && chmod +x /e.sh\n");
-        assert_run_quiet(&RULE, "FROM debian:12\nRUN chmod -R g+w /app && chmod u=rwx,go=rx /b\n");
+        assert_run_quiet(
+            &RULE,
+            "FROM debian:12\nRUN chmod 755 /app && chmod 1777 /tmp && chmod +x /e.sh\n",
+        );
+        assert_run_quiet(
+            &RULE,
+            "FROM debian:12\nRUN chmod -R g+w /app && chmod u=rwx,go=rx /b\n",
+        );
         assert_run_quiet(&RULE, "FROM debian:12\nRUN chmod \"$MODE\" /app\n");
         assert!(world_writable("666") && !world_writable("664") && !world_writable("a+t"));
     }

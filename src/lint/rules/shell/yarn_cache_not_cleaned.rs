@@ -44,12 +44,25 @@ End the RUN with `&& yarn cache clean`, or mount a cache:
 
 const YARN: OptSpec = OptSpec {
     short_with_value: "",
-    long_with_value: &["cwd", "cache-folder", "modules-folder", "registry", "network-timeout", "mutex", "global-folder", "link-folder", "use-yarnrc"],
+    long_with_value: &[
+        "cwd",
+        "cache-folder",
+        "modules-folder",
+        "registry",
+        "network-timeout",
+        "mutex",
+        "global-folder",
+        "link-folder",
+        "use-yarnrc",
+    ],
 };
 
 fn cleans(cmd: &Command) -> bool {
-    subcommand(cmd, &["yarn"], &["cache"], &YARN)
-        .is_some_and(|(_, o)| o.operands_after_subcommand().iter().any(|w| w.value == "clean"))
+    subcommand(cmd, &["yarn"], &["cache"], &YARN).is_some_and(|(_, o)| {
+        o.operands_after_subcommand()
+            .iter()
+            .any(|w| w.value == "clean")
+    })
 }
 
 fn check(cx: &DockerfileCx<'_>, out: &mut Diagnostics) {
@@ -60,7 +73,11 @@ fn check(cx: &DockerfileCx<'_>, out: &mut Diagnostics) {
         spec: YARN,
         cleans,
         ordered: false,
-        cache_dirs: &["/usr/local/share/.cache/yarn", "/root/.cache/yarn", "/home/node/.cache/yarn"],
+        cache_dirs: &[
+            "/usr/local/share/.cache/yarn",
+            "/root/.cache/yarn",
+            "/home/node/.cache/yarn",
+        ],
         message: "yarn's cache stays in the image",
         help: "end the RUN with `&& yarn cache clean`",
     }
@@ -68,7 +85,11 @@ fn check(cx: &DockerfileCx<'_>, out: &mut Diagnostics) {
     // A cache mount anywhere in a yarn cache directory also counts.
     for d in found.items {
         let inst = cx.df.instructions.iter().find(|i| i.span.contains(d.span));
-        let mounted = inst.is_some_and(|i| cache_targets(i.effective()).iter().any(|t| t.contains("/.cache/yarn") || t.contains("/.yarn")));
+        let mounted = inst.is_some_and(|i| {
+            cache_targets(i.effective())
+                .iter()
+                .any(|t| t.contains("/.cache/yarn") || t.contains("/.yarn"))
+        });
         if !mounted {
             out.push(d);
         }
@@ -83,13 +104,24 @@ mod tests {
     #[test]
     fn fires_without_cache_clean() {
         assert_run_fires(&RULE, "FROM node:22\nRUN yarn install\n", &["yarn install"]);
-        assert_run_fires(&RULE, "FROM node:22\nRUN yarn install --frozen-lockfile && yarn build\n", &["yarn install"]);
-        assert_run_fires(&RULE, "FROM node:22\nRUN yarn --cwd /app install\n", &["yarn --cwd /app install"]);
+        assert_run_fires(
+            &RULE,
+            "FROM node:22\nRUN yarn install --frozen-lockfile && yarn build\n",
+            &["yarn install"],
+        );
+        assert_run_fires(
+            &RULE,
+            "FROM node:22\nRUN yarn --cwd /app install\n",
+            &["yarn --cwd /app install"],
+        );
     }
 
     #[test]
     fn quiet_with_clean_or_cache_mount() {
-        assert_run_quiet(&RULE, "FROM node:22\nRUN yarn install && yarn cache clean\n");
+        assert_run_quiet(
+            &RULE,
+            "FROM node:22\nRUN yarn install && yarn cache clean\n",
+        );
         assert_run_quiet(&RULE, "FROM node:22\nRUN --mount=type=cache,target=/usr/local/share/.cache/yarn/v6 yarn install\n");
         assert_run_quiet(&RULE, "FROM node:22\nRUN yarn build\n");
     }

@@ -42,8 +42,11 @@ End the RUN with `&& yum clean all`.
 };
 
 fn cleans(cmd: &Command) -> bool {
-    subcommand(cmd, &["yum"], &["clean"], &YUM).is_some_and(|(_, o)| o.operands_after_subcommand().iter().any(|w| w.value == "all"))
-        || removes_under(cmd, &["/var/cache/yum"])
+    subcommand(cmd, &["yum"], &["clean"], &YUM).is_some_and(|(_, o)| {
+        o.operands_after_subcommand()
+            .iter()
+            .any(|w| w.value == "all")
+    }) || removes_under(cmd, &["/var/cache/yum"])
 }
 
 fn check(cx: &DockerfileCx<'_>, out: &mut Diagnostics) {
@@ -67,15 +70,36 @@ mod tests {
 
     #[test]
     fn fires_without_clean() {
-        assert_run_fires(&RULE, "FROM centos:7\nRUN yum install -y httpd\n", &["yum install"]);
-        assert_run_fires(&RULE, "FROM centos:7\nRUN yum -y update && yum -y install x && yum clean packages\n", &["yum -y install"]);
-        assert_run_fires(&RULE, "FROM centos:7\nRUN yum -y groupinstall x; rm -rf /tmp/*\n", &["yum -y groupinstall"]);
+        assert_run_fires(
+            &RULE,
+            "FROM centos:7\nRUN yum install -y httpd\n",
+            &["yum install"],
+        );
+        assert_run_fires(
+            &RULE,
+            "FROM centos:7\nRUN yum -y update && yum -y install x && yum clean packages\n",
+            &["yum -y install"],
+        );
+        assert_run_fires(
+            &RULE,
+            "FROM centos:7\nRUN yum -y groupinstall x; rm -rf /tmp/*\n",
+            &["yum -y groupinstall"],
+        );
     }
 
     #[test]
     fn quiet_with_clean() {
-        assert_run_quiet(&RULE, "FROM centos:7\nRUN yum install -y httpd && yum clean all\n");
-        assert_run_quiet(&RULE, "FROM centos:7\nRUN yum install -y httpd && rm -rf /var/cache/yum\n");
-        assert_run_quiet(&RULE, "FROM centos:7\nRUN --mount=type=cache,target=/var/cache/yum yum install -y httpd\n");
+        assert_run_quiet(
+            &RULE,
+            "FROM centos:7\nRUN yum install -y httpd && yum clean all\n",
+        );
+        assert_run_quiet(
+            &RULE,
+            "FROM centos:7\nRUN yum install -y httpd && rm -rf /var/cache/yum\n",
+        );
+        assert_run_quiet(
+            &RULE,
+            "FROM centos:7\nRUN --mount=type=cache,target=/var/cache/yum yum install -y httpd\n",
+        );
     }
 }

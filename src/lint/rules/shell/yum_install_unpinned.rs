@@ -55,15 +55,31 @@ fn check(cx: &DockerfileCx<'_>, out: &mut Diagnostics) {
         };
         let unpinned: Vec<_> = ops
             .iter()
-            .filter(|w| if module { !w.value.contains(':') } else { !w.value.contains('-') && !w.value.ends_with(".rpm") })
+            .filter(|w| {
+                if module {
+                    !w.value.contains(':')
+                } else {
+                    !w.value.contains('-') && !w.value.ends_with(".rpm")
+                }
+            })
             .collect();
         let Some(first) = unpinned.first() else {
             continue;
         };
         let names: Vec<&str> = unpinned.iter().map(|w| w.value.as_str()).collect();
         let what = if module { "stream" } else { "version" };
-        let mut d = Diagnostic::new(first.span, format!("`yum install` does not pin the {what} of {}", describe_list(&names)))
-            .help(if module { format!("name the stream: `{}:<stream>`", first.value) } else { format!("name the version: `{}-<version>`", first.value) });
+        let mut d = Diagnostic::new(
+            first.span,
+            format!(
+                "`yum install` does not pin the {what} of {}",
+                describe_list(&names)
+            ),
+        )
+        .help(if module {
+            format!("name the stream: `{}:<stream>`", first.value)
+        } else {
+            format!("name the version: `{}-<version>`", first.value)
+        });
         for other in &unpinned[1..] {
             d = d.label(other.span, "not pinned either");
         }
@@ -78,15 +94,29 @@ mod tests {
 
     #[test]
     fn fires_on_unpinned() {
-        assert_run_fires(&RULE, "FROM centos:7\nRUN yum install -y httpd\n", &["httpd"]);
+        assert_run_fires(
+            &RULE,
+            "FROM centos:7\nRUN yum install -y httpd\n",
+            &["httpd"],
+        );
         assert_run_fires(&RULE, "FROM centos:7\nRUN yum -y install a-1 b\n", &["b"]);
-        assert_run_fires(&RULE, "FROM centos:8\nRUN yum module install -y nodejs\n", &["nodejs"]);
+        assert_run_fires(
+            &RULE,
+            "FROM centos:8\nRUN yum module install -y nodejs\n",
+            &["nodejs"],
+        );
     }
 
     #[test]
     fn quiet_when_pinned() {
-        assert_run_quiet(&RULE, "FROM centos:7\nRUN yum install -y httpd-2.4.6 ./x.rpm\n");
-        assert_run_quiet(&RULE, "FROM centos:8\nRUN yum module install -y nodejs:20\n");
+        assert_run_quiet(
+            &RULE,
+            "FROM centos:7\nRUN yum install -y httpd-2.4.6 ./x.rpm\n",
+        );
+        assert_run_quiet(
+            &RULE,
+            "FROM centos:8\nRUN yum module install -y nodejs:20\n",
+        );
         assert_run_quiet(&RULE, "FROM centos:7\nRUN yum update -y && yum clean all\n");
     }
 }

@@ -53,16 +53,24 @@ RUN yum install -y httpd-2.4.6
 fn check(cx: &DockerfileCx<'_>, out: &mut Diagnostics) {
     for script in views(cx).scripts() {
         for cmd in &script.commands {
-            let Some((sub, opts)) = subcommand(cmd, &["yum"], &["install", "groupinstall", "localinstall"], &YUM) else {
+            let Some((sub, opts)) = subcommand(
+                cmd,
+                &["yum"],
+                &["install", "groupinstall", "localinstall"],
+                &YUM,
+            ) else {
                 continue;
             };
             if opts.has(&["y", "assumeyes"]) {
                 continue;
             }
             out.push(
-                Diagnostic::new(cmd.span_through(sub), format!("`yum {}` without `-y` stops at a prompt", sub.value))
-                    .help("add `-y`")
-                    .fix(Fix::safe(vec![insert_after(script, sub, "-y")])),
+                Diagnostic::new(
+                    cmd.span_through(sub),
+                    format!("`yum {}` without `-y` stops at a prompt", sub.value),
+                )
+                .help("add `-y`")
+                .fix(Fix::safe(vec![insert_after(script, sub, "-y")])),
             );
         }
     }
@@ -76,20 +84,40 @@ mod tests {
 
     #[test]
     fn fires_without_yes() {
-        assert_run_fires(&RULE, "FROM centos:7\nRUN yum install httpd\n", &["yum install"]);
-        assert_run_fires(&RULE, "FROM centos:7\nRUN yum --setopt=x=1 groupinstall 'Dev Tools'\n", &["yum --setopt=x=1 groupinstall"]);
-        assert_run_fires(&RULE, "FROM centos:7\nRUN yum -q localinstall x.rpm\n", &["yum -q localinstall"]);
+        assert_run_fires(
+            &RULE,
+            "FROM centos:7\nRUN yum install httpd\n",
+            &["yum install"],
+        );
+        assert_run_fires(
+            &RULE,
+            "FROM centos:7\nRUN yum --setopt=x=1 groupinstall 'Dev Tools'\n",
+            &["yum --setopt=x=1 groupinstall"],
+        );
+        assert_run_fires(
+            &RULE,
+            "FROM centos:7\nRUN yum -q localinstall x.rpm\n",
+            &["yum -q localinstall"],
+        );
     }
 
     #[test]
     fn quiet_with_yes() {
         assert_run_quiet(&RULE, "FROM centos:7\nRUN yum install -y httpd\n");
-        assert_run_quiet(&RULE, "FROM centos:7\nRUN yum -y install httpd && yum --assumeyes install x\n");
+        assert_run_quiet(
+            &RULE,
+            "FROM centos:7\nRUN yum -y install httpd && yum --assumeyes install x\n",
+        );
         assert_run_quiet(&RULE, "FROM centos:7\nRUN yum clean all\n");
     }
 
     #[test]
     fn fix_inserts_y() {
-        assert_fix(&RULE, "FROM centos:7\nRUN yum install x\n", "FROM centos:7\nRUN yum install -y x\n", Applicability::Safe);
+        assert_fix(
+            &RULE,
+            "FROM centos:7\nRUN yum install x\n",
+            "FROM centos:7\nRUN yum install -y x\n",
+            Applicability::Safe,
+        );
     }
 }

@@ -42,7 +42,8 @@ End the RUN with `&& zypper clean`.
 };
 
 fn cleans(cmd: &Command) -> bool {
-    subcommand(cmd, &["zypper"], &["clean", "cc"], &ZYPPER).is_some() || removes_under(cmd, &["/var/cache/zypp"])
+    subcommand(cmd, &["zypper"], &["clean", "cc"], &ZYPPER).is_some()
+        || removes_under(cmd, &["/var/cache/zypp"])
 }
 
 fn check(cx: &DockerfileCx<'_>, out: &mut Diagnostics) {
@@ -66,15 +67,36 @@ mod tests {
 
     #[test]
     fn fires_without_clean() {
-        assert_run_fires(&RULE, "FROM opensuse/leap\nRUN zypper install -y httpd\n", &["zypper install"]);
-        assert_run_fires(&RULE, "FROM opensuse/leap\nRUN zypper clean && zypper -n in x\n", &["zypper -n in"]);
-        assert_run_fires(&RULE, "FROM opensuse/leap\nRUN zypper in -y x; rm -rf /tmp/x\n", &["zypper in"]);
+        assert_run_fires(
+            &RULE,
+            "FROM opensuse/leap\nRUN zypper install -y httpd\n",
+            &["zypper install"],
+        );
+        assert_run_fires(
+            &RULE,
+            "FROM opensuse/leap\nRUN zypper clean && zypper -n in x\n",
+            &["zypper -n in"],
+        );
+        assert_run_fires(
+            &RULE,
+            "FROM opensuse/leap\nRUN zypper in -y x; rm -rf /tmp/x\n",
+            &["zypper in"],
+        );
     }
 
     #[test]
     fn quiet_with_clean() {
-        assert_run_quiet(&RULE, "FROM opensuse/leap\nRUN zypper install -y httpd && zypper clean\n");
-        assert_run_quiet(&RULE, "FROM opensuse/leap\nRUN zypper in -y x && zypper cc -a\n");
-        assert_run_quiet(&RULE, "FROM opensuse/leap\nRUN --mount=type=cache,target=/var/cache/zypp zypper in -y x\n");
+        assert_run_quiet(
+            &RULE,
+            "FROM opensuse/leap\nRUN zypper install -y httpd && zypper clean\n",
+        );
+        assert_run_quiet(
+            &RULE,
+            "FROM opensuse/leap\nRUN zypper in -y x && zypper cc -a\n",
+        );
+        assert_run_quiet(
+            &RULE,
+            "FROM opensuse/leap\nRUN --mount=type=cache,target=/var/cache/zypp zypper in -y x\n",
+        );
     }
 }

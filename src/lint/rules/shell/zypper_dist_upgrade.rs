@@ -44,8 +44,11 @@ fn check(cx: &DockerfileCx<'_>, out: &mut Diagnostics) {
     for (_, cmd) in commands(cx) {
         if let Some((sub, _)) = subcommand(cmd, &["zypper"], &["dist-upgrade", "dup"], &ZYPPER) {
             out.push(
-                Diagnostic::new(cmd.span_through(sub), "`zypper dist-upgrade` upgrades the whole distribution during the build")
-                    .help("use a newer base image, or `zypper patch`"),
+                Diagnostic::new(
+                    cmd.span_through(sub),
+                    "`zypper dist-upgrade` upgrades the whole distribution during the build",
+                )
+                .help("use a newer base image, or `zypper patch`"),
             );
         }
     }
@@ -58,9 +61,21 @@ mod tests {
 
     #[test]
     fn fires_on_dist_upgrade() {
-        assert_run_fires(&RULE, "FROM opensuse/leap\nRUN zypper dup -y\n", &["zypper dup"]);
-        assert_run_fires(&RULE, "FROM opensuse/leap\nRUN zypper -n dist-upgrade\n", &["zypper -n dist-upgrade"]);
-        assert_run_fires(&RULE, "FROM opensuse/leap\nRUN zypper ref && zypper dup\n", &["zypper dup"]);
+        assert_run_fires(
+            &RULE,
+            "FROM opensuse/leap\nRUN zypper dup -y\n",
+            &["zypper dup"],
+        );
+        assert_run_fires(
+            &RULE,
+            "FROM opensuse/leap\nRUN zypper -n dist-upgrade\n",
+            &["zypper -n dist-upgrade"],
+        );
+        assert_run_fires(
+            &RULE,
+            "FROM opensuse/leap\nRUN zypper ref && zypper dup\n",
+            &["zypper dup"],
+        );
     }
 
     #[test]

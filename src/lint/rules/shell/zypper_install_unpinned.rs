@@ -54,8 +54,14 @@ fn check(cx: &DockerfileCx<'_>, out: &mut Diagnostics) {
             continue;
         };
         let names: Vec<&str> = unpinned.iter().map(|w| w.value.as_str()).collect();
-        let mut d = Diagnostic::new(first.span, format!("`zypper install` does not pin the version of {}", describe_list(&names)))
-            .help(format!("pin a version: `{}=<version>`", first.value));
+        let mut d = Diagnostic::new(
+            first.span,
+            format!(
+                "`zypper install` does not pin the version of {}",
+                describe_list(&names)
+            ),
+        )
+        .help(format!("pin a version: `{}=<version>`", first.value));
         for other in &unpinned[1..] {
             d = d.label(other.span, "not pinned either");
         }
@@ -70,14 +76,29 @@ mod tests {
 
     #[test]
     fn fires_on_unpinned() {
-        assert_run_fires(&RULE, "FROM opensuse/leap\nRUN zypper install -y httpd\n", &["httpd"]);
-        assert_run_fires(&RULE, "FROM opensuse/leap\nRUN zypper -n in a=1 b\n", &["b"]);
-        assert_run_fires(&RULE, "FROM opensuse/leap\nRUN zypper in -y --from repo x\n", &["x"]);
+        assert_run_fires(
+            &RULE,
+            "FROM opensuse/leap\nRUN zypper install -y httpd\n",
+            &["httpd"],
+        );
+        assert_run_fires(
+            &RULE,
+            "FROM opensuse/leap\nRUN zypper -n in a=1 b\n",
+            &["b"],
+        );
+        assert_run_fires(
+            &RULE,
+            "FROM opensuse/leap\nRUN zypper in -y --from repo x\n",
+            &["x"],
+        );
     }
 
     #[test]
     fn quiet_when_pinned() {
-        assert_run_quiet(&RULE, "FROM opensuse/leap\nRUN zypper install -y httpd=2.4.58 'git>=2' x.rpm\n");
+        assert_run_quiet(
+            &RULE,
+            "FROM opensuse/leap\nRUN zypper install -y httpd=2.4.58 'git>=2' x.rpm\n",
+        );
         assert_run_quiet(&RULE, "FROM opensuse/leap\nRUN zypper refresh\n");
         assert_run_quiet(&RULE, "FROM opensuse/leap\nRUN zypper rm -y httpd\n");
     }

@@ -51,7 +51,15 @@ RUN zypper install -y httpd=2.4.58
     check: Check::Dockerfile(check),
 };
 
-const SUBCOMMANDS: &[&str] = &["install", "in", "remove", "rm", "source-install", "si", "patch"];
+const SUBCOMMANDS: &[&str] = &[
+    "install",
+    "in",
+    "remove",
+    "rm",
+    "source-install",
+    "si",
+    "patch",
+];
 
 fn check(cx: &DockerfileCx<'_>, out: &mut Diagnostics) {
     for script in views(cx).scripts() {
@@ -63,9 +71,12 @@ fn check(cx: &DockerfileCx<'_>, out: &mut Diagnostics) {
                 continue;
             }
             out.push(
-                Diagnostic::new(cmd.span_through(sub), format!("`zypper {}` without `-y` stops at a prompt", sub.value))
-                    .help("add `-y`, or `--non-interactive` before the subcommand")
-                    .fix(Fix::safe(vec![insert_after(script, sub, "-y")])),
+                Diagnostic::new(
+                    cmd.span_through(sub),
+                    format!("`zypper {}` without `-y` stops at a prompt", sub.value),
+                )
+                .help("add `-y`, or `--non-interactive` before the subcommand")
+                .fix(Fix::safe(vec![insert_after(script, sub, "-y")])),
             );
         }
     }
@@ -79,20 +90,43 @@ mod tests {
 
     #[test]
     fn fires_without_yes() {
-        assert_run_fires(&RULE, "FROM opensuse/leap\nRUN zypper install httpd\n", &["zypper install"]);
-        assert_run_fires(&RULE, "FROM opensuse/leap\nRUN zypper rm x\n", &["zypper rm"]);
-        assert_run_fires(&RULE, "FROM opensuse/leap\nRUN zypper --quiet in x\n", &["zypper --quiet in"]);
+        assert_run_fires(
+            &RULE,
+            "FROM opensuse/leap\nRUN zypper install httpd\n",
+            &["zypper install"],
+        );
+        assert_run_fires(
+            &RULE,
+            "FROM opensuse/leap\nRUN zypper rm x\n",
+            &["zypper rm"],
+        );
+        assert_run_fires(
+            &RULE,
+            "FROM opensuse/leap\nRUN zypper --quiet in x\n",
+            &["zypper --quiet in"],
+        );
     }
 
     #[test]
     fn quiet_with_yes_or_non_interactive() {
         assert_run_quiet(&RULE, "FROM opensuse/leap\nRUN zypper install -y httpd\n");
-        assert_run_quiet(&RULE, "FROM opensuse/leap\nRUN zypper --non-interactive install httpd && zypper -n rm x\n");
-        assert_run_quiet(&RULE, "FROM opensuse/leap\nRUN zypper refresh && zypper clean\n");
+        assert_run_quiet(
+            &RULE,
+            "FROM opensuse/leap\nRUN zypper --non-interactive install httpd && zypper -n rm x\n",
+        );
+        assert_run_quiet(
+            &RULE,
+            "FROM opensuse/leap\nRUN zypper refresh && zypper clean\n",
+        );
     }
 
     #[test]
     fn fix_inserts_y() {
-        assert_fix(&RULE, "FROM opensuse/leap\nRUN zypper in x\n", "FROM opensuse/leap\nRUN zypper in -y x\n", Applicability::Safe);
+        assert_fix(
+            &RULE,
+            "FROM opensuse/leap\nRUN zypper in x\n",
+            "FROM opensuse/leap\nRUN zypper in -y x\n",
+            Applicability::Safe,
+        );
     }
 }
