@@ -1,6 +1,10 @@
 //! The lint stage: rules over the IR, with the build context in view.
 
+pub mod baseline;
+pub mod config;
 pub mod context_view;
+pub mod discover;
+pub mod driver;
 pub mod engine;
 pub mod finding;
 pub mod options;
@@ -9,6 +13,7 @@ pub mod rule;
 pub mod rules;
 pub mod semantic;
 pub mod shell;
+pub mod suppress;
 #[doc(hidden)]
 pub mod testing;
 
