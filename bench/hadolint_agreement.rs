@@ -242,8 +242,12 @@ fn main() {
         .position(|a| a == "--hadolint-json")
         .and_then(|i| args.get(i + 1))
         .map(String::as_str);
+    let started = std::time::Instant::now();
     let (hado, unparsed) = run_hadolint(&files, &base, &codes, saved);
+    let hadolint_time = started.elapsed();
+    let started = std::time::Instant::now();
     let ours = run_buildlint(&files, &base, &rules);
+    let buildlint_time = started.elapsed();
     let listed = listed();
 
     #[derive(Default)]
@@ -346,6 +350,16 @@ fn main() {
         ));
     }
     print!("{md}");
+    if saved.is_none() {
+        println!(
+            "\ntime: hadolint {:.2}s, buildlint (shell rules, one thread, in process) {:.3}s, ratio {:.0}x",
+            hadolint_time.as_secs_f64(),
+            buildlint_time.as_secs_f64(),
+            hadolint_time.as_secs_f64() / buildlint_time.as_secs_f64().max(1e-9)
+        );
+    }
+    let (scripts, broken) = parse_stats(&files);
+    println!("scripts parsed: {scripts}, with a syntax error somewhere: {broken}");
     println!("\nunlisted differences: {}", unlisted.len());
     if show_unlisted {
         for ((file, line, code), side) in &unlisted {
@@ -362,6 +376,26 @@ fn main() {
     if !unlisted.is_empty() || recall < 98.0 {
         std::process::exit(1);
     }
+}
+
+/// Scripts parsed, and how many had a part tree-sitter could not parse.
+fn parse_stats(files: &[PathBuf]) -> (usize, usize) {
+    let (mut scripts, mut broken) = (0, 0);
+    for path in files {
+        let Ok(bytes) = std::fs::read(path) else { continue };
+        let Ok(df) = buildlint::dockerfile::parse_bytes(bytes) else { continue };
+        let views = buildlint::lint::shell::ShellViews::build(&df);
+        for s in views.scripts() {
+            scripts += 1;
+            if s.has_error {
+                broken += 1;
+                if std::env::var_os("SHOW_BROKEN").is_some() {
+                    eprintln!("{}: {}", path.display(), s.text().lines().next().unwrap_or(""));
+                }
+            }
+        }
+    }
+    (scripts, broken)
 }
 
 /// Counts of every shell rule's findings, with a few examples each.

@@ -509,8 +509,8 @@ mod tests {
         let f = lint("# buildlint ignore=BL1007,BL0001\nFROM nginx:latest\n");
         assert!(f.is_empty(), "BL0001 can't be unused: it is never suppressed");
 
-        let f = lint("# hadolint ignore=DL3007,DL3008\nFROM nginx:1.27\n");
-        assert_eq!(codes(&f), [("BL0002", "DL3007".into())], "DL3008: not a buildlint rule");
+        let f = lint("# hadolint ignore=DL3007,DL3005\nFROM nginx:1.27\n");
+        assert_eq!(codes(&f), [("BL0002", "DL3007".into())], "DL3005: not a buildlint rule");
 
         let f = lint("# buildlint ignroe=BL1007\nFROM nginx:latest\n");
         assert_eq!(
