@@ -541,11 +541,11 @@ mod tests {
             "BL0001 can't be unused: it is never suppressed"
         );
 
-        let f = lint("# hadolint ignore=DL3007,DL3008\nFROM nginx:1.27\n");
+        let f = lint("# hadolint ignore=DL3007,DL3005\nFROM nginx:1.27\n");
         assert_eq!(
             codes(&f),
             [("BL0002", "DL3007".into())],
-            "DL3008: not a buildlint rule"
+            "DL3005: not a buildlint rule"
         );
 
         let f = lint("# buildlint ignroe=BL1007\nFROM nginx:latest\n");

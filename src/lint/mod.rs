@@ -14,6 +14,7 @@ pub mod registry;
 pub mod rule;
 pub mod rules;
 pub mod semantic;
+pub mod shell;
 pub mod suppress;
 #[doc(hidden)]
 pub mod testing;

@@ -240,6 +240,8 @@ pub struct Semantic {
     /// InvalidDefaultArgInFrom checks): declared-only ARGs are unset here.
     pub default_env: BTreeMap<String, String>,
     pub stages: Vec<StageInfo>,
+    /// The parsed RUN scripts, computed on first use (see [`crate::lint::shell::views`]).
+    pub shell: crate::lint::shell::ShellCache,
 }
 
 /// The automatic platform arguments for a build on this machine (Linux
@@ -322,8 +324,10 @@ impl Semantic {
                 *v = b.clone();
             }
         }
-        let mut global_env: BTreeMap<String, Option<String>> =
-            auto.iter().map(|(k, v)| (k.clone(), Some(v.clone()))).collect();
+        let mut global_env: BTreeMap<String, Option<String>> = auto
+            .iter()
+            .map(|(k, v)| (k.clone(), Some(v.clone())))
+            .collect();
         let mut default_env: BTreeMap<String, String> = auto.clone();
         let mut global_args = Vec::new();
         for (idx, inst) in df.preamble().iter().enumerate() {
@@ -333,8 +337,7 @@ impl Semantic {
             for decl in decls {
                 let name = decl.name.raw.clone();
                 // With build args (what the build uses).
-                let value: Option<Option<String>> = match (build_args.get(&name), &decl.default)
-                {
+                let value: Option<Option<String>> = match (build_args.get(&name), &decl.default) {
                     (Some(v), _) => Some(Some(v.clone())),
                     (None, Some(default)) => match lexer.process(&default.raw, &global_env) {
                         Ok(e) if !e.uncertain => Some(Some(e.value)),
@@ -382,6 +385,7 @@ impl Semantic {
             global_env,
             default_env,
             stages: Vec::with_capacity(df.stages.len()),
+            shell: Default::default(),
         };
 
         for stage in &df.stages {
@@ -548,8 +552,7 @@ impl Semantic {
             Args::Arg(decls) => {
                 for decl in decls {
                     let name = decl.name.raw.as_str();
-                    let value: Option<Option<String>> = if let Some(v) = self.build_args.get(name)
-                    {
+                    let value: Option<Option<String>> = if let Some(v) = self.build_args.get(name) {
                         Some(Some(v.clone()))
                     } else if let Some(default) = &decl.default {
                         Some(match lexer.process(&default.raw, &*scope) {
@@ -727,7 +730,9 @@ mod tests {
         let df = parse(src);
         Semantic::new(
             &df,
-            args.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect(),
+            args.iter()
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect(),
             target.map(str::to_string),
         )
     }
@@ -771,7 +776,9 @@ mod tests {
         assert_eq!(s.stages[4].base, BaseImage::Stage(2));
         assert_eq!(s.stage_by_name("BUILD"), Some(0));
         // Automatic platform args.
-        let (_, s) = sem("FROM alpine AS build_amd64\nFROM alpine AS build_arm64\nFROM build_${TARGETARCH}\n");
+        let (_, s) = sem(
+            "FROM alpine AS build_amd64\nFROM alpine AS build_arm64\nFROM build_${TARGETARCH}\n",
+        );
         let arch = host_arch().0;
         let expected = if arch == "amd64" { 0 } else { 1 };
         if arch == "amd64" || arch == "arm64" {
@@ -953,7 +960,9 @@ ARG TARGETARCH
         let src = "FROM alpine\nENV DEPS \\\n    curl \\\n    git\n";
         let df = parse(src);
         let inst = &df.instructions[1];
-        let Args::Env(pairs) = &inst.args else { panic!() };
+        let Args::Env(pairs) = &inst.args else {
+            panic!()
+        };
         let w = &pairs[0].value;
         let g = w.raw.find("git").unwrap();
         let span = word_span(inst, w, g..g + 3);

@@ -108,7 +108,9 @@ pub fn generate(corpus: &Path) -> std::io::Result<String> {
                 for inst in df.stage_instructions(&df.stages[stage]) {
                     if let Args::Env(pairs) = &inst.args {
                         for kv in pairs {
-                            if let Ok(key) = crate::dockerfile::expand::unquote(&kv.key.raw, df.escape) {
+                            if let Ok(key) =
+                                crate::dockerfile::expand::unquote(&kv.key.raw, df.escape)
+                            {
                                 entry.names.insert(key);
                             }
                         }
@@ -117,9 +119,11 @@ pub fn generate(corpus: &Path) -> std::io::Result<String> {
                 match &sem.stages[stage].base {
                     BaseImage::Stage(b) => stage = *b,
                     BaseImage::Image(r) => {
-                        entry
-                            .bases
-                            .insert(r.official_name().map(str::to_string).unwrap_or_else(|| r.name()));
+                        entry.bases.insert(
+                            r.official_name()
+                                .map(str::to_string)
+                                .unwrap_or_else(|| r.name()),
+                        );
                         break;
                     }
                     BaseImage::Scratch => {

@@ -32,30 +32,10 @@
 
 /// `(image, names)`, sorted by image and by name.
 pub static OFFICIAL_ENV: &[(&str, &[&str])] = &[
-    (
-        "alpine",
-        &[
-            "PATH",
-        ],
-    ),
-    (
-        "buildpack-deps",
-        &[
-            "PATH",
-        ],
-    ),
-    (
-        "busybox",
-        &[
-            "PATH",
-        ],
-    ),
-    (
-        "debian",
-        &[
-            "PATH",
-        ],
-    ),
+    ("alpine", &["PATH"]),
+    ("buildpack-deps", &["PATH"]),
+    ("busybox", &["PATH"]),
+    ("debian", &["PATH"]),
     (
         "docker",
         &[
@@ -155,14 +135,7 @@ pub static OFFICIAL_ENV: &[(&str, &[&str])] = &[
             "PKG_RELEASE",
         ],
     ),
-    (
-        "node",
-        &[
-            "NODE_VERSION",
-            "PATH",
-            "YARN_VERSION",
-        ],
-    ),
+    ("node", &["NODE_VERSION", "PATH", "YARN_VERSION"]),
     (
         "openjdk",
         &[
@@ -258,19 +231,9 @@ pub static OFFICIAL_ENV: &[(&str, &[&str])] = &[
     ),
     (
         "rust",
-        &[
-            "CARGO_HOME",
-            "PATH",
-            "RUSTUP_HOME",
-            "RUST_VERSION",
-        ],
+        &["CARGO_HOME", "PATH", "RUSTUP_HOME", "RUST_VERSION"],
     ),
-    (
-        "scratch",
-        &[
-            "PATH",
-        ],
-    ),
+    ("scratch", &["PATH"]),
     (
         "tomcat",
         &[
@@ -288,10 +251,5 @@ pub static OFFICIAL_ENV: &[(&str, &[&str])] = &[
             "TOMCAT_VERSION",
         ],
     ),
-    (
-        "ubuntu",
-        &[
-            "PATH",
-        ],
-    ),
+    ("ubuntu", &["PATH"]),
 ];
