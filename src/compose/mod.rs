@@ -1,6 +1,8 @@
 //! The stack front end: compose and stack files loaded as compose loads them,
 //! into the [`Project`] IR with spans.
 
+pub mod dotenv;
+pub mod interpolate;
 pub mod yaml;
 
 /// A loaded stack project.
