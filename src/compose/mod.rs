@@ -3,6 +3,8 @@
 
 pub mod dotenv;
 pub mod interpolate;
+pub mod merge;
+pub mod syntax;
 pub mod yaml;
 
 /// A loaded stack project.
