@@ -4,6 +4,7 @@
 pub mod dotenv;
 pub mod interpolate;
 pub mod merge;
+pub mod schema;
 pub mod syntax;
 pub mod yaml;
 
