@@ -4,10 +4,9 @@
 pub mod dotenv;
 pub mod interpolate;
 pub mod merge;
+pub mod model;
 pub mod schema;
 pub mod syntax;
 pub mod yaml;
 
-/// A loaded stack project.
-#[derive(Clone, Debug, Default)]
-pub struct Project {}
+pub use model::Project;
