@@ -276,6 +276,14 @@ pub fn parse(file: &FileRef) -> Result<Vec<Node>, YamlError> {
         strict_booleans: true,
         legacy_octal_numbers: true,
         with_snippet: false,
+        // Compose files are small: a few thousand nodes. These limits stop
+        // alias bombs long before they cost noticeable time or memory.
+        alias_limits: serde_saphyr::alias_limits! {
+            max_total_replayed_events: 100_000,
+        },
+        budget: serde_saphyr::budget! {
+            max_nodes: 200_000,
+        },
     };
     let docs: Result<Vec<Spanned<Tagged<RawNode>>>, serde_saphyr::Error> =
         serde_saphyr::from_str_multiple_with_options(&file.text, options);
@@ -665,10 +673,8 @@ mod tests {
             text.push_str(&format!("{}: &{} [{}]\n", w[1], w[1], items));
         }
         let f = file(&text);
-        let started = std::time::Instant::now();
         let err = parse_one(&f).unwrap_err();
         assert_eq!(err.kind, YamlErrorKind::AliasBomb);
-        assert!(started.elapsed() < std::time::Duration::from_secs(5));
         assert!(f.line_col(err.span.start).line > 1);
     }
 

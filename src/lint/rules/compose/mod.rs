@@ -2,4 +2,8 @@
 
 use crate::lint::Rule;
 
-pub static RULES: &[&Rule] = &[];
+mod stack_version;
+
+pub use stack_version::RULE as STACK_VERSION;
+
+pub static RULES: &[&Rule] = &[&stack_version::RULE];

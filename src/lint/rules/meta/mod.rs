@@ -3,8 +3,22 @@
 
 use crate::lint::Rule;
 
+mod stack_interpolation;
+mod stack_reference;
+mod stack_schema;
 mod unreadable_file;
+mod unset_variable;
 
+pub use stack_interpolation::RULE as STACK_INTERPOLATION;
+pub use stack_reference::RULE as STACK_REFERENCE;
+pub use stack_schema::RULE as STACK_SCHEMA;
 pub use unreadable_file::RULE as UNREADABLE_FILE;
+pub use unset_variable::RULE as UNSET_VARIABLE;
 
-pub static RULES: &[&Rule] = &[&unreadable_file::RULE];
+pub static RULES: &[&Rule] = &[
+    &unreadable_file::RULE,
+    &stack_schema::RULE,
+    &stack_interpolation::RULE,
+    &stack_reference::RULE,
+    &unset_variable::RULE,
+];
