@@ -565,6 +565,10 @@ impl<'o> Loader<'o> {
             .get("service")
             .map(|n| n.span)
             .unwrap_or(ext.value.span);
+        if base_file.as_ref().is_some_and(|(f, _)| is_remote(f)) {
+            // A remote resource (OCI artifact, Git repository): not followed.
+            return Some(without_extends(service));
+        }
         let (base_doc, base_src) = match &base_file {
             Some((rel, span)) => {
                 let dir = self.base_dir_of(file);
@@ -694,7 +698,9 @@ impl<'o> Loader<'o> {
                     }
                     _ => (item.scalar_string().map(|s| (s, item.span)).into_iter().collect(), None, Vec::new()),
                 };
-            if paths.is_empty() {
+            if paths.is_empty() || paths.iter().any(|(p, _)| is_remote(p)) {
+                // Remote includes (OCI artifacts, Git repositories) are not
+                // followed.
                 continue;
             }
             let abs_paths: Vec<(PathBuf, Span)> = paths
@@ -894,6 +900,11 @@ impl<'o> Loader<'o> {
             documents: std::mem::take(&mut self.documents),
         }
     }
+}
+
+/// A remote compose resource compose fetches itself.
+fn is_remote(path: &str) -> bool {
+    path.starts_with("oci://") || model::is_remote_context(path)
 }
 
 fn without_extends(mut service: Node) -> Node {

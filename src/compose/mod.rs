@@ -1,6 +1,7 @@
 //! The stack front end: compose and stack files loaded as compose loads them,
 //! into the [`Project`] IR with spans.
 
+pub mod check;
 pub mod discover;
 pub mod dotenv;
 pub mod interpolate;
@@ -9,9 +10,13 @@ pub mod merge;
 pub mod model;
 pub mod schema;
 pub mod syntax;
+#[doc(hidden)]
+pub mod testing;
 pub mod yaml;
 
+pub use check::lint_loaded;
 pub use load::{load, LoadOptions, Loaded};
 pub use model::Project;
 #[cfg(test)]
 mod load_tests;
+#[cfg(test)] mod corpus_probe;

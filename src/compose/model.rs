@@ -397,6 +397,10 @@ pub struct Build {
     /// context is local and there is no `dockerfile_inline`.
     pub dockerfile_path: Option<PathBuf>,
     pub dockerfile_inline: Option<Sp<String>>,
+    /// Whether the local context is a directory (checked when loading).
+    pub context_exists: Option<bool>,
+    /// Whether the Dockerfile exists (checked when loading).
+    pub dockerfile_exists: Option<bool>,
     pub args: Vec<(Sp<String>, Option<Sp<String>>)>,
     pub target: Option<Sp<String>>,
     pub additional_contexts: Vec<(Sp<String>, Option<Sp<String>>)>,
@@ -491,6 +495,8 @@ pub struct Deploy {
 pub struct EnvFile {
     pub path: Sp<String>,
     pub resolved: PathBuf,
+    /// Whether the file exists (checked when loading).
+    pub exists: bool,
     pub required: bool,
     pub format: Option<Sp<String>>,
 }
@@ -766,6 +772,7 @@ fn env_file(n: &Node, cx: &mut BuildCx<'_>) -> Option<EnvFile> {
     let resolved = cx.resolve(&path.file, &path.value);
     Some(EnvFile {
         path,
+        exists: resolved.is_file(),
         resolved,
         required,
         format,
@@ -828,6 +835,8 @@ fn build_build(key: &super::yaml::Key, n: &Node, cx: &mut BuildCx<'_>) -> Build 
         _ => None,
     };
     let boolean = |k: &str| get(k).and_then(|x| node_bool(x).map(|b| Sp::new(b, x.span, x.file.clone())));
+    let context_exists = context_path.as_ref().map(|p| p.is_dir());
+    let dockerfile_exists = dockerfile_path.as_ref().map(|p| p.is_file());
     Build {
         key: key_loc,
         context,
@@ -835,6 +844,8 @@ fn build_build(key: &super::yaml::Key, n: &Node, cx: &mut BuildCx<'_>) -> Build 
         dockerfile,
         dockerfile_path,
         dockerfile_inline,
+        context_exists,
+        dockerfile_exists,
         args: key_values(get("args")),
         target: opt("target"),
         additional_contexts: key_values(get("additional_contexts")),
