@@ -20,3 +20,5 @@ pub use model::Project;
 #[cfg(test)]
 mod load_tests;
 #[cfg(test)] mod corpus_probe;
+#[cfg(test)]
+mod fixture_tests;

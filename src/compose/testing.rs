@@ -97,3 +97,85 @@ pub fn only_finding(rule: &'static Rule, yaml: &str) -> Finding {
     assert_eq!(f.len(), 1, "{} on:\n{yaml}\n{:#?}", rule.code, underlined(&f));
     f.remove(0)
 }
+
+/// One example of a rule page: a compose file and the files around it.
+#[derive(Clone, Debug, Default)]
+pub struct PageCase {
+    pub yaml: String,
+    /// (path, text); a path ending in `/` is a directory.
+    pub files: Vec<(String, String)>,
+}
+
+/// The `## Example` cases (must fire) and the `Use instead:` cases (must
+/// not) of a rule page whose examples are ```` ```yaml ```` blocks. A
+/// ```` ```files ```` block (one path per line), ```` ```dockerfile ```` or
+/// ```` ```dockerignore ```` block belongs to the YAML block before it.
+pub fn page_cases(doc: &str) -> (Vec<PageCase>, Vec<PageCase>) {
+    let Some(example_at) = doc.find("## Example") else {
+        return (Vec::new(), Vec::new());
+    };
+    let rest = &doc[example_at + "## Example".len()..];
+    let (fire, quiet) = match rest.find("\nUse instead:") {
+        Some(i) => (&rest[..i], &rest[i..]),
+        None => (rest, ""),
+    };
+    let quiet = match quiet.find("\n## ") {
+        Some(i) => &quiet[..i],
+        None => quiet,
+    };
+    (blocks_to_cases(fire), blocks_to_cases(quiet))
+}
+
+fn blocks_to_cases(section: &str) -> Vec<PageCase> {
+    let mut cases: Vec<PageCase> = Vec::new();
+    let mut lines = section.lines();
+    while let Some(line) = lines.next() {
+        let Some(info) = line.trim_start().strip_prefix("```") else {
+            continue;
+        };
+        let info = info.trim().to_string();
+        let mut body = String::new();
+        for l in lines.by_ref() {
+            if l.trim_start().starts_with("```") {
+                break;
+            }
+            body.push_str(l);
+            body.push('\n');
+        }
+        match info.as_str() {
+            "yaml" => cases.push(PageCase {
+                yaml: body,
+                files: Vec::new(),
+            }),
+            "files" => {
+                if let Some(c) = cases.last_mut() {
+                    for p in body.lines().map(str::trim).filter(|p| !p.is_empty()) {
+                        c.files.push((p.to_string(), String::new()));
+                    }
+                }
+            }
+            "dockerfile" => {
+                if let Some(c) = cases.last_mut() {
+                    c.files.push(("Dockerfile".into(), body));
+                }
+            }
+            "dockerignore" => {
+                if let Some(c) = cases.last_mut() {
+                    c.files.push((".dockerignore".into(), body));
+                }
+            }
+            _ => {}
+        }
+    }
+    cases
+}
+
+/// Lints one page case with only `rule`.
+pub fn lint_case(rule: &'static Rule, case: &PageCase) -> Vec<Finding> {
+    let files: Vec<(&str, &str)> = case
+        .files
+        .iter()
+        .map(|(p, t)| (p.as_str(), t.as_str()))
+        .collect();
+    lint_yaml(rule, &case.yaml, &files)
+}

@@ -47,6 +47,17 @@ fn check(cx: &StackCx<'_>, out: &mut Diagnostics) {
         if s.image.is_some() || s.build.is_some() {
             continue;
         }
+        // A misspelt `imag:` is already a schema finding at the key.
+        let misspelt = s.node.as_map().is_some_and(|m| {
+            m.iter().any(|e| {
+                ["image", "build"].iter().any(|k| {
+                    e.key.name != *k && strsim::damerau_levenshtein(&e.key.name, k) <= 2
+                })
+            })
+        });
+        if misspelt {
+            continue;
+        }
         out.push(
             s.name
                 .diag(format!("service `{}` has neither `image` nor `build`", s.name.value))
@@ -65,6 +76,8 @@ mod tests {
         assert_stack_fires(&RULE, "services:\n  web:\n    ports: ['80:80']\n  ok:\n    image: a:1\n", &["web"]);
         assert_stack_fires(&RULE, "services:\n  web: {}\n", &["web"]);
         assert_stack_quiet(&RULE, "services:\n  web:\n    build: .\n");
+        // The schema reports the misspelt key; no second finding.
+        assert_stack_quiet(&RULE, "services:\n  web:\n    imag: a:1\n");
         assert_stack_quiet(&RULE, "services:\n  base:\n    image: a:1\n  web:\n    extends: base\n");
     }
 }

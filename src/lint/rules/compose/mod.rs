@@ -91,3 +91,40 @@ pub static RULES: &[&Rule] = &[
     &stack_build_without_image::RULE,
     &stack_version::RULE,
 ];
+
+#[cfg(test)]
+mod pages {
+    use crate::compose::testing::{lint_case, page_cases, underlined};
+    use crate::lint::registry;
+
+    /// Every page whose examples are compose files: the Example blocks fire
+    /// the rule, the Use-instead blocks do not.
+    #[test]
+    fn yaml_examples_on_rule_pages() {
+        let mut checked = 0;
+        for rule in registry::all() {
+            if !rule.doc.contains("```yaml") {
+                continue;
+            }
+            let (fire, quiet) = page_cases(rule.doc);
+            assert!(!fire.is_empty(), "{}: no Example block", rule.code);
+            assert!(!quiet.is_empty(), "{}: no Use-instead block", rule.code);
+            for case in &fire {
+                let f = lint_case(rule, case);
+                assert!(!f.is_empty(), "{} does not fire on its example:\n{}", rule.code, case.yaml);
+            }
+            for case in &quiet {
+                let f = lint_case(rule, case);
+                assert!(
+                    f.is_empty(),
+                    "{} fires on its Use-instead block:\n{}\n{:?}",
+                    rule.code,
+                    case.yaml,
+                    underlined(&f)
+                );
+            }
+            checked += 1;
+        }
+        assert!(checked >= 40, "only {checked} pages with compose examples");
+    }
+}
