@@ -24,5 +24,13 @@ pub fn lint_loaded(loaded: &Loaded, options: &RuleOptions, selection: &RuleSelec
         }
     }
     out.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
+    // A value shared by several services (an `extends` base, a merged
+    // anchor) is reported once.
+    out.dedup_by(|b, a| {
+        a.rule.code == b.rule.code
+            && a.span == b.span
+            && a.file.path == b.file.path
+            && a.message == b.message
+    });
     out
 }

@@ -558,7 +558,7 @@ impl<'o> Loader<'o> {
             _ => (ext.value.scalar_string(), None),
         };
         let Some(base_name) = base_name else {
-            return Some(without_extends(service));
+            return Some(service);
         };
         let base_span = ext
             .value
@@ -567,7 +567,7 @@ impl<'o> Loader<'o> {
             .unwrap_or(ext.value.span);
         if base_file.as_ref().is_some_and(|(f, _)| is_remote(f)) {
             // A remote resource (OCI artifact, Git repository): not followed.
-            return Some(without_extends(service));
+            return Some(service);
         }
         let (base_doc, base_src) = match &base_file {
             Some((rel, span)) => {
@@ -576,7 +576,7 @@ impl<'o> Loader<'o> {
                 let path = model::clean(&own_dir.join(rel));
                 match self.load_cached(&path, file, *span, env) {
                     Some(x) => x,
-                    None => return Some(without_extends(service)),
+                    None => return Some(service),
                 }
             }
             None => (doc.clone(), file.clone()),
@@ -592,7 +592,7 @@ impl<'o> Loader<'o> {
                 format!("`extends` forms a cycle: {}", names.join(" -> ")),
                 Some("break the cycle: a service cannot extend itself, directly or not".into()),
             );
-            return Some(without_extends(service));
+            return Some(service);
         }
         let exists = base_doc.get("services").and_then(|s| s.get(&base_name)).is_some();
         let (base_doc, base_src) = if !exists && base_file.is_none() {
@@ -619,7 +619,7 @@ impl<'o> Loader<'o> {
                 format!("`extends` names the service `{base_name}`, which {} does not define", base_src.path.display()),
                 Some(help),
             );
-            return Some(without_extends(service));
+            return Some(service);
         }
         chain.push((base_abs, base_name.clone()));
         let base = self.resolve_service(&base_doc, &base_src, &base_name, env, chain, None);
@@ -907,6 +907,8 @@ fn is_remote(path: &str) -> bool {
     path.starts_with("oci://") || model::is_remote_context(path)
 }
 
+/// A service with its `extends` resolved. (When resolution fails the
+/// service keeps its `extends` key, so rules can tell it is incomplete.)
 fn without_extends(mut service: Node) -> Node {
     if let Some(m) = service.as_map_mut() {
         m.retain(|e| e.key.name != "extends");

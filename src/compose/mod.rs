@@ -19,6 +19,7 @@ pub use load::{load, LoadOptions, Loaded};
 pub use model::Project;
 #[cfg(test)]
 mod load_tests;
-#[cfg(test)] mod corpus_probe;
 #[cfg(test)]
 mod fixture_tests;
+#[cfg(test)]
+mod corpus_tests;

@@ -53,7 +53,9 @@ fn check(cx: &StackCx<'_>, out: &mut Diagnostics) {
         if s.build.is_some() {
             continue;
         }
-        let Some(image) = &s.image else { continue };
+        let Some(image) = s.image.as_ref().filter(|i| !i.value.is_empty()) else {
+            continue;
+        };
         let r = image_ref(&image.value);
         if r.digest {
             continue;

@@ -55,7 +55,9 @@ fn check(cx: &StackCx<'_>, out: &mut Diagnostics) {
                 })
             })
         });
-        if misspelt {
+        // A null service is a schema finding; an unresolved `extends` is a
+        // reference finding: the service is incomplete, not wrong.
+        if misspelt || s.node.is_null() || s.node.get("extends").is_some() {
             continue;
         }
         out.push(
