@@ -16,7 +16,7 @@ pub(crate) fn corpus_dir() -> PathBuf {
     candidates
         .iter()
         .find(|p| p.join("SOURCES.md").is_file())
-        .cloned()
+        .map(|p| p.canonicalize().unwrap_or_else(|_| p.clone()))
         .unwrap_or_else(|| panic!("the shared corpus is missing: looked in {candidates:?}"))
 }
 

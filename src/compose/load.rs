@@ -141,7 +141,8 @@ impl<'o> Loader<'o> {
     }
 
     fn source(&mut self, abs: &Path, text: String) -> FileRef {
-        let display = display_path(self.opts.display_base.as_deref(), abs);
+        let base = self.opts.display_base.as_deref().map(absolute);
+        let display = display_path(base.as_deref(), abs);
         let f = SourceFile::new(display, text);
         self.files.push(f.clone());
         f
@@ -732,9 +733,9 @@ impl<'o> Loader<'o> {
                 if let Some(pos) = chain.iter().position(|p| p == path) {
                     let mut names: Vec<String> = chain[pos..]
                         .iter()
-                        .map(|p| display_path(self.opts.display_base.as_deref(), p).display().to_string())
+                        .map(|p| display_path(self.opts.display_base.as_deref().map(absolute).as_deref(), p).display().to_string())
                         .collect();
-                    names.push(display_path(self.opts.display_base.as_deref(), path).display().to_string());
+                    names.push(display_path(self.opts.display_base.as_deref().map(absolute).as_deref(), path).display().to_string());
                     self.push(
                         &meta::STACK_REFERENCE,
                         &from_file,

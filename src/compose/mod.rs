@@ -9,12 +9,13 @@ pub mod load;
 pub mod merge;
 pub mod model;
 pub mod schema;
+pub mod suppress;
 pub mod syntax;
 #[doc(hidden)]
 pub mod testing;
 pub mod yaml;
 
-pub use check::lint_loaded;
+pub use check::{lint_loaded, lint_stack_dockerfiles, lint_stack_project};
 pub use load::{load, LoadOptions, Loaded};
 pub use model::Project;
 #[cfg(test)]
@@ -23,3 +24,5 @@ mod load_tests;
 mod fixture_tests;
 #[cfg(test)]
 mod corpus_tests;
+#[cfg(test)]
+mod check_tests;
