@@ -123,6 +123,38 @@ impl LogicalText {
         file + (offset - logical)
     }
 
+    /// The logical range `start..end` as its own text, still mapped to the file.
+    /// Offsets are clamped to the text and to character boundaries.
+    pub fn slice(&self, start: u32, end: u32) -> LogicalText {
+        let len = self.text.len() as u32;
+        let mut start = start.min(len);
+        let mut end = end.min(len).max(start);
+        while !self.text.is_char_boundary(start as usize) {
+            start -= 1;
+        }
+        while !self.text.is_char_boundary(end as usize) {
+            end += 1;
+        }
+        let mut segments = Vec::new();
+        if end > start || !self.segments.is_empty() {
+            segments.push((0, self.to_file(start)));
+        }
+        for &(logical, file) in &self.segments {
+            if logical > start && logical < end {
+                segments.push((logical - start, file));
+            }
+        }
+        LogicalText {
+            text: self.text[start as usize..end as usize].to_string(),
+            segments,
+        }
+    }
+
+    /// File span covering the whole text (empty at the mapped start when empty).
+    pub fn file_span(&self) -> Span {
+        self.span(0, self.text.len() as u32)
+    }
+
     /// File span of a logical range. An end at a segment boundary stays at
     /// the end of the previous segment, so a span never swallows a continuation.
     pub fn span(&self, start: u32, end: u32) -> Span {
@@ -361,6 +393,10 @@ pub struct Instruction {
     pub rest: LogicalText,
     /// Stage index the instruction belongs to; `None` before the first FROM.
     pub stage: Option<usize>,
+    /// The whole logical line as BuildKit sees it (keyword, flags and
+    /// arguments; continuations joined, comment lines dropped), mapped back
+    /// to the file. For an ONBUILD trigger: from the trigger's keyword.
+    pub line: LogicalText,
 }
 
 impl Instruction {

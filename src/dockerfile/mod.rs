@@ -4,6 +4,7 @@
 //! continuations, heredocs, JSON and shell forms, flags) and keeps byte spans
 //! on everything.
 
+pub mod dump;
 pub mod expand;
 pub mod image_ref;
 pub mod ir;
