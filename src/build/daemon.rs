@@ -249,17 +249,17 @@ impl Daemon {
 
     /// The image's ID and what matters to a build, or `None` when the daemon
     /// has no such image.
-    pub async fn inspect_image(&self, name: &str) -> Result<Option<ImageFacts>, bollard::errors::Error> {
+    pub async fn inspect_image(
+        &self,
+        name: &str,
+    ) -> Result<Option<ImageFacts>, bollard::errors::Error> {
         match self.docker.inspect_image(name).await {
             Ok(img) => Ok(Some(ImageFacts {
                 id: img.id.unwrap_or_default(),
                 os: img.os.unwrap_or_default(),
                 architecture: img.architecture.unwrap_or_default(),
                 variant: img.variant.filter(|v| !v.is_empty()),
-                onbuild: img
-                    .config
-                    .and_then(|c| c.on_build)
-                    .unwrap_or_default(),
+                onbuild: img.config.and_then(|c| c.on_build).unwrap_or_default(),
             })),
             Err(bollard::errors::Error::DockerResponseServerError {
                 status_code: 404, ..

@@ -64,7 +64,10 @@ pub enum Source {
     EnvHost,
     /// A docker context, with how it was chosen (`--context`, `DOCKER_CONTEXT`,
     /// or `currentContext` in the config file).
-    Context { name: String, chosen_by: String },
+    Context {
+        name: String,
+        chosen_by: String,
+    },
     Default,
 }
 
@@ -245,9 +248,8 @@ pub fn from_host(
                 tls
             };
             let default_port = if tls.is_some() { 2376 } else { 2375 };
-            let hostport = normalize_hostport(hostport, default_port).ok_or_else(|| {
-                bad("expected HOST:PORT (for example tcp://127.0.0.1:2375)")
-            })?;
+            let hostport = normalize_hostport(hostport, default_port)
+                .ok_or_else(|| bad("expected HOST:PORT (for example tcp://127.0.0.1:2375)"))?;
             Ok(Endpoint {
                 host: format!("tcp://{hostport}"),
                 transport: Transport::Tcp(hostport),
@@ -347,7 +349,11 @@ fn from_context(name: &str, chosen_by: &str, env: &EnvSnapshot) -> Result<Endpoi
         return Err(unknown());
     };
     let id = context_dir_name(name);
-    let meta_path = dir.join("contexts").join("meta").join(&id).join("meta.json");
+    let meta_path = dir
+        .join("contexts")
+        .join("meta")
+        .join(&id)
+        .join("meta.json");
     let text = match std::fs::read_to_string(&meta_path) {
         Ok(t) => t,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Err(unknown()),

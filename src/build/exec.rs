@@ -200,7 +200,11 @@ pub fn parse_step_ref(name: &str) -> Option<StepRef> {
     let index = i.trim().parse().ok()?;
     let total = t.trim().parse().ok()?;
     // A platform prefix contains '/', a stage name cannot.
-    let stage = words.into_iter().rev().find(|w| !w.contains('/')).map(str::to_string);
+    let stage = words
+        .into_iter()
+        .rev()
+        .find(|w| !w.contains('/'))
+        .map(str::to_string);
     Some(StepRef::BuildKit {
         stage,
         index,
@@ -467,9 +471,7 @@ impl Tracker {
     fn failed_step(&self) -> Option<FailedStep> {
         let i = self.failed.or(self.current).or_else(|| {
             // The last step that started and did not finish.
-            self.steps
-                .iter()
-                .rposition(|s| s.announced && !s.finished)
+            self.steps.iter().rposition(|s| s.announced && !s.finished)
         })?;
         let s = &self.steps[i];
         Some(FailedStep {
@@ -794,10 +796,15 @@ mod tests {
             })
             .collect();
         assert_eq!(steps[0].1, "[1/3] FROM base");
-        assert_eq!(steps[2], (2, "[2/3] RUN echo hi".to_string(), StepState::Running));
+        assert_eq!(
+            steps[2],
+            (2, "[2/3] RUN echo hi".to_string(), StepState::Running)
+        );
         assert!(matches!(steps[3].2, StepState::Done { .. }));
         assert_eq!(steps[5].2, StepState::Cached);
-        assert!(events.iter().any(|e| matches!(e, Event::Log { num: Some(2), text, .. } if text == "hi")));
+        assert!(events
+            .iter()
+            .any(|e| matches!(e, Event::Log { num: Some(2), text, .. } if text == "hi")));
     }
 
     #[test]

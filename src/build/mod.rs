@@ -5,5 +5,11 @@
 pub mod daemon;
 pub mod endpoint;
 pub mod exec;
+pub mod failure;
+pub mod job;
+pub mod package;
+pub mod plan;
+pub mod preflight;
 pub mod progress;
 pub mod send;
+pub mod stages;

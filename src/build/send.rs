@@ -43,9 +43,12 @@ impl ChannelWriter {
         }
         let chunk = std::mem::replace(&mut self.buf, Vec::with_capacity(CHUNK));
         let n = chunk.len() as u64;
-        self.tx
-            .blocking_send(Ok(Bytes::from(chunk)))
-            .map_err(|_| io::Error::new(io::ErrorKind::BrokenPipe, "the daemon stopped reading the context"))?;
+        self.tx.blocking_send(Ok(Bytes::from(chunk))).map_err(|_| {
+            io::Error::new(
+                io::ErrorKind::BrokenPipe,
+                "the daemon stopped reading the context",
+            )
+        })?;
         self.sent.add(n);
         Ok(())
     }
@@ -89,7 +92,9 @@ pub fn stream_body(
             }
         }
     });
-    stream::unfold(rx, |mut rx| async move { rx.recv().await.map(|item| (item, rx)) })
+    stream::unfold(rx, |mut rx| async move {
+        rx.recv().await.map(|item| (item, rx))
+    })
 }
 
 /// A context tar of a whole directory, sorted, with uid/gid 0 and no user
@@ -103,35 +108,37 @@ pub fn write_dir_tar(
     let mut builder = tar::Builder::new(out);
     builder.mode(tar::HeaderMode::Complete);
     builder.follow_symlinks(false);
-    let mut stack: Vec<(PathBuf, String)> = vec![(root.to_path_buf(), String::new())];
-    while let Some((dir, rel)) = stack.pop() {
-        let mut entries: Vec<(String, std::fs::DirEntry)> = std::fs::read_dir(&dir)?
-            .filter_map(|e| e.ok())
-            .filter_map(|e| e.file_name().into_string().ok().map(|n| (n, e)))
-            .collect();
-        entries.sort_by(|a, b| a.0.cmp(&b.0));
-        let mut subdirs = Vec::new();
-        for (name, entry) in entries {
-            let path = if rel.is_empty() {
-                name.clone()
-            } else {
-                format!("{rel}/{name}")
-            };
-            if skip(&path) {
-                continue;
-            }
-            let meta = entry.path().symlink_metadata()?;
-            append_entry(&mut builder, &entry.path(), &path, &meta)?;
-            if meta.is_dir() {
-                subdirs.push((entry.path(), path));
-            }
+    walk(&mut builder, root, "", skip)?;
+    builder.finish()
+}
+
+fn walk<W: Write>(
+    builder: &mut tar::Builder<W>,
+    dir: &Path,
+    rel: &str,
+    skip: &dyn Fn(&str) -> bool,
+) -> io::Result<()> {
+    let mut entries: Vec<(String, PathBuf)> = std::fs::read_dir(dir)?
+        .filter_map(|e| e.ok())
+        .filter_map(|e| e.file_name().into_string().ok().map(|n| (n, e.path())))
+        .collect();
+    entries.sort();
+    for (name, full) in entries {
+        let path = if rel.is_empty() {
+            name
+        } else {
+            format!("{rel}/{name}")
+        };
+        if skip(&path) {
+            continue;
         }
-        // Depth-first in sorted order: push in reverse.
-        for d in subdirs.into_iter().rev() {
-            stack.push(d);
+        let meta = full.symlink_metadata()?;
+        append_entry(builder, &full, &path, &meta)?;
+        if meta.is_dir() {
+            walk(builder, &full, &path, skip)?;
         }
     }
-    builder.finish()
+    Ok(())
 }
 
 /// Appends one file, directory or symlink with a normalised header.

@@ -5,7 +5,7 @@
 //! - [`base_image`]: a busybox base image made locally (`docker import` of a
 //!   rootfs tar holding Debian's static busybox), since nothing can be pulled.
 //!   It stays in the daemon for the next run (its name is derived from the
-//!   busybox binary).
+//!   rootfs content).
 //! - [`Cleanup`]: removes the tags a test created, and nothing else.
 #![allow(dead_code)]
 
@@ -64,7 +64,10 @@ fn busybox_path() -> PathBuf {
 /// and /etc/group.
 pub fn busybox_rootfs_tar() -> Vec<u8> {
     let bb = busybox_path();
-    let list = Command::new(&bb).arg("--list").output().expect("busybox --list");
+    let list = Command::new(&bb)
+        .arg("--list")
+        .output()
+        .expect("busybox --list");
     let applets: Vec<String> = String::from_utf8_lossy(&list.stdout)
         .lines()
         .map(str::to_string)
@@ -79,7 +82,12 @@ pub fn busybox_rootfs_tar() -> Vec<u8> {
         h.set_mtime(0);
         b.append_data(&mut h, name, std::io::empty()).unwrap();
     };
-    for (d, m) in [("bin/", 0o755), ("etc/", 0o755), ("tmp/", 0o1777), ("root/", 0o700)] {
+    for (d, m) in [
+        ("bin/", 0o755),
+        ("etc/", 0o755),
+        ("tmp/", 0o1777),
+        ("root/", 0o700),
+    ] {
         dir(&mut b, d, m);
     }
     let data = std::fs::read(&bb).unwrap();
@@ -94,7 +102,8 @@ pub fn busybox_rootfs_tar() -> Vec<u8> {
         h.set_mode(0o777);
         h.set_size(0);
         h.set_mtime(0);
-        b.append_link(&mut h, format!("bin/{a}"), "busybox").unwrap();
+        b.append_link(&mut h, format!("bin/{a}"), "busybox")
+            .unwrap();
     }
     for (path, text) in [
         ("etc/passwd", "root:x:0:0:root:/root:/bin/sh\n"),
@@ -129,15 +138,14 @@ pub fn import_busybox(name: &str) {
 }
 
 /// The busybox base image the tests build on, made locally by `docker
-/// import`. Its name is derived from the busybox binary's content, so every
+/// import`. Its name is derived from the rootfs tar's content, so every
 /// test process shares one image and re-imports only when it is missing; it
 /// is left in place for the next run.
 pub fn base_image() -> String {
     static BASE: OnceLock<String> = OnceLock::new();
     BASE.get_or_init(|| {
         use sha2::Digest;
-        let data = std::fs::read(busybox_path()).unwrap();
-        let hash = hex::encode(sha2::Sha256::digest(&data));
+        let hash = hex::encode(sha2::Sha256::digest(busybox_rootfs_tar()));
         let name = format!("buildlint-test/busybox:{}", &hash[..12]);
         if image_id(&name).is_none() {
             import_busybox(&name);

@@ -35,18 +35,32 @@ pub enum StepState {
     Running,
     /// The daemon reused a cached result.
     Cached,
-    Done { secs: f64 },
-    Failed { message: String },
+    Done {
+        secs: f64,
+    },
+    Failed {
+        message: String,
+    },
 }
 
 /// How one job ended.
 #[derive(Clone, Debug, PartialEq)]
 pub enum JobResult {
-    Built { image_id: String, secs: f64, bytes: u64 },
+    Built {
+        image_id: String,
+        secs: f64,
+        bytes: u64,
+    },
     /// Found in the build record: nothing was sent.
-    Cached { image_id: String },
-    Failed { message: String },
-    Skipped { reason: String },
+    Cached {
+        image_id: String,
+    },
+    Failed {
+        message: String,
+    },
+    Skipped {
+        reason: String,
+    },
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -59,7 +73,10 @@ pub enum NoteLevel {
 #[derive(Clone, Debug, PartialEq)]
 pub enum Event {
     /// The build is sent to the daemon with this builder.
-    Started { job: usize, builder: &'static str },
+    Started {
+        job: usize,
+        builder: &'static str,
+    },
     /// Context bytes handed to the connection so far.
     Upload {
         job: usize,
@@ -87,7 +104,10 @@ pub enum Event {
         level: NoteLevel,
         text: String,
     },
-    Finished { job: usize, result: JobResult },
+    Finished {
+        job: usize,
+        result: JobResult,
+    },
 }
 
 impl Event {
@@ -107,6 +127,12 @@ impl Event {
 /// (the live view draws on the terminal itself).
 pub trait View {
     fn event(&mut self, event: &Event, out: &mut dyn Write) -> io::Result<()>;
+    /// Called about ten times a second between events, on the same thread:
+    /// animations and elapsed times. Views never draw from other threads
+    /// (the caller may hold the standard error lock).
+    fn tick(&mut self, _out: &mut dyn Write) -> io::Result<()> {
+        Ok(())
+    }
     /// Called once, after the last event: clears live regions.
     fn finish(&mut self, out: &mut dyn Write) -> io::Result<()>;
 }

@@ -52,7 +52,11 @@ impl View for PlainView {
                 sent,
                 done: true,
                 ..
-            } => self.line(out, *job, &format!("sent {} of context", human_bytes(*sent))),
+            } => self.line(
+                out,
+                *job,
+                &format!("sent {} of context", human_bytes(*sent)),
+            ),
             Event::Upload { .. } => Ok(()),
             Event::Step {
                 job,
@@ -96,7 +100,10 @@ impl View for PlainView {
                         format!("built {} in {secs:.1}s", short_id(image_id))
                     }
                     JobResult::Cached { image_id } => {
-                        format!("cached {} (unchanged since the last build)", short_id(image_id))
+                        format!(
+                            "cached {} (unchanged since the last build)",
+                            short_id(image_id)
+                        )
                     }
                     JobResult::Failed { message } => format!("failed: {message}"),
                     JobResult::Skipped { reason } => format!("skipped: {reason}"),
@@ -157,7 +164,7 @@ mod tests {
                 job: 0,
                 result: JobResult::Built {
                     image_id: "sha256:0123456789abcdef".into(),
-                    secs: 3.14,
+                    secs: 3.08,
                     bytes: 12_000,
                 },
             },

@@ -1,9 +1,11 @@
 //! The live view on a terminal: one line per job with a spinner, its current
 //! step and latest output line, a bar while the context uploads; finished
 //! steps scroll above (cached ones marked), and each job ends with its result.
+//!
+//! Everything is drawn from the thread that feeds events and ticks (no
+//! steady-tick thread): the caller may hold the standard error lock.
 
 use std::io::{self, Write};
-use std::time::Duration;
 
 use anstyle::{AnsiColor, Style};
 use indicatif::{MultiProgress, ProgressBar, ProgressDrawTarget, ProgressStyle};
@@ -62,7 +64,6 @@ impl TtyView {
                 bar.set_style(spinner_style(width));
                 bar.set_prefix(n.clone());
                 bar.set_message("waiting");
-                bar.enable_steady_tick(Duration::from_millis(120));
                 Job {
                     bar,
                     step: None,
@@ -119,7 +120,9 @@ impl View for TtyView {
         }
         match event {
             Event::Started { builder, .. } => {
-                self.jobs[job].bar.set_message(format!("building with {builder}"));
+                self.jobs[job]
+                    .bar
+                    .set_message(format!("building with {builder}"));
             }
             Event::Upload {
                 sent, total, done, ..
@@ -156,16 +159,25 @@ impl View for TtyView {
                     self.refresh(job);
                 }
                 StepState::Cached => {
-                    let tag = self.paint(Style::new().fg_color(Some(AnsiColor::Blue.into())), "cached");
+                    let tag = self.paint(
+                        Style::new().fg_color(Some(AnsiColor::Blue.into())),
+                        "cached",
+                    );
                     self.above(job, &format!("{tag} #{num} {name}"));
                 }
                 StepState::Done { secs } => {
-                    let tag = self.paint(Style::new().fg_color(Some(AnsiColor::Green.into())), "done  ");
+                    let tag = self.paint(
+                        Style::new().fg_color(Some(AnsiColor::Green.into())),
+                        "done  ",
+                    );
                     let t = self.paint(Style::new().dimmed(), &format!("{secs:.1}s"));
                     self.above(job, &format!("{tag} #{num} {name} {t}"));
                 }
                 StepState::Failed { message } => {
-                    let tag = self.paint(Style::new().fg_color(Some(AnsiColor::Red.into())).bold(), "error ");
+                    let tag = self.paint(
+                        Style::new().fg_color(Some(AnsiColor::Red.into())).bold(),
+                        "error ",
+                    );
                     self.above(job, &format!("{tag} #{num} {name}: {message}"));
                 }
             },
@@ -176,10 +188,13 @@ impl View for TtyView {
             }
             Event::Note { level, text, .. } => {
                 let tag = match level {
-                    NoteLevel::Info => self.paint(Style::new().fg_color(Some(AnsiColor::Cyan.into())), "note:"),
-                    NoteLevel::Warning => {
-                        self.paint(Style::new().fg_color(Some(AnsiColor::Yellow.into())), "warning:")
+                    NoteLevel::Info => {
+                        self.paint(Style::new().fg_color(Some(AnsiColor::Cyan.into())), "note:")
                     }
+                    NoteLevel::Warning => self.paint(
+                        Style::new().fg_color(Some(AnsiColor::Yellow.into())),
+                        "warning:",
+                    ),
                 };
                 self.above(job, &format!("{tag} {text}"));
             }
@@ -210,11 +225,24 @@ impl View for TtyView {
         Ok(())
     }
 
-    fn finish(&mut self, _out: &mut dyn Write) -> io::Result<()> {
+    fn tick(&mut self, _out: &mut dyn Write) -> io::Result<()> {
+        for j in &self.jobs {
+            if !j.bar.is_finished() {
+                j.bar.tick();
+            }
+        }
+        Ok(())
+    }
+
+    fn finish(&mut self, out: &mut dyn Write) -> io::Result<()> {
         for j in &self.jobs {
             if !j.bar.is_finished() {
                 j.bar.abandon();
             }
+        }
+        // indicatif leaves the cursor after the last bar's text.
+        if !self.multi.is_hidden() {
+            writeln!(out)?;
         }
         Ok(())
     }
