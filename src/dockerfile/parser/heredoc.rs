@@ -35,7 +35,7 @@ struct Lexer<'a> {
 
 #[derive(Default)]
 struct Words {
-    words: Vec<(Range<usize>, String)>,
+    words: LexWords,
     word: String,
     start: usize,
     end: usize,
@@ -80,7 +80,7 @@ impl Words {
         self.in_word = true;
     }
 
-    fn finish(mut self) -> Vec<(Range<usize>, String)> {
+    fn finish(mut self) -> LexWords {
         if !self.word.is_empty() {
             let w = std::mem::take(&mut self.word);
             self.words.push((self.start..self.end, w));
@@ -90,6 +90,8 @@ impl Words {
 }
 
 type LexResult<T> = Result<T, String>;
+/// Words with their logical ranges.
+type LexWords = Vec<(Range<usize>, String)>;
 
 impl<'a> Lexer<'a> {
     fn peek(&self) -> Option<char> {
@@ -106,7 +108,7 @@ impl<'a> Lexer<'a> {
         &mut self,
         stop: Option<char>,
         raw_escapes: bool,
-    ) -> LexResult<(String, Vec<(Range<usize>, String)>)> {
+    ) -> LexResult<(String, LexWords)> {
         let saved = self.raw_escapes;
         self.raw_escapes = raw_escapes;
         let r = self.stop_on_inner(stop);
@@ -114,10 +116,7 @@ impl<'a> Lexer<'a> {
         r
     }
 
-    fn stop_on_inner(
-        &mut self,
-        stop: Option<char>,
-    ) -> LexResult<(String, Vec<(Range<usize>, String)>)> {
+    fn stop_on_inner(&mut self, stop: Option<char>) -> LexResult<(String, LexWords)> {
         let mut result = String::new();
         let mut words = Words::default();
         while let Some(ch) = self.peek() {
@@ -288,7 +287,7 @@ impl<'a> Lexer<'a> {
         }
     }
 
-    fn modifier_word(&mut self, raw: bool) -> LexResult<(String, Vec<(Range<usize>, String)>)> {
+    fn modifier_word(&mut self, raw: bool) -> LexResult<(String, LexWords)> {
         self.process_stop_on(Some('}'), raw).map_err(|e| {
             if self.peek().is_none() {
                 "syntax error: missing '}'".to_string()
@@ -332,13 +331,8 @@ fn is_digit(c: char) -> bool {
             ))
 }
 
-/// `ProcessWords` with the given quote and escape handling; `None` on a
-/// lexing error (BuildKit then sees no words).
-fn shell_words(
-    s: &str,
-    raw_quotes: bool,
-    raw_escapes: bool,
-) -> LexResult<Vec<(Range<usize>, String)>> {
+/// `ProcessWords` with the given quote and escape handling.
+fn shell_words(s: &str, raw_quotes: bool, raw_escapes: bool) -> LexResult<LexWords> {
     let mut lx = Lexer {
         s,
         pos: 0,
@@ -348,10 +342,17 @@ fn shell_words(
     lx.process_stop_on(None, raw_escapes).map(|(_, w)| w)
 }
 
+/// What a marker word says: delimiter, descriptor, `<<-`, expansion.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct MarkerWord {
+    pub name: String,
+    pub fd: Option<u32>,
+    pub chomp: bool,
+    pub expand: bool,
+}
+
 /// `ParseHeredoc` on one word: `Ok(None)` when it is not a heredoc marker.
-pub(crate) fn parse_marker(
-    word: &str,
-) -> Result<Option<(String, Option<u32>, bool, bool)>, String> {
+pub(crate) fn parse_marker(word: &str) -> Result<Option<MarkerWord>, String> {
     let digits = word.bytes().take_while(u8::is_ascii_digit).count();
     let Some(after) = word[digits..].strip_prefix("<<") else {
         return Ok(None);
@@ -381,7 +382,12 @@ pub(crate) fn parse_marker(
     let quotes = |s: &str| s.chars().filter(|c| *c == '\'' || *c == '"').count();
     let name = words[0].1.clone();
     let expand = quotes(&name) == quotes(&raw[0].1);
-    Ok(Some((name, fd, chomp, expand)))
+    Ok(Some(MarkerWord {
+        name,
+        fd,
+        chomp,
+        expand,
+    }))
 }
 
 /// The heredoc markers of a logical line, in order.
@@ -392,11 +398,11 @@ pub(crate) fn markers(line: &str) -> Result<Vec<Marker>, MarkerError> {
     let mut out = Vec::new();
     for (range, word) in words {
         match parse_marker(&word) {
-            Ok(Some((name, fd, chomp, expand))) => out.push(Marker {
-                name,
-                fd,
-                chomp,
-                expand,
+            Ok(Some(m)) => out.push(Marker {
+                name: m.name,
+                fd: m.fd,
+                chomp: m.chomp,
+                expand: m.expand,
                 range,
             }),
             Ok(None) => {}

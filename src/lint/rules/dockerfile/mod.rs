@@ -2,6 +2,9 @@
 
 use crate::lint::Rule;
 
+#[cfg(test)]
+pub(crate) mod corpus;
+
 // BuildKit's build checks and the base-image tag rules (BL1001-BL1049).
 mod latest_base_image_tag;
 

@@ -3,8 +3,16 @@
 
 use crate::lint::Rule;
 
+mod invalid_suppression;
 mod unreadable_file;
+mod unused_suppression;
 
+pub use invalid_suppression::RULE as INVALID_SUPPRESSION;
 pub use unreadable_file::RULE as UNREADABLE_FILE;
+pub use unused_suppression::RULE as UNUSED_SUPPRESSION;
 
-pub static RULES: &[&Rule] = &[&unreadable_file::RULE];
+pub static RULES: &[&Rule] = &[
+    &unreadable_file::RULE,
+    &unused_suppression::RULE,
+    &invalid_suppression::RULE,
+];
