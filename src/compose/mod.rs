@@ -19,10 +19,10 @@ pub use check::{lint_loaded, lint_stack_dockerfiles, lint_stack_project};
 pub use load::{load, LoadOptions, Loaded};
 pub use model::Project;
 #[cfg(test)]
-mod load_tests;
-#[cfg(test)]
-mod fixture_tests;
+mod check_tests;
 #[cfg(test)]
 mod corpus_tests;
 #[cfg(test)]
-mod check_tests;
+mod fixture_tests;
+#[cfg(test)]
+mod load_tests;
