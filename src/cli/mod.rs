@@ -147,14 +147,6 @@ fn is_broken_pipe(e: &anyhow::Error) -> bool {
     })
 }
 
-/// A subcommand that a later change brings: says so plainly, exit 2.
-pub(crate) fn not_yet(what: &str, io: &mut Io<'_>) -> anyhow::Result<u8> {
-    writeln!(
-        io.stderr,
-        "buildlint: `{what}` is not available in this version yet"
-    )?;
-    Ok(EXIT_ERROR)
-}
 
 #[cfg(test)]
 mod tests {
