@@ -147,7 +147,6 @@ fn is_broken_pipe(e: &anyhow::Error) -> bool {
     })
 }
 
-
 #[cfg(test)]
 mod tests {
     #[test]

@@ -32,10 +32,30 @@
 
 /// `(image, names)`, sorted by image and by name.
 pub static OFFICIAL_ENV: &[(&str, &[&str])] = &[
-    ("alpine", &["PATH"]),
-    ("buildpack-deps", &["PATH"]),
-    ("busybox", &["PATH"]),
-    ("debian", &["PATH"]),
+    (
+        "alpine",
+        &[
+            "PATH",
+        ],
+    ),
+    (
+        "buildpack-deps",
+        &[
+            "PATH",
+        ],
+    ),
+    (
+        "busybox",
+        &[
+            "PATH",
+        ],
+    ),
+    (
+        "debian",
+        &[
+            "PATH",
+        ],
+    ),
     (
         "docker",
         &[
@@ -135,7 +155,14 @@ pub static OFFICIAL_ENV: &[(&str, &[&str])] = &[
             "PKG_RELEASE",
         ],
     ),
-    ("node", &["NODE_VERSION", "PATH", "YARN_VERSION"]),
+    (
+        "node",
+        &[
+            "NODE_VERSION",
+            "PATH",
+            "YARN_VERSION",
+        ],
+    ),
     (
         "openjdk",
         &[
@@ -231,9 +258,19 @@ pub static OFFICIAL_ENV: &[(&str, &[&str])] = &[
     ),
     (
         "rust",
-        &["CARGO_HOME", "PATH", "RUSTUP_HOME", "RUST_VERSION"],
+        &[
+            "CARGO_HOME",
+            "PATH",
+            "RUSTUP_HOME",
+            "RUST_VERSION",
+        ],
     ),
-    ("scratch", &["PATH"]),
+    (
+        "scratch",
+        &[
+            "PATH",
+        ],
+    ),
     (
         "tomcat",
         &[
@@ -251,5 +288,10 @@ pub static OFFICIAL_ENV: &[(&str, &[&str])] = &[
             "TOMCAT_VERSION",
         ],
     ),
-    ("ubuntu", &["PATH"]),
+    (
+        "ubuntu",
+        &[
+            "PATH",
+        ],
+    ),
 ];
