@@ -240,6 +240,8 @@ pub struct Semantic {
     /// InvalidDefaultArgInFrom checks): declared-only ARGs are unset here.
     pub default_env: BTreeMap<String, String>,
     pub stages: Vec<StageInfo>,
+    /// The parsed RUN scripts, computed on first use (see [`crate::lint::shell::views`]).
+    pub shell: crate::lint::shell::ShellCache,
 }
 
 /// The automatic platform arguments for a build on this machine (Linux
@@ -383,6 +385,7 @@ impl Semantic {
             global_env,
             default_env,
             stages: Vec::with_capacity(df.stages.len()),
+            shell: Default::default(),
         };
 
         for stage in &df.stages {

@@ -16,6 +16,7 @@ use super::{BaseImage, ImageConfig, ImageResolver, NoImages, Semantic};
 use crate::dockerfile::image_ref::ImageRef;
 use crate::dockerfile::Args;
 
+#[rustfmt::skip]
 mod official_env;
 
 pub use official_env::OFFICIAL_ENV;

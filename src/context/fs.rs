@@ -1,0 +1,181 @@
+//! The filesystem the packager reads, behind a trait so tests can make a file
+//! unreadable (as root, `chmod 000` does not stop reads) or a directory fail.
+//!
+//! Paths are context-relative byte strings with `/` separators; the empty
+//! path is the context root. Nothing here follows symbolic links.
+
+use std::ffi::OsStr;
+use std::io::{self, Read};
+use std::os::unix::ffi::OsStrExt;
+use std::os::unix::fs::MetadataExt;
+use std::path::{Path, PathBuf};
+
+/// What a directory entry is (never following a symlink).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum FileKind {
+    File,
+    Dir,
+    Symlink,
+    Fifo,
+    Socket,
+    CharDevice,
+    BlockDevice,
+}
+
+impl FileKind {
+    pub fn describe(self) -> &'static str {
+        match self {
+            FileKind::File => "file",
+            FileKind::Dir => "directory",
+            FileKind::Symlink => "symlink",
+            FileKind::Fifo => "fifo",
+            FileKind::Socket => "socket",
+            FileKind::CharDevice => "character device",
+            FileKind::BlockDevice => "block device",
+        }
+    }
+}
+
+/// `lstat` data the packager uses.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Meta {
+    pub kind: FileKind,
+    pub size: u64,
+    /// Permission bits with set-uid, set-gid and sticky (`st_mode & 0o7777`).
+    pub mode: u32,
+    /// Seconds since the epoch.
+    pub mtime: i64,
+    pub dev: u64,
+    pub ino: u64,
+    pub nlink: u64,
+}
+
+impl Meta {
+    pub fn from_std(m: &std::fs::Metadata) -> Meta {
+        let ft = m.file_type();
+        use std::os::unix::fs::FileTypeExt;
+        let kind = if ft.is_symlink() {
+            FileKind::Symlink
+        } else if ft.is_dir() {
+            FileKind::Dir
+        } else if ft.is_file() {
+            FileKind::File
+        } else if ft.is_fifo() {
+            FileKind::Fifo
+        } else if ft.is_socket() {
+            FileKind::Socket
+        } else if ft.is_char_device() {
+            FileKind::CharDevice
+        } else {
+            FileKind::BlockDevice
+        };
+        Meta {
+            kind,
+            size: if kind == FileKind::File { m.size() } else { 0 },
+            mode: m.mode() & 0o7777,
+            mtime: m.mtime(),
+            dev: m.dev(),
+            ino: m.ino(),
+            nlink: m.nlink(),
+        }
+    }
+}
+
+/// The filesystem of a build context.
+pub trait ContextFs: Send + Sync {
+    /// The context directory, for messages.
+    fn root(&self) -> &Path;
+    /// The entries of a directory with their `lstat` data, in any order.
+    fn read_dir(&self, rel: &[u8]) -> io::Result<Vec<(Vec<u8>, Meta)>>;
+    /// `lstat` of one path.
+    fn lstat(&self, rel: &[u8]) -> io::Result<Meta>;
+    /// The target of a symlink, as stored.
+    fn read_link(&self, rel: &[u8]) -> io::Result<Vec<u8>>;
+    /// Opens a regular file for reading.
+    fn open(&self, rel: &[u8]) -> io::Result<Box<dyn Read + Send>>;
+
+    /// The host path of `rel`, for messages.
+    fn display(&self, rel: &[u8]) -> PathBuf {
+        if rel.is_empty() {
+            self.root().to_path_buf()
+        } else {
+            self.root().join(OsStr::from_bytes(rel))
+        }
+    }
+}
+
+/// The real filesystem under a context directory.
+#[derive(Clone, Debug)]
+pub struct OsFs {
+    root: PathBuf,
+}
+
+impl OsFs {
+    pub fn new(root: impl Into<PathBuf>) -> OsFs {
+        OsFs { root: root.into() }
+    }
+
+    fn path(&self, rel: &[u8]) -> PathBuf {
+        if rel.is_empty() {
+            self.root.clone()
+        } else {
+            self.root.join(OsStr::from_bytes(rel))
+        }
+    }
+}
+
+impl ContextFs for OsFs {
+    fn root(&self) -> &Path {
+        &self.root
+    }
+
+    fn read_dir(&self, rel: &[u8]) -> io::Result<Vec<(Vec<u8>, Meta)>> {
+        let mut out = Vec::new();
+        for entry in std::fs::read_dir(self.path(rel))? {
+            let entry = entry?;
+            // DirEntry::metadata does not follow symlinks.
+            let meta = entry.metadata()?;
+            out.push((entry.file_name().as_bytes().to_vec(), Meta::from_std(&meta)));
+        }
+        Ok(out)
+    }
+
+    fn lstat(&self, rel: &[u8]) -> io::Result<Meta> {
+        Ok(Meta::from_std(&std::fs::symlink_metadata(self.path(rel))?))
+    }
+
+    fn read_link(&self, rel: &[u8]) -> io::Result<Vec<u8>> {
+        Ok(std::fs::read_link(self.path(rel))?
+            .into_os_string()
+            .as_bytes()
+            .to_vec())
+    }
+
+    fn open(&self, rel: &[u8]) -> io::Result<Box<dyn Read + Send>> {
+        use std::os::unix::fs::OpenOptionsExt;
+        // O_NOFOLLOW: a file swapped for a symlink after the walk is not followed.
+        let file = std::fs::OpenOptions::new()
+            .read(true)
+            .custom_flags(libc::O_NOFOLLOW)
+            .open(self.path(rel))?;
+        Ok(Box::new(file))
+    }
+}
+
+/// Joins context-relative byte paths.
+pub(crate) fn join(dir: &[u8], name: &[u8]) -> Vec<u8> {
+    if dir.is_empty() {
+        name.to_vec()
+    } else {
+        let mut p = Vec::with_capacity(dir.len() + 1 + name.len());
+        p.extend_from_slice(dir);
+        p.push(b'/');
+        p.extend_from_slice(name);
+        p
+    }
+}
+
+/// A lossy UTF-8 view of a byte path, for matching and display.
+pub(crate) fn lossy(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}

@@ -1,0 +1,1086 @@
+//! What a build reads from its context, from the Dockerfile IR.
+//!
+//! Like BuildKit's `filterPaths`: the sources of COPY and ADD (without
+//! `--from`) and of `RUN --mount=type=bind` (without `from=`), in the stages
+//! the target needs, with build arguments applied. Anything that cannot be
+//! worked out for certain (an unknown variable, a source of `.`) means the
+//! whole context: a pruned context must never miss a file the build reads.
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+
+use crate::dockerfile::{Args, CopyArgs, Dockerfile, Instruction, Kind, Word};
+
+use super::dockerignore::go_clean;
+use super::walk::{Selection, Selector};
+
+/// A base image's ONBUILD triggers (`Config.OnBuild` of `docker inspect`).
+pub trait OnbuildLookup: Sync {
+    /// The triggers of `image`, or why they could not be read.
+    fn onbuild_triggers(&self, image: &str) -> Result<Vec<String>, String>;
+}
+
+/// No daemon to ask: every lookup fails, so base images stay unchecked.
+pub struct NoDaemon;
+
+impl OnbuildLookup for NoDaemon {
+    fn onbuild_triggers(&self, _image: &str) -> Result<Vec<String>, String> {
+        Err("no daemon was asked".to_string())
+    }
+}
+
+/// Fixed answers, for tests and for callers that inspected images already.
+#[derive(Default)]
+pub struct KnownOnbuild(pub HashMap<String, Vec<String>>);
+
+impl OnbuildLookup for KnownOnbuild {
+    fn onbuild_triggers(&self, image: &str) -> Result<Vec<String>, String> {
+        self.0
+            .get(image)
+            .cloned()
+            .ok_or_else(|| format!("image {image} was not inspected"))
+    }
+}
+
+/// Which stages a build runs.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum StageSelection {
+    /// BuildKit: the target and the stages it depends on.
+    #[default]
+    Reachable,
+    /// The classic builder: every stage up to and including the target.
+    UpToTarget,
+}
+
+/// One context path (or wildcard pattern) the build reads.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Source {
+    /// Cleaned, context-relative; may hold Go `filepath.Match` wildcards.
+    pub pattern: String,
+    /// 1-based line of the instruction.
+    pub line: usize,
+    /// `COPY`, `ADD`, `RUN --mount`, `ONBUILD COPY`...
+    pub what: String,
+}
+
+/// The outcome of reading the Dockerfile.
+#[derive(Clone, Debug, Default)]
+pub struct Needs {
+    /// Why the whole context is needed, when it is.
+    pub everything: Option<String>,
+    pub sources: Vec<Source>,
+    /// Indexes of the stages the build runs.
+    pub stages: Vec<usize>,
+    /// External base images whose ONBUILD triggers could not be checked.
+    pub onbuild_unchecked: Vec<(String, String)>,
+    /// Variables substituted with a value that is a guess (for notes).
+    pub notes: Vec<String>,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum PruneError {
+    #[error("target stage `{0}` is not in the Dockerfile")]
+    UnknownTarget(String),
+    #[error("the Dockerfile has no FROM instruction")]
+    NoStages,
+}
+
+/// What to do when a base image's triggers cannot be read.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub enum OnbuildUnknown {
+    /// Send the whole context (what a build must do).
+    #[default]
+    SendEverything,
+    /// Prune anyway and report the images as unchecked (`context ls`).
+    Report,
+}
+
+pub struct NeedsInput<'a> {
+    pub dockerfile: &'a Dockerfile,
+    pub build_args: &'a BTreeMap<String, String>,
+    pub target: Option<&'a str>,
+    pub stages: StageSelection,
+    pub onbuild: &'a dyn OnbuildLookup,
+    pub onbuild_unknown: OnbuildUnknown,
+}
+
+/// The automatic platform arguments BuildKit defines, for this host.
+fn platform_args() -> Vec<(&'static str, String)> {
+    let arch = match std::env::consts::ARCH {
+        "x86_64" => "amd64",
+        "aarch64" => "arm64",
+        "x86" => "386",
+        "arm" => "arm",
+        "powerpc64" => "ppc64le",
+        "s390x" => "s390x",
+        "riscv64" => "riscv64",
+        other => other,
+    };
+    let platform = format!("linux/{arch}");
+    vec![
+        ("TARGETPLATFORM", platform.clone()),
+        ("TARGETOS", "linux".into()),
+        ("TARGETARCH", arch.into()),
+        ("TARGETVARIANT", String::new()),
+        ("BUILDPLATFORM", platform),
+        ("BUILDOS", "linux".into()),
+        ("BUILDARCH", arch.into()),
+        ("BUILDVARIANT", String::new()),
+    ]
+}
+
+/// Variables in scope while reading a stage.
+#[derive(Clone, Default)]
+struct Env {
+    vars: HashMap<String, String>,
+    /// Names set by ENV (an ARG never overrides them).
+    from_env: BTreeSet<String>,
+    /// Names whose value cannot be known before the build.
+    unsure: BTreeSet<String>,
+    /// Whether an unknown name could still be defined (by an external base
+    /// image's ENV): then an unknown variable makes the value unknown.
+    open: bool,
+}
+
+impl Env {
+    fn get(&self, name: &str) -> Lookup {
+        if self.unsure.contains(name) {
+            return Lookup::Unknown;
+        }
+        match self.vars.get(name) {
+            Some(v) => Lookup::Set(v.clone()),
+            None if self.open => Lookup::Unknown,
+            None => Lookup::Unset,
+        }
+    }
+}
+
+enum Lookup {
+    Set(String),
+    Unset,
+    Unknown,
+}
+
+/// Why a word could not be expanded for certain.
+#[derive(Debug)]
+struct Unsure(String);
+
+/// Expands `$VAR`, `${VAR}`, `${VAR:-x}`, `${VAR-x}`, `${VAR:+x}`, `${VAR+x}`
+/// and removes quotes and escapes, as BuildKit's word processing does for
+/// COPY sources. Anything else is reported as unsure.
+fn expand(word: &str, env: &Env, escape: char) -> Result<String, Unsure> {
+    let chars: Vec<char> = word.chars().collect();
+    let mut out = String::new();
+    let mut i = 0;
+    let mut in_double = false;
+    while i < chars.len() {
+        let c = chars[i];
+        if c == escape {
+            if let Some(&n) = chars.get(i + 1) {
+                if in_double && !matches!(n, '"' | '$') && n != escape {
+                    out.push(c);
+                }
+                out.push(n);
+                i += 2;
+            } else {
+                out.push(c);
+                i += 1;
+            }
+            continue;
+        }
+        match c {
+            '\'' if !in_double => {
+                let end = chars[i + 1..]
+                    .iter()
+                    .position(|&x| x == '\'')
+                    .ok_or_else(|| Unsure(format!("unterminated quote in `{word}`")))?;
+                out.extend(&chars[i + 1..i + 1 + end]);
+                i += end + 2;
+            }
+            '"' => {
+                in_double = !in_double;
+                i += 1;
+            }
+            '$' => {
+                let (value, used) = expand_var(&chars[i + 1..], env, escape, word)?;
+                out.push_str(&value);
+                i += 1 + used;
+            }
+            c => {
+                out.push(c);
+                i += 1;
+            }
+        }
+    }
+    if in_double {
+        return Err(Unsure(format!("unterminated quote in `{word}`")));
+    }
+    Ok(out)
+}
+
+fn is_name_char(c: char) -> bool {
+    c.is_ascii_alphanumeric() || c == '_'
+}
+
+fn expand_var(s: &[char], env: &Env, escape: char, word: &str) -> Result<(String, usize), Unsure> {
+    let unknown = |name: &str| Unsure(format!("`${name}` has no value known before the build"));
+    match s.first() {
+        Some('{') => {
+            let close = s
+                .iter()
+                .position(|&c| c == '}')
+                .ok_or_else(|| Unsure(format!("unterminated `${{` in `{word}`")))?;
+            let inner: String = s[1..close].iter().collect();
+            if inner.contains('{') || inner.contains('$') {
+                return Err(Unsure(format!("nested expansion in `{word}`")));
+            }
+            let name_len = inner.chars().take_while(|&c| is_name_char(c)).count();
+            let name = &inner[..name_len];
+            let op = &inner[name_len..];
+            if name.is_empty() {
+                return Err(Unsure(format!("unsupported expansion `${{{inner}}}`")));
+            }
+            let look = env.get(name);
+            let value = if op.is_empty() {
+                match look {
+                    Lookup::Set(v) => v,
+                    Lookup::Unset => String::new(),
+                    Lookup::Unknown => return Err(unknown(name)),
+                }
+            } else {
+                let (kind, rest) = if let Some(r) = op.strip_prefix(":-") {
+                    ("default-empty", r)
+                } else if let Some(r) = op.strip_prefix(":+") {
+                    ("alt-empty", r)
+                } else if let Some(r) = op.strip_prefix('-') {
+                    ("default", r)
+                } else if let Some(r) = op.strip_prefix('+') {
+                    ("alt", r)
+                } else {
+                    return Err(Unsure(format!("unsupported expansion `${{{inner}}}`")));
+                };
+                let word = expand(rest, env, escape)?;
+                match (kind, look) {
+                    (_, Lookup::Unknown) => return Err(unknown(name)),
+                    ("default-empty", Lookup::Set(v)) if !v.is_empty() => v,
+                    ("default-empty", _) => word,
+                    ("default", Lookup::Set(v)) => v,
+                    ("default", Lookup::Unset) => word,
+                    ("alt-empty", Lookup::Set(v)) if !v.is_empty() => word,
+                    ("alt-empty", _) => String::new(),
+                    ("alt", Lookup::Set(_)) => word,
+                    _ => String::new(),
+                }
+            };
+            Ok((value, close + 1))
+        }
+        Some(&c) if is_name_char(c) && !c.is_ascii_digit() => {
+            let len = s.iter().take_while(|&&c| is_name_char(c)).count();
+            let name: String = s[..len].iter().collect();
+            match env.get(&name) {
+                Lookup::Set(v) => Ok((v, len)),
+                Lookup::Unset => Ok((String::new(), len)),
+                Lookup::Unknown => Err(unknown(&name)),
+            }
+        }
+        // A lone `$` (or `$` before a non-name) is literal.
+        _ => Ok(("$".to_string(), 0)),
+    }
+}
+
+/// The decoded text of a word (JSON strings of exec form decoded first).
+fn word_text(word: &Word, exec_form: bool) -> String {
+    if exec_form && word.raw.starts_with('"') {
+        if let Ok(s) = serde_json::from_str::<String>(&word.raw) {
+            return s;
+        }
+    }
+    word.raw.clone()
+}
+
+/// Cleans a source path the way BuildKit resolves it in the context: rooted
+/// at the context, `..` cannot climb out.
+pub fn clean_context_path(p: &str) -> String {
+    let rooted = format!("/{p}");
+    let c = go_clean(&rooted);
+    c.trim_start_matches('/').to_string()
+}
+
+struct StageInfo {
+    name: Option<String>,
+    /// The FROM image after expansion (None when it could not be expanded).
+    base: Option<String>,
+    /// Index of the stage this one is built FROM.
+    base_stage: Option<usize>,
+}
+
+/// Reads the Dockerfile and says what the build reads from the context.
+pub fn needs(input: &NeedsInput<'_>) -> Result<Needs, PruneError> {
+    let df = input.dockerfile;
+    if df.stages.is_empty() {
+        return Err(PruneError::NoStages);
+    }
+    let mut out = Needs::default();
+    let escape = df.escape;
+
+    // Global scope: automatic platform args, then ARGs before the first FROM.
+    let mut globals = Env::default();
+    let automatic: HashMap<String, String> = platform_args()
+        .into_iter()
+        .map(|(k, v)| (k.to_string(), v))
+        .collect();
+    for (k, v) in &automatic {
+        globals.vars.insert(k.clone(), v.clone());
+    }
+    for ins in df.preamble() {
+        if let Args::Arg(decls) = &ins.args {
+            for d in decls {
+                let name = d.name.raw.clone();
+                if let Some(v) = input.build_args.get(&name) {
+                    globals.vars.insert(name, v.clone());
+                } else if let Some(def) = &d.default {
+                    match expand(&def.raw, &globals, escape) {
+                        Ok(v) => {
+                            globals.vars.insert(name, v);
+                        }
+                        Err(_) => {
+                            globals.unsure.insert(name);
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    // Stages: names and bases.
+    let mut stages: Vec<StageInfo> = Vec::new();
+    for (i, st) in df.stages.iter().enumerate() {
+        let from = &df.instructions[st.from];
+        let base = match &from.args {
+            Args::From(f) => expand(&f.image.raw, &globals, escape).ok(),
+            _ => None,
+        };
+        let base_stage = base.as_deref().and_then(|b| {
+            stages
+                .iter()
+                .position(|s| s.name.as_deref().is_some_and(|n| n.eq_ignore_ascii_case(b)))
+        });
+        let name = st.name.as_ref().map(|n| n.raw.to_ascii_lowercase());
+        let _ = i;
+        stages.push(StageInfo {
+            name,
+            base,
+            base_stage,
+        });
+    }
+    let target = match input.target {
+        Some(t) => stages
+            .iter()
+            .position(|s| s.name.as_deref().is_some_and(|n| n.eq_ignore_ascii_case(t)))
+            .ok_or_else(|| PruneError::UnknownTarget(t.to_string()))?,
+        None => stages.len() - 1,
+    };
+
+    let stage_ref = |value: &str, before: usize| -> Option<usize> {
+        if let Ok(n) = value.parse::<usize>() {
+            return (n < before).then_some(n);
+        }
+        stages[..before].iter().position(|s| {
+            s.name
+                .as_deref()
+                .is_some_and(|n| n.eq_ignore_ascii_case(value))
+        })
+    };
+
+    // Walk stages from the target, collecting sources and stage dependencies.
+    let mut wanted: BTreeSet<usize> = BTreeSet::new();
+    let mut queue: Vec<usize> = match input.stages {
+        StageSelection::Reachable => vec![target],
+        StageSelection::UpToTarget => (0..=target).collect(),
+    };
+    // Each stage's final environment, for stages built FROM it.
+    let mut stage_env: HashMap<usize, Env> = HashMap::new();
+    while let Some(idx) = queue.pop() {
+        if !wanted.insert(idx) {
+            continue;
+        }
+        let info = &stages[idx];
+        let stage = &df.stages[idx];
+        // The environment starts from the parent stage's, or empty (plus an
+        // external image's unknown ENV).
+        let mut env = match info.base_stage {
+            Some(parent) => {
+                if !wanted.contains(&parent) {
+                    queue.push(parent);
+                }
+                stage_env_for(df, &stages, parent, &globals, input, &mut stage_env)
+            }
+            None => Env {
+                open: info
+                    .base
+                    .as_deref()
+                    .is_none_or(|b| !b.eq_ignore_ascii_case("scratch")),
+                ..Env::default()
+            },
+        };
+        if info.base.is_none() {
+            out.everything.get_or_insert_with(|| {
+                format!(
+                    "line {}: the FROM image cannot be resolved before the build",
+                    line_of(df, &df.instructions[stage.from])
+                )
+            });
+        }
+        // ONBUILD triggers: of a parent stage in this file, or of an external image.
+        let mut triggers: Vec<&Instruction> = Vec::new();
+        if let Some(parent) = info.base_stage {
+            for ins in df.stage_instructions(&df.stages[parent]) {
+                if let Args::Onbuild(inner) = &ins.args {
+                    triggers.push(inner);
+                }
+            }
+        } else if let Some(image) = info.base.as_deref() {
+            if !image.eq_ignore_ascii_case("scratch") {
+                match input.onbuild.onbuild_triggers(image) {
+                    Ok(list) => {
+                        for t in list {
+                            let word = t
+                                .split_whitespace()
+                                .next()
+                                .unwrap_or("")
+                                .to_ascii_uppercase();
+                            let copies = word == "COPY"
+                                || word == "ADD"
+                                || (word == "RUN" && t.contains("--mount"));
+                            if copies {
+                                out.everything.get_or_insert_with(|| {
+                                    format!("base image {image} has an ONBUILD trigger that reads the context: `{t}`")
+                                });
+                            }
+                        }
+                    }
+                    Err(why) => {
+                        if input.onbuild_unknown == OnbuildUnknown::SendEverything {
+                            out.everything.get_or_insert_with(|| {
+                                format!("the ONBUILD triggers of base image {image} could not be checked ({why})")
+                            });
+                        }
+                        if !out.onbuild_unchecked.iter().any(|(i, _)| i == image) {
+                            out.onbuild_unchecked.push((image.to_string(), why));
+                        }
+                    }
+                }
+            }
+        }
+        let body = &df.stage_instructions(stage)[1..];
+        let steps = triggers
+            .into_iter()
+            .map(|t| (t, true))
+            .chain(body.iter().map(|b| (b, false)));
+        for (ins, is_trigger) in steps {
+            read_instruction(
+                df, ins, is_trigger, &mut env, &globals, input, idx, &stage_ref, &mut queue,
+                &wanted, &mut out,
+            );
+        }
+    }
+    out.stages = wanted.into_iter().collect();
+    Ok(out)
+}
+
+/// The environment at the end of stage `idx` (for a child stage), computed
+/// without collecting sources.
+fn stage_env_for(
+    df: &Dockerfile,
+    stages: &[StageInfo],
+    idx: usize,
+    globals: &Env,
+    input: &NeedsInput<'_>,
+    cache: &mut HashMap<usize, Env>,
+) -> Env {
+    if let Some(e) = cache.get(&idx) {
+        return e.clone();
+    }
+    let mut env = match stages[idx].base_stage {
+        Some(p) if p < idx => stage_env_for(df, stages, p, globals, input, cache),
+        _ => Env {
+            open: stages[idx]
+                .base
+                .as_deref()
+                .is_none_or(|b| !b.eq_ignore_ascii_case("scratch")),
+            ..Env::default()
+        },
+    };
+    for ins in &df.stage_instructions(&df.stages[idx])[1..] {
+        apply_env(df, ins, &mut env, globals, input);
+    }
+    cache.insert(idx, env.clone());
+    env
+}
+
+/// ARG and ENV effects on the environment.
+fn apply_env(
+    df: &Dockerfile,
+    ins: &Instruction,
+    env: &mut Env,
+    globals: &Env,
+    input: &NeedsInput<'_>,
+) {
+    match &ins.args {
+        Args::Arg(decls) => {
+            for d in decls {
+                let name = d.name.raw.clone();
+                if env.from_env.contains(&name) {
+                    continue;
+                }
+                let value = if let Some(v) = input.build_args.get(&name) {
+                    Some(Ok(v.clone()))
+                } else if let Some(def) = &d.default {
+                    Some(expand(&def.raw, env, df.escape))
+                } else if globals.unsure.contains(&name) {
+                    Some(Err(Unsure(format!(
+                        "the global `{name}` has no value known before the build"
+                    ))))
+                } else {
+                    globals.vars.get(&name).cloned().map(Ok)
+                };
+                match value {
+                    Some(Ok(v)) => {
+                        env.unsure.remove(&name);
+                        env.vars.insert(name, v);
+                    }
+                    Some(Err(_)) => {
+                        env.vars.remove(&name);
+                        env.unsure.insert(name);
+                    }
+                    None => {
+                        // Declared without a value: expands to empty unless
+                        // the base image defines it.
+                        env.vars.remove(&name);
+                        env.unsure.remove(&name);
+                    }
+                }
+            }
+        }
+        Args::Env(pairs) => {
+            for kv in pairs {
+                let key = kv.key.raw.clone();
+                match expand(&kv.value.raw, env, df.escape) {
+                    Ok(v) => {
+                        env.vars.insert(key.clone(), v);
+                        env.unsure.remove(&key);
+                    }
+                    Err(_) => {
+                        env.vars.remove(&key);
+                        env.unsure.insert(key.clone());
+                    }
+                }
+                env.from_env.insert(key);
+            }
+        }
+        _ => {}
+    }
+}
+
+fn line_of(df: &Dockerfile, ins: &Instruction) -> usize {
+    df.lines.line_of(ins.span.start) + 1
+}
+
+#[allow(clippy::too_many_arguments)]
+fn read_instruction(
+    df: &Dockerfile,
+    ins: &Instruction,
+    is_trigger: bool,
+    env: &mut Env,
+    globals: &Env,
+    input: &NeedsInput<'_>,
+    stage: usize,
+    stage_ref: &dyn Fn(&str, usize) -> Option<usize>,
+    queue: &mut Vec<usize>,
+    wanted: &BTreeSet<usize>,
+    out: &mut Needs,
+) {
+    let line = line_of(df, ins);
+    let prefix = if is_trigger { "ONBUILD " } else { "" };
+    apply_env(df, ins, env, globals, input);
+    let mut everything = |out: &mut Needs, why: String| {
+        out.everything.get_or_insert(format!("line {line}: {why}"));
+    };
+    match (&ins.kind, &ins.args) {
+        (Kind::Copy, Args::Copy(c)) | (Kind::Add, Args::Add(c)) => {
+            let what = format!("{prefix}{}", ins.kind.name());
+            if let Some(from) = ins.flag("from") {
+                let value = from.value.as_ref().map(|w| expand(&w.raw, env, df.escape));
+                match value {
+                    Some(Ok(v)) => {
+                        if let Some(dep) = stage_ref(&v, stage) {
+                            if !wanted.contains(&dep) {
+                                queue.push(dep);
+                            }
+                        }
+                        // Another stage or an image: not the context.
+                    }
+                    _ => everything(
+                        out,
+                        format!("`{what} --from` cannot be resolved before the build"),
+                    ),
+                }
+                return;
+            }
+            copy_sources(
+                df,
+                c,
+                env,
+                ins.kind == Kind::Add,
+                &what,
+                line,
+                out,
+                &mut everything,
+            );
+        }
+        (Kind::Run, _) => {
+            for flag in ins.flags_named("mount") {
+                let Some(value) = &flag.value else { continue };
+                let text = match expand(&value.raw, env, df.escape) {
+                    Ok(t) => t,
+                    Err(Unsure(why)) => {
+                        everything(out, format!("a `RUN --mount` cannot be resolved: {why}"));
+                        continue;
+                    }
+                };
+                let fields = parse_mount(&text);
+                let get = |keys: &[&str]| {
+                    fields
+                        .iter()
+                        .find(|(k, _)| keys.contains(&k.to_ascii_lowercase().as_str()))
+                        .map(|(_, v)| v.clone())
+                };
+                let kind = get(&["type"])
+                    .unwrap_or_else(|| "bind".into())
+                    .to_ascii_lowercase();
+                if let Some(from) = get(&["from"]) {
+                    if let Some(dep) = stage_ref(&from, stage) {
+                        if !wanted.contains(&dep) {
+                            queue.push(dep);
+                        }
+                    }
+                    continue;
+                }
+                if kind != "bind" {
+                    continue;
+                }
+                let source = get(&["source", "src"]).unwrap_or_default();
+                let cleaned = clean_context_path(&source);
+                if cleaned.is_empty() {
+                    everything(out, format!("`{prefix}RUN --mount=type=bind` without `from` binds the whole context"));
+                } else {
+                    out.sources.push(Source {
+                        pattern: cleaned,
+                        line,
+                        what: format!("{prefix}RUN --mount"),
+                    });
+                }
+            }
+        }
+        _ => {}
+    }
+}
+
+#[allow(clippy::too_many_arguments)]
+fn copy_sources(
+    df: &Dockerfile,
+    c: &CopyArgs,
+    env: &Env,
+    is_add: bool,
+    what: &str,
+    line: usize,
+    out: &mut Needs,
+    everything: &mut dyn FnMut(&mut Needs, String),
+) {
+    for src in &c.sources {
+        let text = word_text(src, c.exec_form);
+        let value = match expand(&text, env, df.escape) {
+            Ok(v) => v,
+            Err(Unsure(why)) => {
+                everything(out, format!("a `{what}` source cannot be resolved: {why}"));
+                continue;
+            }
+        };
+        let lower = value.to_ascii_lowercase();
+        if is_add && (lower.contains("://") || lower.starts_with("git@")) {
+            continue;
+        }
+        let cleaned = clean_context_path(&value);
+        if cleaned.is_empty() {
+            everything(out, format!("`{what} {}` reads the whole context", src.raw));
+            continue;
+        }
+        out.sources.push(Source {
+            pattern: cleaned,
+            line,
+            what: what.to_string(),
+        });
+    }
+}
+
+/// Splits a `--mount` value into `key=value` fields (CSV, quotes allowed).
+fn parse_mount(text: &str) -> Vec<(String, String)> {
+    let mut fields = Vec::new();
+    let mut cur = String::new();
+    let mut quoted = false;
+    for c in text.chars() {
+        match c {
+            '"' => quoted = !quoted,
+            ',' if !quoted => {
+                fields.push(std::mem::take(&mut cur));
+            }
+            c => cur.push(c),
+        }
+    }
+    fields.push(cur);
+    fields
+        .into_iter()
+        .filter(|f| !f.is_empty())
+        .map(|f| match f.split_once('=') {
+            Some((k, v)) => (k.trim().to_string(), v.to_string()),
+            None => (f.trim().to_string(), "true".to_string()),
+        })
+        .collect()
+}
+
+// ---------------------------------------------------------------------------
+// Selecting paths by source patterns.
+
+/// Selects the paths that match the sources (and everything below them).
+#[derive(Clone, Debug, Default)]
+pub struct SourceSelector {
+    patterns: Vec<Vec<String>>,
+}
+
+impl SourceSelector {
+    pub fn new<I: IntoIterator<Item = String>>(patterns: I) -> SourceSelector {
+        SourceSelector {
+            patterns: patterns
+                .into_iter()
+                .map(|p| p.split('/').map(str::to_string).collect())
+                .collect(),
+        }
+    }
+
+    pub fn add(&mut self, pattern: &str) -> bool {
+        let comps: Vec<String> = pattern.split('/').map(str::to_string).collect();
+        if self.patterns.contains(&comps) {
+            return false;
+        }
+        self.patterns.push(comps);
+        true
+    }
+}
+
+impl Selector for SourceSelector {
+    fn select(&self, path: &str) -> Selection {
+        if path.is_empty() {
+            return if self.patterns.is_empty() {
+                Selection::Skip
+            } else {
+                Selection::Descend
+            };
+        }
+        let comps: Vec<&str> = path.split('/').collect();
+        let mut best = Selection::Skip;
+        for pat in &self.patterns {
+            let n = comps.len().min(pat.len());
+            if (0..n).all(|i| component_matches(&pat[i], comps[i])) {
+                let sel = if comps.len() >= pat.len() {
+                    Selection::Take
+                } else {
+                    Selection::Descend
+                };
+                if sel > best {
+                    best = sel;
+                    if best == Selection::Take {
+                        break;
+                    }
+                }
+            }
+        }
+        best
+    }
+}
+
+/// A source component against a name: literally, or as a Go
+/// `filepath.Match` pattern when it holds wildcards.
+fn component_matches(pattern: &str, name: &str) -> bool {
+    if pattern == name {
+        return true;
+    }
+    if !pattern.contains(['*', '?', '[', '\\']) {
+        return false;
+    }
+    go_match(pattern, name).unwrap_or(true)
+}
+
+/// Go's `path/filepath.Match` (Unix). `Err` for a malformed pattern.
+pub fn go_match(pattern: &str, name: &str) -> Result<bool, ()> {
+    let mut pattern: &[u8] = pattern.as_bytes();
+    let mut name: &[u8] = name.as_bytes();
+    'outer: while !pattern.is_empty() {
+        let (star, chunk, rest) = scan_chunk(pattern);
+        pattern = rest;
+        if star && chunk.is_empty() {
+            return Ok(!name.contains(&b'/'));
+        }
+        let (t, ok) = match_chunk(chunk, name)?;
+        if ok && (t.is_empty() || !pattern.is_empty()) {
+            name = t;
+            continue;
+        }
+        if star {
+            let mut i = 0;
+            while i < name.len() && name[i] != b'/' {
+                let (t, ok) = match_chunk(chunk, &name[i + 1..])?;
+                if ok {
+                    if pattern.is_empty() && !t.is_empty() {
+                        i += 1;
+                        continue;
+                    }
+                    name = t;
+                    continue 'outer;
+                }
+                i += 1;
+            }
+        }
+        return Ok(false);
+    }
+    Ok(name.is_empty())
+}
+
+fn scan_chunk(mut pattern: &[u8]) -> (bool, &[u8], &[u8]) {
+    let mut star = false;
+    while let [b'*', rest @ ..] = pattern {
+        pattern = rest;
+        star = true;
+    }
+    let mut in_range = false;
+    let mut i = 0;
+    while i < pattern.len() {
+        match pattern[i] {
+            b'\\' if i + 1 < pattern.len() => i += 1,
+            b'[' => in_range = true,
+            b']' => in_range = false,
+            b'*' if !in_range => break,
+            _ => {}
+        }
+        i += 1;
+    }
+    (star, &pattern[..i], &pattern[i..])
+}
+
+fn decode(s: &[u8]) -> (char, usize) {
+    let take = s.len().min(4);
+    for n in 1..=take {
+        if let Ok(t) = std::str::from_utf8(&s[..n]) {
+            if let Some(c) = t.chars().next() {
+                return (c, n);
+            }
+        }
+    }
+    ('\u{fffd}', 1)
+}
+
+fn match_chunk<'a>(mut chunk: &[u8], mut s: &'a [u8]) -> Result<(&'a [u8], bool), ()> {
+    let mut failed = false;
+    while !chunk.is_empty() {
+        if !failed && s.is_empty() {
+            failed = true;
+        }
+        match chunk[0] {
+            b'[' => {
+                let mut r = '\0';
+                if !failed {
+                    let (c, n) = decode(s);
+                    r = c;
+                    s = &s[n..];
+                }
+                chunk = &chunk[1..];
+                let mut negated = false;
+                if chunk.first() == Some(&b'^') {
+                    negated = true;
+                    chunk = &chunk[1..];
+                }
+                let mut matched = false;
+                let mut nrange = 0;
+                loop {
+                    if chunk.first() == Some(&b']') && nrange > 0 {
+                        chunk = &chunk[1..];
+                        break;
+                    }
+                    let (lo, rest) = get_esc(chunk)?;
+                    chunk = rest;
+                    let mut hi = lo;
+                    if chunk.first() == Some(&b'-') {
+                        let (h, rest) = get_esc(&chunk[1..])?;
+                        hi = h;
+                        chunk = rest;
+                    }
+                    if lo <= r && r <= hi {
+                        matched = true;
+                    }
+                    nrange += 1;
+                }
+                if matched == negated {
+                    failed = true;
+                }
+            }
+            b'?' => {
+                if !failed {
+                    if s[0] == b'/' {
+                        failed = true;
+                    }
+                    let (_, n) = decode(s);
+                    s = &s[n..];
+                }
+                chunk = &chunk[1..];
+            }
+            b'\\' => {
+                chunk = &chunk[1..];
+                if chunk.is_empty() {
+                    return Err(());
+                }
+                if !failed {
+                    if chunk[0] != s[0] {
+                        failed = true;
+                    }
+                    s = &s[1..];
+                }
+                chunk = &chunk[1..];
+            }
+            c => {
+                if !failed {
+                    if c != s[0] {
+                        failed = true;
+                    }
+                    s = &s[1..];
+                }
+                chunk = &chunk[1..];
+            }
+        }
+    }
+    if failed {
+        Ok((&[], false))
+    } else {
+        Ok((s, true))
+    }
+}
+
+fn get_esc(chunk: &[u8]) -> Result<(char, &[u8]), ()> {
+    let mut chunk = chunk;
+    match chunk.first() {
+        None | Some(b'-') | Some(b']') => return Err(()),
+        Some(b'\\') => {
+            chunk = &chunk[1..];
+            if chunk.is_empty() {
+                return Err(());
+            }
+        }
+        _ => {}
+    }
+    let (r, n) = decode(chunk);
+    let rest = &chunk[n..];
+    if rest.is_empty() {
+        return Err(());
+    }
+    Ok((r, rest))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn go_match_cases() {
+        for (p, s, want) in [
+            ("abc", "abc", Ok(true)),
+            ("*", "abc", Ok(true)),
+            ("*c", "abc", Ok(true)),
+            ("a*", "a", Ok(true)),
+            ("a*", "abc", Ok(true)),
+            ("a*", "ab/c", Ok(false)),
+            ("a*/b", "abc/b", Ok(true)),
+            ("a*/b", "a/c/b", Ok(false)),
+            ("a*b?c*x", "abxbbxdbxebxczzx", Ok(true)),
+            ("a*b?c*x", "abxbbxdbxebxczzy", Ok(false)),
+            ("ab[c]", "abc", Ok(true)),
+            ("ab[b-d]", "abc", Ok(true)),
+            ("ab[e-g]", "abc", Ok(false)),
+            ("ab[^c]", "abc", Ok(false)),
+            ("ab[^e-g]", "abc", Ok(true)),
+            ("a\\*b", "a*b", Ok(true)),
+            ("a\\*b", "ab", Ok(false)),
+            ("a?b", "a☺b", Ok(true)),
+            ("a[^a]b", "a☺b", Ok(true)),
+            ("a???b", "a☺b", Ok(false)),
+            ("[a-ζ]*", "α", Ok(true)),
+            ("*[a-ζ]", "A", Ok(false)),
+            ("a?b", "a/b", Ok(false)),
+            ("[\\]a]", "]", Ok(true)),
+            ("[x\\-]", "-", Ok(true)),
+            ("[]a]", "]", Err(())),
+            ("[-]", "-", Err(())),
+            ("[x-]", "x", Err(())),
+            ("\\", "a", Err(())),
+            ("[", "a", Err(())),
+            ("a[", "ab", Err(())),
+            ("*x", "xxx", Ok(true)),
+            ("*.go", "main.go", Ok(true)),
+            ("*.go", "main.rs", Ok(false)),
+        ] {
+            assert_eq!(go_match(p, s), want, "Match({p:?}, {s:?})");
+        }
+    }
+
+    #[test]
+    fn source_selector() {
+        let s = SourceSelector::new(["src/*.rs".to_string(), "Cargo.toml".to_string()]);
+        assert_eq!(s.select(""), Selection::Descend);
+        assert_eq!(s.select("src"), Selection::Descend);
+        assert_eq!(s.select("src/main.rs"), Selection::Take);
+        assert_eq!(s.select("src/main.rs/x"), Selection::Take);
+        assert_eq!(s.select("src/lib.c"), Selection::Skip);
+        assert_eq!(s.select("Cargo.toml"), Selection::Take);
+        assert_eq!(s.select("Cargo.lock"), Selection::Skip);
+        assert_eq!(s.select("node_modules"), Selection::Skip);
+    }
+
+    #[test]
+    fn clean_paths_stay_in_the_context() {
+        assert_eq!(clean_context_path("/app/x"), "app/x");
+        assert_eq!(clean_context_path("../../etc/passwd"), "etc/passwd");
+        assert_eq!(clean_context_path("."), "");
+        assert_eq!(clean_context_path("./"), "");
+        assert_eq!(clean_context_path("a/../b/"), "b");
+    }
+
+    #[test]
+    fn expansion() {
+        let mut env = Env::default();
+        env.vars.insert("A".into(), "x".into());
+        env.vars.insert("E".into(), String::new());
+        let e = |w: &str, env: &Env| expand(w, env, '\\').map_err(|u| u.0);
+        assert_eq!(e("$A/b", &env).unwrap(), "x/b");
+        assert_eq!(e("${A}b", &env).unwrap(), "xb");
+        assert_eq!(e("${B:-def}", &env).unwrap(), "def");
+        assert_eq!(e("${E:-def}", &env).unwrap(), "def");
+        assert_eq!(e("${E-def}", &env).unwrap(), "");
+        assert_eq!(e("${A:+alt}", &env).unwrap(), "alt");
+        assert_eq!(e("${B:+alt}", &env).unwrap(), "");
+        assert_eq!(e("$B", &env).unwrap(), "");
+        assert_eq!(e("'$A'", &env).unwrap(), "$A");
+        assert_eq!(e("\"$A y\"", &env).unwrap(), "x y");
+        assert_eq!(e("\\$A", &env).unwrap(), "$A");
+        assert_eq!(e("a$", &env).unwrap(), "a$");
+        assert!(e("${A/x/y}", &env).is_err());
+        env.open = true;
+        assert!(e("$B", &env).is_err());
+        assert_eq!(e("$A", &env).unwrap(), "x");
+    }
+}

@@ -1,0 +1,225 @@
+//! `buildlint context ls|tar|digest`, run in-process.
+
+use std::fs;
+use std::path::Path;
+
+use buildlint::cli::run_captured;
+
+fn write(root: &Path, rel: &str, body: &str) {
+    let p = root.join(rel);
+    fs::create_dir_all(p.parent().unwrap()).unwrap();
+    fs::write(p, body).unwrap();
+}
+
+fn sample() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    let r = dir.path();
+    write(
+        r,
+        "Dockerfile",
+        "FROM scratch AS build\nARG APP=web\nCOPY ${APP}/main.go /src/\nCOPY go.* /src/\n\
+         FROM scratch\nCOPY --from=build /src /src\nCOPY static /static\n",
+    );
+    write(r, ".dockerignore", "**/*.log\nsecret\n");
+    write(r, "web/main.go", "package main\n");
+    write(r, "web/other.go", "package other\n");
+    write(r, "api/main.go", "package main\n");
+    write(r, "go.mod", "module x\n");
+    write(r, "go.sum", "\n");
+    write(r, "static/index.html", "<html>\n");
+    write(r, "static/debug.log", "log\n");
+    write(r, "secret", "pw\n");
+    write(r, "node_modules/big/index.js", "x\n");
+    dir
+}
+
+fn paths(args: &[&str]) -> Vec<String> {
+    let (code, out, err) = run_captured(args);
+    assert_eq!(code, 0, "{err}");
+    out.lines().map(str::to_string).collect()
+}
+
+#[test]
+fn ls_paths_pruned_and_unpruned() {
+    let dir = sample();
+    let d = dir.path().to_str().unwrap();
+    let df = format!("{d}/Dockerfile");
+    assert_eq!(
+        paths(&["context", "ls", "--format", "paths", "-f", &df, d]),
+        vec![
+            ".dockerignore",
+            "Dockerfile",
+            "go.mod",
+            "go.sum",
+            "static/index.html",
+            "web/main.go"
+        ]
+    );
+    assert_eq!(
+        paths(&[
+            "context",
+            "ls",
+            "--format",
+            "paths",
+            "--no-prune",
+            "-f",
+            &df,
+            d
+        ]),
+        vec![
+            ".dockerignore",
+            "Dockerfile",
+            "api/main.go",
+            "go.mod",
+            "go.sum",
+            "node_modules/big/index.js",
+            "static/index.html",
+            "web/main.go",
+            "web/other.go",
+        ]
+    );
+    // Build args reach the sources.
+    assert_eq!(
+        paths(&[
+            "context",
+            "ls",
+            "--format",
+            "paths",
+            "--build-arg",
+            "APP=api",
+            "-f",
+            &df,
+            d
+        ]),
+        vec![
+            ".dockerignore",
+            "Dockerfile",
+            "api/main.go",
+            "go.mod",
+            "go.sum",
+            "static/index.html"
+        ]
+    );
+    // Only the `build` stage.
+    assert_eq!(
+        paths(&["context", "ls", "--format", "paths", "--target", "build", "-f", &df, d]),
+        vec![
+            ".dockerignore",
+            "Dockerfile",
+            "go.mod",
+            "go.sum",
+            "web/main.go"
+        ]
+    );
+}
+
+#[test]
+fn ls_text_shows_totals_and_explains() {
+    let dir = sample();
+    let d = dir.path().to_str().unwrap();
+    let df = format!("{d}/Dockerfile");
+    let (code, out, err) = run_captured(&["context", "ls", "-f", &df, d]);
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains("sent: 6 files"), "{out}");
+    assert!(out.contains("full context (--no-prune): 9 files"), "{out}");
+
+    let (code, out, _) = run_captured(&[
+        "context",
+        "ls",
+        "-f",
+        &df,
+        d,
+        "--explain",
+        "static/debug.log",
+        "--explain",
+        "web/main.go",
+        "--explain",
+        "api/main.go",
+    ]);
+    assert_eq!(code, 0);
+    assert!(
+        out.contains("static/debug.log: excluded by .dockerignore:1 `**/*.log`"),
+        "{out}"
+    );
+    assert!(
+        out.contains("web/main.go: not matched by any ignore pattern"),
+        "{out}"
+    );
+    assert!(out.contains("read by line 3: COPY `web/main.go`"), "{out}");
+    assert!(out.contains("api/main.go: not matched"), "{out}");
+    assert!(
+        out.contains("no instruction of the build reads it"),
+        "{out}"
+    );
+}
+
+#[test]
+fn unknown_target_is_an_error() {
+    let dir = sample();
+    let d = dir.path().to_str().unwrap();
+    let df = format!("{d}/Dockerfile");
+    let (code, _, err) = run_captured(&["context", "ls", "--target", "nope", "-f", &df, d]);
+    assert_eq!(code, 2);
+    assert!(err.contains("target stage `nope`"), "{err}");
+}
+
+#[test]
+fn tar_and_digest() {
+    let dir = sample();
+    let d = dir.path().to_str().unwrap();
+    let df = format!("{d}/Dockerfile");
+    let out_dir = tempfile::tempdir().unwrap();
+    let tar1 = out_dir.path().join("a.tar");
+    let tar2 = out_dir.path().join("b.tar.gz");
+    let (code, _, err) =
+        run_captured(&["context", "tar", "-o", tar1.to_str().unwrap(), "-f", &df, d]);
+    assert_eq!(code, 0, "{err}");
+    let (code, _, err) = run_captured(&[
+        "context",
+        "tar",
+        "--gzip",
+        "-o",
+        tar2.to_str().unwrap(),
+        "-f",
+        &df,
+        d,
+    ]);
+    assert_eq!(code, 0, "{err}");
+    let plain = fs::read(&tar1).unwrap();
+    let mut unzipped = Vec::new();
+    use std::io::Read;
+    flate2::read::GzDecoder::new(&fs::read(&tar2).unwrap()[..])
+        .read_to_end(&mut unzipped)
+        .unwrap();
+    assert_eq!(plain, unzipped);
+    let mut names = Vec::new();
+    let mut ar = tar::Archive::new(&plain[..]);
+    for e in ar.entries().unwrap() {
+        names.push(e.unwrap().path().unwrap().to_string_lossy().into_owned());
+    }
+    assert_eq!(
+        names,
+        vec![
+            ".dockerignore",
+            "Dockerfile",
+            "go.mod",
+            "go.sum",
+            "static/",
+            "static/index.html",
+            "web/",
+            "web/main.go"
+        ]
+    );
+
+    let (code, digest1, _) = run_captured(&["context", "digest", "-f", &df, d]);
+    assert_eq!(code, 0);
+    assert!(digest1.starts_with("sha256:"), "{digest1}");
+    // Not read by the build: no change.
+    fs::write(dir.path().join("api/main.go"), "changed\n").unwrap();
+    let (_, digest2, _) = run_captured(&["context", "digest", "-f", &df, d]);
+    assert_eq!(digest1, digest2);
+    // Read by the build: a change.
+    fs::write(dir.path().join("web/main.go"), "changed\n").unwrap();
+    let (_, digest3, _) = run_captured(&["context", "digest", "-f", &df, d]);
+    assert_ne!(digest1, digest3);
+}
