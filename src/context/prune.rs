@@ -287,13 +287,9 @@ fn expand_var(s: &[char], env: &Env, escape: char, word: &str) -> Result<(String
     }
 }
 
-/// The decoded text of a word (JSON strings of exec form decoded first).
-fn word_text(word: &Word, exec_form: bool) -> String {
-    if exec_form && word.raw.starts_with('"') {
-        if let Ok(s) = serde_json::from_str::<String>(&word.raw) {
-            return s;
-        }
-    }
+/// The text of a source word. In exec form the IR already holds the decoded
+/// JSON string; BuildKit still runs it through the word processor.
+fn word_text(word: &Word, _exec_form: bool) -> String {
     word.raw.clone()
 }
 
@@ -820,7 +816,7 @@ fn component_matches(pattern: &str, name: &str) -> bool {
 }
 
 /// Go's `path/filepath.Match` (Unix). `Err` for a malformed pattern.
-pub fn go_match(pattern: &str, name: &str) -> Result<bool, ()> {
+pub(crate) fn go_match(pattern: &str, name: &str) -> Result<bool, ()> {
     let mut pattern: &[u8] = pattern.as_bytes();
     let mut name: &[u8] = name.as_bytes();
     'outer: while !pattern.is_empty() {
