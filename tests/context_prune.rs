@@ -193,8 +193,13 @@ fn when_unsure_everything_is_sent() {
     assert_eq!(files.len(), FILES.len());
     let why = why.unwrap();
     assert!(why.contains("APP_HOME"), "{why}");
-    // Unsupported expansion forms.
-    everything("FROM scratch\nARG A=x\nCOPY ${A/x/y} /\n");
+    // A word BuildKit would reject.
+    everything("FROM scratch\nARG A\nCOPY ${A:?needs a value} /\n");
+    // Pattern substitution is worked out like BuildKit does it.
+    assert_eq!(
+        sent("FROM scratch\nARG A=cmd/tool\nCOPY ${A/tool/server}/main.go /\n"),
+        vec!["cmd/server/main.go"]
+    );
 }
 
 #[test]
