@@ -401,6 +401,11 @@ fn nine_gib_sparse_file() {
     let p = plan(r, "FROM scratch\nCOPY . /\n");
 
     let (reader, writer) = io::pipe().unwrap();
+    // A bigger pipe: fewer switches between the two threads.
+    {
+        use std::os::fd::AsRawFd;
+        unsafe { libc::fcntl(writer.as_raw_fd(), libc::F_SETPIPE_SZ, 1 << 20) };
+    }
     let opts = TarOptions {
         skip_digest: true,
         ..TarOptions::default()

@@ -8,10 +8,13 @@ pub mod driver;
 pub mod engine;
 pub mod finding;
 pub mod options;
+mod page_examples;
+pub mod pages;
 pub mod registry;
 pub mod rule;
 pub mod rules;
 pub mod semantic;
+pub mod shell;
 pub mod suppress;
 #[doc(hidden)]
 pub mod testing;
