@@ -51,6 +51,8 @@ pub struct Settings {
     pub builder: BuilderChoice,
     pub pull: PullPolicy,
     pub no_cache: bool,
+    /// Send only what each build reads (`--no-prune` turns it off).
+    pub prune: bool,
     /// Colour in reports.
     pub color: bool,
 }
@@ -241,16 +243,11 @@ pub async fn build_one(
         return outcome;
     }
 
-    let packed = {
-        let ctx = spec.context_dir.clone();
-        let dfp = spec.dockerfile_path.clone();
-        match tokio::task::spawn_blocking(move || package::package(&ctx, &dfp)).await {
-            Ok(Ok(p)) => p,
-            Ok(Err(e)) => return failed(e.to_string(), format!("error: {e}\n")),
-            Err(e) => return failed(e.to_string(), format!("error: {e}\n")),
-        }
+    let mut packed = match pack(daemon, spec, settings, builder, &images).await {
+        Ok(p) => p,
+        Err(o) => return o,
     };
-    let req = DaemonBuild {
+    let mut req = DaemonBuild {
         dockerfile: packed.dockerfile_name.clone(),
         build_args: spec.build_args.clone(),
         labels: spec.labels.clone(),
@@ -281,6 +278,13 @@ pub async fn build_one(
             if let Some(outcome) = report_problems(spec, settings, &problems, emit) {
                 return outcome;
             }
+            // The classic builder runs every stage up to the target: it may read more.
+            packed = match pack(daemon, spec, settings, builder, &images).await {
+                Ok(p) => p,
+                Err(o) => return o,
+            };
+            req.dockerfile = packed.dockerfile_name.clone();
+            req.context_size = Some(packed.tar_bytes);
             result = exec::run(daemon, builder, &req, packed.tar.clone(), emit, cancel).await;
         }
     }
@@ -297,6 +301,49 @@ pub async fn build_one(
             }
         }
         Err(f) => failure_outcome(spec, settings, &f),
+    }
+}
+
+/// Plans and packages the context (on a blocking thread: it walks the disk).
+async fn pack(
+    daemon: &Daemon,
+    spec: &ImageSpec,
+    settings: &Settings,
+    builder: BuilderKind,
+    images: &[(ExternalImage, Option<ImageFacts>)],
+) -> Result<package::Packed, Outcome> {
+    let onbuild = images
+        .iter()
+        .filter(|(i, _)| i.is_base)
+        .filter_map(|(i, f)| f.as_ref().map(|f| (i.reference.clone(), f.onbuild.clone())))
+        .collect();
+    let gzip = matches!(
+        daemon.endpoint.transport,
+        super::endpoint::Transport::Tcp(_)
+    )
+    .then_some(1);
+    let spec = spec.clone();
+    let prune = settings.prune;
+    let res = tokio::task::spawn_blocking(move || {
+        package::package(
+            &spec.context_dir,
+            &spec.dockerfile_path,
+            &spec.df,
+            &package::PackageOptions {
+                build_args: &spec.build_args,
+                target: spec.target.as_deref(),
+                builder,
+                onbuild,
+                prune,
+                gzip,
+            },
+        )
+    })
+    .await;
+    match res {
+        Ok(Ok(p)) => Ok(p),
+        Ok(Err(e)) => Err(failed(e.to_string(), format!("error: {e}\n"))),
+        Err(e) => Err(failed(e.to_string(), format!("error: {e}\n"))),
     }
 }
 
@@ -363,6 +410,13 @@ fn failure_outcome(spec: &ImageSpec, settings: &Settings, f: &BuildFailure) -> O
     );
     let summary = match (&f.kind, &f.step) {
         (FailureKind::Cancelled, _) => "cancelled".to_string(),
+        (FailureKind::Build, _) if failure::line_in_message(&f.message).is_some() => {
+            let line = failure::line_in_message(&f.message).unwrap_or(0);
+            format!(
+                "the daemon rejected {}:{line}: {}",
+                spec.display_path, f.message
+            )
+        }
         (FailureKind::Build, Some(step)) => {
             let at = failure::failure_span(&spec.df, f, spec.target.as_deref())
                 .map(|s| {

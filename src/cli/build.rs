@@ -77,6 +77,11 @@ pub struct BuildArgs {
     #[arg(long)]
     pub no_lint: bool,
 
+    /// Send the whole context (minus .dockerignore), as `docker build` does,
+    /// instead of only what the build reads.
+    #[arg(long)]
+    pub no_prune: bool,
+
     /// How to show progress: a live view on a terminal (auto), or plain lines, or JSON lines.
     #[arg(long, value_enum, default_value = "auto")]
     pub progress: ProgressMode,
@@ -188,62 +193,62 @@ fn color_enabled(io: &super::Io<'_>) -> bool {
     io.stderr_is_terminal && std::env::var_os("NO_COLOR").is_none()
 }
 
-/// Lints the Dockerfile before the build; true when findings at `error`
-/// should stop it. Findings are written to standard error.
-fn lint_gate(spec: &ImageSpec, io: &mut super::Io<'_>) -> anyhow::Result<bool> {
-    use crate::lint::context_view::DirContext;
-    use crate::lint::engine::{lint_dockerfile, DockerfileJob, RuleSelection};
-    use crate::lint::finding::SourceFile;
-    use crate::lint::options::RuleOptions;
-    use crate::lint::semantic::Semantic;
+/// Lints the Dockerfile before the build (configuration, suppressions and
+/// the build context as `check` sees them) and prints findings at `warning`
+/// and above. True when a finding at `error` should stop the build.
+fn lint_gate(
+    display_path: &str,
+    context_dir: &Path,
+    build_args: &BTreeMap<String, String>,
+    target: Option<&str>,
+    io: &mut super::Io<'_>,
+) -> anyhow::Result<(bool, Option<Dockerfile>)> {
+    use crate::lint::driver::Linter;
+    use crate::report::{human, RenderOptions, Report};
 
-    let file = SourceFile::new(spec.display_path.clone(), spec.df.source.clone());
-    let ignore = crate::context::dockerignore::load_ignore_file(
-        &spec.context_dir,
-        Some(&spec.dockerfile_path),
-    )
-    .ok()
-    .flatten();
-    let ctx = DirContext::new(spec.context_dir.clone(), ignore);
-    let semantic = Semantic::new(&spec.df, spec.build_args.clone(), spec.target.clone());
-    let options = RuleOptions::default();
-    let job = DockerfileJob {
-        file: file.clone(),
-        df: &spec.df,
-        context: &ctx,
-        context_known: true,
-        semantic: &semantic,
-        options: &options,
-        service: None,
-    };
-    let mut findings = lint_dockerfile(&job, &RuleSelection::defaults());
-    findings.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
-    let mut blocked = false;
-    for f in &findings {
-        let lc = f.start();
-        writeln!(
-            io.stderr,
-            "{}:{}:{}: {}: {} [{}]",
-            f.file.path.display(),
-            lc.line,
-            lc.column,
-            f.severity,
-            f.message,
-            f.rule.code
-        )?;
-        if let Some(h) = &f.help {
-            writeln!(io.stderr, "  help: {h}")?;
+    let linter = Linter::new(std::env::current_dir()?);
+    let outcome = match linter.lint_for_build(
+        Path::new(display_path),
+        context_dir,
+        build_args,
+        target,
+        None,
+    ) {
+        Ok(o) => o,
+        Err(e) => {
+            writeln!(io.stderr, "buildlint: {e}")?;
+            return Ok((true, None));
         }
-        blocked |= f.severity == Severity::Error;
+    };
+    let blocked = outcome.blocks_build();
+    let shown: Vec<_> = outcome
+        .findings
+        .into_iter()
+        .filter(|f| f.severity >= Severity::Warning)
+        .collect();
+    if !shown.is_empty() {
+        let mut report = Report {
+            findings: shown,
+            files: vec![PathBuf::from(display_path)],
+            rules: outcome.rules,
+            failed: blocked,
+        };
+        report.normalize();
+        human::render(
+            &report,
+            &RenderOptions {
+                color: color_enabled(io),
+            },
+            io.stderr,
+        )?;
     }
     if blocked {
         writeln!(
             io.stderr,
-            "buildlint: lint found errors in {}; fix them, or build anyway with --no-lint",
-            spec.display_path
+            "buildlint: lint found errors in {display_path}; fix them, or build anyway with --no-lint"
         )?;
     }
-    Ok(blocked)
+    Ok((blocked, outcome.dockerfile))
 }
 
 /// Reads and parses a Dockerfile; a parse error is printed with its position.
@@ -328,9 +333,26 @@ pub fn run(args: BuildArgs, io: &mut super::Io<'_>) -> anyhow::Result<u8> {
         std::env::current_dir()?.join(&dockerfile_path)
     };
     let shown = display_path(&dockerfile_abs);
-    let df = match load_dockerfile(&dockerfile_abs, &shown, io)? {
-        Ok(df) => df,
-        Err(code) => return Ok(code),
+    let mut linted = None;
+    if !args.no_lint {
+        let (blocked, df) = lint_gate(
+            &shown,
+            &context_dir,
+            &build_args,
+            args.target.as_deref(),
+            io,
+        )?;
+        if blocked {
+            return Ok(super::EXIT_FINDINGS);
+        }
+        linted = df;
+    }
+    let df = match linted {
+        Some(df) => df,
+        None => match load_dockerfile(&dockerfile_abs, &shown, io)? {
+            Ok(df) => df,
+            Err(code) => return Ok(code),
+        },
     };
     // The first tag without its registry and path (`app:dev`), else the context's name.
     let name = args
@@ -358,13 +380,11 @@ pub fn run(args: BuildArgs, io: &mut super::Io<'_>) -> anyhow::Result<u8> {
         cache_from: Vec::new(),
         extra_hosts: Vec::new(),
     };
-    if !args.no_lint && lint_gate(&spec, io)? {
-        return Ok(super::EXIT_FINDINGS);
-    }
     let settings = Settings {
         builder: args.builder,
         pull: args.pull,
         no_cache: args.no_cache,
+        prune: !args.no_prune,
         color: color_enabled(io),
     };
     let jobs = vec![PlannedJob { spec, deps: vec![] }];
@@ -413,12 +433,17 @@ fn run_jobs(
             .map(|n| n.get())
             .unwrap_or(2)
     });
-    let handle = rt.spawn(plan::run_all(daemon, jobs, settings, parallel, tx, cancel));
+    // Registered before the first build starts: Ctrl-C from here on cancels.
+    let mut sigint = {
+        let _guard = rt.enter();
+        tokio::signal::unix::signal(tokio::signal::unix::SignalKind::interrupt())?
+    };
     let interrupt = rt.spawn(async move {
-        if tokio::signal::ctrl_c().await.is_ok() {
+        if sigint.recv().await.is_some() {
             let _ = cancel_tx.send(true);
         }
     });
+    let handle = rt.spawn(plan::run_all(daemon, jobs, settings, parallel, tx, cancel));
     // Render until every sender is gone (run_all has returned).
     loop {
         match rx.recv_timeout(std::time::Duration::from_millis(100)) {
