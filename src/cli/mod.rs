@@ -9,6 +9,7 @@ pub mod check;
 pub mod config;
 pub mod context;
 pub mod debug;
+mod debug_stack;
 pub mod rule;
 
 /// Exit status: nothing at or above the failure threshold / built.

@@ -425,9 +425,9 @@ fn ignore_file_finding(e: &crate::context::dockerignore::LoadError, cwd: &Path) 
 /// Dockerfiles its services build. The stack front end provides this.
 pub type StackLintFn = fn(&Linter, &[PathBuf]) -> Result<Vec<Outcome>, SetupError>;
 
-/// The stack linter, once the stack front end provides one.
+/// The stack linter: the stack front end's.
 pub fn stack_linter() -> Option<StackLintFn> {
-    None
+    Some(crate::compose::lint_stack_project)
 }
 
 #[cfg(test)]

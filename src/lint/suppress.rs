@@ -149,7 +149,7 @@ impl<'a> Scan<'a> {
     }
 }
 
-enum Parsed {
+pub(crate) enum Parsed {
     Ignore {
         dialect: Dialect,
         scope: Scope,
@@ -169,7 +169,7 @@ const PRAGMA_HELP: &str =
     "write `# buildlint ignore=RULE[,RULE]`, `global ignore=`, `stage ignore=` or `shell=`";
 
 /// Parses one comment line (`raw` starts at `#`, `base` is its offset).
-fn parse_comment(raw: &str, base: u32) -> Option<Parsed> {
+pub(crate) fn parse_comment(raw: &str, base: u32) -> Option<Parsed> {
     let mut s = Scan {
         text: raw,
         pos: 0,
