@@ -12,8 +12,26 @@ use std::sync::atomic::Ordering;
 use buildlint::cli::run_captured;
 use support::{base_image, docker_or_skip, image_id, run_in, unique_tag, Cleanup, Ctx, Proxy};
 
+/// Build records of this test process, kept out of the user's cache.
+fn cache_dir() -> String {
+    static DIR: std::sync::OnceLock<tempfile::TempDir> = std::sync::OnceLock::new();
+    DIR.get_or_init(|| tempfile::tempdir().unwrap())
+        .path()
+        .to_string_lossy()
+        .into_owned()
+}
+
 fn build(args: &[&str]) -> (u8, String, String) {
-    let mut v = vec!["build", "--progress", "plain", "--pull", "never"];
+    let cache = cache_dir();
+    let mut v = vec![
+        "build",
+        "--progress",
+        "plain",
+        "--pull",
+        "never",
+        "--cache-dir",
+        &cache,
+    ];
     v.extend_from_slice(args);
     run_captured(&v)
 }

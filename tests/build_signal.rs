@@ -23,6 +23,9 @@ fn ctrl_c_cancels_the_build_and_tags_nothing() {
     let host = proxy.host();
     let arg = ctx.arg();
     let (a, b) = (t1.clone(), t2.clone());
+    let cache_dir = tempfile::tempdir().unwrap();
+    let cache = cache_dir.path().to_string_lossy().into_owned();
+    let records = cache_dir.path().join("builds");
     let start = std::time::Instant::now();
     let handle = std::thread::spawn(move || {
         buildlint::cli::run_captured(&[
@@ -57,4 +60,8 @@ fn ctrl_c_cancels_the_build_and_tags_nothing() {
     assert!(err.contains("failed: cancelled"), "{err}");
     assert!(support::image_id(&t1).is_none(), "no first tag");
     assert!(support::image_id(&t2).is_none(), "no second tag");
+    assert!(
+        !records.exists() || std::fs::read_dir(&records).unwrap().next().is_none(),
+        "no build record"
+    );
 }

@@ -9,10 +9,12 @@ use super::{Io, EXIT_ERROR, EXIT_OK};
 use crate::compose::{self, model::with_spans, LoadOptions};
 
 #[derive(Args, Debug)]
-#[command(after_help = "Examples:\n  buildlint debug stack compose.yaml compose.override.yaml\n  \
+#[command(
+    after_help = "Examples:\n  buildlint debug stack compose.yaml compose.override.yaml\n  \
 buildlint debug stack --no-spans --env-file prod.env compose.yaml\n  \
 buildlint debug stack --stack docker-stack.yml\n\n\
-Loading problems go to standard error. Exit status: 0 loaded, 2 a file could not be loaded at all.")]
+Loading problems go to standard error. Exit status: 0 loaded, 2 a file could not be loaded at all."
+)]
 pub struct StackArgs {
     /// Stack (compose) files, merged in order; none: COMPOSE_FILE or the
     /// default names in the current directory.
@@ -86,7 +88,11 @@ mod tests {
     fn prints_the_resolved_project() {
         let dir = tempfile::tempdir().unwrap();
         let base = dir.path().join("compose.yaml");
-        std::fs::write(&base, "services:\n  web:\n    image: nginx:1.27\n    ports: ['8080:80']\n").unwrap();
+        std::fs::write(
+            &base,
+            "services:\n  web:\n    image: nginx:1.27\n    ports: ['8080:80']\n",
+        )
+        .unwrap();
         let over = dir.path().join("compose.override.yaml");
         std::fs::write(&over, "services:\n  web:\n    ports: ['9090:90']\n").unwrap();
         let (code, out, err) = run_captured(&[
@@ -102,13 +108,17 @@ mod tests {
         assert_eq!(json["name"]["value"], "demo");
         let web = &json["services"][0];
         assert_eq!(web["image"]["value"], "nginx:1.27");
-        assert!(web["image"]["at"].as_str().unwrap().ends_with("compose.yaml:3:12-3:22"));
+        assert!(web["image"]["at"]
+            .as_str()
+            .unwrap()
+            .ends_with("compose.yaml:3:12-3:22"));
         assert_eq!(web["ports"][1]["published"]["value"]["start"], 9090);
         assert!(web["ports"][1]["published"]["at"]
             .as_str()
             .unwrap()
             .contains("compose.override.yaml:3:14"));
-        let (code, out, _) = run_captured(&["debug", "stack", "--no-spans", base.to_str().unwrap()]);
+        let (code, out, _) =
+            run_captured(&["debug", "stack", "--no-spans", base.to_str().unwrap()]);
         assert_eq!(code, 0);
         let json: serde_json::Value = serde_json::from_str(&out).unwrap();
         assert_eq!(json["services"][0]["image"], "nginx:1.27");
@@ -121,7 +131,12 @@ mod tests {
         std::fs::write(&good, "services:\n  web:\n    imag: nginx\n").unwrap();
         let (code, out, err) = run_captured(&["debug", "stack", good.to_str().unwrap()]);
         assert_eq!(code, 0);
-        assert!(err.contains("compose.yaml:3:5: error[BL0010] `imag` is not a known key in service `web`"), "{err}");
+        assert!(
+            err.contains(
+                "compose.yaml:3:5: error[BL0010] `imag` is not a known key in service `web`"
+            ),
+            "{err}"
+        );
         assert!(err.contains("help: did you mean `image`?"), "{err}");
         assert!(out.contains("\"services\""));
         let dup = dir.path().join("dup.yaml");
@@ -129,8 +144,16 @@ mod tests {
         let (code, out, err) = run_captured(&["debug", "stack", dup.to_str().unwrap()]);
         assert_eq!(code, 2);
         assert!(out.is_empty());
-        assert!(err.contains("dup.yaml:3:3: error[BL0001] the key `a` appears twice"), "{err}");
-        let (code, _, err) = run_captured(&["debug", "stack", "--stack", dir.path().join("nope.yml").to_str().unwrap()]);
+        assert!(
+            err.contains("dup.yaml:3:3: error[BL0001] the key `a` appears twice"),
+            "{err}"
+        );
+        let (code, _, err) = run_captured(&[
+            "debug",
+            "stack",
+            "--stack",
+            dir.path().join("nope.yml").to_str().unwrap(),
+        ]);
         assert_eq!(code, 2);
         assert!(err.contains("cannot be read"), "{err}");
     }

@@ -7,7 +7,11 @@ use crate::lint::Finding;
 
 /// The loading problems (kept and re-stamped when their rule is selected)
 /// and the selected stack rules' findings, ordered by file and position.
-pub fn lint_loaded(loaded: &Loaded, options: &RuleOptions, selection: &RuleSelection) -> Vec<Finding> {
+pub fn lint_loaded(
+    loaded: &Loaded,
+    options: &RuleOptions,
+    selection: &RuleSelection,
+) -> Vec<Finding> {
     let mut out: Vec<Finding> = loaded
         .problems
         .iter()
@@ -82,7 +86,10 @@ pub fn plan(files: &[PathBuf]) -> ProjectPlan {
     }
     let file = &files[0];
     let dir = file.parent().unwrap_or(Path::new(""));
-    let name = file.file_name().and_then(|n| n.to_str()).unwrap_or_default();
+    let name = file
+        .file_name()
+        .and_then(|n| n.to_str())
+        .unwrap_or_default();
     let base = discover::DEFAULT_FILE_NAMES
         .iter()
         .map(|n| dir.join(n))
@@ -161,12 +168,21 @@ pub fn lint_stack_project_with(
         } => (files, stack_mode, only_in),
     };
     let settings = linter.settings(&files[0])?;
-    let rules: Vec<&'static crate::lint::Rule> = settings.selection.rules.iter().map(|(r, _)| *r).collect();
+    let rules: Vec<&'static crate::lint::Rule> =
+        settings.selection.rules.iter().map(|(r, _)| *r).collect();
     let loaded = load(&LoadOptions {
         files: files.clone(),
         environment: std::env::vars().collect(),
-        stack_mode: if options.stack_mode { Some(true) } else { stack_mode },
-        env_files: options.env_files.iter().map(|p| linter.absolute(p)).collect(),
+        stack_mode: if options.stack_mode {
+            Some(true)
+        } else {
+            stack_mode
+        },
+        env_files: options
+            .env_files
+            .iter()
+            .map(|p| linter.absolute(p))
+            .collect(),
         project_name: options.project_name.clone(),
         display_base: Some(linter.cwd.clone()),
         home: dirs::home_dir(),
@@ -194,7 +210,11 @@ pub fn lint_stack_project_with(
         .collect();
     let mut findings = super::suppress::apply(findings, &docs, &settings.selection);
     let shown_only = only_in.as_ref().and_then(|p| {
-        loaded.files.iter().find(|f| linter.absolute(&f.path) == *p).cloned()
+        loaded
+            .files
+            .iter()
+            .find(|f| linter.absolute(&f.path) == *p)
+            .cloned()
     });
     if let Some(own) = &shown_only {
         findings.retain(|f| Arc::ptr_eq(&f.file, own));
@@ -264,9 +284,16 @@ pub fn dockerfile_builds(project: &Project) -> Vec<DockerfileBuild> {
         };
         let (dockerfile, inline) = match (&b.dockerfile_inline, &b.dockerfile_path) {
             (Some(text), _) => {
-                let at = b.dockerfile_inline.as_ref().map(|d| d.file.path.display().to_string()).unwrap_or_default();
+                let at = b
+                    .dockerfile_inline
+                    .as_ref()
+                    .map(|d| d.file.path.display().to_string())
+                    .unwrap_or_default();
                 (
-                    PathBuf::from(format!("{at}#services.{}.build.dockerfile_inline", s.name.value)),
+                    PathBuf::from(format!(
+                        "{at}#services.{}.build.dockerfile_inline",
+                        s.name.value
+                    )),
                     Some(text.value.clone()),
                 )
             }
@@ -300,7 +327,10 @@ pub fn dockerfile_builds(project: &Project) -> Vec<DockerfileBuild> {
 /// Lints each distinct Dockerfile build of a stack through `linter`, with
 /// the service's real context, build args and target; findings carry the
 /// service names. In parallel; outcomes in service order.
-pub fn lint_stack_dockerfiles(linter: &Linter, project: &Project) -> Result<Vec<Outcome>, SetupError> {
+pub fn lint_stack_dockerfiles(
+    linter: &Linter,
+    project: &Project,
+) -> Result<Vec<Outcome>, SetupError> {
     let builds = dockerfile_builds(project);
     let cwd = crate::lint::baseline::clean_path(&linter.cwd);
     let show = |p: &Path| -> PathBuf {
@@ -312,7 +342,11 @@ pub fn lint_stack_dockerfiles(linter: &Linter, project: &Project) -> Result<Vec<
         .par_iter()
         .map(|b| {
             linter.lint_dockerfile(&DockerfileInput {
-                path: if b.inline.is_some() { b.dockerfile.clone() } else { show(&b.dockerfile) },
+                path: if b.inline.is_some() {
+                    b.dockerfile.clone()
+                } else {
+                    show(&b.dockerfile)
+                },
                 bytes: b.inline.as_ref().map(|t| t.clone().into_bytes()),
                 context: Some(b.context.clone()),
                 build_args: b.build_args.clone(),

@@ -27,7 +27,10 @@ fn summary(outcomes: &[Outcome]) -> Vec<String> {
                     lc.line,
                     lc.column,
                     f.rule.code,
-                    f.service.as_ref().map(|s| format!(" [{s}]")).unwrap_or_default()
+                    f.service
+                        .as_ref()
+                        .map(|s| format!(" [{s}]"))
+                        .unwrap_or_default()
                 )
             })
         })
@@ -48,7 +51,10 @@ fn planning_projects_from_single_files() {
             ("alone/compose.override.yml", "services: {}\n"),
         ],
     );
-    assert_eq!(plan(&[d.join("compose.override.yaml")]), ProjectPlan::WithItsBase);
+    assert_eq!(
+        plan(&[d.join("compose.override.yaml")]),
+        ProjectPlan::WithItsBase
+    );
     assert_eq!(
         plan(&[d.join("compose.yaml")]),
         ProjectPlan::Load {
@@ -78,7 +84,12 @@ fn an_awesome_compose_sample_lints_its_dockerfiles_in_their_contexts() {
     let outcomes = lint_stack_project(&l, &[PathBuf::from("compose.yaml")]).unwrap();
     assert_eq!(outcomes[0].file.path, Path::new("compose.yaml"));
     let docker: Vec<&Outcome> = outcomes.iter().filter(|o| o.dockerfile.is_some()).collect();
-    assert_eq!(docker.len(), 1, "{:?}", outcomes.iter().map(|o| &o.file.path).collect::<Vec<_>>());
+    assert_eq!(
+        docker.len(),
+        1,
+        "{:?}",
+        outcomes.iter().map(|o| &o.file.path).collect::<Vec<_>>()
+    );
     let o = docker[0];
     assert_eq!(o.file.path, Path::new("backend/Dockerfile"));
     assert!(o.context_known);
@@ -110,13 +121,25 @@ fn services_sharing_a_build_lint_it_once_and_args_make_builds_distinct() {
     );
     let outcomes = lint_stack_project(&linter(d), &[PathBuf::from("compose.yaml")]).unwrap();
     let s = summary(&outcomes);
-    assert!(s.contains(&"app/Dockerfile:2:12 BL1007 [web, worker]".to_string()), "{s:?}");
-    assert!(s.contains(&"app/Dockerfile:2:12 BL1007 [debug]".to_string()), "{s:?}");
     assert!(
-        s.contains(&"compose.yaml#services.inline.build.dockerfile_inline:1:12 BL1007 [inline]".to_string()),
+        s.contains(&"app/Dockerfile:2:12 BL1007 [web, worker]".to_string()),
         "{s:?}"
     );
-    assert_eq!(outcomes.iter().filter(|o| o.dockerfile.is_some()).count(), 3);
+    assert!(
+        s.contains(&"app/Dockerfile:2:12 BL1007 [debug]".to_string()),
+        "{s:?}"
+    );
+    assert!(
+        s.contains(
+            &"compose.yaml#services.inline.build.dockerfile_inline:1:12 BL1007 [inline]"
+                .to_string()
+        ),
+        "{s:?}"
+    );
+    assert_eq!(
+        outcomes.iter().filter(|o| o.dockerfile.is_some()).count(),
+        3
+    );
 }
 
 #[test]
@@ -147,7 +170,8 @@ fn suppression_comments_in_stack_files() {
             "# buildlint global ignore=BL4024\n# dclint disable-file\nname: app\nservices:\n  a:\n    image: redis\n    privileged: true\n",
         )],
     );
-    let outcomes = lint_stack_project(&linter(dir2.path()), &[PathBuf::from("compose.yaml")]).unwrap();
+    let outcomes =
+        lint_stack_project(&linter(dir2.path()), &[PathBuf::from("compose.yaml")]).unwrap();
     assert!(summary(&outcomes).is_empty(), "{:?}", summary(&outcomes));
 }
 
@@ -158,13 +182,26 @@ fn an_override_is_reported_with_its_base_and_a_variant_alone() {
     write_files(
         d,
         &[
-            ("compose.yaml", "name: app\nservices:\n  web:\n    image: nginx:1.27\n"),
-            ("compose.override.yaml", "services:\n  web:\n    privileged: true\n"),
-            ("docker-compose.prod.yml", "services:\n  web:\n    image: nginx:latest\n"),
+            (
+                "compose.yaml",
+                "name: app\nservices:\n  web:\n    image: nginx:1.27\n",
+            ),
+            (
+                "compose.override.yaml",
+                "services:\n  web:\n    privileged: true\n",
+            ),
+            (
+                "docker-compose.prod.yml",
+                "services:\n  web:\n    image: nginx:latest\n",
+            ),
         ],
     );
     let l = linter(d);
-    assert!(lint_stack_project(&l, &[PathBuf::from("compose.override.yaml")]).unwrap().is_empty());
+    assert!(
+        lint_stack_project(&l, &[PathBuf::from("compose.override.yaml")])
+            .unwrap()
+            .is_empty()
+    );
     let base = lint_stack_project(&l, &[PathBuf::from("compose.yaml")]).unwrap();
     assert_eq!(summary(&base), ["compose.override.yaml:3:17 BL4026"]);
     assert_eq!(base.len(), 2, "an outcome per compose file");

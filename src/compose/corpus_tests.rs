@@ -12,7 +12,10 @@ use crate::lint::{Finding, Severity};
 /// `../shared/corpus` next to the repository (CI), else `/work/shared/corpus`.
 pub(crate) fn corpus_dir() -> PathBuf {
     let manifest = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let candidates = [manifest.join("../shared/corpus"), PathBuf::from("/work/shared/corpus")];
+    let candidates = [
+        manifest.join("../shared/corpus"),
+        PathBuf::from("/work/shared/corpus"),
+    ];
     candidates
         .iter()
         .find(|p| p.join("SOURCES.md").is_file())
@@ -48,7 +51,14 @@ fn describe(findings: &[Finding]) -> Vec<String> {
         .iter()
         .map(|f| {
             let lc = f.start();
-            format!("{}:{}:{} {} {}", f.file.path.display(), lc.line, lc.column, f.rule.code, f.message)
+            format!(
+                "{}:{}:{} {} {}",
+                f.file.path.display(),
+                lc.line,
+                lc.column,
+                f.rule.code,
+                f.message
+            )
         })
         .collect()
 }
@@ -68,13 +78,26 @@ fn awesome_compose_stacks_load_without_errors() {
     for stack in &stacks {
         let (fatal, findings) = lint(stack, &root);
         assert!(!fatal, "{}", stack.display());
-        let schema: Vec<&Finding> = findings.iter().filter(|f| f.rule.code == "BL0010").collect();
-        assert!(schema.is_empty(), "{}: {:?}", stack.display(), describe(&findings));
+        let schema: Vec<&Finding> = findings
+            .iter()
+            .filter(|f| f.rule.code == "BL0010")
+            .collect();
+        assert!(
+            schema.is_empty(),
+            "{}: {:?}",
+            stack.display(),
+            describe(&findings)
+        );
         let errors: Vec<Finding> = findings
             .into_iter()
             .filter(|f| f.severity == Severity::Error)
             .collect();
-        assert!(errors.is_empty(), "{}: {:?}", stack.display(), describe(&errors));
+        assert!(
+            errors.is_empty(),
+            "{}: {:?}",
+            stack.display(),
+            describe(&errors)
+        );
     }
 }
 
@@ -94,7 +117,11 @@ fn exactly_the_listed_compose_go_files_fail() {
     let mut failing = BTreeMap::new();
     let mut passing = Vec::new();
     for file in yaml_files(&root) {
-        let rel = file.strip_prefix(&root).unwrap().to_string_lossy().into_owned();
+        let rel = file
+            .strip_prefix(&root)
+            .unwrap()
+            .to_string_lossy()
+            .into_owned();
         let (fatal, findings) = lint(&file, &root);
         let errors: Vec<Finding> = findings
             .into_iter()
@@ -106,10 +133,21 @@ fn exactly_the_listed_compose_go_files_fail() {
             passing.push(rel);
         }
     }
-    let unexpected: Vec<(&String, &Vec<String>)> =
-        failing.iter().filter(|(p, _)| !expected.contains_key(*p)).collect();
-    let missing: Vec<&String> = expected.keys().filter(|p| !failing.contains_key(*p)).collect();
-    assert!(unexpected.is_empty(), "files failing that the list does not name: {unexpected:#?}");
-    assert!(missing.is_empty(), "listed files that load cleanly: {missing:?}");
+    let unexpected: Vec<(&String, &Vec<String>)> = failing
+        .iter()
+        .filter(|(p, _)| !expected.contains_key(*p))
+        .collect();
+    let missing: Vec<&String> = expected
+        .keys()
+        .filter(|p| !failing.contains_key(*p))
+        .collect();
+    assert!(
+        unexpected.is_empty(),
+        "files failing that the list does not name: {unexpected:#?}"
+    );
+    assert!(
+        missing.is_empty(),
+        "listed files that load cleanly: {missing:?}"
+    );
     assert!(passing.len() >= 20, "{passing:?}");
 }

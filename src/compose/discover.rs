@@ -168,7 +168,11 @@ pub fn default_files(dir: &Path, env: &BTreeMap<String, String>) -> Vec<PathBuf>
     }
     let mut cur = Some(dir);
     while let Some(d) = cur {
-        if let Some(base) = DEFAULT_FILE_NAMES.iter().map(|n| d.join(n)).find(|p| p.is_file()) {
+        if let Some(base) = DEFAULT_FILE_NAMES
+            .iter()
+            .map(|n| d.join(n))
+            .find(|p| p.is_file())
+        {
             let mut files = vec![base];
             if let Some(o) = DEFAULT_OVERRIDE_NAMES
                 .iter()

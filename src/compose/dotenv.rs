@@ -23,12 +23,17 @@ struct Chain<'a> {
 
 impl Lookup for Chain<'_> {
     fn get(&self, name: &str) -> Option<&str> {
-        self.first.get(name).or_else(|| self.then.get(name).map(String::as_str))
+        self.first
+            .get(name)
+            .or_else(|| self.then.get(name).map(String::as_str))
     }
 }
 
 fn is_space(c: char) -> bool {
-    matches!(c, '\t' | '\u{b}' | '\u{c}' | '\r' | ' ' | '\u{85}' | '\u{a0}')
+    matches!(
+        c,
+        '\t' | '\u{b}' | '\u{c}' | '\r' | ' ' | '\u{85}' | '\u{a0}'
+    )
 }
 
 /// Parses `text` into `out`. `environment` (the process environment) wins
@@ -120,7 +125,10 @@ pub fn parse(
         pos = key_end + 1;
         pos += text[pos..].len() - text[pos..].trim_start_matches(is_space).len();
         // Value.
-        let quote = text[pos..].chars().next().filter(|c| *c == '"' || *c == '\'');
+        let quote = text[pos..]
+            .chars()
+            .next()
+            .filter(|c| *c == '"' || *c == '\'');
         let value = if let Some(q) = quote {
             let body_start = pos + 1;
             let bytes = text.as_bytes();
@@ -215,7 +223,10 @@ fn expand_escapes(s: &str) -> String {
 mod tests {
     use super::*;
 
-    fn parse_str(text: &str, env: &[(&str, &str)]) -> Result<BTreeMap<String, String>, DotEnvError> {
+    fn parse_str(
+        text: &str,
+        env: &[(&str, &str)],
+    ) -> Result<BTreeMap<String, String>, DotEnvError> {
         let env: BTreeMap<String, String> = env
             .iter()
             .map(|(k, v)| (k.to_string(), v.to_string()))
@@ -225,7 +236,9 @@ mod tests {
     }
 
     fn get(m: &BTreeMap<String, String>, k: &str) -> String {
-        m.get(k).cloned().unwrap_or_else(|| panic!("{k} missing in {m:?}"))
+        m.get(k)
+            .cloned()
+            .unwrap_or_else(|| panic!("{k} missing in {m:?}"))
     }
 
     #[test]

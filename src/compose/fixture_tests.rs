@@ -26,7 +26,13 @@ fn every_planted_bug_is_reported_once_at_its_position() {
         .filter(|f| f.severity >= Severity::Warning)
         .map(|f| {
             let lc = f.start();
-            format!("{}:{} {} {}", lc.line, lc.column, f.rule.code, f.span.slice(&f.file.text))
+            format!(
+                "{}:{} {} {}",
+                lc.line,
+                lc.column,
+                f.rule.code,
+                f.span.slice(&f.file.text)
+            )
         })
         .collect();
     assert_eq!(
@@ -43,9 +49,15 @@ fn every_planted_bug_is_reported_once_at_its_position() {
             "22:10 BL4020 8080",
         ],
         "{:#?}",
-        findings.iter().map(|f| (f.start(), f.rule.code, &f.message)).collect::<Vec<_>>()
+        findings
+            .iter()
+            .map(|f| (f.start(), f.rule.code, &f.message))
+            .collect::<Vec<_>>()
     );
-    let errors = findings.iter().filter(|f| f.severity == Severity::Error).count();
+    let errors = findings
+        .iter()
+        .filter(|f| f.severity == Severity::Error)
+        .count();
     assert_eq!(errors, 8);
     let cycle = findings.iter().find(|f| f.rule.code == "BL4006").unwrap();
     assert_eq!(cycle.message, "dependency cycle: web -> db -> web");

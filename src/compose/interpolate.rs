@@ -372,7 +372,10 @@ mod tests {
         assert_eq!(sub("${MISSING:-${TAG}-x}/y"), "1.27-x/y");
         assert_eq!(sub("${SET:-${MISSING:?never evaluated}}"), "value");
         assert_eq!(sub("pre-${MISSING:-a{b}c"), "pre-a{bc");
-        assert_eq!(sub("${MISSING:-default with spaces}!"), "default with spaces!");
+        assert_eq!(
+            sub("${MISSING:-default with spaces}!"),
+            "default with spaces!"
+        );
         assert_eq!(sub("${A:-x}${B:-y}"), "xy");
     }
 
@@ -385,7 +388,10 @@ mod tests {
                 name: "REGISTRY".into()
             }
         );
-        assert_eq!(e.message, "required variable `REGISTRY` is not set: set the registry");
+        assert_eq!(
+            e.message,
+            "required variable `REGISTRY` is not set: set the registry"
+        );
         assert_eq!(e.range, 7..36);
         let e = err("${EMPTY:?}");
         assert_eq!(e.message, "required variable `EMPTY` is empty");
@@ -398,7 +404,9 @@ mod tests {
 
     #[test]
     fn invalid_templates() {
-        for t in ["$", "a $1", "${}", "${1A}", "${A B}", "${A:x}", "${A", "x $ y", "${A:-b"] {
+        for t in [
+            "$", "a $1", "${}", "${1A}", "${A B}", "${A:x}", "${A", "x $ y", "${A:-b",
+        ] {
             let e = err(t);
             assert_eq!(e.kind, TemplateErrorKind::Invalid, "{t}");
         }
@@ -411,7 +419,9 @@ mod tests {
     fn stack_dialect_has_no_plus() {
         assert!(substitute("${SET:+x}", &env(), Dialect::Stack).is_err());
         assert_eq!(
-            substitute("${SET:-x}", &env(), Dialect::Stack).unwrap().value,
+            substitute("${SET:-x}", &env(), Dialect::Stack)
+                .unwrap()
+                .value,
             "value"
         );
     }

@@ -126,7 +126,14 @@ impl<'o> Loader<'o> {
         }
     }
 
-    fn push(&mut self, rule: &'static Rule, file: &FileRef, span: Span, message: String, help: Option<String>) {
+    fn push(
+        &mut self,
+        rule: &'static Rule,
+        file: &FileRef,
+        span: Span,
+        message: String,
+        help: Option<String>,
+    ) {
         self.problems.push(Finding {
             file: file.clone(),
             span,
@@ -198,7 +205,11 @@ impl<'o> Loader<'o> {
 
         let mut acc: Option<Node> = None;
         for (i, path) in files.iter().enumerate() {
-            let role = if i == 0 { FileRole::Main } else { FileRole::Override };
+            let role = if i == 0 {
+                FileRole::Main
+            } else {
+                FileRole::Override
+            };
             let Some((file, doc)) = self.load_file(path, role, &project_dir, None, &env) else {
                 continue;
             };
@@ -211,29 +222,35 @@ impl<'o> Loader<'o> {
             };
             acc = Some(match acc {
                 None => doc,
-                Some(base) => match merge::merge(base.clone(), doc, &[]) {
-                    Ok(mut m) => {
-                        merge::enforce_unicity(&mut m, &mut Vec::new());
-                        m
-                    }
-                    Err(e) => {
-                        self.push(
+                Some(base) => {
+                    match merge::merge(base.clone(), doc, &[]) {
+                        Ok(mut m) => {
+                            merge::enforce_unicity(&mut m, &mut Vec::new());
+                            m
+                        }
+                        Err(e) => {
+                            self.push(
                             &meta::STACK_REFERENCE,
                             &e.node.file.clone(),
                             e.node.span,
                             format!("`{}` cannot be overridden by {}", e.path, e.node.kind_name()),
                             Some("write a mapping here, or tag the value `!override` to replace it".into()),
                         );
-                        base
+                            base
+                        }
                     }
-                },
+                }
             });
         }
         let Some(mut root) = acc else {
             return self.finish(None);
         };
         if !self.stack {
-            let main = self.infos.first().map(|i| i.abs_path.clone()).unwrap_or_default();
+            let main = self
+                .infos
+                .first()
+                .map(|i| i.abs_path.clone())
+                .unwrap_or_default();
             let mut chain = vec![main];
             self.apply_includes(&mut root, &project_dir, &env, &mut chain);
         }
@@ -294,7 +311,11 @@ impl<'o> Loader<'o> {
                         &meta::STACK_REFERENCE,
                         &file,
                         span,
-                        format!("the env file {} cannot be read: {}", path.display(), io_reason(&e)),
+                        format!(
+                            "the env file {} cannot be read: {}",
+                            path.display(),
+                            io_reason(&e)
+                        ),
                         Some("create the file or remove it from the options".into()),
                     );
                     continue;
@@ -302,7 +323,13 @@ impl<'o> Loader<'o> {
             };
             let file = self.source(path, text);
             if let Err(e) = dotenv::parse(&file.text, environment, &mut vars) {
-                self.push(&meta::STACK_REFERENCE, &file, e.span, e.message, Some("write `NAME=value`, one per line".into()));
+                self.push(
+                    &meta::STACK_REFERENCE,
+                    &file,
+                    e.span,
+                    e.message,
+                    Some("write `NAME=value`, one per line".into()),
+                );
             }
         }
         vars
@@ -328,7 +355,11 @@ impl<'o> Loader<'o> {
                             &meta::STACK_REFERENCE,
                             &from,
                             span,
-                            format!("the {what} file {} cannot be read: {}", abs.display(), io_reason(&e)),
+                            format!(
+                                "the {what} file {} cannot be read: {}",
+                                abs.display(),
+                                io_reason(&e)
+                            ),
                             Some("fix the path; it is relative to the file that names it".into()),
                         );
                     }
@@ -400,8 +431,18 @@ impl<'o> Loader<'o> {
     }
 
     /// Interpolation, stack type casts and the schema, for one document.
-    fn prepare(&mut self, doc: &mut Node, file: &FileRef, env: &BTreeMap<String, String>, role: FileRole) {
-        let dialect = if self.stack { Dialect::Stack } else { Dialect::Compose };
+    fn prepare(
+        &mut self,
+        doc: &mut Node,
+        file: &FileRef,
+        env: &BTreeMap<String, String>,
+        role: FileRole,
+    ) {
+        let dialect = if self.stack {
+            Dialect::Stack
+        } else {
+            Dialect::Compose
+        };
         let mut problems = Vec::new();
         let mut unset = Vec::new();
         interpolate::interpolate_tree(doc, env, dialect, &mut problems, &mut unset);
@@ -412,7 +453,13 @@ impl<'o> Loader<'o> {
                 }
                 TemplateErrorKind::Invalid => "write `$$` for a literal `$`".to_string(),
             };
-            self.push(&meta::STACK_INTERPOLATION, &p.file, p.span, p.error.message.clone(), Some(help));
+            self.push(
+                &meta::STACK_INTERPOLATION,
+                &p.file,
+                p.span,
+                p.error.message.clone(),
+                Some(help),
+            );
         }
         for u in unset {
             if self.unset_seen.insert(u.name.clone()) {
@@ -420,8 +467,14 @@ impl<'o> Loader<'o> {
                     &meta::UNSET_VARIABLE,
                     &u.file,
                     u.span,
-                    format!("the variable `{}` is not set, so an empty string is used", u.name),
-                    Some(format!("set `{0}` in .env, or give a default: `${{{0}:-value}}`", u.name)),
+                    format!(
+                        "the variable `{}` is not set, so an empty string is used",
+                        u.name
+                    ),
+                    Some(format!(
+                        "set `{0}` in .env, or give a default: `${{{0}:-value}}`",
+                        u.name
+                    )),
                 );
             }
         }
@@ -452,7 +505,16 @@ impl<'o> Loader<'o> {
                         } else {
                             format!("the file version `{v}` is older than 3; `docker stack deploy` needs a 3.x version")
                         };
-                        self.push(rule, &e.value.file.clone(), e.value.span, msg, Some(format!("write `version: \"{}\"`", schema::LATEST_STACK_VERSION)));
+                        self.push(
+                            rule,
+                            &e.value.file.clone(),
+                            e.value.span,
+                            msg,
+                            Some(format!(
+                                "write `version: \"{}\"`",
+                                schema::LATEST_STACK_VERSION
+                            )),
+                        );
                         schema::LATEST_STACK_VERSION
                     }
                 }
@@ -468,8 +530,12 @@ impl<'o> Loader<'o> {
                         rule,
                         file,
                         span,
-                        "the stack file has no `version:`; `docker stack deploy` requires one".into(),
-                        Some(format!("add `version: \"{}\"` at the top", schema::LATEST_STACK_VERSION)),
+                        "the stack file has no `version:`; `docker stack deploy` requires one"
+                            .into(),
+                        Some(format!(
+                            "add `version: \"{}\"` at the top",
+                            schema::LATEST_STACK_VERSION
+                        )),
                     );
                 }
                 schema::LATEST_STACK_VERSION
@@ -482,14 +548,26 @@ impl<'o> Loader<'o> {
             return None;
         }
         const FORBIDDEN: &[(&str, &str)] = &[
-            ("extends", "`docker stack deploy` does not support `extends`"),
-            ("volume_driver", "use `driver` under the top-level `volumes` key instead"),
-            ("volumes_from", "define the volume under the top-level `volumes` key and mount it in each service"),
+            (
+                "extends",
+                "`docker stack deploy` does not support `extends`",
+            ),
+            (
+                "volume_driver",
+                "use `driver` under the top-level `volumes` key instead",
+            ),
+            (
+                "volumes_from",
+                "define the volume under the top-level `volumes` key and mount it in each service",
+            ),
             ("cpu_quota", "set resource limits under `deploy.resources`"),
             ("cpu_shares", "set resource limits under `deploy.resources`"),
             ("cpuset", "set resource limits under `deploy.resources`"),
             ("mem_limit", "set resource limits under `deploy.resources`"),
-            ("memswap_limit", "set resource limits under `deploy.resources`"),
+            (
+                "memswap_limit",
+                "set resource limits under `deploy.resources`",
+            ),
         ];
         FORBIDDEN
             .iter()
@@ -498,7 +576,13 @@ impl<'o> Loader<'o> {
     }
 
     /// Resolves `extends` in every service of `doc`.
-    fn apply_extends(&mut self, doc: &mut Node, file: &FileRef, env: &BTreeMap<String, String>, fallback: Option<&Node>) {
+    fn apply_extends(
+        &mut self,
+        doc: &mut Node,
+        file: &FileRef,
+        env: &BTreeMap<String, String>,
+        fallback: Option<&Node>,
+    ) {
         let Some(services) = doc.get("services").and_then(Node::as_map) else {
             return;
         };
@@ -515,7 +599,10 @@ impl<'o> Loader<'o> {
         for name in names {
             let mut chain = vec![(abs.clone(), name.clone())];
             let resolved = self.resolve_service(&snapshot, file, &name, env, &mut chain, fallback);
-            if let (Some(resolved), Some(slot)) = (resolved, doc.get_mut("services").and_then(|s| s.get_mut(&name))) {
+            if let (Some(resolved), Some(slot)) = (
+                resolved,
+                doc.get_mut("services").and_then(|s| s.get_mut(&name)),
+            ) {
                 *slot = resolved;
             }
         }
@@ -554,7 +641,9 @@ impl<'o> Loader<'o> {
         let (base_name, base_file) = match &ext.value.value {
             Value::Map(_) => (
                 ext.value.get("service").and_then(Node::scalar_string),
-                ext.value.get("file").and_then(|f| f.scalar_string().map(|s| (s, f.span))),
+                ext.value
+                    .get("file")
+                    .and_then(|f| f.scalar_string().map(|s| (s, f.span))),
             ),
             _ => (ext.value.scalar_string(), None),
         };
@@ -573,7 +662,11 @@ impl<'o> Loader<'o> {
         let (base_doc, base_src) = match &base_file {
             Some((rel, span)) => {
                 let dir = self.base_dir_of(file);
-                let own_dir = self.abs_of(file).parent().map(Path::to_path_buf).unwrap_or(dir);
+                let own_dir = self
+                    .abs_of(file)
+                    .parent()
+                    .map(Path::to_path_buf)
+                    .unwrap_or(dir);
                 let path = model::clean(&own_dir.join(rel));
                 match self.load_cached(&path, file, *span, env) {
                     Some(x) => x,
@@ -583,7 +676,10 @@ impl<'o> Loader<'o> {
             None => (doc.clone(), file.clone()),
         };
         let base_abs = self.abs_of(&base_src);
-        if let Some(pos) = chain.iter().position(|(f, s)| *f == base_abs && *s == base_name) {
+        if let Some(pos) = chain
+            .iter()
+            .position(|(f, s)| *f == base_abs && *s == base_name)
+        {
             let mut names: Vec<&str> = chain[pos..].iter().map(|(_, s)| s.as_str()).collect();
             names.push(&base_name);
             self.push(
@@ -595,7 +691,10 @@ impl<'o> Loader<'o> {
             );
             return Some(service);
         }
-        let exists = base_doc.get("services").and_then(|s| s.get(&base_name)).is_some();
+        let exists = base_doc
+            .get("services")
+            .and_then(|s| s.get(&base_name))
+            .is_some();
         let (base_doc, base_src) = if !exists && base_file.is_none() {
             match fallback.filter(|f| f.get("services").and_then(|s| s.get(&base_name)).is_some()) {
                 Some(f) => (f.clone(), file.clone()),
@@ -604,7 +703,11 @@ impl<'o> Loader<'o> {
         } else {
             (base_doc, base_src)
         };
-        if base_doc.get("services").and_then(|s| s.get(&base_name)).is_none() {
+        if base_doc
+            .get("services")
+            .and_then(|s| s.get(&base_name))
+            .is_none()
+        {
             let known: Vec<String> = base_doc
                 .get("services")
                 .and_then(Node::as_map)
@@ -617,7 +720,10 @@ impl<'o> Loader<'o> {
                 &meta::STACK_REFERENCE,
                 &ext.value.file.clone(),
                 base_span,
-                format!("`extends` names the service `{base_name}`, which {} does not define", base_src.path.display()),
+                format!(
+                    "`extends` names the service `{base_name}`, which {} does not define",
+                    base_src.path.display()
+                ),
                 Some(help),
             );
             return Some(service);
@@ -635,7 +741,11 @@ impl<'o> Loader<'o> {
                     &meta::STACK_REFERENCE,
                     &e.node.file.clone(),
                     e.node.span,
-                    format!("`{}` cannot override the extended service's mapping with {}", e.path, e.node.kind_name()),
+                    format!(
+                        "`{}` cannot override the extended service's mapping with {}",
+                        e.path,
+                        e.node.kind_name()
+                    ),
                     None,
                 );
                 Some(own)
@@ -644,19 +754,40 @@ impl<'o> Loader<'o> {
     }
 
     /// A file named by `extends.file`, loaded once.
-    fn load_cached(&mut self, path: &Path, from: &FileRef, span: Span, env: &BTreeMap<String, String>) -> Option<(Node, FileRef)> {
+    fn load_cached(
+        &mut self,
+        path: &Path,
+        from: &FileRef,
+        span: Span,
+        env: &BTreeMap<String, String>,
+    ) -> Option<(Node, FileRef)> {
         if let Some(hit) = self.cache.get(path) {
             return hit.clone().map(|(f, n)| (n, f));
         }
         let base_dir = path.parent().map(Path::to_path_buf).unwrap_or_default();
-        let loaded = self.load_file(path, FileRole::Extends, &base_dir, Some((from, span, "extended")), env);
+        let loaded = self.load_file(
+            path,
+            FileRole::Extends,
+            &base_dir,
+            Some((from, span, "extended")),
+            env,
+        );
         self.cache.insert(path.to_path_buf(), loaded.clone());
         loaded.map(|(f, n)| (n, f))
     }
 
     /// Imports `include:` entries into `root` (compose mode).
-    fn apply_includes(&mut self, root: &mut Node, project_dir: &Path, env: &BTreeMap<String, String>, chain: &mut Vec<PathBuf>) {
-        let Some(include) = root.as_map().and_then(|m| m.iter().position(|e| e.key.name == "include")) else {
+    fn apply_includes(
+        &mut self,
+        root: &mut Node,
+        project_dir: &Path,
+        env: &BTreeMap<String, String>,
+        chain: &mut Vec<PathBuf>,
+    ) {
+        let Some(include) = root
+            .as_map()
+            .and_then(|m| m.iter().position(|e| e.key.name == "include"))
+        else {
             return;
         };
         let entry = root.as_map_mut().expect("mapping").remove(include);
@@ -671,34 +802,46 @@ impl<'o> Loader<'o> {
                 .parent()
                 .map(Path::to_path_buf)
                 .unwrap_or_else(|| project_dir.to_path_buf());
-            let (paths, project_directory, env_files): (Vec<(String, Span)>, Option<String>, Vec<String>) =
-                match &item.value {
-                    Value::Map(_) => {
-                        let paths = match item.get("path") {
-                            Some(p) => match &p.value {
-                                Value::Seq(list) => list
-                                    .iter()
-                                    .filter_map(|n| n.scalar_string().map(|s| (s, n.span)))
-                                    .collect(),
-                                _ => p.scalar_string().map(|s| (s, p.span)).into_iter().collect(),
-                            },
-                            None => Vec::new(),
-                        };
-                        let env_files = match item.get("env_file") {
-                            Some(n) => match &n.value {
-                                Value::Seq(list) => list.iter().filter_map(Node::scalar_string).collect(),
-                                _ => n.scalar_string().into_iter().collect(),
-                            },
-                            None => Vec::new(),
-                        };
-                        (
-                            paths,
-                            item.get("project_directory").and_then(Node::scalar_string),
-                            env_files,
-                        )
-                    }
-                    _ => (item.scalar_string().map(|s| (s, item.span)).into_iter().collect(), None, Vec::new()),
-                };
+            let (paths, project_directory, env_files): (
+                Vec<(String, Span)>,
+                Option<String>,
+                Vec<String>,
+            ) = match &item.value {
+                Value::Map(_) => {
+                    let paths = match item.get("path") {
+                        Some(p) => match &p.value {
+                            Value::Seq(list) => list
+                                .iter()
+                                .filter_map(|n| n.scalar_string().map(|s| (s, n.span)))
+                                .collect(),
+                            _ => p.scalar_string().map(|s| (s, p.span)).into_iter().collect(),
+                        },
+                        None => Vec::new(),
+                    };
+                    let env_files = match item.get("env_file") {
+                        Some(n) => match &n.value {
+                            Value::Seq(list) => {
+                                list.iter().filter_map(Node::scalar_string).collect()
+                            }
+                            _ => n.scalar_string().into_iter().collect(),
+                        },
+                        None => Vec::new(),
+                    };
+                    (
+                        paths,
+                        item.get("project_directory").and_then(Node::scalar_string),
+                        env_files,
+                    )
+                }
+                _ => (
+                    item.scalar_string()
+                        .map(|s| (s, item.span))
+                        .into_iter()
+                        .collect(),
+                    None,
+                    Vec::new(),
+                ),
+            };
             if paths.is_empty() || paths.iter().any(|(p, _)| is_remote(p)) {
                 // Remote includes (OCI artifacts, Git repositories) are not
                 // followed.
@@ -710,7 +853,13 @@ impl<'o> Loader<'o> {
                 .collect();
             let sub_dir = project_directory
                 .map(|d| model::clean(&from_dir.join(d)))
-                .unwrap_or_else(|| abs_paths[0].0.parent().map(Path::to_path_buf).unwrap_or_default());
+                .unwrap_or_else(|| {
+                    abs_paths[0]
+                        .0
+                        .parent()
+                        .map(Path::to_path_buf)
+                        .unwrap_or_default()
+                });
             // The included project's environment: its env files (default
             // its .env), the including project's variables winning.
             let env_paths: Vec<PathBuf> = if env_files.is_empty() {
@@ -721,7 +870,10 @@ impl<'o> Loader<'o> {
                     Vec::new()
                 }
             } else {
-                env_files.iter().map(|p| model::clean(&from_dir.join(p))).collect()
+                env_files
+                    .iter()
+                    .map(|p| model::clean(&from_dir.join(p)))
+                    .collect()
             };
             let mut sub_env = env.clone();
             let extra = self.read_env_files(&env_paths, env, Some((&from_file, item.span)));
@@ -733,9 +885,23 @@ impl<'o> Loader<'o> {
                 if let Some(pos) = chain.iter().position(|p| p == path) {
                     let mut names: Vec<String> = chain[pos..]
                         .iter()
-                        .map(|p| display_path(self.opts.display_base.as_deref().map(absolute).as_deref(), p).display().to_string())
+                        .map(|p| {
+                            display_path(
+                                self.opts.display_base.as_deref().map(absolute).as_deref(),
+                                p,
+                            )
+                            .display()
+                            .to_string()
+                        })
                         .collect();
-                    names.push(display_path(self.opts.display_base.as_deref().map(absolute).as_deref(), path).display().to_string());
+                    names.push(
+                        display_path(
+                            self.opts.display_base.as_deref().map(absolute).as_deref(),
+                            path,
+                        )
+                        .display()
+                        .to_string(),
+                    );
                     self.push(
                         &meta::STACK_REFERENCE,
                         &from_file,
@@ -745,7 +911,13 @@ impl<'o> Loader<'o> {
                     );
                     continue;
                 }
-                let Some((file, mut doc)) = self.load_file(path, FileRole::Include, &sub_dir, Some((&from_file, *span, "included")), &sub_env) else {
+                let Some((file, mut doc)) = self.load_file(
+                    path,
+                    FileRole::Include,
+                    &sub_dir,
+                    Some((&from_file, *span, "included")),
+                    &sub_env,
+                ) else {
                     continue;
                 };
                 self.apply_extends(&mut doc, &file, &sub_env, None);
@@ -809,7 +981,11 @@ impl<'o> Loader<'o> {
             for item in items {
                 if let Some(local) = existing.iter().find(|e| e.key.name == item.key.name) {
                     if local.value.to_json() != item.value.to_json() {
-                        conflicts.push((local.key.clone(), item.key.clone(), section.key.name.clone()));
+                        conflicts.push((
+                            local.key.clone(),
+                            item.key.clone(),
+                            section.key.name.clone(),
+                        ));
                     }
                     continue;
                 }
@@ -834,10 +1010,17 @@ impl<'o> Loader<'o> {
         }
     }
 
-    fn build_project(&mut self, root: Node, project_dir: PathBuf, env: BTreeMap<String, String>) -> Project {
-        let main = self.infos.first().map(|i| i.source.clone()).unwrap_or_else(|| {
-            SourceFile::new("compose.yaml", "")
-        });
+    fn build_project(
+        &mut self,
+        root: Node,
+        project_dir: PathBuf,
+        env: BTreeMap<String, String>,
+    ) -> Project {
+        let main = self
+            .infos
+            .first()
+            .map(|i| i.source.clone())
+            .unwrap_or_else(|| SourceFile::new("compose.yaml", ""));
         // The name: -p, then COMPOSE_PROJECT_NAME, then `name:`, then the
         // directory.
         let name_node = root.get("name").cloned();
@@ -845,7 +1028,9 @@ impl<'o> Loader<'o> {
             Sp::new(normalize_project_name(&n), Span::empty_at(0), main.clone())
         } else if let Some(n) = env.get("COMPOSE_PROJECT_NAME").filter(|s| !s.is_empty()) {
             Sp::new(normalize_project_name(n), Span::empty_at(0), main.clone())
-        } else if let Some(node) = name_node.filter(|n| n.scalar_string().is_some_and(|s| !s.is_empty())) {
+        } else if let Some(node) =
+            name_node.filter(|n| n.scalar_string().is_some_and(|s| !s.is_empty()))
+        {
             let raw = node.scalar_string().unwrap_or_default();
             let norm = normalize_project_name(&raw);
             if norm != raw {
@@ -862,11 +1047,15 @@ impl<'o> Loader<'o> {
             }
             Sp::new(norm, node.span, node.file.clone())
         } else {
-            let dir = project_dir.file_name().and_then(|n| n.to_str()).unwrap_or_default();
+            let dir = project_dir
+                .file_name()
+                .and_then(|n| n.to_str())
+                .unwrap_or_default();
             Sp::new(normalize_project_name(dir), Span::empty_at(0), main.clone())
         };
         let version = root.get("version").and_then(|v| {
-            v.scalar_string().map(|s| Sp::new(s, v.span, v.file.clone()))
+            v.scalar_string()
+                .map(|s| Sp::new(s, v.span, v.file.clone()))
         });
         let infos = self.infos.clone();
         let base_dir = move |f: &FileRef| {
@@ -942,11 +1131,20 @@ fn cast_stack_types(node: &mut Node, path: &mut Vec<String>) {
         ("services.*.healthcheck.disable", Cast::Bool),
         ("services.*.deploy.replicas", Cast::Int),
         ("services.*.deploy.update_config.parallelism", Cast::Int),
-        ("services.*.deploy.update_config.max_failure_ratio", Cast::Float),
+        (
+            "services.*.deploy.update_config.max_failure_ratio",
+            Cast::Float,
+        ),
         ("services.*.deploy.rollback_config.parallelism", Cast::Int),
-        ("services.*.deploy.rollback_config.max_failure_ratio", Cast::Float),
+        (
+            "services.*.deploy.rollback_config.max_failure_ratio",
+            Cast::Float,
+        ),
         ("services.*.deploy.restart_policy.max_attempts", Cast::Int),
-        ("services.*.deploy.placement.max_replicas_per_node", Cast::Int),
+        (
+            "services.*.deploy.placement.max_replicas_per_node",
+            Cast::Int,
+        ),
         ("services.*.ports.[].target", Cast::Int),
         ("services.*.ports.[].published", Cast::Int),
         ("services.*.ulimits.*", Cast::Int),
@@ -971,7 +1169,10 @@ fn cast_stack_types(node: &mut Node, path: &mut Vec<String>) {
             let matches = |pattern: &str| {
                 let parts: Vec<&str> = pattern.split('.').collect();
                 parts.len() == path.len()
-                    && parts.iter().zip(path.iter()).all(|(p, s)| *p == "*" || p == s)
+                    && parts
+                        .iter()
+                        .zip(path.iter())
+                        .all(|(p, s)| *p == "*" || p == s)
             };
             if let Some((_, cast)) = PATHS.iter().find(|(p, _)| matches(p)) {
                 let new = match cast {

@@ -84,7 +84,10 @@ fn override_files_merge_in_order() {
             ),
         ],
     );
-    let l = load(&opts(dir.path(), &["compose.yaml", "compose.override.yaml"]));
+    let l = load(&opts(
+        dir.path(),
+        &["compose.yaml", "compose.override.yaml"],
+    ));
     assert!(problems(&l).is_empty(), "{:?}", problems(&l));
     let web = service(&l, "web");
     let ports: Vec<String> = web
@@ -103,9 +106,15 @@ fn override_files_merge_in_order() {
     let cmd = with_spans(false, || serde_json::to_value(&web.command).unwrap());
     assert_eq!(cmd, serde_json::json!(["nginx-debug"]));
     // Each value points into the file it came from.
-    assert_eq!(web.ports[1].entry.file.path, Path::new("compose.override.yaml"));
+    assert_eq!(
+        web.ports[1].entry.file.path,
+        Path::new("compose.override.yaml")
+    );
     assert_eq!(web.ports[0].entry.file.path, Path::new("compose.yaml"));
-    assert_eq!(service(&l, "db").image.as_ref().unwrap().value, "postgres:16");
+    assert_eq!(
+        service(&l, "db").image.as_ref().unwrap().value,
+        "postgres:16"
+    );
     let p = l.project.as_ref().unwrap();
     assert_eq!(p.files.len(), 2);
 }
@@ -133,7 +142,12 @@ fn interpolation_with_dotenv_and_precedence() {
     let env_of = |web: &super::model::Service| -> BTreeMap<String, String> {
         web.environment
             .iter()
-            .map(|e| (e.name.value.clone(), e.value.as_ref().unwrap().value.clone()))
+            .map(|e| {
+                (
+                    e.name.value.clone(),
+                    e.value.as_ref().unwrap().value.clone(),
+                )
+            })
             .collect()
     };
     let got = env_of(web);
@@ -217,7 +231,10 @@ fn include_imports_a_sub_project_with_its_own_env_and_paths() {
     let api = service(&l, "api");
     assert_eq!(api.image.as_ref().unwrap().value, "api:3.1");
     let build = api.build.as_ref().unwrap();
-    assert_eq!(build.context_path.as_deref(), Some(dir.path().join("sub/api").as_path()));
+    assert_eq!(
+        build.context_path.as_deref(),
+        Some(dir.path().join("sub/api").as_path())
+    );
     assert_eq!(api.env_files[0].resolved, dir.path().join("sub/api.env"));
     assert_eq!(api.name.file.path, Path::new("sub/compose.yaml"));
     let p = l.project.as_ref().unwrap();
@@ -231,8 +248,14 @@ fn include_cycles_and_conflicts_are_reported() {
     write_tree(
         dir.path(),
         &[
-            ("compose.yaml", "include:\n  - a.yaml\nservices:\n  web:\n    image: nginx:1.27\n"),
-            ("a.yaml", "include:\n  - b.yaml\nservices:\n  web:\n    image: httpd:2\n"),
+            (
+                "compose.yaml",
+                "include:\n  - a.yaml\nservices:\n  web:\n    image: nginx:1.27\n",
+            ),
+            (
+                "a.yaml",
+                "include:\n  - b.yaml\nservices:\n  web:\n    image: httpd:2\n",
+            ),
             ("b.yaml", "include:\n  - a.yaml\n"),
         ],
     );
@@ -267,7 +290,11 @@ fn extends_in_the_same_file_and_from_another_file() {
     assert!(problems(&l).is_empty(), "{:?}", problems(&l));
     let web = service(&l, "web");
     assert_eq!(web.image.as_ref().unwrap().value, "alpine:3.20");
-    let names: Vec<&str> = web.environment.iter().map(|e| e.name.value.as_str()).collect();
+    let names: Vec<&str> = web
+        .environment
+        .iter()
+        .map(|e| e.name.value.as_str())
+        .collect();
     assert_eq!(names, ["A", "B"]);
     let api = service(&l, "api");
     assert_eq!(
@@ -276,7 +303,10 @@ fn extends_in_the_same_file_and_from_another_file() {
     );
     assert_eq!(api.env_files[0].resolved, dir.path().join("common/app.env"));
     assert_eq!(api.restart.as_ref().unwrap().value, "always");
-    assert_eq!(api.restart.as_ref().unwrap().file.path, Path::new("common/services.yaml"));
+    assert_eq!(
+        api.restart.as_ref().unwrap().file.path,
+        Path::new("common/services.yaml")
+    );
     let cmd = with_spans(false, || serde_json::to_value(&api.command).unwrap());
     assert_eq!(cmd, serde_json::json!(["serve"]));
     assert!(api.node.get("extends").is_none());
@@ -294,25 +324,44 @@ fn extends_cycles_and_unknown_services() {
     );
     let l = load(&opts(dir.path(), &["compose.yaml"]));
     let p = problems(&l);
-    assert!(p.contains(&"compose.yaml:6:14 BL0012 `extends` forms a cycle: a -> b -> a".to_string()), "{p:?}");
     assert!(
-        p.iter().any(|x| x.starts_with("compose.yaml:9:16 BL0012 `extends` names the service `bse`")),
+        p.contains(&"compose.yaml:6:14 BL0012 `extends` forms a cycle: a -> b -> a".to_string()),
+        "{p:?}"
+    );
+    assert!(
+        p.iter()
+            .any(|x| x.starts_with("compose.yaml:9:16 BL0012 `extends` names the service `bse`")),
         "{p:?}"
     );
 }
 
 #[test]
 fn project_names() {
-    assert_eq!(normalize_project_name("UNNORMALIZED PATH"), "unnormalizedpath");
+    assert_eq!(
+        normalize_project_name("UNNORMALIZED PATH"),
+        "unnormalizedpath"
+    );
     assert_eq!(normalize_project_name("_My.App-1"), "myapp-1");
     let dir = tempfile::tempdir().unwrap();
     write_tree(
         dir.path(),
         &[
-            ("My App/compose.yaml", "services:\n  web: {image: 'nginx:1.27'}\n"),
-            ("named/compose.yaml", "name: shop\nservices:\n  web: {image: 'nginx:1.27'}\n"),
-            ("bad/compose.yaml", "name: My Shop\nservices:\n  web: {image: 'nginx:1.27'}\n"),
-            ("envname/compose.yaml", "name: shop\nservices:\n  web: {image: 'nginx:1.27'}\n"),
+            (
+                "My App/compose.yaml",
+                "services:\n  web: {image: 'nginx:1.27'}\n",
+            ),
+            (
+                "named/compose.yaml",
+                "name: shop\nservices:\n  web: {image: 'nginx:1.27'}\n",
+            ),
+            (
+                "bad/compose.yaml",
+                "name: My Shop\nservices:\n  web: {image: 'nginx:1.27'}\n",
+            ),
+            (
+                "envname/compose.yaml",
+                "name: shop\nservices:\n  web: {image: 'nginx:1.27'}\n",
+            ),
             ("envname/.env", "COMPOSE_PROJECT_NAME=from-dotenv\n"),
         ],
     );
@@ -325,7 +374,10 @@ fn project_names() {
     let mut o = opts(dir.path(), &["named/compose.yaml"]);
     o.environment = env(&[("COMPOSE_PROJECT_NAME", "fromenv")]);
     assert_eq!(name(&o), "fromenv");
-    assert_eq!(name(&opts(dir.path(), &["envname/compose.yaml"])), "from-dotenv");
+    assert_eq!(
+        name(&opts(dir.path(), &["envname/compose.yaml"])),
+        "from-dotenv"
+    );
     let l = load(&opts(dir.path(), &["bad/compose.yaml"]));
     assert_eq!(
         problems(&l),
@@ -339,8 +391,14 @@ fn compose_file_variable_and_default_names() {
     write_tree(
         dir.path(),
         &[
-            ("docker-compose.yml", "services:\n  web: {image: 'nginx:1.27'}\n"),
-            ("docker-compose.override.yml", "services:\n  web: {ports: ['80:80']}\n"),
+            (
+                "docker-compose.yml",
+                "services:\n  web: {image: 'nginx:1.27'}\n",
+            ),
+            (
+                "docker-compose.override.yml",
+                "services:\n  web: {ports: ['80:80']}\n",
+            ),
             ("a.yml", "services:\n  a: {image: 'a:1'}\n"),
             ("b.yml", "services:\n  b: {image: 'b:1'}\n"),
         ],
@@ -409,7 +467,10 @@ fn unloadable_files_are_fatal_with_a_clear_error() {
         dir.path(),
         &[
             ("bomb/compose.yaml", &bomb),
-            ("dup/compose.yaml", "services:\n  web:\n    image: a\n    image: b\n"),
+            (
+                "dup/compose.yaml",
+                "services:\n  web:\n    image: a\n    image: b\n",
+            ),
             ("bad/compose.yaml", "services:\n  web: [unclosed\n"),
         ],
     );
@@ -418,7 +479,10 @@ fn unloadable_files_are_fatal_with_a_clear_error() {
     assert!(l.project.is_none());
     let p = problems(&l);
     assert_eq!(p.len(), 1);
-    assert!(p[0].contains("BL0001 aliases expand this file past a safe size"), "{p:?}");
+    assert!(
+        p[0].contains("BL0001 aliases expand this file past a safe size"),
+        "{p:?}"
+    );
     let l = load(&opts(dir.path(), &["dup/compose.yaml"]));
     assert!(l.fatal);
     assert_eq!(
@@ -430,7 +494,10 @@ fn unloadable_files_are_fatal_with_a_clear_error() {
     assert!(problems(&l)[0].contains("BL0001 invalid YAML"));
     let l = load(&opts(dir.path(), &["missing/compose.yaml"]));
     assert!(l.fatal);
-    assert_eq!(problems(&l), ["missing/compose.yaml:1:1 BL0001 the file cannot be read: no such file"]);
+    assert_eq!(
+        problems(&l),
+        ["missing/compose.yaml:1:1 BL0001 the file cannot be read: no such file"]
+    );
 }
 
 #[test]
@@ -440,10 +507,16 @@ fn schema_errors_in_an_override_point_into_the_override() {
         dir.path(),
         &[
             ("compose.yaml", "services:\n  web:\n    image: nginx:1.27\n"),
-            ("compose.override.yaml", "services:\n  web:\n    prots: ['80:80']\n"),
+            (
+                "compose.override.yaml",
+                "services:\n  web:\n    prots: ['80:80']\n",
+            ),
         ],
     );
-    let l = load(&opts(dir.path(), &["compose.yaml", "compose.override.yaml"]));
+    let l = load(&opts(
+        dir.path(),
+        &["compose.yaml", "compose.override.yaml"],
+    ));
     assert_eq!(
         problems(&l),
         ["compose.override.yaml:3:5 BL0010 `prots` is not a known key in service `web`"]
@@ -465,9 +538,17 @@ fn resolved_output_as_json() {
     let json = services_json(&l);
     assert_eq!(json[0]["name"], "web");
     assert_eq!(json[0]["build"]["context"], ".");
-    assert_eq!(json[0]["ports"][0]["published"], serde_json::json!({"start": 8080, "end": 8080}));
+    assert_eq!(
+        json[0]["ports"][0]["published"],
+        serde_json::json!({"start": 8080, "end": 8080})
+    );
     assert_eq!(json[0]["ports"][0]["host_ip"], "127.0.0.1");
-    let with = with_spans(true, || serde_json::to_value(&l.project.as_ref().unwrap().services).unwrap());
-    assert_eq!(with[0]["ports"][0]["host_ip"]["at"], "compose.yaml:4:14-4:23");
+    let with = with_spans(true, || {
+        serde_json::to_value(&l.project.as_ref().unwrap().services).unwrap()
+    });
+    assert_eq!(
+        with[0]["ports"][0]["host_ip"]["at"],
+        "compose.yaml:4:14-4:23"
+    );
     let _ = PathBuf::new();
 }

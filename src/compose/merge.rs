@@ -153,7 +153,12 @@ fn null_like(n: &Node) -> Node {
     Node::new(Value::Null, n.span, n.file.clone())
 }
 
-fn merge_special(rule: Special, base: Node, over: Node, path: &Path<'_>) -> Result<Node, MergeError> {
+fn merge_special(
+    rule: Special,
+    base: Node,
+    over: Node,
+    path: &Path<'_>,
+) -> Result<Node, MergeError> {
     match rule {
         Special::Override => Ok(over),
         Special::ToSequence => {
@@ -169,7 +174,10 @@ fn merge_special(rule: Special, base: Node, over: Node, path: &Path<'_>) -> Resu
             let b = to_sequence(over);
             if let (Value::Seq(items), Value::Seq(more)) = (&mut a.value, b.value) {
                 for m in more {
-                    if !items.iter().any(|i| i.as_str().is_some() && i.as_str() == m.as_str()) {
+                    if !items
+                        .iter()
+                        .any(|i| i.as_str().is_some() && i.as_str() == m.as_str())
+                    {
                         items.push(m);
                     }
                 }
@@ -222,10 +230,13 @@ pub fn to_sequence(node: Node) -> Node {
                 let span = e.key.span.cover(e.value.span);
                 let file = e.key.file.clone();
                 match &e.value.value {
-                    Value::Null => items.push(Node::new(Value::Str(e.key.name.clone()), e.key.span, file)),
+                    Value::Null => {
+                        items.push(Node::new(Value::Str(e.key.name.clone()), e.key.span, file))
+                    }
                     Value::Seq(vals) => {
                         for v in vals {
-                            let text = format!("{}={}", e.key.name, v.scalar_string().unwrap_or_default());
+                            let text =
+                                format!("{}={}", e.key.name, v.scalar_string().unwrap_or_default());
                             items.push(Node::new(Value::Str(text), span, file.clone()));
                         }
                     }
@@ -287,14 +298,22 @@ pub fn to_mapping(node: Node, depends_on_defaults: bool) -> Node {
                             },
                             Entry {
                                 key: Key::new("required", Span::empty_at(at.start), f.clone()),
-                                value: Node::new(Value::Bool(true), Span::empty_at(at.start), f.clone()),
+                                value: Node::new(
+                                    Value::Bool(true),
+                                    Span::empty_at(at.start),
+                                    f.clone(),
+                                ),
                             },
                         ]),
                         Span::empty_at(at.start),
                         f,
                     )
                 } else {
-                    Node::new(Value::Null, Span::empty_at(item.span.end), item.file.clone())
+                    Node::new(
+                        Value::Null,
+                        Span::empty_at(item.span.end),
+                        item.file.clone(),
+                    )
                 };
                 entries.push(Entry { key, value });
             }
@@ -338,7 +357,9 @@ fn clear_override(node: &mut Node) {
         node.tag = Tag::None;
     }
     match &mut node.value {
-        Value::Map(entries) => entries.iter_mut().for_each(|e| clear_override(&mut e.value)),
+        Value::Map(entries) => entries
+            .iter_mut()
+            .for_each(|e| clear_override(&mut e.value)),
         Value::Seq(items) => items.iter_mut().for_each(clear_override),
         _ => {}
     }
@@ -415,20 +436,20 @@ fn index_key(rule: Index, n: &Node) -> Option<String> {
         },
         Index::Mount(default) => match &n.value {
             Value::Str(s) => Some(format!("{default}/{s}")),
-            Value::Map(_) => n
-                .get("target")
-                .and_then(Node::scalar_string)
-                .or_else(|| {
-                    n.get("source")
-                        .and_then(Node::scalar_string)
-                        .map(|s| format!("{default}/{s}"))
-                }),
+            Value::Map(_) => n.get("target").and_then(Node::scalar_string).or_else(|| {
+                n.get("source")
+                    .and_then(Node::scalar_string)
+                    .map(|s| format!("{default}/{s}"))
+            }),
             _ => None,
         },
         Index::Port => match &n.value {
             Value::Map(_) => {
                 let target = n.get("target").and_then(Node::scalar_string)?;
-                let published = n.get("published").and_then(Node::scalar_string).unwrap_or_default();
+                let published = n
+                    .get("published")
+                    .and_then(Node::scalar_string)
+                    .unwrap_or_default();
                 let host = n
                     .get("host_ip")
                     .and_then(Node::scalar_string)
@@ -519,11 +540,20 @@ mod tests {
         );
         let web = n.get("services").unwrap().get("web").unwrap();
         assert_eq!(web.get("image").unwrap().as_str(), Some("b"));
-        assert_eq!(web.get("image").unwrap().file.path.to_str(), Some("override.yaml"));
-        assert_eq!(json(web.get("cap_add").unwrap()), r#"["NET_ADMIN","SYS_TIME"]"#);
+        assert_eq!(
+            web.get("image").unwrap().file.path.to_str(),
+            Some("override.yaml")
+        );
+        assert_eq!(
+            json(web.get("cap_add").unwrap()),
+            r#"["NET_ADMIN","SYS_TIME"]"#
+        );
         assert_eq!(json(web.get("tty").unwrap()), "true");
         // The key keeps its place in the base file.
-        assert_eq!(web.entry("image").unwrap().key.file.path.to_str(), Some("compose.yaml"));
+        assert_eq!(
+            web.entry("image").unwrap().key.file.path.to_str(),
+            Some("compose.yaml")
+        );
     }
 
     #[test]
@@ -534,7 +564,10 @@ mod tests {
         );
         let web = n.get("services").unwrap().get("web").unwrap();
         assert_eq!(json(web.get("command").unwrap()), r#"["c"]"#);
-        assert_eq!(json(web.get("environment").unwrap()), r#"["A=1","B=3","C"]"#);
+        assert_eq!(
+            json(web.get("environment").unwrap()),
+            r#"["A=1","B=3","C"]"#
+        );
     }
 
     #[test]
@@ -544,8 +577,14 @@ mod tests {
             "services:\n  web:\n    ports: ['8080:80', '9090:90']\n    volumes: ['./b:/data:ro']\n",
         );
         let web = n.get("services").unwrap().get("web").unwrap();
-        assert_eq!(json(web.get("ports").unwrap()), r#"["8080:80","443:443","9090:90"]"#);
-        assert_eq!(json(web.get("volumes").unwrap()), r#"["./b:/data:ro","logs:/logs"]"#);
+        assert_eq!(
+            json(web.get("ports").unwrap()),
+            r#"["8080:80","443:443","9090:90"]"#
+        );
+        assert_eq!(
+            json(web.get("volumes").unwrap()),
+            r#"["./b:/data:ro","logs:/logs"]"#
+        );
     }
 
     #[test]
@@ -555,7 +594,10 @@ mod tests {
             "services:\n  web:\n    build:\n      target: dev\n    depends_on:\n      cache:\n        condition: service_healthy\n",
         );
         let web = n.get("services").unwrap().get("web").unwrap();
-        assert_eq!(json(web.get("build").unwrap()), r#"{"context":"./web","target":"dev"}"#);
+        assert_eq!(
+            json(web.get("build").unwrap()),
+            r#"{"context":"./web","target":"dev"}"#
+        );
         assert_eq!(
             json(web.get("depends_on").unwrap()),
             r#"{"db":{"condition":"service_started","required":true},"cache":{"condition":"service_healthy"}}"#
@@ -585,7 +627,10 @@ mod tests {
             json(s.get("a").unwrap().get("logging").unwrap()),
             r#"{"driver":"json-file","options":{"max-size":"1m","max-file":"3"}}"#
         );
-        assert_eq!(json(s.get("b").unwrap().get("logging").unwrap()), r#"{"driver":"syslog"}"#);
+        assert_eq!(
+            json(s.get("b").unwrap().get("logging").unwrap()),
+            r#"{"driver":"syslog"}"#
+        );
     }
 
     #[test]

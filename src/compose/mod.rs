@@ -21,10 +21,10 @@ pub use check::{
 pub use load::{load, LoadOptions, Loaded};
 pub use model::Project;
 #[cfg(test)]
-mod load_tests;
-#[cfg(test)]
-mod fixture_tests;
+mod check_tests;
 #[cfg(test)]
 mod corpus_tests;
 #[cfg(test)]
-mod check_tests;
+mod fixture_tests;
+#[cfg(test)]
+mod load_tests;

@@ -87,7 +87,8 @@ impl<T: Serialize> Serialize for Sp<T> {
 }
 
 fn sp_str(n: &Node) -> Option<Sp<String>> {
-    n.scalar_string().map(|s| Sp::new(s, n.span, n.file.clone()))
+    n.scalar_string()
+        .map(|s| Sp::new(s, n.span, n.file.clone()))
 }
 
 fn key_sp(k: &super::yaml::Key) -> Sp<String> {
@@ -585,10 +586,11 @@ fn build_resource(key: &super::yaml::Key, n: &Node, cx: &mut BuildCx<'_>) -> Res
     Resource {
         name: key_sp(key),
         external,
-        resource_name: n
-            .get("name")
-            .and_then(sp_str)
-            .or_else(|| n.get("external").and_then(|x| x.get("name")).and_then(sp_str)),
+        resource_name: n.get("name").and_then(sp_str).or_else(|| {
+            n.get("external")
+                .and_then(|x| x.get("name"))
+                .and_then(sp_str)
+        }),
         driver: n.get("driver").and_then(sp_str),
         file,
         file_path,
@@ -615,9 +617,7 @@ fn build_service(key: &super::yaml::Key, n: &Node, cx: &mut BuildCx<'_>) -> Serv
         n.get(k)
             .and_then(|x| node_bool(x).map(|b| Sp::new(b, x.span, x.file.clone())))
     };
-    let build = n
-        .entry("build")
-        .map(|e| build_build(&e.key, &e.value, cx));
+    let build = n.entry("build").map(|e| build_build(&e.key, &e.value, cx));
     let ports = get("ports")
         .and_then(Node::as_seq)
         .map(|items| items.iter().filter_map(|p| build_port(p, cx)).collect())
@@ -698,7 +698,10 @@ fn build_service(key: &super::yaml::Key, n: &Node, cx: &mut BuildCx<'_>) -> Serv
     });
     let env_files = match get("env_file").map(|x| &x.value) {
         Some(Value::Seq(items)) => items.iter().filter_map(|i| env_file(i, cx)).collect(),
-        Some(_) => get("env_file").and_then(|i| env_file(i, cx)).into_iter().collect(),
+        Some(_) => get("env_file")
+            .and_then(|i| env_file(i, cx))
+            .into_iter()
+            .collect(),
         None => Vec::new(),
     };
     let environment = key_values(get("environment"))
@@ -824,7 +827,10 @@ fn build_build(key: &super::yaml::Key, n: &Node, cx: &mut BuildCx<'_>) -> Build 
     let dockerfile_inline = opt("dockerfile_inline");
     let dockerfile_path = match (&context_path, &dockerfile_inline) {
         (Some(ctx), None) => {
-            let name = dockerfile.as_ref().map(|d| d.value.as_str()).unwrap_or("Dockerfile");
+            let name = dockerfile
+                .as_ref()
+                .map(|d| d.value.as_str())
+                .unwrap_or("Dockerfile");
             let p = Path::new(name);
             Some(if p.is_absolute() {
                 clean(p)
@@ -834,7 +840,8 @@ fn build_build(key: &super::yaml::Key, n: &Node, cx: &mut BuildCx<'_>) -> Build 
         }
         _ => None,
     };
-    let boolean = |k: &str| get(k).and_then(|x| node_bool(x).map(|b| Sp::new(b, x.span, x.file.clone())));
+    let boolean =
+        |k: &str| get(k).and_then(|x| node_bool(x).map(|b| Sp::new(b, x.span, x.file.clone())));
     let context_exists = context_path.as_ref().map(|p| p.is_dir());
     let dockerfile_exists = dockerfile_path.as_ref().map(|p| p.is_file());
     Build {
@@ -885,7 +892,12 @@ fn build_port(n: &Node, cx: &mut BuildCx<'_>) -> Option<Port> {
                     Some(text) if !text.is_empty() => match PortRange::parse(&text) {
                         Some(r) => Some(Sp::new(r, p.span, p.file.clone())),
                         None => {
-                            cx.problem(p, p.span, format!("`{text}` is not a port or a port range"), None);
+                            cx.problem(
+                                p,
+                                p.span,
+                                format!("`{text}` is not a port or a port range"),
+                                None,
+                            );
                             None
                         }
                     },
@@ -901,7 +913,10 @@ fn build_port(n: &Node, cx: &mut BuildCx<'_>) -> Option<Port> {
                 entry,
                 target: Sp::new(target, target_node.span, target_node.file.clone()),
                 published,
-                host_ip: n.get("host_ip").and_then(sp_str).filter(|s| !s.value.is_empty()),
+                host_ip: n
+                    .get("host_ip")
+                    .and_then(sp_str)
+                    .filter(|s| !s.value.is_empty()),
                 protocol,
                 mode: n.get("mode").and_then(sp_str),
                 name: n.get("name").and_then(sp_str),
@@ -913,7 +928,13 @@ fn build_port(n: &Node, cx: &mut BuildCx<'_>) -> Option<Port> {
             let text = n.scalar_string()?;
             match syntax::parse_port(&text) {
                 Ok(p) => {
-                    let part = |part: &syntax::Part| Sp::new(part.text.clone(), n.sub_span(part.range.clone()), n.file.clone());
+                    let part = |part: &syntax::Part| {
+                        Sp::new(
+                            part.text.clone(),
+                            n.sub_span(part.range.clone()),
+                            n.file.clone(),
+                        )
+                    };
                     let target = PortRange::parse(&p.target.text)?;
                     let published = p.published.as_ref().and_then(|h| {
                         PortRange::parse(&h.text)
@@ -958,7 +979,10 @@ fn build_mount(n: &Node, cx: &mut BuildCx<'_>) -> Option<Mount> {
                 .get("type")
                 .and_then(Node::scalar_string)
                 .unwrap_or_else(|| "volume".into());
-            let source = n.get("source").and_then(sp_str).filter(|s| !s.value.is_empty());
+            let source = n
+                .get("source")
+                .and_then(sp_str)
+                .filter(|s| !s.value.is_empty());
             let source_path = match (&source, kind.as_str()) {
                 (Some(s), "bind") => Some(cx.resolve(&s.file, &s.value)),
                 _ => None,
@@ -975,7 +999,9 @@ fn build_mount(n: &Node, cx: &mut BuildCx<'_>) -> Option<Mount> {
         }
         Value::Str(text) => match syntax::parse_volume(text) {
             Ok(v) => {
-                let part = |p: &syntax::Part| Sp::new(p.text.clone(), n.sub_span(p.range.clone()), n.file.clone());
+                let part = |p: &syntax::Part| {
+                    Sp::new(p.text.clone(), n.sub_span(p.range.clone()), n.file.clone())
+                };
                 let source = v.source.as_ref().map(part);
                 let (kind, source_path) = match &source {
                     Some(s) if syntax::is_host_path(&s.value) => {
@@ -998,7 +1024,12 @@ fn build_mount(n: &Node, cx: &mut BuildCx<'_>) -> Option<Mount> {
                 })
             }
             Err(message) => {
-                cx.problem(n, n.span, format!("invalid volume `{text}`: {message}"), Some("write `[SOURCE:]TARGET[:MODE]`, e.g. `./data:/data:ro`"));
+                cx.problem(
+                    n,
+                    n.span,
+                    format!("invalid volume `{text}`: {message}"),
+                    Some("write `[SOURCE:]TARGET[:MODE]`, e.g. `./data:/data:ro`"),
+                );
                 None
             }
         },
@@ -1033,11 +1064,20 @@ mod tests {
         assert!(problems.is_empty(), "{problems:?}");
         let web = &b.services[0];
         let build = web.build.as_ref().unwrap();
-        assert_eq!(build.context_path.as_deref(), Some(Path::new("/project/web")));
-        assert_eq!(build.dockerfile_path.as_deref(), Some(Path::new("/project/web/Dockerfile.dev")));
+        assert_eq!(
+            build.context_path.as_deref(),
+            Some(Path::new("/project/web"))
+        );
+        assert_eq!(
+            build.dockerfile_path.as_deref(),
+            Some(Path::new("/project/web/Dockerfile.dev"))
+        );
         assert_eq!(build.args[0].0.value, "BASE");
         assert_eq!(build.args[0].0.span.slice(&f.text), "BASE");
-        assert_eq!(build.args[0].1.as_ref().unwrap().span.slice(&f.text), "alpine");
+        assert_eq!(
+            build.args[0].1.as_ref().unwrap().span.slice(&f.text),
+            "alpine"
+        );
         assert!(build.args[1].1.is_none());
         let p = &web.ports[0];
         assert_eq!(p.published.as_ref().unwrap().value, PortRange::single(8080));
@@ -1049,17 +1089,35 @@ mod tests {
         assert_eq!(p.protocol.value, "tcp");
         assert_eq!(web.volumes[0].kind, "bind");
         assert!(web.volumes[0].read_only);
-        assert_eq!(web.volumes[0].source_path.as_deref(), Some(Path::new("/project/data")));
+        assert_eq!(
+            web.volumes[0].source_path.as_deref(),
+            Some(Path::new("/project/data"))
+        );
         assert_eq!(web.volumes[0].target.span.slice(&f.text), "/data");
         assert_eq!(web.volumes[1].kind, "volume");
-        assert_eq!(web.volumes[2].source_path.as_deref(), Some(Path::new("/home/u/cfg")));
+        assert_eq!(
+            web.volumes[2].source_path.as_deref(),
+            Some(Path::new("/home/u/cfg"))
+        );
         assert_eq!(web.depends_on[0].service.value, "db");
         assert_eq!(web.depends_on[0].condition.value, "service_started");
         assert_eq!(web.env_files.len(), 2);
         assert!(!web.env_files[1].required);
-        assert_eq!(web.deploy.as_ref().unwrap().replicas.as_ref().unwrap().value, 3);
+        assert_eq!(
+            web.deploy
+                .as_ref()
+                .unwrap()
+                .replicas
+                .as_ref()
+                .unwrap()
+                .value,
+            3
+        );
         let db = &b.services[1];
-        assert_eq!(db.build.as_ref().unwrap().context_path.as_deref(), Some(Path::new("/db")));
+        assert_eq!(
+            db.build.as_ref().unwrap().context_path.as_deref(),
+            Some(Path::new("/db"))
+        );
         assert_eq!(db.networks[0].aliases[0].value, "database");
     }
 

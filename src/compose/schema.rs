@@ -129,13 +129,10 @@ fn walk<'a>(root: &'a Node, pointer: &str) -> Vec<Step<'a>> {
         let seg = unescape(raw);
         let cur = steps.last().expect("non-empty").node;
         let next = match &cur.value {
-            Value::Map(entries) => entries
-                .iter()
-                .find(|e| e.key.name == seg)
-                .map(|e| Step {
-                    key: Some(&e.key),
-                    node: &e.value,
-                }),
+            Value::Map(entries) => entries.iter().find(|e| e.key.name == seg).map(|e| Step {
+                key: Some(&e.key),
+                node: &e.value,
+            }),
             Value::Seq(items) => seg
                 .parse::<usize>()
                 .ok()
@@ -177,7 +174,11 @@ fn describe(pointer: &str) -> String {
     let segs: Vec<String> = if pointer.is_empty() {
         Vec::new()
     } else {
-        pointer.trim_start_matches('/').split('/').map(unescape).collect()
+        pointer
+            .trim_start_matches('/')
+            .split('/')
+            .map(unescape)
+            .collect()
     };
     let top_kind = |k: &str| match k {
         "services" => Some("service"),
@@ -251,11 +252,7 @@ fn keyword_pointer(err: &ValidationError<'_>) -> Option<String> {
     let uri = err.absolute_keyword_location()?;
     let s = uri.as_str();
     let frag = s.split_once('#')?.1;
-    Some(
-        percent_decode(frag)
-            .trim_start_matches('/')
-            .to_string(),
-    )
+    Some(percent_decode(frag).trim_start_matches('/').to_string())
 }
 
 fn percent_decode(s: &str) -> String {
@@ -277,11 +274,19 @@ fn percent_decode(s: &str) -> String {
 }
 
 /// The closest known key to a misspelt one.
-pub fn did_you_mean<'a>(unknown: &str, known: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
+pub fn did_you_mean<'a>(
+    unknown: &str,
+    known: impl IntoIterator<Item = &'a str>,
+) -> Option<&'a str> {
     let lower = unknown.to_ascii_lowercase();
     known
         .into_iter()
-        .map(|k| (strsim::damerau_levenshtein(&lower, &k.to_ascii_lowercase()), k))
+        .map(|k| {
+            (
+                strsim::damerau_levenshtein(&lower, &k.to_ascii_lowercase()),
+                k,
+            )
+        })
         .filter(|(d, k)| *d <= 2.max(k.len() / 4) && *d < k.len())
         .min_by_key(|(d, _)| *d)
         .map(|(_, k)| k)
@@ -318,11 +323,13 @@ fn type_names(err: &ValidationError<'_>) -> Vec<String> {
         ValidationErrorKind::Type { kind } => {
             let text = format!("{kind:?}");
             // `Single(Object)` / `Multiple(...)`: pick the JSON type words.
-            ["object", "array", "string", "integer", "number", "boolean", "null"]
-                .iter()
-                .filter(|t| text.to_ascii_lowercase().contains(*t))
-                .map(|t| t.to_string())
-                .collect()
+            [
+                "object", "array", "string", "integer", "number", "boolean", "null",
+            ]
+            .iter()
+            .filter(|t| text.to_ascii_lowercase().contains(*t))
+            .map(|t| t.to_string())
+            .collect()
         }
         _ => Vec::new(),
     }
@@ -342,17 +349,23 @@ pub fn validate(root: &Node, kind: SchemaKind) -> Vec<SchemaProblem> {
     out
 }
 
-fn report(root: &Node, compiled: &Compiled, err: &ValidationError<'_>, out: &mut Vec<SchemaProblem>) {
+fn report(
+    root: &Node,
+    compiled: &Compiled,
+    err: &ValidationError<'_>,
+    out: &mut Vec<SchemaProblem>,
+) {
     let pointer = err.instance_path().as_str().to_string();
     let steps = walk(root, &pointer);
     let (span, file) = node_span(&steps);
     let place = describe(&pointer);
-    let problem = |span: Span, file: FileRef, message: String, help: Option<String>| SchemaProblem {
-        file,
-        span,
-        message,
-        help,
-    };
+    let problem =
+        |span: Span, file: FileRef, message: String, help: Option<String>| SchemaProblem {
+            file,
+            span,
+            message,
+            help,
+        };
     match err.kind() {
         ValidationErrorKind::AdditionalProperties { unexpected }
         | ValidationErrorKind::UnevaluatedProperties { unexpected } => {
@@ -439,7 +452,11 @@ fn report(root: &Node, compiled: &Compiled, err: &ValidationError<'_>, out: &mut
             out.push(problem(
                 span,
                 file,
-                format!("{place} must be {}, not {}", type_list(&types), node.kind_name()),
+                format!(
+                    "{place} must be {}, not {}",
+                    type_list(&types),
+                    node.kind_name()
+                ),
                 None,
             ));
         }
@@ -455,7 +472,18 @@ fn report(root: &Node, compiled: &Compiled, err: &ValidationError<'_>, out: &mut
         ValidationErrorKind::Enum { options } => {
             let opts: Vec<String> = options
                 .as_array()
-                .map(|a| a.iter().map(|v| format!("`{}`", v.as_str().map(str::to_string).unwrap_or_else(|| v.to_string()))).collect())
+                .map(|a| {
+                    a.iter()
+                        .map(|v| {
+                            format!(
+                                "`{}`",
+                                v.as_str()
+                                    .map(str::to_string)
+                                    .unwrap_or_else(|| v.to_string())
+                            )
+                        })
+                        .collect()
+                })
                 .unwrap_or_default();
             let node = steps.last().expect("non-empty").node;
             out.push(problem(
@@ -470,10 +498,20 @@ fn report(root: &Node, compiled: &Compiled, err: &ValidationError<'_>, out: &mut
             ));
         }
         ValidationErrorKind::UniqueItems => {
-            out.push(problem(span, file, format!("{place} lists the same entry twice"), None));
+            out.push(problem(
+                span,
+                file,
+                format!("{place} lists the same entry twice"),
+                None,
+            ));
         }
         ValidationErrorKind::FalseSchema => {
-            out.push(problem(span, file, format!("{place} is not allowed here"), None));
+            out.push(problem(
+                span,
+                file,
+                format!("{place} is not allowed here"),
+                None,
+            ));
         }
         _ => {
             let text = err.to_string();
@@ -520,21 +558,33 @@ mod tests {
 
     #[test]
     fn wrong_types_in_words() {
-        let p = check("services:\n  web:\n    image: nginx\n    ports: '80:80'\n", SchemaKind::Compose);
+        let p = check(
+            "services:\n  web:\n    image: nginx\n    ports: '80:80'\n",
+            SchemaKind::Compose,
+        );
         assert_eq!(p.len(), 1, "{p:?}");
         assert_eq!(p[0].0, "'80:80'");
-        assert_eq!(p[0].1, "`ports` of service `web` must be a list, not a string");
+        assert_eq!(
+            p[0].1,
+            "`ports` of service `web` must be a list, not a string"
+        );
         let p = check("services:\n  web:\n    build: [a]\n", SchemaKind::Compose);
         assert_eq!(p[0].0, "build");
         assert!(p[0].1.contains("must be a mapping or a string"), "{p:?}");
-        let p = check("services:\n  web:\n    ports: [{target: 80, publishd: 8080}]\n", SchemaKind::Compose);
+        let p = check(
+            "services:\n  web:\n    ports: [{target: 80, publishd: 8080}]\n",
+            SchemaKind::Compose,
+        );
         assert_eq!(p[0].0, "publishd");
         assert_eq!(p[0].2.as_deref(), Some("did you mean `published`?"));
     }
 
     #[test]
     fn bad_service_name() {
-        let p = check("services:\n  'my web':\n    image: a\n", SchemaKind::Compose);
+        let p = check(
+            "services:\n  'my web':\n    image: a\n",
+            SchemaKind::Compose,
+        );
         assert_eq!(p[0].0, "'my web'");
         assert!(p[0].1.contains("not a valid name"), "{p:?}");
     }
@@ -550,7 +600,10 @@ mod tests {
         assert_eq!(stack_schema_for("3.13"), Some("3.13"));
         assert_eq!(stack_schema_for("2.4"), None);
         for v in stack_versions() {
-            assert!(check("version: '3'\nservices: {}\n", SchemaKind::Stack(v)).is_empty(), "{v}");
+            assert!(
+                check("version: '3'\nservices: {}\n", SchemaKind::Stack(v)).is_empty(),
+                "{v}"
+            );
         }
     }
 }

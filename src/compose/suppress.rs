@@ -43,7 +43,11 @@ pub fn comments(text: &str, roots: &[&Node]) -> Vec<(Span, bool)> {
     inside.sort_by_key(|s| s.start);
     let in_text = |at: u32| {
         let i = inside.partition_point(|s| s.start <= at);
-        inside[..i].iter().rev().take(8).any(|s| s.start <= at && at < s.end)
+        inside[..i]
+            .iter()
+            .rev()
+            .take(8)
+            .any(|s| s.start <= at && at < s.end)
     };
     let mut out = Vec::new();
     let mut line_start = 0usize;
@@ -69,11 +73,19 @@ pub fn comments(text: &str, roots: &[&Node]) -> Vec<(Span, bool)> {
 /// The end of the next line after `offset` with content (not blank, not
 /// only a comment).
 fn next_content_line_end(text: &str, comments: &[(Span, bool)], offset: usize) -> u32 {
-    let mut pos = text[offset..].find('\n').map(|i| offset + i + 1).unwrap_or(text.len());
+    let mut pos = text[offset..]
+        .find('\n')
+        .map(|i| offset + i + 1)
+        .unwrap_or(text.len());
     while pos < text.len() {
-        let end = text[pos..].find('\n').map(|i| pos + i).unwrap_or(text.len());
+        let end = text[pos..]
+            .find('\n')
+            .map(|i| pos + i)
+            .unwrap_or(text.len());
         let line = text[pos..end].trim();
-        let only_comment = comments.iter().any(|(c, code)| !code && c.start as usize >= pos && (c.start as usize) < end);
+        let only_comment = comments
+            .iter()
+            .any(|(c, code)| !code && c.start as usize >= pos && (c.start as usize) < end);
         if !line.is_empty() && !only_comment {
             return end as u32;
         }
@@ -87,7 +99,9 @@ fn next_content_line_end(text: &str, comments: &[(Span, bool)], offset: usize) -
 fn all_stack_rules() -> Vec<Name> {
     registry::all()
         .iter()
-        .filter(|r| r.code.starts_with("BL4") || matches!(r.code, "BL0010" | "BL0011" | "BL0012" | "BL0013"))
+        .filter(|r| {
+            r.code.starts_with("BL4") || matches!(r.code, "BL0010" | "BL0011" | "BL0012" | "BL0013")
+        })
         .map(|r| Name {
             text: r.code.to_string(),
             span: Span::default(),
@@ -117,7 +131,11 @@ pub fn collect(file: &SourceFile, roots: &[&Node]) -> Pragmas {
             match parsed {
                 Parsed::Invalid(inv) => pragmas.invalid.push(inv),
                 Parsed::Shell { .. } => {}
-                Parsed::Ignore { dialect, scope, names } => {
+                Parsed::Ignore {
+                    dialect,
+                    scope,
+                    names,
+                } => {
                     let mut names: Vec<Name> = names
                         .into_iter()
                         .map(|(text, span)| Name {
@@ -168,11 +186,15 @@ pub fn collect(file: &SourceFile, roots: &[&Node]) -> Pragmas {
         }
         // dclint's comments.
         let body = raw.trim_start_matches('#').trim_start();
-        let Some(rest) = body.strip_prefix("dclint") else { continue };
+        let Some(rest) = body.strip_prefix("dclint") else {
+            continue;
+        };
         let rest_offset = c.start + (raw.len() - rest.len()) as u32;
         let rest_trim = rest.trim_start();
         let mut at = rest_offset + (rest.len() - rest_trim.len()) as u32;
-        let (verb, args) = rest_trim.split_once(char::is_whitespace).unwrap_or((rest_trim, ""));
+        let (verb, args) = rest_trim
+            .split_once(char::is_whitespace)
+            .unwrap_or((rest_trim, ""));
         at += (verb.len() + (rest_trim.len() - verb.len() - args.len())) as u32;
         let scope = match verb {
             "disable-file" | "disable" => Scope::Global,
@@ -197,7 +219,11 @@ pub fn collect(file: &SourceFile, roots: &[&Node]) -> Pragmas {
         if names.is_empty() {
             names = all_stack_rules();
         }
-        let region = if scope == Scope::Global { Span::new(0, len) } else { next_region() };
+        let region = if scope == Scope::Global {
+            Span::new(0, len)
+        } else {
+            next_region()
+        };
         pragmas.suppressions.push(Suppression {
             dialect: Dialect::Hadolint,
             scope,

@@ -88,7 +88,10 @@ pub fn parse_port(s: &str) -> Result<ShortPort, String> {
     if let Some(p) = &protocol {
         let proto = p.text.to_ascii_lowercase();
         if !matches!(proto.as_str(), "tcp" | "udp" | "sctp") {
-            return Err(format!("`{}` is not a port protocol (tcp, udp or sctp)", p.text));
+            return Err(format!(
+                "`{}` is not a port protocol (tcp, udp or sctp)",
+                p.text
+            ));
         }
     }
     // Colons inside `[...]` belong to an IPv6 address.
@@ -238,14 +241,27 @@ mod tests {
     #[test]
     fn ports_short_syntax() {
         assert_eq!(port("80"), (None, None, "80".into(), None));
-        assert_eq!(port("8080:80"), (None, Some("8080".into()), "80".into(), None));
+        assert_eq!(
+            port("8080:80"),
+            (None, Some("8080".into()), "80".into(), None)
+        );
         assert_eq!(
             port("127.0.0.1:8080:80/udp"),
-            (Some("127.0.0.1".into()), Some("8080".into()), "80".into(), Some("udp".into()))
+            (
+                Some("127.0.0.1".into()),
+                Some("8080".into()),
+                "80".into(),
+                Some("udp".into())
+            )
         );
         assert_eq!(
             port("[::1]:6000-6010:6000-6010"),
-            (Some("::1".into()), Some("6000-6010".into()), "6000-6010".into(), None)
+            (
+                Some("::1".into()),
+                Some("6000-6010".into()),
+                "6000-6010".into(),
+                None
+            )
         );
         assert_eq!(
             port("127.0.0.1::5000"),
@@ -254,7 +270,10 @@ mod tests {
         assert_eq!(port("9090-9091:8080-8081").1, Some("9090-9091".into()));
         let p = parse_port("127.0.0.1:8080:80").unwrap();
         assert_eq!(p.published.unwrap().range, 10..14);
-        assert_eq!(parse_port("[::1]:80:80").unwrap().host_ip.unwrap().range, 1..4);
+        assert_eq!(
+            parse_port("[::1]:80:80").unwrap().host_ip.unwrap().range,
+            1..4
+        );
     }
 
     #[test]

@@ -16,9 +16,7 @@ pub fn file_name_of(yaml: &str) -> String {
         .next()
         .and_then(|l| l.strip_prefix('#'))
         .map(str::trim)
-        .filter(|n| {
-            !n.contains(' ') && (n.ends_with(".yml") || n.ends_with(".yaml"))
-        })
+        .filter(|n| !n.contains(' ') && (n.ends_with(".yml") || n.ends_with(".yaml")))
         .unwrap_or("compose.yaml")
         .to_string()
 }
@@ -47,7 +45,11 @@ pub fn lint_dir(rule: &'static Rule, dir: &Path, main: &str) -> Vec<Finding> {
         ..LoadOptions::default()
     };
     let loaded = load(&opts);
-    lint_loaded(&loaded, &RuleOptions::default(), &RuleSelection::only(&[rule]))
+    lint_loaded(
+        &loaded,
+        &RuleOptions::default(),
+        &RuleSelection::only(&[rule]),
+    )
 }
 
 /// Lints `yaml` (plus `extra` files) with only `rule`.
@@ -69,7 +71,12 @@ pub fn underlined(findings: &[Finding]) -> Vec<String> {
 
 /// Asserts that `rule` fires exactly on the given underlined texts.
 #[track_caller]
-pub fn assert_stack_fires_with(rule: &'static Rule, yaml: &str, extra: &[(&str, &str)], expected: &[&str]) {
+pub fn assert_stack_fires_with(
+    rule: &'static Rule,
+    yaml: &str,
+    extra: &[(&str, &str)],
+    expected: &[&str],
+) {
     let findings = lint_yaml(rule, yaml, extra);
     assert_eq!(
         underlined(&findings),
@@ -94,7 +101,13 @@ pub fn assert_stack_quiet(rule: &'static Rule, yaml: &str) {
 #[track_caller]
 pub fn only_finding(rule: &'static Rule, yaml: &str) -> Finding {
     let mut f = lint_yaml(rule, yaml, &[]);
-    assert_eq!(f.len(), 1, "{} on:\n{yaml}\n{:#?}", rule.code, underlined(&f));
+    assert_eq!(
+        f.len(),
+        1,
+        "{} on:\n{yaml}\n{:#?}",
+        rule.code,
+        underlined(&f)
+    );
     f.remove(0)
 }
 

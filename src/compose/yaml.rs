@@ -291,7 +291,11 @@ pub fn parse(file: &FileRef) -> Result<Vec<Node>, YamlError> {
         Ok(docs) => {
             let cx = Convert { file };
             if docs.is_empty() {
-                return Ok(vec![Node::new(Value::Null, Span::empty_at(0), file.clone())]);
+                return Ok(vec![Node::new(
+                    Value::Null,
+                    Span::empty_at(0),
+                    file.clone(),
+                )]);
             }
             Ok(docs.into_iter().map(|d| cx.node(d)).collect())
         }
@@ -618,7 +622,9 @@ mod tests {
 
     #[test]
     fn merge_keys_point_at_the_merge_site_and_the_anchor() {
-        let f = file("x: &common\n  restart: always\nservices:\n  web:\n    <<: *common\n    image: nginx\n");
+        let f = file(
+            "x: &common\n  restart: always\nservices:\n  web:\n    <<: *common\n    image: nginx\n",
+        );
         let root = parse_one(&f).unwrap();
         let web = root.get("services").unwrap().get("web").unwrap();
         let restart = web.entry("restart").unwrap();

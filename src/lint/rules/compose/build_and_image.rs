@@ -54,7 +54,9 @@ fn check(cx: &StackCx<'_>, out: &mut Diagnostics) {
         return;
     }
     for s in &cx.project.services {
-        let (Some(_), Some(image)) = (&s.build, &s.image) else { continue };
+        let (Some(_), Some(image)) = (&s.build, &s.image) else {
+            continue;
+        };
         if s.pull_policy.is_some() {
             continue;
         }
@@ -76,8 +78,15 @@ mod tests {
 
     #[test]
     fn fires_without_pull_policy() {
-        assert_stack_fires(&RULE, "services:\n  w:\n    build: .\n    image: app:1\n", &["app:1"]);
-        assert_stack_quiet(&RULE, "services:\n  w:\n    build: .\n    image: app:1\n    pull_policy: build\n");
+        assert_stack_fires(
+            &RULE,
+            "services:\n  w:\n    build: .\n    image: app:1\n",
+            &["app:1"],
+        );
+        assert_stack_quiet(
+            &RULE,
+            "services:\n  w:\n    build: .\n    image: app:1\n    pull_policy: build\n",
+        );
         assert_stack_quiet(&RULE, "services:\n  w:\n    build: .\n");
     }
 }

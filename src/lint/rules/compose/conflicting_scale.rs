@@ -45,7 +45,10 @@ Keep `deploy.replicas` and remove `scale`.
 
 fn check(cx: &StackCx<'_>, out: &mut Diagnostics) {
     for s in &cx.project.services {
-        let (Some(scale), Some(replicas)) = (&s.scale, s.deploy.as_ref().and_then(|d| d.replicas.as_ref())) else {
+        let (Some(scale), Some(replicas)) = (
+            &s.scale,
+            s.deploy.as_ref().and_then(|d| d.replicas.as_ref()),
+        ) else {
             continue;
         };
         if scale.value == replicas.value {
@@ -73,9 +76,20 @@ mod tests {
 
     #[test]
     fn fires_when_they_differ() {
-        assert_stack_fires(&RULE, "services:\n  w:\n    image: a:1\n    scale: 2\n    deploy: {replicas: 3}\n", &["2"]);
-        assert_stack_fires(&RULE, "services:\n  w:\n    image: a:1\n    scale: '4'\n    deploy: {replicas: 1}\n", &["'4'"]);
-        assert_stack_quiet(&RULE, "services:\n  w:\n    image: a:1\n    scale: 3\n    deploy: {replicas: 3}\n");
+        assert_stack_fires(
+            &RULE,
+            "services:\n  w:\n    image: a:1\n    scale: 2\n    deploy: {replicas: 3}\n",
+            &["2"],
+        );
+        assert_stack_fires(
+            &RULE,
+            "services:\n  w:\n    image: a:1\n    scale: '4'\n    deploy: {replicas: 1}\n",
+            &["'4'"],
+        );
+        assert_stack_quiet(
+            &RULE,
+            "services:\n  w:\n    image: a:1\n    scale: 3\n    deploy: {replicas: 3}\n",
+        );
         assert_stack_quiet(&RULE, "services:\n  w:\n    image: a:1\n    scale: 3\n");
     }
 }

@@ -47,7 +47,9 @@ Remove `container_name`; compose names each replica `<project>-worker-N`.
 
 fn check(cx: &StackCx<'_>, out: &mut Diagnostics) {
     for s in &cx.project.services {
-        let Some(name) = &s.container_name else { continue };
+        let Some(name) = &s.container_name else {
+            continue;
+        };
         let replicas = s.deploy.as_ref().and_then(|d| d.replicas.as_ref());
         let (count, at, what) = match (replicas, &s.scale) {
             (Some(r), _) if r.value > 1 => (r.value, r.loc(), "deploy.replicas"),
@@ -81,8 +83,15 @@ mod tests {
             "services:\n  w:\n    image: a:1\n    container_name: worker\n    deploy: {replicas: 3}\n",
             &["worker"],
         );
-        assert_stack_fires(&RULE, "services:\n  w:\n    image: a:1\n    container_name: 'worker'\n    scale: 2\n", &["'worker'"]);
+        assert_stack_fires(
+            &RULE,
+            "services:\n  w:\n    image: a:1\n    container_name: 'worker'\n    scale: 2\n",
+            &["'worker'"],
+        );
         assert_stack_quiet(&RULE, "services:\n  w:\n    image: a:1\n    container_name: worker\n    deploy: {replicas: 1}\n");
-        assert_stack_quiet(&RULE, "services:\n  w:\n    image: a:1\n    deploy: {replicas: 4}\n");
+        assert_stack_quiet(
+            &RULE,
+            "services:\n  w:\n    image: a:1\n    deploy: {replicas: 4}\n",
+        );
     }
 }

@@ -215,7 +215,11 @@ mod tests {
 
     #[test]
     fn self_dependency_and_acyclic_graphs() {
-        assert_stack_fires(&RULE, "services:\n  web:\n    image: a:1\n    depends_on: [web]\n", &["web"]);
+        assert_stack_fires(
+            &RULE,
+            "services:\n  web:\n    image: a:1\n    depends_on: [web]\n",
+            &["web"],
+        );
         assert_stack_quiet(
             &RULE,
             "services:\n  a:\n    image: a:1\n    depends_on: [b, c]\n  b:\n    image: b:1\n    depends_on: [c]\n  c:\n    image: c:1\n",

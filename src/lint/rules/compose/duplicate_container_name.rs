@@ -54,13 +54,17 @@ name the containers.
 fn check(cx: &StackCx<'_>, out: &mut Diagnostics) {
     let mut first: BTreeMap<&str, &crate::compose::model::Service> = BTreeMap::new();
     for s in &cx.project.services {
-        let Some(name) = &s.container_name else { continue };
+        let Some(name) = &s.container_name else {
+            continue;
+        };
         match first.get(name.value.as_str()) {
             None => {
                 first.insert(name.value.as_str(), s);
             }
             Some(other) => {
-                let Some(first_name) = &other.container_name else { continue };
+                let Some(first_name) = &other.container_name else {
+                    continue;
+                };
                 let d = name
                     .diag(format!(
                         "the container name `{}` is already used by service `{}`",

@@ -53,7 +53,10 @@ Publish one of them on another host port.
 };
 
 fn wildcard(ip: Option<&str>) -> bool {
-    matches!(ip, None | Some("") | Some("0.0.0.0") | Some("::") | Some("[::]"))
+    matches!(
+        ip,
+        None | Some("") | Some("0.0.0.0") | Some("::") | Some("[::]")
+    )
 }
 
 fn clash(a: &Port, b: &Port) -> bool {
@@ -74,19 +77,25 @@ fn clash(a: &Port, b: &Port) -> bool {
 fn together(a: &Service, b: &Service) -> bool {
     a.profiles.is_empty()
         || b.profiles.is_empty()
-        || a.profiles.iter().any(|p| b.profiles.iter().any(|q| q.value == p.value))
+        || a.profiles
+            .iter()
+            .any(|p| b.profiles.iter().any(|q| q.value == p.value))
 }
 
 fn check(cx: &StackCx<'_>, out: &mut Diagnostics) {
     let mut seen: Vec<(&Service, &Port)> = Vec::new();
     for s in &cx.project.services {
         for port in &s.ports {
-            let Some(published) = &port.published else { continue };
+            let Some(published) = &port.published else {
+                continue;
+            };
             let first = seen
                 .iter()
                 .find(|(other, p)| together(s, other) && clash(p, port));
             if let Some((other, p)) = first {
-                let Some(first_pub) = &p.published else { continue };
+                let Some(first_pub) = &p.published else {
+                    continue;
+                };
                 let whose = if std::ptr::eq(*other, s) {
                     "earlier in this service".to_string()
                 } else {
@@ -119,15 +128,26 @@ mod tests {
             &["8080", "9000"],
         );
         let f = only_finding(&RULE, "services:\n  a:\n    image: a:1\n    ports:\n      - 8080:80\n      - target: 81\n        published: 8080\n");
-        assert_eq!(f.message, "host port 8080/tcp is already published earlier in this service");
+        assert_eq!(
+            f.message,
+            "host port 8080/tcp is already published earlier in this service"
+        );
         assert_eq!(f.start().line, 7);
     }
 
     #[test]
     fn ranges_protocols_and_host_ips() {
-        assert_stack_fires(&RULE, "services:\n  a:\n    image: a:1\n    ports: ['8000-8010:8000-8010', '8005:80']\n", &["8005"]);
+        assert_stack_fires(
+            &RULE,
+            "services:\n  a:\n    image: a:1\n    ports: ['8000-8010:8000-8010', '8005:80']\n",
+            &["8005"],
+        );
         assert_stack_quiet(&RULE, "services:\n  a:\n    image: a:1\n    ports: ['53:53/udp', '53:53/tcp', '127.0.0.1:80:80', '127.0.0.2:80:80', '80']\n");
-        assert_stack_fires(&RULE, "services:\n  a:\n    image: a:1\n    ports: ['127.0.0.1:80:80', '80:8080']\n", &["80"]);
+        assert_stack_fires(
+            &RULE,
+            "services:\n  a:\n    image: a:1\n    ports: ['127.0.0.1:80:80', '80:8080']\n",
+            &["80"],
+        );
     }
 
     #[test]

@@ -80,7 +80,13 @@ mod tests {
             "services:\n  a:\n    image: a:1\n    network_mode: host\n    pid: host\n    ipc: 'host'\n",
             &["host", "host", "'host'"],
         );
-        assert_stack_quiet(&RULE, "services:\n  a:\n    image: a:1\n    network_mode: bridge\n    ipc: shareable\n");
-        assert_stack_quiet(&RULE, "services:\n  a:\n    image: a:1\n    pid: 'service:b'\n  b:\n    image: b:1\n");
+        assert_stack_quiet(
+            &RULE,
+            "services:\n  a:\n    image: a:1\n    network_mode: bridge\n    ipc: shareable\n",
+        );
+        assert_stack_quiet(
+            &RULE,
+            "services:\n  a:\n    image: a:1\n    pid: 'service:b'\n  b:\n    image: b:1\n",
+        );
     }
 }

@@ -46,7 +46,9 @@ Pin a release tag, or a digest (`redis:7.4@sha256:...`).
     check: Check::Stack(check),
 };
 
-const FLOATING: &[&str] = &["latest", "stable", "edge", "test", "nightly", "dev", "beta", "canary", "lts"];
+const FLOATING: &[&str] = &[
+    "latest", "stable", "edge", "test", "nightly", "dev", "beta", "canary", "lts",
+];
 
 fn check(cx: &StackCx<'_>, out: &mut Diagnostics) {
     for s in &cx.project.services {
@@ -64,19 +66,23 @@ fn check(cx: &StackCx<'_>, out: &mut Diagnostics) {
             None => out.push(
                 Diagnostic::new(
                     image.span,
-                    format!("the image `{}` has no tag, so it means `latest`", image.value),
+                    format!(
+                        "the image `{}` has no tag, so it means `latest`",
+                        image.value
+                    ),
                 )
                 .in_file(image.file.clone())
                 .help(format!("pin a release: `{}:<version>`", image.value)),
             ),
-            Some((tag, range)) if FLOATING.contains(&tag.to_ascii_lowercase().as_str()) => out.push(
-                Diagnostic::new(
-                    sub_span(image, range.clone()),
-                    format!("the image `{}` uses the floating tag `{tag}`", image.value),
-                )
-                .in_file(image.file.clone())
-                .help("pin a release tag or a digest"),
-            ),
+            Some((tag, range)) if FLOATING.contains(&tag.to_ascii_lowercase().as_str()) => out
+                .push(
+                    Diagnostic::new(
+                        sub_span(image, range.clone()),
+                        format!("the image `{}` uses the floating tag `{tag}`", image.value),
+                    )
+                    .in_file(image.file.clone())
+                    .help("pin a release tag or a digest"),
+                ),
             Some(_) => {}
         }
     }

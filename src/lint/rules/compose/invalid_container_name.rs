@@ -73,6 +73,9 @@ mod tests {
             "services:\n  a:\n    image: a:1\n    container_name: 'my web'\n  b:\n    image: a:1\n    container_name: _b\n  c:\n    image: a:1\n    container_name: c\n",
             &["'my web'", "_b", "c"],
         );
-        assert_stack_quiet(&RULE, "services:\n  a:\n    image: a:1\n    container_name: app-web_1.x\n");
+        assert_stack_quiet(
+            &RULE,
+            "services:\n  a:\n    image: a:1\n    container_name: app-web_1.x\n",
+        );
     }
 }

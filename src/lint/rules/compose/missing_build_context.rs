@@ -70,9 +70,27 @@ mod tests {
     #[test]
     fn fires_on_missing_local_contexts() {
         assert_stack_fires(&RULE, "services:\n  web:\n    build: ./web\n", &["./web"]);
-        assert_stack_fires(&RULE, "services:\n  web:\n    build:\n      context: app\n      dockerfile: x\n", &["app"]);
-        assert_stack_fires_with(&RULE, "services:\n  web:\n    build: ./web\n  api:\n    build: ./api\n", &[("web/", "")], &["./api"]);
-        assert_stack_fires_with(&RULE, "services:\n  web:\n    build: file.txt\n", &[("file.txt", "x")], &["file.txt"]);
-        assert_stack_fires(&RULE, "services:\n  web:\n    build: https://github.com/docker/app.git#main\n", &[]);
+        assert_stack_fires(
+            &RULE,
+            "services:\n  web:\n    build:\n      context: app\n      dockerfile: x\n",
+            &["app"],
+        );
+        assert_stack_fires_with(
+            &RULE,
+            "services:\n  web:\n    build: ./web\n  api:\n    build: ./api\n",
+            &[("web/", "")],
+            &["./api"],
+        );
+        assert_stack_fires_with(
+            &RULE,
+            "services:\n  web:\n    build: file.txt\n",
+            &[("file.txt", "x")],
+            &["file.txt"],
+        );
+        assert_stack_fires(
+            &RULE,
+            "services:\n  web:\n    build: https://github.com/docker/app.git#main\n",
+            &[],
+        );
     }
 }

@@ -50,7 +50,11 @@ fn check(cx: &StackCx<'_>, out: &mut Diagnostics) {
         if b.context_exists != Some(true) || b.dockerfile_exists != Some(false) {
             continue;
         }
-        let name = b.dockerfile.as_ref().map(|d| d.value.as_str()).unwrap_or("Dockerfile");
+        let name = b
+            .dockerfile
+            .as_ref()
+            .map(|d| d.value.as_str())
+            .unwrap_or("Dockerfile");
         let at = b.dockerfile.clone().unwrap_or_else(|| b.context.clone());
         out.push(
             at.diag(format!(
@@ -69,14 +73,24 @@ mod tests {
 
     #[test]
     fn fires_when_the_context_lacks_the_dockerfile() {
-        assert_stack_fires_with(&RULE, "services:\n  web:\n    build: ./web\n", &[("web/", "")], &["./web"]);
+        assert_stack_fires_with(
+            &RULE,
+            "services:\n  web:\n    build: ./web\n",
+            &[("web/", "")],
+            &["./web"],
+        );
         assert_stack_fires_with(
             &RULE,
             "services:\n  web:\n    build:\n      context: web\n      dockerfile: Dockerfile.dev\n",
             &[("web/Dockerfile", "FROM scratch\n")],
             &["Dockerfile.dev"],
         );
-        assert_stack_fires_with(&RULE, "services:\n  web:\n    build: ./web\n", &[("web/Dockerfile", "FROM scratch\n")], &[]);
+        assert_stack_fires_with(
+            &RULE,
+            "services:\n  web:\n    build: ./web\n",
+            &[("web/Dockerfile", "FROM scratch\n")],
+            &[],
+        );
         assert_stack_fires_with(
             &RULE,
             "services:\n  web:\n    build:\n      context: .\n      dockerfile_inline: FROM scratch\n",

@@ -63,17 +63,28 @@ fn check(cx: &StackCx<'_>, out: &mut Diagnostics) {
 #[cfg(test)]
 mod tests {
     use super::RULE;
-    use crate::compose::testing::{assert_stack_fires, assert_stack_fires_with, assert_stack_quiet};
+    use crate::compose::testing::{
+        assert_stack_fires, assert_stack_fires_with, assert_stack_quiet,
+    };
 
     #[test]
     fn fires_on_missing_required_files() {
-        assert_stack_fires(&RULE, "services:\n  c:\n    image: a:1\n    env_file: ./missing.env\n", &["./missing.env"]);
+        assert_stack_fires(
+            &RULE,
+            "services:\n  c:\n    image: a:1\n    env_file: ./missing.env\n",
+            &["./missing.env"],
+        );
         assert_stack_fires(
             &RULE,
             "services:\n  c:\n    image: a:1\n    env_file: [a.env, {path: b.env, required: false}, {path: c.env}]\n",
             &["a.env", "c.env"],
         );
-        assert_stack_fires_with(&RULE, "services:\n  c:\n    image: a:1\n    env_file: [conf/app.env, x.env]\n", &[("conf/app.env", "A=1\n")], &["x.env"]);
+        assert_stack_fires_with(
+            &RULE,
+            "services:\n  c:\n    image: a:1\n    env_file: [conf/app.env, x.env]\n",
+            &[("conf/app.env", "A=1\n")],
+            &["x.env"],
+        );
         assert_stack_quiet(&RULE, "services:\n  c:\n    image: a:1\n");
     }
 }

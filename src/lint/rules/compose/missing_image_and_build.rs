@@ -50,9 +50,9 @@ fn check(cx: &StackCx<'_>, out: &mut Diagnostics) {
         // A misspelt `imag:` is already a schema finding at the key.
         let misspelt = s.node.as_map().is_some_and(|m| {
             m.iter().any(|e| {
-                ["image", "build"].iter().any(|k| {
-                    e.key.name != *k && strsim::damerau_levenshtein(&e.key.name, k) <= 2
-                })
+                ["image", "build"]
+                    .iter()
+                    .any(|k| e.key.name != *k && strsim::damerau_levenshtein(&e.key.name, k) <= 2)
             })
         });
         // A null service is a schema finding; an unresolved `extends` is a
@@ -62,7 +62,10 @@ fn check(cx: &StackCx<'_>, out: &mut Diagnostics) {
         }
         out.push(
             s.name
-                .diag(format!("service `{}` has neither `image` nor `build`", s.name.value))
+                .diag(format!(
+                    "service `{}` has neither `image` nor `build`",
+                    s.name.value
+                ))
                 .help("add `image:` or `build:`"),
         );
     }
@@ -75,11 +78,18 @@ mod tests {
 
     #[test]
     fn fires_without_image_or_build() {
-        assert_stack_fires(&RULE, "services:\n  web:\n    ports: ['80:80']\n  ok:\n    image: a:1\n", &["web"]);
+        assert_stack_fires(
+            &RULE,
+            "services:\n  web:\n    ports: ['80:80']\n  ok:\n    image: a:1\n",
+            &["web"],
+        );
         assert_stack_fires(&RULE, "services:\n  web: {}\n", &["web"]);
         assert_stack_quiet(&RULE, "services:\n  web:\n    build: .\n");
         // The schema reports the misspelt key; no second finding.
         assert_stack_quiet(&RULE, "services:\n  web:\n    imag: a:1\n");
-        assert_stack_quiet(&RULE, "services:\n  base:\n    image: a:1\n  web:\n    extends: base\n");
+        assert_stack_quiet(
+            &RULE,
+            "services:\n  base:\n    image: a:1\n  web:\n    extends: base\n",
+        );
     }
 }

@@ -47,7 +47,9 @@ fn check(cx: &StackCx<'_>, out: &mut Diagnostics) {
     if p.stack_mode || p.root.get("name").is_some() {
         return;
     }
-    let Some(doc) = p.documents.first() else { return };
+    let Some(doc) = p.documents.first() else {
+        return;
+    };
     let span = doc
         .root
         .as_map()
@@ -57,10 +59,20 @@ fn check(cx: &StackCx<'_>, out: &mut Diagnostics) {
     out.push(
         Diagnostic::new(
             span,
-            format!("the project has no `name:`, so it is named after its directory (`{}`)", p.name.value),
+            format!(
+                "the project has no `name:`, so it is named after its directory (`{}`)",
+                p.name.value
+            ),
         )
         .in_file(doc.file.clone())
-        .help(format!("add `name: {}` at the top", if p.name.value.is_empty() { "my-app" } else { &p.name.value })),
+        .help(format!(
+            "add `name: {}` at the top",
+            if p.name.value.is_empty() {
+                "my-app"
+            } else {
+                &p.name.value
+            }
+        )),
     );
 }
 
@@ -72,7 +84,11 @@ mod tests {
     #[test]
     fn fires_without_name() {
         assert_stack_fires(&RULE, "services:\n  w:\n    image: a:1\n", &["services"]);
-        assert_stack_fires(&RULE, "# leading comment\nx-a: &a {}\nservices: {}\n", &["x-a"]);
+        assert_stack_fires(
+            &RULE,
+            "# leading comment\nx-a: &a {}\nservices: {}\n",
+            &["x-a"],
+        );
         assert_stack_quiet(&RULE, "name: app\nservices: {}\n");
         assert_stack_quiet(&RULE, "# docker-stack.yml\nversion: '3.8'\nservices: {}\n");
     }

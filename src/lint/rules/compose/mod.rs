@@ -111,7 +111,12 @@ mod pages {
             assert!(!quiet.is_empty(), "{}: no Use-instead block", rule.code);
             for case in &fire {
                 let f = lint_case(rule, case);
-                assert!(!f.is_empty(), "{} does not fire on its example:\n{}", rule.code, case.yaml);
+                assert!(
+                    !f.is_empty(),
+                    "{} does not fire on its example:\n{}",
+                    rule.code,
+                    case.yaml
+                );
             }
             for case in &quiet {
                 let f = lint_case(rule, case);

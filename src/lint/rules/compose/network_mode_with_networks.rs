@@ -73,9 +73,19 @@ mod tests {
 
     #[test]
     fn fires_on_both() {
-        assert_stack_fires(&RULE, "services:\n  w:\n    image: a:1\n    network_mode: host\n    networks: [x]\n", &["networks"]);
+        assert_stack_fires(
+            &RULE,
+            "services:\n  w:\n    image: a:1\n    network_mode: host\n    networks: [x]\n",
+            &["networks"],
+        );
         assert_stack_fires(&RULE, "services:\n  w:\n    image: a:1\n    networks:\n      x: {}\n    network_mode: 'service:v'\n", &["networks"]);
-        assert_stack_quiet(&RULE, "services:\n  w:\n    image: a:1\n    network_mode: host\n");
-        assert_stack_quiet(&RULE, "services:\n  w:\n    image: a:1\n    networks: [x]\n");
+        assert_stack_quiet(
+            &RULE,
+            "services:\n  w:\n    image: a:1\n    network_mode: host\n",
+        );
+        assert_stack_quiet(
+            &RULE,
+            "services:\n  w:\n    image: a:1\n    networks: [x]\n",
+        );
     }
 }

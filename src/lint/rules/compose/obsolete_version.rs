@@ -1,4 +1,6 @@
-use crate::lint::{Check, Diagnostic, Diagnostics, Edit, Fix, FixAvailability, Rule, Severity, StackCx};
+use crate::lint::{
+    Check, Diagnostic, Diagnostics, Edit, Fix, FixAvailability, Rule, Severity, StackCx,
+};
 
 pub static RULE: Rule = Rule {
     code: "BL4025",
@@ -49,7 +51,9 @@ fn check(cx: &StackCx<'_>, out: &mut Diagnostics) {
         return;
     }
     for doc in &cx.project.documents {
-        let Some(entry) = doc.root.entry("version") else { continue };
+        let Some(entry) = doc.root.entry("version") else {
+            continue;
+        };
         let file = &entry.key.file;
         let text = file.text.as_str();
         let mut d = Diagnostic::new(
@@ -73,7 +77,10 @@ fn check(cx: &StackCx<'_>, out: &mut Diagnostics) {
             } else {
                 text.len() as u32
             };
-            d = d.fix(Fix::safe(vec![Edit::delete(crate::span::Span::new(line_span.start, next))]));
+            d = d.fix(Fix::safe(vec![Edit::delete(crate::span::Span::new(
+                line_span.start,
+                next,
+            ))]));
         }
         out.push(d);
     }
@@ -86,13 +93,26 @@ mod tests {
 
     #[test]
     fn fires_in_compose_mode_with_a_fix() {
-        assert_stack_fires(&RULE, "version: '3'\nservices:\n  a:\n    image: a:1\n", &["version"]);
-        let f = only_finding(&RULE, "services:\n  a:\n    image: a:1\nversion: \"2.4\" # old\n");
+        assert_stack_fires(
+            &RULE,
+            "version: '3'\nservices:\n  a:\n    image: a:1\n",
+            &["version"],
+        );
+        let f = only_finding(
+            &RULE,
+            "services:\n  a:\n    image: a:1\nversion: \"2.4\" # old\n",
+        );
         let e = &f.fix.as_ref().unwrap().edits[0];
-        assert_eq!(&f.file.text[e.start as usize..e.end as usize], "version: \"2.4\" # old\n");
+        assert_eq!(
+            &f.file.text[e.start as usize..e.end as usize],
+            "version: \"2.4\" # old\n"
+        );
         let f = only_finding(&RULE, "{version: '3', services: {}}\n");
         assert!(f.fix.is_none());
         assert_stack_quiet(&RULE, "services:\n  a:\n    image: a:1\n");
-        assert_stack_quiet(&RULE, "# docker-stack.yml\nversion: '3.8'\nservices:\n  a:\n    image: a:1\n");
+        assert_stack_quiet(
+            &RULE,
+            "# docker-stack.yml\nversion: '3.8'\nservices:\n  a:\n    image: a:1\n",
+        );
     }
 }

@@ -61,8 +61,19 @@ mod tests {
 
     #[test]
     fn fires_on_privileged_true() {
-        assert_stack_fires(&RULE, "services:\n  a:\n    image: a:1\n    privileged: true\n", &["true"]);
-        assert_stack_fires(&RULE, "services:\n  a:\n    image: a:1\n    privileged: 'true'\n", &["'true'"]);
-        assert_stack_quiet(&RULE, "services:\n  a:\n    image: a:1\n    privileged: false\n");
+        assert_stack_fires(
+            &RULE,
+            "services:\n  a:\n    image: a:1\n    privileged: true\n",
+            &["true"],
+        );
+        assert_stack_fires(
+            &RULE,
+            "services:\n  a:\n    image: a:1\n    privileged: 'true'\n",
+            &["'true'"],
+        );
+        assert_stack_quiet(
+            &RULE,
+            "services:\n  a:\n    image: a:1\n    privileged: false\n",
+        );
     }
 }

@@ -1,5 +1,7 @@
 use crate::compose::yaml::{Node, Value};
-use crate::lint::{Check, Diagnostic, Diagnostics, Edit, Fix, FixAvailability, Rule, Severity, StackCx};
+use crate::lint::{
+    Check, Diagnostic, Diagnostics, Edit, Fix, FixAvailability, Rule, Severity, StackCx,
+};
 
 pub static RULE: Rule = Rule {
     code: "BL4040",
@@ -67,7 +69,9 @@ fn check(cx: &StackCx<'_>, out: &mut Diagnostics) {
                 continue;
             };
             for n in items {
-                let Value::Str(value) = &n.value else { continue };
+                let Value::Str(value) = &n.value else {
+                    continue;
+                };
                 if !n.is_quoted() {
                     continue;
                 }
@@ -97,10 +101,19 @@ mod tests {
             "services:\n  a:\n    image: a:1\n    volumes: [\"./a:/a\", './b:/b', ./c:/c]\n",
             &["\"./a:/a\"", "'./b:/b'"],
         );
-        assert_stack_quiet(&RULE, "services:\n  a:\n    image: a:1\n    volumes: [./c:/c]\n");
-        let f = only_finding(&RULE, "services:\n  a:\n    image: a:1\n    volumes: [\"./a:/a\"]\n");
+        assert_stack_quiet(
+            &RULE,
+            "services:\n  a:\n    image: a:1\n    volumes: [./c:/c]\n",
+        );
+        let f = only_finding(
+            &RULE,
+            "services:\n  a:\n    image: a:1\n    volumes: [\"./a:/a\"]\n",
+        );
         assert_eq!(f.fix.unwrap().edits[0].replacement, "./a:/a");
-        let f = only_finding(&RULE, "services:\n  a:\n    image: a:1\n    volumes: ['./my dir #1:/a']\n");
+        let f = only_finding(
+            &RULE,
+            "services:\n  a:\n    image: a:1\n    volumes: ['./my dir #1:/a']\n",
+        );
         assert!(f.fix.is_none());
     }
 }

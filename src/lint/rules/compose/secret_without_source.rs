@@ -71,7 +71,10 @@ fn check(cx: &StackCx<'_>, out: &mut Diagnostics) {
                         "the {what} `{}` has no {sources}, and is not external",
                         r.name.value
                     ))
-                    .help(format!("add `file: ./{}` or `external: true`", r.name.value)),
+                    .help(format!(
+                        "add `file: ./{}` or `external: true`",
+                        r.name.value
+                    )),
             );
         }
     }
@@ -85,7 +88,11 @@ mod tests {
     #[test]
     fn fires_without_a_source() {
         assert_stack_fires(&RULE, "services: {}\nsecrets:\n  a: {}\n  b: {file: ./b}\n  c: {external: true}\n  d: {environment: D}\n", &["a"]);
-        assert_stack_fires(&RULE, "services: {}\nconfigs:\n  a: {name: x}\n  b: {content: hi}\n", &["a"]);
+        assert_stack_fires(
+            &RULE,
+            "services: {}\nconfigs:\n  a: {name: x}\n  b: {content: hi}\n",
+            &["a"],
+        );
         assert_stack_quiet(&RULE, "services: {}\nconfigs:\n  c: {file: ./c}\n");
     }
 }

@@ -45,14 +45,29 @@ services:
 };
 
 const ORDER: &[&str] = &[
-    "image", "build", "container_name",
+    "image",
+    "build",
+    "container_name",
     "depends_on",
-    "volumes", "volumes_from", "configs", "secrets",
-    "environment", "env_file",
-    "ports", "networks", "network_mode", "extra_hosts",
-    "command", "entrypoint", "working_dir", "restart", "healthcheck",
-    "logging", "labels",
-    "user", "isolation",
+    "volumes",
+    "volumes_from",
+    "configs",
+    "secrets",
+    "environment",
+    "env_file",
+    "ports",
+    "networks",
+    "network_mode",
+    "extra_hosts",
+    "command",
+    "entrypoint",
+    "working_dir",
+    "restart",
+    "healthcheck",
+    "logging",
+    "labels",
+    "user",
+    "isolation",
 ];
 
 fn rank(name: &str) -> usize {
@@ -65,9 +80,14 @@ fn check(cx: &StackCx<'_>, out: &mut Diagnostics) {
             continue;
         };
         for s in services {
-            let Some(entries) = s.value.as_map() else { continue };
+            let Some(entries) = s.value.as_map() else {
+                continue;
+            };
             // Keys merged in from an anchor (`<<`) are not written here.
-            let keys = entries.iter().filter(|e| e.key.origin.is_none()).map(|e| &e.key);
+            let keys = entries
+                .iter()
+                .filter(|e| e.key.origin.is_none())
+                .map(|e| &e.key);
             let what = format!("service `{}`", s.key.name);
             report_out_of_order(keys, |k| rank(&k.name), &what, out);
         }
@@ -83,6 +103,9 @@ mod tests {
     fn group_order() {
         assert_stack_fires(&RULE, "services:\n  w:\n    ports: ['1:1']\n    image: a:1\n    deploy: {}\n    restart: always\n", &["image", "restart"]);
         assert_stack_quiet(&RULE, "services:\n  w:\n    image: a:1\n    depends_on: [x]\n    volumes: [./a:/a]\n    ports: ['1:1']\n    restart: always\n    deploy: {}\n  x:\n    image: b:1\n");
-        assert_stack_quiet(&RULE, "x-base: &base\n  restart: always\nservices:\n  w:\n    <<: *base\n    image: a:1\n");
+        assert_stack_quiet(
+            &RULE,
+            "x-base: &base\n  restart: always\nservices:\n  w:\n    <<: *base\n    image: a:1\n",
+        );
     }
 }

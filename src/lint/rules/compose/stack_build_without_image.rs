@@ -46,7 +46,9 @@ fn check(cx: &StackCx<'_>, out: &mut Diagnostics) {
         return;
     }
     for s in &cx.project.services {
-        let (Some(b), None) = (&s.build, &s.image) else { continue };
+        let (Some(b), None) = (&s.build, &s.image) else {
+            continue;
+        };
         out.push(
             b.key
                 .diag(format!(
@@ -65,9 +67,20 @@ mod tests {
 
     #[test]
     fn fires_in_stack_mode() {
-        assert_stack_fires(&RULE, "# docker-stack.yml\nversion: '3.8'\nservices:\n  w:\n    build: .\n", &["build"]);
-        assert_stack_fires(&RULE, "# docker-stack.yaml\nversion: '3.8'\nservices:\n  w:\n    build:\n      context: .\n", &["build"]);
-        assert_stack_quiet(&RULE, "# docker-stack.yml\nversion: '3.8'\nservices:\n  w:\n    build: .\n    image: r/w:1\n");
+        assert_stack_fires(
+            &RULE,
+            "# docker-stack.yml\nversion: '3.8'\nservices:\n  w:\n    build: .\n",
+            &["build"],
+        );
+        assert_stack_fires(
+            &RULE,
+            "# docker-stack.yaml\nversion: '3.8'\nservices:\n  w:\n    build:\n      context: .\n",
+            &["build"],
+        );
+        assert_stack_quiet(
+            &RULE,
+            "# docker-stack.yml\nversion: '3.8'\nservices:\n  w:\n    build: .\n    image: r/w:1\n",
+        );
         assert_stack_quiet(&RULE, "services:\n  w:\n    build: .\n");
     }
 }

@@ -54,16 +54,28 @@ checks instead of `depends_on`), or remove the key.
 
 const IGNORED: &[(&str, &str)] = &[
     ("container_name", "swarm names tasks itself; remove it"),
-    ("depends_on", "swarm starts services in no particular order; use health checks and retries"),
-    ("links", "services on the same overlay network reach each other by name; remove it"),
-    ("external_links", "attach the services to a shared network instead"),
+    (
+        "depends_on",
+        "swarm starts services in no particular order; use health checks and retries",
+    ),
+    (
+        "links",
+        "services on the same overlay network reach each other by name; remove it",
+    ),
+    (
+        "external_links",
+        "attach the services to a shared network instead",
+    ),
     ("network_mode", "attach the service to networks instead"),
     ("restart", "use `deploy.restart_policy`"),
     ("cgroup_parent", "remove it"),
     ("devices", "remove it; swarm services cannot map devices"),
     ("security_opt", "remove it"),
     ("userns_mode", "remove it"),
-    ("privileged", "remove it; swarm services cannot run privileged"),
+    (
+        "privileged",
+        "remove it; swarm services cannot run privileged",
+    ),
 ];
 
 fn check(cx: &StackCx<'_>, out: &mut Diagnostics) {
@@ -74,8 +86,11 @@ fn check(cx: &StackCx<'_>, out: &mut Diagnostics) {
         for (key, help) in IGNORED {
             let Some(k) = s.key(key) else { continue };
             out.push(
-                k.diag(format!("`docker stack deploy` ignores `{key}` (service `{}`)", s.name.value))
-                    .help(*help),
+                k.diag(format!(
+                    "`docker stack deploy` ignores `{key}` (service `{}`)",
+                    s.name.value
+                ))
+                .help(*help),
             );
         }
     }
@@ -90,7 +105,10 @@ mod tests {
     fn fires_in_stack_mode_only() {
         let stack = "# docker-stack.yml\nversion: '3.8'\nservices:\n  w:\n    image: a:1\n    build: .\n    container_name: w\n    restart: always\n    depends_on: [x]\n  x:\n    image: b:1\n";
         assert_stack_fires(&RULE, stack, &["container_name", "restart", "depends_on"]);
-        assert_stack_quiet(&RULE, "services:\n  w:\n    image: a:1\n    restart: always\n");
+        assert_stack_quiet(
+            &RULE,
+            "services:\n  w:\n    image: a:1\n    restart: always\n",
+        );
         assert_stack_quiet(&RULE, "# docker-stack.yml\nversion: '3.8'\nservices:\n  w:\n    image: a:1\n    deploy: {restart_policy: {condition: any}}\n");
     }
 }

@@ -48,14 +48,27 @@ fn rank(name: &str) -> usize {
     if name.starts_with("x-") {
         return 0;
     }
-    const ORDER: &[&str] = &["version", "name", "include", "services", "networks", "volumes", "secrets", "configs"];
-    ORDER.iter().position(|k| *k == name).map(|i| i + 1).unwrap_or(ORDER.len() + 1)
+    const ORDER: &[&str] = &[
+        "version", "name", "include", "services", "networks", "volumes", "secrets", "configs",
+    ];
+    ORDER
+        .iter()
+        .position(|k| *k == name)
+        .map(|i| i + 1)
+        .unwrap_or(ORDER.len() + 1)
 }
 
 fn check(cx: &StackCx<'_>, out: &mut Diagnostics) {
     for doc in &cx.project.documents {
-        let Some(entries) = doc.root.as_map() else { continue };
-        report_out_of_order(entries.iter().map(|e| &e.key), |k| rank(&k.name), "the top level", out);
+        let Some(entries) = doc.root.as_map() else {
+            continue;
+        };
+        report_out_of_order(
+            entries.iter().map(|e| &e.key),
+            |k| rank(&k.name),
+            "the top level",
+            out,
+        );
     }
 }
 
@@ -66,7 +79,14 @@ mod tests {
 
     #[test]
     fn top_level_order() {
-        assert_stack_fires(&RULE, "volumes: {}\nservices: {}\nx-a: 1\nname: app\n", &["services", "x-a", "name"]);
-        assert_stack_quiet(&RULE, "x-a: 1\nname: app\nservices: {}\nnetworks: {}\nvolumes: {}\n");
+        assert_stack_fires(
+            &RULE,
+            "volumes: {}\nservices: {}\nx-a: 1\nname: app\n",
+            &["services", "x-a", "name"],
+        );
+        assert_stack_quiet(
+            &RULE,
+            "x-a: 1\nname: app\nservices: {}\nnetworks: {}\nvolumes: {}\n",
+        );
     }
 }

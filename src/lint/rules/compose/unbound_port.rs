@@ -1,4 +1,6 @@
-use crate::lint::{Check, Diagnostic, Diagnostics, Edit, Fix, FixAvailability, Rule, Severity, StackCx};
+use crate::lint::{
+    Check, Diagnostic, Diagnostics, Edit, Fix, FixAvailability, Rule, Severity, StackCx,
+};
 
 pub static RULE: Rule = Rule {
     code: "BL4023",
@@ -53,7 +55,9 @@ fn check(cx: &StackCx<'_>, out: &mut Diagnostics) {
     }
     for s in &cx.project.services {
         for p in &s.ports {
-            let Some(published) = &p.published else { continue };
+            let Some(published) = &p.published else {
+                continue;
+            };
             if p.host_ip.is_some() {
                 continue;
             }
@@ -70,7 +74,10 @@ fn check(cx: &StackCx<'_>, out: &mut Diagnostics) {
             // the host port.
             let text = published.file.text.as_str();
             if p.short && published.span.slice(text) == published.value.to_string() {
-                d = d.fix(Fix::unsafe_(vec![Edit::insert(published.span.start, "127.0.0.1:")]));
+                d = d.fix(Fix::unsafe_(vec![Edit::insert(
+                    published.span.start,
+                    "127.0.0.1:",
+                )]));
             }
             out.push(d);
         }
@@ -95,7 +102,10 @@ mod tests {
 
     #[test]
     fn fix_inserts_localhost() {
-        let f = only_finding(&RULE, "services:\n  a:\n    image: a:1\n    ports: [\"8080:80\"]\n");
+        let f = only_finding(
+            &RULE,
+            "services:\n  a:\n    image: a:1\n    ports: [\"8080:80\"]\n",
+        );
         let fix = f.fix.unwrap();
         assert_eq!(fix.edits[0].replacement, "127.0.0.1:");
         assert_eq!(&f.file.text[fix.edits[0].start as usize..], "8080:80\"]\n");

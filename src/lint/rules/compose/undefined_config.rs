@@ -53,7 +53,10 @@ fn check(cx: &StackCx<'_>, out: &mut Diagnostics) {
                 continue;
             }
             let help = suggestion(&p.configs, &m.source.value).unwrap_or_else(|| {
-                format!("define it under the top-level `configs:` key, e.g. `{}: {{file: ./{}}}`", m.source.value, m.source.value)
+                format!(
+                    "define it under the top-level `configs:` key, e.g. `{}: {{file: ./{}}}`",
+                    m.source.value, m.source.value
+                )
             });
             out.push(
                 m.source
@@ -80,6 +83,9 @@ mod tests {
             &["conf", "other"],
         );
         assert_stack_quiet(&RULE, "services:\n  p:\n    image: a:1\n");
-        assert_stack_quiet(&RULE, "services:\n  p:\n    image: a:1\n    configs: [c]\nconfigs:\n  c: {external: true}\n");
+        assert_stack_quiet(
+            &RULE,
+            "services:\n  p:\n    image: a:1\n    configs: [c]\nconfigs:\n  c: {external: true}\n",
+        );
     }
 }

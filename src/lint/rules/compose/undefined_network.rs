@@ -57,7 +57,10 @@ fn check(cx: &StackCx<'_>, out: &mut Diagnostics) {
                 s.name.value, n.name.value
             ));
             d = d.help(suggestion(&p.networks, &n.name.value).unwrap_or_else(|| {
-                format!("add `{}: {{}}` under the top-level `networks:` key", n.name.value)
+                format!(
+                    "add `{}: {{}}` under the top-level `networks:` key",
+                    n.name.value
+                )
             }));
             out.push(d);
         }
@@ -81,7 +84,10 @@ mod tests {
             "services:\n  web:\n    image: a:1\n    networks:\n      front:\n        aliases: [w]\n",
             &["front"],
         );
-        assert_stack_quiet(&RULE, "services:\n  web:\n    image: a:1\n    networks: [default]\n");
+        assert_stack_quiet(
+            &RULE,
+            "services:\n  web:\n    image: a:1\n    networks: [default]\n",
+        );
         assert_stack_quiet(
             &RULE,
             "services:\n  web:\n    image: a:1\n    networks: [ext]\nnetworks:\n  ext: {external: true}\n",

@@ -88,6 +88,9 @@ mod tests {
             "services:\n  app:\n    build:\n      context: .\n      secrets: [npmrc]\n",
             &["npmrc"],
         );
-        assert_stack_quiet(&RULE, "services:\n  db:\n    image: a:1\n    secrets: [s]\nsecrets:\n  s: {environment: S}\n");
+        assert_stack_quiet(
+            &RULE,
+            "services:\n  db:\n    image: a:1\n    secrets: [s]\nsecrets:\n  s: {environment: S}\n",
+        );
     }
 }

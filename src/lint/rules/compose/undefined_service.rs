@@ -99,8 +99,14 @@ mod tests {
             &RULE,
             "services:\n  web:\n    image: a:1\n    depends_on:\n      db:\n        condition: service_started\n        required: false\n",
         );
-        assert_stack_quiet(&RULE, "services:\n  web:\n    image: a:1\n    depends_on: [db]\n  db:\n    image: b:1\n");
-        let f = only_finding(&RULE, "services:\n  web:\n    image: a:1\n    depends_on: [dbb]\n  db:\n    image: b:1\n");
+        assert_stack_quiet(
+            &RULE,
+            "services:\n  web:\n    image: a:1\n    depends_on: [db]\n  db:\n    image: b:1\n",
+        );
+        let f = only_finding(
+            &RULE,
+            "services:\n  web:\n    image: a:1\n    depends_on: [dbb]\n  db:\n    image: b:1\n",
+        );
         assert_eq!(f.help.as_deref(), Some("did you mean `db`?"));
     }
 }

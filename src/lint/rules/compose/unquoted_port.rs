@@ -1,5 +1,7 @@
 use crate::compose::yaml::{Node, Value};
-use crate::lint::{Check, Diagnostic, Diagnostics, Edit, Fix, FixAvailability, Rule, Severity, StackCx};
+use crate::lint::{
+    Check, Diagnostic, Diagnostics, Edit, Fix, FixAvailability, Rule, Severity, StackCx,
+};
 
 pub static RULE: Rule = Rule {
     code: "BL4032",
@@ -56,7 +58,10 @@ fn check(cx: &StackCx<'_>, out: &mut Diagnostics) {
                     continue;
                 };
                 for n in items {
-                    if !matches!(n.value, Value::Str(_) | Value::Int(_)) || n.origin.is_some() || n.is_quoted() {
+                    if !matches!(n.value, Value::Str(_) | Value::Int(_))
+                        || n.origin.is_some()
+                        || n.is_quoted()
+                    {
                         continue;
                     }
                     let raw = n.raw_text();
@@ -64,10 +69,13 @@ fn check(cx: &StackCx<'_>, out: &mut Diagnostics) {
                         continue;
                     }
                     out.push(
-                        Diagnostic::new(n.span, format!("the port `{raw}` in `{section}` is not quoted"))
-                            .in_file(n.file.clone())
-                            .help(format!("write \"{raw}\""))
-                            .fix(Fix::safe(vec![Edit::replace(n.span, format!("\"{raw}\""))])),
+                        Diagnostic::new(
+                            n.span,
+                            format!("the port `{raw}` in `{section}` is not quoted"),
+                        )
+                        .in_file(n.file.clone())
+                        .help(format!("write \"{raw}\""))
+                        .fix(Fix::safe(vec![Edit::replace(n.span, format!("\"{raw}\""))])),
                     );
                 }
             }
@@ -87,8 +95,14 @@ mod tests {
             "services:\n  a:\n    image: a:1\n    ports:\n      - 2222:22\n      - \"80:80\"\n      - 443\n      - target: 1\n    expose: [3000, '4000']\n",
             &["2222:22", "443", "3000"],
         );
-        assert_stack_quiet(&RULE, "services:\n  a:\n    image: a:1\n    ports: ['1:1']\n");
-        let f = only_finding(&RULE, "services:\n  a:\n    image: a:1\n    ports: [8080:80]\n");
+        assert_stack_quiet(
+            &RULE,
+            "services:\n  a:\n    image: a:1\n    ports: ['1:1']\n",
+        );
+        let f = only_finding(
+            &RULE,
+            "services:\n  a:\n    image: a:1\n    ports: [8080:80]\n",
+        );
         assert_eq!(f.fix.unwrap().edits[0].replacement, "\"8080:80\"");
     }
 }

@@ -53,7 +53,9 @@ fn check(cx: &StackCx<'_>, out: &mut Diagnostics) {
             continue;
         };
         for s in services {
-            let Some(deps) = s.value.get("depends_on") else { continue };
+            let Some(deps) = s.value.get("depends_on") else {
+                continue;
+            };
             let keys: Vec<Key> = match &deps.value {
                 Value::Map(entries) => entries.iter().map(|e| e.key.clone()).collect(),
                 Value::Seq(items) => items
@@ -75,8 +77,15 @@ mod tests {
 
     #[test]
     fn alphabetical() {
-        assert_stack_fires(&RULE, "services:\n  w:\n    image: a:1\n    depends_on: [db, cache, queue, api]\n", &["cache", "api"]);
+        assert_stack_fires(
+            &RULE,
+            "services:\n  w:\n    image: a:1\n    depends_on: [db, cache, queue, api]\n",
+            &["cache", "api"],
+        );
         assert_stack_fires(&RULE, "services:\n  w:\n    image: a:1\n    depends_on:\n      b: {condition: service_started}\n      a: {condition: service_started}\n", &["a"]);
-        assert_stack_quiet(&RULE, "services:\n  w:\n    image: a:1\n    depends_on: [a, b, c]\n");
+        assert_stack_quiet(
+            &RULE,
+            "services:\n  w:\n    image: a:1\n    depends_on: [a, b, c]\n",
+        );
     }
 }

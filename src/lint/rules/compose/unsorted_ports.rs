@@ -41,7 +41,11 @@ services:
 
 fn sort_key(n: &Node) -> Option<(u32, u32)> {
     if n.as_map().is_some() {
-        let num = |k: &str| n.get(k).and_then(Node::scalar_string).and_then(|s| PortRange::parse(&s));
+        let num = |k: &str| {
+            n.get(k)
+                .and_then(Node::scalar_string)
+                .and_then(|s| PortRange::parse(&s))
+        };
         let target = num("target")?;
         let published = num("published").unwrap_or(target);
         return Some((published.start, target.start));

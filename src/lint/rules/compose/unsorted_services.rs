@@ -46,7 +46,12 @@ fn check(cx: &StackCx<'_>, out: &mut Diagnostics) {
         let Some(services) = doc.root.get("services").and_then(Node::as_map) else {
             continue;
         };
-        report_out_of_order(services.iter().map(|e| &e.key), |k| k.name.to_ascii_lowercase(), "`services`", out);
+        report_out_of_order(
+            services.iter().map(|e| &e.key),
+            |k| k.name.to_ascii_lowercase(),
+            "`services`",
+            out,
+        );
     }
 }
 
@@ -57,8 +62,15 @@ mod tests {
 
     #[test]
     fn alphabetical_services() {
-        assert_stack_fires(&RULE, "services:\n  web: {image: 'a:1'}\n  api: {image: 'a:1'}\n  db: {image: 'a:1'}\n", &["api", "db"]);
-        assert_stack_quiet(&RULE, "services:\n  api: {image: 'a:1'}\n  web: {image: 'a:1'}\n");
+        assert_stack_fires(
+            &RULE,
+            "services:\n  web: {image: 'a:1'}\n  api: {image: 'a:1'}\n  db: {image: 'a:1'}\n",
+            &["api", "db"],
+        );
+        assert_stack_quiet(
+            &RULE,
+            "services:\n  api: {image: 'a:1'}\n  web: {image: 'a:1'}\n",
+        );
         assert_stack_quiet(&RULE, "services: {}\n");
     }
 }

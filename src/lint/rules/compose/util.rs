@@ -32,7 +32,11 @@ pub fn image_ref(image: &str) -> ImageRef<'_> {
 }
 
 /// The first place a value was written, for "first used here" labels.
-pub fn label_first<T>(d: crate::lint::Diagnostic, first: &Sp<T>, message: &str) -> crate::lint::Diagnostic {
+pub fn label_first<T>(
+    d: crate::lint::Diagnostic,
+    first: &Sp<T>,
+    message: &str,
+) -> crate::lint::Diagnostic {
     let mut d = d;
     d.labels.push(crate::lint::finding::Label {
         span: first.span,
