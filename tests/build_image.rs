@@ -22,7 +22,10 @@ fn cache_dir() -> String {
 }
 
 fn build(args: &[&str]) -> (u8, String, String) {
-    let cache = cache_dir();
+    build_with_records(&cache_dir(), args)
+}
+
+fn build_with_records(cache: &str, args: &[&str]) -> (u8, String, String) {
     let mut v = vec![
         "build",
         "--progress",
@@ -30,7 +33,7 @@ fn build(args: &[&str]) -> (u8, String, String) {
         "--pull",
         "never",
         "--cache-dir",
-        &cache,
+        cache,
     ];
     v.extend_from_slice(args);
     run_captured(&v)
@@ -368,16 +371,21 @@ fn a_connection_cut_mid_build_is_a_clear_error_and_leaves_no_tag() {
         let host = proxy.host();
         let ctx_arg = ctx.arg();
         let (tag2, builder2) = (tag.clone(), builder.to_string());
+        let records = tempfile::tempdir().unwrap();
+        let cache = records.path().to_string_lossy().into_owned();
         let handle = std::thread::spawn(move || {
-            build(&[
-                "--builder",
-                &builder2,
-                "--host",
-                &host,
-                "-t",
-                &tag2,
-                &ctx_arg,
-            ])
+            build_with_records(
+                &cache,
+                &[
+                    "--builder",
+                    &builder2,
+                    "--host",
+                    &host,
+                    "-t",
+                    &tag2,
+                    &ctx_arg,
+                ],
+            )
         });
         // Wait until the daemon has started streaming the build, then cut.
         let start = std::time::Instant::now();
@@ -402,5 +410,9 @@ fn a_connection_cut_mid_build_is_a_clear_error_and_leaves_no_tag() {
             "{builder}: {err}"
         );
         assert!(image_id(&tag).is_none(), "{builder}: no tag after a cut");
+        assert!(
+            !records.path().join("builds").exists(),
+            "{builder}: no build record after a cut"
+        );
     }
 }
