@@ -100,6 +100,61 @@ pub fn lint_stack(
     findings
 }
 
+/// Rules that say something more specific than another rule at the same
+/// place: `(specific, general)` by code. Where both report overlapping spans
+/// in the same file, only the specific finding is kept, so each span and
+/// cause is reported once. Add a line here when a new rule refines an
+/// existing one (e.g. a BuildKit check and a hadolint rule that overlap).
+pub static SUPERSEDES: &[(&str, &str)] = &[];
+
+fn overlaps(a: crate::span::Span, b: crate::span::Span) -> bool {
+    if a.is_empty() || b.is_empty() {
+        return a.start <= b.end && b.start <= a.end;
+    }
+    a.start < b.end && b.start < a.end
+}
+
+/// Drops findings superseded by a more specific one (per `table`) at an
+/// overlapping span in the same file, and exact duplicates (same rule, span
+/// and message).
+pub fn drop_superseded(findings: &mut Vec<Finding>, table: &[(&str, &str)]) {
+    findings.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
+    findings.dedup_by(|b, a| {
+        std::ptr::eq(a.rule, b.rule)
+            && a.span == b.span
+            && a.message == b.message
+            && Arc::ptr_eq(&a.file, &b.file)
+    });
+    if table.is_empty() {
+        return;
+    }
+    let snapshot: Vec<(usize, &'static str, crate::span::Span, Arc<SourceFile>)> = findings
+        .iter()
+        .enumerate()
+        .map(|(i, f)| (i, f.rule.code, f.span, f.file.clone()))
+        .collect();
+    let mut drop = vec![false; findings.len()];
+    for &(i, code, span, ref file) in &snapshot {
+        for &(specific, general) in table {
+            if code != general {
+                continue;
+            }
+            let superseded = snapshot.iter().any(|(j, other, ospan, ofile)| {
+                *j != i && *other == specific && Arc::ptr_eq(file, ofile) && overlaps(span, *ospan)
+            });
+            if superseded {
+                drop[i] = true;
+            }
+        }
+    }
+    let mut i = 0;
+    findings.retain(|_| {
+        let keep = !drop[i];
+        i += 1;
+        keep
+    });
+}
+
 /// Turns a rule's diagnostics into findings. A diagnostic's own severity
 /// (e.g. `info` for a guessed context) applies only when the configured
 /// severity is the rule's default.
@@ -127,5 +182,85 @@ fn stamp(
             fix: d.fix,
             service: service.map(str::to_string),
         });
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::lint::finding::Severity;
+    use crate::lint::rule::FixAvailability;
+    use crate::span::Span;
+
+    static GENERAL: Rule = Rule {
+        code: "BL1990",
+        name: "general",
+        aliases: &[],
+        severity: Severity::Warning,
+        default_enabled: true,
+        fix: FixAvailability::Never,
+        summary: "",
+        doc: "",
+        check: Check::Engine,
+    };
+    static SPECIFIC: Rule = Rule {
+        code: "BL1991",
+        name: "specific",
+        ..GENERAL
+    };
+
+    fn f(rule: &'static Rule, file: &Arc<SourceFile>, start: u32, end: u32) -> Finding {
+        Finding {
+            file: file.clone(),
+            span: Span::new(start, end),
+            rule,
+            severity: rule.severity,
+            message: rule.name.into(),
+            help: None,
+            labels: vec![],
+            fix: None,
+            service: None,
+        }
+    }
+
+    #[test]
+    fn the_more_specific_rule_wins_at_the_same_place() {
+        let file = SourceFile::new("Dockerfile", "FROM nginx:latest\nFROM nginx:latest\n");
+        let other = SourceFile::new("other/Dockerfile", "FROM nginx:latest\n");
+        let table = [("BL1991", "BL1990")];
+        let mut findings = vec![
+            f(&GENERAL, &file, 5, 17),
+            f(&SPECIFIC, &file, 11, 17),
+            // Another line: the general finding stays.
+            f(&GENERAL, &file, 23, 35),
+            // Another file: stays.
+            f(&GENERAL, &other, 5, 17),
+            f(&SPECIFIC, &other, 30, 31),
+            // An exact duplicate collapses.
+            f(&SPECIFIC, &file, 11, 17),
+        ];
+        drop_superseded(&mut findings, &table);
+        let got: Vec<(&str, u32, &std::path::Path)> = findings
+            .iter()
+            .map(|f| (f.rule.code, f.span.start, f.file.path.as_path()))
+            .collect();
+        assert_eq!(
+            got,
+            [
+                ("BL1991", 11, std::path::Path::new("Dockerfile")),
+                ("BL1990", 23, std::path::Path::new("Dockerfile")),
+                ("BL1990", 5, std::path::Path::new("other/Dockerfile")),
+                ("BL1991", 30, std::path::Path::new("other/Dockerfile")),
+            ]
+        );
+    }
+
+    #[test]
+    fn the_table_names_real_rules() {
+        for (a, b) in SUPERSEDES {
+            assert!(super::super::registry::by_code(a).is_some(), "{a}");
+            assert!(super::super::registry::by_code(b).is_some(), "{b}");
+            assert_ne!(a, b);
+        }
     }
 }

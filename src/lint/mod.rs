@@ -1,13 +1,21 @@
 //! The lint stage: rules over the IR, with the build context in view.
 
+pub mod baseline;
+pub mod config;
 pub mod context_view;
+pub mod discover;
+pub mod driver;
 pub mod engine;
 pub mod finding;
 pub mod options;
+mod page_examples;
+pub mod pages;
 pub mod registry;
 pub mod rule;
 pub mod rules;
 pub mod semantic;
+pub mod shell;
+pub mod suppress;
 #[doc(hidden)]
 pub mod testing;
 

@@ -26,16 +26,22 @@ pub(crate) struct MarkerError {
     pub range: Range<usize>,
 }
 
+/// How deeply `${...}` may nest before the line is treated as unlexable
+/// (BuildKit recurses without bound; this keeps the stack and the time of
+/// rebuilding nested words bounded).
+const MAX_NESTING: u32 = 64;
+
 struct Lexer<'a> {
     s: &'a str,
     pos: usize,
     raw_quotes: bool,
     raw_escapes: bool,
+    depth: u32,
 }
 
 #[derive(Default)]
 struct Words {
-    words: Vec<(Range<usize>, String)>,
+    words: LexWords,
     word: String,
     start: usize,
     end: usize,
@@ -80,7 +86,7 @@ impl Words {
         self.in_word = true;
     }
 
-    fn finish(mut self) -> Vec<(Range<usize>, String)> {
+    fn finish(mut self) -> LexWords {
         if !self.word.is_empty() {
             let w = std::mem::take(&mut self.word);
             self.words.push((self.start..self.end, w));
@@ -90,6 +96,8 @@ impl Words {
 }
 
 type LexResult<T> = Result<T, String>;
+/// Words with their logical ranges.
+type LexWords = Vec<(Range<usize>, String)>;
 
 impl<'a> Lexer<'a> {
     fn peek(&self) -> Option<char> {
@@ -106,7 +114,7 @@ impl<'a> Lexer<'a> {
         &mut self,
         stop: Option<char>,
         raw_escapes: bool,
-    ) -> LexResult<(String, Vec<(Range<usize>, String)>)> {
+    ) -> LexResult<(String, LexWords)> {
         let saved = self.raw_escapes;
         self.raw_escapes = raw_escapes;
         let r = self.stop_on_inner(stop);
@@ -114,10 +122,7 @@ impl<'a> Lexer<'a> {
         r
     }
 
-    fn stop_on_inner(
-        &mut self,
-        stop: Option<char>,
-    ) -> LexResult<(String, Vec<(Range<usize>, String)>)> {
+    fn stop_on_inner(&mut self, stop: Option<char>) -> LexResult<(String, LexWords)> {
         let mut result = String::new();
         let mut words = Words::default();
         while let Some(ch) = self.peek() {
@@ -238,6 +243,16 @@ impl<'a> Lexer<'a> {
     }
 
     fn process_dollar(&mut self) -> LexResult<String> {
+        if self.depth >= MAX_NESTING {
+            return Err("substitutions nested too deeply".into());
+        }
+        self.depth += 1;
+        let r = self.dollar_inner();
+        self.depth -= 1;
+        r
+    }
+
+    fn dollar_inner(&mut self) -> LexResult<String> {
         self.next();
         if self.peek() != Some('{') {
             let name = self.process_name();
@@ -288,7 +303,7 @@ impl<'a> Lexer<'a> {
         }
     }
 
-    fn modifier_word(&mut self, raw: bool) -> LexResult<(String, Vec<(Range<usize>, String)>)> {
+    fn modifier_word(&mut self, raw: bool) -> LexResult<(String, LexWords)> {
         self.process_stop_on(Some('}'), raw).map_err(|e| {
             if self.peek().is_none() {
                 "syntax error: missing '}'".to_string()
@@ -332,26 +347,29 @@ fn is_digit(c: char) -> bool {
             ))
 }
 
-/// `ProcessWords` with the given quote and escape handling; `None` on a
-/// lexing error (BuildKit then sees no words).
-fn shell_words(
-    s: &str,
-    raw_quotes: bool,
-    raw_escapes: bool,
-) -> LexResult<Vec<(Range<usize>, String)>> {
+/// `ProcessWords` with the given quote and escape handling.
+fn shell_words(s: &str, raw_quotes: bool, raw_escapes: bool) -> LexResult<LexWords> {
     let mut lx = Lexer {
         s,
         pos: 0,
         raw_quotes,
         raw_escapes,
+        depth: 0,
     };
     lx.process_stop_on(None, raw_escapes).map(|(_, w)| w)
 }
 
+/// What a marker word says: delimiter, descriptor, `<<-`, expansion.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct MarkerWord {
+    pub name: String,
+    pub fd: Option<u32>,
+    pub chomp: bool,
+    pub expand: bool,
+}
+
 /// `ParseHeredoc` on one word: `Ok(None)` when it is not a heredoc marker.
-pub(crate) fn parse_marker(
-    word: &str,
-) -> Result<Option<(String, Option<u32>, bool, bool)>, String> {
+pub(crate) fn parse_marker(word: &str) -> Result<Option<MarkerWord>, String> {
     let digits = word.bytes().take_while(u8::is_ascii_digit).count();
     let Some(after) = word[digits..].strip_prefix("<<") else {
         return Ok(None);
@@ -381,7 +399,12 @@ pub(crate) fn parse_marker(
     let quotes = |s: &str| s.chars().filter(|c| *c == '\'' || *c == '"').count();
     let name = words[0].1.clone();
     let expand = quotes(&name) == quotes(&raw[0].1);
-    Ok(Some((name, fd, chomp, expand)))
+    Ok(Some(MarkerWord {
+        name,
+        fd,
+        chomp,
+        expand,
+    }))
 }
 
 /// The heredoc markers of a logical line, in order.
@@ -392,11 +415,11 @@ pub(crate) fn markers(line: &str) -> Result<Vec<Marker>, MarkerError> {
     let mut out = Vec::new();
     for (range, word) in words {
         match parse_marker(&word) {
-            Ok(Some((name, fd, chomp, expand))) => out.push(Marker {
-                name,
-                fd,
-                chomp,
-                expand,
+            Ok(Some(m)) => out.push(Marker {
+                name: m.name,
+                fd: m.fd,
+                chomp: m.chomp,
+                expand: m.expand,
                 range,
             }),
             Ok(None) => {}

@@ -9,6 +9,7 @@
 pub(crate) mod heredoc;
 pub(crate) mod instruction;
 pub(crate) mod json;
+mod render;
 pub(crate) mod words;
 
 use super::ir::*;

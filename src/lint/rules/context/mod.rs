@@ -226,8 +226,15 @@ pub(crate) mod tests {
             }
         }
         // Well-kept files: none of these may fire.
-        for quiet in ["BL1101", "BL1103", "BL1105", "BL1107", "BL1110", "BL1111", "BL1124", "BL1132", "BL3003", "BL3005"] {
-            assert_eq!(counts.get(quiet), None, "{quiet} fired on the official images: {counts:?}");
+        for quiet in [
+            "BL1101", "BL1103", "BL1105", "BL1107", "BL1110", "BL1111", "BL1124", "BL1132",
+            "BL3003", "BL3005",
+        ] {
+            assert_eq!(
+                counts.get(quiet),
+                None,
+                "{quiet} fired on the official images: {counts:?}"
+            );
         }
         eprintln!("{counts:?}");
     }

@@ -1,0 +1,17 @@
+FROM a
+RUN a \
+# c
+
+  b \
+   
+ c
+RUN x \
+\
+y
+RUN z \  	
+w
+ENV A=\\
+ENV B=c\\ \
+d
+LABEL a=b \
+

@@ -1,0 +1,23 @@
+from a
+CmD ["a", "b"]
+ENTRYPOINT []
+SHELL ["pwsh","-c"]
+SHELL pwsh
+VOLUME /a /b
+VOLUME ["/c"]
+EXPOSE 80/tcp 443
+USER a:b
+WORKDIR /x y
+STOPSIGNAL SIGKILL
+MAINTAINER me <m@e>
+HEALTHCHECK NONE
+HEALTHCHECK --retries=3 CMD curl -f x || exit 1
+HEALTHCHECK CMD ["a","b"]
+ARG A B=1 C="x y" D=
+ARG
+ENV
+LABEL
+ONBUILD ONBUILD RUN x
+ONBUILD
+FOO bar baz
+RUN ["a",

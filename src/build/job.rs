@@ -1,0 +1,451 @@
+//! One image, start to finish: the images it reads, the builder, preflight,
+//! the context, the build (with the BuildKit → classic fallback of `auto`),
+//! and the tags, applied only after success and all together.
+
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use super::daemon::{Daemon, ImageFacts};
+use super::exec::{self, BuildFailure, BuilderKind, Cancel, DaemonBuild, FailureKind};
+use super::failure;
+use super::package;
+use super::preflight::{self, Preflight, Problem, PullPolicy};
+use super::progress::{Emitter, NoteLevel};
+use super::stages::{self, ExternalImage};
+use crate::dockerfile::Dockerfile;
+
+/// `--builder`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum BuilderChoice {
+    /// BuildKit where the daemon runs it, the classic builder otherwise.
+    Auto,
+    Buildkit,
+    Classic,
+}
+
+/// One image to build.
+#[derive(Clone, Debug)]
+pub struct ImageSpec {
+    /// Shown in progress (a service name, or the first tag).
+    pub name: String,
+    pub context_dir: PathBuf,
+    pub dockerfile_path: PathBuf,
+    /// The Dockerfile's path as the user should see it.
+    pub display_path: String,
+    pub df: Arc<Dockerfile>,
+    pub tags: Vec<String>,
+    pub build_args: BTreeMap<String, String>,
+    pub labels: BTreeMap<String, String>,
+    pub target: Option<String>,
+    pub platform: Option<String>,
+    pub network: Option<String>,
+    pub cache_from: Vec<String>,
+    pub extra_hosts: Vec<String>,
+}
+
+/// Settings shared by every image of a run.
+#[derive(Clone, Debug)]
+pub struct Settings {
+    pub builder: BuilderChoice,
+    pub pull: PullPolicy,
+    pub no_cache: bool,
+    /// Colour in reports.
+    pub color: bool,
+}
+
+/// How one image ended.
+#[derive(Clone, Debug)]
+pub enum Outcome {
+    Built {
+        image_id: String,
+        secs: f64,
+        bytes: u64,
+        builder: BuilderKind,
+    },
+    Cached {
+        image_id: String,
+        secs: f64,
+    },
+    Failed {
+        /// One line for progress and tables.
+        summary: String,
+        /// The full report (source snippet, output, help).
+        report: String,
+        cancelled: bool,
+    },
+    Skipped {
+        reason: String,
+    },
+}
+
+/// The builder to start with, and why (for messages).
+pub fn initial_builder(
+    choice: BuilderChoice,
+    info: &super::daemon::DaemonInfo,
+) -> Result<(BuilderKind, String), String> {
+    let compiled = cfg!(feature = "buildkit");
+    match choice {
+        BuilderChoice::Classic => Ok((
+            BuilderKind::Classic,
+            "chosen with `--builder classic`".to_string(),
+        )),
+        BuilderChoice::Buildkit => {
+            if !compiled {
+                Err("this buildlint was built without the `buildkit` feature; rebuild with the default features or use `--builder classic`".to_string())
+            } else if !info.may_support_buildkit() {
+                Err(format!(
+                    "the daemon ({} {}, API {}.{}) cannot run BuildKit builds (they need a Linux daemon with API 1.39 or later); use `--builder classic`",
+                    info.os, info.engine, info.api.0, info.api.1
+                ))
+            } else {
+                Ok((
+                    BuilderKind::BuildKit,
+                    "chosen with `--builder buildkit`".to_string(),
+                ))
+            }
+        }
+        BuilderChoice::Auto => {
+            if !compiled {
+                Ok((
+                    BuilderKind::Classic,
+                    "picked because this buildlint was built without the `buildkit` feature"
+                        .to_string(),
+                ))
+            } else if !info.may_support_buildkit() {
+                Ok((
+                    BuilderKind::Classic,
+                    format!(
+                        "picked because the daemon ({} {}) cannot run BuildKit",
+                        info.os, info.engine
+                    ),
+                ))
+            } else {
+                Ok((
+                    BuilderKind::BuildKit,
+                    "picked by `--builder auto`".to_string(),
+                ))
+            }
+        }
+    }
+}
+
+/// Renders preflight problems as `error:`/`warning:` with the source line.
+pub fn render_problems(path: &str, df: &Dockerfile, problems: &[Problem], color: bool) -> String {
+    let (red, yellow, bold, reset) = if color {
+        ("\x1b[1;31m", "\x1b[1;33m", "\x1b[1m", "\x1b[0m")
+    } else {
+        ("", "", "", "")
+    };
+    let mut out = String::new();
+    for p in problems {
+        let (tag, c) = if p.fatal {
+            ("error", red)
+        } else {
+            ("warning", yellow)
+        };
+        let _ = writeln!(out, "{c}{tag}{reset}{bold}: {}{reset}", p.message);
+        if let Some(span) = p.span {
+            failure::snippet(&mut out, path, df, span, true, color);
+        }
+        if let Some(h) = &p.help {
+            let _ = writeln!(out, "{bold}help{reset}: {h}");
+        }
+    }
+    out
+}
+
+async fn inspect_all(
+    daemon: &Daemon,
+    images: Vec<ExternalImage>,
+) -> Result<Vec<(ExternalImage, Option<ImageFacts>)>, String> {
+    let futs = images.into_iter().map(|img| async move {
+        let facts = daemon
+            .inspect_image(&img.reference)
+            .await
+            .map_err(|e| format!("cannot inspect the image `{}`: {e}", img.reference))?;
+        Ok::<_, String>((img, facts))
+    });
+    futures_util::future::join_all(futs)
+        .await
+        .into_iter()
+        .collect()
+}
+
+fn failed(summary: impl Into<String>, report: impl Into<String>) -> Outcome {
+    Outcome::Failed {
+        summary: summary.into(),
+        report: report.into(),
+        cancelled: false,
+    }
+}
+
+/// Points every tag at `image_id`, or none of them: a failure puts the tags
+/// already moved back where they were (or removes the ones that are new).
+pub async fn tag_all(daemon: &Daemon, image_id: &str, tags: &[String]) -> Result<(), String> {
+    let mut before = Vec::with_capacity(tags.len());
+    for t in tags {
+        let prev = daemon
+            .inspect_image(t)
+            .await
+            .map_err(|e| format!("cannot inspect `{t}`: {e}"))?
+            .map(|f| f.id);
+        before.push(prev);
+    }
+    for (i, t) in tags.iter().enumerate() {
+        if let Err(e) = daemon.tag(image_id, t).await {
+            for (done, prev) in tags[..i].iter().zip(&before) {
+                match prev {
+                    Some(old) => {
+                        let _ = daemon.tag(old, done).await;
+                    }
+                    None => {
+                        let opts = bollard::query_parameters::RemoveImageOptionsBuilder::default()
+                            .noprune(true)
+                            .build();
+                        let _ = daemon.docker.remove_image(done, Some(opts), None).await;
+                    }
+                }
+            }
+            return Err(format!("cannot tag the image as `{t}`: {e}"));
+        }
+    }
+    Ok(())
+}
+
+/// Builds one image: preflight, package, build, tag.
+pub async fn build_one(
+    daemon: &Daemon,
+    spec: &ImageSpec,
+    settings: &Settings,
+    emit: &Emitter,
+    cancel: &mut Cancel,
+) -> Outcome {
+    let df = &spec.df;
+    let needed = match stages::needed_stages(df, spec.target.as_deref(), &spec.build_args) {
+        Ok(n) => n,
+        Err(e) => return failed(e.clone(), format!("error: {e}\n")),
+    };
+    let externals = stages::external_images(df, &needed, &spec.build_args);
+    let images = match inspect_all(daemon, externals).await {
+        Ok(i) => i,
+        Err(e) => return failed(e.clone(), format!("error: {e}\n")),
+    };
+    let (mut builder, mut reason) = match initial_builder(settings.builder, &daemon.info) {
+        Ok(b) => b,
+        Err(e) => return failed(e.clone(), format!("error: {e}\n")),
+    };
+    let problems = run_preflight(daemon, spec, settings, builder, &reason, &images, &needed);
+    if let Some(outcome) = report_problems(spec, settings, &problems, emit) {
+        return outcome;
+    }
+
+    let packed = {
+        let ctx = spec.context_dir.clone();
+        let dfp = spec.dockerfile_path.clone();
+        match tokio::task::spawn_blocking(move || package::package(&ctx, &dfp)).await {
+            Ok(Ok(p)) => p,
+            Ok(Err(e)) => return failed(e.to_string(), format!("error: {e}\n")),
+            Err(e) => return failed(e.to_string(), format!("error: {e}\n")),
+        }
+    };
+    let req = DaemonBuild {
+        dockerfile: packed.dockerfile_name.clone(),
+        build_args: spec.build_args.clone(),
+        labels: spec.labels.clone(),
+        target: spec.target.clone(),
+        platform: spec.platform.clone(),
+        network: spec.network.clone(),
+        no_cache: settings.no_cache,
+        pull_always: settings.pull == PullPolicy::Always,
+        cache_from: spec.cache_from.clone(),
+        extra_hosts: spec.extra_hosts.clone(),
+        context_size: Some(packed.tar_bytes),
+    };
+
+    let mut result = exec::run(daemon, builder, &req, packed.tar.clone(), emit, cancel).await;
+    if let Err(f) = &result {
+        if f.kind == FailureKind::BuildKitUnavailable && settings.builder == BuilderChoice::Auto {
+            emit.note(
+                NoteLevel::Warning,
+                format!("BuildKit is not available on this daemon ({}); building with the classic builder", f.message),
+            );
+            builder = BuilderKind::Classic;
+            reason = format!(
+                "picked because BuildKit is not available on this daemon ({})",
+                f.message
+            );
+            let problems =
+                run_preflight(daemon, spec, settings, builder, &reason, &images, &needed);
+            if let Some(outcome) = report_problems(spec, settings, &problems, emit) {
+                return outcome;
+            }
+            result = exec::run(daemon, builder, &req, packed.tar.clone(), emit, cancel).await;
+        }
+    }
+    match result {
+        Ok(built) => {
+            if let Err(e) = tag_all(daemon, &built.image_id, &spec.tags).await {
+                return failed(e.clone(), format!("error: {e}\n"));
+            }
+            Outcome::Built {
+                image_id: built.image_id,
+                secs: built.secs,
+                bytes: built.bytes_sent,
+                builder,
+            }
+        }
+        Err(f) => failure_outcome(spec, settings, &f),
+    }
+}
+
+fn run_preflight(
+    daemon: &Daemon,
+    spec: &ImageSpec,
+    settings: &Settings,
+    builder: BuilderKind,
+    reason: &str,
+    images: &[(ExternalImage, Option<ImageFacts>)],
+    needed: &[bool],
+) -> Vec<Problem> {
+    preflight::check(&Preflight {
+        df: &spec.df,
+        builder,
+        info: &daemon.info,
+        builder_reason: reason,
+        pull: settings.pull,
+        platform: spec.platform.as_deref(),
+        images,
+        needed,
+    })
+}
+
+/// Warnings become notes; fatal problems end the job.
+fn report_problems(
+    spec: &ImageSpec,
+    settings: &Settings,
+    problems: &[Problem],
+    emit: &Emitter,
+) -> Option<Outcome> {
+    let fatal: Vec<Problem> = problems.iter().filter(|p| p.fatal).cloned().collect();
+    for p in problems.iter().filter(|p| !p.fatal) {
+        let at = p
+            .span
+            .map(|s| {
+                let lc = spec.df.lines.line_col(&spec.df.source, s.start);
+                format!("{}:{}:{}: ", spec.display_path, lc.line, lc.column)
+            })
+            .unwrap_or_default();
+        emit.note(NoteLevel::Warning, format!("{at}{}", p.message));
+    }
+    if fatal.is_empty() {
+        return None;
+    }
+    let summary = if fatal.len() == 1 {
+        format!("this daemon cannot build it: {}", fatal[0].message)
+    } else {
+        format!("this daemon cannot build it ({} problems)", fatal.len())
+    };
+    Some(failed(
+        summary,
+        render_problems(&spec.display_path, &spec.df, &fatal, settings.color),
+    ))
+}
+
+fn failure_outcome(spec: &ImageSpec, settings: &Settings, f: &BuildFailure) -> Outcome {
+    let report = failure::render(
+        &spec.display_path,
+        Some(&spec.df),
+        f,
+        spec.target.as_deref(),
+        settings.color,
+    );
+    let summary = match (&f.kind, &f.step) {
+        (FailureKind::Cancelled, _) => "cancelled".to_string(),
+        (FailureKind::Build, Some(step)) => {
+            let at = failure::failure_span(&spec.df, f, spec.target.as_deref())
+                .map(|s| {
+                    let lc = spec.df.lines.line_col(&spec.df.source, s.start);
+                    format!(" ({}:{})", spec.display_path, lc.line)
+                })
+                .unwrap_or_default();
+            format!("step {}{at} failed: {}", step.name, f.message)
+        }
+        _ => f.message.clone(),
+    };
+    Outcome::Failed {
+        summary,
+        report,
+        cancelled: f.kind == FailureKind::Cancelled,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::build::daemon::DaemonInfo;
+
+    fn info(os: &str, api: (u32, u32)) -> DaemonInfo {
+        DaemonInfo {
+            engine: "20.10.24".into(),
+            api,
+            os: os.into(),
+            arch: "amd64".into(),
+        }
+    }
+
+    #[test]
+    fn auto_prefers_buildkit_on_linux() {
+        let (k, why) = initial_builder(BuilderChoice::Auto, &info("linux", (1, 41))).unwrap();
+        assert_eq!(
+            k,
+            if cfg!(feature = "buildkit") {
+                BuilderKind::BuildKit
+            } else {
+                BuilderKind::Classic
+            }
+        );
+        assert!(!why.is_empty());
+        let (k, why) = initial_builder(BuilderChoice::Auto, &info("windows", (1, 41))).unwrap();
+        assert_eq!(k, BuilderKind::Classic);
+        assert!(why.contains("cannot run BuildKit"), "{why}");
+        let (k, _) = initial_builder(BuilderChoice::Auto, &info("linux", (1, 38))).unwrap();
+        assert_eq!(k, BuilderKind::Classic);
+    }
+
+    #[test]
+    fn forcing_buildkit_where_it_cannot_run_is_an_error() {
+        let e = initial_builder(BuilderChoice::Buildkit, &info("windows", (1, 41))).unwrap_err();
+        assert!(e.contains("--builder classic"), "{e}");
+        let (k, why) = initial_builder(BuilderChoice::Classic, &info("linux", (1, 41))).unwrap();
+        assert_eq!(k, BuilderKind::Classic);
+        assert_eq!(why, "chosen with `--builder classic`");
+    }
+
+    #[test]
+    fn problems_render_with_carets() {
+        let df = crate::dockerfile::parse("FROM a\nCOPY --link x /x\n".to_string()).unwrap();
+        let span = df.instructions[1].flags[0].span;
+        let text = render_problems(
+            "app/Dockerfile",
+            &df,
+            &[Problem {
+                span: Some(span),
+                message: "`--link` needs a newer frontend".into(),
+                help: Some("upgrade".into()),
+                fatal: true,
+            }],
+            false,
+        );
+        assert_eq!(
+            text,
+            "error: `--link` needs a newer frontend\n\
+             \x20 --> app/Dockerfile:2:6\n\
+             \x20 |\n\
+             2 | COPY --link x /x\n\
+             \x20 |      ^^^^^^\n\
+             help: upgrade\n"
+        );
+    }
+}

@@ -1,0 +1,367 @@
+//! `buildlint build` of one image against the real Docker daemon.
+//!
+//! Base images are made locally (busybox, `docker import`); nothing is
+//! pulled. Each test tags its images with names of its own and removes those
+//! tags at the end. Without a daemon these tests fail when
+//! `BUILDLINT_REQUIRE_DOCKER=1` and are skipped (saying so) otherwise.
+
+mod support;
+
+use std::io::{Read, Write};
+use std::os::unix::net::{UnixListener, UnixStream};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+
+use buildlint::cli::run_captured;
+use support::{base_image, docker_or_skip, image_id, run_in, unique_tag, Cleanup, Ctx};
+
+fn build(args: &[&str]) -> (u8, String, String) {
+    let mut v = vec!["build", "--progress", "plain", "--pull", "never"];
+    v.extend_from_slice(args);
+    run_captured(&v)
+}
+
+#[test]
+fn builds_one_image_on_each_builder_with_every_tag() {
+    if !docker_or_skip("builds_one_image_on_each_builder_with_every_tag") {
+        return;
+    }
+    let base = base_image();
+    for builder in ["buildkit", "classic"] {
+        let mut clean = Cleanup::default();
+        let t1 = clean.tag(&unique_tag("each-builder"));
+        let t2 = clean.tag(&unique_tag("each-builder"));
+        let ctx = Ctx::new(&[
+            (
+                "Dockerfile",
+                &format!("FROM {base}\nRUN echo built-by-run > /built\nCOPY hello.txt /hello.txt\nCMD [\"cat\", \"/hello.txt\"]\n"),
+            ),
+            ("hello.txt", "hello from the context\n"),
+        ]);
+        let (code, out, err) = build(&["--builder", builder, "-t", &t1, "-t", &t2, &ctx.arg()]);
+        assert_eq!(code, 0, "{builder}: {err}");
+        let id = out.trim();
+        assert!(
+            id.starts_with("sha256:"),
+            "{builder}: stdout is the image ID: {out:?}"
+        );
+        assert_eq!(image_id(&t1).as_deref(), Some(id), "{builder}: first tag");
+        assert_eq!(image_id(&t2).as_deref(), Some(id), "{builder}: second tag");
+        let label = if builder == "buildkit" {
+            "BuildKit"
+        } else {
+            "the classic builder"
+        };
+        assert!(
+            err.contains(&format!("| building with {label}")),
+            "{builder}: {err}"
+        );
+        assert!(
+            err.contains("RUN echo built-by-run"),
+            "{builder}: steps shown: {err}"
+        );
+        assert!(
+            err.contains("of context"),
+            "{builder}: bytes sent shown: {err}"
+        );
+        assert_eq!(
+            run_in(&t1, &["cat", "/hello.txt", "/built"]),
+            "hello from the context\nbuilt-by-run"
+        );
+    }
+}
+
+#[test]
+fn run_mount_cache_persists_under_buildkit() {
+    if !docker_or_skip("run_mount_cache_persists_under_buildkit") {
+        return;
+    }
+    let base = base_image();
+    let mut clean = Cleanup::default();
+    let tag = clean.tag(&unique_tag("cache-mount"));
+    // A cache id of its own, so runs never share the cache with other tests.
+    let id = unique_tag("c").replace(['/', ':'], "-");
+    let ctx = Ctx::new(&[(
+        "Dockerfile",
+        &format!(
+            "FROM {base}\nARG RUN_NO\nRUN --mount=type=cache,id={id},target=/cache echo run $RUN_NO >> /cache/runs && wc -l < /cache/runs > /count\n"
+        ),
+    )]);
+    let (code, _, err) = build(&[
+        "--builder",
+        "buildkit",
+        "--build-arg",
+        "RUN_NO=1",
+        "-t",
+        &tag,
+        &ctx.arg(),
+    ]);
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(run_in(&tag, &["cat", "/count"]), "1");
+    // Another build arg reruns the step; the cache mount keeps what the first run wrote.
+    let (code, _, err) = build(&[
+        "--builder",
+        "buildkit",
+        "--build-arg",
+        "RUN_NO=2",
+        "-t",
+        &tag,
+        &ctx.arg(),
+    ]);
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(run_in(&tag, &["cat", "/count"]), "2");
+    // The classic builder cannot run it: refused before anything is sent.
+    let (code, _, err) = build(&["--builder", "classic", "-t", &tag, &ctx.arg()]);
+    assert_eq!(code, 1, "{err}");
+    assert!(
+        err.contains("`RUN --mount` needs BuildKit, and this build uses the classic builder"),
+        "{err}"
+    );
+    assert!(err.contains("Dockerfile:3:5"), "{err}");
+    assert!(!err.contains("of context"), "nothing sent: {err}");
+}
+
+#[test]
+fn heredocs_build_where_the_engine_has_them_and_are_refused_where_not() {
+    if !docker_or_skip("heredocs_build_where_the_engine_has_them_and_are_refused_where_not") {
+        return;
+    }
+    let base = base_image();
+    let mut clean = Cleanup::default();
+    let tag = clean.tag(&unique_tag("heredoc"));
+    let ctx = Ctx::new(&[(
+        "Dockerfile",
+        &format!("FROM {base}\nRUN <<EOF\necho from-heredoc > /h\nEOF\n"),
+    )]);
+    let (code, out, err) = build(&["--builder", "buildkit", "-t", &tag, &ctx.arg()]);
+    if support::engine_version() >= (23, 0) {
+        assert_eq!(code, 0, "{err}");
+        assert!(out.starts_with("sha256:"));
+        assert_eq!(run_in(&tag, &["cat", "/h"]), "from-heredoc");
+    } else {
+        assert_eq!(code, 1, "{err}");
+        assert!(
+            err.contains("heredocs need a newer Dockerfile frontend than the one built into Docker Engine 20.10"),
+            "{err}"
+        );
+        assert!(err.contains("Dockerfile:2:5"), "{err}");
+        assert!(err.contains("RUN <<EOF"), "the line is shown: {err}");
+        assert!(!err.contains("of context"), "refused before sending: {err}");
+        assert!(image_id(&tag).is_none());
+    }
+}
+
+#[test]
+fn a_failing_run_is_mapped_to_its_line_on_both_builders() {
+    if !docker_or_skip("a_failing_run_is_mapped_to_its_line_on_both_builders") {
+        return;
+    }
+    let base = base_image();
+    for builder in ["buildkit", "classic"] {
+        let mut clean = Cleanup::default();
+        let tag = clean.tag(&unique_tag("failing-run"));
+        let ctx = Ctx::new(&[(
+            "Dockerfile",
+            &format!(
+                "FROM {base}\nENV A=1\nRUN echo fine\nRUN echo before-failure && \\\n    exit 3\nRUN echo never\n"
+            ),
+        )]);
+        let (code, out, err) = build(&["--builder", builder, "-t", &tag, &ctx.arg()]);
+        assert_eq!(code, 1, "{builder}: {err}");
+        assert_eq!(out, "", "{builder}");
+        assert!(
+            err.contains("Dockerfile:4:1"),
+            "{builder}: mapped to line 4: {err}"
+        );
+        assert!(
+            err.contains("4 | RUN echo before-failure && \\"),
+            "{builder}: {err}"
+        );
+        assert!(err.contains("5 |     exit 3"), "{builder}: {err}");
+        assert!(
+            err.contains("output (last 1 line):\n     before-failure"),
+            "{builder}: {err}"
+        );
+        assert!(err.contains("the daemon said:"), "{builder}: {err}");
+        assert!(
+            image_id(&tag).is_none(),
+            "{builder}: no tag after a failure"
+        );
+    }
+}
+
+#[test]
+fn lint_errors_stop_the_build_unless_no_lint() {
+    if !docker_or_skip("lint_errors_stop_the_build_unless_no_lint") {
+        return;
+    }
+    // A parse error is always fatal; the build never starts.
+    let ctx = Ctx::new(&[("Dockerfile", "FROM scratch\nCOPY\n")]);
+    let (code, _, err) = build(&[&ctx.arg()]);
+    assert_eq!(code, 1, "{err}");
+    assert!(err.contains("Dockerfile:"), "{err}");
+}
+
+#[test]
+fn an_unreachable_host_is_one_sentence_and_exit_2() {
+    let ctx = Ctx::new(&[("Dockerfile", "FROM scratch\nCOPY a /a\n"), ("a", "a")]);
+    let (code, out, err) = build(&["--host", "unix:///nonexistent/buildlint.sock", &ctx.arg()]);
+    assert_eq!(code, 2, "{err}");
+    assert_eq!(out, "");
+    let lines: Vec<&str> = err
+        .lines()
+        .filter(|l| {
+            !l.contains(": warning:")
+                && !l.contains(": info:")
+                && !l.trim_start().starts_with("help:")
+        })
+        .collect();
+    assert_eq!(
+        lines,
+        vec!["buildlint: cannot reach the Docker daemon at unix:///nonexistent/buildlint.sock (from --host): no socket at /nonexistent/buildlint.sock; check that the daemon is running (`systemctl status docker`) and that you may use its socket, or point DOCKER_HOST at the right one"],
+        "{err}"
+    );
+    let (code, _, err) = build(&["--host", "tcp://127.0.0.1:1", &ctx.arg()]);
+    assert_eq!(code, 2, "{err}");
+    assert!(
+        err.contains("cannot reach the Docker daemon at tcp://127.0.0.1:1 (from --host)"),
+        "{err}"
+    );
+}
+
+/// A unix-socket proxy in front of the real daemon that can cut every
+/// connection at once.
+struct Proxy {
+    path: std::path::PathBuf,
+    _dir: tempfile::TempDir,
+    conns: Arc<Mutex<Vec<UnixStream>>>,
+    from_daemon: Arc<AtomicU64>,
+    cut: Arc<AtomicBool>,
+}
+
+impl Proxy {
+    fn start() -> Proxy {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("docker.sock");
+        let listener = UnixListener::bind(&path).unwrap();
+        let conns: Arc<Mutex<Vec<UnixStream>>> = Arc::default();
+        let from_daemon = Arc::new(AtomicU64::new(0));
+        let cut = Arc::new(AtomicBool::new(false));
+        {
+            let (conns, from_daemon, cut) = (conns.clone(), from_daemon.clone(), cut.clone());
+            std::thread::spawn(move || {
+                for client in listener.incoming() {
+                    let Ok(client) = client else { break };
+                    if cut.load(Ordering::SeqCst) {
+                        let _ = client.shutdown(std::net::Shutdown::Both);
+                        continue;
+                    }
+                    let daemon = UnixStream::connect("/var/run/docker.sock").unwrap();
+                    conns.lock().unwrap().push(client.try_clone().unwrap());
+                    conns.lock().unwrap().push(daemon.try_clone().unwrap());
+                    let pipe = |mut from: UnixStream,
+                                mut to: UnixStream,
+                                count: Option<Arc<AtomicU64>>| {
+                        std::thread::spawn(move || {
+                            let mut buf = [0u8; 16384];
+                            loop {
+                                match from.read(&mut buf) {
+                                    Ok(0) | Err(_) => break,
+                                    Ok(n) => {
+                                        if let Some(c) = &count {
+                                            c.fetch_add(n as u64, Ordering::SeqCst);
+                                        }
+                                        if to.write_all(&buf[..n]).is_err() {
+                                            break;
+                                        }
+                                    }
+                                }
+                            }
+                            let _ = to.shutdown(std::net::Shutdown::Write);
+                        });
+                    };
+                    pipe(
+                        client.try_clone().unwrap(),
+                        daemon.try_clone().unwrap(),
+                        None,
+                    );
+                    pipe(daemon, client, Some(from_daemon.clone()));
+                }
+            });
+        }
+        Proxy {
+            path,
+            _dir: dir,
+            conns,
+            from_daemon,
+            cut,
+        }
+    }
+
+    fn host(&self) -> String {
+        format!("unix://{}", self.path.display())
+    }
+
+    /// Closes every connection, both ways, and refuses new ones.
+    fn cut(&self) {
+        self.cut.store(true, Ordering::SeqCst);
+        for c in self.conns.lock().unwrap().iter() {
+            let _ = c.shutdown(std::net::Shutdown::Both);
+        }
+    }
+}
+
+#[test]
+fn a_connection_cut_mid_build_is_a_clear_error_and_leaves_no_tag() {
+    if !docker_or_skip("a_connection_cut_mid_build_is_a_clear_error_and_leaves_no_tag") {
+        return;
+    }
+    let base = base_image();
+    for builder in ["buildkit", "classic"] {
+        let mut clean = Cleanup::default();
+        let tag = clean.tag(&unique_tag("cut"));
+        let marker = unique_tag("m");
+        let ctx = Ctx::new(&[(
+            "Dockerfile",
+            &format!("FROM {base}\nRUN echo '{marker}' && sleep 20\nRUN echo after\n"),
+        )]);
+        let proxy = Proxy::start();
+        let host = proxy.host();
+        let ctx_arg = ctx.arg();
+        let (tag2, builder2) = (tag.clone(), builder.to_string());
+        let handle = std::thread::spawn(move || {
+            build(&[
+                "--builder",
+                &builder2,
+                "--host",
+                &host,
+                "-t",
+                &tag2,
+                &ctx_arg,
+            ])
+        });
+        // Wait until the daemon has started streaming the build, then cut.
+        let start = std::time::Instant::now();
+        while proxy.from_daemon.load(Ordering::SeqCst) < 2000 && start.elapsed().as_secs() < 60 {
+            std::thread::sleep(std::time::Duration::from_millis(50));
+        }
+        std::thread::sleep(std::time::Duration::from_millis(1500));
+        proxy.cut();
+        let (code, out, err) = handle.join().unwrap();
+        assert!(
+            start.elapsed().as_secs() < 20,
+            "{builder}: the cut ended the build at once"
+        );
+        assert_eq!(code, 1, "{builder}: {err}");
+        assert_eq!(out, "", "{builder}");
+        assert!(
+            err.contains("error: the build was interrupted"),
+            "{builder}: {err}"
+        );
+        assert!(
+            err.contains("the connection to the daemon at"),
+            "{builder}: {err}"
+        );
+        assert!(image_id(&tag).is_none(), "{builder}: no tag after a cut");
+    }
+}
