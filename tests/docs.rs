@@ -413,8 +413,7 @@ fn commands_in_the_docs_are_accepted() {
                         .collect();
                     if let Err(e) = buildlint::cli::Cli::try_parse_from(&argv) {
                         use clap::error::ErrorKind;
-                        if !matches!(e.kind(), ErrorKind::DisplayHelp | ErrorKind::DisplayVersion)
-                        {
+                        if !matches!(e.kind(), ErrorKind::DisplayHelp | ErrorKind::DisplayVersion) {
                             problems.push(format!(
                                 "{}:{}: `{}`: {}",
                                 rel(&doc),
@@ -452,7 +451,15 @@ fn shell_splitting() {
     let words = |s: &str| shell_commands(s);
     assert_eq!(
         words("buildlint check . --format sarif -o out.sarif  # comment"),
-        vec![vec!["buildlint", "check", ".", "--format", "sarif", "-o", "out.sarif"]]
+        vec![vec![
+            "buildlint",
+            "check",
+            ".",
+            "--format",
+            "sarif",
+            "-o",
+            "out.sarif"
+        ]]
     );
     assert_eq!(
         words("cat Dockerfile | buildlint check - --stdin-filename 'a b' 2>/dev/null && echo ok"),
@@ -569,8 +576,7 @@ fn relative_links_resolve() {
         }
         for cap in link.captures_iter(&prose) {
             let target = &cap[1];
-            if target.contains("://") || target.starts_with('#') || target.starts_with("mailto:")
-            {
+            if target.contains("://") || target.starts_with('#') || target.starts_with("mailto:") {
                 continue;
             }
             let path = target.split('#').next().unwrap_or(target);
