@@ -204,6 +204,7 @@ fn run_dockerfile(
 
 /// Runs a stack case on disk through the stack linter.
 fn run_stack(
+    rule: &'static Rule,
     lint_stack: super::driver::StackLintFn,
     context: &ContextBlocks,
     text: &str,
@@ -224,10 +225,25 @@ fn run_stack(
     if let Some(ignore) = &context.dockerignore {
         std::fs::write(root.join(".dockerignore"), ignore).map_err(|e| e.to_string())?;
     }
-    if let Some(toml) = &context.toml {
-        std::fs::write(root.join("buildlint.toml"), toml).map_err(|e| e.to_string())?;
-    }
-    let compose = root.join("compose.yaml");
+    // The rule under test runs even when it is off by default, as
+    // `settings_with` arranges for Dockerfile cases.
+    let toml = match &context.toml {
+        Some(toml) => toml.clone(),
+        None if super::registry::by_code(rule.code).is_some() => {
+            format!("extend-select = [\"{}\"]\n", rule.code)
+        }
+        None => String::new(),
+    };
+    std::fs::write(root.join("buildlint.toml"), toml).map_err(|e| e.to_string())?;
+    // A first line `# docker-stack.yml` names the file (stack mode is chosen by name).
+    let name = text
+        .lines()
+        .next()
+        .and_then(|l| l.strip_prefix("# "))
+        .map(str::trim)
+        .filter(|n| (n.ends_with(".yml") || n.ends_with(".yaml")) && !n.contains(['/', ' ']))
+        .unwrap_or("compose.yaml");
+    let compose = root.join(name);
     std::fs::write(&compose, text).map_err(|e| e.to_string())?;
     let mut linter = Linter::new(root.to_path_buf());
     linter.resolver = super::config::Resolver::new(
@@ -258,7 +274,7 @@ fn check_rule(rule: &'static Rule, tally: &mut Tally) {
             let result = match case.kind {
                 CaseKind::Dockerfile => run_dockerfile(rule, &part.context, &case.text),
                 CaseKind::Stack => match stack_linter() {
-                    Some(f) => run_stack(f, &part.context, &case.text),
+                    Some(f) => run_stack(rule, f, &part.context, &case.text),
                     None => {
                         tally
                             .not_runnable
