@@ -147,16 +147,6 @@ fn is_broken_pipe(e: &anyhow::Error) -> bool {
     })
 }
 
-
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn cli_definition_is_consistent() {
-        use clap::CommandFactory;
-        super::Cli::command().debug_assert();
-    }
-}
-
 /// Runs buildlint in-process on empty stdin and returns (status, stdout, stderr).
 pub fn run_captured(args: &[&str]) -> (u8, String, String) {
     run_captured_with_stdin(args, b"")
@@ -182,4 +172,13 @@ pub fn run_captured_with_stdin(args: &[&str], stdin: &[u8]) -> (u8, String, Stri
         String::from_utf8_lossy(&out).into_owned(),
         String::from_utf8_lossy(&err).into_owned(),
     )
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn cli_definition_is_consistent() {
+        use clap::CommandFactory;
+        super::Cli::command().debug_assert();
+    }
 }
