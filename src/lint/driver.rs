@@ -435,16 +435,20 @@ mod tests {
     use super::*;
     use crate::lint::context_view::MemoryContext;
 
-    /// The default settings without the rules these tests do not look at
-    /// (so that new rules do not change what the suppression tests expect);
-    /// the meta rules stay on.
+    /// The `:latest` rule and buildlint's own rules: findings these tests
+    /// can state exactly, whatever other rules exist.
     fn settings() -> Settings {
-        let mut settings = Settings::default();
-        settings
-            .selection
-            .rules
-            .retain(|(r, _)| r.code == "BL1007" || r.code.starts_with("BL0"));
-        settings
+        use crate::lint::engine::RuleSelection;
+        use crate::lint::rules::meta::{INVALID_SUPPRESSION, UNREADABLE_FILE, UNUSED_SUPPRESSION};
+        Settings {
+            selection: RuleSelection::only(&[
+                &UNREADABLE_FILE,
+                &UNUSED_SUPPRESSION,
+                &INVALID_SUPPRESSION,
+                crate::lint::registry::by_code("BL1007").unwrap(),
+            ]),
+            ..Settings::default()
+        }
     }
 
     fn codes(findings: &[Finding]) -> Vec<(&'static str, String)> {
@@ -593,15 +597,23 @@ mod tests {
         let tmp = tempfile::tempdir().unwrap();
         let root = tmp.path().to_path_buf();
         std::fs::create_dir_all(root.join("a/b")).unwrap();
-        std::fs::write(root.join("a/Dockerfile"), "FROM nginx:latest\nUSER 1000\n").unwrap();
-        std::fs::write(root.join("a/b/Dockerfile"), "FROM nginx:latest\nUSER 1000\n").unwrap();
+        std::fs::write(root.join("a/Dockerfile"), "FROM nginx:latest\n").unwrap();
+        std::fs::write(root.join("a/b/Dockerfile"), "FROM nginx:latest\n").unwrap();
         std::fs::write(
             root.join("a/b/buildlint.toml"),
             "[rules]\nBL1007 = \"error\"\n",
         )
         .unwrap();
         let mut linter = Linter::new(root.clone());
-        linter.resolver = Resolver::new(Discovery::ProjectOnly, Layer::default(), root.clone());
+        let only = ["BL0001", "BL0002", "BL0003", "BL1007"]
+            .iter()
+            .map(|c| crate::lint::config::resolve_rule_name(c).unwrap())
+            .collect();
+        let layer = Layer {
+            select: Some(only),
+            ..Layer::default()
+        };
+        linter.resolver = Resolver::new(Discovery::ProjectOnly, layer, root.clone());
         let o = linter
             .lint_dockerfile(&DockerfileInput::new("a/Dockerfile"))
             .unwrap();
