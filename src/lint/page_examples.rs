@@ -205,6 +205,7 @@ fn run_dockerfile(
 /// Runs a stack case on disk through the stack linter.
 fn run_stack(
     lint_stack: super::driver::StackLintFn,
+    rule: &'static Rule,
     context: &ContextBlocks,
     text: &str,
 ) -> Result<Vec<Finding>, String> {
@@ -227,12 +228,18 @@ fn run_stack(
     if let Some(toml) = &context.toml {
         std::fs::write(root.join("buildlint.toml"), toml).map_err(|e| e.to_string())?;
     }
-    let compose = root.join("compose.yaml");
+    // `# docker-stack.yml` on the first line names the file (stack mode).
+    let compose = root.join(crate::compose::testing::file_name_of(text));
     std::fs::write(&compose, text).map_err(|e| e.to_string())?;
     let mut linter = Linter::new(root.to_path_buf());
+    // The page's rule is in force even when it is off by default.
+    let layer = Layer {
+        extend_select: vec![super::config::RuleSet::Rules(vec![rule])],
+        ..Layer::default()
+    };
     linter.resolver = super::config::Resolver::new(
         super::config::Discovery::ProjectOnly,
-        Layer::default(),
+        layer,
         root.to_path_buf(),
     );
     let outcomes = lint_stack(&linter, &[compose]).map_err(|e| e.to_string())?;
@@ -258,7 +265,7 @@ fn check_rule(rule: &'static Rule, tally: &mut Tally) {
             let result = match case.kind {
                 CaseKind::Dockerfile => run_dockerfile(rule, &part.context, &case.text),
                 CaseKind::Stack => match stack_linter() {
-                    Some(f) => run_stack(f, &part.context, &case.text),
+                    Some(f) => run_stack(f, rule, &part.context, &case.text),
                     None => {
                         tally
                             .not_runnable
