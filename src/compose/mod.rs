@@ -15,7 +15,9 @@ pub mod syntax;
 pub mod testing;
 pub mod yaml;
 
-pub use check::{lint_loaded, lint_stack_dockerfiles, lint_stack_project};
+pub use check::{
+    lint_loaded, lint_stack_dockerfiles, lint_stack_project, lint_stack_project_with, StackOptions,
+};
 pub use load::{load, LoadOptions, Loaded};
 pub use model::Project;
 #[cfg(test)]

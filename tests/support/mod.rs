@@ -9,11 +9,12 @@
 //! - [`Cleanup`]: removes the tags a test created, and nothing else.
 #![allow(dead_code)]
 
-use std::io::Write;
+use std::io::{Read, Write};
+use std::os::unix::net::{UnixListener, UnixStream};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
-use std::sync::atomic::{AtomicU32, Ordering};
-use std::sync::OnceLock;
+use std::sync::atomic::{AtomicBool, AtomicU32, AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, OnceLock};
 
 /// True when the daemon answers. Without one: panics when
 /// `BUILDLINT_REQUIRE_DOCKER=1`, otherwise says the test is skipped.
@@ -242,4 +243,87 @@ pub fn engine_version() -> (u32, u32) {
     let major = it.next().and_then(|x| x.parse().ok()).unwrap_or(0);
     let minor = it.next().and_then(|x| x.parse().ok()).unwrap_or(0);
     (major, minor)
+}
+
+/// A unix-socket proxy in front of the real daemon that can cut every
+/// connection at once.
+pub struct Proxy {
+    pub path: std::path::PathBuf,
+    _dir: tempfile::TempDir,
+    conns: Arc<Mutex<Vec<UnixStream>>>,
+    /// Bytes the daemon has sent so far.
+    pub from_daemon: Arc<AtomicU64>,
+    cut: Arc<AtomicBool>,
+}
+
+impl Proxy {
+    pub fn start() -> Proxy {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("docker.sock");
+        let listener = UnixListener::bind(&path).unwrap();
+        let conns: Arc<Mutex<Vec<UnixStream>>> = Arc::default();
+        let from_daemon = Arc::new(AtomicU64::new(0));
+        let cut = Arc::new(AtomicBool::new(false));
+        {
+            let (conns, from_daemon, cut) = (conns.clone(), from_daemon.clone(), cut.clone());
+            std::thread::spawn(move || {
+                for client in listener.incoming() {
+                    let Ok(client) = client else { break };
+                    if cut.load(Ordering::SeqCst) {
+                        let _ = client.shutdown(std::net::Shutdown::Both);
+                        continue;
+                    }
+                    let daemon = UnixStream::connect("/var/run/docker.sock").unwrap();
+                    conns.lock().unwrap().push(client.try_clone().unwrap());
+                    conns.lock().unwrap().push(daemon.try_clone().unwrap());
+                    let pipe = |mut from: UnixStream,
+                                mut to: UnixStream,
+                                count: Option<Arc<AtomicU64>>| {
+                        std::thread::spawn(move || {
+                            let mut buf = [0u8; 16384];
+                            loop {
+                                match from.read(&mut buf) {
+                                    Ok(0) | Err(_) => break,
+                                    Ok(n) => {
+                                        if let Some(c) = &count {
+                                            c.fetch_add(n as u64, Ordering::SeqCst);
+                                        }
+                                        if to.write_all(&buf[..n]).is_err() {
+                                            break;
+                                        }
+                                    }
+                                }
+                            }
+                            let _ = to.shutdown(std::net::Shutdown::Write);
+                        });
+                    };
+                    pipe(
+                        client.try_clone().unwrap(),
+                        daemon.try_clone().unwrap(),
+                        None,
+                    );
+                    pipe(daemon, client, Some(from_daemon.clone()));
+                }
+            });
+        }
+        Proxy {
+            path,
+            _dir: dir,
+            conns,
+            from_daemon,
+            cut,
+        }
+    }
+
+    pub fn host(&self) -> String {
+        format!("unix://{}", self.path.display())
+    }
+
+    /// Closes every connection, both ways, and refuses new ones.
+    pub fn cut(&self) {
+        self.cut.store(true, Ordering::SeqCst);
+        for c in self.conns.lock().unwrap().iter() {
+            let _ = c.shutdown(std::net::Shutdown::Both);
+        }
+    }
 }
