@@ -22,7 +22,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use crate::dockerfile::expand::{self, Env, ExpandError, Expansion, Lexer, Lookup};
 use crate::dockerfile::image_ref::ImageRef;
-use crate::dockerfile::{Args, Dockerfile, Instruction, Kind, Word};
+use crate::dockerfile::{ArgDecl, Args, Dockerfile, Instruction, Kind, Word};
 use crate::span::Span;
 
 pub mod official;
@@ -457,6 +457,7 @@ impl Semantic {
             None => Err(ExpandError {
                 message: "FROM requires an image".into(),
                 offset: 0,
+                refs: Vec::new(),
             }),
         };
         let platform = platform_word.map(|w| lexer.process(&w.raw, &self.global_env));
@@ -512,9 +513,9 @@ impl Semantic {
 
     /// Walks the instructions of stage `stage` after its FROM, giving each
     /// with the scope before it.
-    pub fn walk_stage<F>(&self, df: &Dockerfile, stage: usize, mut f: F)
+    pub fn walk_stage<'d, F>(&self, df: &'d Dockerfile, stage: usize, mut f: F)
     where
-        F: FnMut(&Instruction, &Scope),
+        F: FnMut(&'d Instruction, &Scope),
     {
         let (Some(st), Some(info)) = (df.stages.get(stage), self.stages.get(stage)) else {
             return;
@@ -551,29 +552,35 @@ impl Semantic {
             }
             Args::Arg(decls) => {
                 for decl in decls {
-                    let name = decl.name.raw.as_str();
-                    let value: Option<Option<String>> = if let Some(v) = self.build_args.get(name) {
-                        Some(Some(v.clone()))
-                    } else if let Some(default) = &decl.default {
-                        Some(match lexer.process(&default.raw, &*scope) {
-                            Ok(e) if !e.uncertain => Some(e.value),
-                            _ => None,
-                        })
-                    } else {
-                        self.global_env.get(name).cloned()
-                    };
-                    if let Some(v) = value {
-                        if !NON_ENV_ARGS.contains(&name) {
-                            scope.set(name, v);
-                        }
-                    }
-                    scope.args.insert(name.to_string());
+                    self.apply_arg(scope, decl, lexer);
                 }
             }
             Args::Shell(_) => scope.shell_set = true,
             Args::Workdir(_) => scope.workdir_set = true,
             _ => {}
         }
+    }
+
+    /// Applies one declaration of a stage's ARG instruction: its value is the
+    /// `--build-arg`, else its expanded default, else the global ARG's value.
+    pub fn apply_arg(&self, scope: &mut Scope, decl: &ArgDecl, lexer: &Lexer) {
+        let name = decl.name.raw.as_str();
+        let value: Option<Option<String>> = if let Some(v) = self.build_args.get(name) {
+            Some(Some(v.clone()))
+        } else if let Some(default) = &decl.default {
+            Some(match lexer.process(&default.raw, &*scope) {
+                Ok(e) if !e.uncertain => Some(e.value),
+                _ => None,
+            })
+        } else {
+            self.global_env.get(name).cloned()
+        };
+        if let Some(v) = value {
+            if !NON_ENV_ARGS.contains(&name) {
+                scope.set(name, v);
+            }
+        }
+        scope.args.insert(name.to_string());
     }
 
     pub fn is_stage_needed(&self, stage: usize) -> bool {

@@ -195,13 +195,10 @@ pub fn generate(corpus: &Path) -> std::io::Result<String> {
         }
     }
     out.push_str("\n/// `(image, names)`, sorted by image and by name.\n");
-    out.push_str("pub static OFFICIAL_ENV: &[(&str, &[&str])] = &[\n");
+    out.push_str("#[rustfmt::skip]\npub static OFFICIAL_ENV: &[(&str, &[&str])] = &[\n");
     for (image, names) in &table {
-        let _ = writeln!(out, "    (\n        {image:?},\n        &[");
-        for n in names {
-            let _ = writeln!(out, "            {n:?},");
-        }
-        out.push_str("        ],\n    ),\n");
+        let names: Vec<String> = names.iter().map(|n| format!("{n:?}")).collect();
+        let _ = writeln!(out, "    ({image:?}, &[{}]),", names.join(", "));
     }
     out.push_str("];\n");
     Ok(out)
