@@ -159,6 +159,9 @@ pub struct CheckArgs {
         conflicts_with = "baseline"
     )]
     pub write_baseline: Option<PathBuf>,
+
+    #[command(flatten)]
+    pub fix_args: super::fix::FixArgs,
 }
 
 /// `NAME=VALUE`, or `NAME` with the value from the environment (as `docker build` does).
@@ -461,6 +464,10 @@ pub fn run(args: CheckArgs, io: &mut Io<'_>) -> anyhow::Result<u8> {
         for o in &mut outcomes {
             baseline.filter(&mut o.findings, &cwd, dir);
         }
+    }
+
+    if args.fix_args.active() {
+        return super::fix::run(args, &linter, outcomes, io);
     }
 
     let unreadable = outcomes.iter().any(|o| o.unreadable);

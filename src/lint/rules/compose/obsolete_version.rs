@@ -34,6 +34,19 @@ services:
     image: nginx:1.27
 ```
 
+## Fix
+```yaml
+version: "3.8" # the file format
+services:
+  web:
+    image: nginx:1.27
+```
+```yaml fixed
+services:
+  web:
+    image: nginx:1.27
+```
+
 ## Fix safety
 Removing the line changes nothing for `docker compose`: safe. (Keep it in
 files deployed with `docker stack deploy`, which buildlint checks in stack

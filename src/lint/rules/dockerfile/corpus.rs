@@ -250,13 +250,21 @@ mod tests {
         for rule in super::super::RULES {
             let example = fix_example(rule.doc);
             if rule.fix == FixAvailability::Never {
-                assert!(example.is_none(), "{} has a fix example but no fix", rule.code);
+                assert!(
+                    example.is_none(),
+                    "{} has a fix example but no fix",
+                    rule.code
+                );
                 continue;
             }
             let (before, after) =
                 example.unwrap_or_else(|| panic!("{} can fix but shows no `## Fix`", rule.code));
             let findings = crate::lint::testing::lint(rule, &before);
-            assert!(!findings.is_empty(), "{}: the fix example does not fire", rule.code);
+            assert!(
+                !findings.is_empty(),
+                "{}: the fix example does not fire",
+                rule.code
+            );
             let mut edits: Vec<_> = findings
                 .iter()
                 .flat_map(|f| f.fix.iter().flat_map(|x| x.edits.clone()))
