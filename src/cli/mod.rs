@@ -10,6 +10,7 @@ pub mod config;
 pub mod context;
 pub mod debug;
 mod debug_stack;
+pub mod fix;
 pub mod rule;
 
 /// Exit status: nothing at or above the failure threshold / built.
@@ -147,15 +148,6 @@ fn is_broken_pipe(e: &anyhow::Error) -> bool {
     })
 }
 
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn cli_definition_is_consistent() {
-        use clap::CommandFactory;
-        super::Cli::command().debug_assert();
-    }
-}
-
 /// Runs buildlint in-process on empty stdin and returns (status, stdout, stderr).
 pub fn run_captured(args: &[&str]) -> (u8, String, String) {
     run_captured_with_stdin(args, b"")
@@ -181,4 +173,13 @@ pub fn run_captured_with_stdin(args: &[&str], stdin: &[u8]) -> (u8, String, Stri
         String::from_utf8_lossy(&out).into_owned(),
         String::from_utf8_lossy(&err).into_owned(),
     )
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn cli_definition_is_consistent() {
+        use clap::CommandFactory;
+        super::Cli::command().debug_assert();
+    }
 }

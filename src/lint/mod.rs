@@ -7,6 +7,7 @@ pub mod discover;
 pub mod driver;
 pub mod engine;
 pub mod finding;
+pub mod fix;
 pub mod options;
 mod page_examples;
 pub mod pages;
