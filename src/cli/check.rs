@@ -377,39 +377,30 @@ pub fn run(args: CheckArgs, io: &mut Io<'_>) -> anyhow::Result<u8> {
         }
     }
 
-    // Lint, in parallel; results in path order whatever the scheduling.
-    let mut inputs: Vec<DockerfileInput> =
-        dockerfiles.into_iter().map(DockerfileInput::new).collect();
-    if let Some(i) = stdin_input {
-        inputs.push(i);
-    }
-    let results: Vec<Result<Outcome, SetupError>> = inputs
-        .par_iter()
-        .map(|i| linter.lint_dockerfile(i))
-        .collect();
+    // Stacks first: a Dockerfile that a stack's service builds is linted
+    // through the service, with its context, args and target.
     let mut outcomes = Vec::new();
     let mut setup_errors: Vec<String> = Vec::new();
-    for r in results {
-        match r {
-            Ok(o) => outcomes.push(o),
-            Err(e) => {
-                let e = e.to_string();
-                if !setup_errors.contains(&e) {
-                    setup_errors.push(e);
-                }
-            }
+    let mut push_error = |e: SetupError, errors: &mut Vec<String>| {
+        let e = e.to_string();
+        if !errors.contains(&e) {
+            errors.push(e);
         }
-    }
+    };
     let mut projects: Vec<Vec<PathBuf>> = stack_files.into_iter().map(|p| vec![p]).collect();
     if !stack_project.is_empty() {
         projects.push(stack_project);
     }
     match stack_linter() {
         Some(lint_stack) => {
-            for project in &projects {
-                match lint_stack(&linter, project) {
+            let results: Vec<Result<Vec<Outcome>, SetupError>> = projects
+                .par_iter()
+                .map(|p| lint_stack(&linter, p))
+                .collect();
+            for r in results {
+                match r {
                     Ok(mut o) => outcomes.append(&mut o),
-                    Err(e) => setup_errors.push(e.to_string()),
+                    Err(e) => push_error(e, &mut setup_errors),
                 }
             }
         }
@@ -429,6 +420,32 @@ pub fn run(args: CheckArgs, io: &mut Io<'_>) -> anyhow::Result<u8> {
                     "buildlint: note: {skipped} stack file(s) found but not linted: stack linting is not available in this build"
                 )?;
             }
+        }
+    }
+    let through_stacks: std::collections::HashSet<PathBuf> = outcomes
+        .iter()
+        .filter(|o| o.context.is_some())
+        .map(|o| linter.absolute(&o.file.path))
+        .collect();
+
+    // Then the Dockerfiles no stack builds, in parallel; results in path
+    // order whatever the scheduling.
+    let mut inputs: Vec<DockerfileInput> = dockerfiles
+        .into_iter()
+        .filter(|d| !through_stacks.contains(&linter.absolute(d)))
+        .map(DockerfileInput::new)
+        .collect();
+    if let Some(i) = stdin_input {
+        inputs.push(i);
+    }
+    let results: Vec<Result<Outcome, SetupError>> = inputs
+        .par_iter()
+        .map(|i| linter.lint_dockerfile(i))
+        .collect();
+    for r in results {
+        match r {
+            Ok(o) => outcomes.push(o),
+            Err(e) => push_error(e, &mut setup_errors),
         }
     }
     if !setup_errors.is_empty() {
