@@ -740,3 +740,31 @@ fn a_dockerfile_built_by_a_stack_is_linted_once_with_the_stack_context() {
     assert_eq!(other.len(), 1);
     assert!(other[0].get("service").is_none());
 }
+
+#[test]
+fn an_unknown_target_is_a_usage_error() {
+    let tmp = tempfile::tempdir().unwrap();
+    write(
+        tmp.path(),
+        &[(
+            "Dockerfile",
+            "FROM alpine:3.20 AS build\nFROM alpine:3.20 AS runtime\n",
+        )],
+    );
+    let dir = s(tmp.path());
+    let (code, _, err) = run_captured(&["check", &dir, ONLY, "--target", "runtme"]);
+    assert_eq!(code, 2);
+    assert!(
+        err.contains("--target `runtme`: no linted Dockerfile has a stage of that name"),
+        "{err}"
+    );
+    assert!(
+        err.contains("tip: a similar stage exists: `runtime`"),
+        "{err}"
+    );
+    let (code, _, err) = run_captured(&["check", &dir, ONLY, "--target", "RUNTIME"]);
+    assert_eq!(
+        code, 0,
+        "stage names compare without case, as BuildKit does: {err}"
+    );
+}
