@@ -381,7 +381,7 @@ pub fn run(args: CheckArgs, io: &mut Io<'_>) -> anyhow::Result<u8> {
     // through the service, with its context, args and target.
     let mut outcomes = Vec::new();
     let mut setup_errors: Vec<String> = Vec::new();
-    let mut push_error = |e: SetupError, errors: &mut Vec<String>| {
+    let push_error = |e: SetupError, errors: &mut Vec<String>| {
         let e = e.to_string();
         if !errors.contains(&e) {
             errors.push(e);
