@@ -115,6 +115,7 @@ fn run_mount_cache_persists_under_buildkit() {
         &ctx.arg(),
     ]);
     assert_eq!(code, 0, "{err}");
+    clean.remember_tagged();
     assert_eq!(run_in(&tag, &["cat", "/count"]), "1");
     // Another build arg reruns the step; the cache mount keeps what the first run wrote.
     let (code, _, err) = build(&[

@@ -13,12 +13,9 @@ use crate::lint::config::{
     parse_threshold, resolve_rule_name, Discovery, Layer, Resolver, RuleSet,
 };
 use crate::lint::discover;
-use crate::lint::driver::{
-    stack_linter, unreadable_finding, DockerfileInput, Linter, Outcome, SetupError,
-};
-use crate::lint::finding::{Finding, Severity, SourceFile};
+use crate::lint::driver::{DockerfileInput, Linter, Outcome, SetupError};
+use crate::lint::finding::Finding;
 use crate::report::{self, Format, RenderOptions, Report};
-use crate::span::Span;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
 pub enum ColorChoice {
@@ -69,6 +66,18 @@ pub struct CheckArgs {
     /// The stage to build: stage rules then look only at the stages it needs.
     #[arg(long, value_name = "STAGE", help_heading = "Build")]
     pub target: Option<String>,
+
+    /// Read stack files as `docker stack deploy` does (automatic for docker-stack*.yml).
+    #[arg(long, help_heading = "Stacks")]
+    pub stack: bool,
+
+    /// Variables for stack files, instead of each project's .env (repeatable, later files win).
+    #[arg(long = "env-file", value_name = "FILE", help_heading = "Stacks")]
+    pub env_files: Vec<PathBuf>,
+
+    /// The stack project name (wins over COMPOSE_PROJECT_NAME and `name:`).
+    #[arg(short = 'p', long, value_name = "NAME", help_heading = "Stacks")]
+    pub project_name: Option<String>,
 
     /// Output format.
     #[arg(long, value_enum, default_value = "human", help_heading = "Output")]
@@ -150,6 +159,9 @@ pub struct CheckArgs {
         conflicts_with = "baseline"
     )]
     pub write_baseline: Option<PathBuf>,
+
+    #[command(flatten)]
+    pub fix_args: super::fix::FixArgs,
 }
 
 /// `NAME=VALUE`, or `NAME` with the value from the environment (as `docker build` does).
@@ -231,32 +243,6 @@ fn write_atomically(path: &Path, text: &[u8]) -> std::io::Result<()> {
     }
     tmp.persist(path).map_err(|e| e.error)?;
     Ok(())
-}
-
-/// A stack file that cannot be linted in this build: reported, never skipped silently.
-fn stack_unsupported(path: &Path, out: &mut Vec<Outcome>) {
-    let file = SourceFile::new(path, std::fs::read_to_string(path).unwrap_or_default());
-    let missing = !path.exists();
-    let message = if missing {
-        format!("cannot read `{}`: no such file", path.display())
-    } else {
-        "stack files cannot be linted by this build of buildlint".to_string()
-    };
-    out.push(Outcome {
-        findings: vec![unreadable_finding(
-            &file,
-            Span::default(),
-            message,
-            Some("lint the Dockerfiles directly, or use a build with stack support".into()),
-        )],
-        file,
-        threshold: Some(Severity::Error),
-        rules: vec![&crate::lint::rules::meta::UNREADABLE_FILE],
-        unreadable: true,
-        dockerfile: None,
-        context: None,
-        context_known: false,
-    });
 }
 
 pub fn run(args: CheckArgs, io: &mut Io<'_>) -> anyhow::Result<u8> {
@@ -377,64 +363,25 @@ pub fn run(args: CheckArgs, io: &mut Io<'_>) -> anyhow::Result<u8> {
         }
     }
 
-    // Stacks first: a Dockerfile that a stack's service builds is linted
-    // through the service, with its context, args and target.
-    let mut outcomes = Vec::new();
-    let mut setup_errors: Vec<String> = Vec::new();
-    let push_error = |e: SetupError, errors: &mut Vec<String>| {
-        let e = e.to_string();
-        if !errors.contains(&e) {
-            errors.push(e);
-        }
-    };
+    // Stack files first (the stack front end): the Dockerfiles a stack
+    // builds are linted through it, with each service's context, build args
+    // and target, and not again on their own with a guessed context.
     let mut projects: Vec<Vec<PathBuf>> = stack_files.into_iter().map(|p| vec![p]).collect();
     if !stack_project.is_empty() {
         projects.push(stack_project);
     }
-    match stack_linter() {
-        Some(lint_stack) => {
-            let results: Vec<Result<Vec<Outcome>, SetupError>> = projects
-                .par_iter()
-                .map(|p| lint_stack(&linter, p))
-                .collect();
-            for r in results {
-                match r {
-                    Ok(mut o) => outcomes.append(&mut o),
-                    Err(e) => push_error(e, &mut setup_errors),
-                }
-            }
-        }
-        None => {
-            let explicit: Vec<&PathBuf> = projects
-                .iter()
-                .flatten()
-                .filter(|p| args.files.contains(p) || args.paths.contains(p))
-                .collect();
-            for p in &explicit {
-                stack_unsupported(p, &mut outcomes);
-            }
-            let skipped = projects.iter().flatten().count() - explicit.len();
-            if skipped > 0 {
-                writeln!(
-                    io.stderr,
-                    "buildlint: note: {skipped} stack file(s) found but not linted: stack linting is not available in this build"
-                )?;
-            }
-        }
-    }
-    let through_stacks: std::collections::HashSet<PathBuf> = outcomes
-        .iter()
-        .filter(|o| o.context.is_some())
-        .map(|o| linter.absolute(&o.file.path))
-        .collect();
+    let stack_options = crate::compose::StackOptions {
+        stack_mode: args.stack,
+        env_files: args.env_files.clone(),
+        project_name: args.project_name.clone(),
+    };
+    let stacks = crate::compose::check::lint_projects(&linter, &projects, &stack_options);
+    dockerfiles.retain(|d| args.files.contains(d) || !stacks.built.contains(&linter.absolute(d)));
 
-    // Then the Dockerfiles no stack builds, in parallel; results in path
-    // order whatever the scheduling.
-    let mut inputs: Vec<DockerfileInput> = dockerfiles
-        .into_iter()
-        .filter(|d| !through_stacks.contains(&linter.absolute(d)))
-        .map(DockerfileInput::new)
-        .collect();
+    // Then the Dockerfiles, in parallel; results in path order whatever the
+    // scheduling.
+    let mut inputs: Vec<DockerfileInput> =
+        dockerfiles.into_iter().map(DockerfileInput::new).collect();
     if let Some(i) = stdin_input {
         inputs.push(i);
     }
@@ -442,10 +389,23 @@ pub fn run(args: CheckArgs, io: &mut Io<'_>) -> anyhow::Result<u8> {
         .par_iter()
         .map(|i| linter.lint_dockerfile(i))
         .collect();
+    let mut outcomes = Vec::new();
+    let mut setup_errors: Vec<String> = Vec::new();
     for r in results {
         match r {
             Ok(o) => outcomes.push(o),
-            Err(e) => push_error(e, &mut setup_errors),
+            Err(e) => {
+                let e = e.to_string();
+                if !setup_errors.contains(&e) {
+                    setup_errors.push(e);
+                }
+            }
+        }
+    }
+    outcomes.extend(stacks.outcomes);
+    for e in stacks.errors {
+        if !setup_errors.contains(&e) {
+            setup_errors.push(e);
         }
     }
     if let Some(target) = &args.target {
@@ -542,6 +502,10 @@ pub fn run(args: CheckArgs, io: &mut Io<'_>) -> anyhow::Result<u8> {
         for o in &mut outcomes {
             baseline.filter(&mut o.findings, &cwd, dir);
         }
+    }
+
+    if args.fix_args.active() {
+        return super::fix::run(args, &linter, outcomes, io);
     }
 
     let unreadable = outcomes.iter().any(|o| o.unreadable);

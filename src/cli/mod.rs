@@ -10,6 +10,7 @@ pub mod config;
 pub mod context;
 pub mod debug;
 mod debug_stack;
+pub mod fix;
 pub mod rule;
 
 /// Exit status: nothing at or above the failure threshold / built.

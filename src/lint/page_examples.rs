@@ -458,3 +458,5 @@ fn a_page_whose_examples_misbehave_is_caught() {
     assert!(tally.failures[0].contains("does not fire"));
     assert!(tally.failures[1].contains("fires the rule"));
 }
+
+mod fix_examples;

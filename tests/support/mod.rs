@@ -185,11 +185,14 @@ pub fn run_in(image: &str, cmd: &[&str]) -> String {
     docker(&args)
 }
 
-/// Removes the listed tags when dropped (by tag, never by ID, so an image
-/// that another tag still names stays).
+/// Removes what a test made when dropped: its tags (by tag, never forcing,
+/// so an image another tag still names stays; untagged parents our builds
+/// made go with them), then the images it built that no tag names any more
+/// (earlier builds of the same tags).
 #[derive(Default)]
 pub struct Cleanup {
     pub tags: Vec<String>,
+    pub images: Vec<String>,
 }
 
 impl Cleanup {
@@ -197,16 +200,47 @@ impl Cleanup {
         self.tags.push(t.to_string());
         t.to_string()
     }
+
+    /// An image ID a build of this test produced.
+    pub fn image(&mut self, id: &str) {
+        let id = id.trim();
+        if !id.is_empty() && !self.images.iter().any(|i| i == id) {
+            self.images.push(id.to_string());
+        }
+    }
+
+    /// Registers the image every tag points at now.
+    pub fn remember_tagged(&mut self) {
+        for t in self.tags.clone() {
+            if let Some(id) = image_id(&t) {
+                self.image(&id);
+            }
+        }
+    }
 }
 
 impl Drop for Cleanup {
     fn drop(&mut self) {
+        self.remember_tagged();
         for t in &self.tags {
             let _ = Command::new("docker")
-                .args(["image", "rm", "--no-prune", t])
+                .args(["image", "rm", t])
                 .stdout(Stdio::null())
                 .stderr(Stdio::null())
                 .status();
+        }
+        for id in &self.images {
+            let tags = Command::new("docker")
+                .args(["image", "inspect", "--format", "{{len .RepoTags}}", id])
+                .output();
+            let dangling = matches!(&tags, Ok(o) if o.status.success() && String::from_utf8_lossy(&o.stdout).trim() == "0");
+            if dangling {
+                let _ = Command::new("docker")
+                    .args(["image", "rm", id])
+                    .stdout(Stdio::null())
+                    .stderr(Stdio::null())
+                    .status();
+            }
         }
     }
 }

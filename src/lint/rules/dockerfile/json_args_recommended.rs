@@ -43,6 +43,16 @@ SHELL ["/bin/bash", "-c"]
 ENTRYPOINT echo "hello world"
 ```
 
+## Fix
+```dockerfile
+FROM nginx:1.27
+CMD nginx -g daemon
+```
+```dockerfile fixed
+FROM nginx:1.27
+CMD ["nginx", "-g", "daemon"]
+```
+
 ## Fix safety
 The fix writes the exec form when the command is plain words (no variables,
 quotes, redirections or other shell syntax). It is unsafe: the program then

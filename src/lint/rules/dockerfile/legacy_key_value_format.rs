@@ -52,6 +52,18 @@ ENV DEPS="\
     make"
 ```
 
+## Fix
+```dockerfile
+FROM alpine
+ENV VERSION 1.2
+ENV OPTS -x -y
+```
+```dockerfile fixed
+FROM alpine
+ENV VERSION=1.2
+ENV OPTS="-x -y"
+```
+
 ## Fix safety
 For ENV and LABEL the fix writes `key=value`, quoting the value when it holds
 spaces; it is safe and is offered only when the value has no quotes or escapes

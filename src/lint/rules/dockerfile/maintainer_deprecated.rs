@@ -32,7 +32,14 @@ LABEL org.opencontainers.image.authors="moby@example.com"
 ```
 
 ## Fix
-The fix replaces the instruction with the equivalent `LABEL`.
+```dockerfile
+FROM alpine:3.20
+MAINTAINER Jane Doe <jane@example.com>
+```
+```dockerfile fixed
+FROM alpine:3.20
+LABEL org.opencontainers.image.authors="Jane Doe <jane@example.com>"
+```
 
 ## References
 - BuildKit check `MaintainerDeprecated`
