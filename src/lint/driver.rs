@@ -278,7 +278,7 @@ impl Linter {
                     &file,
                     Span::default(),
                     format!("cannot read `{}`: {reason}", input.path.display()),
-                    Some("check the path; a directory is searched for Dockerfiles only when it exists".into()),
+                    Some("check the path, or name a directory to search it for Dockerfiles".into()),
                 );
                 f.service = input.service.clone();
                 return Ok(Outcome {
