@@ -26,6 +26,9 @@ use crate::lint::fix::{
     fix_file, is_parse_error, selected, unified_diff, write_atomically, FileFix,
 };
 
+/// Lints a file's new text again, for the next round of fixes.
+type Relinter<'a> = Box<dyn FnMut(&str) -> Vec<Finding> + 'a>;
+
 /// The fix flags of `buildlint check`.
 #[derive(Args, Clone, Debug, Default)]
 #[group(skip)]
@@ -157,10 +160,7 @@ fn same_finding(a: &Finding, b: &Finding) -> bool {
 }
 
 /// Re-lints a Dockerfile's new text as `check` linted the file.
-fn relint_dockerfile<'a>(
-    linter: &'a Linter,
-    target: &'a Target,
-) -> anyhow::Result<Box<dyn FnMut(&str) -> Vec<Finding> + 'a>> {
+fn relint_dockerfile<'a>(linter: &'a Linter, target: &'a Target) -> anyhow::Result<Relinter<'a>> {
     let TargetKind::Dockerfile {
         context,
         context_known,
@@ -216,10 +216,7 @@ fn stack_project(file: &Path) -> Option<(Vec<PathBuf>, Option<bool>)> {
 }
 
 /// Re-lints a stack file's new text with the rest of its project.
-fn relint_stack<'a>(
-    linter: &'a Linter,
-    target: &'a Target,
-) -> anyhow::Result<Box<dyn FnMut(&str) -> Vec<Finding> + 'a>> {
+fn relint_stack<'a>(linter: &'a Linter, target: &'a Target) -> anyhow::Result<Relinter<'a>> {
     let (files, stack_mode) = stack_project(&target.absolute)
         .ok_or_else(|| anyhow::anyhow!("the stack project cannot be found again"))?;
     let settings = linter.settings(&files[0])?;
