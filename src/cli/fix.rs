@@ -12,6 +12,7 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use clap::Args;
+use rayon::prelude::*;
 
 use super::check::CheckArgs;
 use super::{Io, EXIT_ERROR, EXIT_FINDINGS, EXIT_OK};
@@ -275,34 +276,34 @@ fn fix_all(
     min: Applicability,
     io: &mut Io<'_>,
 ) -> anyhow::Result<Vec<Done>> {
-    let mut fixes: Vec<Option<FileFix>> = Vec::new();
-    for target in &targets {
-        let relint = match target.kind {
-            TargetKind::Dockerfile { .. } => relint_dockerfile(linter, target),
-            TargetKind::Stack => relint_stack(linter, target),
-        };
-        match relint {
-            Ok(mut relint) => fixes.push(Some(fix_file(
+    let fixes: Vec<Result<FileFix, String>> = targets
+        .par_iter()
+        .map(|target| {
+            let relint = match target.kind {
+                TargetKind::Dockerfile { .. } => relint_dockerfile(linter, target),
+                TargetKind::Stack => relint_stack(linter, target),
+            };
+            let mut relint = relint.map_err(|e| format!("{e:#}"))?;
+            Ok(fix_file(
                 &target.text,
                 target.findings.clone(),
                 min,
                 &mut relint,
-            ))),
-            Err(e) => {
-                writeln!(
-                    io.stderr,
-                    "buildlint: {}: not fixed: {e:#}",
-                    target.shown.display()
-                )?;
-                fixes.push(None);
-            }
+            ))
+        })
+        .collect();
+    let mut done = Vec::new();
+    for (target, fix) in targets.into_iter().zip(fixes) {
+        match fix {
+            Ok(fix) => done.push(Done { target, fix }),
+            Err(e) => writeln!(
+                io.stderr,
+                "buildlint: {}: not fixed: {e}",
+                target.shown.display()
+            )?,
         }
     }
-    Ok(targets
-        .into_iter()
-        .zip(fixes)
-        .filter_map(|(target, fix)| Some(Done { target, fix: fix? }))
-        .collect())
+    Ok(done)
 }
 
 fn plural(n: usize, one: &str) -> String {
@@ -523,3 +524,7 @@ pub fn run(
 #[cfg(test)]
 #[path = "fix_tests.rs"]
 mod tests;
+
+#[cfg(test)]
+#[path = "fix_corpus_tests.rs"]
+mod corpus_tests;
