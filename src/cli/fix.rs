@@ -97,11 +97,20 @@ enum TargetKind {
 }
 
 /// The files of `outcomes` with a fix to apply, one target per file.
-fn targets(linter: &Linter, outcomes: &[Outcome], min: Applicability) -> Vec<Target> {
+/// With `on_disk`, only files that exist (not a stack's inline Dockerfile).
+fn targets(
+    linter: &Linter,
+    outcomes: &[Outcome],
+    min: Applicability,
+    on_disk: bool,
+) -> Vec<Target> {
     let mut out: Vec<Target> = Vec::new();
     for o in outcomes {
         let shown = o.file.path.clone();
         let absolute = linter.absolute(&shown);
+        if on_disk && !absolute.is_file() {
+            continue;
+        }
         let kind = match &o.context {
             Some(dir) => TargetKind::Dockerfile {
                 context: dir.clone(),
@@ -369,6 +378,35 @@ fn summary_line(d: &Done, verb: &str) -> String {
     )
 }
 
+/// A line for the end of a check that did not fix: how many findings
+/// `--fix` (and `--unsafe-fixes`) would fix. `None` when none.
+pub fn hint<'a>(findings: impl IntoIterator<Item = &'a Finding>) -> Option<String> {
+    let (mut safe, mut unsafe_) = (0usize, 0usize);
+    for f in findings {
+        match f.fix.as_ref().map(|x| x.applicability) {
+            Some(Applicability::Safe) => safe += 1,
+            Some(Applicability::Unsafe) => unsafe_ += 1,
+            _ => {}
+        }
+    }
+    match (safe, unsafe_) {
+        (0, 0) => None,
+        (0, u) => Some(format!(
+            "{} can be fixed with `--fix --unsafe-fixes` (review them: they may change behaviour)",
+            plural(u, "finding")
+        )),
+        (s, 0) => Some(format!(
+            "{} can be fixed with `--fix`",
+            plural(s, "finding")
+        )),
+        (s, u) => Some(format!(
+            "{} can be fixed with `--fix`, {} more with `--unsafe-fixes`",
+            plural(s, "finding"),
+            u
+        )),
+    }
+}
+
 /// `--fix` or `--diff` on what `check` found: called by `check` once every
 /// file is linted (and a baseline applied), instead of reporting.
 pub fn run(
@@ -388,7 +426,7 @@ pub fn run(
         return Ok(EXIT_ERROR);
     }
     let unreadable = outcomes.iter().any(|o| o.unreadable);
-    let targets = targets(linter, &outcomes, min);
+    let targets = targets(linter, &outcomes, min, !stdin);
     let done = fix_all(linter, targets, min, io)?;
     for d in &done {
         notes(d, io)?;

@@ -184,3 +184,48 @@ fn fix_conflicts_with_adoption_flags() {
     let (code, _, err) = run_captured(&["check", "--exit-non-zero-on-fix", "x"]);
     assert_eq!(code, 2, "{err}");
 }
+
+#[test]
+fn check_says_how_many_findings_fix_would_fix() {
+    let tmp = tempfile::tempdir().unwrap();
+    let df = write(tmp.path(), "Dockerfile", APT);
+    let (_, _, err) = run_captured(&["check", "--isolated", &df]);
+    assert!(
+        err.contains("can be fixed with `--fix`") && err.contains("more with `--unsafe-fixes`"),
+        "{err}"
+    );
+    let (_, _, err) = run_captured(&["check", "--isolated", "--format", "json", &df]);
+    assert!(
+        !err.contains("can be fixed"),
+        "only under the human report: {err}"
+    );
+}
+
+#[test]
+fn add_becomes_copy_safely_once_the_context_shows_no_archive() {
+    let tmp = tempfile::tempdir().unwrap();
+    let ctx = tmp.path().join("ctx");
+    write(&ctx, "app.py", "print('hi')\n");
+    // A gzip header: ADD would unpack it.
+    std::fs::write(ctx.join("data.bin"), [0x1f, 0x8b, 8, 0, 0, 0]).unwrap();
+    let text = "FROM alpine:3.20\nADD app.py /app/\nADD data.bin /data/\n";
+    let df = write(tmp.path(), "Dockerfile", text);
+    let ctx = ctx.to_string_lossy().into_owned();
+    let (_, _, err) = run_captured(&["check", "--isolated", "--context", &ctx, "--fix", &df]);
+    assert_eq!(
+        read(&df),
+        "FROM alpine:3.20\nCOPY app.py /app/\nADD data.bin /data/\n",
+        "{err}"
+    );
+    // Without a known context the source is not checked: unsafe only.
+    let df2 = write(
+        tmp.path(),
+        "b/Dockerfile",
+        "FROM alpine:3.20\nADD app.py /app/\n",
+    );
+    write(tmp.path(), "b/app.py", "x\n");
+    run_captured(&["check", "--isolated", "--fix", &df2]);
+    assert!(read(&df2).contains("ADD app.py"));
+    run_captured(&["check", "--isolated", "--fix", "--unsafe-fixes", &df2]);
+    assert!(read(&df2).contains("COPY app.py"));
+}
