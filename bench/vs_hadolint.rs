@@ -92,6 +92,8 @@ fn hadolint_bin() -> PathBuf {
 
 /// Runs a command to completion; returns wall time, peak RSS in KiB and the
 /// exit code.
+// The child is reaped by `wait4`, which also gives its peak RSS.
+#[allow(clippy::zombie_processes)]
 fn measure(cmd: &mut Command) -> (Duration, i64, i32) {
     let start = Instant::now();
     let child = cmd
@@ -154,6 +156,46 @@ fn in_process(files: &[PathBuf]) -> (Duration, i64) {
             .sum();
         best = best.min(start.elapsed());
         assert!(total > 0);
+    }
+    if std::env::var_os("BENCH_PER_RULE").is_some() {
+        let parsed: Vec<_> = files
+            .iter()
+            .filter_map(|p| {
+                Some((
+                    p,
+                    buildlint::dockerfile::parse_bytes(std::fs::read(p).ok()?).ok()?,
+                ))
+            })
+            .collect();
+        let start = Instant::now();
+        for p in files {
+            let _ = buildlint::dockerfile::parse_bytes(std::fs::read(p).unwrap());
+        }
+        println!("  parse only (one thread): {:.1} ms", ms(start.elapsed()));
+        let mut per_rule = Vec::new();
+        for &(rule, _) in &selection.rules {
+            let only = RuleSelection::only(&[rule]);
+            let start = Instant::now();
+            for (path, df) in &parsed {
+                let semantic = Semantic::new(df, Default::default(), None);
+                let context = DirContext::new(path.parent().unwrap().to_path_buf(), None);
+                let job = DockerfileJob {
+                    file: SourceFile::new(path.to_path_buf(), df.source.clone()),
+                    df,
+                    context: &context,
+                    context_known: false,
+                    semantic: &semantic,
+                    options: &options,
+                    service: None,
+                };
+                lint_dockerfile(&job, &only);
+            }
+            per_rule.push((start.elapsed(), rule.code));
+        }
+        per_rule.sort();
+        for (t, code) in per_rule.iter().rev().take(8) {
+            println!("  {code}: {:.1} ms (one thread)", ms(*t));
+        }
     }
     let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
     let hwm = status

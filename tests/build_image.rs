@@ -7,16 +7,34 @@
 
 mod support;
 
-use std::io::{Read, Write};
-use std::os::unix::net::{UnixListener, UnixStream};
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::atomic::Ordering;
 
 use buildlint::cli::run_captured;
-use support::{base_image, docker_or_skip, image_id, run_in, unique_tag, Cleanup, Ctx};
+use support::{base_image, docker_or_skip, image_id, run_in, unique_tag, Cleanup, Ctx, Proxy};
+
+/// Build records of this test process, kept out of the user's cache.
+fn cache_dir() -> String {
+    static DIR: std::sync::OnceLock<tempfile::TempDir> = std::sync::OnceLock::new();
+    DIR.get_or_init(|| tempfile::tempdir().unwrap())
+        .path()
+        .to_string_lossy()
+        .into_owned()
+}
 
 fn build(args: &[&str]) -> (u8, String, String) {
-    let mut v = vec!["build", "--progress", "plain", "--pull", "never"];
+    build_with_records(&cache_dir(), args)
+}
+
+fn build_with_records(cache: &str, args: &[&str]) -> (u8, String, String) {
+    let mut v = vec![
+        "build",
+        "--progress",
+        "plain",
+        "--pull",
+        "never",
+        "--cache-dir",
+        cache,
+    ];
     v.extend_from_slice(args);
     run_captured(&v)
 }
@@ -97,6 +115,7 @@ fn run_mount_cache_persists_under_buildkit() {
         &ctx.arg(),
     ]);
     assert_eq!(code, 0, "{err}");
+    clean.remember_tagged();
     assert_eq!(run_in(&tag, &["cat", "/count"]), "1");
     // Another build arg reruns the step; the cache mount keeps what the first run wrote.
     let (code, _, err) = build(&[
@@ -195,11 +214,117 @@ fn lint_errors_stop_the_build_unless_no_lint() {
     if !docker_or_skip("lint_errors_stop_the_build_unless_no_lint") {
         return;
     }
-    // A parse error is always fatal; the build never starts.
-    let ctx = Ctx::new(&[("Dockerfile", "FROM scratch\nCOPY\n")]);
+    let mut clean = Cleanup::default();
+    // An untagged base (`:latest`) of our own, and a configuration that makes
+    // the latest-tag rule an error.
+    let latest = unique_tag("lint-gate");
+    let latest =
+        latest.split(':').next().unwrap().to_string() + &format!("-{}", std::process::id());
+    support::docker(&["tag", &base_image(), &latest]);
+    clean.tag(&format!("{latest}:latest"));
+    let tag = clean.tag(&unique_tag("lint-gate-out"));
+    let ctx = Ctx::new(&[
+        ("Dockerfile", &format!("FROM {latest}:latest\nRUN true\n")),
+        ("buildlint.toml", "[rules]\nBL1007 = \"error\"\n"),
+    ]);
+    let (code, out, err) = build(&["-t", &tag, &ctx.arg()]);
+    assert_eq!(code, 1, "{err}");
+    assert_eq!(out, "");
+    assert!(err.contains("BL1007"), "the finding is shown: {err}");
+    assert!(err.contains("build anyway with --no-lint"), "{err}");
+    assert!(
+        !err.contains("building with"),
+        "the build never started: {err}"
+    );
+    assert!(image_id(&tag).is_none());
+    let (code, out, err) = build(&["--no-lint", "-t", &tag, &ctx.arg()]);
+    assert_eq!(code, 0, "{err}");
+    assert!(!err.contains("BL1007"), "{err}");
+    assert_eq!(image_id(&tag).as_deref(), Some(out.trim()));
+
+    // A Dockerfile that does not parse never reaches the daemon either.
+    let ctx = Ctx::new(&[("Dockerfile", "# nothing but a comment\n")]);
     let (code, _, err) = build(&[&ctx.arg()]);
     assert_eq!(code, 1, "{err}");
-    assert!(err.contains("Dockerfile:"), "{err}");
+    assert!(err.contains("Dockerfile:2:1"), "{err}");
+    assert!(err.contains("file with no instructions"), "{err}");
+    assert!(!err.contains("building with"), "{err}");
+    // The daemon's own rejection of an instruction points at its line too.
+    let ctx = Ctx::new(&[("Dockerfile", "FROM scratch\nCOPY\n")]);
+    let (code, _, err) = build(&["--no-lint", &ctx.arg()]);
+    assert_eq!(code, 1, "{err}");
+    assert!(
+        err.contains("error: the daemon rejected the Dockerfile"),
+        "{err}"
+    );
+    assert!(err.contains("Dockerfile:2:1\n"), "{err}");
+}
+
+#[test]
+fn pruned_and_full_contexts_give_the_same_files() {
+    if !docker_or_skip("pruned_and_full_contexts_give_the_same_files") {
+        return;
+    }
+    let base = base_image();
+    let mut clean = Cleanup::default();
+    let pruned_tag = clean.tag(&unique_tag("pruned"));
+    let full_tag = clean.tag(&unique_tag("full"));
+    let big = "x".repeat(200_000);
+    let ctx = Ctx::new(&[
+        (
+            "Dockerfile",
+            &format!(
+                "FROM {base}\nWORKDIR /app\nCOPY src/ ./src/\nCOPY *.txt ./\nCOPY conf/app.ini /etc/app.ini\nRUN find /app /etc/app.ini | sort > /listing\n"
+            ),
+        ),
+        (".dockerignore", "src/**/*.tmp\nlogs\n"),
+        ("src/main.c", "int main(void) { return 0; }\n"),
+        ("src/lib/util.c", "int util;\n"),
+        ("src/lib/scratch.tmp", "ignored\n"),
+        ("notes.txt", "notes\n"),
+        ("readme.txt", "readme\n"),
+        ("conf/app.ini", "[app]\n"),
+        ("conf/other.ini", "unused\n"),
+        ("assets/big.bin", &big),
+        ("logs/build.log", "ignored\n"),
+    ]);
+    let (code, pruned_id, err_pruned) = build(&["-t", &pruned_tag, &ctx.arg()]);
+    assert_eq!(code, 0, "{err_pruned}");
+    let (code, full_id, err_full) = build(&["--no-prune", "-t", &full_tag, &ctx.arg()]);
+    assert_eq!(code, 0, "{err_full}");
+    let files = |tag: &str| {
+        run_in(
+            tag,
+            &[
+                "sh",
+                "-c",
+                "cat /listing; find /app /etc/app.ini -type f | sort | xargs md5sum",
+            ],
+        )
+    };
+    let pruned_files = files(&pruned_tag);
+    assert_eq!(pruned_files, files(&full_tag));
+    assert!(
+        pruned_files.contains("/app/src/lib/util.c"),
+        "{pruned_files}"
+    );
+    assert!(!pruned_files.contains("scratch.tmp"), "{pruned_files}");
+    // Same content, same layers: BuildKit gives the same image.
+    assert_eq!(pruned_id, full_id);
+    // The pruned context left the unused 200 kB out.
+    let sent = |err: &str| -> String {
+        err.lines()
+            .find_map(|l| l.split("| sent ").nth(1))
+            .unwrap_or_default()
+            .to_string()
+    };
+    let (p, f) = (sent(&err_pruned), sent(&err_full));
+    assert!(
+        p.ends_with("kB of context") && f.ends_with("kB of context"),
+        "{p} / {f}"
+    );
+    let kb = |s: &str| s.split(' ').next().unwrap().parse::<f64>().unwrap();
+    assert!(kb(&f) - kb(&p) > 190.0, "pruned {p}, full {f}");
 }
 
 #[test]
@@ -229,88 +354,6 @@ fn an_unreachable_host_is_one_sentence_and_exit_2() {
     );
 }
 
-/// A unix-socket proxy in front of the real daemon that can cut every
-/// connection at once.
-struct Proxy {
-    path: std::path::PathBuf,
-    _dir: tempfile::TempDir,
-    conns: Arc<Mutex<Vec<UnixStream>>>,
-    from_daemon: Arc<AtomicU64>,
-    cut: Arc<AtomicBool>,
-}
-
-impl Proxy {
-    fn start() -> Proxy {
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("docker.sock");
-        let listener = UnixListener::bind(&path).unwrap();
-        let conns: Arc<Mutex<Vec<UnixStream>>> = Arc::default();
-        let from_daemon = Arc::new(AtomicU64::new(0));
-        let cut = Arc::new(AtomicBool::new(false));
-        {
-            let (conns, from_daemon, cut) = (conns.clone(), from_daemon.clone(), cut.clone());
-            std::thread::spawn(move || {
-                for client in listener.incoming() {
-                    let Ok(client) = client else { break };
-                    if cut.load(Ordering::SeqCst) {
-                        let _ = client.shutdown(std::net::Shutdown::Both);
-                        continue;
-                    }
-                    let daemon = UnixStream::connect("/var/run/docker.sock").unwrap();
-                    conns.lock().unwrap().push(client.try_clone().unwrap());
-                    conns.lock().unwrap().push(daemon.try_clone().unwrap());
-                    let pipe = |mut from: UnixStream,
-                                mut to: UnixStream,
-                                count: Option<Arc<AtomicU64>>| {
-                        std::thread::spawn(move || {
-                            let mut buf = [0u8; 16384];
-                            loop {
-                                match from.read(&mut buf) {
-                                    Ok(0) | Err(_) => break,
-                                    Ok(n) => {
-                                        if let Some(c) = &count {
-                                            c.fetch_add(n as u64, Ordering::SeqCst);
-                                        }
-                                        if to.write_all(&buf[..n]).is_err() {
-                                            break;
-                                        }
-                                    }
-                                }
-                            }
-                            let _ = to.shutdown(std::net::Shutdown::Write);
-                        });
-                    };
-                    pipe(
-                        client.try_clone().unwrap(),
-                        daemon.try_clone().unwrap(),
-                        None,
-                    );
-                    pipe(daemon, client, Some(from_daemon.clone()));
-                }
-            });
-        }
-        Proxy {
-            path,
-            _dir: dir,
-            conns,
-            from_daemon,
-            cut,
-        }
-    }
-
-    fn host(&self) -> String {
-        format!("unix://{}", self.path.display())
-    }
-
-    /// Closes every connection, both ways, and refuses new ones.
-    fn cut(&self) {
-        self.cut.store(true, Ordering::SeqCst);
-        for c in self.conns.lock().unwrap().iter() {
-            let _ = c.shutdown(std::net::Shutdown::Both);
-        }
-    }
-}
-
 #[test]
 fn a_connection_cut_mid_build_is_a_clear_error_and_leaves_no_tag() {
     if !docker_or_skip("a_connection_cut_mid_build_is_a_clear_error_and_leaves_no_tag") {
@@ -329,16 +372,21 @@ fn a_connection_cut_mid_build_is_a_clear_error_and_leaves_no_tag() {
         let host = proxy.host();
         let ctx_arg = ctx.arg();
         let (tag2, builder2) = (tag.clone(), builder.to_string());
+        let records = tempfile::tempdir().unwrap();
+        let cache = records.path().to_string_lossy().into_owned();
         let handle = std::thread::spawn(move || {
-            build(&[
-                "--builder",
-                &builder2,
-                "--host",
-                &host,
-                "-t",
-                &tag2,
-                &ctx_arg,
-            ])
+            build_with_records(
+                &cache,
+                &[
+                    "--builder",
+                    &builder2,
+                    "--host",
+                    &host,
+                    "-t",
+                    &tag2,
+                    &ctx_arg,
+                ],
+            )
         });
         // Wait until the daemon has started streaming the build, then cut.
         let start = std::time::Instant::now();
@@ -363,5 +411,9 @@ fn a_connection_cut_mid_build_is_a_clear_error_and_leaves_no_tag() {
             "{builder}: {err}"
         );
         assert!(image_id(&tag).is_none(), "{builder}: no tag after a cut");
+        assert!(
+            !records.path().join("builds").exists(),
+            "{builder}: no build record after a cut"
+        );
     }
 }

@@ -43,6 +43,8 @@ pub struct ImageSpec {
     pub network: Option<String>,
     pub cache_from: Vec<String>,
     pub extra_hosts: Vec<String>,
+    /// `build.no_cache` of a stack service (on top of `--no-cache`).
+    pub no_cache: bool,
 }
 
 /// Settings shared by every image of a run.
@@ -51,6 +53,11 @@ pub struct Settings {
     pub builder: BuilderChoice,
     pub pull: PullPolicy,
     pub no_cache: bool,
+    /// Send only what each build reads (`--no-prune` turns it off).
+    pub prune: bool,
+    /// Build records: unchanged builds are answered from here (read unless
+    /// `no_cache`; written after every successful build).
+    pub records: Option<Arc<super::record::Store>>,
     /// Colour in reports.
     pub color: bool,
 }
@@ -194,6 +201,9 @@ pub async fn tag_all(daemon: &Daemon, image_id: &str, tags: &[String]) -> Result
         before.push(prev);
     }
     for (i, t) in tags.iter().enumerate() {
+        if before[i].as_deref() == Some(image_id) {
+            continue;
+        }
         if let Err(e) = daemon.tag(image_id, t).await {
             for (done, prev) in tags[..i].iter().zip(&before) {
                 match prev {
@@ -241,23 +251,38 @@ pub async fn build_one(
         return outcome;
     }
 
-    let packed = {
-        let ctx = spec.context_dir.clone();
-        let dfp = spec.dockerfile_path.clone();
-        match tokio::task::spawn_blocking(move || package::package(&ctx, &dfp)).await {
-            Ok(Ok(p)) => p,
-            Ok(Err(e)) => return failed(e.to_string(), format!("error: {e}\n")),
-            Err(e) => return failed(e.to_string(), format!("error: {e}\n")),
-        }
+    let mut packed = match pack(daemon, spec, settings, builder, &images).await {
+        Ok(p) => p,
+        Err(o) => return o,
     };
-    let req = DaemonBuild {
+    let started = std::time::Instant::now();
+    let mut key = match &settings.records {
+        Some(_) => record_key(daemon, spec, builder, &images, &needed, &packed).await,
+        None => None,
+    };
+    if let (Some(store), Some(k), false) =
+        (&settings.records, &key, settings.no_cache || spec.no_cache)
+    {
+        if let Some(rec) = store.get(k) {
+            if let Ok(Some(_)) = daemon.inspect_image(&rec.image_id).await {
+                return match tag_all(daemon, &rec.image_id, &spec.tags).await {
+                    Ok(()) => Outcome::Cached {
+                        image_id: rec.image_id,
+                        secs: started.elapsed().as_secs_f64(),
+                    },
+                    Err(e) => failed(e.clone(), format!("error: {e}\n")),
+                };
+            }
+        }
+    }
+    let mut req = DaemonBuild {
         dockerfile: packed.dockerfile_name.clone(),
         build_args: spec.build_args.clone(),
         labels: spec.labels.clone(),
         target: spec.target.clone(),
         platform: spec.platform.clone(),
         network: spec.network.clone(),
-        no_cache: settings.no_cache,
+        no_cache: settings.no_cache || spec.no_cache,
         pull_always: settings.pull == PullPolicy::Always,
         cache_from: spec.cache_from.clone(),
         extra_hosts: spec.extra_hosts.clone(),
@@ -281,6 +306,16 @@ pub async fn build_one(
             if let Some(outcome) = report_problems(spec, settings, &problems, emit) {
                 return outcome;
             }
+            // The classic builder runs every stage up to the target: it may read more.
+            packed = match pack(daemon, spec, settings, builder, &images).await {
+                Ok(p) => p,
+                Err(o) => return o,
+            };
+            req.dockerfile = packed.dockerfile_name.clone();
+            req.context_size = Some(packed.tar_bytes);
+            if settings.records.is_some() {
+                key = record_key(daemon, spec, builder, &images, &needed, &packed).await;
+            }
             result = exec::run(daemon, builder, &req, packed.tar.clone(), emit, cancel).await;
         }
     }
@@ -288,6 +323,23 @@ pub async fn build_one(
         Ok(built) => {
             if let Err(e) = tag_all(daemon, &built.image_id, &spec.tags).await {
                 return failed(e.clone(), format!("error: {e}\n"));
+            }
+            if let (Some(store), Some(k)) = (&settings.records, key) {
+                let rec = super::record::Record {
+                    key: k,
+                    image_id: built.image_id.clone(),
+                    name: spec.name.clone(),
+                    created: super::record::now_secs(),
+                };
+                if let Err(e) = store.put(&rec) {
+                    emit.note(
+                        NoteLevel::Warning,
+                        format!(
+                            "cannot write the build record in {}: {e}",
+                            store.dir().display()
+                        ),
+                    );
+                }
             }
             Outcome::Built {
                 image_id: built.image_id,
@@ -297,6 +349,86 @@ pub async fn build_one(
             }
         }
         Err(f) => failure_outcome(spec, settings, &f),
+    }
+}
+
+/// The build record key, or `None` when an image the build reads is not in
+/// the daemon (its ID is unknown) or the context cannot be digested.
+async fn record_key(
+    daemon: &Daemon,
+    spec: &ImageSpec,
+    builder: BuilderKind,
+    images: &[(ExternalImage, Option<ImageFacts>)],
+    needed: &[bool],
+    packed: &package::Packed,
+) -> Option<String> {
+    use super::record::{dockerfile_digest, key, KeyInputs};
+    let mut ids = Vec::with_capacity(images.len());
+    for (img, facts) in images {
+        ids.push((img.reference.clone(), facts.as_ref()?.id.clone()));
+    }
+    let plan = packed.plan.clone();
+    let context_digest = tokio::task::spawn_blocking(move || plan.digest())
+        .await
+        .ok()?
+        .ok()?;
+    let df_digest = dockerfile_digest(&spec.df, needed);
+    Some(key(
+        &df_digest,
+        &KeyInputs {
+            context_digest: &context_digest,
+            build_args: &spec.build_args,
+            target: spec.target.as_deref(),
+            platform: spec.platform.as_deref(),
+            network: spec.network.as_deref(),
+            labels: &spec.labels,
+            builder: builder.key(),
+            images: ids,
+            endpoint: &daemon.endpoint.host,
+        },
+    ))
+}
+
+/// Plans and packages the context (on a blocking thread: it walks the disk).
+async fn pack(
+    daemon: &Daemon,
+    spec: &ImageSpec,
+    settings: &Settings,
+    builder: BuilderKind,
+    images: &[(ExternalImage, Option<ImageFacts>)],
+) -> Result<package::Packed, Outcome> {
+    let onbuild = images
+        .iter()
+        .filter(|(i, _)| i.is_base)
+        .filter_map(|(i, f)| f.as_ref().map(|f| (i.reference.clone(), f.onbuild.clone())))
+        .collect();
+    let gzip = matches!(
+        daemon.endpoint.transport,
+        super::endpoint::Transport::Tcp(_)
+    )
+    .then_some(1);
+    let spec = spec.clone();
+    let prune = settings.prune;
+    let res = tokio::task::spawn_blocking(move || {
+        package::package(
+            &spec.context_dir,
+            &spec.dockerfile_path,
+            &spec.df,
+            &package::PackageOptions {
+                build_args: &spec.build_args,
+                target: spec.target.as_deref(),
+                builder,
+                onbuild,
+                prune,
+                gzip,
+            },
+        )
+    })
+    .await;
+    match res {
+        Ok(Ok(p)) => Ok(p),
+        Ok(Err(e)) => Err(failed(e.to_string(), format!("error: {e}\n"))),
+        Err(e) => Err(failed(e.to_string(), format!("error: {e}\n"))),
     }
 }
 
@@ -363,6 +495,13 @@ fn failure_outcome(spec: &ImageSpec, settings: &Settings, f: &BuildFailure) -> O
     );
     let summary = match (&f.kind, &f.step) {
         (FailureKind::Cancelled, _) => "cancelled".to_string(),
+        (FailureKind::Build, _) if failure::line_in_message(&f.message).is_some() => {
+            let line = failure::line_in_message(&f.message).unwrap_or(0);
+            format!(
+                "the daemon rejected {}:{line}: {}",
+                spec.display_path, f.message
+            )
+        }
         (FailureKind::Build, Some(step)) => {
             let at = failure::failure_span(&spec.df, f, spec.target.as_deref())
                 .map(|s| {

@@ -11,5 +11,7 @@ pub mod package;
 pub mod plan;
 pub mod preflight;
 pub mod progress;
+pub mod record;
 pub mod send;
+pub mod stack;
 pub mod stages;

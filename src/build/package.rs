@@ -1,242 +1,172 @@
-//! Packaging a build context for the daemon: which files go in the tar, the
-//! tar itself (written on demand, streamed), its size for the upload bar.
-//!
-//! The context is the directory minus what `.dockerignore` (or
-//! `<Dockerfile>.dockerignore`) excludes; the Dockerfile and the ignore file
-//! are always sent, as the docker CLI sends them.
+//! Packaging a build context for the daemon with [`ContextPlan`]: only what
+//! the build reads (unless `--no-prune`), `.dockerignore` applied exactly, the
+//! Dockerfile and ignore file always sent, the tar streamed on demand.
 
-use std::path::{Path, PathBuf};
+use std::collections::{BTreeMap, HashMap};
+use std::path::Path;
 use std::sync::Arc;
 
-use super::exec::TarSource;
-use crate::context::dockerignore::{load_ignore_file, IgnoreFile};
+use super::exec::{BuilderKind, TarSource};
+use crate::context::{
+    ContextError, ContextPlan, KnownOnbuild, PlanOptions, StageSelection, TarOptions,
+};
+use crate::dockerfile::Dockerfile;
 
 /// A context ready to send.
 pub struct Packed {
+    pub plan: Arc<ContextPlan>,
     pub tar: TarSource,
     /// The Dockerfile's path inside the tar.
     pub dockerfile_name: String,
-    /// The tar's size, estimated from the entries (headers and padding
-    /// included), for the upload bar.
+    /// The tar's size (headers and padding included), for the upload bar.
     pub tar_bytes: u64,
 }
 
-/// Why a context cannot be packaged.
-#[derive(Debug, thiserror::Error)]
-pub enum PackageError {
-    #[error("the build context {} is not a directory", .0.display())]
-    NotADirectory(PathBuf),
-    #[error("{0}")]
-    Ignore(String),
-    #[error("cannot read the build context: {0}")]
-    Io(#[from] std::io::Error),
+/// How to package.
+pub struct PackageOptions<'a> {
+    pub build_args: &'a BTreeMap<String, String>,
+    pub target: Option<&'a str>,
+    /// Which stages run depends on the builder.
+    pub builder: BuilderKind,
+    /// Base images' ONBUILD triggers, by the reference the Dockerfile uses.
+    pub onbuild: HashMap<String, Vec<String>>,
+    /// Send only what the build reads.
+    pub prune: bool,
+    /// Gzip level for remote daemons.
+    pub gzip: Option<u32>,
 }
 
-/// The Dockerfile's path relative to the context, with `/` separators, or
-/// `None` when it lies outside.
-pub fn dockerfile_in_context(context_dir: &Path, dockerfile: &Path) -> Option<String> {
-    let ctx = context_dir.canonicalize().ok()?;
-    let df = dockerfile.canonicalize().ok()?;
-    let rel = df.strip_prefix(&ctx).ok()?;
-    Some(
-        rel.components()
-            .map(|c| c.as_os_str().to_string_lossy().into_owned())
-            .collect::<Vec<_>>()
-            .join("/"),
-    )
-}
-
-/// Name of a Dockerfile injected into the tar when it lives outside the context.
-const INJECTED_NAME: &str = ".buildlint.Dockerfile";
-
-/// Packages `context_dir` for a build of `dockerfile`.
-pub fn package(context_dir: &Path, dockerfile: &Path) -> Result<Packed, PackageError> {
-    if !context_dir.is_dir() {
-        return Err(PackageError::NotADirectory(context_dir.to_path_buf()));
-    }
-    let inside = dockerfile_in_context(context_dir, dockerfile);
-    let ignore = load_ignore_file(context_dir, Some(dockerfile))
-        .map_err(|e| PackageError::Ignore(e.to_string()))?;
-    let ignore_name = ignore
-        .as_ref()
-        .and_then(|i| i.path.as_ref())
-        .and_then(|p| dockerfile_in_context(context_dir, p));
-    let dockerfile_name = inside.clone().unwrap_or_else(|| INJECTED_NAME.to_string());
-    let keep: Vec<String> = [inside.clone(), ignore_name]
-        .into_iter()
-        .flatten()
-        .collect();
-    let root = context_dir.to_path_buf();
-    let tar_bytes = measure(&root, ignore.as_ref(), &keep)?;
-    let injected = match inside {
-        Some(_) => None,
-        None => Some(std::fs::read(dockerfile)?),
-    };
-    let tar_bytes = tar_bytes
-        + injected
-            .as_ref()
-            .map(|t| 512 + (t.len() as u64).div_ceil(512) * 512)
-            .unwrap_or(0);
-    let ignore = Arc::new(ignore);
-    let tar: TarSource = Arc::new(move |out: &mut dyn std::io::Write| {
-        let mut builder = tar::Builder::new(out);
-        builder.mode(tar::HeaderMode::Complete);
-        walk(&mut builder, &root, "", ignore.as_ref().as_ref(), &keep)?;
-        if let Some(text) = &injected {
-            let mut h = tar::Header::new_gnu();
-            h.set_mode(0o644);
-            h.set_size(text.len() as u64);
-            h.set_mtime(0);
-            builder.append_data(&mut h, INJECTED_NAME, &text[..])?;
+/// The tar's size: a header per entry, file contents padded to 512-byte
+/// blocks, long names' extra entries, the end marker.
+fn tar_size(plan: &ContextPlan) -> u64 {
+    let mut total = 1024u64;
+    for e in plan.files() {
+        total += 512;
+        if e.raw.len() > 99 {
+            total += 1024 + (e.raw.len() as u64).div_ceil(512) * 512;
         }
-        builder.finish()
+        if e.meta.kind == crate::context::FileKind::File {
+            total += e.meta.size.div_ceil(512) * 512;
+        }
+    }
+    total
+}
+
+/// Plans and packages the context of one build.
+pub fn package(
+    context_dir: &Path,
+    dockerfile: &Path,
+    df: &Dockerfile,
+    opts: &PackageOptions<'_>,
+) -> Result<Packed, ContextError> {
+    let onbuild = KnownOnbuild(opts.onbuild.clone());
+    let plan_opts = PlanOptions {
+        build_args: opts.build_args.clone(),
+        target: opts.target.map(str::to_string),
+        prune: opts.prune,
+        stages: match opts.builder {
+            BuilderKind::BuildKit => StageSelection::Reachable,
+            BuilderKind::Classic => StageSelection::UpToTarget,
+        },
+        onbuild: &onbuild,
+        ..PlanOptions::default()
+    };
+    let plan = Arc::new(ContextPlan::new(
+        context_dir,
+        dockerfile,
+        Some(df),
+        &plan_opts,
+    )?);
+    let tar_bytes = tar_size(&plan);
+    let dockerfile_name = plan.dockerfile_name().to_string();
+    let tar_opts = TarOptions {
+        mtime_clamp: TarOptions::source_date_epoch(),
+        gzip: opts.gzip,
+        threads: 0,
+        // The digest is computed separately (the build record) when needed.
+        skip_digest: true,
+    };
+    let p = plan.clone();
+    let tar: TarSource = Arc::new(move |out: &mut dyn std::io::Write| {
+        p.write_tar(out, &tar_opts)
+            .map(|_| ())
+            .map_err(|e| match e {
+                crate::context::PackError::Write(io) => io,
+                other => std::io::Error::other(other.to_string()),
+            })
     });
     Ok(Packed {
+        plan,
         tar,
         dockerfile_name,
         tar_bytes,
     })
 }
 
-/// Whether to send `path`, and whether to look below it.
-fn decide(path: &str, ignore: Option<&IgnoreFile>, keep: &[String]) -> (bool, bool) {
-    let Some(ig) = ignore else {
-        return (true, true);
-    };
-    if keep.iter().any(|k| k == path) {
-        return (true, false);
-    }
-    let excluded = ig.is_excluded(path);
-    let below = !excluded
-        || ig.could_reinclude_below(path)
-        || keep.iter().any(|k| k.starts_with(&format!("{path}/")));
-    (!excluded, below)
-}
-
-fn sorted_entries(dir: &Path) -> std::io::Result<Vec<(String, PathBuf)>> {
-    let mut entries: Vec<(String, PathBuf)> = std::fs::read_dir(dir)?
-        .filter_map(|e| e.ok())
-        .filter_map(|e| e.file_name().into_string().ok().map(|n| (n, e.path())))
-        .collect();
-    entries.sort();
-    Ok(entries)
-}
-
-fn walk<W: std::io::Write>(
-    builder: &mut tar::Builder<W>,
-    dir: &Path,
-    rel: &str,
-    ignore: Option<&IgnoreFile>,
-    keep: &[String],
-) -> std::io::Result<()> {
-    for (name, full) in sorted_entries(dir)? {
-        let path = if rel.is_empty() {
-            name
-        } else {
-            format!("{rel}/{name}")
-        };
-        let (send, below) = decide(&path, ignore, keep);
-        let meta = full.symlink_metadata()?;
-        if send {
-            super::send::append_entry(builder, &full, &path, &meta)?;
-        }
-        if meta.is_dir() && below {
-            walk(builder, &full, &path, ignore, keep)?;
-        }
-    }
-    Ok(())
-}
-
-fn measure(dir: &Path, ignore: Option<&IgnoreFile>, keep: &[String]) -> std::io::Result<u64> {
-    fn go(
-        dir: &Path,
-        rel: &str,
-        ignore: Option<&IgnoreFile>,
-        keep: &[String],
-        total: &mut u64,
-    ) -> std::io::Result<()> {
-        for (name, full) in sorted_entries(dir)? {
-            let path = if rel.is_empty() {
-                name
-            } else {
-                format!("{rel}/{name}")
-            };
-            let (send, below) = decide(&path, ignore, keep);
-            let meta = full.symlink_metadata()?;
-            if send {
-                // A header block, the content padded to blocks; long names
-                // take a GNU long-name entry too.
-                let long_name = if path.len() > 99 {
-                    512 + path.len().div_ceil(512) as u64 * 512
-                } else {
-                    0
-                };
-                let content = if meta.is_file() {
-                    meta.len().div_ceil(512) * 512
-                } else {
-                    0
-                };
-                *total += 512 + long_name + content;
-            }
-            if meta.is_dir() && below {
-                go(&full, &path, ignore, keep, total)?;
-            }
-        }
-        Ok(())
-    }
-    // The end-of-archive marker: two zero blocks.
-    let mut total = 1024;
-    go(dir, "", ignore, keep, &mut total)?;
-    Ok(total)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    fn names(p: &Packed) -> Vec<String> {
+    fn names(p: &Packed) -> (Vec<String>, usize) {
         let mut buf = Vec::new();
         (p.tar)(&mut buf).unwrap();
         let mut ar = tar::Archive::new(&buf[..]);
-        ar.entries()
+        let names = ar
+            .entries()
             .unwrap()
             .map(|e| e.unwrap().path().unwrap().to_string_lossy().into_owned())
-            .collect()
+            .collect();
+        (names, buf.len())
+    }
+
+    fn opts(prune: bool) -> PackageOptions<'static> {
+        static NO_ARGS: std::sync::OnceLock<BTreeMap<String, String>> = std::sync::OnceLock::new();
+        PackageOptions {
+            build_args: NO_ARGS.get_or_init(BTreeMap::new),
+            target: None,
+            builder: BuilderKind::BuildKit,
+            onbuild: HashMap::new(),
+            prune,
+            gzip: None,
+        }
     }
 
     #[test]
-    fn dockerignore_applies_but_dockerfile_and_ignore_file_always_go() {
+    fn pruned_and_full_contexts() {
         let dir = tempfile::tempdir().unwrap();
         let d = dir.path();
-        std::fs::write(d.join("Dockerfile"), "FROM x\n").unwrap();
-        std::fs::write(d.join(".dockerignore"), "*\n!src\nsrc/*.tmp\n").unwrap();
+        let text = "FROM scratch\nCOPY src/ /src/\n";
+        std::fs::write(d.join("Dockerfile"), text).unwrap();
+        std::fs::write(d.join(".dockerignore"), "src/*.tmp\n").unwrap();
         std::fs::create_dir_all(d.join("src")).unwrap();
         std::fs::write(d.join("src/a.c"), "int a;").unwrap();
         std::fs::write(d.join("src/b.tmp"), "x").unwrap();
-        std::fs::write(d.join("secret.env"), "x").unwrap();
-        let p = package(d, &d.join("Dockerfile")).unwrap();
+        std::fs::write(d.join("unused.bin"), vec![0u8; 5000]).unwrap();
+        let df = crate::dockerfile::parse(text.to_string()).unwrap();
+        let p = package(d, &d.join("Dockerfile"), &df, &opts(true)).unwrap();
         assert_eq!(p.dockerfile_name, "Dockerfile");
+        let (names_pruned, len) = names(&p);
         assert_eq!(
-            names(&p),
+            names_pruned,
             [".dockerignore", "Dockerfile", "src/", "src/a.c"]
         );
-        let mut buf = Vec::new();
-        (p.tar)(&mut buf).unwrap();
-        // The estimate is the tar's size, less the zero padding the tar
-        // crate adds to a whole record.
-        assert_eq!(p.tar_bytes, 4 * 512 + 3 * 512 + 1024);
-        assert!(buf.len() as u64 >= p.tar_bytes);
-    }
-
-    #[test]
-    fn a_dockerfile_outside_the_context_is_injected() {
-        let dir = tempfile::tempdir().unwrap();
-        let ctx = dir.path().join("ctx");
-        std::fs::create_dir_all(&ctx).unwrap();
-        std::fs::write(ctx.join("a"), "a").unwrap();
-        std::fs::write(dir.path().join("app.Dockerfile"), "FROM x\n").unwrap();
-        let p = package(&ctx, &dir.path().join("app.Dockerfile")).unwrap();
-        assert_eq!(p.dockerfile_name, INJECTED_NAME);
-        assert_eq!(names(&p), ["a", INJECTED_NAME]);
+        assert!(
+            len as u64 >= p.tar_bytes && len as u64 - p.tar_bytes < 10240,
+            "{len} vs {}",
+            p.tar_bytes
+        );
+        let full = package(d, &d.join("Dockerfile"), &df, &opts(false)).unwrap();
+        let (names_full, _) = names(&full);
+        assert_eq!(
+            names_full,
+            [
+                ".dockerignore",
+                "Dockerfile",
+                "src/",
+                "src/a.c",
+                "unused.bin"
+            ]
+        );
+        assert!(full.tar_bytes > p.tar_bytes + 5000);
     }
 }

@@ -17,6 +17,9 @@ pub struct PlannedJob {
     pub spec: ImageSpec,
     /// Indexes of the jobs this one waits for.
     pub deps: Vec<usize>,
+    /// Why this job cannot run at all (found while planning): it fails
+    /// without being sent.
+    pub blocked: Option<String>,
 }
 
 /// A dependency cycle, as the names along it (`a → b → a`).
@@ -102,6 +105,20 @@ pub async fn run_all(
     let mut outcomes: Vec<Option<Outcome>> = vec![None; n];
     let mut started: BTreeSet<usize> = BTreeSet::new();
     let mut running = tokio::task::JoinSet::new();
+    for (i, j) in jobs.iter().enumerate() {
+        if let Some(why) = &j.blocked {
+            let o = Outcome::Failed {
+                summary: why.clone(),
+                report: format!("error: {}: {why}\n", j.spec.name),
+                cancelled: false,
+            };
+            let _ = events.send(Event::Finished {
+                job: i,
+                result: job_result(&o),
+            });
+            outcomes[i] = Some(o);
+        }
+    }
     loop {
         // Skip jobs whose dependencies failed or were skipped.
         let mut changed = true;

@@ -77,6 +77,15 @@ pub struct BuildArgs {
     #[arg(long)]
     pub no_lint: bool,
 
+    /// Where build records are kept (default: $XDG_CACHE_HOME/buildlint).
+    #[arg(long, value_name = "DIR")]
+    pub cache_dir: Option<PathBuf>,
+
+    /// Send the whole context (minus .dockerignore), as `docker build` does,
+    /// instead of only what the build reads.
+    #[arg(long)]
+    pub no_prune: bool,
+
     /// How to show progress: a live view on a terminal (auto), or plain lines, or JSON lines.
     #[arg(long, value_enum, default_value = "auto")]
     pub progress: ProgressMode,
@@ -188,62 +197,62 @@ fn color_enabled(io: &super::Io<'_>) -> bool {
     io.stderr_is_terminal && std::env::var_os("NO_COLOR").is_none()
 }
 
-/// Lints the Dockerfile before the build; true when findings at `error`
-/// should stop it. Findings are written to standard error.
-fn lint_gate(spec: &ImageSpec, io: &mut super::Io<'_>) -> anyhow::Result<bool> {
-    use crate::lint::context_view::DirContext;
-    use crate::lint::engine::{lint_dockerfile, DockerfileJob, RuleSelection};
-    use crate::lint::finding::SourceFile;
-    use crate::lint::options::RuleOptions;
-    use crate::lint::semantic::Semantic;
+/// Lints the Dockerfile before the build (configuration, suppressions and
+/// the build context as `check` sees them) and prints findings at `warning`
+/// and above. True when a finding at `error` should stop the build.
+fn lint_gate(
+    display_path: &str,
+    context_dir: &Path,
+    build_args: &BTreeMap<String, String>,
+    target: Option<&str>,
+    io: &mut super::Io<'_>,
+) -> anyhow::Result<(bool, Option<Dockerfile>)> {
+    use crate::lint::driver::Linter;
+    use crate::report::{human, RenderOptions, Report};
 
-    let file = SourceFile::new(spec.display_path.clone(), spec.df.source.clone());
-    let ignore = crate::context::dockerignore::load_ignore_file(
-        &spec.context_dir,
-        Some(&spec.dockerfile_path),
-    )
-    .ok()
-    .flatten();
-    let ctx = DirContext::new(spec.context_dir.clone(), ignore);
-    let semantic = Semantic::new(&spec.df, spec.build_args.clone(), spec.target.clone());
-    let options = RuleOptions::default();
-    let job = DockerfileJob {
-        file: file.clone(),
-        df: &spec.df,
-        context: &ctx,
-        context_known: true,
-        semantic: &semantic,
-        options: &options,
-        service: None,
-    };
-    let mut findings = lint_dockerfile(&job, &RuleSelection::defaults());
-    findings.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
-    let mut blocked = false;
-    for f in &findings {
-        let lc = f.start();
-        writeln!(
-            io.stderr,
-            "{}:{}:{}: {}: {} [{}]",
-            f.file.path.display(),
-            lc.line,
-            lc.column,
-            f.severity,
-            f.message,
-            f.rule.code
-        )?;
-        if let Some(h) = &f.help {
-            writeln!(io.stderr, "  help: {h}")?;
+    let linter = Linter::new(std::env::current_dir()?);
+    let outcome = match linter.lint_for_build(
+        Path::new(display_path),
+        context_dir,
+        build_args,
+        target,
+        None,
+    ) {
+        Ok(o) => o,
+        Err(e) => {
+            writeln!(io.stderr, "buildlint: {e}")?;
+            return Ok((true, None));
         }
-        blocked |= f.severity == Severity::Error;
+    };
+    let blocked = outcome.blocks_build();
+    let shown: Vec<_> = outcome
+        .findings
+        .into_iter()
+        .filter(|f| f.severity >= Severity::Warning)
+        .collect();
+    if !shown.is_empty() {
+        let mut report = Report {
+            findings: shown,
+            files: vec![PathBuf::from(display_path)],
+            rules: outcome.rules,
+            failed: blocked,
+        };
+        report.normalize();
+        human::render(
+            &report,
+            &RenderOptions {
+                color: color_enabled(io),
+            },
+            io.stderr,
+        )?;
     }
     if blocked {
         writeln!(
             io.stderr,
-            "buildlint: lint found errors in {}; fix them, or build anyway with --no-lint",
-            spec.display_path
+            "buildlint: lint found errors in {display_path}; fix them, or build anyway with --no-lint"
         )?;
     }
-    Ok(blocked)
+    Ok((blocked, outcome.dockerfile))
 }
 
 /// Reads and parses a Dockerfile; a parse error is printed with its position.
@@ -282,7 +291,96 @@ fn load_dockerfile(
     }
 }
 
+fn is_yaml(p: &str) -> bool {
+    let p = p.to_ascii_lowercase();
+    p.ends_with(".yml") || p.ends_with(".yaml")
+}
+
+fn has_dockerfile(dir: &Path) -> bool {
+    dir.join("Dockerfile").is_file() || dir.join("Containerfile").is_file()
+}
+
+fn compose_files_in(dir: &Path) -> Vec<PathBuf> {
+    use crate::compose::discover::{DEFAULT_FILE_NAMES, DEFAULT_OVERRIDE_NAMES};
+    let Some(base) = DEFAULT_FILE_NAMES
+        .iter()
+        .map(|n| dir.join(n))
+        .find(|p| p.is_file())
+    else {
+        return Vec::new();
+    };
+    let mut files = vec![base];
+    if let Some(o) = DEFAULT_OVERRIDE_NAMES
+        .iter()
+        .map(|n| dir.join(n))
+        .find(|p| p.is_file())
+    {
+        files.push(o);
+    }
+    files
+}
+
+/// A stack build: the stack files, and the services named on the command line.
+struct StackRequest {
+    files: Vec<PathBuf>,
+    services: Vec<String>,
+}
+
+/// How `build` tells a stack from one image: `-f` naming `.yml`/`.yaml`
+/// files; or, with no `-f`, a directory (the current one, or the one
+/// argument) that holds a compose file and no Dockerfile. In the current
+/// directory the arguments are then service names.
+fn stack_request(args: &BuildArgs) -> Result<Option<StackRequest>, String> {
+    let yaml = args.files.iter().filter(|f| is_yaml(f)).count();
+    if yaml > 0 {
+        if yaml != args.files.len() {
+            return Err(
+                "`-f` names either stack files (.yml/.yaml) or one Dockerfile, not both"
+                    .to_string(),
+            );
+        }
+        return Ok(Some(StackRequest {
+            files: args.files.iter().map(PathBuf::from).collect(),
+            services: args.paths.clone(),
+        }));
+    }
+    if !args.files.is_empty() {
+        return Ok(None);
+    }
+    if let [one] = args.paths.as_slice() {
+        let dir = Path::new(one);
+        if dir.is_dir() {
+            if has_dockerfile(dir) {
+                return Ok(None);
+            }
+            let files = compose_files_in(dir);
+            if !files.is_empty() {
+                return Ok(Some(StackRequest {
+                    files,
+                    services: Vec::new(),
+                }));
+            }
+        }
+    }
+    let cwd = std::env::current_dir().map_err(|e| e.to_string())?;
+    if !has_dockerfile(&cwd) {
+        let files = compose_files_in(&cwd);
+        if !files.is_empty() {
+            return Ok(Some(StackRequest {
+                files,
+                services: args.paths.clone(),
+            }));
+        }
+    }
+    Ok(None)
+}
+
 pub fn run(args: BuildArgs, io: &mut super::Io<'_>) -> anyhow::Result<u8> {
+    match stack_request(&args) {
+        Ok(Some(req)) => return run_stack(&args, req, io),
+        Ok(None) => {}
+        Err(e) => return usage(io, &e),
+    }
     if args.paths.len() > 1 {
         return usage(
             io,
@@ -328,9 +426,26 @@ pub fn run(args: BuildArgs, io: &mut super::Io<'_>) -> anyhow::Result<u8> {
         std::env::current_dir()?.join(&dockerfile_path)
     };
     let shown = display_path(&dockerfile_abs);
-    let df = match load_dockerfile(&dockerfile_abs, &shown, io)? {
-        Ok(df) => df,
-        Err(code) => return Ok(code),
+    let mut linted = None;
+    if !args.no_lint {
+        let (blocked, df) = lint_gate(
+            &shown,
+            &context_dir,
+            &build_args,
+            args.target.as_deref(),
+            io,
+        )?;
+        if blocked {
+            return Ok(super::EXIT_FINDINGS);
+        }
+        linted = df;
+    }
+    let df = match linted {
+        Some(df) => df,
+        None => match load_dockerfile(&dockerfile_abs, &shown, io)? {
+            Ok(df) => df,
+            Err(code) => return Ok(code),
+        },
     };
     // The first tag without its registry and path (`app:dev`), else the context's name.
     let name = args
@@ -357,18 +472,326 @@ pub fn run(args: BuildArgs, io: &mut super::Io<'_>) -> anyhow::Result<u8> {
         network: args.network.clone(),
         cache_from: Vec::new(),
         extra_hosts: Vec::new(),
+        no_cache: false,
     };
-    if !args.no_lint && lint_gate(&spec, io)? {
-        return Ok(super::EXIT_FINDINGS);
+    let settings = Settings {
+        builder: args.builder,
+        pull: args.pull,
+        no_cache: args.no_cache,
+        prune: !args.no_prune,
+        records: record_store(&args),
+        color: color_enabled(io),
+    };
+    let jobs = vec![PlannedJob {
+        spec,
+        deps: vec![],
+        blocked: None,
+    }];
+    let outcomes = match run_jobs(&args, jobs, settings, io)? {
+        Ok(o) => o,
+        Err(code) => return Ok(code),
+    };
+    if let Some(Outcome::Built { image_id, .. } | Outcome::Cached { image_id, .. }) =
+        outcomes.first()
+    {
+        writeln!(io.stdout, "{image_id}")?;
+    }
+    Ok(exit_code(&outcomes))
+}
+
+/// 0 when every job built (or was cached), 130 when cancelled, 1 otherwise.
+fn exit_code(outcomes: &[Outcome]) -> u8 {
+    let mut code = super::EXIT_OK;
+    for o in outcomes {
+        match o {
+            Outcome::Failed {
+                cancelled: true, ..
+            } => return 130,
+            Outcome::Failed { .. } | Outcome::Skipped { .. } => code = super::EXIT_FINDINGS,
+            _ => {}
+        }
+    }
+    code
+}
+
+/// Prints findings at `warning` and above; true when one is at `error`.
+fn show_findings(
+    findings: Vec<crate::lint::Finding>,
+    files: Vec<PathBuf>,
+    rules: Vec<&'static crate::lint::Rule>,
+    io: &mut super::Io<'_>,
+) -> anyhow::Result<bool> {
+    use crate::report::{human, RenderOptions, Report};
+    let blocked = findings.iter().any(|f| f.severity == Severity::Error);
+    let shown: Vec<_> = findings
+        .into_iter()
+        .filter(|f| f.severity >= Severity::Warning)
+        .collect();
+    if !shown.is_empty() {
+        let mut report = Report {
+            findings: shown,
+            files,
+            rules,
+            failed: blocked,
+        };
+        report.normalize();
+        human::render(
+            &report,
+            &RenderOptions {
+                color: color_enabled(io),
+            },
+            io.stderr,
+        )?;
+    }
+    Ok(blocked)
+}
+
+/// `buildlint build -f compose.yaml [SERVICE...]`.
+fn run_stack(args: &BuildArgs, req: StackRequest, io: &mut super::Io<'_>) -> anyhow::Result<u8> {
+    use crate::build::stack::{plan_project, StackOverrides};
+    use crate::compose::{load, LoadOptions};
+    use crate::lint::driver::Linter;
+
+    for (what, set) in [
+        ("-t/--tag", !args.tags.is_empty()),
+        ("--target", args.target.is_some()),
+        ("--label", !args.labels.is_empty()),
+    ] {
+        if set {
+            return usage(
+                io,
+                &format!("{what} applies to one image; set it per service in the stack file"),
+            );
+        }
+    }
+    let build_args = match parse_pairs(&args.build_args, "build arg", true) {
+        Ok(b) => b,
+        Err(e) => return usage(io, &e),
+    };
+    let cwd = std::env::current_dir()?;
+    let files: Vec<PathBuf> = req.files.iter().map(|f| cwd.join(f)).collect();
+    let loaded = load(&LoadOptions {
+        files: files.clone(),
+        environment: std::env::vars().collect(),
+        display_base: Some(cwd.clone()),
+        home: dirs::home_dir(),
+        ..LoadOptions::default()
+    });
+    if let Some(e) = &loaded.error {
+        return usage(io, e);
+    }
+    let linter = Linter::new(cwd.clone());
+    let settings_for_stack = linter.settings(&files[0]).unwrap_or_default();
+    let Some(project) = loaded.project.as_ref().filter(|_| !loaded.fatal) else {
+        let findings = loaded.problems.clone();
+        let shown: Vec<PathBuf> = loaded.files.iter().map(|f| f.path.clone()).collect();
+        show_findings(findings, shown, Vec::new(), io)?;
+        writeln!(io.stderr, "buildlint: the stack could not be loaded")?;
+        return Ok(super::EXIT_ERROR);
+    };
+    let overrides = StackOverrides {
+        build_args: build_args.clone(),
+        network: args.network.clone(),
+        platform: args.platform.clone(),
+    };
+    let plan = match plan_project(project, &req.services, &overrides, &cwd) {
+        Ok(p) => p,
+        Err(e) => return usage(io, &e.to_string()),
+    };
+    if !args.no_lint {
+        let mut findings = crate::compose::lint_loaded(
+            &loaded,
+            &settings_for_stack.options,
+            &settings_for_stack.selection,
+        );
+        let mut shown: Vec<PathBuf> = loaded.files.iter().map(|f| f.path.clone()).collect();
+        let mut rules: Vec<&'static crate::lint::Rule> = settings_for_stack
+            .selection
+            .rules
+            .iter()
+            .map(|(r, _)| *r)
+            .collect();
+        for job in plan.jobs.iter().filter(|j| j.blocked.is_none()) {
+            let s = &job.spec;
+            let outcome = if s.display_path.contains("#services.") {
+                linter.lint_dockerfile(&crate::lint::driver::DockerfileInput {
+                    path: PathBuf::from(&s.display_path),
+                    bytes: Some(s.df.source.clone().into_bytes()),
+                    context: Some(s.context_dir.clone()),
+                    build_args: s.build_args.clone(),
+                    target: s.target.clone(),
+                    service: Some(s.name.clone()),
+                })
+            } else {
+                linter.lint_for_build(
+                    Path::new(&s.display_path),
+                    &s.context_dir,
+                    &s.build_args,
+                    s.target.as_deref(),
+                    Some(&s.name),
+                )
+            };
+            match outcome {
+                Ok(o) => {
+                    shown.push(PathBuf::from(&s.display_path));
+                    rules.extend(o.rules.iter().copied());
+                    findings.extend(o.findings);
+                }
+                Err(e) => {
+                    writeln!(io.stderr, "buildlint: {e}")?;
+                    return Ok(super::EXIT_ERROR);
+                }
+            }
+        }
+        // A Dockerfile shared by services is reported once.
+        findings.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
+        findings.dedup_by(|b, a| {
+            a.rule.code == b.rule.code && a.span == b.span && a.file.path == b.file.path
+        });
+        if show_findings(findings, shown, rules, io)? {
+            writeln!(
+                io.stderr,
+                "buildlint: lint found errors; fix them, or build anyway with --no-lint"
+            )?;
+            return Ok(super::EXIT_FINDINGS);
+        }
+    }
+    for name in &plan.without_build {
+        if !req.services.is_empty() {
+            writeln!(
+                io.stderr,
+                "buildlint: service `{name}` has no build section; nothing to build"
+            )?;
+        }
     }
     let settings = Settings {
         builder: args.builder,
         pull: args.pull,
         no_cache: args.no_cache,
+        prune: !args.no_prune,
+        records: record_store(args),
         color: color_enabled(io),
     };
-    let jobs = vec![PlannedJob { spec, deps: vec![] }];
-    run_jobs(&args, jobs, settings, io)
+    let names: Vec<String> = plan.jobs.iter().map(|j| j.spec.name.clone()).collect();
+    let outcomes = match run_jobs(args, plan.jobs, settings, io)? {
+        Ok(o) => o,
+        Err(code) => return Ok(code),
+    };
+    drop(plan.keep);
+    write_table(args.progress, io, &names, &outcomes)?;
+    Ok(exit_code(&outcomes))
+}
+
+/// The summary: service, image ID, built/cached/failed/skipped, seconds,
+/// context bytes sent. Plain (and in a pipe): `SERVICE  IMAGE-ID  RESULT
+/// SECONDS  BYTES` rows; JSON: one object per service.
+fn write_table(
+    mode: ProgressMode,
+    io: &mut super::Io<'_>,
+    names: &[String],
+    outcomes: &[Outcome],
+) -> anyhow::Result<()> {
+    use crate::build::progress::{human_bytes, short_id};
+    let rows: Vec<(String, String, &str, f64, u64)> = names
+        .iter()
+        .zip(outcomes)
+        .map(|(n, o)| match o {
+            Outcome::Built {
+                image_id,
+                secs,
+                bytes,
+                ..
+            } => (
+                n.clone(),
+                short_id(image_id).to_string(),
+                "built",
+                *secs,
+                *bytes,
+            ),
+            Outcome::Cached { image_id, secs } => (
+                n.clone(),
+                short_id(image_id).to_string(),
+                "cached",
+                *secs,
+                0,
+            ),
+            Outcome::Failed {
+                cancelled: true, ..
+            } => (n.clone(), "-".to_string(), "cancelled", 0.0, 0),
+            Outcome::Failed { .. } => (n.clone(), "-".to_string(), "failed", 0.0, 0),
+            Outcome::Skipped { .. } => (n.clone(), "-".to_string(), "skipped", 0.0, 0),
+        })
+        .collect();
+    let live = match mode {
+        ProgressMode::Tty => true,
+        ProgressMode::Auto => io.stderr_is_terminal,
+        _ => false,
+    };
+    if mode == ProgressMode::Json {
+        for ((n, _, result, secs, bytes), o) in rows.iter().zip(outcomes) {
+            let id = match o {
+                Outcome::Built { image_id, .. } | Outcome::Cached { image_id, .. } => {
+                    Some(image_id.clone())
+                }
+                _ => None,
+            };
+            let line = serde_json::json!({
+                "service": n, "image_id": id, "result": result,
+                "secs": (secs * 1000.0).round() / 1000.0, "bytes": bytes,
+            });
+            writeln!(io.stdout, "{line}")?;
+        }
+        return Ok(());
+    }
+    let w_name = rows
+        .iter()
+        .map(|r| r.0.chars().count())
+        .max()
+        .unwrap_or(0)
+        .max(if live { 7 } else { 0 });
+    let w_id = rows
+        .iter()
+        .map(|r| r.1.len())
+        .max()
+        .unwrap_or(0)
+        .max(if live { 8 } else { 0 });
+    let w_res = rows
+        .iter()
+        .map(|r| r.2.len())
+        .max()
+        .unwrap_or(0)
+        .max(if live { 6 } else { 0 });
+    if live {
+        writeln!(
+            io.stdout,
+            "{:<w_name$}  {:<w_id$}  {:<w_res$}  {:>7}  {:>9}",
+            "SERVICE", "IMAGE ID", "RESULT", "TIME", "SENT"
+        )?;
+        for (n, id, res, secs, bytes) in &rows {
+            writeln!(
+                io.stdout,
+                "{n:<w_name$}  {id:<w_id$}  {res:<w_res$}  {:>7}  {:>9}",
+                format!("{secs:.2}s"),
+                human_bytes(*bytes)
+            )?;
+        }
+    } else {
+        for (n, id, res, secs, bytes) in &rows {
+            writeln!(
+                io.stdout,
+                "{n:<w_name$}  {id:<w_id$}  {res:<w_res$}  {secs:.2}  {bytes}"
+            )?;
+        }
+    }
+    Ok(())
+}
+
+fn record_store(args: &BuildArgs) -> Option<Arc<crate::build::record::Store>> {
+    use crate::build::record::Store;
+    match &args.cache_dir {
+        Some(d) => Some(Arc::new(Store::at(d))),
+        None => Store::default_location().map(Arc::new),
+    }
 }
 
 /// Connects, runs the jobs with a progress view, prints results; the exit status.
@@ -377,14 +800,14 @@ fn run_jobs(
     jobs: Vec<PlannedJob>,
     settings: Settings,
     io: &mut super::Io<'_>,
-) -> anyhow::Result<u8> {
+) -> anyhow::Result<Result<Vec<Outcome>, u8>> {
     let endpoint = match endpoint::resolve(
         args.host.as_deref(),
         args.docker_context.as_deref(),
         &EnvSnapshot::from_process(),
     ) {
         Ok(e) => e,
-        Err(e) => return usage(io, &e.to_string()),
+        Err(e) => return usage(io, &e.to_string()).map(Err),
     };
     let rt = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
@@ -396,7 +819,7 @@ fn run_jobs(
         | Err(e @ DaemonError::TooOld { .. })
         | Err(e @ DaemonError::Unsupported(_)) => {
             writeln!(io.stderr, "buildlint: {e}")?;
-            return Ok(super::EXIT_ERROR);
+            return Ok(Err(super::EXIT_ERROR));
         }
     };
     let names: Vec<String> = jobs.iter().map(|j| j.spec.name.clone()).collect();
@@ -413,12 +836,17 @@ fn run_jobs(
             .map(|n| n.get())
             .unwrap_or(2)
     });
-    let handle = rt.spawn(plan::run_all(daemon, jobs, settings, parallel, tx, cancel));
+    // Registered before the first build starts: Ctrl-C from here on cancels.
+    let mut sigint = {
+        let _guard = rt.enter();
+        tokio::signal::unix::signal(tokio::signal::unix::SignalKind::interrupt())?
+    };
     let interrupt = rt.spawn(async move {
-        if tokio::signal::ctrl_c().await.is_ok() {
+        if sigint.recv().await.is_some() {
             let _ = cancel_tx.send(true);
         }
     });
+    let handle = rt.spawn(plan::run_all(daemon, jobs, settings, parallel, tx, cancel));
     // Render until every sender is gone (run_all has returned).
     loop {
         match rx.recv_timeout(std::time::Duration::from_millis(100)) {
@@ -430,31 +858,15 @@ fn run_jobs(
     view.finish(io.stderr)?;
     let outcomes = rt.block_on(handle)?;
     interrupt.abort();
-    let mut code = super::EXIT_OK;
     for o in &outcomes {
-        match o {
-            Outcome::Built { image_id, .. } | Outcome::Cached { image_id, .. } => {
-                if outcomes.len() == 1 {
-                    writeln!(io.stdout, "{image_id}")?;
-                }
+        if let Outcome::Failed { report, .. } = o {
+            if !report.is_empty() {
+                write!(io.stderr, "{report}")?;
             }
-            Outcome::Failed {
-                report, cancelled, ..
-            } => {
-                if !report.is_empty() {
-                    write!(io.stderr, "{report}")?;
-                }
-                code = if *cancelled {
-                    130
-                } else {
-                    super::EXIT_FINDINGS
-                };
-            }
-            Outcome::Skipped { .. } => code = code.max(super::EXIT_FINDINGS),
         }
     }
     rt.shutdown_background();
-    Ok(code)
+    Ok(Ok(outcomes))
 }
 
 #[cfg(test)]

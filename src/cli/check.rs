@@ -13,12 +13,9 @@ use crate::lint::config::{
     parse_threshold, resolve_rule_name, Discovery, Layer, Resolver, RuleSet,
 };
 use crate::lint::discover;
-use crate::lint::driver::{
-    stack_linter, unreadable_finding, DockerfileInput, Linter, Outcome, SetupError,
-};
-use crate::lint::finding::{Finding, Severity, SourceFile};
+use crate::lint::driver::{DockerfileInput, Linter, Outcome, SetupError};
+use crate::lint::finding::Finding;
 use crate::report::{self, Format, RenderOptions, Report};
-use crate::span::Span;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
 pub enum ColorChoice {
@@ -69,6 +66,18 @@ pub struct CheckArgs {
     /// The stage to build: stage rules then look only at the stages it needs.
     #[arg(long, value_name = "STAGE", help_heading = "Build")]
     pub target: Option<String>,
+
+    /// Read stack files as `docker stack deploy` does (automatic for docker-stack*.yml).
+    #[arg(long, help_heading = "Stacks")]
+    pub stack: bool,
+
+    /// Variables for stack files, instead of each project's .env (repeatable, later files win).
+    #[arg(long = "env-file", value_name = "FILE", help_heading = "Stacks")]
+    pub env_files: Vec<PathBuf>,
+
+    /// The stack project name (wins over COMPOSE_PROJECT_NAME and `name:`).
+    #[arg(short = 'p', long, value_name = "NAME", help_heading = "Stacks")]
+    pub project_name: Option<String>,
 
     /// Output format.
     #[arg(long, value_enum, default_value = "human", help_heading = "Output")]
@@ -236,32 +245,6 @@ fn write_atomically(path: &Path, text: &[u8]) -> std::io::Result<()> {
     Ok(())
 }
 
-/// A stack file that cannot be linted in this build: reported, never skipped silently.
-fn stack_unsupported(path: &Path, out: &mut Vec<Outcome>) {
-    let file = SourceFile::new(path, std::fs::read_to_string(path).unwrap_or_default());
-    let missing = !path.exists();
-    let message = if missing {
-        format!("cannot read `{}`: no such file", path.display())
-    } else {
-        "stack files cannot be linted by this build of buildlint".to_string()
-    };
-    out.push(Outcome {
-        findings: vec![unreadable_finding(
-            &file,
-            Span::default(),
-            message,
-            Some("lint the Dockerfiles directly, or use a build with stack support".into()),
-        )],
-        file,
-        threshold: Some(Severity::Error),
-        rules: vec![&crate::lint::rules::meta::UNREADABLE_FILE],
-        unreadable: true,
-        dockerfile: None,
-        context: None,
-        context_known: false,
-    });
-}
-
 pub fn run(args: CheckArgs, io: &mut Io<'_>) -> anyhow::Result<u8> {
     let cwd = std::env::current_dir()?;
     let layer = match cli_layer(&args) {
@@ -380,6 +363,21 @@ pub fn run(args: CheckArgs, io: &mut Io<'_>) -> anyhow::Result<u8> {
         }
     }
 
+    // Stack files first (the stack front end): the Dockerfiles a stack
+    // builds are linted through it, with each service's context, build args
+    // and target, and not again on their own with a guessed context.
+    let mut projects: Vec<Vec<PathBuf>> = stack_files.into_iter().map(|p| vec![p]).collect();
+    if !stack_project.is_empty() {
+        projects.push(stack_project);
+    }
+    let stack_options = crate::compose::StackOptions {
+        stack_mode: args.stack,
+        env_files: args.env_files.clone(),
+        project_name: args.project_name.clone(),
+    };
+    let stacks = crate::compose::check::lint_projects(&linter, &projects, &stack_options);
+    dockerfiles.retain(|d| args.files.contains(d) || !stacks.built.contains(&linter.absolute(d)));
+
     // Lint, in parallel; results in path order whatever the scheduling.
     let mut inputs: Vec<DockerfileInput> =
         dockerfiles.into_iter().map(DockerfileInput::new).collect();
@@ -403,35 +401,10 @@ pub fn run(args: CheckArgs, io: &mut Io<'_>) -> anyhow::Result<u8> {
             }
         }
     }
-    let mut projects: Vec<Vec<PathBuf>> = stack_files.into_iter().map(|p| vec![p]).collect();
-    if !stack_project.is_empty() {
-        projects.push(stack_project);
-    }
-    match stack_linter() {
-        Some(lint_stack) => {
-            for project in &projects {
-                match lint_stack(&linter, project) {
-                    Ok(mut o) => outcomes.append(&mut o),
-                    Err(e) => setup_errors.push(e.to_string()),
-                }
-            }
-        }
-        None => {
-            let explicit: Vec<&PathBuf> = projects
-                .iter()
-                .flatten()
-                .filter(|p| args.files.contains(p) || args.paths.contains(p))
-                .collect();
-            for p in &explicit {
-                stack_unsupported(p, &mut outcomes);
-            }
-            let skipped = projects.iter().flatten().count() - explicit.len();
-            if skipped > 0 {
-                writeln!(
-                    io.stderr,
-                    "buildlint: note: {skipped} stack file(s) found but not linted: stack linting is not available in this build"
-                )?;
-            }
+    outcomes.extend(stacks.outcomes);
+    for e in stacks.errors {
+        if !setup_errors.contains(&e) {
+            setup_errors.push(e);
         }
     }
     if !setup_errors.is_empty() {

@@ -137,6 +137,27 @@ pub fn plan(files: &[PathBuf]) -> ProjectPlan {
 /// contexts. One outcome per stack file, then one per distinct Dockerfile
 /// build. Matches [`crate::lint::driver::StackLintFn`].
 pub fn lint_stack_project(linter: &Linter, files: &[PathBuf]) -> Result<Vec<Outcome>, SetupError> {
+    lint_stack_project_with(linter, files, &StackOptions::default())
+}
+
+/// What `buildlint check` may say about how stacks load, as `docker
+/// compose` flags do.
+#[derive(Clone, Debug, Default)]
+pub struct StackOptions {
+    /// `--stack`: every stack file in stack mode (else by file name).
+    pub stack_mode: bool,
+    /// `--env-file` (repeatable), instead of each project's `.env`.
+    pub env_files: Vec<PathBuf>,
+    /// `-p`.
+    pub project_name: Option<String>,
+}
+
+/// [`lint_stack_project`] with command-line options.
+pub fn lint_stack_project_with(
+    linter: &Linter,
+    files: &[PathBuf],
+    options: &StackOptions,
+) -> Result<Vec<Outcome>, SetupError> {
     let absolute: Vec<PathBuf> = files.iter().map(|f| linter.absolute(f)).collect();
     let (files, stack_mode, only_in) = match plan(&absolute) {
         ProjectPlan::WithItsBase => return Ok(Vec::new()),
@@ -152,7 +173,17 @@ pub fn lint_stack_project(linter: &Linter, files: &[PathBuf]) -> Result<Vec<Outc
     let loaded = load(&LoadOptions {
         files: files.clone(),
         environment: std::env::vars().collect(),
-        stack_mode,
+        stack_mode: if options.stack_mode {
+            Some(true)
+        } else {
+            stack_mode
+        },
+        env_files: options
+            .env_files
+            .iter()
+            .map(|p| linter.absolute(p))
+            .collect(),
+        project_name: options.project_name.clone(),
         display_base: Some(linter.cwd.clone()),
         home: dirs::home_dir(),
         ..LoadOptions::default()
@@ -324,4 +355,49 @@ pub fn lint_stack_dockerfiles(
             })
         })
         .collect()
+}
+
+/// The stack half of `buildlint check`.
+#[derive(Debug, Default)]
+pub struct StackRun {
+    /// Stack-file outcomes, then the Dockerfile builds of each project.
+    pub outcomes: Vec<Outcome>,
+    /// Projects that could not be linted (a configuration error).
+    pub errors: Vec<String>,
+    /// The Dockerfiles the stacks build (absolute), linted through them:
+    /// the caller does not lint these again on their own.
+    pub built: std::collections::BTreeSet<PathBuf>,
+}
+
+/// Lints stack projects (each a list of files merged in order, or one file
+/// completed by [`plan`]) in parallel; outcomes in project order.
+pub fn lint_projects(
+    linter: &Linter,
+    projects: &[Vec<PathBuf>],
+    options: &StackOptions,
+) -> StackRun {
+    let results: Vec<Result<Vec<Outcome>, SetupError>> = projects
+        .par_iter()
+        .map(|p| lint_stack_project_with(linter, p, options))
+        .collect();
+    let mut run = StackRun::default();
+    for r in results {
+        match r {
+            Ok(outcomes) => {
+                for o in outcomes {
+                    if o.context.is_some() {
+                        run.built.insert(linter.absolute(&o.file.path));
+                    }
+                    run.outcomes.push(o);
+                }
+            }
+            Err(e) => {
+                let e = e.to_string();
+                if !run.errors.contains(&e) {
+                    run.errors.push(e);
+                }
+            }
+        }
+    }
+    run
 }

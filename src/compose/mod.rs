@@ -15,7 +15,9 @@ pub mod syntax;
 pub mod testing;
 pub mod yaml;
 
-pub use check::{lint_loaded, lint_stack_dockerfiles, lint_stack_project};
+pub use check::{
+    lint_loaded, lint_stack_dockerfiles, lint_stack_project, lint_stack_project_with, StackOptions,
+};
 pub use load::{load, LoadOptions, Loaded};
 pub use model::Project;
 #[cfg(test)]
@@ -26,3 +28,5 @@ mod corpus_tests;
 mod fixture_tests;
 #[cfg(test)]
 mod load_tests;
+#[cfg(test)]
+mod props;

@@ -177,8 +177,16 @@ impl ContextView for DirContext {
             .flatten()
             .filter_map(|e| {
                 let name = e.file_name().into_string().ok()?;
-                let meta = e.path().symlink_metadata().ok()?;
-                Some((name, kind_of(&meta)))
+                // The directory entry's own type: no stat per entry.
+                let ft = e.file_type().ok()?;
+                let kind = if ft.is_symlink() {
+                    EntryKind::Symlink
+                } else if ft.is_dir() {
+                    EntryKind::Dir
+                } else {
+                    EntryKind::File
+                };
+                Some((name, kind))
             })
             .collect();
         out.sort();

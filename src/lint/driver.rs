@@ -435,8 +435,20 @@ mod tests {
     use super::*;
     use crate::lint::context_view::MemoryContext;
 
+    /// The `:latest` rule and buildlint's own rules: findings these tests
+    /// can state exactly, whatever other rules exist.
     fn settings() -> Settings {
-        Settings::default()
+        use crate::lint::engine::RuleSelection;
+        use crate::lint::rules::meta::{INVALID_SUPPRESSION, UNREADABLE_FILE, UNUSED_SUPPRESSION};
+        Settings {
+            selection: RuleSelection::only(&[
+                &UNREADABLE_FILE,
+                &UNUSED_SUPPRESSION,
+                &INVALID_SUPPRESSION,
+                crate::lint::registry::by_code("BL1007").unwrap(),
+            ]),
+            ..Settings::default()
+        }
     }
 
     fn codes(findings: &[Finding]) -> Vec<(&'static str, String)> {
@@ -593,7 +605,15 @@ mod tests {
         )
         .unwrap();
         let mut linter = Linter::new(root.clone());
-        linter.resolver = Resolver::new(Discovery::ProjectOnly, Layer::default(), root.clone());
+        let only = ["BL0001", "BL0002", "BL0003", "BL1007"]
+            .iter()
+            .map(|c| crate::lint::config::resolve_rule_name(c).unwrap())
+            .collect();
+        let layer = Layer {
+            select: Some(only),
+            ..Layer::default()
+        };
+        linter.resolver = Resolver::new(Discovery::ProjectOnly, layer, root.clone());
         let o = linter
             .lint_dockerfile(&DockerfileInput::new("a/Dockerfile"))
             .unwrap();

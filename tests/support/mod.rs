@@ -9,11 +9,12 @@
 //! - [`Cleanup`]: removes the tags a test created, and nothing else.
 #![allow(dead_code)]
 
-use std::io::Write;
+use std::io::{Read, Write};
+use std::os::unix::net::{UnixListener, UnixStream};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
-use std::sync::atomic::{AtomicU32, Ordering};
-use std::sync::OnceLock;
+use std::sync::atomic::{AtomicBool, AtomicU32, AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, OnceLock};
 
 /// True when the daemon answers. Without one: panics when
 /// `BUILDLINT_REQUIRE_DOCKER=1`, otherwise says the test is skipped.
@@ -184,11 +185,14 @@ pub fn run_in(image: &str, cmd: &[&str]) -> String {
     docker(&args)
 }
 
-/// Removes the listed tags when dropped (by tag, never by ID, so an image
-/// that another tag still names stays).
+/// Removes what a test made when dropped: its tags (by tag, never forcing,
+/// so an image another tag still names stays; untagged parents our builds
+/// made go with them), then the images it built that no tag names any more
+/// (earlier builds of the same tags).
 #[derive(Default)]
 pub struct Cleanup {
     pub tags: Vec<String>,
+    pub images: Vec<String>,
 }
 
 impl Cleanup {
@@ -196,16 +200,47 @@ impl Cleanup {
         self.tags.push(t.to_string());
         t.to_string()
     }
+
+    /// An image ID a build of this test produced.
+    pub fn image(&mut self, id: &str) {
+        let id = id.trim();
+        if !id.is_empty() && !self.images.iter().any(|i| i == id) {
+            self.images.push(id.to_string());
+        }
+    }
+
+    /// Registers the image every tag points at now.
+    pub fn remember_tagged(&mut self) {
+        for t in self.tags.clone() {
+            if let Some(id) = image_id(&t) {
+                self.image(&id);
+            }
+        }
+    }
 }
 
 impl Drop for Cleanup {
     fn drop(&mut self) {
+        self.remember_tagged();
         for t in &self.tags {
             let _ = Command::new("docker")
-                .args(["image", "rm", "--no-prune", t])
+                .args(["image", "rm", t])
                 .stdout(Stdio::null())
                 .stderr(Stdio::null())
                 .status();
+        }
+        for id in &self.images {
+            let tags = Command::new("docker")
+                .args(["image", "inspect", "--format", "{{len .RepoTags}}", id])
+                .output();
+            let dangling = matches!(&tags, Ok(o) if o.status.success() && String::from_utf8_lossy(&o.stdout).trim() == "0");
+            if dangling {
+                let _ = Command::new("docker")
+                    .args(["image", "rm", id])
+                    .stdout(Stdio::null())
+                    .stderr(Stdio::null())
+                    .status();
+            }
         }
     }
 }
@@ -242,4 +277,87 @@ pub fn engine_version() -> (u32, u32) {
     let major = it.next().and_then(|x| x.parse().ok()).unwrap_or(0);
     let minor = it.next().and_then(|x| x.parse().ok()).unwrap_or(0);
     (major, minor)
+}
+
+/// A unix-socket proxy in front of the real daemon that can cut every
+/// connection at once.
+pub struct Proxy {
+    pub path: std::path::PathBuf,
+    _dir: tempfile::TempDir,
+    conns: Arc<Mutex<Vec<UnixStream>>>,
+    /// Bytes the daemon has sent so far.
+    pub from_daemon: Arc<AtomicU64>,
+    cut: Arc<AtomicBool>,
+}
+
+impl Proxy {
+    pub fn start() -> Proxy {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("docker.sock");
+        let listener = UnixListener::bind(&path).unwrap();
+        let conns: Arc<Mutex<Vec<UnixStream>>> = Arc::default();
+        let from_daemon = Arc::new(AtomicU64::new(0));
+        let cut = Arc::new(AtomicBool::new(false));
+        {
+            let (conns, from_daemon, cut) = (conns.clone(), from_daemon.clone(), cut.clone());
+            std::thread::spawn(move || {
+                for client in listener.incoming() {
+                    let Ok(client) = client else { break };
+                    if cut.load(Ordering::SeqCst) {
+                        let _ = client.shutdown(std::net::Shutdown::Both);
+                        continue;
+                    }
+                    let daemon = UnixStream::connect("/var/run/docker.sock").unwrap();
+                    conns.lock().unwrap().push(client.try_clone().unwrap());
+                    conns.lock().unwrap().push(daemon.try_clone().unwrap());
+                    let pipe = |mut from: UnixStream,
+                                mut to: UnixStream,
+                                count: Option<Arc<AtomicU64>>| {
+                        std::thread::spawn(move || {
+                            let mut buf = [0u8; 16384];
+                            loop {
+                                match from.read(&mut buf) {
+                                    Ok(0) | Err(_) => break,
+                                    Ok(n) => {
+                                        if let Some(c) = &count {
+                                            c.fetch_add(n as u64, Ordering::SeqCst);
+                                        }
+                                        if to.write_all(&buf[..n]).is_err() {
+                                            break;
+                                        }
+                                    }
+                                }
+                            }
+                            let _ = to.shutdown(std::net::Shutdown::Write);
+                        });
+                    };
+                    pipe(
+                        client.try_clone().unwrap(),
+                        daemon.try_clone().unwrap(),
+                        None,
+                    );
+                    pipe(daemon, client, Some(from_daemon.clone()));
+                }
+            });
+        }
+        Proxy {
+            path,
+            _dir: dir,
+            conns,
+            from_daemon,
+            cut,
+        }
+    }
+
+    pub fn host(&self) -> String {
+        format!("unix://{}", self.path.display())
+    }
+
+    /// Closes every connection, both ways, and refuses new ones.
+    pub fn cut(&self) {
+        self.cut.store(true, Ordering::SeqCst);
+        for c in self.conns.lock().unwrap().iter() {
+            let _ = c.shutdown(std::net::Shutdown::Both);
+        }
+    }
 }

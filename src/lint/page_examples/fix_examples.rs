@@ -132,16 +132,16 @@ fn run_case(
     match kind {
         CaseKind::Dockerfile => run_dockerfile(rule, context, text),
         CaseKind::Stack => match stack_linter() {
-            Some(f) if !rule.default_enabled && context.toml.is_none() => {
-                // The page's rule is in force even when it is off by default.
-                let toml = format!("[rules]\n{} = \"{}\"\n", rule.code, rule.severity);
-                let context = ContextBlocks {
-                    toml: Some(toml),
-                    ..context.clone()
+            Some(f) => {
+                let case = Case {
+                    kind: CaseKind::Stack,
+                    text: text.to_string(),
+                    line: 0,
+                    files: Vec::new(),
                 };
-                run_stack(f, &context, text)
+                // run_stack puts the page's rule in force even when it is off by default.
+                run_stack(f, rule, context, &case)
             }
-            Some(f) => run_stack(f, context, text),
             None => Err("no stack linter in this build".into()),
         },
     }

@@ -147,7 +147,7 @@ fn check(cx: &DockerfileCx<'_>, out: &mut Diagnostics) {
             .help(format!(
                 "write `{rel}` and keep it out of .dockerignore, or mount the host path when the container runs"
             )),
-            Presence::Missing { .. } | Presence::NoMatch => {
+            Presence::Missing | Presence::NoMatch => {
                 let mut d = Diagnostic::new(
                     span,
                     format!(

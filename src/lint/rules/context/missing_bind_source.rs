@@ -1,7 +1,8 @@
 use crate::lint::{Check, Diagnostic, Diagnostics, DockerfileCx, FixAvailability, Rule, Severity};
 
 use super::sources::{
-    context_sources, describe_pattern, for_guessed_context, Presence, SourceKind,
+    context_sources, describe_pattern, for_guessed_context, suggest_with, Listings, Presence,
+    SourceKind,
 };
 
 pub static RULE: Rule = Rule {
@@ -48,6 +49,7 @@ Fix the path (relative to the build context), add the file, or take it out of `.
 };
 
 fn check(cx: &DockerfileCx<'_>, out: &mut Diagnostics) {
+    let mut listings = Listings::new();
     for (source, verdict) in context_sources(cx) {
         if source.kind != SourceKind::Bind {
             continue;
@@ -55,12 +57,13 @@ fn check(cx: &DockerfileCx<'_>, out: &mut Diagnostics) {
         let value = &source.value;
         let diagnostic = match verdict.presence() {
             Presence::Present => continue,
-            Presence::Missing { suggestion } => {
+            Presence::Missing => {
+                let suggestion = suggest_with(cx.context, &source.rel, &mut listings);
                 let d = Diagnostic::new(
                     source.span,
                     format!("the bind mount source `{value}` is not in the build context, so the build will fail"),
                 );
-                match suggestion {
+                match &suggestion {
                     Some(s) => d.help(format!("did you mean `{s}`?")),
                     None => d.help("the source is relative to the build context: fix the path or add the file"),
                 }

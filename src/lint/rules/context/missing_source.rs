@@ -1,6 +1,8 @@
 use crate::lint::{Check, Diagnostic, Diagnostics, DockerfileCx, FixAvailability, Rule, Severity};
 
-use super::sources::{context_sources, for_guessed_context, Presence, SourceKind, Verdict};
+use super::sources::{
+    context_sources, for_guessed_context, suggest_with, Listings, Presence, SourceKind, Verdict,
+};
 
 pub static RULE: Rule = Rule {
     code: "BL3002",
@@ -54,6 +56,7 @@ The build context: `--context DIR` on the command line, or `context = "DIR"` in 
 };
 
 fn check(cx: &DockerfileCx<'_>, out: &mut Diagnostics) {
+    let mut listings = Listings::new();
     for (source, verdict) in context_sources(cx) {
         if source.kind == SourceKind::Bind {
             continue;
@@ -63,12 +66,13 @@ fn check(cx: &DockerfileCx<'_>, out: &mut Diagnostics) {
         };
         let value = &source.value;
         let diagnostic = match presence {
-            Presence::Missing { suggestion } => {
+            Presence::Missing => {
+                let suggestion = suggest_with(cx.context, &source.rel, &mut listings);
                 let d = Diagnostic::new(
                     source.span,
                     format!("`{value}` is not in the build context, so the build will fail"),
                 );
-                match suggestion {
+                match &suggestion {
                     Some(s) => d.help(format!("did you mean `{s}`?")),
                     None => d.help(
                         "sources are relative to the build context, not to the Dockerfile: fix the path or add the file to the context",

@@ -52,9 +52,8 @@ pub enum Presence {
     Excluded {
         pattern: Option<usize>,
     },
-    Missing {
-        suggestion: Option<String>,
-    },
+    /// Not in the context; `suggest` finds a close path on demand.
+    Missing,
     /// A wildcard that matches nothing.
     NoMatch,
 }
@@ -391,9 +390,7 @@ pub fn presence(context: &dyn ContextView, rel: &str) -> Presence {
         if has_wildcard(rel) {
             return Presence::NoMatch;
         }
-        return Presence::Missing {
-            suggestion: suggest(context, rel),
-        };
+        return Presence::Missing;
     }
     let mut first_pattern = None;
     for path in &matches {
@@ -440,9 +437,22 @@ fn excluded_by(context: &dyn ContextView, path: &str) -> Option<Option<usize>> {
     Some(decision.pattern)
 }
 
+/// Directory listings already read, shared by the suggestions of one file.
+pub type Listings = std::collections::HashMap<String, Vec<(String, EntryKind)>>;
+
 /// A path the context does hold, close to a missing one: each missing
 /// segment replaced by the closest entry of its directory.
+#[cfg(test)]
 pub fn suggest(context: &dyn ContextView, rel: &str) -> Option<String> {
+    suggest_with(context, rel, &mut Listings::new())
+}
+
+/// [`suggest`], reading each directory once across calls.
+pub fn suggest_with(
+    context: &dyn ContextView,
+    rel: &str,
+    listings: &mut Listings,
+) -> Option<String> {
     let mut fixed = String::new();
     for seg in rel.split('/') {
         let candidate = join(&fixed, seg);
@@ -450,16 +460,19 @@ pub fn suggest(context: &dyn ContextView, rel: &str) -> Option<String> {
             fixed = candidate;
             continue;
         }
-        let best = context
-            .list_dir(&fixed)
-            .into_iter()
+        let entries = listings
+            .entry(fixed.clone())
+            .or_insert_with(|| context.list_dir(&fixed));
+        let best = entries
+            .iter()
+            .filter(|(name, _)| name.len().abs_diff(seg.len()) <= 2)
             .map(|(name, _)| {
                 let d = if name.eq_ignore_ascii_case(seg) {
                     0
                 } else {
-                    strsim::damerau_levenshtein(&name, seg)
+                    strsim::damerau_levenshtein(name, seg)
                 };
-                (d, name)
+                (d, name.clone())
             })
             .filter(|(d, name)| {
                 *d <= 2 && *d * 3 < name.chars().count().max(seg.chars().count()) + 1

@@ -1,3 +1,4 @@
+use crate::dockerfile::Kind;
 use crate::lint::{Check, Diagnostic, Diagnostics, DockerfileCx, FixAvailability, Rule, Severity};
 
 use super::dl_helpers::{expand, literal, stage_chain, stage_from, target_stage, VarTracker};
@@ -13,8 +14,12 @@ pub static RULE: Rule = Rule {
     summary: "The image the build produces never sets USER, so it runs as root.",
     doc: r#"## What it does
 Checks that the image the build produces (the `--target` stage or the last one, with the stages it
-is built on) has a `USER` instruction. hadolint's `DL3002` only looks at the last `USER` and says
+is built on) has a `USER` instruction, when the Dockerfile decides what its containers run (a
+`CMD` or `ENTRYPOINT` in those stages). hadolint's `DL3002` only looks at the last `USER` and says
 nothing when there is none at all, which is the common case.
+
+A Dockerfile without `CMD` or `ENTRYPOINT` builds a base for other images, which choose the
+process and its user; it is not reported.
 
 Base images known to set an unprivileged user are not reported: tags holding `nonroot` or
 `rootless` (`gcr.io/distroless/static:nonroot`) and Chainguard images (`cgr.dev/chainguard/...`).
@@ -67,6 +72,15 @@ fn check(cx: &DockerfileCx<'_>, out: &mut Diagnostics) {
     let vars = VarTracker::new(cx);
     // The image at the root of the stage chain is the one whose USER is inherited.
     let chain = stage_chain(cx.df, target);
+    let runs_something = chain.iter().any(|&s| {
+        cx.df
+            .stage_instructions(&cx.df.stages[s])
+            .iter()
+            .any(|i| matches!(i.kind, Kind::Cmd | Kind::Entrypoint))
+    });
+    if !runs_something {
+        return;
+    }
     let root = *chain.last().unwrap_or(&target);
     if let Some(from) = stage_from(cx.df, root) {
         let image = expand(&from.image.raw, cx.df.escape, vars.globals())
@@ -92,22 +106,42 @@ mod tests {
 
     #[test]
     fn fires_without_user() {
-        assert_fires(&RULE, "FROM nginx:latest\nCOPY a /a\n", &["nginx:latest"]);
-        assert_fires(&RULE, "FROM a AS b\nUSER app\nFROM c\n", &["c"]);
-        assert_fires(&RULE, "FROM scratch\nCOPY app /app\n", &["scratch"]);
+        assert_fires(
+            &RULE,
+            "FROM nginx:latest\nCOPY a /a\nCMD [\"nginx\"]\n",
+            &["nginx:latest"],
+        );
+        assert_fires(
+            &RULE,
+            "FROM a AS b\nUSER app\nFROM c\nENTRYPOINT [\"/c\"]\n",
+            &["c"],
+        );
+        assert_fires(
+            &RULE,
+            "FROM scratch AS base\nCMD [\"/app\"]\nFROM base\nCOPY app /app\n",
+            &["base"],
+        );
+    }
+
+    #[test]
+    fn quiet_on_base_images_that_run_nothing() {
+        assert_quiet(&RULE, "FROM alpine:3.20\nRUN apk add --no-cache curl\n");
     }
 
     #[test]
     fn quiet_with_user_anywhere_in_the_chain() {
-        assert_quiet(&RULE, "FROM a\nUSER app\n");
+        assert_quiet(&RULE, "FROM a\nUSER app\nCMD [\"x\"]\n");
         assert_quiet(&RULE, "FROM a AS base\nUSER 10001\nFROM base\nRUN x\n");
         assert_quiet(&RULE, "FROM a\nUSER root\n");
     }
 
     #[test]
     fn quiet_on_unprivileged_base_images() {
-        assert_quiet(&RULE, "FROM gcr.io/distroless/static:nonroot\n");
-        assert_quiet(&RULE, "FROM cgr.dev/chainguard/nginx\n");
-        assert_quiet(&RULE, "FROM docker:27-dind-rootless\n");
+        assert_quiet(
+            &RULE,
+            "FROM gcr.io/distroless/static:nonroot\nCMD [\"/app\"]\n",
+        );
+        assert_quiet(&RULE, "FROM cgr.dev/chainguard/nginx\nCMD [\"x\"]\n");
+        assert_quiet(&RULE, "FROM docker:27-dind-rootless\nCMD [\"x\"]\n");
     }
 }
