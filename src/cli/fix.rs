@@ -18,7 +18,7 @@ use super::check::CheckArgs;
 use super::{Io, EXIT_ERROR, EXIT_FINDINGS, EXIT_OK};
 use crate::compose::check::{plan, ProjectPlan};
 use crate::compose::load::load_with_overlay;
-use crate::compose::{lint_loaded, LoadOptions};
+use crate::compose::{lint_loaded, LoadOptions, StackOptions};
 use crate::lint::context_view::DirContext;
 use crate::lint::discover::is_stack_path;
 use crate::lint::driver::{lint_bytes, Linter, Outcome};
@@ -203,9 +203,21 @@ fn relint_dockerfile<'a>(
     }))
 }
 
+/// How `check` loaded stacks: its stack options, and the stack files given
+/// with `-f` (one project, merged in order).
+struct Stacks {
+    options: StackOptions,
+    explicit: Vec<PathBuf>,
+}
+
 /// The files of the project a stack file is linted in, and its mode.
-fn stack_project(file: &Path) -> Option<(Vec<PathBuf>, Option<bool>)> {
-    match plan(&[file.to_path_buf()]) {
+fn stack_project(file: &Path, stacks: &Stacks) -> Option<(Vec<PathBuf>, Option<bool>)> {
+    let given = if stacks.explicit.iter().any(|f| f == file) {
+        stacks.explicit.clone()
+    } else {
+        vec![file.to_path_buf()]
+    };
+    let planned = match plan(&given) {
         ProjectPlan::Load {
             files, stack_mode, ..
         } => Some((files, stack_mode)),
@@ -222,15 +234,24 @@ fn stack_project(file: &Path) -> Option<(Vec<PathBuf>, Option<bool>)> {
                 _ => None,
             }
         }
-    }
+    };
+    planned.map(|(files, mode)| {
+        let mode = if stacks.options.stack_mode {
+            Some(true)
+        } else {
+            mode
+        };
+        (files, mode)
+    })
 }
 
 /// Re-lints a stack file's new text with the rest of its project.
 fn relint_stack<'a>(
     linter: &'a Linter,
     target: &'a Target,
+    stacks: &'a Stacks,
 ) -> anyhow::Result<Box<dyn FnMut(&str) -> Vec<Finding> + 'a>> {
-    let (files, stack_mode) = stack_project(&target.absolute)
+    let (files, stack_mode) = stack_project(&target.absolute, stacks)
         .ok_or_else(|| anyhow::anyhow!("the stack project cannot be found again"))?;
     let settings = linter.settings(&files[0])?;
     let environment: BTreeMap<String, String> = std::env::vars().collect();
@@ -241,6 +262,13 @@ fn relint_stack<'a>(
             files: files.clone(),
             environment: environment.clone(),
             stack_mode,
+            env_files: stacks
+                .options
+                .env_files
+                .iter()
+                .map(|p| linter.absolute(p))
+                .collect(),
+            project_name: stacks.options.project_name.clone(),
             display_base: Some(linter.cwd.clone()),
             home: dirs::home_dir(),
             ..LoadOptions::default()
@@ -281,6 +309,7 @@ struct Done {
 /// Fixes every target in memory.
 fn fix_all(
     linter: &Linter,
+    stacks: &Stacks,
     targets: Vec<Target>,
     min: Applicability,
     io: &mut Io<'_>,
@@ -290,7 +319,7 @@ fn fix_all(
         .map(|target| {
             let relint = match target.kind {
                 TargetKind::Dockerfile { .. } => relint_dockerfile(linter, target),
-                TargetKind::Stack => relint_stack(linter, target),
+                TargetKind::Stack => relint_stack(linter, target, stacks),
             };
             let mut relint = relint.map_err(|e| format!("{e:#}"))?;
             Ok(fix_file(
@@ -427,7 +456,20 @@ pub fn run(
     }
     let unreadable = outcomes.iter().any(|o| o.unreadable);
     let targets = targets(linter, &outcomes, min, !stdin);
-    let done = fix_all(linter, targets, min, io)?;
+    let stacks = Stacks {
+        options: StackOptions {
+            stack_mode: args.stack,
+            env_files: args.env_files.clone(),
+            project_name: args.project_name.clone(),
+        },
+        explicit: args
+            .files
+            .iter()
+            .filter(|f| is_stack_path(f))
+            .map(|f| linter.absolute(f))
+            .collect(),
+    };
+    let done = fix_all(linter, &stacks, targets, min, io)?;
     for d in &done {
         notes(d, io)?;
     }

@@ -149,10 +149,33 @@ fn stack_files_are_fixed_as_text_and_keep_their_comments() {
         "# the app\nservices:\n  web:\n    image: nginx:1.27 # pinned\n    ports:\n      - \"8080:80\"\n",
         "{out}\n{err}"
     );
-    // In stack mode `version` is required: kept.
+    // In stack mode `version` is required: kept, by name or by `--stack`,
+    // also when another fix in the file leads to a second round.
     let stack = write(tmp.path(), "s/docker-stack.yml", text);
     run_captured(&["check", "--isolated", "--fix", &stack]);
     assert!(read(&stack).contains("version: \"3.8\" # old\n"));
+    assert!(read(&stack).contains("- \"8080:80\""));
+    let flagged = write(tmp.path(), "t/compose.yaml", text);
+    run_captured(&["check", "--isolated", "--stack", "--fix", &flagged]);
+    assert!(read(&flagged).contains("version: \"3.8\" # old\n"));
+    assert!(read(&flagged).contains("- \"8080:80\""));
+    // A project given with -f: fixed in each of its files.
+    let base = write(
+        tmp.path(),
+        "p/base.yaml",
+        "services:\n  web:\n    image: nginx:1.27\n",
+    );
+    let over = write(
+        tmp.path(),
+        "p/over.yaml",
+        "services:\n  web:\n    ports:\n      - 8080:80 # web\n",
+    );
+    let (_, out, err) = run_captured(&["check", "--isolated", "--fix", "-f", &base, "-f", &over]);
+    assert_eq!(
+        read(&over),
+        "services:\n  web:\n    ports:\n      - \"8080:80\" # web\n",
+        "{out}\n{err}"
+    );
 }
 
 #[test]
