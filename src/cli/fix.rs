@@ -400,7 +400,7 @@ fn summary_line(d: &Done, verb: &str) -> String {
         })
         .collect();
     format!(
-        "{verb} {}: {} ({})",
+        "buildlint: {verb} {}: {} ({})",
         d.target.shown.display(),
         plural(d.fix.fixed.len(), "finding"),
         codes.join(", ")
