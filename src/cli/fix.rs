@@ -19,6 +19,7 @@ use super::{Io, EXIT_ERROR, EXIT_FINDINGS, EXIT_OK};
 use crate::compose::check::{plan, ProjectPlan};
 use crate::compose::load::load_with_overlay;
 use crate::compose::{lint_loaded, LoadOptions, StackOptions};
+use crate::lint::baseline::Baseline;
 use crate::lint::context_view::DirContext;
 use crate::lint::discover::is_stack_path;
 use crate::lint::driver::{lint_bytes, Linter, Outcome};
@@ -306,10 +307,15 @@ struct Done {
     fix: FileFix,
 }
 
-/// Fixes every target in memory.
+/// A baseline in force, and the directory its paths are relative to.
+type BaselineIn = Option<(Baseline, PathBuf)>;
+
+/// Fixes every target in memory. Findings a baseline records are left
+/// alone in every round, as in the first.
 fn fix_all(
     linter: &Linter,
     stacks: &Stacks,
+    baseline: &BaselineIn,
     targets: Vec<Target>,
     min: Applicability,
     io: &mut Io<'_>,
@@ -322,6 +328,13 @@ fn fix_all(
                 TargetKind::Stack => relint_stack(linter, target, stacks),
             };
             let mut relint = relint.map_err(|e| format!("{e:#}"))?;
+            let mut relint = |text: &str| {
+                let mut found = relint(text);
+                if let Some((b, dir)) = baseline {
+                    b.filter(&mut found, &linter.cwd, dir);
+                }
+                found
+            };
             Ok(fix_file(
                 &target.text,
                 target.findings.clone(),
@@ -469,7 +482,18 @@ pub fn run(
             .map(|f| linter.absolute(f))
             .collect(),
     };
-    let done = fix_all(linter, &stacks, targets, min, io)?;
+    let baseline: BaselineIn = match &args.baseline {
+        Some(path) => {
+            let dir = path
+                .parent()
+                .filter(|p| !p.as_os_str().is_empty())
+                .unwrap_or(Path::new("."))
+                .to_path_buf();
+            Some((Baseline::read(path)?, dir))
+        }
+        None => None,
+    };
+    let done = fix_all(linter, &stacks, &baseline, targets, min, io)?;
     for d in &done {
         notes(d, io)?;
     }

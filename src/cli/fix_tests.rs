@@ -252,3 +252,34 @@ fn add_becomes_copy_safely_once_the_context_shows_no_archive() {
     run_captured(&["check", "--isolated", "--fix", "--unsafe-fixes", &df2]);
     assert!(read(&df2).contains("COPY app.py"));
 }
+
+#[test]
+fn findings_in_a_baseline_are_not_fixed_in_any_round() {
+    let tmp = tempfile::tempdir().unwrap();
+    // BL1004 (casing) is recorded; BL1015 is not. Fixing BL1015 leads to a
+    // second round, where the recorded BL1004 must stay alone.
+    let text = "FROM alpine:3.20\nENV A 1\nrun echo\nCMD [\"sh\"]\n";
+    let df = write(tmp.path(), "Dockerfile", text);
+    let baseline = tmp
+        .path()
+        .join("baseline.json")
+        .to_string_lossy()
+        .into_owned();
+    let sel = ["check", "--isolated", "--select", "BL1004"];
+    let (code, _, err) = run_captured(&[&sel[..], &["--write-baseline", &baseline, &df]].concat());
+    assert_eq!(code, 0, "{err}");
+    let args = [
+        "check",
+        "--isolated",
+        "--select",
+        "BL1004,BL1015",
+        "--baseline",
+        &baseline,
+    ];
+    let (_, _, err) = run_captured(&[&args[..], &["--fix", &df]].concat());
+    assert_eq!(
+        read(&df),
+        "FROM alpine:3.20\nENV A=1\nrun echo\nCMD [\"sh\"]\n",
+        "{err}"
+    );
+}
