@@ -97,6 +97,9 @@ enum TargetKind {
     Stack,
 }
 
+/// Lints a file's new text: its findings in that file.
+type Relint<'a> = Box<dyn FnMut(&str) -> Vec<Finding> + 'a>;
+
 /// The files of `outcomes` with a fix to apply, one target per file.
 /// With `on_disk`, only files that exist (not a stack's inline Dockerfile).
 fn targets(
@@ -168,10 +171,7 @@ fn same_finding(a: &Finding, b: &Finding) -> bool {
 }
 
 /// Re-lints a Dockerfile's new text as `check` linted the file.
-fn relint_dockerfile<'a>(
-    linter: &'a Linter,
-    target: &'a Target,
-) -> anyhow::Result<Box<dyn FnMut(&str) -> Vec<Finding> + 'a>> {
+fn relint_dockerfile<'a>(linter: &'a Linter, target: &'a Target) -> anyhow::Result<Relint<'a>> {
     let TargetKind::Dockerfile {
         context,
         context_known,
@@ -251,7 +251,7 @@ fn relint_stack<'a>(
     linter: &'a Linter,
     target: &'a Target,
     stacks: &'a Stacks,
-) -> anyhow::Result<Box<dyn FnMut(&str) -> Vec<Finding> + 'a>> {
+) -> anyhow::Result<Relint<'a>> {
     let (files, stack_mode) = stack_project(&target.absolute, stacks)
         .ok_or_else(|| anyhow::anyhow!("the stack project cannot be found again"))?;
     let settings = linter.settings(&files[0])?;
