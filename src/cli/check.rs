@@ -378,7 +378,8 @@ pub fn run(args: CheckArgs, io: &mut Io<'_>) -> anyhow::Result<u8> {
     let stacks = crate::compose::check::lint_projects(&linter, &projects, &stack_options);
     dockerfiles.retain(|d| args.files.contains(d) || !stacks.built.contains(&linter.absolute(d)));
 
-    // Lint, in parallel; results in path order whatever the scheduling.
+    // Then the Dockerfiles, in parallel; results in path order whatever the
+    // scheduling.
     let mut inputs: Vec<DockerfileInput> =
         dockerfiles.into_iter().map(DockerfileInput::new).collect();
     if let Some(i) = stdin_input {
@@ -405,6 +406,43 @@ pub fn run(args: CheckArgs, io: &mut Io<'_>) -> anyhow::Result<u8> {
     for e in stacks.errors {
         if !setup_errors.contains(&e) {
             setup_errors.push(e);
+        }
+    }
+    if let Some(target) = &args.target {
+        let parsed: Vec<&crate::dockerfile::Dockerfile> = outcomes
+            .iter()
+            .filter_map(|o| o.dockerfile.as_ref())
+            .collect();
+        if !parsed.is_empty() && parsed.iter().all(|df| df.stage_by_name(target).is_none()) {
+            let mut names: Vec<String> = parsed
+                .iter()
+                .flat_map(|df| df.stages.iter().filter_map(|s| s.name.as_ref()))
+                .map(|w| w.raw.clone())
+                .collect();
+            names.sort();
+            names.dedup();
+            let tip = names
+                .iter()
+                .map(|n| {
+                    (
+                        strsim::jaro_winkler(&n.to_ascii_lowercase(), &target.to_ascii_lowercase()),
+                        n,
+                    )
+                })
+                .filter(|(score, _)| *score > 0.8)
+                .max_by(|a, b| a.0.total_cmp(&b.0))
+                .map(|(_, n)| format!("\n  tip: a similar stage exists: `{n}`"))
+                .unwrap_or_else(|| {
+                    if names.is_empty() {
+                        "\n  tip: the Dockerfiles have no named stages (`FROM image AS name`)"
+                            .into()
+                    } else {
+                        format!("\n  tip: stages: {}", names.join(", "))
+                    }
+                });
+            setup_errors.push(format!(
+                "--target `{target}`: no linted Dockerfile has a stage of that name{tip}"
+            ));
         }
     }
     if !setup_errors.is_empty() {

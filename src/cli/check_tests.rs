@@ -707,3 +707,75 @@ fn baseline_hides_recorded_findings_even_when_they_move() {
     assert_eq!(code, 2);
     assert!(err.contains("--write-baseline"), "{err}");
 }
+
+#[test]
+fn a_dockerfile_built_by_a_stack_is_linted_once_with_the_stack_context() {
+    let tmp = tempfile::tempdir().unwrap();
+    let root = tmp.path();
+    write(
+        root,
+        &[
+            (
+                "compose.yaml",
+                "name: demo\nservices:\n  web:\n    build:\n      context: .\n      dockerfile: web/Dockerfile\n",
+            ),
+            ("web/Dockerfile", "FROM nginx:latest\nCOPY web/index.html /usr/share/nginx/html/\n"),
+            ("web/index.html", "<p>hi</p>\n"),
+            ("other/Dockerfile", "FROM nginx:latest\n"),
+        ],
+    );
+    let (code, out, err) = run_captured(&[
+        "check",
+        &s(root),
+        "--format",
+        "json",
+        "--no-user-config",
+        "--select",
+        "BL1007,BL3002",
+    ]);
+    assert_eq!(code, 1, "{err}");
+    let items = json(&out);
+    let web: Vec<&serde_json::Value> = items
+        .iter()
+        .filter(|i| i["file"].as_str().unwrap().ends_with("web/Dockerfile"))
+        .collect();
+    assert_eq!(web.len(), 1, "once, not twice: {items:#?}");
+    assert_eq!(web[0]["code"], "BL1007");
+    assert_eq!(web[0]["service"], "web");
+    // The stack's context holds web/index.html: no missing-source finding.
+    assert!(items.iter().all(|i| i["code"] != "BL3002"), "{items:#?}");
+    let other: Vec<&serde_json::Value> = items
+        .iter()
+        .filter(|i| i["file"].as_str().unwrap().ends_with("other/Dockerfile"))
+        .collect();
+    assert_eq!(other.len(), 1);
+    assert!(other[0].get("service").is_none());
+}
+
+#[test]
+fn an_unknown_target_is_a_usage_error() {
+    let tmp = tempfile::tempdir().unwrap();
+    write(
+        tmp.path(),
+        &[(
+            "Dockerfile",
+            "FROM alpine:3.20 AS build\nFROM alpine:3.20 AS runtime\n",
+        )],
+    );
+    let dir = s(tmp.path());
+    let (code, _, err) = run_captured(&["check", &dir, ONLY, "--target", "runtme"]);
+    assert_eq!(code, 2);
+    assert!(
+        err.contains("--target `runtme`: no linted Dockerfile has a stage of that name"),
+        "{err}"
+    );
+    assert!(
+        err.contains("tip: a similar stage exists: `runtime`"),
+        "{err}"
+    );
+    let (code, _, err) = run_captured(&["check", &dir, ONLY, "--target", "RUNTIME"]);
+    assert_eq!(
+        code, 0,
+        "stage names compare without case, as BuildKit does: {err}"
+    );
+}

@@ -28,6 +28,9 @@ use crate::lint::fix::{
     fix_file, is_parse_error, selected, unified_diff, write_atomically, FileFix,
 };
 
+/// Lints a file's new text again, for the next round of fixes.
+type Relinter<'a> = Box<dyn FnMut(&str) -> Vec<Finding> + 'a>;
+
 /// The fix flags of `buildlint check`.
 #[derive(Args, Clone, Debug, Default)]
 #[group(skip)]
@@ -96,9 +99,6 @@ enum TargetKind {
     /// A stack file, re-linted with its project.
     Stack,
 }
-
-/// Lints a file's new text: its findings in that file.
-type Relint<'a> = Box<dyn FnMut(&str) -> Vec<Finding> + 'a>;
 
 /// The files of `outcomes` with a fix to apply, one target per file.
 /// With `on_disk`, only files that exist (not a stack's inline Dockerfile).
@@ -171,7 +171,7 @@ fn same_finding(a: &Finding, b: &Finding) -> bool {
 }
 
 /// Re-lints a Dockerfile's new text as `check` linted the file.
-fn relint_dockerfile<'a>(linter: &'a Linter, target: &'a Target) -> anyhow::Result<Relint<'a>> {
+fn relint_dockerfile<'a>(linter: &'a Linter, target: &'a Target) -> anyhow::Result<Relinter<'a>> {
     let TargetKind::Dockerfile {
         context,
         context_known,
@@ -251,7 +251,7 @@ fn relint_stack<'a>(
     linter: &'a Linter,
     target: &'a Target,
     stacks: &'a Stacks,
-) -> anyhow::Result<Relint<'a>> {
+) -> anyhow::Result<Relinter<'a>> {
     let (files, stack_mode) = stack_project(&target.absolute, stacks)
         .ok_or_else(|| anyhow::anyhow!("the stack project cannot be found again"))?;
     let settings = linter.settings(&files[0])?;

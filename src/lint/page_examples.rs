@@ -200,6 +200,16 @@ fn settings_with(rule: &'static Rule, toml: Option<&str>) -> Result<Settings, St
     if settings.selection.severity_of(rule).is_none() {
         settings.selection.rules.push((rule, rule.severity));
     }
+    // A page shows its own rule: rules that would supersede it are left out.
+    let superseding: Vec<&str> = super::engine::SUPERSEDES
+        .iter()
+        .filter(|(_, general)| *general == rule.code)
+        .map(|(specific, _)| *specific)
+        .collect();
+    settings
+        .selection
+        .rules
+        .retain(|(r, _)| !superseding.contains(&r.code));
     Ok(settings)
 }
 
