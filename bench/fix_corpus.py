@@ -132,7 +132,10 @@ def main():
     after, fixable_after = findings(out)
     if "not fixed" in err or "not applied" in err or "rounds" in err:
         failures.append("--fix reported problems:\n" + err)
-    fixed_files = sum(1 for line in err.splitlines() if line.startswith("fixed "))
+    m = re.search(r"^buildlint: fixed \d+ findings? in (\d+) files?$", err, re.M)
+    fixed_files = int(m.group(1)) if m else 0
+    if not fixed_files:
+        failures.append("--fix fixed no file:\n" + err[-2000:])
 
     first = files_under(work)
     _, _, err2 = run(binary, base + ["--fix", "--unsafe-fixes"], work)
