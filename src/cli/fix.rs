@@ -434,7 +434,7 @@ pub fn hint<'a>(findings: impl IntoIterator<Item = &'a Finding>) -> Option<Strin
     match (safe, unsafe_) {
         (0, 0) => None,
         (0, u) => Some(format!(
-            "{} can be fixed with `--fix --unsafe-fixes` (review them: they may change behaviour)",
+            "{} can be fixed with `--fix --unsafe-fixes` (unsafe fixes may change behaviour: review the diff)",
             plural(u, "finding")
         )),
         (s, 0) => Some(format!(
