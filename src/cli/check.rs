@@ -546,6 +546,11 @@ pub fn run(args: CheckArgs, io: &mut Io<'_>) -> anyhow::Result<u8> {
         }
         None => report::render(args.format, &report, &options, io.stdout)?,
     }
+    if args.format == Format::Human {
+        if let Some(hint) = super::fix::hint(&report.findings) {
+            writeln!(io.stderr, "buildlint: {hint}")?;
+        }
+    }
     Ok(exit)
 }
 

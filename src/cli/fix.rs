@@ -12,12 +12,14 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use clap::Args;
+use rayon::prelude::*;
 
 use super::check::CheckArgs;
 use super::{Io, EXIT_ERROR, EXIT_FINDINGS, EXIT_OK};
 use crate::compose::check::{plan, ProjectPlan};
 use crate::compose::load::load_with_overlay;
-use crate::compose::{lint_loaded, LoadOptions};
+use crate::compose::{lint_loaded, LoadOptions, StackOptions};
+use crate::lint::baseline::Baseline;
 use crate::lint::context_view::DirContext;
 use crate::lint::discover::is_stack_path;
 use crate::lint::driver::{lint_bytes, Linter, Outcome};
@@ -99,11 +101,20 @@ enum TargetKind {
 }
 
 /// The files of `outcomes` with a fix to apply, one target per file.
-fn targets(linter: &Linter, outcomes: &[Outcome], min: Applicability) -> Vec<Target> {
+/// With `on_disk`, only files that exist (not a stack's inline Dockerfile).
+fn targets(
+    linter: &Linter,
+    outcomes: &[Outcome],
+    min: Applicability,
+    on_disk: bool,
+) -> Vec<Target> {
     let mut out: Vec<Target> = Vec::new();
     for o in outcomes {
         let shown = o.file.path.clone();
         let absolute = linter.absolute(&shown);
+        if on_disk && !absolute.is_file() {
+            continue;
+        }
         let kind = match &o.context {
             Some(dir) => TargetKind::Dockerfile {
                 context: dir.clone(),
@@ -193,9 +204,21 @@ fn relint_dockerfile<'a>(linter: &'a Linter, target: &'a Target) -> anyhow::Resu
     }))
 }
 
+/// How `check` loaded stacks: its stack options, and the stack files given
+/// with `-f` (one project, merged in order).
+struct Stacks {
+    options: StackOptions,
+    explicit: Vec<PathBuf>,
+}
+
 /// The files of the project a stack file is linted in, and its mode.
-fn stack_project(file: &Path) -> Option<(Vec<PathBuf>, Option<bool>)> {
-    match plan(&[file.to_path_buf()]) {
+fn stack_project(file: &Path, stacks: &Stacks) -> Option<(Vec<PathBuf>, Option<bool>)> {
+    let given = if stacks.explicit.iter().any(|f| f == file) {
+        stacks.explicit.clone()
+    } else {
+        vec![file.to_path_buf()]
+    };
+    let planned = match plan(&given) {
         ProjectPlan::Load {
             files, stack_mode, ..
         } => Some((files, stack_mode)),
@@ -212,12 +235,24 @@ fn stack_project(file: &Path) -> Option<(Vec<PathBuf>, Option<bool>)> {
                 _ => None,
             }
         }
-    }
+    };
+    planned.map(|(files, mode)| {
+        let mode = if stacks.options.stack_mode {
+            Some(true)
+        } else {
+            mode
+        };
+        (files, mode)
+    })
 }
 
 /// Re-lints a stack file's new text with the rest of its project.
-fn relint_stack<'a>(linter: &'a Linter, target: &'a Target) -> anyhow::Result<Relinter<'a>> {
-    let (files, stack_mode) = stack_project(&target.absolute)
+fn relint_stack<'a>(
+    linter: &'a Linter,
+    target: &'a Target,
+    stacks: &'a Stacks,
+) -> anyhow::Result<Relinter<'a>> {
+    let (files, stack_mode) = stack_project(&target.absolute, stacks)
         .ok_or_else(|| anyhow::anyhow!("the stack project cannot be found again"))?;
     let settings = linter.settings(&files[0])?;
     let environment: BTreeMap<String, String> = std::env::vars().collect();
@@ -228,6 +263,13 @@ fn relint_stack<'a>(linter: &'a Linter, target: &'a Target) -> anyhow::Result<Re
             files: files.clone(),
             environment: environment.clone(),
             stack_mode,
+            env_files: stacks
+                .options
+                .env_files
+                .iter()
+                .map(|p| linter.absolute(p))
+                .collect(),
+            project_name: stacks.options.project_name.clone(),
             display_base: Some(linter.cwd.clone()),
             home: dirs::home_dir(),
             ..LoadOptions::default()
@@ -265,41 +307,54 @@ struct Done {
     fix: FileFix,
 }
 
-/// Fixes every target in memory.
+/// A baseline in force, and the directory its paths are relative to.
+type BaselineIn = Option<(Baseline, PathBuf)>;
+
+/// Fixes every target in memory. Findings a baseline records are left
+/// alone in every round, as in the first.
 fn fix_all(
     linter: &Linter,
+    stacks: &Stacks,
+    baseline: &BaselineIn,
     targets: Vec<Target>,
     min: Applicability,
     io: &mut Io<'_>,
 ) -> anyhow::Result<Vec<Done>> {
-    let mut fixes: Vec<Option<FileFix>> = Vec::new();
-    for target in &targets {
-        let relint = match target.kind {
-            TargetKind::Dockerfile { .. } => relint_dockerfile(linter, target),
-            TargetKind::Stack => relint_stack(linter, target),
-        };
-        match relint {
-            Ok(mut relint) => fixes.push(Some(fix_file(
+    let fixes: Vec<Result<FileFix, String>> = targets
+        .par_iter()
+        .map(|target| {
+            let relint = match target.kind {
+                TargetKind::Dockerfile { .. } => relint_dockerfile(linter, target),
+                TargetKind::Stack => relint_stack(linter, target, stacks),
+            };
+            let mut relint = relint.map_err(|e| format!("{e:#}"))?;
+            let mut relint = |text: &str| {
+                let mut found = relint(text);
+                if let Some((b, dir)) = baseline {
+                    b.filter(&mut found, &linter.cwd, dir);
+                }
+                found
+            };
+            Ok(fix_file(
                 &target.text,
                 target.findings.clone(),
                 min,
                 &mut relint,
-            ))),
-            Err(e) => {
-                writeln!(
-                    io.stderr,
-                    "buildlint: {}: not fixed: {e:#}",
-                    target.shown.display()
-                )?;
-                fixes.push(None);
-            }
+            ))
+        })
+        .collect();
+    let mut done = Vec::new();
+    for (target, fix) in targets.into_iter().zip(fixes) {
+        match fix {
+            Ok(fix) => done.push(Done { target, fix }),
+            Err(e) => writeln!(
+                io.stderr,
+                "buildlint: {}: not fixed: {e}",
+                target.shown.display()
+            )?,
         }
     }
-    Ok(targets
-        .into_iter()
-        .zip(fixes)
-        .filter_map(|(target, fix)| Some(Done { target, fix: fix? }))
-        .collect())
+    Ok(done)
 }
 
 fn plural(n: usize, one: &str) -> String {
@@ -358,11 +413,40 @@ fn summary_line(d: &Done, verb: &str) -> String {
         })
         .collect();
     format!(
-        "{verb} {}: {} ({})",
+        "buildlint: {verb} {}: {} ({})",
         d.target.shown.display(),
         plural(d.fix.fixed.len(), "finding"),
         codes.join(", ")
     )
+}
+
+/// A line for the end of a check that did not fix: how many findings
+/// `--fix` (and `--unsafe-fixes`) would fix. `None` when none.
+pub fn hint<'a>(findings: impl IntoIterator<Item = &'a Finding>) -> Option<String> {
+    let (mut safe, mut unsafe_) = (0usize, 0usize);
+    for f in findings {
+        match f.fix.as_ref().map(|x| x.applicability) {
+            Some(Applicability::Safe) => safe += 1,
+            Some(Applicability::Unsafe) => unsafe_ += 1,
+            _ => {}
+        }
+    }
+    match (safe, unsafe_) {
+        (0, 0) => None,
+        (0, u) => Some(format!(
+            "{} can be fixed with `--fix --unsafe-fixes` (unsafe fixes may change behaviour: review the diff)",
+            plural(u, "finding")
+        )),
+        (s, 0) => Some(format!(
+            "{} can be fixed with `--fix`",
+            plural(s, "finding")
+        )),
+        (s, u) => Some(format!(
+            "{} can be fixed with `--fix`, {} more with `--unsafe-fixes`",
+            plural(s, "finding"),
+            u
+        )),
+    }
 }
 
 /// `--fix` or `--diff` on what `check` found: called by `check` once every
@@ -384,8 +468,32 @@ pub fn run(
         return Ok(EXIT_ERROR);
     }
     let unreadable = outcomes.iter().any(|o| o.unreadable);
-    let targets = targets(linter, &outcomes, min);
-    let done = fix_all(linter, targets, min, io)?;
+    let targets = targets(linter, &outcomes, min, !stdin);
+    let stacks = Stacks {
+        options: StackOptions {
+            stack_mode: args.stack,
+            env_files: args.env_files.clone(),
+            project_name: args.project_name.clone(),
+        },
+        explicit: args
+            .files
+            .iter()
+            .filter(|f| is_stack_path(f))
+            .map(|f| linter.absolute(f))
+            .collect(),
+    };
+    let baseline: BaselineIn = match &args.baseline {
+        Some(path) => {
+            let dir = path
+                .parent()
+                .filter(|p| !p.as_os_str().is_empty())
+                .unwrap_or(Path::new("."))
+                .to_path_buf();
+            Some((Baseline::read(path)?, dir))
+        }
+        None => None,
+    };
+    let done = fix_all(linter, &stacks, &baseline, targets, min, io)?;
     for d in &done {
         notes(d, io)?;
     }
@@ -520,3 +628,7 @@ pub fn run(
 #[cfg(test)]
 #[path = "fix_tests.rs"]
 mod tests;
+
+#[cfg(test)]
+#[path = "fix_corpus_tests.rs"]
+mod corpus_tests;

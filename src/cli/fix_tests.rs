@@ -149,10 +149,33 @@ fn stack_files_are_fixed_as_text_and_keep_their_comments() {
         "# the app\nservices:\n  web:\n    image: nginx:1.27 # pinned\n    ports:\n      - \"8080:80\"\n",
         "{out}\n{err}"
     );
-    // In stack mode `version` is required: kept.
+    // In stack mode `version` is required: kept, by name or by `--stack`,
+    // also when another fix in the file leads to a second round.
     let stack = write(tmp.path(), "s/docker-stack.yml", text);
     run_captured(&["check", "--isolated", "--fix", &stack]);
     assert!(read(&stack).contains("version: \"3.8\" # old\n"));
+    assert!(read(&stack).contains("- \"8080:80\""));
+    let flagged = write(tmp.path(), "t/compose.yaml", text);
+    run_captured(&["check", "--isolated", "--stack", "--fix", &flagged]);
+    assert!(read(&flagged).contains("version: \"3.8\" # old\n"));
+    assert!(read(&flagged).contains("- \"8080:80\""));
+    // A project given with -f: fixed in each of its files.
+    let base = write(
+        tmp.path(),
+        "p/base.yaml",
+        "services:\n  web:\n    image: nginx:1.27\n",
+    );
+    let over = write(
+        tmp.path(),
+        "p/over.yaml",
+        "services:\n  web:\n    ports:\n      - 8080:80 # web\n",
+    );
+    let (_, out, err) = run_captured(&["check", "--isolated", "--fix", "-f", &base, "-f", &over]);
+    assert_eq!(
+        read(&over),
+        "services:\n  web:\n    ports:\n      - \"8080:80\" # web\n",
+        "{out}\n{err}"
+    );
 }
 
 #[test]
@@ -183,4 +206,80 @@ fn fix_conflicts_with_adoption_flags() {
     assert_eq!(code, 2, "{err}");
     let (code, _, err) = run_captured(&["check", "--exit-non-zero-on-fix", "x"]);
     assert_eq!(code, 2, "{err}");
+}
+
+#[test]
+fn check_says_how_many_findings_fix_would_fix() {
+    let tmp = tempfile::tempdir().unwrap();
+    let df = write(tmp.path(), "Dockerfile", APT);
+    let (_, _, err) = run_captured(&["check", "--isolated", &df]);
+    assert!(
+        err.contains("can be fixed with `--fix`") && err.contains("more with `--unsafe-fixes`"),
+        "{err}"
+    );
+    let (_, _, err) = run_captured(&["check", "--isolated", "--format", "json", &df]);
+    assert!(
+        !err.contains("can be fixed"),
+        "only under the human report: {err}"
+    );
+}
+
+#[test]
+fn add_becomes_copy_safely_once_the_context_shows_no_archive() {
+    let tmp = tempfile::tempdir().unwrap();
+    let ctx = tmp.path().join("ctx");
+    write(&ctx, "app.py", "print('hi')\n");
+    // A gzip header: ADD would unpack it.
+    std::fs::write(ctx.join("data.bin"), [0x1f, 0x8b, 8, 0, 0, 0]).unwrap();
+    let text = "FROM alpine:3.20\nADD app.py /app/\nADD data.bin /data/\n";
+    let df = write(tmp.path(), "Dockerfile", text);
+    let ctx = ctx.to_string_lossy().into_owned();
+    let (_, _, err) = run_captured(&["check", "--isolated", "--context", &ctx, "--fix", &df]);
+    assert_eq!(
+        read(&df),
+        "FROM alpine:3.20\nCOPY app.py /app/\nADD data.bin /data/\n",
+        "{err}"
+    );
+    // Without a known context the source is not checked: unsafe only.
+    let df2 = write(
+        tmp.path(),
+        "b/Dockerfile",
+        "FROM alpine:3.20\nADD app.py /app/\n",
+    );
+    write(tmp.path(), "b/app.py", "x\n");
+    run_captured(&["check", "--isolated", "--fix", &df2]);
+    assert!(read(&df2).contains("ADD app.py"));
+    run_captured(&["check", "--isolated", "--fix", "--unsafe-fixes", &df2]);
+    assert!(read(&df2).contains("COPY app.py"));
+}
+
+#[test]
+fn findings_in_a_baseline_are_not_fixed_in_any_round() {
+    let tmp = tempfile::tempdir().unwrap();
+    // BL1004 (casing) is recorded; BL1015 is not. Fixing BL1015 leads to a
+    // second round, where the recorded BL1004 must stay alone.
+    let text = "FROM alpine:3.20\nENV A 1\nrun echo\nCMD [\"sh\"]\n";
+    let df = write(tmp.path(), "Dockerfile", text);
+    let baseline = tmp
+        .path()
+        .join("baseline.json")
+        .to_string_lossy()
+        .into_owned();
+    let sel = ["check", "--isolated", "--select", "BL1004"];
+    let (code, _, err) = run_captured(&[&sel[..], &["--write-baseline", &baseline, &df]].concat());
+    assert_eq!(code, 0, "{err}");
+    let args = [
+        "check",
+        "--isolated",
+        "--select",
+        "BL1004,BL1015",
+        "--baseline",
+        &baseline,
+    ];
+    let (_, _, err) = run_captured(&[&args[..], &["--fix", &df]].concat());
+    assert_eq!(
+        read(&df),
+        "FROM alpine:3.20\nENV A=1\nrun echo\nCMD [\"sh\"]\n",
+        "{err}"
+    );
 }

@@ -87,9 +87,11 @@ fn check(cx: &DockerfileCx<'_>, out: &mut Diagnostics) {
             .help(format!(
                 "write it as a JSON array: `{name} [\"program\", \"arg\"]`"
             ))
-            .maybe_fix(exec_form(inst, &text.text).map(|json| {
-                Fix::unsafe_(vec![Edit::replace(span, json)])
-            })),
+            .maybe_fix(
+                exec_form(inst, &text.text)
+                    .filter(|_| !bk::has_comment_inside(cx, span))
+                    .map(|json| Fix::unsafe_(vec![Edit::replace(span, json)])),
+            ),
         );
     });
 }

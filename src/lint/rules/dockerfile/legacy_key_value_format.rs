@@ -141,6 +141,9 @@ fn pair_fix(cx: &DockerfileCx<'_>, kv: &KeyValue) -> Option<Fix> {
         return None;
     }
     let gap = Span::new(kv.key.span.end, kv.value.span.start);
+    if bk::has_comment_inside(cx, gap) {
+        return None;
+    }
     let raw = &kv.value.raw;
     if !raw.is_empty() && !raw.chars().any(char::is_whitespace) {
         return Some(Fix::safe(vec![Edit::replace(gap, "=")]));

@@ -68,7 +68,10 @@ fn check(cx: &DockerfileCx<'_>, out: &mut Diagnostics) {
         out.push(
             Diagnostic::new(inst.keyword_span, "MAINTAINER is deprecated")
                 .help(format!("write `{replacement}`"))
-                .fix(Fix::safe(vec![Edit::replace(inst.span, replacement)])),
+                .maybe_fix(
+                    (!bk::has_comment_inside(cx, inst.span))
+                        .then(|| Fix::safe(vec![Edit::replace(inst.span, replacement)])),
+                ),
         );
     }
 }
