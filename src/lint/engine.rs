@@ -105,7 +105,13 @@ pub fn lint_stack(
 /// in the same file, only the specific finding is kept, so each span and
 /// cause is reported once. Add a line here when a new rule refines an
 /// existing one (e.g. a BuildKit check and a hadolint rule that overlap).
-pub static SUPERSEDES: &[(&str, &str)] = &[];
+pub static SUPERSEDES: &[(&str, &str)] = &[
+    // ignored-copy-source names the pattern and follows `!` exceptions.
+    ("BL3004", "BL1020"),
+    // A constant or `$TARGETPLATFORM` platform says more than "a --platform flag".
+    ("BL1019", "BL1109"),
+    ("BL1016", "BL1109"),
+];
 
 fn overlaps(a: crate::span::Span, b: crate::span::Span) -> bool {
     if a.is_empty() || b.is_empty() {
