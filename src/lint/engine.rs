@@ -117,6 +117,8 @@ pub static SUPERSEDES: &[(&str, &str)] = &[
     // BuildKit's WorkdirRelativePath (no absolute WORKDIR before it) is
     // DL3000's relative WORKDIR where it matters.
     ("BL1012", "BL1101"),
+    // ignored-copy-source names the pattern and follows `!` exceptions.
+    ("BL3004", "BL1020"),
 ];
 
 fn overlaps(a: crate::span::Span, b: crate::span::Span) -> bool {

@@ -238,4 +238,35 @@ pub(crate) mod tests {
         }
         eprintln!("{counts:?}");
     }
+
+    /// BuildKit's CopyIgnoredFile and ignored-copy-source report the same
+    /// source: only the one naming the pattern is kept.
+    #[test]
+    fn ignored_source_supersedes_copy_ignored_file() {
+        use crate::context::dockerignore::IgnoreFile;
+        use crate::lint::context_view::MemoryContext;
+        use crate::lint::engine::{drop_superseded, SUPERSEDES};
+        use crate::lint::registry::by_code;
+        let mut context = MemoryContext::new().with_path("secret.env");
+        context.set_ignore(IgnoreFile::parse("*.env\n").unwrap());
+        let source = "FROM alpine:3.20\nCOPY secret.env /app/\n";
+        let df = crate::dockerfile::parse(source.to_string()).unwrap();
+        let semantic = Semantic::new(&df, BTreeMap::new(), None);
+        let options = RuleOptions::default();
+        let job = DockerfileJob {
+            file: SourceFile::new("Dockerfile", source),
+            df: &df,
+            context: &context,
+            context_known: true,
+            semantic: &semantic,
+            options: &options,
+            service: None,
+        };
+        let rules = [by_code("BL3004").unwrap(), by_code("BL1020").unwrap()];
+        let mut found = lint_dockerfile(&job, &RuleSelection::only(&rules));
+        assert_eq!(found.len(), 2, "both rules see the ignored source");
+        drop_superseded(&mut found, SUPERSEDES);
+        let codes: Vec<_> = found.iter().map(|f| f.rule.code).collect();
+        assert_eq!(codes, ["BL3004"]);
+    }
 }

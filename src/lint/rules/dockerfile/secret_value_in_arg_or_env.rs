@@ -54,24 +54,24 @@ fn patterns() -> &'static [(Regex, &'static str)] {
     static P: OnceLock<Vec<(Regex, &'static str)>> = OnceLock::new();
     P.get_or_init(|| {
         [
-            (r"\b(AKIA|ASIA)[0-9A-Z]{16}\b", "an AWS access key ID"),
-            (r"\bgh[pousr]_[A-Za-z0-9]{36,}\b", "a GitHub token"),
-            (r"\bgithub_pat_[A-Za-z0-9_]{50,}\b", "a GitHub token"),
-            (r"\bglpat-[A-Za-z0-9_-]{20,}\b", "a GitLab token"),
-            (r"\bxox[baprs]-[A-Za-z0-9-]{10,}\b", "a Slack token"),
-            (r"\b[sr]k_live_[A-Za-z0-9]{20,}\b", "a Stripe secret key"),
-            (r"\bnpm_[A-Za-z0-9]{36}\b", "an npm token"),
+            (r"(?-u:\b)(AKIA|ASIA)[0-9A-Z]{16}(?-u:\b)", "an AWS access key ID"),
+            (r"(?-u:\b)gh[pousr]_[A-Za-z0-9]{36,}(?-u:\b)", "a GitHub token"),
+            (r"(?-u:\b)github_pat_[A-Za-z0-9_]{50,}(?-u:\b)", "a GitHub token"),
+            (r"(?-u:\b)glpat-[A-Za-z0-9_-]{20,}(?-u:\b)", "a GitLab token"),
+            (r"(?-u:\b)xox[baprs]-[A-Za-z0-9-]{10,}(?-u:\b)", "a Slack token"),
+            (r"(?-u:\b)[sr]k_live_[A-Za-z0-9]{20,}(?-u:\b)", "a Stripe secret key"),
+            (r"(?-u:\b)npm_[A-Za-z0-9]{36}(?-u:\b)", "an npm token"),
             (
-                r"\bpypi-AgEIcHlwaS5vcmc[A-Za-z0-9_-]{50,}\b",
+                r"(?-u:\b)pypi-AgEIcHlwaS5vcmc[A-Za-z0-9_-]{50,}(?-u:\b)",
                 "a PyPI token",
             ),
-            (r"\bAIza[0-9A-Za-z_-]{35}\b", "a Google API key"),
+            (r"(?-u:\b)AIza[0-9A-Za-z_-]{35}(?-u:\b)", "a Google API key"),
             (
-                r"\beyJ[A-Za-z0-9_-]{10,}\.eyJ[A-Za-z0-9_-]{10,}\.[A-Za-z0-9_-]{10,}",
+                r"(?-u:\b)eyJ[A-Za-z0-9_-]{10,}\.eyJ[A-Za-z0-9_-]{10,}\.[A-Za-z0-9_-]{10,}",
                 "a JSON Web Token",
             ),
             (r"-----BEGIN ([A-Z]+ )?PRIVATE KEY-----", "a private key"),
-            (r"\bsk-[A-Za-z0-9_-]{32,}\b", "an API secret key"),
+            (r"(?-u:\b)sk-[A-Za-z0-9_-]{32,}(?-u:\b)", "an API secret key"),
             (
                 r"[A-Za-z][A-Za-z0-9+.-]*://[^/\s:@$]+:([^/\s@$]+)@[^\s/]+",
                 "a URL with a password",
