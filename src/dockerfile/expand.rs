@@ -347,7 +347,10 @@ impl ShellWord<'_> {
     }
 
     fn offset(&self) -> usize {
-        self.chars.get(self.pos).map(|&(o, _)| o).unwrap_or(self.len)
+        self.chars
+            .get(self.pos)
+            .map(|&(o, _)| o)
+            .unwrap_or(self.len)
     }
 
     fn error(&self, message: impl Into<String>) -> ExpandError {
@@ -1006,7 +1009,11 @@ mod tests {
             expand(word, &vars).unwrap(),
             "something-v1.2.3.linux-arm-v7.tar.gz"
         );
-        let vars = [("VERSION", "v1.2.3"), ("TARGETOS", "linux"), ("TARGETARCH", "amd64")];
+        let vars = [
+            ("VERSION", "v1.2.3"),
+            ("TARGETOS", "linux"),
+            ("TARGETARCH", "amd64"),
+        ];
         assert_eq!(
             expand(word, &vars).unwrap(),
             "something-v1.2.3.linux-amd64.tar.gz"
@@ -1031,10 +1038,7 @@ mod tests {
             ]
         );
         // Single quotes hide references.
-        assert!(process_word("'$A'", &NoEnv, '\\')
-            .unwrap()
-            .refs
-            .is_empty());
+        assert!(process_word("'$A'", &NoEnv, '\\').unwrap().refs.is_empty());
         // An escaped dollar is no reference.
         assert!(process_word(r"\$A", &NoEnv, '\\').unwrap().refs.is_empty());
     }

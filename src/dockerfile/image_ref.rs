@@ -72,8 +72,7 @@ fn reference_regex() -> &'static Regex {
         let name = format!("(?:{domain}/)?{component}(?:/{component})*");
         let tag = r"[\w][\w.-]{0,127}";
         let digest = "[A-Za-z][A-Za-z0-9]*(?:[-_+.][A-Za-z][A-Za-z0-9]*)*:[0-9a-fA-F]{32,}";
-        Regex::new(&format!("^({name})(?::({tag}))?(?:@({digest}))?$"))
-            .expect("reference grammar")
+        Regex::new(&format!("^({name})(?::({tag}))?(?:@({digest}))?$")).expect("reference grammar")
     })
 }
 
@@ -137,7 +136,10 @@ impl ImageRef {
             .map(|(n, _)| n)
             .unwrap_or(&remainder);
         // The digest part may hold upper-case hex; only the name must be lower case.
-        let remote_name = remote_name.split_once('@').map(|(n, _)| n).unwrap_or(remote_name);
+        let remote_name = remote_name
+            .split_once('@')
+            .map(|(n, _)| n)
+            .unwrap_or(remote_name);
         if remote_name.to_lowercase() != remote_name {
             return Err(ImageRefError::Uppercase(remote_name.to_string()));
         }
@@ -279,7 +281,10 @@ mod tests {
             ("[::1]:5000/app", "[::1]:5000/app"),
             ("Registry/app", "Registry/app"),
             ("a.b-c__d.e/f", "a.b-c__d.e/f"),
-            ("mcr.microsoft.com/windows/servercore:ltsc2022", "mcr.microsoft.com/windows/servercore:ltsc2022"),
+            (
+                "mcr.microsoft.com/windows/servercore:ltsc2022",
+                "mcr.microsoft.com/windows/servercore:ltsc2022",
+            ),
         ];
         for (input, expected) in cases {
             assert_eq!(ok(input).to_string(), expected, "{input}");
@@ -304,7 +309,10 @@ mod tests {
     fn familiar_and_official_names() {
         assert_eq!(ok("nginx:1").familiar_name(), "nginx");
         assert_eq!(ok("nginx:1").official_name(), Some("nginx"));
-        assert_eq!(ok("docker.io/library/python").official_name(), Some("python"));
+        assert_eq!(
+            ok("docker.io/library/python").official_name(),
+            Some("python")
+        );
         assert_eq!(ok("user/app").familiar_name(), "user/app");
         assert_eq!(ok("user/app").official_name(), None);
         assert_eq!(ok("nginx:1.27").familiar_string(), "nginx:1.27");

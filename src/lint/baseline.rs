@@ -287,7 +287,10 @@ mod tests {
     #[test]
     fn relative_paths() {
         assert_eq!(relative_to(Path::new("/a/b/c"), Path::new("/a")), "b/c");
-        assert_eq!(relative_to(Path::new("/a/b"), Path::new("/a/x/y")), "../../b");
+        assert_eq!(
+            relative_to(Path::new("/a/b"), Path::new("/a/x/y")),
+            "../../b"
+        );
         assert_eq!(relative_to(Path::new("/a/./b/../c"), Path::new("/a")), "c");
     }
 }

@@ -395,19 +395,20 @@ impl Reader<'_> {
             }
         }
         if let Some(t) = &raw.failure_threshold {
-            layer.failure_threshold = Some(parse_threshold(t.get_ref()).ok_or_else(|| {
-                ConfigError {
+            layer.failure_threshold =
+                Some(parse_threshold(t.get_ref()).ok_or_else(|| ConfigError {
                     help: Some("use one of `error`, `warning`, `info`, `style`, `none`".into()),
                     ..self.err(
                         t.span().start,
                         format!("`{}` is not a failure threshold", t.get_ref()),
                     )
-                }
-            })?);
+                })?);
         }
         layer.no_fail = raw.no_fail;
         if let Some(c) = &raw.context {
-            layer.context = Some(crate::lint::baseline::clean_path(&self.dir.join(c.get_ref())));
+            layer.context = Some(crate::lint::baseline::clean_path(
+                &self.dir.join(c.get_ref()),
+            ));
         }
         if let Some(t) = raw.trusted_registries {
             layer.trusted_registries = Some(t.into_inner().into_vec());
@@ -488,8 +489,18 @@ pub fn parse_toml(path: &Path, text: &str) -> Result<(Option<PathBuf>, Config), 
         let files_at = files.span().start;
         let patterns = files.into_inner().into_vec();
         let globs = globs(&patterns).map_err(|(i, e)| {
-            let at = if patterns.len() > 1 { files_at } else { span.start.max(files_at) };
-            reader.err(at, format!("invalid glob `{}`: {e}", patterns.get(i).map(String::as_str).unwrap_or("")))
+            let at = if patterns.len() > 1 {
+                files_at
+            } else {
+                span.start.max(files_at)
+            };
+            reader.err(
+                at,
+                format!(
+                    "invalid glob `{}`: {e}",
+                    patterns.get(i).map(String::as_str).unwrap_or("")
+                ),
+            )
         })?;
         overrides.push(Override {
             dir: dir.to_path_buf(),
@@ -1052,7 +1063,11 @@ pub fn hadolint_to_toml(path: &Path, text: &str) -> Result<String, ConfigError> 
     if let Some(schema) = &raw.label_schema {
         out.push_str("\n[label-schema]\n");
         for (label, format) in schema {
-            out.push_str(&format!("{} = {}\n", toml_string(label), toml_string(&format.value)));
+            out.push_str(&format!(
+                "{} = {}\n",
+                toml_string(label),
+                toml_string(&format.value)
+            ));
         }
     }
     if let Some(o) = &raw.override_ {
@@ -1124,7 +1139,8 @@ unreadable-file = "error"
         assert!(s.options.strict_labels);
         assert_eq!(s.options.label_schema["version"], "semver");
 
-        let c = parse("select = [\"latest-base-image-tag\"]\n[rules]\nBL1007 = \"error\"\n").unwrap();
+        let c =
+            parse("select = [\"latest-base-image-tag\"]\n[rules]\nBL1007 = \"error\"\n").unwrap();
         let s = settings_for(Path::new("/repo/Dockerfile"), Some(&c), &Layer::default());
         assert_eq!(enabled(&s, "BL1007"), Some(Severity::Error));
         let c = parse("[rules]\nBL1007 = \"off\"\n").unwrap();
@@ -1154,10 +1170,22 @@ failure-threshold = "error"
         let s = settings_for(Path::new("/repo/services/api/Dockerfile"), Some(&c), &cli);
         assert_eq!(enabled(&s, "BL1007"), None);
         assert_eq!(s.context.as_deref(), Some(Path::new("/repo/services")));
-        let s = settings_for(Path::new("/repo/services/api/deep/Dockerfile"), Some(&c), &cli);
-        assert_eq!(enabled(&s, "BL1007"), Some(Severity::Warning), "* stays in one directory");
+        let s = settings_for(
+            Path::new("/repo/services/api/deep/Dockerfile"),
+            Some(&c),
+            &cli,
+        );
+        assert_eq!(
+            enabled(&s, "BL1007"),
+            Some(Severity::Warning),
+            "* stays in one directory"
+        );
         let s = settings_for(Path::new("/repo/a/b/Dockerfile.dev"), Some(&c), &cli);
-        assert_eq!(s.threshold, Some(Severity::Error), "a bare name matches at any depth");
+        assert_eq!(
+            s.threshold,
+            Some(Severity::Error),
+            "a bare name matches at any depth"
+        );
         let s = settings_for(Path::new("/elsewhere/Dockerfile.dev"), Some(&c), &cli);
         assert_eq!(s.threshold, Some(Severity::Warning));
     }
@@ -1228,7 +1256,10 @@ failure-threshold = "error"
         let e = parse_hadolint(path, "failure-threshold: loud\n").unwrap_err();
         assert_eq!(e.line, 1, "{e}");
         let e = parse_hadolint(path, "ignored: [DL3008\n").unwrap_err();
-        assert!(e.message.contains("not a valid hadolint configuration"), "{e}");
+        assert!(
+            e.message.contains("not a valid hadolint configuration"),
+            "{e}"
+        );
     }
 
     #[test]
@@ -1263,16 +1294,31 @@ failure-threshold = "error"
         let root = tmp.path();
         std::fs::create_dir_all(root.join("a/b/c")).unwrap();
         std::fs::write(root.join("buildlint.toml"), "ignore = [\"BL1007\"]\n").unwrap();
-        std::fs::write(root.join("a/b/.buildlint.toml"), "failure-threshold = \"error\"\n").unwrap();
-        std::fs::write(root.join("a/b/c/.hadolint.yaml"), "failure-threshold: style\n").unwrap();
+        std::fs::write(
+            root.join("a/b/.buildlint.toml"),
+            "failure-threshold = \"error\"\n",
+        )
+        .unwrap();
+        std::fs::write(
+            root.join("a/b/c/.hadolint.yaml"),
+            "failure-threshold: style\n",
+        )
+        .unwrap();
         let r = Resolver::new(Discovery::ProjectOnly, Layer::default(), root.to_path_buf());
         let s = r.settings(&root.join("Dockerfile")).unwrap();
         assert_eq!(enabled(&s, "BL1007"), None);
         let s = r.settings(&root.join("a/Dockerfile")).unwrap();
         assert_eq!(enabled(&s, "BL1007"), None);
         let s = r.settings(&root.join("a/b/c/Dockerfile")).unwrap();
-        assert_eq!(s.config.as_deref(), Some(root.join("a/b/.buildlint.toml").as_path()));
-        assert_eq!(enabled(&s, "BL1007"), Some(Severity::Warning), "nearest wins alone");
+        assert_eq!(
+            s.config.as_deref(),
+            Some(root.join("a/b/.buildlint.toml").as_path())
+        );
+        assert_eq!(
+            enabled(&s, "BL1007"),
+            Some(Severity::Warning),
+            "nearest wins alone"
+        );
         assert_eq!(s.threshold, Some(Severity::Error));
 
         // Only hadolint files: the nearest one applies.
@@ -1281,7 +1327,11 @@ failure-threshold = "error"
         std::fs::create_dir_all(root2.join("x")).unwrap();
         std::fs::write(root2.join(".hadolint.yml"), "ignored: [DL3007]\n").unwrap();
         std::fs::write(root2.join("x/.hadolint.yaml"), "failure-threshold: error\n").unwrap();
-        let r = Resolver::new(Discovery::ProjectOnly, Layer::default(), root2.to_path_buf());
+        let r = Resolver::new(
+            Discovery::ProjectOnly,
+            Layer::default(),
+            root2.to_path_buf(),
+        );
         let s = r.settings(&root2.join("Dockerfile")).unwrap();
         assert_eq!(enabled(&s, "BL1007"), None);
         assert_eq!(s.threshold, Some(Severity::Info));

@@ -111,7 +111,9 @@ pub struct Found {
 
 /// Joins a walked path to how the user named its root: `./x` becomes `x`.
 fn tidy(path: &Path) -> PathBuf {
-    path.strip_prefix("./").map(Path::to_path_buf).unwrap_or_else(|_| path.to_path_buf())
+    path.strip_prefix("./")
+        .map(Path::to_path_buf)
+        .unwrap_or_else(|_| path.to_path_buf())
 }
 
 /// Walks `dir` in parallel for Dockerfiles and stack files.
@@ -132,13 +134,24 @@ pub fn walk(dir: &Path, found: &mut Found) {
         Box::new(move |entry| {
             match entry {
                 Ok(entry) => {
-                    if entry.file_type().is_some_and(|t| t.is_file() || t.is_symlink()) {
+                    if entry
+                        .file_type()
+                        .is_some_and(|t| t.is_file() || t.is_symlink())
+                    {
                         let name = entry.file_name().to_string_lossy();
                         let path = tidy(entry.path());
                         if is_dockerfile_name(&name) {
-                            collected.lock().expect("walk results").dockerfiles.push(path);
+                            collected
+                                .lock()
+                                .expect("walk results")
+                                .dockerfiles
+                                .push(path);
                         } else if is_stack_file_name(&name) {
-                            collected.lock().expect("walk results").stack_files.push(path);
+                            collected
+                                .lock()
+                                .expect("walk results")
+                                .stack_files
+                                .push(path);
                         }
                     }
                 }
@@ -267,7 +280,11 @@ mod tests {
         };
         assert_eq!(
             rel(&found.dockerfiles),
-            [".devcontainer/Dockerfile", "Dockerfile", "svc/api.Dockerfile"]
+            [
+                ".devcontainer/Dockerfile",
+                "Dockerfile",
+                "svc/api.Dockerfile"
+            ]
         );
         assert_eq!(rel(&found.stack_files), ["svc/compose.yaml"]);
 

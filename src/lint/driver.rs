@@ -386,7 +386,11 @@ impl Linter {
 /// A BL0001 finding for an ignore file that cannot be read or parsed.
 fn ignore_file_finding(e: &crate::context::dockerignore::LoadError, cwd: &Path) -> Finding {
     use crate::context::dockerignore::LoadError;
-    let show = |p: &Path| p.strip_prefix(cwd).map(Path::to_path_buf).unwrap_or_else(|_| p.to_path_buf());
+    let show = |p: &Path| {
+        p.strip_prefix(cwd)
+            .map(Path::to_path_buf)
+            .unwrap_or_else(|_| p.to_path_buf())
+    };
     match e {
         LoadError::Io { path, source } => {
             let file = SourceFile::new(show(path), String::new());
@@ -402,7 +406,10 @@ fn ignore_file_finding(e: &crate::context::dockerignore::LoadError, cwd: &Path) 
                 .map(|b| String::from_utf8_lossy(&b).into_owned())
                 .unwrap_or_default();
             let file = SourceFile::new(show(path), text);
-            let line = error.line.saturating_sub(1).min(file.lines.line_count() - 1);
+            let line = error
+                .line
+                .saturating_sub(1)
+                .min(file.lines.line_count() - 1);
             let span = file.lines.line_span(&file.text, line);
             unreadable_finding(
                 &file,
@@ -477,20 +484,38 @@ mod tests {
 
     #[test]
     fn suppressions_in_all_dialects() {
-        assert_eq!(codes(&lint("FROM nginx:latest\n")), [("BL1007", "latest".into())]);
-        assert!(lint("# buildlint ignore=BL1007\nFROM nginx:latest\n").is_empty());
-        assert!(lint("# hadolint ignore=DL3007\nFROM nginx:latest\n").is_empty());
-        assert!(lint("# buildlint ignore=latest-base-image-tag # why\nFROM nginx:latest\n").is_empty());
-        // Only the next instruction.
         assert_eq!(
-            codes(&lint("# hadolint ignore=DL3007\nFROM nginx:latest\nFROM redis:latest\n")),
+            codes(&lint("FROM nginx:latest\n")),
             [("BL1007", "latest".into())]
         );
-        assert_eq!(lint("# hadolint ignore=DL3007\nFROM nginx:latest\nFROM redis:latest\n")[0].start().line, 3);
+        assert!(lint("# buildlint ignore=BL1007\nFROM nginx:latest\n").is_empty());
+        assert!(lint("# hadolint ignore=DL3007\nFROM nginx:latest\n").is_empty());
+        assert!(
+            lint("# buildlint ignore=latest-base-image-tag # why\nFROM nginx:latest\n").is_empty()
+        );
+        // Only the next instruction.
+        assert_eq!(
+            codes(&lint(
+                "# hadolint ignore=DL3007\nFROM nginx:latest\nFROM redis:latest\n"
+            )),
+            [("BL1007", "latest".into())]
+        );
+        assert_eq!(
+            lint("# hadolint ignore=DL3007\nFROM nginx:latest\nFROM redis:latest\n")[0]
+                .start()
+                .line,
+            3
+        );
         // Comments between the pragma and the instruction.
-        assert!(lint("# buildlint ignore=BL1007\n# why: pinned upstream\n\nFROM nginx:latest\n").is_empty());
+        assert!(
+            lint("# buildlint ignore=BL1007\n# why: pinned upstream\n\nFROM nginx:latest\n")
+                .is_empty()
+        );
         // Global.
-        assert!(lint("FROM nginx:latest\n# hadolint global ignore=DL3007\nFROM redis:latest\n").is_empty());
+        assert!(
+            lint("FROM nginx:latest\n# hadolint global ignore=DL3007\nFROM redis:latest\n")
+                .is_empty()
+        );
         // Stage.
         let text = "# buildlint stage ignore=BL1007\nFROM nginx:latest AS a\nFROM redis:latest\n";
         let f = lint(text);
@@ -504,13 +529,24 @@ mod tests {
         assert_eq!(codes(&f), [("BL0002", "BL1007".into())]);
         assert_eq!(f[0].severity, Severity::Info);
         let fix = f[0].fix.as_ref().unwrap();
-        assert_eq!((fix.edits[0].start, fix.edits[0].end), (0, 26), "the whole line");
+        assert_eq!(
+            (fix.edits[0].start, fix.edits[0].end),
+            (0, 26),
+            "the whole line"
+        );
 
         let f = lint("# buildlint ignore=BL1007,BL0001\nFROM nginx:latest\n");
-        assert!(f.is_empty(), "BL0001 can't be unused: it is never suppressed");
+        assert!(
+            f.is_empty(),
+            "BL0001 can't be unused: it is never suppressed"
+        );
 
         let f = lint("# hadolint ignore=DL3007,DL3005\nFROM nginx:1.27\n");
-        assert_eq!(codes(&f), [("BL0002", "DL3007".into())], "DL3005: not a buildlint rule");
+        assert_eq!(
+            codes(&f),
+            [("BL0002", "DL3007".into())],
+            "DL3005: not a buildlint rule"
+        );
 
         let f = lint("# buildlint ignroe=BL1007\nFROM nginx:latest\n");
         assert_eq!(
@@ -519,10 +555,15 @@ mod tests {
         );
         let f = lint("# buildlint ignore=BL1070\nFROM nginx:latest\n");
         assert_eq!(codes(&f)[0], ("BL0003", "BL1070".into()));
-        assert!(f[0].help.as_ref().unwrap().contains("BL1007"), "{:?}", f[0].help);
+        assert!(
+            f[0].help.as_ref().unwrap().contains("BL1007"),
+            "{:?}",
+            f[0].help
+        );
 
         // Suppressing the unused-suppression finding itself.
-        let f = lint("# buildlint global ignore=BL0002\n# buildlint ignore=BL1007\nFROM nginx:1.27\n");
+        let f =
+            lint("# buildlint global ignore=BL0002\n# buildlint ignore=BL1007\nFROM nginx:1.27\n");
         assert!(f.is_empty(), "{:?}", codes(&f));
     }
 
@@ -532,7 +573,11 @@ mod tests {
         assert_eq!(lint("# check=skip=all\nFROM nginx:latest\n").len(), 1);
         assert!(lint("# check=skip=DL3007\nFROM nginx:latest\n").is_empty());
         let f = lint("# check=skip=JSONArgsRecommended\nFROM nginx:latest\n");
-        assert_eq!(codes(&f), [("BL1007", "latest".into())], "an unknown check is left alone");
+        assert_eq!(
+            codes(&f),
+            [("BL1007", "latest".into())],
+            "an unknown check is left alone"
+        );
     }
 
     #[test]
@@ -542,40 +587,68 @@ mod tests {
         std::fs::create_dir_all(root.join("a/b")).unwrap();
         std::fs::write(root.join("a/Dockerfile"), "FROM nginx:latest\n").unwrap();
         std::fs::write(root.join("a/b/Dockerfile"), "FROM nginx:latest\n").unwrap();
-        std::fs::write(root.join("a/b/buildlint.toml"), "[rules]\nBL1007 = \"error\"\n").unwrap();
+        std::fs::write(
+            root.join("a/b/buildlint.toml"),
+            "[rules]\nBL1007 = \"error\"\n",
+        )
+        .unwrap();
         let mut linter = Linter::new(root.clone());
         linter.resolver = Resolver::new(Discovery::ProjectOnly, Layer::default(), root.clone());
-        let o = linter.lint_dockerfile(&DockerfileInput::new("a/Dockerfile")).unwrap();
+        let o = linter
+            .lint_dockerfile(&DockerfileInput::new("a/Dockerfile"))
+            .unwrap();
         assert_eq!(o.findings.len(), 1);
         assert_eq!(o.findings[0].severity, Severity::Warning);
         assert!(o.fails() && !o.blocks_build());
         assert!(!o.context_known);
         assert_eq!(o.context.as_deref(), Some(root.join("a").as_path()));
-        let o = linter.lint_dockerfile(&DockerfileInput::new("a/b/Dockerfile")).unwrap();
+        let o = linter
+            .lint_dockerfile(&DockerfileInput::new("a/b/Dockerfile"))
+            .unwrap();
         assert_eq!(o.findings[0].severity, Severity::Error);
         assert!(o.blocks_build());
 
         let o = linter
-            .lint_for_build(Path::new("a/Dockerfile"), Path::new("a/b"), &BTreeMap::new(), None, Some("web"))
+            .lint_for_build(
+                Path::new("a/Dockerfile"),
+                Path::new("a/b"),
+                &BTreeMap::new(),
+                None,
+                Some("web"),
+            )
             .unwrap();
         assert!(o.context_known);
         assert_eq!(o.findings[0].service.as_deref(), Some("web"));
 
         let e = linter
-            .lint_for_build(Path::new("a/Dockerfile"), Path::new("nope"), &BTreeMap::new(), None, None)
+            .lint_for_build(
+                Path::new("a/Dockerfile"),
+                Path::new("nope"),
+                &BTreeMap::new(),
+                None,
+                None,
+            )
             .unwrap_err();
         assert!(e.to_string().contains("is not a directory"), "{e}");
 
-        let o = linter.lint_dockerfile(&DockerfileInput::new("missing/Dockerfile")).unwrap();
+        let o = linter
+            .lint_dockerfile(&DockerfileInput::new("missing/Dockerfile"))
+            .unwrap();
         assert!(o.unreadable);
         assert_eq!(o.findings[0].rule.code, "BL0001");
         assert!(o.findings[0].message.contains("no such file"));
 
         // An ignore file Docker would reject.
         std::fs::write(root.join("a/.dockerignore"), "!\n").unwrap();
-        let o = linter.lint_dockerfile(&DockerfileInput::new("a/Dockerfile")).unwrap();
+        let o = linter
+            .lint_dockerfile(&DockerfileInput::new("a/Dockerfile"))
+            .unwrap();
         assert!(o.unreadable);
         let bad = o.findings.iter().find(|f| f.rule.code == "BL0001").unwrap();
-        assert!(bad.file.path.ends_with("a/.dockerignore"), "{:?}", bad.file.path);
+        assert!(
+            bad.file.path.ends_with("a/.dockerignore"),
+            "{:?}",
+            bad.file.path
+        );
     }
 }

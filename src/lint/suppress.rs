@@ -257,7 +257,9 @@ fn parse_comment(raw: &str, base: u32) -> Option<Parsed> {
         ),
         (_, true) => invalid(kw_span, format!("`{keyword}` is not a buildlint pragma")),
         _ if keyword.is_empty() => None,
-        _ if scope != Scope::Next => invalid(kw_span, format!("`{keyword}` is not a buildlint pragma")),
+        _ if scope != Scope::Next => {
+            invalid(kw_span, format!("`{keyword}` is not a buildlint pragma"))
+        }
         _ => None,
     }
 }
@@ -290,13 +292,7 @@ fn resolve(text: &str, dialect: Dialect) -> Vec<&'static Rule> {
 }
 
 /// Parses a BuildKit `check` value: `skip=A,B|all;error=true`.
-fn parse_check(
-    value: &str,
-    value_span: Span,
-    comment: Span,
-    len: u32,
-    pragmas: &mut Pragmas,
-) {
+fn parse_check(value: &str, value_span: Span, comment: Span, len: u32, pragmas: &mut Pragmas) {
     let mut offset = 0usize;
     for part in value.split(';') {
         let part_start = offset;
@@ -355,7 +351,13 @@ pub fn collect(df: &Dockerfile, build_args: &BTreeMap<String, String>) -> Pragma
     }
     if let Some(value) = build_args.get("BUILDKIT_DOCKERFILE_CHECK") {
         let mut from_arg = Pragmas::default();
-        parse_check(value, Span::empty_at(0), Span::empty_at(0), len, &mut from_arg);
+        parse_check(
+            value,
+            Span::empty_at(0),
+            Span::empty_at(0),
+            len,
+            &mut from_arg,
+        );
         for mut s in from_arg.suppressions {
             // Not in the file: never reported as unused.
             for n in &mut s.names {
@@ -380,9 +382,7 @@ pub fn collect(df: &Dockerfile, build_args: &BTreeMap<String, String>) -> Pragma
             Parsed::Shell { shell } => {
                 if is_posix_shell(&shell) {
                     if let Some(start) = shell_start.take() {
-                        pragmas
-                            .non_posix_shell
-                            .push(Span::new(start, c.span.start));
+                        pragmas.non_posix_shell.push(Span::new(start, c.span.start));
                     }
                 } else if shell_start.is_none() {
                     shell_start = Some(c.span.end);
@@ -580,10 +580,9 @@ pub fn apply(
     if let Some(severity) = selection.severity_of(&UNUSED_SUPPRESSION) {
         for s in &pragmas.suppressions {
             for (i, n) in s.names.iter().enumerate() {
-                let in_force = n
-                    .rules
-                    .iter()
-                    .any(|r| selection.severity_of(r).is_some() && !std::ptr::eq(*r, &UNREADABLE_FILE));
+                let in_force = n.rules.iter().any(|r| {
+                    selection.severity_of(r).is_some() && !std::ptr::eq(*r, &UNREADABLE_FILE)
+                });
                 let is_meta = n.rules.iter().any(|r| {
                     std::ptr::eq(*r, &UNUSED_SUPPRESSION) || std::ptr::eq(*r, &INVALID_SUPPRESSION)
                 });
@@ -663,7 +662,11 @@ fn place_for(df: &Dockerfile, file: &SourceFile, f: &Finding, directives_end: u3
 /// a `# buildlint global ignore=...` after the parser directives for
 /// findings before the first instruction. `None` when nothing changes.
 /// Findings of other files and unreadable-file findings are skipped.
-pub fn add_suppressions(df: &Dockerfile, file: &SourceFile, findings: &[Finding]) -> Option<String> {
+pub fn add_suppressions(
+    df: &Dockerfile,
+    file: &SourceFile,
+    findings: &[Finding],
+) -> Option<String> {
     let text = &df.source;
     let directives_end = df
         .directives
@@ -727,7 +730,11 @@ pub fn add_suppressions(df: &Dockerfile, file: &SourceFile, findings: &[Finding]
                 let add: Vec<&str> = codes
                     .iter()
                     .copied()
-                    .filter(|c| !names.iter().any(|n| registry::lookup(n).iter().any(|r| r.code == *c)))
+                    .filter(|c| {
+                        !names
+                            .iter()
+                            .any(|n| registry::lookup(n).iter().any(|r| r.code == *c))
+                    })
                     .collect();
                 if !add.is_empty() {
                     edits.push(Edit::insert(*end, format!(",{}", add.join(","))));
@@ -739,7 +746,11 @@ pub fn add_suppressions(df: &Dockerfile, file: &SourceFile, findings: &[Finding]
                 let indent = &line_text[..line_text.len() - line_text.trim_start().len()];
                 edits.push(Edit::insert(
                     span.start,
-                    format!("{indent}# buildlint ignore={}{}", codes.join(","), eol_of(*line)),
+                    format!(
+                        "{indent}# buildlint ignore={}{}",
+                        codes.join(","),
+                        eol_of(*line)
+                    ),
                 ));
             }
         }
@@ -754,7 +765,11 @@ pub fn add_suppressions(df: &Dockerfile, file: &SourceFile, findings: &[Finding]
                 let add: Vec<&str> = global
                     .iter()
                     .copied()
-                    .filter(|c| !names.iter().any(|n| registry::lookup(n).iter().any(|r| r.code == *c)))
+                    .filter(|c| {
+                        !names
+                            .iter()
+                            .any(|n| registry::lookup(n).iter().any(|r| r.code == *c))
+                    })
                     .collect();
                 if !add.is_empty() {
                     edits.push(Edit::insert(*end, format!(",{}", add.join(","))));
@@ -763,7 +778,10 @@ pub fn add_suppressions(df: &Dockerfile, file: &SourceFile, findings: &[Finding]
             None => {
                 let eol = if text.contains("\r\n") { "\r\n" } else { "\n" };
                 let mut insert = format!("# buildlint global ignore={}{eol}", global.join(","));
-                if directives_end as usize == text.len() && !text.is_empty() && !text.ends_with('\n') {
+                if directives_end as usize == text.len()
+                    && !text.is_empty()
+                    && !text.ends_with('\n')
+                {
                     insert = format!("{eol}{insert}");
                 }
                 edits.push(Edit::insert(directives_end, insert));
@@ -807,8 +825,7 @@ mod tests {
             panic!()
         };
         assert_eq!((dialect, scope), (Dialect::Hadolint, Scope::Global));
-        let Some(Parsed::Ignore { scope, .. }) =
-            parse_comment("# hadolint stage ignore=DL3003", 0)
+        let Some(Parsed::Ignore { scope, .. }) = parse_comment("# hadolint stage ignore=DL3003", 0)
         else {
             panic!()
         };
@@ -819,7 +836,10 @@ mod tests {
         ));
         assert!(parse_comment("# just a comment", 0).is_none());
         assert!(parse_comment("# buildlint is great", 0).is_none());
-        assert!(parse_comment("# hadolint ignroe=DL1", 0).is_none(), "not ours to judge");
+        assert!(
+            parse_comment("# hadolint ignroe=DL1", 0).is_none(),
+            "not ours to judge"
+        );
         let Some(Parsed::Invalid(inv)) = parse_comment("# buildlint ignroe=BL1007", 0) else {
             panic!()
         };

@@ -11,10 +11,18 @@ pub fn render(report: &Report, out: &mut dyn Write) -> io::Result<()> {
     writeln!(out, r#"<checkstyle version="4.3">"#)?;
     for (path, findings) in report.by_file() {
         if findings.is_empty() {
-            writeln!(out, r#"  <file name="{}"/>"#, xml_escape(&display_path(path)))?;
+            writeln!(
+                out,
+                r#"  <file name="{}"/>"#,
+                xml_escape(&display_path(path))
+            )?;
             continue;
         }
-        writeln!(out, r#"  <file name="{}">"#, xml_escape(&display_path(path)))?;
+        writeln!(
+            out,
+            r#"  <file name="{}">"#,
+            xml_escape(&display_path(path))
+        )?;
         for f in findings {
             let at = f.start();
             let severity = match f.severity {
@@ -72,7 +80,10 @@ mod tests {
                 _ => {}
             }
         }
-        assert_eq!(files, ["app/Dockerfile", "broken/Dockerfile", "clean/Dockerfile"]);
+        assert_eq!(
+            files,
+            ["app/Dockerfile", "broken/Dockerfile", "clean/Dockerfile"]
+        );
         assert_eq!(errors.len(), 4);
         let text = errors.iter().find(|e| e.2 == "BL2901").unwrap();
         assert_eq!((text.0.as_str(), text.1.as_str()), ("2", "26"));

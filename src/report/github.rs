@@ -10,7 +10,9 @@ use crate::lint::finding::Severity;
 
 /// Escapes a command's message (data).
 fn escape_data(s: &str) -> String {
-    s.replace('%', "%25").replace('\r', "%0D").replace('\n', "%0A")
+    s.replace('%', "%25")
+        .replace('\r', "%0D")
+        .replace('\n', "%0A")
 }
 
 /// Escapes a command property value.
@@ -57,7 +59,11 @@ mod tests {
     fn snapshot() {
         let out = rendered(Format::Github);
         assert_snapshot("github.txt", &out);
-        assert_eq!(out.lines().count(), 4, "one command per finding, no raw newlines");
+        assert_eq!(
+            out.lines().count(),
+            4,
+            "one command per finding, no raw newlines"
+        );
         assert!(out.lines().all(|l| l.starts_with("::")));
     }
 

@@ -99,8 +99,9 @@ mod tests {
         fps.sort();
         fps.dedup();
         assert_eq!(fps.len(), 4, "fingerprints are unique");
-        assert!(issues.iter().all(|i| ["critical", "major", "minor", "info"]
-            .contains(&i.severity.as_str())));
+        assert!(issues
+            .iter()
+            .all(|i| ["critical", "major", "minor", "info"].contains(&i.severity.as_str())));
     }
 
     #[test]

@@ -115,8 +115,14 @@ fn mark_on_line(file: &SourceFile, line: usize, span: Span) -> (usize, usize) {
     if line == 0 && file.text.starts_with('\u{feff}') && start < 3 {
         start = 3.min(ls.end);
     }
-    let before = file.text.get(ls.start as usize..start as usize).unwrap_or("");
-    let under = file.text.get(start as usize..end.max(start) as usize).unwrap_or("");
+    let before = file
+        .text
+        .get(ls.start as usize..start as usize)
+        .unwrap_or("");
+    let under = file
+        .text
+        .get(start as usize..end.max(start) as usize)
+        .unwrap_or("");
     (width(before), width(under).max(1))
 }
 
@@ -184,10 +190,7 @@ fn write_finding(f: &Finding, st: &Styles, out: &mut dyn Write) -> io::Result<()
     let mut lines: Vec<usize> = marks.iter().map(|m| m.line).collect();
     lines.sort_unstable();
     lines.dedup();
-    let gutter_width = lines
-        .last()
-        .map(|l| (l + 1).to_string().len())
-        .unwrap_or(1);
+    let gutter_width = lines.last().map(|l| (l + 1).to_string().len()).unwrap_or(1);
     let pad = " ".repeat(gutter_width);
     let bar = paint(st.gutter, "|");
     let service = f
@@ -304,8 +307,11 @@ pub fn summary(report: &Report) -> String {
             Severity::Style => format!("{n} style"),
         })
         .collect();
-    let mut with_findings: Vec<&std::path::Path> =
-        report.findings.iter().map(|f| f.file.path.as_path()).collect();
+    let mut with_findings: Vec<&std::path::Path> = report
+        .findings
+        .iter()
+        .map(|f| f.file.path.as_path())
+        .collect();
     with_findings.dedup();
     format!(
         "Found {} ({}) in {}; {checked} checked.",

@@ -84,13 +84,21 @@ mod tests {
             "url",
         ];
         for item in items {
-            let keys: Vec<&str> = item.as_object().unwrap().keys().map(|k| k.as_str()).collect();
+            let keys: Vec<&str> = item
+                .as_object()
+                .unwrap()
+                .keys()
+                .map(|k| k.as_str())
+                .collect();
             let extra: Vec<&&str> = keys.iter().filter(|k| !base.contains(k)).collect();
             assert!(
                 extra.iter().all(|k| **k == "service" || **k == "fix"),
                 "unexpected keys {extra:?}"
             );
-            assert!(base.iter().all(|k| keys.contains(k)), "missing keys in {keys:?}");
+            assert!(
+                base.iter().all(|k| keys.contains(k)),
+                "missing keys in {keys:?}"
+            );
         }
         // The non-ASCII line: columns count characters, the end is exclusive.
         let text = items.iter().find(|i| i["code"] == "BL2901").unwrap();
@@ -102,6 +110,9 @@ mod tests {
         assert_eq!(fix["applicability"], "unsafe");
         assert_eq!(fix["edits"][0]["replacement"], "");
         let parse = items.iter().find(|i| i["code"] == "BL0001").unwrap();
-        assert_eq!((parse["line"].as_u64(), parse["column"].as_u64()), (Some(2), Some(1)));
+        assert_eq!(
+            (parse["line"].as_u64(), parse["column"].as_u64()),
+            (Some(2), Some(1))
+        );
     }
 }

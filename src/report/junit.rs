@@ -23,10 +23,7 @@ fn cases<'a>(findings: &[&'a Finding]) -> Vec<Vec<&'a Finding>> {
 
 pub fn render(report: &Report, out: &mut dyn Write) -> io::Result<()> {
     let files = report.by_file();
-    let total_tests: usize = files
-        .iter()
-        .map(|(_, f)| cases(f).len().max(1))
-        .sum();
+    let total_tests: usize = files.iter().map(|(_, f)| cases(f).len().max(1)).sum();
     let total_failures: usize = files.iter().map(|(_, f)| cases(f).len()).sum();
     writeln!(out, r#"<?xml version="1.0" encoding="UTF-8"?>"#)?;
     writeln!(
@@ -43,11 +40,18 @@ pub fn render(report: &Report, out: &mut dyn Write) -> io::Result<()> {
             groups.len()
         )?;
         if groups.is_empty() {
-            writeln!(out, r#"    <testcase name="buildlint" classname="{path}"/>"#)?;
+            writeln!(
+                out,
+                r#"    <testcase name="buildlint" classname="{path}"/>"#
+            )?;
         }
         for group in groups {
             let rule = group[0].rule;
-            let worst = group.iter().map(|f| f.severity).max().expect("non-empty group");
+            let worst = group
+                .iter()
+                .map(|f| f.severity)
+                .max()
+                .expect("non-empty group");
             writeln!(
                 out,
                 r#"    <testcase name="{} {}" classname="{path}">"#,
@@ -133,10 +137,16 @@ mod tests {
                 _ => {}
             }
         }
-        assert_eq!(suites, ["app/Dockerfile", "broken/Dockerfile", "clean/Dockerfile"]);
+        assert_eq!(
+            suites,
+            ["app/Dockerfile", "broken/Dockerfile", "clean/Dockerfile"]
+        );
         assert_eq!(failures, 4);
         assert!(cases.contains(&"BL0001 unreadable-file".to_string()));
-        assert!(cases.contains(&"buildlint".to_string()), "the clean file passes");
+        assert!(
+            cases.contains(&"buildlint".to_string()),
+            "the clean file passes"
+        );
         assert!(failure_text.contains("app/Dockerfile:2:26: style[BL2901]"));
         assert!(failure_text.contains("/tmp/ü.txt"));
     }

@@ -73,7 +73,8 @@ impl Report {
     /// Sorts findings and files into report order and adds any rule that
     /// produced a finding to `rules`.
     pub fn normalize(&mut self) {
-        self.findings.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
+        self.findings
+            .sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
         self.files.sort();
         self.files.dedup();
         for f in &self.findings {

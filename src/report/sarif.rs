@@ -270,7 +270,10 @@ fn result(f: &Finding, rule_index: usize, fingerprint: String) -> SarifResult {
         .map(|(i, label)| {
             let (uri, region) = match &label.file {
                 Some(file) => {
-                    let (s, e) = (file.line_col(label.span.start), file.line_col(label.span.end));
+                    let (s, e) = (
+                        file.line_col(label.span.start),
+                        file.line_col(label.span.end),
+                    );
                     (
                         path_uri(&display_path(&file.path)),
                         Region {
@@ -339,9 +342,10 @@ fn result(f: &Finding, rule_index: usize, fingerprint: String) -> SarifResult {
         partial_fingerprints: BTreeMap::from([("buildlint/v1".to_string(), fingerprint)]),
         related_locations,
         fixes,
-        properties: f.service.as_ref().map(|s| ResultProperties {
-            service: s.clone(),
-        }),
+        properties: f
+            .service
+            .as_ref()
+            .map(|s| ResultProperties { service: s.clone() }),
     }
 }
 
@@ -546,13 +550,22 @@ mod tests {
         assert_snapshot("sarif.json", &out);
         let value: serde_json::Value = serde_json::from_str(&out).unwrap();
         let validator = jsonschema::validator_for(&schema_subset()).unwrap();
-        let errors: Vec<String> = validator.iter_errors(&value).map(|e| e.to_string()).collect();
+        let errors: Vec<String> = validator
+            .iter_errors(&value)
+            .map(|e| e.to_string())
+            .collect();
         assert!(errors.is_empty(), "{errors:#?}");
 
         let log: Log = serde_json::from_value(value).unwrap();
         let run = &log.runs[0];
         assert_eq!(run.column_kind, "unicodeCodePoints");
-        let ids: Vec<&str> = run.tool.driver.rules.iter().map(|r| r.id.as_str()).collect();
+        let ids: Vec<&str> = run
+            .tool
+            .driver
+            .rules
+            .iter()
+            .map(|r| r.id.as_str())
+            .collect();
         assert_eq!(ids, ["BL0001", "BL1901", "BL2901", "BL3901"]);
         for r in &run.tool.driver.rules {
             assert!(r.help_uri.ends_with(&format!("/{}.md", r.id)));
@@ -565,7 +578,10 @@ mod tests {
         let text = run.results.iter().find(|r| r.rule_id == "BL2901").unwrap();
         let region = &text.locations[0].physical_location.region;
         assert_eq!((region.start_column, region.end_column), (26, 36));
-        assert!(!run.invocations[0].execution_successful, "a file did not parse");
+        assert!(
+            !run.invocations[0].execution_successful,
+            "a file did not parse"
+        );
     }
 
     #[test]

@@ -46,7 +46,8 @@ pub static TEXT_RULE: Rule = Rule {
     check: Check::Engine,
 };
 
-pub const APP: &str = "FROM nginx:latest\nRUN echo \"héllo wörld\" > /tmp/ü.txt\nCOPY /var/www/html /www/html\n";
+pub const APP: &str =
+    "FROM nginx:latest\nRUN echo \"héllo wörld\" > /tmp/ü.txt\nCOPY /var/www/html /www/html\n";
 pub const BROKEN: &str = "FROM alpine:3.20\nENV PATH\n";
 
 fn at(text: &str, needle: &str) -> Span {
@@ -96,7 +97,10 @@ pub fn report() -> Report {
             }],
             fix: Some(Fix {
                 applicability: Applicability::Unsafe,
-                edits: vec![Edit::replace(Span::new(copy_src.start, copy_src.start + 1), "")],
+                edits: vec![Edit::replace(
+                    Span::new(copy_src.start, copy_src.start + 1),
+                    "",
+                )],
             }),
             service: None,
         },
@@ -160,6 +164,12 @@ pub fn assert_snapshot(name: &str, actual: &str) {
 /// Renders the fixed report in `format` without colour.
 pub fn rendered(format: super::Format) -> String {
     let mut out = Vec::new();
-    super::render(format, &report(), &super::RenderOptions::default(), &mut out).unwrap();
+    super::render(
+        format,
+        &report(),
+        &super::RenderOptions::default(),
+        &mut out,
+    )
+    .unwrap();
     String::from_utf8(out).unwrap()
 }
