@@ -260,20 +260,8 @@ pub async fn build_one(
         Some(_) => record_key(daemon, spec, builder, &images, &needed, &packed).await,
         None => None,
     };
-    if let (Some(store), Some(k), false) =
-        (&settings.records, &key, settings.no_cache || spec.no_cache)
-    {
-        if let Some(rec) = store.get(k) {
-            if let Ok(Some(_)) = daemon.inspect_image(&rec.image_id).await {
-                return match tag_all(daemon, &rec.image_id, &spec.tags).await {
-                    Ok(()) => Outcome::Cached {
-                        image_id: rec.image_id,
-                        secs: started.elapsed().as_secs_f64(),
-                    },
-                    Err(e) => failed(e.clone(), format!("error: {e}\n")),
-                };
-            }
-        }
+    if let Some(hit) = record_hit(daemon, spec, settings, key.as_deref(), started).await {
+        return hit;
     }
     let mut req = DaemonBuild {
         dockerfile: packed.dockerfile_name.clone(),
@@ -315,6 +303,10 @@ pub async fn build_one(
             req.context_size = Some(packed.tar_bytes);
             if settings.records.is_some() {
                 key = record_key(daemon, spec, builder, &images, &needed, &packed).await;
+                if let Some(hit) = record_hit(daemon, spec, settings, key.as_deref(), started).await
+                {
+                    return hit;
+                }
             }
             result = exec::run(daemon, builder, &req, packed.tar.clone(), emit, cancel).await;
         }
@@ -350,6 +342,29 @@ pub async fn build_one(
         }
         Err(f) => failure_outcome(spec, settings, &f),
     }
+}
+
+/// The recorded image for `key`, re-tagged, when the record exists, the image
+/// is still in the daemon, and the cache is not bypassed.
+async fn record_hit(
+    daemon: &Daemon,
+    spec: &ImageSpec,
+    settings: &Settings,
+    key: Option<&str>,
+    started: std::time::Instant,
+) -> Option<Outcome> {
+    if settings.no_cache || spec.no_cache {
+        return None;
+    }
+    let rec = settings.records.as_ref()?.get(key?)?;
+    daemon.inspect_image(&rec.image_id).await.ok()??;
+    Some(match tag_all(daemon, &rec.image_id, &spec.tags).await {
+        Ok(()) => Outcome::Cached {
+            image_id: rec.image_id,
+            secs: started.elapsed().as_secs_f64(),
+        },
+        Err(e) => failed(e.clone(), format!("error: {e}\n")),
+    })
 }
 
 /// The build record key, or `None` when an image the build reads is not in
