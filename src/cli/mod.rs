@@ -10,6 +10,7 @@ pub mod config;
 pub mod context;
 pub mod debug;
 mod debug_stack;
+pub mod fix;
 pub mod rule;
 
 /// Exit status: nothing at or above the failure threshold / built.
@@ -147,24 +148,6 @@ fn is_broken_pipe(e: &anyhow::Error) -> bool {
     })
 }
 
-/// A subcommand that a later change brings: says so plainly, exit 2.
-pub(crate) fn not_yet(what: &str, io: &mut Io<'_>) -> anyhow::Result<u8> {
-    writeln!(
-        io.stderr,
-        "buildlint: `{what}` is not available in this version yet"
-    )?;
-    Ok(EXIT_ERROR)
-}
-
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn cli_definition_is_consistent() {
-        use clap::CommandFactory;
-        super::Cli::command().debug_assert();
-    }
-}
-
 /// Runs buildlint in-process on empty stdin and returns (status, stdout, stderr).
 pub fn run_captured(args: &[&str]) -> (u8, String, String) {
     run_captured_with_stdin(args, b"")
@@ -190,4 +173,13 @@ pub fn run_captured_with_stdin(args: &[&str], stdin: &[u8]) -> (u8, String, Stri
         String::from_utf8_lossy(&out).into_owned(),
         String::from_utf8_lossy(&err).into_owned(),
     )
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn cli_definition_is_consistent() {
+        use clap::CommandFactory;
+        super::Cli::command().debug_assert();
+    }
 }

@@ -675,7 +675,7 @@ mod tests {
         let names = ["a", "b", "c", "d", "e", "f", "g", "h", "i"];
         for w in names.windows(2) {
             let alias = format!("*{}", w[0]);
-            let items = vec![alias.as_str(); 9].join(",");
+            let items = [alias.as_str(); 9].join(",");
             text.push_str(&format!("{}: &{} [{}]\n", w[1], w[1], items));
         }
         let f = file(&text);

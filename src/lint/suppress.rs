@@ -698,6 +698,10 @@ pub fn add_suppressions(
     if global.is_empty() && at_line.is_empty() {
         return None;
     }
+    global.sort_unstable();
+    for codes in at_line.values_mut() {
+        codes.sort_unstable();
+    }
     // Existing buildlint pragmas, by the line they sit on.
     let mut existing: BTreeMap<usize, (Scope, Vec<String>, u32)> = BTreeMap::new();
     for c in df.comments.iter().filter(|c| !c.in_continuation) {

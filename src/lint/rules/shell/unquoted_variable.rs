@@ -1,0 +1,186 @@
+use std::collections::HashMap;
+
+use tree_sitter::Node;
+
+use crate::lint::shell::context::{place, splits};
+use crate::lint::shell::{views, walk, Script, VarKind};
+use crate::lint::{Check, Diagnostic, Diagnostics, DockerfileCx, FixAvailability, Rule, Severity};
+
+pub static RULE: Rule = Rule {
+    code: "BL2040",
+    name: "unquoted-variable",
+    aliases: &["SC2086"],
+    severity: Severity::Info,
+    default_enabled: true,
+    fix: FixAvailability::Never,
+    summary: "An unquoted variable is split into words and globbed.",
+    doc: r#"## What it does
+Checks RUN scripts for `$var` and `${var}` outside double quotes where the
+shell splits the value into words and expands globs: command arguments,
+redirection targets, `[ ]` tests, `export` values.
+
+A variable is not reported when its value is known to be one word: set
+earlier in the script to a constant without blanks or glob characters, a
+number, a `for` loop over such constants, or an `ENV` constant. An `ARG` is
+always reported: a build can pass any value (hadolint declares every ARG and
+ENV as `=1` before checking, which hides these, hadolint#984).
+
+## Why is this bad?
+A value with a space becomes two arguments, and a `*` expands to file
+names: `rm -rf $DIR/tmp` with `DIR="/opt app"` removes `/opt`.
+
+## Example
+```dockerfile
+FROM debian:12
+ARG PREFIX=/usr/local
+RUN mkdir -p $PREFIX/lib
+```
+
+Use instead:
+```dockerfile
+FROM debian:12
+ARG PREFIX=/usr/local
+RUN mkdir -p "$PREFIX/lib"
+```
+
+## How to fix
+Double-quote the expansion: `"$var"`.
+
+## References
+- ShellCheck SC2086
+"#,
+    check: Check::Dockerfile(check),
+};
+
+/// Whether a script assignment's value is one word: a constant without
+/// blanks or globs, a number, or arithmetic.
+fn single_word_value(script: &Script, value: Option<Node<'_>>) -> bool {
+    let Some(value) = value else { return true };
+    match value.kind() {
+        "arithmetic_expansion" | "number" => true,
+        "word" | "string" | "raw_string" | "concatenation" => {
+            let w = script.word(value);
+            w.literal
+                && !w
+                    .value
+                    .contains(|c: char| c.is_whitespace() || matches!(c, '*' | '?' | '['))
+        }
+        _ => false,
+    }
+}
+
+fn check(cx: &DockerfileCx<'_>, out: &mut Diagnostics) {
+    for script in views(cx).scripts() {
+        // Variables assigned so far in the script: one word or not.
+        let mut assigned: HashMap<String, bool> = HashMap::new();
+        walk(script.root(), &mut |node| match node.kind() {
+            "variable_assignment" => {
+                if let Some(name) = node.child_by_field_name("name") {
+                    let one = single_word_value(script, node.child_by_field_name("value"));
+                    assigned.insert(script.node_text(name).to_string(), one);
+                }
+            }
+            "for_statement" => {
+                if let Some(var) = node.child_by_field_name("variable") {
+                    let mut cursor = node.walk();
+                    let values: Vec<Node<'_>> =
+                        node.children_by_field_name("value", &mut cursor).collect();
+                    let one = !values.is_empty()
+                        && values.iter().all(|v| single_word_value(script, Some(*v)));
+                    assigned.insert(script.node_text(var).to_string(), one);
+                }
+            }
+            "simple_expansion" | "expansion" => {
+                let raw = script.node_text(node);
+                if raw.starts_with("${#") || raw.contains(":+") || raw.starts_with("${!") {
+                    return;
+                }
+                let mut cursor = node.walk();
+                let Some(name_node) = node
+                    .named_children(&mut cursor)
+                    .find(|c| matches!(c.kind(), "variable_name" | "special_variable_name"))
+                else {
+                    return;
+                };
+                if name_node.kind() == "special_variable_name" {
+                    return;
+                }
+                let name = script.node_text(name_node);
+                if !splits(place(node)) {
+                    return;
+                }
+                let one_word = match assigned.get(name) {
+                    Some(one) => *one,
+                    None => script
+                        .vars
+                        .get(name)
+                        .is_some_and(|v| v.kind == VarKind::Env && v.single_word),
+                };
+                if one_word {
+                    return;
+                }
+                let origin = match script.vars.get(name) {
+                    Some(v) if v.kind == VarKind::Arg && !assigned.contains_key(name) => {
+                        " (a build argument: any value can be passed)"
+                    }
+                    _ => "",
+                };
+                out.push(
+                    Diagnostic::new(
+                        script.node_span(node),
+                        format!("`{raw}` is split into words and globbed{origin}"),
+                    )
+                    .help(format!("double-quote it: `\"{raw}\"`")),
+                );
+            }
+            _ => {}
+        });
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::RULE;
+    use crate::lint::shell::testing::{assert_run_fires, assert_run_quiet};
+
+    #[test]
+    fn fires_on_unquoted_expansions() {
+        assert_run_fires(
+            &RULE,
+            "FROM debian:12\nARG PREFIX=/usr/local\nRUN mkdir -p $PREFIX/lib\n",
+            &["$PREFIX"],
+        );
+        assert_run_fires(
+            &RULE,
+            "FROM debian:12\nRUN v=$(nproc); make -j$v > ${LOG}\n",
+            &["$v", "${LOG}"],
+        );
+        assert_run_fires(
+            &RULE,
+            "FROM debian:12\nRUN [ $x = y ] && export A=$B\n",
+            &["$x", "$B"],
+        );
+        assert_run_fires(
+            &RULE,
+            "FROM debian:12\nENV D=\"a b\"\nRUN ls $D $HOME\n",
+            &["$D", "$HOME"],
+        );
+    }
+
+    #[test]
+    fn quiet_when_quoted_or_one_word() {
+        assert_run_quiet(
+            &RULE,
+            "FROM debian:12\nRUN echo \"$x\" \"${y}/z\"; a=$b; [[ $c = d ]]\n",
+        );
+        assert_run_quiet(
+            &RULE,
+            "FROM debian:12\nRUN n=$((1+2)); a=1; for i in 1 2; do echo $i $n $a; done\n",
+        );
+        assert_run_quiet(
+            &RULE,
+            "FROM debian:12\nRUN echo ${#x} $? $# ${x:+-v} && for f in $LIST; do :; done\n",
+        );
+        assert_run_quiet(&RULE, "FROM debian:12\nENV DIR=/opt/app\nRUN cd $DIR\n");
+    }
+}

@@ -1,0 +1,659 @@
+//! Simple commands and their words, read off the tree-sitter-bash tree.
+
+use std::ops::Range;
+
+use tree_sitter::Node;
+
+use super::opts::{OptSpec, ParsedOpts};
+use super::shells::basename;
+use crate::dockerfile::LogicalText;
+use crate::span::Span;
+
+/// One shell word as written, with its value after quote removal.
+///
+/// ```text
+/// apt-get install "curl=${V}"
+///                 ^^^^^^^^^^^ raw, span (file bytes), range (script bytes)
+///                 value: curl=${V}   literal: false (it expands)
+/// ```
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Word {
+    /// The text as written in the script.
+    pub raw: String,
+    /// Quotes and backslashes removed; expansions kept as written.
+    pub value: String,
+    /// True when the word has no expansion or substitution (its value is
+    /// what the program receives, globbing aside).
+    pub literal: bool,
+    /// Byte range in the script text.
+    pub range: Range<u32>,
+    /// Span in the file.
+    pub span: Span,
+}
+
+impl Word {
+    /// The value's last path component (`apt-get` for `/usr/bin/apt-get`).
+    pub fn basename(&self) -> &str {
+        basename(&self.value)
+    }
+}
+
+/// `NAME=value` before a command or in `export`/`declare`.
+#[derive(Clone, Debug)]
+pub struct Assignment {
+    pub name: String,
+    /// `None` for `export NAME`.
+    pub value: Option<Word>,
+    pub range: Range<u32>,
+    pub span: Span,
+}
+
+/// A redirection attached to a command.
+#[derive(Clone, Debug)]
+pub struct Redirect {
+    /// The operator: `>`, `>>`, `<`, `&>`, `>&`, `<<`, `<<-`, `<<<`...
+    pub op: String,
+    /// The file descriptor written before the operator (`2` in `2>&1`).
+    pub fd: Option<String>,
+    /// The target word (a file, a descriptor, a here-string); `None` for heredocs.
+    pub target: Option<Word>,
+    pub range: Range<u32>,
+    pub span: Span,
+}
+
+impl Redirect {
+    /// Writes the command's standard output elsewhere than the pipe or the terminal.
+    pub fn redirects_stdout(&self) -> bool {
+        let fd_is_stdout = self.fd.as_deref().is_none_or(|fd| fd == "1");
+        match self.op.as_str() {
+            ">" | ">>" | ">|" | "&>" | "&>>" => fd_is_stdout || self.op.starts_with('&'),
+            ">&" => fd_is_stdout && self.target.as_ref().is_none_or(|t| t.value != "1"),
+            _ => false,
+        }
+    }
+}
+
+/// Where a command sits in a pipeline `a | b | c`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct PipeRef {
+    /// Identifies the pipeline within the script.
+    pub pipeline: usize,
+    /// 0-based stage of the command.
+    pub stage: usize,
+    /// Number of stages.
+    pub stages: usize,
+}
+
+/// A simple command (`FOO=1 sudo apt-get install -y curl > log`), or a
+/// declaration (`export A=1`), wherever it appears: lists, pipelines, loops,
+/// functions, `$(...)`.
+#[derive(Clone, Debug)]
+pub struct Command {
+    /// The words as written, the command name first (wrappers included).
+    pub words: Vec<Word>,
+    /// Index in `words` of the program that actually runs: past wrappers
+    /// such as `sudo`, `env`, `exec`, `command`, `nohup`, `busybox`.
+    pub name_at: usize,
+    /// `NAME=value` prefixes (and, for declarations, the declared names).
+    pub assignments: Vec<Assignment>,
+    pub redirects: Vec<Redirect>,
+    pub pipe: Option<PipeRef>,
+    /// The command's status is tested: left of `&&`/`||`, in an `if` or
+    /// `while` condition, after `!`.
+    pub in_condition: bool,
+    /// Inside `$(...)`, backticks or `<(...)`.
+    pub in_substitution: bool,
+    /// `export`, `declare`, `local`, `readonly`, `typeset`, `unset`.
+    pub declaration: bool,
+    /// Byte range in the script of the whole command (redirections included).
+    pub range: Range<u32>,
+    pub span: Span,
+}
+
+impl Command {
+    /// The program's basename, e.g. `apt-get`.
+    pub fn name(&self) -> &str {
+        self.words
+            .get(self.name_at)
+            .map(Word::basename)
+            .unwrap_or("")
+    }
+
+    /// The word naming the program.
+    pub fn name_word(&self) -> Option<&Word> {
+        self.words.get(self.name_at)
+    }
+
+    /// The first word's basename (a wrapper such as `sudo`, or the program).
+    pub fn first(&self) -> &str {
+        self.words.first().map(Word::basename).unwrap_or("")
+    }
+
+    /// The program's arguments (words after the program name).
+    pub fn args(&self) -> &[Word] {
+        self.words.get(self.name_at + 1..).unwrap_or(&[])
+    }
+
+    /// True when the program is `name` (by basename).
+    pub fn is(&self, name: &str) -> bool {
+        self.name() == name
+    }
+
+    /// Parses the arguments with an option table.
+    pub fn opts(&self, spec: &OptSpec) -> ParsedOpts<'_> {
+        ParsedOpts::parse(self.args(), spec)
+    }
+
+    /// True when any argument's value is exactly `value`.
+    pub fn has_arg(&self, value: &str) -> bool {
+        self.args().iter().any(|w| w.value == value)
+    }
+
+    /// The span from the program name through `word` (e.g. `apt-get install`).
+    pub fn span_through(&self, word: &Word) -> Span {
+        match self.name_word() {
+            Some(name) if name.span.start <= word.span.start => name.span.cover(word.span),
+            _ => word.span,
+        }
+    }
+}
+
+/// Collects words and commands from a tree over `text`, mapping ranges to
+/// the file through `map`.
+pub(crate) struct Extractor<'a> {
+    pub text: &'a str,
+    pub map: &'a LogicalText,
+}
+
+impl Extractor<'_> {
+    pub fn span(&self, range: &Range<u32>) -> Span {
+        self.map.span(range.start, range.end)
+    }
+
+    pub fn node_range(node: Node<'_>) -> Range<u32> {
+        node.start_byte() as u32..node.end_byte() as u32
+    }
+
+    pub fn node_text(&self, node: Node<'_>) -> &str {
+        self.text.get(node.byte_range()).unwrap_or("")
+    }
+
+    /// A word from a node in argument position.
+    pub fn word(&self, node: Node<'_>) -> Word {
+        let mut value = String::new();
+        let literal = self.value_into(node, &mut value);
+        let range = Self::node_range(node);
+        Word {
+            raw: self.node_text(node).to_string(),
+            value,
+            literal,
+            span: self.span(&range),
+            range,
+        }
+    }
+
+    /// Appends the node's value (quotes removed); returns whether it is literal.
+    fn value_into(&self, node: Node<'_>, out: &mut String) -> bool {
+        let raw = self.node_text(node);
+        match node.kind() {
+            "word" | "number" if node.named_child_count() == 0 => {
+                unescape_unquoted(raw, out);
+                true
+            }
+            "raw_string" => {
+                out.push_str(raw.strip_prefix('\'').unwrap_or(raw).trim_end_matches('\''));
+                true
+            }
+            "ansi_c_string" => {
+                let inner = raw.strip_prefix("$'").unwrap_or(raw);
+                out.push_str(inner.strip_suffix('\'').unwrap_or(inner));
+                true
+            }
+            "string" => self.string_value(node, out),
+            "translated_string" => {
+                let mut literal = true;
+                let mut cursor = node.walk();
+                for child in node.named_children(&mut cursor) {
+                    literal &= self.value_into(child, out);
+                }
+                literal
+            }
+            "concatenation" => {
+                let mut literal = true;
+                let mut cursor = node.walk();
+                let mut last = node.start_byte();
+                for child in node.children(&mut cursor) {
+                    // Text between children that the grammar does not name.
+                    if child.start_byte() > last {
+                        unescape_unquoted(
+                            self.text.get(last..child.start_byte()).unwrap_or(""),
+                            out,
+                        );
+                    }
+                    literal &= self.value_into(child, out);
+                    last = child.end_byte();
+                }
+                literal
+            }
+            "brace_expression" => {
+                out.push_str(raw);
+                true
+            }
+            _ => {
+                out.push_str(raw);
+                false
+            }
+        }
+    }
+
+    /// `"..."`: content with `\"`, `\\`, `\$`, `` \` `` unescaped; expansions as written.
+    fn string_value(&self, node: Node<'_>, out: &mut String) -> bool {
+        let start = node.start_byte() + 1;
+        let end = node.end_byte().saturating_sub(1).max(start);
+        let mut literal = true;
+        let mut pos = start;
+        let mut cursor = node.walk();
+        for child in node.named_children(&mut cursor) {
+            if child.kind() == "string_content" {
+                continue;
+            }
+            if child.start_byte() > pos {
+                unescape_double_quoted(self.text.get(pos..child.start_byte()).unwrap_or(""), out);
+            }
+            out.push_str(self.node_text(child));
+            literal = false;
+            pos = child.end_byte();
+        }
+        if end > pos {
+            unescape_double_quoted(self.text.get(pos..end).unwrap_or(""), out);
+        }
+        literal
+    }
+
+    /// Every command in the tree, in source order (outer before nested).
+    pub fn commands(&self, root: Node<'_>) -> Vec<Command> {
+        let mut out = Vec::new();
+        let mut stack = vec![root];
+        // Pre-order walk without recursion (deep scripts must not overflow).
+        while let Some(node) = stack.pop() {
+            match node.kind() {
+                "command" => {
+                    if let Some(cmd) = self.command(node) {
+                        out.push(cmd);
+                    }
+                }
+                "declaration_command" | "unset_command" => out.push(self.declaration(node)),
+                _ => {}
+            }
+            let mut cursor = node.walk();
+            let children: Vec<Node<'_>> = node.children(&mut cursor).collect();
+            stack.extend(children.into_iter().rev());
+        }
+        out
+    }
+
+    fn command(&self, node: Node<'_>) -> Option<Command> {
+        let mut words = Vec::new();
+        let mut assignments = Vec::new();
+        let mut redirects = Vec::new();
+        let mut cursor = node.walk();
+        for (i, child) in node.children(&mut cursor).enumerate() {
+            match node.field_name_for_child(i as u32) {
+                Some("name") => {
+                    let inner = child.named_child(0).unwrap_or(child);
+                    words.push(self.word(inner));
+                }
+                Some("argument") => words.push(self.word(child)),
+                Some("redirect") => redirects.push(self.redirect(child)),
+                _ => match child.kind() {
+                    "variable_assignment" => assignments.push(self.assignment(child)),
+                    "file_redirect" | "heredoc_redirect" | "herestring_redirect" => {
+                        redirects.push(self.redirect(child))
+                    }
+                    _ => {}
+                },
+            }
+        }
+        if words.is_empty() {
+            return None;
+        }
+        // Redirections written after a command belong to its redirected_statement.
+        let mut outer = node;
+        if let Some(parent) = node.parent() {
+            if parent.kind() == "redirected_statement"
+                && parent.child_by_field_name("body").map(|b| b.id()) == Some(node.id())
+            {
+                let mut cursor = parent.walk();
+                for (i, child) in parent.children(&mut cursor).enumerate() {
+                    if parent.field_name_for_child(i as u32) == Some("redirect")
+                        || matches!(child.kind(), "herestring_redirect")
+                    {
+                        redirects.push(self.redirect(child));
+                    }
+                }
+                outer = parent;
+            }
+            // `a | b > f`: the grammar puts the redirection on the pipeline;
+            // in the shell it belongs to the last command.
+            if parent.kind() == "pipeline"
+                && parent
+                    .named_child(parent.named_child_count().saturating_sub(1) as u32)
+                    .map(|n| n.id())
+                    == Some(node.id())
+            {
+                if let Some(grand) = parent.parent() {
+                    if grand.kind() == "redirected_statement"
+                        && grand.child_by_field_name("body").map(|b| b.id()) == Some(parent.id())
+                    {
+                        let mut cursor = grand.walk();
+                        for (i, child) in grand.children(&mut cursor).enumerate() {
+                            if grand.field_name_for_child(i as u32) == Some("redirect") {
+                                redirects.push(self.redirect(child));
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        let name_at = effective_name(&words);
+        let range = Self::node_range(outer);
+        Some(Command {
+            name_at,
+            assignments,
+            redirects,
+            pipe: pipe_ref(outer),
+            in_condition: in_condition(outer),
+            in_substitution: in_substitution(node),
+            declaration: false,
+            span: self.span(&range),
+            range,
+            words,
+        })
+    }
+
+    fn declaration(&self, node: Node<'_>) -> Command {
+        let mut words = Vec::new();
+        let mut assignments = Vec::new();
+        let mut cursor = node.walk();
+        for child in node.children(&mut cursor) {
+            if !child.is_named() {
+                // The keyword: `export`, `declare`...
+                let range = Self::node_range(child);
+                let raw = self.node_text(child).to_string();
+                if !raw.trim().is_empty() && words.is_empty() {
+                    words.push(Word {
+                        value: raw.clone(),
+                        raw,
+                        literal: true,
+                        span: self.span(&range),
+                        range,
+                    });
+                }
+                continue;
+            }
+            if child.kind() == "variable_assignment" {
+                assignments.push(self.assignment(child));
+            }
+            words.push(self.word(child));
+        }
+        let range = Self::node_range(node);
+        Command {
+            name_at: 0,
+            assignments,
+            redirects: Vec::new(),
+            pipe: pipe_ref(node),
+            in_condition: in_condition(node),
+            in_substitution: in_substitution(node),
+            declaration: true,
+            span: self.span(&range),
+            range,
+            words,
+        }
+    }
+
+    pub fn assignment(&self, node: Node<'_>) -> Assignment {
+        let name = node
+            .child_by_field_name("name")
+            .map(|n| self.node_text(n).to_string())
+            .unwrap_or_else(|| self.node_text(node).to_string());
+        let value = node.child_by_field_name("value").map(|v| self.word(v));
+        let range = Self::node_range(node);
+        Assignment {
+            name,
+            value,
+            span: self.span(&range),
+            range,
+        }
+    }
+
+    fn redirect(&self, node: Node<'_>) -> Redirect {
+        let mut op = String::new();
+        let mut fd = None;
+        let mut target = None;
+        let mut cursor = node.walk();
+        for (i, child) in node.children(&mut cursor).enumerate() {
+            let field = node.field_name_for_child(i as u32);
+            if child.kind() == "file_descriptor" || field == Some("descriptor") {
+                fd = Some(self.node_text(child).to_string());
+            } else if !child.is_named() && op.is_empty() {
+                op = self.node_text(child).to_string();
+            } else if (field == Some("destination")
+                || (node.kind() == "herestring_redirect" && child.is_named()))
+                && target.is_none()
+            {
+                target = Some(self.word(child));
+            }
+        }
+        if node.kind() == "herestring_redirect" && op.is_empty() {
+            op = "<<<".to_string();
+        }
+        let range = Self::node_range(node);
+        Redirect {
+            op,
+            fd,
+            target,
+            span: self.span(&range),
+            range,
+        }
+    }
+}
+
+/// Removes backslash escapes of an unquoted word (`\ ` → space, `\<newline>` → nothing).
+fn unescape_unquoted(raw: &str, out: &mut String) {
+    let mut chars = raw.chars();
+    while let Some(c) = chars.next() {
+        if c == '\\' {
+            match chars.next() {
+                Some('\n') | None => {}
+                Some(next) => out.push(next),
+            }
+        } else {
+            out.push(c);
+        }
+    }
+}
+
+/// Inside double quotes a backslash escapes only `$`, `` ` ``, `"`, `\` and newline.
+fn unescape_double_quoted(raw: &str, out: &mut String) {
+    let mut chars = raw.chars().peekable();
+    while let Some(c) = chars.next() {
+        if c == '\\' {
+            match chars.peek() {
+                Some('$' | '`' | '"' | '\\') => out.push(chars.next().unwrap_or('\\')),
+                Some('\n') => {
+                    chars.next();
+                }
+                _ => out.push('\\'),
+            }
+        } else {
+            out.push(c);
+        }
+    }
+}
+
+/// Index of the program past wrappers: `sudo -u x`, `env A=1 -i`, `exec -a n`,
+/// `command`, `builtin`, `nohup`, `time -p`, `nice -n 5`, `busybox`,
+/// `gosu user`, `su-exec user`, `doas -u x`, `stdbuf -oL`, `timeout 5`.
+fn effective_name(words: &[Word]) -> usize {
+    let mut i = 0;
+    // A bounded loop: wrappers may nest (`sudo env A=1 nohup make`).
+    for _ in 0..8 {
+        let Some(word) = words.get(i) else {
+            return 0;
+        };
+        let next = match word.basename() {
+            "sudo" | "doas" => skip_options(
+                words,
+                i + 1,
+                &["u", "g", "C", "D", "h", "p", "r", "t", "U", "T"],
+                &[
+                    "user",
+                    "group",
+                    "close-from",
+                    "chdir",
+                    "host",
+                    "prompt",
+                    "role",
+                    "type",
+                    "other-user",
+                    "command-timeout",
+                ],
+            ),
+            "env" => {
+                let mut j = skip_options(
+                    words,
+                    i + 1,
+                    &["u", "C", "S"],
+                    &["unset", "chdir", "split-string"],
+                );
+                while words.get(j).is_some_and(|w| is_assignment_word(&w.value)) {
+                    j += 1;
+                }
+                j
+            }
+            "exec" => skip_options(words, i + 1, &["a"], &[]),
+            "command" => {
+                // `command -v x` asks where x is; it does not run it.
+                if words
+                    .get(i + 1)
+                    .is_some_and(|w| w.value == "-v" || w.value == "-V")
+                {
+                    return i;
+                }
+                skip_options(words, i + 1, &[], &[])
+            }
+            "builtin" | "nohup" => i + 1,
+            "time" => skip_options(words, i + 1, &["f", "o"], &["format", "output"]),
+            "nice" => skip_options(words, i + 1, &["n"], &["adjustment"]),
+            "stdbuf" => skip_options(words, i + 1, &["i", "o", "e"], &[]),
+            "timeout" => {
+                let j = skip_options(words, i + 1, &["k", "s"], &["kill-after", "signal"]);
+                j + 1
+            }
+            "busybox" => i + 1,
+            "gosu" | "su-exec" => i + 2,
+            _ => return i,
+        };
+        if next >= words.len() || next == i {
+            return i;
+        }
+        i = next;
+    }
+    i
+}
+
+/// Skips `-x`, `--long`, and the values of options that take one.
+fn skip_options(
+    words: &[Word],
+    mut i: usize,
+    short_with_value: &[&str],
+    long_with_value: &[&str],
+) -> usize {
+    while let Some(w) = words.get(i) {
+        let v = w.value.as_str();
+        if v == "--" {
+            return i + 1;
+        }
+        if let Some(long) = v.strip_prefix("--") {
+            i += 1;
+            if !long.contains('=') && long_with_value.contains(&long) {
+                i += 1;
+            }
+        } else if let Some(short) = v.strip_prefix('-').filter(|s| !s.is_empty()) {
+            i += 1;
+            // `-u` `user`; `-uuser` carries its value.
+            if short.len() == 1 && short_with_value.contains(&short) {
+                i += 1;
+            }
+        } else {
+            return i;
+        }
+    }
+    i
+}
+
+/// `NAME=value` as a word (for `env`).
+pub fn is_assignment_word(value: &str) -> bool {
+    match value.split_once('=') {
+        Some((name, _)) => {
+            !name.is_empty()
+                && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+                && !name.starts_with(|c: char| c.is_ascii_digit())
+        }
+        None => false,
+    }
+}
+
+fn pipe_ref(node: Node<'_>) -> Option<PipeRef> {
+    let parent = node.parent()?;
+    if parent.kind() != "pipeline" {
+        return None;
+    }
+    let mut cursor = parent.walk();
+    let stages: Vec<Node<'_>> = parent
+        .named_children(&mut cursor)
+        .filter(|c| c.kind() != "comment")
+        .collect();
+    let stage = stages.iter().position(|s| s.id() == node.id())?;
+    Some(PipeRef {
+        pipeline: parent.id(),
+        stage,
+        stages: stages.len(),
+    })
+}
+
+/// ShellCheck's notion of a command whose failure is handled: on the left
+/// of `&&` or `||`, in an `if`/`while`/`until` condition, or negated.
+fn in_condition(node: Node<'_>) -> bool {
+    let mut child = node;
+    while let Some(parent) = child.parent() {
+        match parent.kind() {
+            "list" if parent.named_child(0).map(|n| n.id()) == Some(child.id()) => return true,
+            "negated_command" => return true,
+            "if_statement" | "elif_clause" | "while_statement" => {
+                let mut cursor = parent.walk();
+                let is_condition = parent
+                    .children_by_field_name("condition", &mut cursor)
+                    .any(|c| c.id() == child.id());
+                if is_condition {
+                    return true;
+                }
+            }
+            "command_substitution" | "process_substitution" | "program" => return false,
+            _ => {}
+        }
+        child = parent;
+    }
+    false
+}
+
+fn in_substitution(node: Node<'_>) -> bool {
+    let mut cur = node.parent();
+    while let Some(n) = cur {
+        if matches!(n.kind(), "command_substitution" | "process_substitution") {
+            return true;
+        }
+        cur = n.parent();
+    }
+    false
+}
