@@ -327,9 +327,9 @@ struct StackRequest {
 }
 
 /// How `build` tells a stack from one image: `-f` naming `.yml`/`.yaml`
-/// files; or, with no `-f`, a directory (the current one, or the one
-/// argument) that holds a compose file and no Dockerfile. In the current
-/// directory the arguments are then service names.
+/// files; or, with no `-f`, a directory that holds a compose file and no
+/// Dockerfile: the current one, where the arguments are then service names
+/// (unless one is a path: it holds a `/`), or the one argument.
 fn stack_request(args: &BuildArgs) -> Result<Option<StackRequest>, String> {
     let yaml = args.files.iter().filter(|f| is_yaml(f)).count();
     if yaml > 0 {
@@ -347,12 +347,25 @@ fn stack_request(args: &BuildArgs) -> Result<Option<StackRequest>, String> {
     if !args.files.is_empty() {
         return Ok(None);
     }
+    // Service names never hold a `/` and are never `.` or `..`: such an
+    // argument is a path.
+    let names_only = args
+        .paths
+        .iter()
+        .all(|p| !p.contains('/') && p != "." && p != "..");
+    let cwd = std::env::current_dir().map_err(|e| e.to_string())?;
+    if names_only && !has_dockerfile(&cwd) {
+        let files = compose_files_in(&cwd);
+        if !files.is_empty() {
+            return Ok(Some(StackRequest {
+                files,
+                services: args.paths.clone(),
+            }));
+        }
+    }
     if let [one] = args.paths.as_slice() {
         let dir = Path::new(one);
-        if dir.is_dir() {
-            if has_dockerfile(dir) {
-                return Ok(None);
-            }
+        if dir.is_dir() && !has_dockerfile(dir) {
             let files = compose_files_in(dir);
             if !files.is_empty() {
                 return Ok(Some(StackRequest {
@@ -360,16 +373,6 @@ fn stack_request(args: &BuildArgs) -> Result<Option<StackRequest>, String> {
                     services: Vec::new(),
                 }));
             }
-        }
-    }
-    let cwd = std::env::current_dir().map_err(|e| e.to_string())?;
-    if !has_dockerfile(&cwd) {
-        let files = compose_files_in(&cwd);
-        if !files.is_empty() {
-            return Ok(Some(StackRequest {
-                files,
-                services: args.paths.clone(),
-            }));
         }
     }
     Ok(None)
