@@ -274,7 +274,7 @@ pub async fn build_one(
         pull_always: settings.pull == PullPolicy::Always,
         cache_from: spec.cache_from.clone(),
         extra_hosts: spec.extra_hosts.clone(),
-        context_size: Some(packed.tar_bytes),
+        context_size: upload_total(daemon, &packed),
     };
 
     let mut result = exec::run(daemon, builder, &req, packed.tar.clone(), emit, cancel).await;
@@ -300,7 +300,7 @@ pub async fn build_one(
                 Err(o) => return o,
             };
             req.dockerfile = packed.dockerfile_name.clone();
-            req.context_size = Some(packed.tar_bytes);
+            req.context_size = upload_total(daemon, &packed);
             if settings.records.is_some() {
                 key = record_key(daemon, spec, builder, &images, &needed, &packed).await;
                 if let Some(hit) = record_hit(daemon, spec, settings, key.as_deref(), started).await
@@ -404,6 +404,19 @@ async fn record_key(
     ))
 }
 
+/// The upload bar's length: the tar's size, unknown when it is compressed.
+fn upload_total(daemon: &Daemon, packed: &package::Packed) -> Option<u64> {
+    (!is_remote(daemon)).then_some(packed.tar_bytes)
+}
+
+/// Remote daemons get the context gzipped.
+fn is_remote(daemon: &Daemon) -> bool {
+    matches!(
+        daemon.endpoint.transport,
+        super::endpoint::Transport::Tcp(_)
+    )
+}
+
 /// Plans and packages the context (on a blocking thread: it walks the disk).
 async fn pack(
     daemon: &Daemon,
@@ -417,11 +430,7 @@ async fn pack(
         .filter(|(i, _)| i.is_base)
         .filter_map(|(i, f)| f.as_ref().map(|f| (i.reference.clone(), f.onbuild.clone())))
         .collect();
-    let gzip = matches!(
-        daemon.endpoint.transport,
-        super::endpoint::Transport::Tcp(_)
-    )
-    .then_some(1);
+    let gzip = is_remote(daemon).then_some(1);
     let spec = spec.clone();
     let prune = settings.prune;
     let res = tokio::task::spawn_blocking(move || {

@@ -279,6 +279,14 @@ pub fn engine_version() -> (u32, u32) {
     (major, minor)
 }
 
+/// The real daemon's unix socket: `DOCKER_HOST` when it names one.
+pub fn daemon_socket() -> String {
+    std::env::var("DOCKER_HOST")
+        .ok()
+        .and_then(|h| h.strip_prefix("unix://").map(str::to_string))
+        .unwrap_or_else(|| "/var/run/docker.sock".to_string())
+}
+
 /// A unix-socket proxy in front of the real daemon that can cut every
 /// connection at once.
 pub struct Proxy {
@@ -357,7 +365,7 @@ impl Proxy {
             let _ = client.shutdown(std::net::Shutdown::Both);
             return;
         }
-        let mut daemon = UnixStream::connect("/var/run/docker.sock").unwrap();
+        let mut daemon = UnixStream::connect(daemon_socket()).unwrap();
         if daemon.write_all(&first).is_err() {
             return;
         }
