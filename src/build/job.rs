@@ -21,7 +21,9 @@ use crate::dockerfile::Dockerfile;
 pub enum BuilderChoice {
     /// BuildKit where the daemon runs it, the classic builder otherwise.
     Auto,
+    /// BuildKit only (RUN --mount, COPY --chmod, cache mounts).
     Buildkit,
+    /// The classic builder only (`DOCKER_BUILDKIT=0`).
     Classic,
 }
 

@@ -24,14 +24,18 @@ use crate::lint::Severity;
 #[command(after_help = "Examples:\n  \
 buildlint build -t app:dev .                   lint, then build ./Dockerfile\n  \
 buildlint build -f docker/app.Dockerfile -t app .\n  \
-buildlint build --builder classic --network none fixtures/build/hello\n\n\
-Exit status: 0 built, 1 a build failed or lint found errors, 2 could not run (usage, daemon unreachable).")]
+buildlint build --builder classic --network none fixtures/build/hello\n  \
+buildlint build -f compose.yaml                 every service with a build section, in dependency order\n  \
+buildlint build -f compose.yaml -j 2 api web    these services, two at a time\n\n\
+Exit status: 0 built, 1 a build failed or lint found errors, 2 could not run (usage, daemon unreachable), 130 interrupted.")]
 pub struct BuildArgs {
-    /// The build context directory (default: the current directory).
-    #[arg(value_name = "CONTEXT")]
+    /// The build context directory (default: the current directory); for a
+    /// stack, the services to build (default: every service with `build:`).
+    #[arg(value_name = "CONTEXT|SERVICE")]
     pub paths: Vec<String>,
 
-    /// The Dockerfile (default: CONTEXT/Dockerfile).
+    /// The Dockerfile (default: CONTEXT/Dockerfile), or stack files
+    /// (`.yml`/`.yaml`, repeatable, merged in order).
     #[arg(short = 'f', long = "file", value_name = "FILE")]
     pub files: Vec<String>,
 
@@ -60,7 +64,7 @@ pub struct BuildArgs {
     #[arg(long, value_name = "MODE")]
     pub network: Option<String>,
 
-    /// Do not reuse cached layers.
+    /// Do not reuse cached layers or build records.
     #[arg(long)]
     pub no_cache: bool,
 
