@@ -336,6 +336,10 @@ fn a_dependency_cycle_is_named_and_nothing_builds() {
         err.contains("the services' images depend on each other in a cycle: a → b → a"),
         "{err}"
     );
+    // The stack's directory alone (a compose file and no Dockerfile) means the stack too.
+    let (code, _, err) = run_captured(&["build", "--progress", "plain", &ctx.arg()]);
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("in a cycle: a → b → a"), "{err}");
 }
 
 #[test]

@@ -279,6 +279,14 @@ pub fn engine_version() -> (u32, u32) {
     (major, minor)
 }
 
+/// The real daemon's unix socket: `DOCKER_HOST` when it names one.
+pub fn daemon_socket() -> String {
+    std::env::var("DOCKER_HOST")
+        .ok()
+        .and_then(|h| h.strip_prefix("unix://").map(str::to_string))
+        .unwrap_or_else(|| "/var/run/docker.sock".to_string())
+}
+
 /// A unix-socket proxy in front of the real daemon that can cut every
 /// connection at once.
 pub struct Proxy {
@@ -292,6 +300,12 @@ pub struct Proxy {
 
 impl Proxy {
     pub fn start() -> Proxy {
+        Proxy::start_with(false)
+    }
+
+    /// With `refuse_buildkit`, a BuildKit build request (`POST /build?...version=2`)
+    /// is answered as a daemon without BuildKit answers it.
+    pub fn start_with(refuse_buildkit: bool) -> Proxy {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("docker.sock");
         let listener = UnixListener::bind(&path).unwrap();
@@ -307,36 +321,10 @@ impl Proxy {
                         let _ = client.shutdown(std::net::Shutdown::Both);
                         continue;
                     }
-                    let daemon = UnixStream::connect("/var/run/docker.sock").unwrap();
-                    conns.lock().unwrap().push(client.try_clone().unwrap());
-                    conns.lock().unwrap().push(daemon.try_clone().unwrap());
-                    let pipe = |mut from: UnixStream,
-                                mut to: UnixStream,
-                                count: Option<Arc<AtomicU64>>| {
-                        std::thread::spawn(move || {
-                            let mut buf = [0u8; 16384];
-                            loop {
-                                match from.read(&mut buf) {
-                                    Ok(0) | Err(_) => break,
-                                    Ok(n) => {
-                                        if let Some(c) = &count {
-                                            c.fetch_add(n as u64, Ordering::SeqCst);
-                                        }
-                                        if to.write_all(&buf[..n]).is_err() {
-                                            break;
-                                        }
-                                    }
-                                }
-                            }
-                            let _ = to.shutdown(std::net::Shutdown::Write);
-                        });
-                    };
-                    pipe(
-                        client.try_clone().unwrap(),
-                        daemon.try_clone().unwrap(),
-                        None,
-                    );
-                    pipe(daemon, client, Some(from_daemon.clone()));
+                    let (conns, from_daemon) = (conns.clone(), from_daemon.clone());
+                    std::thread::spawn(move || {
+                        Proxy::serve(client, refuse_buildkit, &conns, from_daemon)
+                    });
                 }
             });
         }
@@ -347,6 +335,67 @@ impl Proxy {
             from_daemon,
             cut,
         }
+    }
+
+    fn serve(
+        mut client: UnixStream,
+        refuse_buildkit: bool,
+        conns: &Mutex<Vec<UnixStream>>,
+        from_daemon: Arc<AtomicU64>,
+    ) {
+        let mut first = vec![0u8; 65536];
+        let n = match client.read(&mut first) {
+            Ok(0) | Err(_) => return,
+            Ok(n) => n,
+        };
+        first.truncate(n);
+        let head = String::from_utf8_lossy(&first);
+        let request_line = head.lines().next().unwrap_or_default();
+        if refuse_buildkit
+            && request_line.starts_with("POST ")
+            && request_line.contains("/build?")
+            && request_line.contains("version=2")
+        {
+            let body = r#"{"message":"buildkit is only supported with experimental mode"}"#;
+            let _ = write!(
+                client,
+                "HTTP/1.1 400 Bad Request\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+                body.len()
+            );
+            let _ = client.shutdown(std::net::Shutdown::Both);
+            return;
+        }
+        let mut daemon = UnixStream::connect(daemon_socket()).unwrap();
+        if daemon.write_all(&first).is_err() {
+            return;
+        }
+        conns.lock().unwrap().push(client.try_clone().unwrap());
+        conns.lock().unwrap().push(daemon.try_clone().unwrap());
+        let pipe = |mut from: UnixStream, mut to: UnixStream, count: Option<Arc<AtomicU64>>| {
+            std::thread::spawn(move || {
+                let mut buf = [0u8; 16384];
+                loop {
+                    match from.read(&mut buf) {
+                        Ok(0) | Err(_) => break,
+                        Ok(n) => {
+                            if let Some(c) = &count {
+                                c.fetch_add(n as u64, Ordering::SeqCst);
+                            }
+                            if to.write_all(&buf[..n]).is_err() {
+                                break;
+                            }
+                        }
+                    }
+                }
+                let _ = to.shutdown(std::net::Shutdown::Write);
+            });
+        };
+        pipe(
+            client.try_clone().unwrap(),
+            daemon.try_clone().unwrap(),
+            None,
+        );
+        pipe(daemon, client, Some(from_daemon));
     }
 
     pub fn host(&self) -> String {
