@@ -173,6 +173,18 @@ static VECTORS: &[V] = &[
         "FROM alpine:3.20\nEXPOSE 8080:80 127.0.0.1:53:53/udp\n",
         "FROM alpine:3.20\nEXPOSE 80 53/udp\n",
     ),
+    // BL1024 unknown-instruction: the closest instruction, in the same case
+    // (unsafe); none when nothing is close.
+    unsafe_(
+        "BL1024",
+        "FROM alpine:3.20\nRUNN make \\\n  all\nrunn x\n",
+        "FROM alpine:3.20\nRUN make \\\n  all\nrun x\n",
+    ),
+    unsafe_(
+        "BL1024",
+        "FROM alpine:3.20\nBANANA x\n",
+        "FROM alpine:3.20\nBANANA x\n",
+    ),
     // BL1104 ADD → COPY (DL3020): safe once the source is known not to
     // be an archive, unsafe when it was not checked, none for an archive.
     with_files(
