@@ -54,12 +54,30 @@ fn patterns() -> &'static [(Regex, &'static str)] {
     static P: OnceLock<Vec<(Regex, &'static str)>> = OnceLock::new();
     P.get_or_init(|| {
         [
-            (r"(?-u:\b)(AKIA|ASIA)[0-9A-Z]{16}(?-u:\b)", "an AWS access key ID"),
-            (r"(?-u:\b)gh[pousr]_[A-Za-z0-9]{36,}(?-u:\b)", "a GitHub token"),
-            (r"(?-u:\b)github_pat_[A-Za-z0-9_]{50,}(?-u:\b)", "a GitHub token"),
-            (r"(?-u:\b)glpat-[A-Za-z0-9_-]{20,}(?-u:\b)", "a GitLab token"),
-            (r"(?-u:\b)xox[baprs]-[A-Za-z0-9-]{10,}(?-u:\b)", "a Slack token"),
-            (r"(?-u:\b)[sr]k_live_[A-Za-z0-9]{20,}(?-u:\b)", "a Stripe secret key"),
+            (
+                r"(?-u:\b)(AKIA|ASIA)[0-9A-Z]{16}(?-u:\b)",
+                "an AWS access key ID",
+            ),
+            (
+                r"(?-u:\b)gh[pousr]_[A-Za-z0-9]{36,}(?-u:\b)",
+                "a GitHub token",
+            ),
+            (
+                r"(?-u:\b)github_pat_[A-Za-z0-9_]{50,}(?-u:\b)",
+                "a GitHub token",
+            ),
+            (
+                r"(?-u:\b)glpat-[A-Za-z0-9_-]{20,}(?-u:\b)",
+                "a GitLab token",
+            ),
+            (
+                r"(?-u:\b)xox[baprs]-[A-Za-z0-9-]{10,}(?-u:\b)",
+                "a Slack token",
+            ),
+            (
+                r"(?-u:\b)[sr]k_live_[A-Za-z0-9]{20,}(?-u:\b)",
+                "a Stripe secret key",
+            ),
             (r"(?-u:\b)npm_[A-Za-z0-9]{36}(?-u:\b)", "an npm token"),
             (
                 r"(?-u:\b)pypi-AgEIcHlwaS5vcmc[A-Za-z0-9_-]{50,}(?-u:\b)",
@@ -71,7 +89,10 @@ fn patterns() -> &'static [(Regex, &'static str)] {
                 "a JSON Web Token",
             ),
             (r"-----BEGIN ([A-Z]+ )?PRIVATE KEY-----", "a private key"),
-            (r"(?-u:\b)sk-[A-Za-z0-9_-]{32,}(?-u:\b)", "an API secret key"),
+            (
+                r"(?-u:\b)sk-[A-Za-z0-9_-]{32,}(?-u:\b)",
+                "an API secret key",
+            ),
             (
                 r"[A-Za-z][A-Za-z0-9+.-]*://[^/\s:@$]+:([^/\s@$]+)@[^\s/]+",
                 "a URL with a password",
