@@ -232,6 +232,10 @@ fn main() {
     let write = args.iter().any(|a| a == "--write");
     let show_unlisted = args.iter().any(|a| a == "--unlisted");
     let show_all = args.iter().any(|a| a == "--all-rules");
+    if args.iter().any(|a| a == "--profile") {
+        profile(&official_files(&corpus_dir().join("official")));
+        return;
+    }
     let base = corpus_dir().join("official");
     let files = official_files(&base);
     let rules = rules();
@@ -375,6 +379,115 @@ fn main() {
     }
     if !unlisted.is_empty() || recall < 98.0 {
         std::process::exit(1);
+    }
+}
+
+/// Time spent parsing Dockerfiles, building shell views, and running each rule.
+fn profile(files: &[PathBuf]) {
+    use std::time::Duration;
+    /// Thread CPU time: steadier than wall time on a shared machine.
+    #[derive(Clone, Copy)]
+    struct Instant(Duration);
+    impl Instant {
+        fn now() -> Instant {
+            let mut ts = libc::timespec {
+                tv_sec: 0,
+                tv_nsec: 0,
+            };
+            // SAFETY: ts is a valid out-pointer.
+            unsafe { libc::clock_gettime(libc::CLOCK_THREAD_CPUTIME_ID, &mut ts) };
+            Instant(Duration::new(ts.tv_sec as u64, ts.tv_nsec as u32))
+        }
+        fn elapsed(&self) -> Duration {
+            Instant::now().0.saturating_sub(self.0)
+        }
+    }
+    let texts: Vec<Vec<u8>> = files.iter().filter_map(|p| std::fs::read(p).ok()).collect();
+    let t = Instant::now();
+    let dfs: Vec<_> = texts
+        .iter()
+        .filter_map(|b| buildlint::dockerfile::parse_bytes(b.clone()).ok())
+        .collect();
+    let parse = t.elapsed();
+    let t = Instant::now();
+    for df in &dfs {
+        let _ = buildlint::lint::shell::ShellViews::build(df);
+    }
+    let views = t.elapsed();
+    let mut parser = tree_sitter::Parser::new();
+    parser
+        .set_language(&tree_sitter_bash::LANGUAGE.into())
+        .unwrap();
+    let texts: Vec<String> = dfs
+        .iter()
+        .flat_map(|df| {
+            buildlint::lint::shell::ShellViews::build(df)
+                .scripts()
+                .iter()
+                .map(|s| s.text().to_string())
+                .collect::<Vec<_>>()
+        })
+        .collect();
+    let t = Instant::now();
+    for text in &texts {
+        let _ = parser.parse(text, None);
+    }
+    let ts = t.elapsed();
+    let shell: Vec<&'static Rule> = buildlint::lint::registry::all()
+        .iter()
+        .copied()
+        .filter(|r| r.code.starts_with("BL2"))
+        .collect();
+    let options = RuleOptions::default();
+    let context = MemoryContext::new();
+    let run = |rules: &[&'static Rule]| -> Duration {
+        let selection = RuleSelection::only(rules);
+        let t = Instant::now();
+        for df in &dfs {
+            let semantic = Semantic::new(df, Default::default(), None);
+            let job = DockerfileJob {
+                file: SourceFile::new("Dockerfile", df.source.clone()),
+                df,
+                context: &context,
+                context_known: true,
+                semantic: &semantic,
+                options: &options,
+                service: None,
+            };
+            let _ = lint_dockerfile(&job, &selection);
+        }
+        t.elapsed()
+    };
+    let all = run(&shell);
+    // Each rule's own time: views built first, then every check timed.
+    let mut per_rule: BTreeMap<&str, Duration> = BTreeMap::new();
+    for df in &dfs {
+        let semantic = Semantic::new(df, Default::default(), None);
+        let cx = buildlint::lint::DockerfileCx {
+            df,
+            context: &context,
+            context_known: true,
+            options: &options,
+            semantic: &semantic,
+        };
+        let _ = buildlint::lint::shell::views(&cx);
+        for rule in &shell {
+            if let buildlint::lint::Check::Dockerfile(check) = rule.check {
+                let t = Instant::now();
+                let mut out = buildlint::lint::Diagnostics::default();
+                check(&cx, &mut out);
+                *per_rule.entry(rule.code).or_default() += t.elapsed();
+            }
+        }
+    }
+    let mut per_rule: Vec<(Duration, &str)> = per_rule.into_iter().map(|(c, d)| (d, c)).collect();
+    per_rule.sort();
+    let total: Duration = per_rule.iter().map(|(d, _)| *d).sum();
+    println!(
+        "CPU time: parse {parse:?}, shell views {views:?} (tree-sitter alone {ts:?}), views and all shell rules {all:?}; the rules alone {total:?}"
+    );
+    for (d, code) in per_rule.iter().rev().take(12) {
+        println!("  {code}: {d:?}");
     }
 }
 

@@ -115,6 +115,7 @@ fn run_mount_cache_persists_under_buildkit() {
         &ctx.arg(),
     ]);
     assert_eq!(code, 0, "{err}");
+    clean.remember_tagged();
     assert_eq!(run_in(&tag, &["cat", "/count"]), "1");
     // Another build arg reruns the step; the cache mount keeps what the first run wrote.
     let (code, _, err) = build(&[
@@ -415,4 +416,65 @@ fn a_connection_cut_mid_build_is_a_clear_error_and_leaves_no_tag() {
             "{builder}: no build record after a cut"
         );
     }
+}
+
+#[test]
+fn auto_falls_back_to_the_classic_builder_when_the_daemon_refuses_buildkit() {
+    if !docker_or_skip("auto_falls_back_to_the_classic_builder_when_the_daemon_refuses_buildkit") {
+        return;
+    }
+    let base = base_image();
+    let mut clean = Cleanup::default();
+    let tag = clean.tag(&unique_tag("fallback"));
+    let ctx = Ctx::new(&[(
+        "Dockerfile",
+        &format!("FROM {base}\nRUN echo classic > /by\n"),
+    )]);
+    // A proxy that answers BuildKit build requests as an old daemon does.
+    let proxy = Proxy::start_with(true);
+    let host = proxy.host();
+    let (code, out, err) = build(&["--host", &host, "-t", &tag, &ctx.arg()]);
+    assert_eq!(code, 0, "{err}");
+    assert!(
+        err.contains("warning: BuildKit is not available on this daemon (buildkit is only supported with experimental mode); building with the classic builder"),
+        "{err}"
+    );
+    assert!(err.contains("| building with the classic builder"), "{err}");
+    assert_eq!(image_id(&tag).as_deref(), Some(out.trim()));
+    assert_eq!(run_in(&tag, &["cat", "/by"]), "classic");
+
+    // Asked for BuildKit by name, there is no fallback.
+    let tag2 = clean.tag(&unique_tag("fallback"));
+    let (code, _, err) = build(&[
+        "--host",
+        &host,
+        "--builder",
+        "buildkit",
+        "--no-cache",
+        "-t",
+        &tag2,
+        &ctx.arg(),
+    ]);
+    assert_eq!(code, 1, "{err}");
+    assert!(
+        err.contains("buildkit is only supported with experimental mode"),
+        "{err}"
+    );
+    assert!(image_id(&tag2).is_none());
+
+    // A Dockerfile that needs BuildKit does not fall back: the preflight says why.
+    let ctx = Ctx::new(&[(
+        "Dockerfile",
+        &format!("FROM {base}\nRUN --mount=type=cache,target=/c true\n"),
+    )]);
+    let (code, _, err) = build(&["--host", &host, "--no-cache", "-t", &tag2, &ctx.arg()]);
+    assert_eq!(code, 1, "{err}");
+    assert!(
+        err.contains("`RUN --mount` needs BuildKit, and this build uses the classic builder"),
+        "{err}"
+    );
+    assert!(
+        err.contains("picked because BuildKit is not available on this daemon"),
+        "{err}"
+    );
 }

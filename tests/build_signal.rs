@@ -36,6 +36,8 @@ fn ctrl_c_cancels_the_build_and_tags_nothing() {
             "never",
             "--host",
             &host,
+            "--cache-dir",
+            &cache,
             "-t",
             &a,
             "-t",

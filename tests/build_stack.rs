@@ -137,6 +137,7 @@ fn a_stack_builds_in_order_in_parallel_then_comes_from_the_record() {
 
     // 1. Cold: everything builds; app after base; indep alongside base.
     let r = build_json(&compose, &cache_dir, &["-j", "4"]);
+    clean.remember_tagged();
     assert_eq!(r.code, 0, "{}", r.err);
     for s in ["base", "app", "indep"] {
         assert_eq!(r.result(s), "built", "{s}: {}", r.err);
@@ -167,6 +168,7 @@ fn a_stack_builds_in_order_in_parallel_then_comes_from_the_record() {
 
     // 2. No-op: every service cached, nothing sent.
     let r = build_json(&compose, &cache_dir, &[]);
+    clean.remember_tagged();
     assert_eq!(r.code, 0, "{}", r.err);
     for s in ["base", "app", "indep"] {
         assert_eq!(r.result(s), "cached", "{s}: {}", r.err);
@@ -178,6 +180,7 @@ fn a_stack_builds_in_order_in_parallel_then_comes_from_the_record() {
     // 3. One file changes: only the service that reads it builds.
     std::fs::write(ctx.path().join("app/app.txt"), "app v2\n").unwrap();
     let r = build_json(&compose, &cache_dir, &[]);
+    clean.remember_tagged();
     assert_eq!(r.code, 0, "{}", r.err);
     assert_eq!(
         (r.result("base"), r.result("app"), r.result("indep")),
@@ -194,6 +197,7 @@ fn a_stack_builds_in_order_in_parallel_then_comes_from_the_record() {
     std::fs::write(ctx.path().join("indep/src/ignored.txt"), "ignored v2\n").unwrap();
     std::fs::write(ctx.path().join("indep/unused.txt"), "changed\n").unwrap();
     let r = build_json(&compose, &cache_dir, &[]);
+    clean.remember_tagged();
     assert_eq!(r.code, 0, "{}", r.err);
     for s in ["base", "app", "indep"] {
         assert_eq!(r.result(s), "cached", "{s}: {}", r.err);
@@ -202,6 +206,7 @@ fn a_stack_builds_in_order_in_parallel_then_comes_from_the_record() {
     // 5. A recorded image deleted: that service builds again, the rest stay cached.
     support::docker(&["image", "rm", &format!("{project}-independent:v1")]);
     let r = build_json(&compose, &cache_dir, &[]);
+    clean.remember_tagged();
     assert_eq!(r.code, 0, "{}", r.err);
     assert_eq!(
         (r.result("base"), r.result("app"), r.result("indep")),
@@ -219,6 +224,7 @@ fn a_stack_builds_in_order_in_parallel_then_comes_from_the_record() {
     for j in ["1", "4"] {
         let fresh = tempfile::tempdir().unwrap();
         let r = build_json(&compose, &fresh.path().to_string_lossy(), &["-j", j]);
+        clean.remember_tagged();
         assert_eq!(r.code, 0, "-j {j}: {}", r.err);
         for s in ["base", "app", "indep"] {
             assert_eq!(r.result(s), "built", "-j {j} {s}");
@@ -330,6 +336,10 @@ fn a_dependency_cycle_is_named_and_nothing_builds() {
         err.contains("the services' images depend on each other in a cycle: a → b → a"),
         "{err}"
     );
+    // The stack's directory alone (a compose file and no Dockerfile) means the stack too.
+    let (code, _, err) = run_captured(&["build", "--progress", "plain", &ctx.arg()]);
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("in a cycle: a → b → a"), "{err}");
 }
 
 #[test]

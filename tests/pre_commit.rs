@@ -249,7 +249,11 @@ fn system_hook_fails_on_a_bad_dockerfile_and_passes_once_fixed() {
     )
     .unwrap();
     // Side files that are not Dockerfiles: linted as one, each would fail.
-    std::fs::write(scratch.join("app/Dockerfile.dockerignore"), "node_modules\n").unwrap();
+    std::fs::write(
+        scratch.join("app/Dockerfile.dockerignore"),
+        "node_modules\n",
+    )
+    .unwrap();
     std::fs::write(scratch.join("app/notes.Dockerfile.md"), "# Notes\n").unwrap();
     git(&scratch, &["add", "-A"]);
 

@@ -21,7 +21,9 @@ use crate::dockerfile::Dockerfile;
 pub enum BuilderChoice {
     /// BuildKit where the daemon runs it, the classic builder otherwise.
     Auto,
+    /// BuildKit only (RUN --mount, COPY --chmod, cache mounts).
     Buildkit,
+    /// The classic builder only (`DOCKER_BUILDKIT=0`).
     Classic,
 }
 
@@ -260,20 +262,8 @@ pub async fn build_one(
         Some(_) => record_key(daemon, spec, builder, &images, &needed, &packed).await,
         None => None,
     };
-    if let (Some(store), Some(k), false) =
-        (&settings.records, &key, settings.no_cache || spec.no_cache)
-    {
-        if let Some(rec) = store.get(k) {
-            if let Ok(Some(_)) = daemon.inspect_image(&rec.image_id).await {
-                return match tag_all(daemon, &rec.image_id, &spec.tags).await {
-                    Ok(()) => Outcome::Cached {
-                        image_id: rec.image_id,
-                        secs: started.elapsed().as_secs_f64(),
-                    },
-                    Err(e) => failed(e.clone(), format!("error: {e}\n")),
-                };
-            }
-        }
+    if let Some(hit) = record_hit(daemon, spec, settings, key.as_deref(), started).await {
+        return hit;
     }
     let mut req = DaemonBuild {
         dockerfile: packed.dockerfile_name.clone(),
@@ -286,7 +276,7 @@ pub async fn build_one(
         pull_always: settings.pull == PullPolicy::Always,
         cache_from: spec.cache_from.clone(),
         extra_hosts: spec.extra_hosts.clone(),
-        context_size: Some(packed.tar_bytes),
+        context_size: upload_total(daemon, &packed),
     };
 
     let mut result = exec::run(daemon, builder, &req, packed.tar.clone(), emit, cancel).await;
@@ -312,9 +302,13 @@ pub async fn build_one(
                 Err(o) => return o,
             };
             req.dockerfile = packed.dockerfile_name.clone();
-            req.context_size = Some(packed.tar_bytes);
+            req.context_size = upload_total(daemon, &packed);
             if settings.records.is_some() {
                 key = record_key(daemon, spec, builder, &images, &needed, &packed).await;
+                if let Some(hit) = record_hit(daemon, spec, settings, key.as_deref(), started).await
+                {
+                    return hit;
+                }
             }
             result = exec::run(daemon, builder, &req, packed.tar.clone(), emit, cancel).await;
         }
@@ -350,6 +344,29 @@ pub async fn build_one(
         }
         Err(f) => failure_outcome(spec, settings, &f),
     }
+}
+
+/// The recorded image for `key`, re-tagged, when the record exists, the image
+/// is still in the daemon, and the cache is not bypassed.
+async fn record_hit(
+    daemon: &Daemon,
+    spec: &ImageSpec,
+    settings: &Settings,
+    key: Option<&str>,
+    started: std::time::Instant,
+) -> Option<Outcome> {
+    if settings.no_cache || spec.no_cache {
+        return None;
+    }
+    let rec = settings.records.as_ref()?.get(key?)?;
+    daemon.inspect_image(&rec.image_id).await.ok()??;
+    Some(match tag_all(daemon, &rec.image_id, &spec.tags).await {
+        Ok(()) => Outcome::Cached {
+            image_id: rec.image_id,
+            secs: started.elapsed().as_secs_f64(),
+        },
+        Err(e) => failed(e.clone(), format!("error: {e}\n")),
+    })
 }
 
 /// The build record key, or `None` when an image the build reads is not in
@@ -389,6 +406,19 @@ async fn record_key(
     ))
 }
 
+/// The upload bar's length: the tar's size, unknown when it is compressed.
+fn upload_total(daemon: &Daemon, packed: &package::Packed) -> Option<u64> {
+    (!is_remote(daemon)).then_some(packed.tar_bytes)
+}
+
+/// Remote daemons get the context gzipped.
+fn is_remote(daemon: &Daemon) -> bool {
+    matches!(
+        daemon.endpoint.transport,
+        super::endpoint::Transport::Tcp(_)
+    )
+}
+
 /// Plans and packages the context (on a blocking thread: it walks the disk).
 async fn pack(
     daemon: &Daemon,
@@ -402,11 +432,7 @@ async fn pack(
         .filter(|(i, _)| i.is_base)
         .filter_map(|(i, f)| f.as_ref().map(|f| (i.reference.clone(), f.onbuild.clone())))
         .collect();
-    let gzip = matches!(
-        daemon.endpoint.transport,
-        super::endpoint::Transport::Tcp(_)
-    )
-    .then_some(1);
+    let gzip = is_remote(daemon).then_some(1);
     let spec = spec.clone();
     let prune = settings.prune;
     let res = tokio::task::spawn_blocking(move || {

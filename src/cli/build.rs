@@ -24,14 +24,18 @@ use crate::lint::Severity;
 #[command(after_help = "Examples:\n  \
 buildlint build -t app:dev .                   lint, then build ./Dockerfile\n  \
 buildlint build -f docker/app.Dockerfile -t app .\n  \
-buildlint build --builder classic --network none fixtures/build/hello\n\n\
-Exit status: 0 built, 1 a build failed or lint found errors, 2 could not run (usage, daemon unreachable).")]
+buildlint build --builder classic --network none fixtures/build/hello\n  \
+buildlint build -f compose.yaml                 every service with a build section, in dependency order\n  \
+buildlint build -f compose.yaml -j 2 api web    these services, two at a time\n\n\
+Exit status: 0 built, 1 a build failed or lint found errors, 2 could not run (usage, daemon unreachable), 130 interrupted.")]
 pub struct BuildArgs {
-    /// The build context directory (default: the current directory).
-    #[arg(value_name = "CONTEXT")]
+    /// The build context directory (default: the current directory); for a
+    /// stack, the services to build (default: every service with `build:`).
+    #[arg(value_name = "CONTEXT|SERVICE")]
     pub paths: Vec<String>,
 
-    /// The Dockerfile (default: CONTEXT/Dockerfile).
+    /// The Dockerfile (default: CONTEXT/Dockerfile), or stack files
+    /// (`.yml`/`.yaml`, repeatable, merged in order).
     #[arg(short = 'f', long = "file", value_name = "FILE")]
     pub files: Vec<String>,
 
@@ -60,7 +64,7 @@ pub struct BuildArgs {
     #[arg(long, value_name = "MODE")]
     pub network: Option<String>,
 
-    /// Do not reuse cached layers.
+    /// Do not reuse cached layers or build records.
     #[arg(long)]
     pub no_cache: bool,
 
@@ -327,9 +331,9 @@ struct StackRequest {
 }
 
 /// How `build` tells a stack from one image: `-f` naming `.yml`/`.yaml`
-/// files; or, with no `-f`, a directory (the current one, or the one
-/// argument) that holds a compose file and no Dockerfile. In the current
-/// directory the arguments are then service names.
+/// files; or, with no `-f`, a directory that holds a compose file and no
+/// Dockerfile: the current one, where the arguments are then service names
+/// (unless one is a path: it holds a `/`), or the one argument.
 fn stack_request(args: &BuildArgs) -> Result<Option<StackRequest>, String> {
     let yaml = args.files.iter().filter(|f| is_yaml(f)).count();
     if yaml > 0 {
@@ -347,12 +351,25 @@ fn stack_request(args: &BuildArgs) -> Result<Option<StackRequest>, String> {
     if !args.files.is_empty() {
         return Ok(None);
     }
+    // Service names never hold a `/` and are never `.` or `..`: such an
+    // argument is a path.
+    let names_only = args
+        .paths
+        .iter()
+        .all(|p| !p.contains('/') && p != "." && p != "..");
+    let cwd = std::env::current_dir().map_err(|e| e.to_string())?;
+    if names_only && !has_dockerfile(&cwd) {
+        let files = compose_files_in(&cwd);
+        if !files.is_empty() {
+            return Ok(Some(StackRequest {
+                files,
+                services: args.paths.clone(),
+            }));
+        }
+    }
     if let [one] = args.paths.as_slice() {
         let dir = Path::new(one);
-        if dir.is_dir() {
-            if has_dockerfile(dir) {
-                return Ok(None);
-            }
+        if dir.is_dir() && !has_dockerfile(dir) {
             let files = compose_files_in(dir);
             if !files.is_empty() {
                 return Ok(Some(StackRequest {
@@ -360,16 +377,6 @@ fn stack_request(args: &BuildArgs) -> Result<Option<StackRequest>, String> {
                     services: Vec::new(),
                 }));
             }
-        }
-    }
-    let cwd = std::env::current_dir().map_err(|e| e.to_string())?;
-    if !has_dockerfile(&cwd) {
-        let files = compose_files_in(&cwd);
-        if !files.is_empty() {
-            return Ok(Some(StackRequest {
-                files,
-                services: args.paths.clone(),
-            }));
         }
     }
     Ok(None)

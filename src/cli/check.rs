@@ -13,12 +13,9 @@ use crate::lint::config::{
     parse_threshold, resolve_rule_name, Discovery, Layer, Resolver, RuleSet,
 };
 use crate::lint::discover;
-use crate::lint::driver::{
-    stack_linter, unreadable_finding, DockerfileInput, Linter, Outcome, SetupError,
-};
-use crate::lint::finding::{Finding, Severity, SourceFile};
+use crate::lint::driver::{DockerfileInput, Linter, Outcome, SetupError};
+use crate::lint::finding::Finding;
 use crate::report::{self, Format, RenderOptions, Report};
-use crate::span::Span;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
 pub enum ColorChoice {
@@ -69,6 +66,18 @@ pub struct CheckArgs {
     /// The stage to build: stage rules then look only at the stages it needs.
     #[arg(long, value_name = "STAGE", help_heading = "Build")]
     pub target: Option<String>,
+
+    /// Read stack files as `docker stack deploy` does (automatic for docker-stack*.yml).
+    #[arg(long, help_heading = "Stacks")]
+    pub stack: bool,
+
+    /// Variables for stack files, instead of each project's .env (repeatable, later files win).
+    #[arg(long = "env-file", value_name = "FILE", help_heading = "Stacks")]
+    pub env_files: Vec<PathBuf>,
+
+    /// The stack project name (wins over COMPOSE_PROJECT_NAME and `name:`).
+    #[arg(short = 'p', long, value_name = "NAME", help_heading = "Stacks")]
+    pub project_name: Option<String>,
 
     /// Output format.
     #[arg(long, value_enum, default_value = "human", help_heading = "Output")]
@@ -150,6 +159,9 @@ pub struct CheckArgs {
         conflicts_with = "baseline"
     )]
     pub write_baseline: Option<PathBuf>,
+
+    #[command(flatten)]
+    pub fix_args: super::fix::FixArgs,
 }
 
 /// `NAME=VALUE`, or `NAME` with the value from the environment (as `docker build` does).
@@ -231,32 +243,6 @@ fn write_atomically(path: &Path, text: &[u8]) -> std::io::Result<()> {
     }
     tmp.persist(path).map_err(|e| e.error)?;
     Ok(())
-}
-
-/// A stack file that cannot be linted in this build: reported, never skipped silently.
-fn stack_unsupported(path: &Path, out: &mut Vec<Outcome>) {
-    let file = SourceFile::new(path, std::fs::read_to_string(path).unwrap_or_default());
-    let missing = !path.exists();
-    let message = if missing {
-        format!("cannot read `{}`: no such file", path.display())
-    } else {
-        "stack files cannot be linted by this build of buildlint".to_string()
-    };
-    out.push(Outcome {
-        findings: vec![unreadable_finding(
-            &file,
-            Span::default(),
-            message,
-            Some("lint the Dockerfiles directly, or use a build with stack support".into()),
-        )],
-        file,
-        threshold: Some(Severity::Error),
-        rules: vec![&crate::lint::rules::meta::UNREADABLE_FILE],
-        unreadable: true,
-        dockerfile: None,
-        context: None,
-        context_known: false,
-    });
 }
 
 pub fn run(args: CheckArgs, io: &mut Io<'_>) -> anyhow::Result<u8> {
@@ -377,7 +363,23 @@ pub fn run(args: CheckArgs, io: &mut Io<'_>) -> anyhow::Result<u8> {
         }
     }
 
-    // Lint, in parallel; results in path order whatever the scheduling.
+    // Stack files first (the stack front end): the Dockerfiles a stack
+    // builds are linted through it, with each service's context, build args
+    // and target, and not again on their own with a guessed context.
+    let mut projects: Vec<Vec<PathBuf>> = stack_files.into_iter().map(|p| vec![p]).collect();
+    if !stack_project.is_empty() {
+        projects.push(stack_project);
+    }
+    let stack_options = crate::compose::StackOptions {
+        stack_mode: args.stack,
+        env_files: args.env_files.clone(),
+        project_name: args.project_name.clone(),
+    };
+    let stacks = crate::compose::check::lint_projects(&linter, &projects, &stack_options);
+    dockerfiles.retain(|d| args.files.contains(d) || !stacks.built.contains(&linter.absolute(d)));
+
+    // Then the Dockerfiles, in parallel; results in path order whatever the
+    // scheduling.
     let mut inputs: Vec<DockerfileInput> =
         dockerfiles.into_iter().map(DockerfileInput::new).collect();
     if let Some(i) = stdin_input {
@@ -400,35 +402,47 @@ pub fn run(args: CheckArgs, io: &mut Io<'_>) -> anyhow::Result<u8> {
             }
         }
     }
-    let mut projects: Vec<Vec<PathBuf>> = stack_files.into_iter().map(|p| vec![p]).collect();
-    if !stack_project.is_empty() {
-        projects.push(stack_project);
-    }
-    match stack_linter() {
-        Some(lint_stack) => {
-            for project in &projects {
-                match lint_stack(&linter, project) {
-                    Ok(mut o) => outcomes.append(&mut o),
-                    Err(e) => setup_errors.push(e.to_string()),
-                }
-            }
+    outcomes.extend(stacks.outcomes);
+    for e in stacks.errors {
+        if !setup_errors.contains(&e) {
+            setup_errors.push(e);
         }
-        None => {
-            let explicit: Vec<&PathBuf> = projects
+    }
+    if let Some(target) = &args.target {
+        let parsed: Vec<&crate::dockerfile::Dockerfile> = outcomes
+            .iter()
+            .filter_map(|o| o.dockerfile.as_ref())
+            .collect();
+        if !parsed.is_empty() && parsed.iter().all(|df| df.stage_by_name(target).is_none()) {
+            let mut names: Vec<String> = parsed
                 .iter()
-                .flatten()
-                .filter(|p| args.files.contains(p) || args.paths.contains(p))
+                .flat_map(|df| df.stages.iter().filter_map(|s| s.name.as_ref()))
+                .map(|w| w.raw.clone())
                 .collect();
-            for p in &explicit {
-                stack_unsupported(p, &mut outcomes);
-            }
-            let skipped = projects.iter().flatten().count() - explicit.len();
-            if skipped > 0 {
-                writeln!(
-                    io.stderr,
-                    "buildlint: note: {skipped} stack file(s) found but not linted: stack linting is not available in this build"
-                )?;
-            }
+            names.sort();
+            names.dedup();
+            let tip = names
+                .iter()
+                .map(|n| {
+                    (
+                        strsim::jaro_winkler(&n.to_ascii_lowercase(), &target.to_ascii_lowercase()),
+                        n,
+                    )
+                })
+                .filter(|(score, _)| *score > 0.8)
+                .max_by(|a, b| a.0.total_cmp(&b.0))
+                .map(|(_, n)| format!("\n  tip: a similar stage exists: `{n}`"))
+                .unwrap_or_else(|| {
+                    if names.is_empty() {
+                        "\n  tip: the Dockerfiles have no named stages (`FROM image AS name`)"
+                            .into()
+                    } else {
+                        format!("\n  tip: stages: {}", names.join(", "))
+                    }
+                });
+            setup_errors.push(format!(
+                "--target `{target}`: no linted Dockerfile has a stage of that name{tip}"
+            ));
         }
     }
     if !setup_errors.is_empty() {
@@ -490,6 +504,10 @@ pub fn run(args: CheckArgs, io: &mut Io<'_>) -> anyhow::Result<u8> {
         }
     }
 
+    if args.fix_args.active() {
+        return super::fix::run(args, &linter, outcomes, io);
+    }
+
     let unreadable = outcomes.iter().any(|o| o.unreadable);
     let failing = outcomes.iter().any(|o| o.fails());
     let exit = if unreadable {
@@ -527,6 +545,11 @@ pub fn run(args: CheckArgs, io: &mut Io<'_>) -> anyhow::Result<u8> {
                 .map_err(|e| anyhow::anyhow!("--output {}: {e}", path.display()))?;
         }
         None => report::render(args.format, &report, &options, io.stdout)?,
+    }
+    if args.format == Format::Human {
+        if let Some(hint) = super::fix::hint(&report.findings) {
+            writeln!(io.stderr, "buildlint: {hint}")?;
+        }
     }
     Ok(exit)
 }

@@ -21,7 +21,7 @@ pub struct ConfigArgs {
         long,
         value_name = "FILE",
         num_args = 0..=1,
-        default_missing_value = "",
+        default_missing_value = ".",
         conflicts_with = "show"
     )]
     pub from_hadolint: Option<PathBuf>,
@@ -41,17 +41,18 @@ pub struct ConfigArgs {
 
 fn from_hadolint(args: &ConfigArgs, io: &mut Io<'_>) -> anyhow::Result<u8> {
     let given = args.from_hadolint.clone().unwrap_or_default();
-    let source = if given.as_os_str().is_empty() {
+    let source = if given.as_os_str().is_empty() || given.is_dir() {
         match HADOLINT_NAMES
             .iter()
-            .map(PathBuf::from)
+            .map(|name| given.join(name))
             .find(|p| p.is_file())
         {
             Some(p) => p,
             None => {
                 writeln!(
                     io.stderr,
-                    "buildlint: no .hadolint.yaml or .hadolint.yml in the current directory\n  tip: name it: `buildlint config --from-hadolint path/.hadolint.yaml`"
+                    "buildlint: no .hadolint.yaml or .hadolint.yml in {}\n  tip: name it: `buildlint config --from-hadolint path/.hadolint.yaml`",
+                    if given.as_os_str().is_empty() { Path::new(".").display() } else { given.display() }
                 )?;
                 return Ok(EXIT_ERROR);
             }

@@ -10,6 +10,7 @@ pub mod config;
 pub mod context;
 pub mod debug;
 mod debug_stack;
+pub mod fix;
 pub mod rule;
 
 /// Exit status: nothing at or above the failure threshold / built.
@@ -39,7 +40,7 @@ pub struct Cli {
 #[derive(Subcommand, Debug)]
 pub enum Command {
     /// Lint Dockerfiles and stack files.
-    Check(check::CheckArgs),
+    Check(Box<check::CheckArgs>),
     /// Lint, package the context and build an image or a stack's services.
     Build(Box<build::BuildArgs>),
     /// Explain a rule, or list them all.
@@ -113,7 +114,7 @@ where
         }
     };
     let result = match cli.command {
-        Command::Check(args) => check::run(args, io),
+        Command::Check(args) => check::run(*args, io),
         Command::Build(args) => build::run(*args, io),
         Command::Rule(args) => rule::run(args, io),
         Command::Context(args) => context::run(args, io),

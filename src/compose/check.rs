@@ -356,3 +356,48 @@ pub fn lint_stack_dockerfiles(
         })
         .collect()
 }
+
+/// The stack half of `buildlint check`.
+#[derive(Debug, Default)]
+pub struct StackRun {
+    /// Stack-file outcomes, then the Dockerfile builds of each project.
+    pub outcomes: Vec<Outcome>,
+    /// Projects that could not be linted (a configuration error).
+    pub errors: Vec<String>,
+    /// The Dockerfiles the stacks build (absolute), linted through them:
+    /// the caller does not lint these again on their own.
+    pub built: std::collections::BTreeSet<PathBuf>,
+}
+
+/// Lints stack projects (each a list of files merged in order, or one file
+/// completed by [`plan`]) in parallel; outcomes in project order.
+pub fn lint_projects(
+    linter: &Linter,
+    projects: &[Vec<PathBuf>],
+    options: &StackOptions,
+) -> StackRun {
+    let results: Vec<Result<Vec<Outcome>, SetupError>> = projects
+        .par_iter()
+        .map(|p| lint_stack_project_with(linter, p, options))
+        .collect();
+    let mut run = StackRun::default();
+    for r in results {
+        match r {
+            Ok(outcomes) => {
+                for o in outcomes {
+                    if o.context.is_some() {
+                        run.built.insert(linter.absolute(&o.file.path));
+                    }
+                    run.outcomes.push(o);
+                }
+            }
+            Err(e) => {
+                let e = e.to_string();
+                if !run.errors.contains(&e) {
+                    run.errors.push(e);
+                }
+            }
+        }
+    }
+    run
+}

@@ -227,7 +227,11 @@ fn substitute_into(
                 }
                 i = close + 1;
             }
-            _ => return Err(invalid(i + 1 + usize::from(i + 1 < bytes.len()))),
+            _ => {
+                // `$` and the character after it (whole, if not ASCII).
+                let next = template[i + 1..].chars().next().map_or(0, char::len_utf8);
+                return Err(invalid(i + 1 + next));
+            }
         }
         literal_start = i;
     }
@@ -412,6 +416,7 @@ mod tests {
         }
         let e = err("echo $1");
         assert_eq!(e.range, 5..7);
+        assert_eq!(err("a $é").range, 2..5);
         assert_eq!(err("${A B}").range, 0..6);
     }
 

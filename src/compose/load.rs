@@ -77,6 +77,14 @@ pub fn load(opts: &LoadOptions) -> Loaded {
     l.run()
 }
 
+/// Loads a project reading these texts instead of the files on disk, by
+/// absolute path (a fix being tried before it is written).
+pub fn load_with_overlay(opts: &LoadOptions, overlay: &BTreeMap<PathBuf, String>) -> Loaded {
+    let mut l = Loader::new(opts);
+    l.overlay = Some(overlay);
+    l.run()
+}
+
 struct Loader<'o> {
     opts: &'o LoadOptions,
     problems: Vec<Finding>,
@@ -89,6 +97,8 @@ struct Loader<'o> {
     unset_seen: std::collections::HashSet<String>,
     /// Files loaded for `extends`, by absolute path.
     cache: HashMap<PathBuf, Option<(FileRef, Node)>>,
+    /// Texts read instead of files, by absolute path.
+    overlay: Option<&'o BTreeMap<PathBuf, String>>,
 }
 
 fn display_path(base: Option<&Path>, abs: &Path) -> PathBuf {
@@ -123,6 +133,7 @@ impl<'o> Loader<'o> {
             stack: false,
             unset_seen: Default::default(),
             cache: HashMap::new(),
+            overlay: None,
         }
     }
 
@@ -345,7 +356,11 @@ impl<'o> Loader<'o> {
         reference: Option<(&FileRef, Span, &str)>,
         env: &BTreeMap<String, String>,
     ) -> Option<(FileRef, Node)> {
-        let bytes = match std::fs::read(abs) {
+        let read = match self.overlay.and_then(|o| o.get(abs)) {
+            Some(text) => Ok(text.clone().into_bytes()),
+            None => std::fs::read(abs),
+        };
+        let bytes = match read {
             Ok(b) => b,
             Err(e) => {
                 match reference {

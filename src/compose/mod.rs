@@ -28,3 +28,5 @@ mod corpus_tests;
 mod fixture_tests;
 #[cfg(test)]
 mod load_tests;
+#[cfg(test)]
+mod props;

@@ -95,7 +95,7 @@ fn prepare(text: &str, fix: &Fix) -> Option<Vec<Edit>> {
 }
 
 fn no_op(text: &str, e: &Edit) -> bool {
-    &text[e.start as usize..e.end as usize] == e.replacement
+    text[e.start as usize..e.end as usize] == e.replacement
 }
 
 /// Whether the line holding `at` ends in CRLF (the last line, without an
@@ -148,7 +148,7 @@ pub fn apply_fixes(text: &str, fixes: &[&Fix]) -> Applied {
     let mut applied = vec![false; fixes.len()];
     for i in order {
         let edits = prepared[i].as_ref().unwrap();
-        if taken_fixes.iter().any(|t| *t == edits) {
+        if taken_fixes.contains(&edits) {
             applied[i] = true;
             continue;
         }
@@ -381,7 +381,7 @@ pub fn unified_diff(path: &Path, old: &str, new: &str) -> String {
     similar::TextDiff::from_lines(old, new)
         .unified_diff()
         .context_radius(3)
-        .header(&format!("a/{shown}"), &format!("b/{shown}"))
+        .header(&shown, &shown)
         .to_string()
 }
 

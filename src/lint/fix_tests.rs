@@ -146,9 +146,8 @@ fn breaks_env(cx: &DockerfileCx<'_>, out: &mut Diagnostics) {
             if let Some(eq) = text.find('=') {
                 let at = inst.span.start + eq as u32;
                 out.push(
-                    Diagnostic::new(inst.keyword_span, "env").fix(Fix::safe(vec![Edit::delete(
-                        Span::new(at, inst.span.end),
-                    )])),
+                    Diagnostic::new(inst.keyword_span, "env")
+                        .fix(Fix::safe(vec![Edit::delete(Span::new(at, inst.span.end))])),
                 );
             }
         }
@@ -168,10 +167,8 @@ fn flip(cx: &DockerfileCx<'_>, out: &mut Diagnostics) {
             if let Some(i) = text.find(from) {
                 let at = inst.span.start + i as u32;
                 out.push(
-                    Diagnostic::new(inst.keyword_span, "flip").fix(Fix::safe(vec![Edit::replace(
-                        Span::new(at, at + 3),
-                        to,
-                    )])),
+                    Diagnostic::new(inst.keyword_span, "flip")
+                        .fix(Fix::safe(vec![Edit::replace(Span::new(at, at + 3), to)])),
                 );
             }
         }
@@ -299,8 +296,15 @@ fn display_only_fixes_are_never_applied() {
 
 #[test]
 fn diff_names_both_sides() {
-    let d = unified_diff(Path::new("app/Dockerfile"), "from a\nRUN x\n", "FROM a\nRUN x\n");
-    assert!(d.starts_with("--- a/app/Dockerfile\n+++ b/app/Dockerfile\n"), "{d}");
+    let d = unified_diff(
+        Path::new("app/Dockerfile"),
+        "from a\nRUN x\n",
+        "FROM a\nRUN x\n",
+    );
+    assert!(
+        d.starts_with("--- app/Dockerfile\n+++ app/Dockerfile\n"),
+        "{d}"
+    );
     assert!(d.contains("-from a\n+FROM a\n"), "{d}");
     assert!(unified_diff(Path::new("x"), "a", "a").is_empty());
 }

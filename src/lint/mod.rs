@@ -8,6 +8,7 @@ pub mod driver;
 pub mod engine;
 pub mod finding;
 pub mod fix;
+mod fix_vectors;
 pub mod options;
 mod page_examples;
 pub mod pages;

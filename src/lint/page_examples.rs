@@ -47,6 +47,8 @@ struct Case {
     text: String,
     /// 1-based line of the block's opening fence in the doc.
     line: usize,
+    /// A stack case's own files (path, text): the blocks after its yaml block.
+    files: Vec<(String, String)>,
 }
 
 #[derive(Clone, Debug, Default)]
@@ -94,16 +96,43 @@ fn parse_examples(doc: &str) -> Result<(Part, Part), String> {
                 return Err(format!("line {open}: unclosed code block"));
             }
             let part = if in_good { &mut good } else { &mut bad };
+            // After a yaml block, the blocks that follow are that stack's files.
+            if let Some(stack) = part
+                .cases
+                .last_mut()
+                .filter(|c| c.kind == CaseKind::Stack && info != "yaml")
+            {
+                match info.as_str() {
+                    "files" => stack.files.extend(
+                        body.lines()
+                            .map(str::trim)
+                            .filter(|l| !l.is_empty())
+                            .map(|l| (l.to_string(), String::new())),
+                    ),
+                    "dockerfile" => stack.files.push(("Dockerfile".into(), body)),
+                    "dockerignore" => stack.files.push((".dockerignore".into(), body)),
+                    "toml" => stack.files.push(("buildlint.toml".into(), body)),
+                    other => {
+                        return Err(format!(
+                            "line {open}: a ```{other} block after a stack example; use files, dockerfile, dockerignore or toml"
+                        ))
+                    }
+                }
+                i += 1;
+                continue;
+            }
             match info.as_str() {
                 "dockerfile" => part.cases.push(Case {
                     kind: CaseKind::Dockerfile,
                     text: body,
                     line: open,
+                    files: Vec::new(),
                 }),
                 "yaml" => part.cases.push(Case {
                     kind: CaseKind::Stack,
                     text: body,
                     line: open,
+                    files: Vec::new(),
                 }),
                 "files" => {
                     part.context.files = Some(
@@ -171,6 +200,16 @@ fn settings_with(rule: &'static Rule, toml: Option<&str>) -> Result<Settings, St
     if settings.selection.severity_of(rule).is_none() {
         settings.selection.rules.push((rule, rule.severity));
     }
+    // A page shows its own rule: rules that would supersede it are left out.
+    let superseding: Vec<&str> = super::engine::SUPERSEDES
+        .iter()
+        .filter(|(_, general)| *general == rule.code)
+        .map(|(specific, _)| *specific)
+        .collect();
+    settings
+        .selection
+        .rules
+        .retain(|(r, _)| !superseding.contains(&r.code));
     Ok(settings)
 }
 
@@ -202,40 +241,62 @@ fn run_dockerfile(
     Ok(findings)
 }
 
-/// Runs a stack case on disk through the stack linter.
+/// The name a stack example is written under: a first-line comment naming
+/// a `.yml`/`.yaml` file (`# docker-stack.yml`), else `compose.yaml`.
+fn stack_file_name(yaml: &str) -> String {
+    yaml.lines()
+        .next()
+        .and_then(|l| l.strip_prefix('#'))
+        .map(str::trim)
+        .filter(|n| !n.contains(' ') && (n.ends_with(".yml") || n.ends_with(".yaml")))
+        .unwrap_or("compose.yaml")
+        .to_string()
+}
+
+/// Runs a stack case on disk through the stack linter, with the page's
+/// rule added to the selection.
 fn run_stack(
     lint_stack: super::driver::StackLintFn,
+    rule: &'static Rule,
     context: &ContextBlocks,
-    text: &str,
+    case: &Case,
 ) -> Result<Vec<Finding>, String> {
     let tmp = tempfile::tempdir().map_err(|e| e.to_string())?;
     let root = tmp.path();
-    for f in context.files.iter().flatten() {
-        let p = root.join(f.trim_start_matches('/'));
-        if f.ends_with('/') {
-            std::fs::create_dir_all(&p).map_err(|e| e.to_string())?;
-        } else {
-            if let Some(parent) = p.parent() {
-                std::fs::create_dir_all(parent).map_err(|e| e.to_string())?;
-            }
-            std::fs::write(&p, "").map_err(|e| e.to_string())?;
+    let write = |path: &str, text: &str| -> Result<(), String> {
+        let p = root.join(path.trim_start_matches('/'));
+        if path.ends_with('/') {
+            return std::fs::create_dir_all(&p).map_err(|e| e.to_string());
         }
+        if let Some(parent) = p.parent() {
+            std::fs::create_dir_all(parent).map_err(|e| e.to_string())?;
+        }
+        std::fs::write(&p, text).map_err(|e| e.to_string())
+    };
+    for f in context.files.iter().flatten() {
+        write(f, "")?;
     }
     if let Some(ignore) = &context.dockerignore {
-        std::fs::write(root.join(".dockerignore"), ignore).map_err(|e| e.to_string())?;
+        write(".dockerignore", ignore)?;
     }
     if let Some(toml) = &context.toml {
-        std::fs::write(root.join("buildlint.toml"), toml).map_err(|e| e.to_string())?;
+        write("buildlint.toml", toml)?;
     }
-    let compose = root.join("compose.yaml");
-    std::fs::write(&compose, text).map_err(|e| e.to_string())?;
+    for (path, text) in &case.files {
+        write(path, text)?;
+    }
+    let main = stack_file_name(&case.text);
+    write(&main, &case.text)?;
     let mut linter = Linter::new(root.to_path_buf());
     linter.resolver = super::config::Resolver::new(
         super::config::Discovery::ProjectOnly,
-        Layer::default(),
+        Layer {
+            extend_select: vec![super::config::RuleSet::Rules(vec![rule])],
+            ..Layer::default()
+        },
         root.to_path_buf(),
     );
-    let outcomes = lint_stack(&linter, &[compose]).map_err(|e| e.to_string())?;
+    let outcomes = lint_stack(&linter, &[root.join(&main)]).map_err(|e| e.to_string())?;
     Ok(outcomes.into_iter().flat_map(|o| o.findings).collect())
 }
 
@@ -258,7 +319,7 @@ fn check_rule(rule: &'static Rule, tally: &mut Tally) {
             let result = match case.kind {
                 CaseKind::Dockerfile => run_dockerfile(rule, &part.context, &case.text),
                 CaseKind::Stack => match stack_linter() {
-                    Some(f) => run_stack(f, &part.context, &case.text),
+                    Some(f) => run_stack(f, rule, &part.context, case),
                     None => {
                         tally
                             .not_runnable
@@ -397,3 +458,5 @@ fn a_page_whose_examples_misbehave_is_caught() {
     assert!(tally.failures[0].contains("does not fire"));
     assert!(tally.failures[1].contains("fires the rule"));
 }
+
+mod fix_examples;

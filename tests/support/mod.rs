@@ -185,11 +185,14 @@ pub fn run_in(image: &str, cmd: &[&str]) -> String {
     docker(&args)
 }
 
-/// Removes the listed tags when dropped (by tag, never by ID, so an image
-/// that another tag still names stays).
+/// Removes what a test made when dropped: its tags (by tag, never forcing,
+/// so an image another tag still names stays; untagged parents our builds
+/// made go with them), then the images it built that no tag names any more
+/// (earlier builds of the same tags).
 #[derive(Default)]
 pub struct Cleanup {
     pub tags: Vec<String>,
+    pub images: Vec<String>,
 }
 
 impl Cleanup {
@@ -197,16 +200,47 @@ impl Cleanup {
         self.tags.push(t.to_string());
         t.to_string()
     }
+
+    /// An image ID a build of this test produced.
+    pub fn image(&mut self, id: &str) {
+        let id = id.trim();
+        if !id.is_empty() && !self.images.iter().any(|i| i == id) {
+            self.images.push(id.to_string());
+        }
+    }
+
+    /// Registers the image every tag points at now.
+    pub fn remember_tagged(&mut self) {
+        for t in self.tags.clone() {
+            if let Some(id) = image_id(&t) {
+                self.image(&id);
+            }
+        }
+    }
 }
 
 impl Drop for Cleanup {
     fn drop(&mut self) {
+        self.remember_tagged();
         for t in &self.tags {
             let _ = Command::new("docker")
-                .args(["image", "rm", "--no-prune", t])
+                .args(["image", "rm", t])
                 .stdout(Stdio::null())
                 .stderr(Stdio::null())
                 .status();
+        }
+        for id in &self.images {
+            let tags = Command::new("docker")
+                .args(["image", "inspect", "--format", "{{len .RepoTags}}", id])
+                .output();
+            let dangling = matches!(&tags, Ok(o) if o.status.success() && String::from_utf8_lossy(&o.stdout).trim() == "0");
+            if dangling {
+                let _ = Command::new("docker")
+                    .args(["image", "rm", id])
+                    .stdout(Stdio::null())
+                    .stderr(Stdio::null())
+                    .status();
+            }
         }
     }
 }
@@ -245,6 +279,14 @@ pub fn engine_version() -> (u32, u32) {
     (major, minor)
 }
 
+/// The real daemon's unix socket: `DOCKER_HOST` when it names one.
+pub fn daemon_socket() -> String {
+    std::env::var("DOCKER_HOST")
+        .ok()
+        .and_then(|h| h.strip_prefix("unix://").map(str::to_string))
+        .unwrap_or_else(|| "/var/run/docker.sock".to_string())
+}
+
 /// A unix-socket proxy in front of the real daemon that can cut every
 /// connection at once.
 pub struct Proxy {
@@ -258,6 +300,12 @@ pub struct Proxy {
 
 impl Proxy {
     pub fn start() -> Proxy {
+        Proxy::start_with(false)
+    }
+
+    /// With `refuse_buildkit`, a BuildKit build request (`POST /build?...version=2`)
+    /// is answered as a daemon without BuildKit answers it.
+    pub fn start_with(refuse_buildkit: bool) -> Proxy {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("docker.sock");
         let listener = UnixListener::bind(&path).unwrap();
@@ -273,36 +321,10 @@ impl Proxy {
                         let _ = client.shutdown(std::net::Shutdown::Both);
                         continue;
                     }
-                    let daemon = UnixStream::connect("/var/run/docker.sock").unwrap();
-                    conns.lock().unwrap().push(client.try_clone().unwrap());
-                    conns.lock().unwrap().push(daemon.try_clone().unwrap());
-                    let pipe = |mut from: UnixStream,
-                                mut to: UnixStream,
-                                count: Option<Arc<AtomicU64>>| {
-                        std::thread::spawn(move || {
-                            let mut buf = [0u8; 16384];
-                            loop {
-                                match from.read(&mut buf) {
-                                    Ok(0) | Err(_) => break,
-                                    Ok(n) => {
-                                        if let Some(c) = &count {
-                                            c.fetch_add(n as u64, Ordering::SeqCst);
-                                        }
-                                        if to.write_all(&buf[..n]).is_err() {
-                                            break;
-                                        }
-                                    }
-                                }
-                            }
-                            let _ = to.shutdown(std::net::Shutdown::Write);
-                        });
-                    };
-                    pipe(
-                        client.try_clone().unwrap(),
-                        daemon.try_clone().unwrap(),
-                        None,
-                    );
-                    pipe(daemon, client, Some(from_daemon.clone()));
+                    let (conns, from_daemon) = (conns.clone(), from_daemon.clone());
+                    std::thread::spawn(move || {
+                        Proxy::serve(client, refuse_buildkit, &conns, from_daemon)
+                    });
                 }
             });
         }
@@ -313,6 +335,67 @@ impl Proxy {
             from_daemon,
             cut,
         }
+    }
+
+    fn serve(
+        mut client: UnixStream,
+        refuse_buildkit: bool,
+        conns: &Mutex<Vec<UnixStream>>,
+        from_daemon: Arc<AtomicU64>,
+    ) {
+        let mut first = vec![0u8; 65536];
+        let n = match client.read(&mut first) {
+            Ok(0) | Err(_) => return,
+            Ok(n) => n,
+        };
+        first.truncate(n);
+        let head = String::from_utf8_lossy(&first);
+        let request_line = head.lines().next().unwrap_or_default();
+        if refuse_buildkit
+            && request_line.starts_with("POST ")
+            && request_line.contains("/build?")
+            && request_line.contains("version=2")
+        {
+            let body = r#"{"message":"buildkit is only supported with experimental mode"}"#;
+            let _ = write!(
+                client,
+                "HTTP/1.1 400 Bad Request\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+                body.len()
+            );
+            let _ = client.shutdown(std::net::Shutdown::Both);
+            return;
+        }
+        let mut daemon = UnixStream::connect(daemon_socket()).unwrap();
+        if daemon.write_all(&first).is_err() {
+            return;
+        }
+        conns.lock().unwrap().push(client.try_clone().unwrap());
+        conns.lock().unwrap().push(daemon.try_clone().unwrap());
+        let pipe = |mut from: UnixStream, mut to: UnixStream, count: Option<Arc<AtomicU64>>| {
+            std::thread::spawn(move || {
+                let mut buf = [0u8; 16384];
+                loop {
+                    match from.read(&mut buf) {
+                        Ok(0) | Err(_) => break,
+                        Ok(n) => {
+                            if let Some(c) = &count {
+                                c.fetch_add(n as u64, Ordering::SeqCst);
+                            }
+                            if to.write_all(&buf[..n]).is_err() {
+                                break;
+                            }
+                        }
+                    }
+                }
+                let _ = to.shutdown(std::net::Shutdown::Write);
+            });
+        };
+        pipe(
+            client.try_clone().unwrap(),
+            daemon.try_clone().unwrap(),
+            None,
+        );
+        pipe(daemon, client, Some(from_daemon));
     }
 
     pub fn host(&self) -> String {

@@ -2,8 +2,7 @@
 
 use tree_sitter::Node;
 
-use super::{walk, Script, ShellKind};
-use crate::span::Span;
+use super::{Script, ShellKind};
 
 /// A bash-only construct.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -43,18 +42,12 @@ pub fn applies(script: &Script, bashism: Bashism, alpine_like: bool) -> bool {
     true
 }
 
-/// Every bashism of a script, with the span to underline.
-pub fn find(script: &Script) -> Vec<(Bashism, Span)> {
-    let mut out = Vec::new();
-    walk(script.root(), &mut |node| {
-        if let Some((b, n)) = classify(script, node) {
-            out.push((b, script.node_span(n)));
-        }
-    });
-    out
-}
-
-fn classify<'t>(script: &Script, node: Node<'t>) -> Option<(Bashism, Node<'t>)> {
+/// The bashism `node` is, if any (with the node to underline).
+pub(crate) fn classify<'t>(
+    script: &Script,
+    node: Node<'t>,
+    parent: Option<Node<'t>>,
+) -> Option<(Bashism, Node<'t>)> {
     match node.kind() {
         "test_command" => {
             let first = node.child(0)?;
@@ -64,7 +57,7 @@ fn classify<'t>(script: &Script, node: Node<'t>) -> Option<(Bashism, Node<'t>)> 
             None
         }
         "binary_expression" => {
-            let test = node.parent().filter(|p| p.kind() == "test_command")?;
+            let test = parent.filter(|p| p.kind() == "test_command")?;
             if test.child(0).is_some_and(|c| c.kind() == "[[") {
                 return None;
             }
@@ -130,7 +123,7 @@ fn classify<'t>(script: &Script, node: Node<'t>) -> Option<(Bashism, Node<'t>)> 
         "concatenation" => {
             // tree-sitter reads `{a,b}` as the words `{`, `a,b`, `}`.
             let text = script.node_text(node);
-            if node.parent().is_some_and(|p| p.kind() == "concatenation") {
+            if parent.is_some_and(|p| p.kind() == "concatenation") {
                 return None;
             }
             has_brace_expansion(text).then_some((Bashism::BraceExpansion, node))

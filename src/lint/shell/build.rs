@@ -359,7 +359,7 @@ impl ScriptBase {
             has_error,
             line_end,
             code,
-            bashisms: Default::default(),
+            facts: Default::default(),
         })
     }
 }

@@ -23,11 +23,10 @@ pub enum Place<'t> {
     ForList,
 }
 
-/// Classifies the expansion `node`.
-pub fn place(node: Node<'_>) -> Place<'_> {
+/// Classifies the expansion `node`, whose ancestors are `path` (root first).
+pub fn place<'t>(node: Node<'t>, path: &[Node<'t>]) -> Place<'t> {
     let mut child = node;
-    let mut cur = node.parent();
-    while let Some(parent) = cur {
+    for (i, &parent) in path.iter().enumerate().rev() {
         match parent.kind() {
             "string"
             | "arithmetic_expansion"
@@ -53,10 +52,8 @@ pub fn place(node: Node<'_>) -> Place<'_> {
                 };
             }
             "variable_assignment" => {
-                return if parent
-                    .parent()
-                    .is_some_and(|g| g.kind() == "declaration_command")
-                {
+                let grand = i.checked_sub(1).map(|g| path[g]);
+                return if grand.is_some_and(|g| g.kind() == "declaration_command") {
                     Place::DeclarationValue
                 } else {
                     Place::NoSplit
@@ -79,7 +76,6 @@ pub fn place(node: Node<'_>) -> Place<'_> {
             _ => return Place::NoSplit,
         }
         child = parent;
-        cur = parent.parent();
     }
     Place::NoSplit
 }

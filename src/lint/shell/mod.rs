@@ -23,6 +23,7 @@
 pub mod bashism;
 mod build;
 pub mod context;
+pub mod facts;
 pub mod opts;
 pub mod shells;
 #[cfg(test)]
@@ -144,7 +145,7 @@ pub struct Script {
     /// End (script offset) of the RUN's command line: heredoc bodies, if
     /// any, follow it.
     pub line_end: u32,
-    bashisms: OnceLock<Vec<(bashism::Bashism, Span)>>,
+    facts: OnceLock<facts::Facts>,
 }
 
 impl std::fmt::Debug for Script {
@@ -239,20 +240,14 @@ impl Script {
             })
     }
 
-    /// The bash-only constructs of the script (computed once).
-    pub fn bashisms(&self) -> &[(bashism::Bashism, Span)] {
-        self.bashisms.get_or_init(|| bashism::find(self))
+    /// Facts the quoting, pipe and bashism rules read (one walk, computed once).
+    pub fn facts(&self) -> &facts::Facts {
+        self.facts.get_or_init(|| facts::gather(self))
     }
 
-    /// Every `pipeline` node of the script, in source order.
-    pub fn pipelines(&self) -> Vec<Node<'_>> {
-        let mut out = Vec::new();
-        walk(self.root(), &mut |n| {
-            if n.kind() == "pipeline" {
-                out.push(n);
-            }
-        });
-        out
+    /// The bash-only constructs of the script.
+    pub fn bashisms(&self) -> &[(bashism::Bashism, Span)] {
+        &self.facts().bashisms
     }
 
     /// The commands of pipeline `id`, by stage.
@@ -263,12 +258,17 @@ impl Script {
     }
 }
 
-/// Calls `f` on every node of the tree, in pre-order.
-pub fn walk<'t>(root: Node<'t>, f: &mut impl FnMut(Node<'t>)) {
+/// Calls `f` on every node of the tree, in pre-order, with the node's
+/// ancestors (root first). Reading ancestors off this path is linear, where
+/// tree-sitter's `Node::parent` walks down from the root on every call.
+pub fn walk<'t>(root: Node<'t>, f: &mut impl FnMut(Node<'t>, &[Node<'t>])) {
     let mut cursor = root.walk();
+    let mut path: Vec<Node<'t>> = Vec::new();
     loop {
-        f(cursor.node());
+        let node = cursor.node();
+        f(node, &path);
         if cursor.goto_first_child() {
+            path.push(node);
             continue;
         }
         loop {
@@ -278,6 +278,7 @@ pub fn walk<'t>(root: Node<'t>, f: &mut impl FnMut(Node<'t>)) {
             if !cursor.goto_parent() {
                 return;
             }
+            path.pop();
         }
     }
 }

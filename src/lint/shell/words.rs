@@ -271,34 +271,92 @@ impl Extractor<'_> {
     }
 
     /// Every command in the tree, in source order (outer before nested).
-    pub fn commands(&self, root: Node<'_>) -> Vec<Command> {
+    ///
+    /// One cursor walk keeps the ancestors of the current node, so the
+    /// context of a command (pipeline, condition, substitution) is read off
+    /// the stack: tree-sitter's `Node::parent` walks down from the root on
+    /// every call, which is quadratic on long `&&` chains.
+    pub fn commands<'t>(&self, root: Node<'t>) -> Vec<Command> {
         let mut out = Vec::new();
-        let mut stack = vec![root];
-        // Pre-order walk without recursion (deep scripts must not overflow).
-        while let Some(node) = stack.pop() {
-            match node.kind() {
+        let mut cursor = root.walk();
+        let mut stack: Vec<Step<'t>> = Vec::new();
+        loop {
+            stack.push(Step {
+                node: cursor.node(),
+                field: cursor.field_name(),
+            });
+            match cursor.node().kind() {
                 "command" => {
-                    if let Some(cmd) = self.command(node) {
+                    if let Some(cmd) = self.command(&stack) {
                         out.push(cmd);
                     }
                 }
-                "declaration_command" | "unset_command" => out.push(self.declaration(node)),
+                "declaration_command" | "unset_command" => out.push(self.declaration(&stack)),
                 _ => {}
             }
-            let mut cursor = node.walk();
-            let children: Vec<Node<'_>> = node.children(&mut cursor).collect();
-            stack.extend(children.into_iter().rev());
+            // Leaves and words hold no commands: do not walk into them.
+            let leafy = matches!(
+                cursor.node().kind(),
+                "word"
+                    | "raw_string"
+                    | "comment"
+                    | "variable_name"
+                    | "simple_expansion"
+                    | "special_variable_name"
+                    | "heredoc_content"
+                    | "file_descriptor"
+                    | "test_operator"
+                    | "ansi_c_string"
+                    | "regex"
+                    | "extglob_pattern"
+            );
+            if !leafy && cursor.goto_first_child() {
+                continue;
+            }
+            loop {
+                stack.pop();
+                if cursor.goto_next_sibling() {
+                    break;
+                }
+                if !cursor.goto_parent() {
+                    return out;
+                }
+            }
+        }
+    }
+
+    /// `(child, field)` pairs of a node.
+    fn children<'t>(node: Node<'t>) -> Vec<(Node<'t>, Option<&'t str>)> {
+        let mut out = Vec::with_capacity(node.child_count() as usize);
+        let mut cursor = node.walk();
+        if cursor.goto_first_child() {
+            loop {
+                out.push((cursor.node(), cursor.field_name()));
+                if !cursor.goto_next_sibling() {
+                    break;
+                }
+            }
         }
         out
     }
 
-    fn command(&self, node: Node<'_>) -> Option<Command> {
+    /// The redirections a `redirected_statement` adds to its body.
+    fn statement_redirects(&self, statement: Node<'_>, out: &mut Vec<Redirect>) {
+        for (child, field) in Self::children(statement) {
+            if field == Some("redirect") || child.kind() == "herestring_redirect" {
+                out.push(self.redirect(child));
+            }
+        }
+    }
+
+    fn command(&self, stack: &[Step<'_>]) -> Option<Command> {
+        let here = stack.len() - 1;
+        let node = stack[here].node;
         let mut words = Vec::new();
         let mut assignments = Vec::new();
         let mut redirects = Vec::new();
-        let mut cursor = node.walk();
-        for (i, child) in node.children(&mut cursor).enumerate() {
-            match node.field_name_for_child(i as u32) {
+        for (child, field) in Self::children(node) {
+            match field {
                 Some("name") => {
                     let inner = child.named_child(0).unwrap_or(child);
                     words.push(self.word(inner));
@@ -318,52 +376,39 @@ impl Extractor<'_> {
             return None;
         }
         // Redirections written after a command belong to its redirected_statement.
-        let mut outer = node;
-        if let Some(parent) = node.parent() {
-            if parent.kind() == "redirected_statement"
-                && parent.child_by_field_name("body").map(|b| b.id()) == Some(node.id())
+        let mut outer = here;
+        if here > 0
+            && stack[here - 1].node.kind() == "redirected_statement"
+            && stack[here].field == Some("body")
+        {
+            self.statement_redirects(stack[here - 1].node, &mut redirects);
+            outer = here - 1;
+        }
+        // `a | b > f`: the grammar puts the redirection on the pipeline; in
+        // the shell it belongs to the last command.
+        if outer >= 2 {
+            let pipeline = stack[outer - 1].node;
+            let statement = &stack[outer - 2];
+            let last = pipeline
+                .named_child(pipeline.named_child_count().saturating_sub(1) as u32)
+                .map(|n| n.id());
+            if pipeline.kind() == "pipeline"
+                && last == Some(stack[outer].node.id())
+                && statement.node.kind() == "redirected_statement"
+                && stack[outer - 1].field == Some("body")
             {
-                let mut cursor = parent.walk();
-                for (i, child) in parent.children(&mut cursor).enumerate() {
-                    if parent.field_name_for_child(i as u32) == Some("redirect")
-                        || matches!(child.kind(), "herestring_redirect")
-                    {
-                        redirects.push(self.redirect(child));
-                    }
-                }
-                outer = parent;
-            }
-            // `a | b > f`: the grammar puts the redirection on the pipeline;
-            // in the shell it belongs to the last command.
-            if parent.kind() == "pipeline"
-                && parent
-                    .named_child(parent.named_child_count().saturating_sub(1) as u32)
-                    .map(|n| n.id())
-                    == Some(node.id())
-            {
-                if let Some(grand) = parent.parent() {
-                    if grand.kind() == "redirected_statement"
-                        && grand.child_by_field_name("body").map(|b| b.id()) == Some(parent.id())
-                    {
-                        let mut cursor = grand.walk();
-                        for (i, child) in grand.children(&mut cursor).enumerate() {
-                            if grand.field_name_for_child(i as u32) == Some("redirect") {
-                                redirects.push(self.redirect(child));
-                            }
-                        }
-                    }
-                }
+                self.statement_redirects(statement.node, &mut redirects);
             }
         }
         let name_at = effective_name(&words);
-        let range = Self::node_range(outer);
+        let range = Self::node_range(stack[outer].node);
         Some(Command {
             name_at,
             assignments,
             redirects,
-            pipe: pipe_ref(outer),
-            in_condition: in_condition(outer),
-            in_substitution: in_substitution(node),
+            pipe: pipe_ref(stack, outer),
+            in_condition: in_condition(stack, outer),
+            in_substitution: in_substitution(stack),
             declaration: false,
             span: self.span(&range),
             range,
@@ -371,11 +416,12 @@ impl Extractor<'_> {
         })
     }
 
-    fn declaration(&self, node: Node<'_>) -> Command {
+    fn declaration(&self, stack: &[Step<'_>]) -> Command {
+        let here = stack.len() - 1;
+        let node = stack[here].node;
         let mut words = Vec::new();
         let mut assignments = Vec::new();
-        let mut cursor = node.walk();
-        for child in node.children(&mut cursor) {
+        for (child, _) in Self::children(node) {
             if !child.is_named() {
                 // The keyword: `export`, `declare`...
                 let range = Self::node_range(child);
@@ -401,9 +447,9 @@ impl Extractor<'_> {
             name_at: 0,
             assignments,
             redirects: Vec::new(),
-            pipe: pipe_ref(node),
-            in_condition: in_condition(node),
-            in_substitution: in_substitution(node),
+            pipe: pipe_ref(stack, here),
+            in_condition: in_condition(stack, here),
+            in_substitution: in_substitution(stack),
             declaration: true,
             span: self.span(&range),
             range,
@@ -604,11 +650,19 @@ pub fn is_assignment_word(value: &str) -> bool {
     }
 }
 
-fn pipe_ref(node: Node<'_>) -> Option<PipeRef> {
-    let parent = node.parent()?;
+/// A node on the way down from the root, and the field it fills in its parent.
+#[derive(Clone, Copy)]
+pub(crate) struct Step<'t> {
+    node: Node<'t>,
+    field: Option<&'t str>,
+}
+
+fn pipe_ref(stack: &[Step<'_>], at: usize) -> Option<PipeRef> {
+    let parent = stack.get(at.checked_sub(1)?)?.node;
     if parent.kind() != "pipeline" {
         return None;
     }
+    let node = stack[at].node;
     let mut cursor = parent.walk();
     let stages: Vec<Node<'_>> = parent
         .named_children(&mut cursor)
@@ -624,36 +678,31 @@ fn pipe_ref(node: Node<'_>) -> Option<PipeRef> {
 
 /// ShellCheck's notion of a command whose failure is handled: on the left
 /// of `&&` or `||`, in an `if`/`while`/`until` condition, or negated.
-fn in_condition(node: Node<'_>) -> bool {
-    let mut child = node;
-    while let Some(parent) = child.parent() {
+fn in_condition(stack: &[Step<'_>], at: usize) -> bool {
+    for i in (1..=at).rev() {
+        let (child, parent) = (&stack[i], stack[i - 1].node);
         match parent.kind() {
-            "list" if parent.named_child(0).map(|n| n.id()) == Some(child.id()) => return true,
+            "list" if parent.named_child(0).map(|n| n.id()) == Some(child.node.id()) => {
+                return true
+            }
             "negated_command" => return true,
-            "if_statement" | "elif_clause" | "while_statement" => {
-                let mut cursor = parent.walk();
-                let is_condition = parent
-                    .children_by_field_name("condition", &mut cursor)
-                    .any(|c| c.id() == child.id());
-                if is_condition {
-                    return true;
-                }
+            "if_statement" | "elif_clause" | "while_statement"
+                if child.field == Some("condition") =>
+            {
+                return true
             }
             "command_substitution" | "process_substitution" | "program" => return false,
             _ => {}
         }
-        child = parent;
     }
     false
 }
 
-fn in_substitution(node: Node<'_>) -> bool {
-    let mut cur = node.parent();
-    while let Some(n) = cur {
-        if matches!(n.kind(), "command_substitution" | "process_substitution") {
-            return true;
-        }
-        cur = n.parent();
-    }
-    false
+fn in_substitution(stack: &[Step<'_>]) -> bool {
+    stack[..stack.len().saturating_sub(1)].iter().any(|s| {
+        matches!(
+            s.node.kind(),
+            "command_substitution" | "process_substitution"
+        )
+    })
 }

@@ -46,15 +46,10 @@ fn check(cx: &StackCx<'_>, out: &mut Diagnostics) {
         if b.context_exists != Some(false) {
             continue;
         }
-        let shown = b
-            .context_path
-            .as_ref()
-            .map(|p| p.display().to_string())
-            .unwrap_or_default();
         out.push(
             b.context
                 .diag(format!(
-                    "the build context `{}` of service `{}` is not a directory ({shown})",
+                    "the build context `{}` of service `{}` is not a directory",
                     b.context.value, s.name.value
                 ))
                 .help("fix the path; it is relative to the compose file"),

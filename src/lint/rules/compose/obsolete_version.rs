@@ -34,6 +34,19 @@ services:
     image: nginx:1.27
 ```
 
+## Fix
+```yaml
+version: "3.8" # the file format
+services:
+  web:
+    image: nginx:1.27
+```
+```yaml fixed
+services:
+  web:
+    image: nginx:1.27
+```
+
 ## Fix safety
 Removing the line changes nothing for `docker compose`: safe. (Keep it in
 files deployed with `docker stack deploy`, which buildlint checks in stack
@@ -66,11 +79,12 @@ fn check(cx: &StackCx<'_>, out: &mut Diagnostics) {
         let line = file.lines.line_of(entry.key.span.start);
         let line_span = file.lines.line_span(text, line);
         let value_end = entry.value.span.end;
-        let rest = &text[value_end as usize..line_span.end as usize];
-        let rest = rest.trim_start();
+        let rest = text
+            .get(value_end as usize..line_span.end as usize)
+            .map(str::trim_start);
         if line_span.start == entry.key.span.start
             && entry.value.origin.is_none()
-            && (rest.is_empty() || rest.starts_with('#'))
+            && rest.is_some_and(|r| r.is_empty() || r.starts_with('#'))
         {
             let next = if line + 1 < file.lines.line_count() {
                 file.lines.line_start(line + 1)

@@ -37,6 +37,22 @@ services:
       - ./data:/var/lib/postgresql/data
 ```
 
+## Fix
+```yaml
+services:
+  db:
+    image: postgres:16.4
+    volumes:
+      - "./data:/var/lib/postgresql/data" # keep
+```
+```yaml fixed
+services:
+  db:
+    image: postgres:16.4
+    volumes:
+      - ./data:/var/lib/postgresql/data # keep
+```
+
 ## Fix safety
 The quotes are removed only when the value reads the same without them:
 safe.

@@ -35,6 +35,20 @@ services:
     ports: ["127.0.0.1:5432:5432"]
 ```
 
+## Fix
+```yaml
+services:
+  db:
+    image: postgres:16.4
+    ports: ["5432:5432"]
+```
+```yaml fixed
+services:
+  db:
+    image: postgres:16.4
+    ports: ["127.0.0.1:5432:5432"]
+```
+
 ## Fix safety
 The fix binds the port to `127.0.0.1`, so other machines can no longer
 reach it: unsafe, applied with `--unsafe-fixes`.

@@ -38,6 +38,22 @@ services:
       - "2222:22"
 ```
 
+## Fix
+```yaml
+services:
+  ssh:
+    image: linuxserver/openssh-server:9.7
+    ports:
+      - 2222:22 # ssh
+```
+```yaml fixed
+services:
+  ssh:
+    image: linuxserver/openssh-server:9.7
+    ports:
+      - "2222:22" # ssh
+```
+
 ## Fix safety
 Quoting a port does not change how compose reads it: safe.
 

@@ -79,6 +79,12 @@ pub fn with_trailing_space(source: &str, span: Span) -> Span {
     Span::new(span.start, end as u32)
 }
 
+/// Whether a comment line sits inside `span` (a continued instruction): a
+/// fix that rewrites the span would drop it.
+pub fn has_comment_inside(cx: &DockerfileCx<'_>, span: Span) -> bool {
+    cx.df.comments.iter().any(|c| span.contains(c.span))
+}
+
 /// The whole line holding `span`, newline included (to delete it).
 pub fn whole_line(cx: &DockerfileCx<'_>, span: Span) -> Span {
     let line = cx.df.lines.line_of(span.start);

@@ -42,6 +42,18 @@ run echo hello > /greeting.txt
 entrypoint ["cat", "/greeting.txt"]
 ```
 
+## Fix
+```dockerfile
+FROM alpine
+run echo hello
+CMD ["sh"]
+```
+```dockerfile fixed
+FROM alpine
+RUN echo hello
+CMD ["sh"]
+```
+
 ## References
 - BuildKit check `ConsistentInstructionCasing`
 "#,

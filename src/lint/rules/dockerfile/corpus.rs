@@ -227,6 +227,62 @@ mod tests {
         }
     }
 
+    /// The `## Fix` section's blocks: the Dockerfile before and after.
+    fn fix_example(doc: &str) -> Option<(String, String)> {
+        let start = doc.find("\n## Fix\n")?;
+        let rest = &doc[start + 1..];
+        let end = rest[3..].find("\n## ").map(|i| i + 3).unwrap_or(rest.len());
+        let section = &rest[..end];
+        let block = |info: &str| {
+            let open = format!("```{info}\n");
+            let at = section.find(&open)? + open.len();
+            let len = section[at..].find("```")?;
+            Some(section[at..at + len].to_string())
+        };
+        Some((block("dockerfile")?, block("dockerfile fixed")?))
+    }
+
+    /// Each fixable rule's `## Fix` example: applying every fix to the
+    /// block before gives the block after, which the rule no longer flags.
+    #[test]
+    fn rule_page_fix_examples() {
+        use crate::lint::FixAvailability;
+        for rule in super::super::RULES {
+            let example = fix_example(rule.doc);
+            if rule.fix == FixAvailability::Never {
+                assert!(
+                    example.is_none(),
+                    "{} has a fix example but no fix",
+                    rule.code
+                );
+                continue;
+            }
+            let (before, after) =
+                example.unwrap_or_else(|| panic!("{} can fix but shows no `## Fix`", rule.code));
+            let findings = crate::lint::testing::lint(rule, &before);
+            assert!(
+                !findings.is_empty(),
+                "{}: the fix example does not fire",
+                rule.code
+            );
+            let mut edits: Vec<_> = findings
+                .iter()
+                .flat_map(|f| f.fix.iter().flat_map(|x| x.edits.clone()))
+                .collect();
+            edits.sort_by_key(|e| std::cmp::Reverse((e.start, e.end)));
+            let mut fixed = before.clone();
+            for e in &edits {
+                fixed.replace_range(e.start as usize..e.end as usize, &e.replacement);
+            }
+            assert_eq!(fixed, after, "{}: fix example", rule.code);
+            assert!(
+                crate::lint::testing::lint(rule, &fixed).is_empty(),
+                "{}: still fires after the fix",
+                rule.code
+            );
+        }
+    }
+
     #[test]
     fn corpus_is_found() {
         assert!(Path::new(&corpus_dir())

@@ -39,7 +39,16 @@ EXPOSE 80
 ```
 
 ## Fix
-The fix keeps only the container port (and protocol); the image exposes the
+```dockerfile
+FROM alpine
+EXPOSE 127.0.0.1:8080:80/udp
+```
+```dockerfile fixed
+FROM alpine
+EXPOSE 80/udp
+```
+
+The fix keeps only the container port (and protocol): the image exposes the
 same ports.
 
 ## References

@@ -33,6 +33,16 @@ FROM alpine
 EXPOSE 80/tcp
 ```
 
+## Fix
+```dockerfile
+FROM alpine
+EXPOSE 80/TCP
+```
+```dockerfile fixed
+FROM alpine
+EXPOSE 80/tcp
+```
+
 ## References
 - BuildKit check `ExposeProtoCasing`
 "#,

@@ -34,6 +34,14 @@ FROM debian:latest AS deb-builder
 from debian:latest as deb-builder
 ```
 
+## Fix
+```dockerfile
+FROM debian:12 as builder
+```
+```dockerfile fixed
+FROM debian:12 AS builder
+```
+
 ## References
 - BuildKit check `FromAsCasing`
 "#,

@@ -41,13 +41,14 @@ Move the instruction below `FROM`.
 
 fn check(cx: &DockerfileCx<'_>, out: &mut Diagnostics) {
     for inst in cx.df.preamble() {
-        if inst.kind == Kind::Arg || inst.kind == Kind::From {
+        // An unknown instruction is reported as such (unknown-instruction).
+        if matches!(inst.kind, Kind::Arg | Kind::From | Kind::Unknown) {
             continue;
         }
         out.push(
             Diagnostic::new(
                 inst.keyword_span,
-                format!("{} comes before the first FROM", inst.kind.name()),
+                format!("`{}` comes before the first FROM", inst.keyword),
             )
             .help("only ARG may come before FROM: move this instruction into a stage"),
         );

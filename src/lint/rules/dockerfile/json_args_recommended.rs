@@ -43,6 +43,16 @@ SHELL ["/bin/bash", "-c"]
 ENTRYPOINT echo "hello world"
 ```
 
+## Fix
+```dockerfile
+FROM nginx:1.27
+CMD nginx -g daemon
+```
+```dockerfile fixed
+FROM nginx:1.27
+CMD ["nginx", "-g", "daemon"]
+```
+
 ## Fix safety
 The fix writes the exec form when the command is plain words (no variables,
 quotes, redirections or other shell syntax). It is unsafe: the program then
@@ -77,9 +87,11 @@ fn check(cx: &DockerfileCx<'_>, out: &mut Diagnostics) {
             .help(format!(
                 "write it as a JSON array: `{name} [\"program\", \"arg\"]`"
             ))
-            .maybe_fix(exec_form(inst, &text.text).map(|json| {
-                Fix::unsafe_(vec![Edit::replace(span, json)])
-            })),
+            .maybe_fix(
+                exec_form(inst, &text.text)
+                    .filter(|_| !bk::has_comment_inside(cx, span))
+                    .map(|json| Fix::unsafe_(vec![Edit::replace(span, json)])),
+            ),
         );
     });
 }

@@ -52,6 +52,18 @@ ENV DEPS="\
     make"
 ```
 
+## Fix
+```dockerfile
+FROM alpine
+ENV VERSION 1.2
+ENV OPTS -x -y
+```
+```dockerfile fixed
+FROM alpine
+ENV VERSION=1.2
+ENV OPTS="-x -y"
+```
+
 ## Fix safety
 For ENV and LABEL the fix writes `key=value`, quoting the value when it holds
 spaces; it is safe and is offered only when the value has no quotes or escapes
@@ -84,6 +96,7 @@ fn check(cx: &DockerfileCx<'_>, out: &mut Diagnostics) {
                 if let [first, second] = decls.as_slice() {
                     if first.default.is_none()
                         && second.default.is_none()
+                        && first.name.span.end <= second.name.span.start
                         && !is_used_variable(cx.df, &second.name.raw)
                         && !is_predefined(&second.name.raw)
                     {
@@ -124,7 +137,13 @@ fn single_line(cx: &DockerfileCx<'_>, gap: Span) -> bool {
 /// between key and value (continuation lines included) becomes `=`, so the
 /// value starts where it started before.
 fn pair_fix(cx: &DockerfileCx<'_>, kv: &KeyValue) -> Option<Fix> {
+    if kv.value.span.start < kv.key.span.end {
+        return None;
+    }
     let gap = Span::new(kv.key.span.end, kv.value.span.start);
+    if bk::has_comment_inside(cx, gap) {
+        return None;
+    }
     let raw = &kv.value.raw;
     if !raw.is_empty() && !raw.chars().any(char::is_whitespace) {
         return Some(Fix::safe(vec![Edit::replace(gap, "=")]));

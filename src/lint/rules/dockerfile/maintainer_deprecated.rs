@@ -32,7 +32,14 @@ LABEL org.opencontainers.image.authors="moby@example.com"
 ```
 
 ## Fix
-The fix replaces the instruction with the equivalent `LABEL`.
+```dockerfile
+FROM alpine:3.20
+MAINTAINER Jane Doe <jane@example.com>
+```
+```dockerfile fixed
+FROM alpine:3.20
+LABEL org.opencontainers.image.authors="Jane Doe <jane@example.com>"
+```
 
 ## References
 - BuildKit check `MaintainerDeprecated`
@@ -61,7 +68,10 @@ fn check(cx: &DockerfileCx<'_>, out: &mut Diagnostics) {
         out.push(
             Diagnostic::new(inst.keyword_span, "MAINTAINER is deprecated")
                 .help(format!("write `{replacement}`"))
-                .fix(Fix::safe(vec![Edit::replace(inst.span, replacement)])),
+                .maybe_fix(
+                    (!bk::has_comment_inside(cx, inst.span))
+                        .then(|| Fix::safe(vec![Edit::replace(inst.span, replacement)])),
+                ),
         );
     }
 }

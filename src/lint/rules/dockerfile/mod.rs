@@ -31,6 +31,7 @@ mod secrets_used_in_arg_or_env;
 mod stage_name_casing;
 mod undefined_arg_in_from;
 mod undefined_var;
+mod unknown_instruction;
 mod untagged_base_image;
 mod workdir_relative_path;
 
@@ -60,6 +61,7 @@ pub static RULES: &[&Rule] = &[
     &invalid_definition_description::RULE,
     &expose_proto_casing::RULE,
     &expose_invalid_format::RULE,
+    &unknown_instruction::RULE,
 ];
 
 // hadolint's instruction rules and the security rules (BL1100-BL1199).

@@ -37,6 +37,18 @@ EXPOSE \
 ```
 
 ## Fix
+```dockerfile
+FROM alpine
+RUN apk add \
+
+    curl
+```
+```dockerfile fixed
+FROM alpine
+RUN apk add \
+    curl
+```
+
 The fix deletes the empty line; the instruction means the same.
 
 ## References

@@ -33,7 +33,12 @@ RUN apk add --no-cache git
 ```
 
 ## Fix
-The fix deletes the flag.
+```dockerfile
+FROM --platform=$TARGETPLATFORM alpine AS builder
+```
+```dockerfile fixed
+FROM alpine AS builder
+```
 
 ## References
 - BuildKit check `RedundantTargetPlatform`

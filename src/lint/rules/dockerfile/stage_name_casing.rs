@@ -33,9 +33,21 @@ FROM alpine AS builder-base
 ```
 
 ## Fix
+```dockerfile
+FROM alpine AS Build
+RUN make
+FROM scratch
+COPY --from=Build /out /
+```
+```dockerfile fixed
+FROM alpine AS build
+RUN make
+FROM scratch
+COPY --from=build /out /
+```
+
 The fix renames the stage and every reference to it (`FROM`, `COPY --from`,
-`RUN --mount=from=`) to lower case. It is safe: BuildKit already treats the
-names as lower case.
+`RUN --mount=from=`). It is safe: BuildKit already treats the names as lower case.
 
 ## References
 - BuildKit check `StageNameCasing`

@@ -310,13 +310,7 @@ pub fn append_point(script: &Script) -> Option<(u32, &'static str)> {
         return None;
     }
     // A trailing comment would swallow what we append.
-    let root = script.root();
-    let mut last_comment_end = 0;
-    crate::lint::shell::walk(root, &mut |n| {
-        if n.kind() == "comment" && n.end_byte() <= line.len() {
-            last_comment_end = last_comment_end.max(n.end_byte());
-        }
-    });
+    let last_comment_end = script.facts().last_comment_end as usize;
     if last_comment_end >= trimmed.len() {
         return None;
     }

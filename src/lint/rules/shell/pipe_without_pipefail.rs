@@ -71,16 +71,12 @@ fn check(cx: &DockerfileCx<'_>, out: &mut Diagnostics) {
             continue;
         }
         let Some(pipe) = v.of_instruction(index).iter().find_map(|script| {
-            script.pipelines().into_iter().find_map(|p| {
-                if script.pipefail_at(p.start_byte() as u32) {
-                    return None;
-                }
-                let mut cursor = p.walk();
-                let op = p
-                    .children(&mut cursor)
-                    .find(|c| !c.is_named() && c.kind().starts_with('|'))?;
-                Some(script.node_span(op))
-            })
+            script
+                .facts()
+                .pipes
+                .iter()
+                .find(|(start, _)| !script.pipefail_at(*start))
+                .map(|(_, op)| script.span(op.clone()))
         }) else {
             continue;
         };

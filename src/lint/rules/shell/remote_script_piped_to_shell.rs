@@ -1,4 +1,4 @@
-use crate::lint::shell::{views, walk, Command, Script, ShellKind};
+use crate::lint::shell::{views, Command, Script, ShellKind};
 use crate::lint::{Check, Diagnostic, Diagnostics, DockerfileCx, FixAvailability, Rule, Severity};
 use crate::span::Span;
 
@@ -117,21 +117,16 @@ fn check(cx: &DockerfileCx<'_>, out: &mut Diagnostics) {
 
 /// A download command inside a `$(...)` or `<(...)` within `range`.
 fn nested_download(script: &Script, range: std::ops::Range<u32>) -> Option<&Command> {
-    let mut found = None;
-    walk(script.root(), &mut |n| {
-        if found.is_none()
-            && matches!(n.kind(), "command_substitution" | "process_substitution")
-            && n.start_byte() as u32 >= range.start
-            && n.end_byte() as u32 <= range.end
-        {
-            found = script.commands.iter().find(|c| {
-                c.range.start >= n.start_byte() as u32
-                    && c.range.end <= n.end_byte() as u32
-                    && downloads_to_stdout(c)
-            });
-        }
-    });
-    found
+    script
+        .facts()
+        .substitutions
+        .iter()
+        .filter(|n| n.start >= range.start && n.end <= range.end)
+        .find_map(|n| {
+            script.commands.iter().find(|c| {
+                c.range.start >= n.start && c.range.end <= n.end && downloads_to_stdout(c)
+            })
+        })
 }
 
 fn report(out: &mut Diagnostics, span: Span, download: &Command, shell: &str) {

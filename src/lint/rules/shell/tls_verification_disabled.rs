@@ -160,27 +160,18 @@ fn check(cx: &DockerfileCx<'_>, out: &mut Diagnostics) {
             }
         }
         // `GIT_SSL_NO_VERIFY=1` on its own line.
-        crate::lint::shell::walk(script.root(), &mut |n| {
-            if n.kind() == "variable_assignment"
-                && n.parent().is_some_and(|p| {
-                    p.kind() == "program"
-                        || p.kind() == "list"
-                        || p.kind() == "variable_assignments"
-                })
-            {
-                let a = script.assignment(n);
-                if env_disables(
-                    &a.name,
-                    a.value.as_ref().map(|v| v.value.as_str()).unwrap_or(""),
-                ) {
-                    push(
-                        out,
-                        a.span,
-                        &format!("`{}` turns certificate checks off", a.name),
-                    );
-                }
+        for a in &script.facts().bare_assignments {
+            if env_disables(
+                &a.name,
+                a.value.as_ref().map(|v| v.value.as_str()).unwrap_or(""),
+            ) {
+                push(
+                    out,
+                    a.span,
+                    &format!("`{}` turns certificate checks off", a.name),
+                );
             }
-        });
+        }
     }
     for inst in &cx.df.instructions {
         let inst = inst.effective();

@@ -1,5 +1,5 @@
-use crate::lint::shell::context::{place, splits, Place};
-use crate::lint::shell::{views, walk};
+use crate::lint::shell::facts::Event;
+use crate::lint::shell::views;
 use crate::lint::{Check, Diagnostic, Diagnostics, DockerfileCx, FixAvailability, Rule, Severity};
 
 pub static RULE: Rule = Rule {
@@ -45,44 +45,30 @@ read the output into an array (bash) or use `xargs`.
 
 fn check(cx: &DockerfileCx<'_>, out: &mut Diagnostics) {
     for script in views(cx).scripts() {
-        walk(script.root(), &mut |node| {
-            if node.kind() != "command_substitution" {
-                return;
-            }
-            let where_ = place(node);
-            if !splits(where_) {
-                return;
-            }
-            let text = script.node_text(node);
+        for event in &script.facts().events {
+            let Event::SplitSubstitution { range, echo_alone } = event else {
+                continue;
+            };
+            let text = script
+                .text()
+                .get(range.start as usize..range.end as usize)
+                .unwrap_or("");
             let inner = text
                 .trim_start_matches("$(")
                 .trim_start_matches('`')
                 .trim_start();
-            if inner.starts_with("seq ") || inner.is_empty() {
-                return;
-            }
-            // `echo $(cmd)` alone is ShellCheck's SC2005, not this.
-            if let Place::Argument(cmd) = where_ {
-                let mut cursor = cmd.walk();
-                let args: Vec<_> = cmd
-                    .children_by_field_name("argument", &mut cursor)
-                    .collect();
-                let name = cmd
-                    .child_by_field_name("name")
-                    .map(|n| script.node_text(n))
-                    .unwrap_or("");
-                if name == "echo" && args.len() == 1 && args[0].id() == node.id() {
-                    return;
-                }
+            // `$(seq ...)` is meant to split; `echo $(cmd)` is ShellCheck's SC2005.
+            if inner.starts_with("seq ") || inner.is_empty() || *echo_alone {
+                continue;
             }
             out.push(
                 Diagnostic::new(
-                    script.node_span(node),
+                    script.span(range.clone()),
                     "the output of this substitution is split into words and globbed",
                 )
                 .help(format!("double-quote it: `\"{text}\"`")),
             );
-        });
+        }
     }
 }
 

@@ -1,9 +1,7 @@
 use std::collections::HashMap;
 
-use tree_sitter::Node;
-
-use crate::lint::shell::context::{place, splits};
-use crate::lint::shell::{views, walk, Script, VarKind};
+use crate::lint::shell::facts::Event;
+use crate::lint::shell::{views, VarKind};
 use crate::lint::{Check, Diagnostic, Diagnostics, DockerfileCx, FixAvailability, Rule, Severity};
 
 pub static RULE: Rule = Rule {
@@ -52,89 +50,49 @@ Double-quote the expansion: `"$var"`.
     check: Check::Dockerfile(check),
 };
 
-/// Whether a script assignment's value is one word: a constant without
-/// blanks or globs, a number, or arithmetic.
-fn single_word_value(script: &Script, value: Option<Node<'_>>) -> bool {
-    let Some(value) = value else { return true };
-    match value.kind() {
-        "arithmetic_expansion" | "number" => true,
-        "word" | "string" | "raw_string" | "concatenation" => {
-            let w = script.word(value);
-            w.literal
-                && !w
-                    .value
-                    .contains(|c: char| c.is_whitespace() || matches!(c, '*' | '?' | '['))
-        }
-        _ => false,
-    }
-}
-
 fn check(cx: &DockerfileCx<'_>, out: &mut Diagnostics) {
     for script in views(cx).scripts() {
         // Variables assigned so far in the script: one word or not.
-        let mut assigned: HashMap<String, bool> = HashMap::new();
-        walk(script.root(), &mut |node| match node.kind() {
-            "variable_assignment" => {
-                if let Some(name) = node.child_by_field_name("name") {
-                    let one = single_word_value(script, node.child_by_field_name("value"));
-                    assigned.insert(script.node_text(name).to_string(), one);
+        let mut assigned: HashMap<&str, bool> = HashMap::new();
+        for event in &script.facts().events {
+            match event {
+                Event::Assign { name, one_word } => {
+                    assigned.insert(name, *one_word);
                 }
-            }
-            "for_statement" => {
-                if let Some(var) = node.child_by_field_name("variable") {
-                    let mut cursor = node.walk();
-                    let values: Vec<Node<'_>> =
-                        node.children_by_field_name("value", &mut cursor).collect();
-                    let one = !values.is_empty()
-                        && values.iter().all(|v| single_word_value(script, Some(*v)));
-                    assigned.insert(script.node_text(var).to_string(), one);
-                }
-            }
-            "simple_expansion" | "expansion" => {
-                let raw = script.node_text(node);
-                if raw.starts_with("${#") || raw.contains(":+") || raw.starts_with("${!") {
-                    return;
-                }
-                let mut cursor = node.walk();
-                let Some(name_node) = node
-                    .named_children(&mut cursor)
-                    .find(|c| matches!(c.kind(), "variable_name" | "special_variable_name"))
-                else {
-                    return;
-                };
-                if name_node.kind() == "special_variable_name" {
-                    return;
-                }
-                let name = script.node_text(name_node);
-                if !splits(place(node)) {
-                    return;
-                }
-                let one_word = match assigned.get(name) {
-                    Some(one) => *one,
-                    None => script
-                        .vars
-                        .get(name)
-                        .is_some_and(|v| v.kind == VarKind::Env && v.single_word),
-                };
-                if one_word {
-                    return;
-                }
-                let origin = match script.vars.get(name) {
-                    Some(v) if v.kind == VarKind::Arg && !assigned.contains_key(name) => {
-                        " (a build argument: any value can be passed)"
+                Event::SplitVariable { name, range } => {
+                    let one_word = match assigned.get(name.as_str()) {
+                        Some(one) => *one,
+                        None => script
+                            .vars
+                            .get(name)
+                            .is_some_and(|v| v.kind == VarKind::Env && v.single_word),
+                    };
+                    if one_word {
+                        continue;
                     }
-                    _ => "",
-                };
-                out.push(
-                    Diagnostic::new(
-                        script.node_span(node),
-                        format!("`{raw}` is split into words and globbed{origin}"),
-                    )
-                    .help(format!("double-quote it: `\"{raw}\"`")),
-                );
+                    let origin = match script.vars.get(name) {
+                        Some(v)
+                            if v.kind == VarKind::Arg && !assigned.contains_key(name.as_str()) =>
+                        {
+                            " (a build argument: any value can be passed)"
+                        }
+                        _ => "",
+                    };
+                    let raw = script
+                        .text()
+                        .get(range.start as usize..range.end as usize)
+                        .unwrap_or("");
+                    out.push(
+                        Diagnostic::new(
+                            script.span(range.clone()),
+                            format!("`{raw}` is split into words and globbed{origin}"),
+                        )
+                        .help(format!("double-quote it: `\"{raw}\"`")),
+                    );
+                }
+                Event::SplitSubstitution { .. } => {}
             }
-            _ => {}
-        });
+        }
     }
 }
 
