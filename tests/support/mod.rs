@@ -193,6 +193,9 @@ pub fn run_in(image: &str, cmd: &[&str]) -> String {
 pub struct Cleanup {
     pub tags: Vec<String>,
     pub images: Vec<String>,
+    /// Text unique to this test's Dockerfiles: untagged images whose history
+    /// holds it (the steps a failed classic build committed) are removed.
+    pub markers: Vec<String>,
 }
 
 impl Cleanup {
@@ -209,11 +212,62 @@ impl Cleanup {
         }
     }
 
+    /// A marker (see [`Cleanup::markers`]); returns it.
+    pub fn marker(&mut self, m: &str) -> String {
+        self.markers.push(m.to_string());
+        m.to_string()
+    }
+
     /// Registers the image every tag points at now.
     pub fn remember_tagged(&mut self) {
         for t in self.tags.clone() {
             if let Some(id) = image_id(&t) {
                 self.image(&id);
+            }
+        }
+    }
+}
+
+impl Cleanup {
+    fn remove_marked(&self) {
+        let all = Command::new("docker")
+            .args(["images", "-a", "-q", "--no-trunc"])
+            .output()
+            .map(|o| String::from_utf8_lossy(&o.stdout).into_owned())
+            .unwrap_or_default();
+        let mut marked: Vec<String> = Vec::new();
+        for id in all.lines().map(str::trim).filter(|l| !l.is_empty()) {
+            let untagged = Command::new("docker")
+                .args(["image", "inspect", "--format", "{{len .RepoTags}}", id])
+                .output()
+                .map(|o| String::from_utf8_lossy(&o.stdout).trim() == "0")
+                .unwrap_or(false);
+            if !untagged {
+                continue;
+            }
+            let history = Command::new("docker")
+                .args(["history", "--no-trunc", "--format", "{{.CreatedBy}}", id])
+                .output()
+                .map(|o| String::from_utf8_lossy(&o.stdout).into_owned())
+                .unwrap_or_default();
+            if self.markers.iter().any(|m| history.contains(m.as_str())) {
+                marked.push(id.to_string());
+            }
+        }
+        // Children first: keep trying while something goes.
+        loop {
+            let before = marked.len();
+            marked.retain(|id| {
+                !Command::new("docker")
+                    .args(["image", "rm", id])
+                    .stdout(Stdio::null())
+                    .stderr(Stdio::null())
+                    .status()
+                    .map(|s| s.success())
+                    .unwrap_or(false)
+            });
+            if marked.is_empty() || marked.len() == before {
+                break;
             }
         }
     }
@@ -228,6 +282,9 @@ impl Drop for Cleanup {
                 .stdout(Stdio::null())
                 .stderr(Stdio::null())
                 .status();
+        }
+        if !self.markers.is_empty() {
+            self.remove_marked();
         }
         for id in &self.images {
             let tags = Command::new("docker")
