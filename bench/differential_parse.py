@@ -13,6 +13,7 @@ Set up and run (from the repository root):
     pip install dockerfile==3.4.0
     cargo build --release
     python3 bench/differential_parse.py [--bin target/release/buildlint] [--corpus ../shared/corpus]
+    python3 bench/differential_parse.py --random 2000 --seed 7   # random texts instead of the corpus
 
 Known, explained differences (reported, not counted as failures):
   * `check-directive`: `# check=` is a parser directive since BuildKit 0.13;
@@ -251,12 +252,41 @@ def corpus_files(root):
                 yield os.path.join(d, f)
 
 
+# Pieces random texts are made of: keywords, quotes, escapes, continuations,
+# heredoc markers, JSON brackets, comments, CRLF, non-ASCII.
+PIECES = [
+    "FROM", "RUN", "CMD", "ENV", "LABEL", "ARG", "COPY", "ADD", "ONBUILD", "HEALTHCHECK", "SHELL",
+    "EXPOSE", "VOLUME", "USER", "WORKDIR", "run", "Env", "FOO", " ", " ", " ", "\t", "\n", "\n",
+    "\\\n", "\\", "`", "#", "# c\n", '"', "'", "=", "a", "b=c", "--x", "--y=z", "--", "[", "]",
+    ",", '"s"', "<<", "<<EOF", "<<-EOF", "EOF", "\tEOF", "$", "${", "}", "{", ":", "-", "\r\n",
+    "\r", "x y", "NONE", "CMD", "1", "\u00e9", ";", "# escape=`\n",
+]
+
+
+def random_files(n, seed):
+    import random
+    import tempfile
+
+    rng = random.Random(seed)
+    tmp = tempfile.mkdtemp(prefix="buildlint-diff-")
+    for i in range(n):
+        text = "".join(rng.choice(PIECES) for _ in range(rng.randint(1, 40)))
+        if rng.random() < 0.5:
+            text = "FROM a\n" + text
+        path = os.path.join(tmp, f"random-{seed}-{i}.Dockerfile")
+        with open(path, "w", newline="") as f:
+            f.write(text)
+        yield path
+
+
 def main():
     here = os.path.dirname(os.path.abspath(__file__))
     repo = os.path.dirname(here)
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--bin", default=os.path.join(os.environ.get("CARGO_TARGET_DIR", os.path.join(repo, "target")), "release", "buildlint"))
     ap.add_argument("--corpus", default=None)
+    ap.add_argument("--random", type=int, default=0, metavar="N", help="instead of the corpus, compare N random Dockerfile-like texts")
+    ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("files", nargs="*")
     args = ap.parse_args()
     root = args.corpus
@@ -265,7 +295,7 @@ def main():
             if os.path.isdir(os.path.join(c, "official")):
                 root = c
                 break
-    files = args.files or list(corpus_files(root))
+    files = args.files or (random_files(args.random, args.seed) if args.random else list(corpus_files(root)))
     checked = agree = 0
     explained = {}
     failures = []

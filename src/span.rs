@@ -133,6 +133,26 @@ impl LineIndex {
         }
     }
 
+    /// Byte offset of 1-based `line` and 1-based `column` (counted in
+    /// characters, as [`LineIndex::line_col`] reports them). Clamped to the
+    /// line's end and to the text.
+    pub fn offset_at(&self, text: &str, line: usize, column: usize) -> u32 {
+        let line0 = line.saturating_sub(1).min(self.line_starts.len() - 1);
+        let span = self.line_span(text, line0);
+        let mut start = span.start as usize;
+        if line0 == 0 {
+            start = (start + self.bom as usize).min(span.end as usize);
+        }
+        let line_text = text.get(start..span.end as usize).unwrap_or("");
+        let skip = column.saturating_sub(1);
+        let within = line_text
+            .char_indices()
+            .nth(skip)
+            .map(|(i, _)| i)
+            .unwrap_or(line_text.len());
+        (start + within) as u32
+    }
+
     /// Line and column of the start and of the (exclusive) end of `span`.
     pub fn span_line_cols(&self, text: &str, span: Span) -> (LineCol, LineCol) {
         (
@@ -159,5 +179,20 @@ mod tests {
             idx.line_col(text, text.len() as u32),
             LineCol { line: 3, column: 6 }
         );
+    }
+
+    #[test]
+    fn offset_at_inverts_line_col() {
+        let text = "\u{feff}a: 1\nb: é x\r\nc: y";
+        let idx = LineIndex::new(text);
+        for offset in [3u32, 4, 8, 12, 13, text.len() as u32 - 1] {
+            if !text.is_char_boundary(offset as usize) {
+                continue;
+            }
+            let lc = idx.line_col(text, offset);
+            assert_eq!(idx.offset_at(text, lc.line, lc.column), offset, "{lc:?}");
+        }
+        // Past the end of a line clamps to the line end.
+        assert_eq!(idx.offset_at(text, 1, 99), 7);
     }
 }

@@ -102,9 +102,12 @@ fn links_specials_modes_and_order() {
     mkfifo(&r.join("pipe"));
 
     let p = plan(r, "FROM scratch\nCOPY . /\n");
+    fn send_sync<T: Send + Sync>(_: &T) {}
+    send_sync(&p);
     assert_eq!(p.skipped().len(), 1, "the fifo is skipped");
     assert_eq!(p.skipped()[0].path, "pipe");
     let bytes = tar_bytes(&p, &TarOptions::default());
+    assert_eq!(p.tar_size(), bytes.len() as u64);
     let entries = list(&bytes);
     let names: Vec<&str> = entries.iter().map(|e| e.name.as_str()).collect();
     assert_eq!(
@@ -240,6 +243,11 @@ fn long_and_non_ascii_names_survive_gnu_tar() {
     std::os::unix::fs::symlink("t".repeat(130), r.join("longlink")).unwrap();
     let p = plan(r, "FROM scratch\nCOPY . /\n");
     let bytes = tar_bytes(&p, &TarOptions::default());
+    assert_eq!(
+        p.tar_size(),
+        bytes.len() as u64,
+        "predicted size with PAX headers"
+    );
     let tmp = tempfile::NamedTempFile::new().unwrap();
     fs::write(tmp.path(), &bytes).unwrap();
     let out = std::process::Command::new("tar")
@@ -401,6 +409,11 @@ fn nine_gib_sparse_file() {
     let p = plan(r, "FROM scratch\nCOPY . /\n");
 
     let (reader, writer) = io::pipe().unwrap();
+    // A bigger pipe: fewer switches between the two threads.
+    {
+        use std::os::fd::AsRawFd;
+        unsafe { libc::fcntl(writer.as_raw_fd(), libc::F_SETPIPE_SZ, 1 << 20) };
+    }
     let opts = TarOptions {
         skip_digest: true,
         ..TarOptions::default()

@@ -225,5 +225,5 @@ fn stdin_and_json_dump() {
     );
     let (code, _, err) = run_captured(&["debug", "stack", "compose.yaml"]);
     assert_eq!(code, 2);
-    assert!(err.contains("not available"), "{err}");
+    assert!(err.contains("cannot be read"), "{err}");
 }

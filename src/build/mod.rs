@@ -1,1 +1,17 @@
-//! Building images: the plan, the daemon connection, progress and the build cache.
+//! Building images: the daemon connection, builder choice, preflight checks,
+//! the context stream, progress, failures mapped to Dockerfile lines, and
+//! tagging. `buildlint build`.
+
+pub mod daemon;
+pub mod endpoint;
+pub mod exec;
+pub mod failure;
+pub mod job;
+pub mod package;
+pub mod plan;
+pub mod preflight;
+pub mod progress;
+pub mod record;
+pub mod send;
+pub mod stack;
+pub mod stages;

@@ -1,11 +1,917 @@
-//! `buildlint build`.
+//! `buildlint build`: lint, package the context, build through the daemon.
+//!
+//! One image: `buildlint build [CONTEXT] [-f DOCKERFILE] [-t TAG]...`, as
+//! with `docker build`. Progress goes to standard error; the image ID to
+//! standard output.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use clap::Args;
 
+use crate::build::daemon::{Daemon, DaemonError};
+use crate::build::endpoint::{self, EnvSnapshot};
+use crate::build::exec::Cancel;
+use crate::build::job::{BuilderChoice, ImageSpec, Outcome, Settings};
+use crate::build::plan::{self, PlannedJob};
+use crate::build::preflight::PullPolicy;
+use crate::build::progress::{self, ProgressMode};
+use crate::dockerfile::Dockerfile;
+use crate::lint::Severity;
+
 #[derive(Args, Debug)]
-pub struct BuildArgs {}
+#[command(after_help = "Examples:\n  \
+buildlint build -t app:dev .                   lint, then build ./Dockerfile\n  \
+buildlint build -f docker/app.Dockerfile -t app .\n  \
+buildlint build --builder classic --network none fixtures/build/hello\n  \
+buildlint build -f compose.yaml                 every service with a build section, in dependency order\n  \
+buildlint build -f compose.yaml -j 2 api web    these services, two at a time\n\n\
+Exit status: 0 built, 1 a build failed or lint found errors, 2 could not run (usage, daemon unreachable), 130 interrupted.")]
+pub struct BuildArgs {
+    /// The build context directory (default: the current directory); for a
+    /// stack, the services to build (default: every service with `build:`).
+    #[arg(value_name = "CONTEXT|SERVICE")]
+    pub paths: Vec<String>,
+
+    /// The Dockerfile (default: CONTEXT/Dockerfile), or stack files
+    /// (`.yml`/`.yaml`, repeatable, merged in order).
+    #[arg(short = 'f', long = "file", value_name = "FILE")]
+    pub files: Vec<String>,
+
+    /// Name the image `name[:tag]`; repeat for more names. Tags are applied
+    /// only after the build succeeds.
+    #[arg(short = 't', long = "tag", value_name = "NAME[:TAG]")]
+    pub tags: Vec<String>,
+
+    /// A build-time variable; `--build-arg NAME` takes the value from the environment.
+    #[arg(long = "build-arg", value_name = "NAME[=VALUE]")]
+    pub build_args: Vec<String>,
+
+    /// The stage to build (default: the last).
+    #[arg(long, value_name = "STAGE")]
+    pub target: Option<String>,
+
+    /// A label for the image.
+    #[arg(long = "label", value_name = "KEY=VALUE")]
+    pub labels: Vec<String>,
+
+    /// The platform to build for, e.g. linux/amd64.
+    #[arg(long, value_name = "OS/ARCH[/VARIANT]")]
+    pub platform: Option<String>,
+
+    /// The network RUN steps use: default, none, host or a network name.
+    #[arg(long, value_name = "MODE")]
+    pub network: Option<String>,
+
+    /// Do not reuse cached layers or build records.
+    #[arg(long)]
+    pub no_cache: bool,
+
+    /// When to fetch images: `missing` (default) lets the daemon pull what it
+    /// lacks, `never` requires every image locally, `always` asks the registry.
+    #[arg(long, value_enum, default_value = "missing")]
+    pub pull: PullPolicy,
+
+    /// Which builder: BuildKit where the daemon runs it (auto), or one of them.
+    #[arg(long, value_enum, default_value = "auto")]
+    pub builder: BuilderChoice,
+
+    /// Build even when lint finds errors.
+    #[arg(long)]
+    pub no_lint: bool,
+
+    /// Where build records are kept (default: $XDG_CACHE_HOME/buildlint).
+    #[arg(long, value_name = "DIR")]
+    pub cache_dir: Option<PathBuf>,
+
+    /// Send the whole context (minus .dockerignore), as `docker build` does,
+    /// instead of only what the build reads.
+    #[arg(long)]
+    pub no_prune: bool,
+
+    /// How to show progress: a live view on a terminal (auto), or plain lines, or JSON lines.
+    #[arg(long, value_enum, default_value = "auto")]
+    pub progress: ProgressMode,
+
+    /// Builds to run at once (stacks; default: the number of cores).
+    #[arg(short = 'j', long = "jobs", value_name = "N")]
+    pub jobs: Option<usize>,
+
+    /// The daemon to use (default: DOCKER_HOST, the docker context, or the local socket).
+    #[arg(short = 'H', long = "host", value_name = "ADDRESS")]
+    pub host: Option<String>,
+
+    /// The docker context to use (see `docker context ls`).
+    #[arg(long = "context", value_name = "NAME")]
+    pub docker_context: Option<String>,
+}
+
+/// A usage problem: printed, exit 2.
+fn usage(io: &mut super::Io<'_>, message: &str) -> anyhow::Result<u8> {
+    writeln!(io.stderr, "buildlint: {message}")?;
+    Ok(super::EXIT_ERROR)
+}
+
+/// `K=V` pairs; `K` alone reads the environment (build args) when `env` is set.
+fn parse_pairs(
+    items: &[String],
+    what: &str,
+    env: bool,
+) -> Result<BTreeMap<String, String>, String> {
+    let mut out = BTreeMap::new();
+    for item in items {
+        match item.split_once('=') {
+            Some((k, v)) if !k.is_empty() => {
+                out.insert(k.to_string(), v.to_string());
+            }
+            None if env && !item.is_empty() => {
+                if let Ok(v) = std::env::var(item) {
+                    out.insert(item.clone(), v);
+                }
+            }
+            _ => return Err(format!("invalid {what} `{item}`: expected KEY=VALUE")),
+        }
+    }
+    Ok(out)
+}
+
+/// Checks a `name[:tag]` reference against Docker's grammar.
+pub fn validate_tag(t: &str) -> Result<(), String> {
+    let bad = |why: &str| Err(format!("invalid tag `{t}`: {why}"));
+    if t.is_empty() {
+        return bad("empty");
+    }
+    if t.contains('@') {
+        return bad("a digest cannot be a tag");
+    }
+    let last_slash = t.rfind('/').map(|i| i + 1).unwrap_or(0);
+    let (name, tag) = match t[last_slash..].rfind(':') {
+        Some(i) => (&t[..last_slash + i], Some(&t[last_slash + i + 1..])),
+        None => (t, None),
+    };
+    if let Some(tag) = tag {
+        let ok = !tag.is_empty()
+            && tag.len() <= 128
+            && tag
+                .chars()
+                .next()
+                .is_some_and(|c| c.is_ascii_alphanumeric() || c == '_')
+            && tag
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | '-'));
+        if !ok {
+            return bad("a tag is up to 128 letters, digits, `_`, `.` and `-`, not starting with `.` or `-`");
+        }
+    }
+    let mut parts: Vec<&str> = name.split('/').collect();
+    // A first part with a dot, a colon or `localhost` is a registry host.
+    if parts.len() > 1
+        && (parts[0].contains('.') || parts[0].contains(':') || parts[0] == "localhost")
+    {
+        parts.remove(0);
+    }
+    for p in parts {
+        let ok = !p.is_empty()
+            && p.chars().all(|c| {
+                c.is_ascii_lowercase() || c.is_ascii_digit() || matches!(c, '.' | '_' | '-')
+            })
+            && p.chars().next().is_some_and(|c| c.is_ascii_alphanumeric())
+            && p.chars().last().is_some_and(|c| c.is_ascii_alphanumeric());
+        if !ok {
+            return bad(
+                "repository names use lower-case letters, digits and separators (`.`, `_`, `-`)",
+            );
+        }
+    }
+    Ok(())
+}
+
+/// A path as the user should see it: relative to the working directory when below it.
+pub fn display_path(p: &Path) -> String {
+    if let Ok(cwd) = std::env::current_dir() {
+        if let Ok(rel) = p.strip_prefix(&cwd) {
+            return rel.to_string_lossy().into_owned();
+        }
+    }
+    p.to_string_lossy().into_owned()
+}
+
+fn color_enabled(io: &super::Io<'_>) -> bool {
+    io.stderr_is_terminal && std::env::var_os("NO_COLOR").is_none()
+}
+
+/// Lints the Dockerfile before the build (configuration, suppressions and
+/// the build context as `check` sees them) and prints findings at `warning`
+/// and above. True when a finding at `error` should stop the build.
+fn lint_gate(
+    display_path: &str,
+    context_dir: &Path,
+    build_args: &BTreeMap<String, String>,
+    target: Option<&str>,
+    io: &mut super::Io<'_>,
+) -> anyhow::Result<(bool, Option<Dockerfile>)> {
+    use crate::lint::driver::Linter;
+    use crate::report::{human, RenderOptions, Report};
+
+    let linter = Linter::new(std::env::current_dir()?);
+    let outcome = match linter.lint_for_build(
+        Path::new(display_path),
+        context_dir,
+        build_args,
+        target,
+        None,
+    ) {
+        Ok(o) => o,
+        Err(e) => {
+            writeln!(io.stderr, "buildlint: {e}")?;
+            return Ok((true, None));
+        }
+    };
+    let blocked = outcome.blocks_build();
+    let shown: Vec<_> = outcome
+        .findings
+        .into_iter()
+        .filter(|f| f.severity >= Severity::Warning)
+        .collect();
+    if !shown.is_empty() {
+        let mut report = Report {
+            findings: shown,
+            files: vec![PathBuf::from(display_path)],
+            rules: outcome.rules,
+            failed: blocked,
+        };
+        report.normalize();
+        human::render(
+            &report,
+            &RenderOptions {
+                color: color_enabled(io),
+            },
+            io.stderr,
+        )?;
+    }
+    if blocked {
+        writeln!(
+            io.stderr,
+            "buildlint: lint found errors in {display_path}; fix them, or build anyway with --no-lint"
+        )?;
+    }
+    Ok((blocked, outcome.dockerfile))
+}
+
+/// Reads and parses a Dockerfile; a parse error is printed with its position.
+fn load_dockerfile(
+    path: &Path,
+    shown: &str,
+    io: &mut super::Io<'_>,
+) -> anyhow::Result<Result<Dockerfile, u8>> {
+    let bytes = match std::fs::read(path) {
+        Ok(b) => b,
+        Err(e) => {
+            writeln!(
+                io.stderr,
+                "buildlint: cannot read the Dockerfile {shown}: {e}"
+            )?;
+            return Ok(Err(super::EXIT_ERROR));
+        }
+    };
+    match crate::dockerfile::parse_bytes(bytes) {
+        Ok(df) => Ok(Ok(df)),
+        Err(e) => {
+            let text =
+                String::from_utf8_lossy(&std::fs::read(path).unwrap_or_default()).into_owned();
+            let idx = crate::span::LineIndex::new(&text);
+            let lc = idx.line_col(&text, e.span.start);
+            writeln!(
+                io.stderr,
+                "{shown}:{}:{}: error: {}",
+                lc.line, lc.column, e.message
+            )?;
+            if let Some(h) = &e.help {
+                writeln!(io.stderr, "  help: {h}")?;
+            }
+            Ok(Err(super::EXIT_FINDINGS))
+        }
+    }
+}
+
+fn is_yaml(p: &str) -> bool {
+    let p = p.to_ascii_lowercase();
+    p.ends_with(".yml") || p.ends_with(".yaml")
+}
+
+fn has_dockerfile(dir: &Path) -> bool {
+    dir.join("Dockerfile").is_file() || dir.join("Containerfile").is_file()
+}
+
+fn compose_files_in(dir: &Path) -> Vec<PathBuf> {
+    use crate::compose::discover::{DEFAULT_FILE_NAMES, DEFAULT_OVERRIDE_NAMES};
+    let Some(base) = DEFAULT_FILE_NAMES
+        .iter()
+        .map(|n| dir.join(n))
+        .find(|p| p.is_file())
+    else {
+        return Vec::new();
+    };
+    let mut files = vec![base];
+    if let Some(o) = DEFAULT_OVERRIDE_NAMES
+        .iter()
+        .map(|n| dir.join(n))
+        .find(|p| p.is_file())
+    {
+        files.push(o);
+    }
+    files
+}
+
+/// A stack build: the stack files, and the services named on the command line.
+struct StackRequest {
+    files: Vec<PathBuf>,
+    services: Vec<String>,
+}
+
+/// How `build` tells a stack from one image: `-f` naming `.yml`/`.yaml`
+/// files; or, with no `-f`, a directory that holds a compose file and no
+/// Dockerfile: the current one, where the arguments are then service names
+/// (unless one is a path: it holds a `/`), or the one argument.
+fn stack_request(args: &BuildArgs) -> Result<Option<StackRequest>, String> {
+    let yaml = args.files.iter().filter(|f| is_yaml(f)).count();
+    if yaml > 0 {
+        if yaml != args.files.len() {
+            return Err(
+                "`-f` names either stack files (.yml/.yaml) or one Dockerfile, not both"
+                    .to_string(),
+            );
+        }
+        return Ok(Some(StackRequest {
+            files: args.files.iter().map(PathBuf::from).collect(),
+            services: args.paths.clone(),
+        }));
+    }
+    if !args.files.is_empty() {
+        return Ok(None);
+    }
+    // Service names never hold a `/` and are never `.` or `..`: such an
+    // argument is a path.
+    let names_only = args
+        .paths
+        .iter()
+        .all(|p| !p.contains('/') && p != "." && p != "..");
+    let cwd = std::env::current_dir().map_err(|e| e.to_string())?;
+    if names_only && !has_dockerfile(&cwd) {
+        let files = compose_files_in(&cwd);
+        if !files.is_empty() {
+            return Ok(Some(StackRequest {
+                files,
+                services: args.paths.clone(),
+            }));
+        }
+    }
+    if let [one] = args.paths.as_slice() {
+        let dir = Path::new(one);
+        if dir.is_dir() && !has_dockerfile(dir) {
+            let files = compose_files_in(dir);
+            if !files.is_empty() {
+                return Ok(Some(StackRequest {
+                    files,
+                    services: Vec::new(),
+                }));
+            }
+        }
+    }
+    Ok(None)
+}
 
 pub fn run(args: BuildArgs, io: &mut super::Io<'_>) -> anyhow::Result<u8> {
-    let _ = args;
-    super::not_yet("build", io)
+    match stack_request(&args) {
+        Ok(Some(req)) => return run_stack(&args, req, io),
+        Ok(None) => {}
+        Err(e) => return usage(io, &e),
+    }
+    if args.paths.len() > 1 {
+        return usage(
+            io,
+            "one build context at a time (stack builds take `-f compose.yaml`)",
+        );
+    }
+    if args.files.len() > 1 {
+        return usage(io, "one Dockerfile at a time (`-f` names the Dockerfile)");
+    }
+    let build_args = match parse_pairs(&args.build_args, "build arg", true) {
+        Ok(b) => b,
+        Err(e) => return usage(io, &e),
+    };
+    let labels = match parse_pairs(&args.labels, "label", false) {
+        Ok(l) => l,
+        Err(e) => return usage(io, &e),
+    };
+    for t in &args.tags {
+        if let Err(e) = validate_tag(t) {
+            return usage(io, &e);
+        }
+    }
+    let context_arg = args
+        .paths
+        .first()
+        .cloned()
+        .unwrap_or_else(|| ".".to_string());
+    let context_dir = PathBuf::from(&context_arg);
+    if !context_dir.is_dir() {
+        return usage(
+            io,
+            &format!("the build context {context_arg} is not a directory"),
+        );
+    }
+    let dockerfile_path = match args.files.first() {
+        Some(f) => PathBuf::from(f),
+        None => context_dir.join("Dockerfile"),
+    };
+    let context_dir = context_dir.canonicalize()?;
+    let dockerfile_abs = if dockerfile_path.is_absolute() {
+        dockerfile_path.clone()
+    } else {
+        std::env::current_dir()?.join(&dockerfile_path)
+    };
+    let shown = display_path(&dockerfile_abs);
+    let mut linted = None;
+    if !args.no_lint {
+        let (blocked, df) = lint_gate(
+            &shown,
+            &context_dir,
+            &build_args,
+            args.target.as_deref(),
+            io,
+        )?;
+        if blocked {
+            return Ok(super::EXIT_FINDINGS);
+        }
+        linted = df;
+    }
+    let df = match linted {
+        Some(df) => df,
+        None => match load_dockerfile(&dockerfile_abs, &shown, io)? {
+            Ok(df) => df,
+            Err(code) => return Ok(code),
+        },
+    };
+    // The first tag without its registry and path (`app:dev`), else the context's name.
+    let name = args
+        .tags
+        .first()
+        .map(|t| t.rsplit('/').next().unwrap_or(t).to_string())
+        .or_else(|| {
+            context_dir
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+        })
+        .unwrap_or_else(|| "image".to_string());
+    let spec = ImageSpec {
+        name,
+        context_dir: context_dir.clone(),
+        dockerfile_path: dockerfile_abs,
+        display_path: shown,
+        df: Arc::new(df),
+        tags: args.tags.clone(),
+        build_args,
+        labels,
+        target: args.target.clone(),
+        platform: args.platform.clone(),
+        network: args.network.clone(),
+        cache_from: Vec::new(),
+        extra_hosts: Vec::new(),
+        no_cache: false,
+    };
+    let settings = Settings {
+        builder: args.builder,
+        pull: args.pull,
+        no_cache: args.no_cache,
+        prune: !args.no_prune,
+        records: record_store(&args),
+        color: color_enabled(io),
+    };
+    let jobs = vec![PlannedJob {
+        spec,
+        deps: vec![],
+        blocked: None,
+    }];
+    let outcomes = match run_jobs(&args, jobs, settings, io)? {
+        Ok(o) => o,
+        Err(code) => return Ok(code),
+    };
+    if let Some(Outcome::Built { image_id, .. } | Outcome::Cached { image_id, .. }) =
+        outcomes.first()
+    {
+        writeln!(io.stdout, "{image_id}")?;
+    }
+    Ok(exit_code(&outcomes))
+}
+
+/// 0 when every job built (or was cached), 130 when cancelled, 1 otherwise.
+fn exit_code(outcomes: &[Outcome]) -> u8 {
+    let mut code = super::EXIT_OK;
+    for o in outcomes {
+        match o {
+            Outcome::Failed {
+                cancelled: true, ..
+            } => return 130,
+            Outcome::Failed { .. } | Outcome::Skipped { .. } => code = super::EXIT_FINDINGS,
+            _ => {}
+        }
+    }
+    code
+}
+
+/// Prints findings at `warning` and above; true when one is at `error`.
+fn show_findings(
+    findings: Vec<crate::lint::Finding>,
+    files: Vec<PathBuf>,
+    rules: Vec<&'static crate::lint::Rule>,
+    io: &mut super::Io<'_>,
+) -> anyhow::Result<bool> {
+    use crate::report::{human, RenderOptions, Report};
+    let blocked = findings.iter().any(|f| f.severity == Severity::Error);
+    let shown: Vec<_> = findings
+        .into_iter()
+        .filter(|f| f.severity >= Severity::Warning)
+        .collect();
+    if !shown.is_empty() {
+        let mut report = Report {
+            findings: shown,
+            files,
+            rules,
+            failed: blocked,
+        };
+        report.normalize();
+        human::render(
+            &report,
+            &RenderOptions {
+                color: color_enabled(io),
+            },
+            io.stderr,
+        )?;
+    }
+    Ok(blocked)
+}
+
+/// `buildlint build -f compose.yaml [SERVICE...]`.
+fn run_stack(args: &BuildArgs, req: StackRequest, io: &mut super::Io<'_>) -> anyhow::Result<u8> {
+    use crate::build::stack::{plan_project, StackOverrides};
+    use crate::compose::{load, LoadOptions};
+    use crate::lint::driver::Linter;
+
+    for (what, set) in [
+        ("-t/--tag", !args.tags.is_empty()),
+        ("--target", args.target.is_some()),
+        ("--label", !args.labels.is_empty()),
+    ] {
+        if set {
+            return usage(
+                io,
+                &format!("{what} applies to one image; set it per service in the stack file"),
+            );
+        }
+    }
+    let build_args = match parse_pairs(&args.build_args, "build arg", true) {
+        Ok(b) => b,
+        Err(e) => return usage(io, &e),
+    };
+    let cwd = std::env::current_dir()?;
+    let files: Vec<PathBuf> = req.files.iter().map(|f| cwd.join(f)).collect();
+    let loaded = load(&LoadOptions {
+        files: files.clone(),
+        environment: std::env::vars().collect(),
+        display_base: Some(cwd.clone()),
+        home: dirs::home_dir(),
+        ..LoadOptions::default()
+    });
+    if let Some(e) = &loaded.error {
+        return usage(io, e);
+    }
+    let linter = Linter::new(cwd.clone());
+    let settings_for_stack = linter.settings(&files[0]).unwrap_or_default();
+    let Some(project) = loaded.project.as_ref().filter(|_| !loaded.fatal) else {
+        let findings = loaded.problems.clone();
+        let shown: Vec<PathBuf> = loaded.files.iter().map(|f| f.path.clone()).collect();
+        show_findings(findings, shown, Vec::new(), io)?;
+        writeln!(io.stderr, "buildlint: the stack could not be loaded")?;
+        return Ok(super::EXIT_ERROR);
+    };
+    let overrides = StackOverrides {
+        build_args: build_args.clone(),
+        network: args.network.clone(),
+        platform: args.platform.clone(),
+    };
+    let plan = match plan_project(project, &req.services, &overrides, &cwd) {
+        Ok(p) => p,
+        Err(e) => return usage(io, &e.to_string()),
+    };
+    if !args.no_lint {
+        let mut findings = crate::compose::lint_loaded(
+            &loaded,
+            &settings_for_stack.options,
+            &settings_for_stack.selection,
+        );
+        let mut shown: Vec<PathBuf> = loaded.files.iter().map(|f| f.path.clone()).collect();
+        let mut rules: Vec<&'static crate::lint::Rule> = settings_for_stack
+            .selection
+            .rules
+            .iter()
+            .map(|(r, _)| *r)
+            .collect();
+        for job in plan.jobs.iter().filter(|j| j.blocked.is_none()) {
+            let s = &job.spec;
+            let outcome = if s.display_path.contains("#services.") {
+                linter.lint_dockerfile(&crate::lint::driver::DockerfileInput {
+                    path: PathBuf::from(&s.display_path),
+                    bytes: Some(s.df.source.clone().into_bytes()),
+                    context: Some(s.context_dir.clone()),
+                    build_args: s.build_args.clone(),
+                    target: s.target.clone(),
+                    service: Some(s.name.clone()),
+                })
+            } else {
+                linter.lint_for_build(
+                    Path::new(&s.display_path),
+                    &s.context_dir,
+                    &s.build_args,
+                    s.target.as_deref(),
+                    Some(&s.name),
+                )
+            };
+            match outcome {
+                Ok(o) => {
+                    shown.push(PathBuf::from(&s.display_path));
+                    rules.extend(o.rules.iter().copied());
+                    findings.extend(o.findings);
+                }
+                Err(e) => {
+                    writeln!(io.stderr, "buildlint: {e}")?;
+                    return Ok(super::EXIT_ERROR);
+                }
+            }
+        }
+        // A Dockerfile shared by services is reported once.
+        findings.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
+        findings.dedup_by(|b, a| {
+            a.rule.code == b.rule.code && a.span == b.span && a.file.path == b.file.path
+        });
+        if show_findings(findings, shown, rules, io)? {
+            writeln!(
+                io.stderr,
+                "buildlint: lint found errors; fix them, or build anyway with --no-lint"
+            )?;
+            return Ok(super::EXIT_FINDINGS);
+        }
+    }
+    for name in &plan.without_build {
+        if !req.services.is_empty() {
+            writeln!(
+                io.stderr,
+                "buildlint: service `{name}` has no build section; nothing to build"
+            )?;
+        }
+    }
+    let settings = Settings {
+        builder: args.builder,
+        pull: args.pull,
+        no_cache: args.no_cache,
+        prune: !args.no_prune,
+        records: record_store(args),
+        color: color_enabled(io),
+    };
+    let names: Vec<String> = plan.jobs.iter().map(|j| j.spec.name.clone()).collect();
+    let outcomes = match run_jobs(args, plan.jobs, settings, io)? {
+        Ok(o) => o,
+        Err(code) => return Ok(code),
+    };
+    drop(plan.keep);
+    write_table(args.progress, io, &names, &outcomes)?;
+    Ok(exit_code(&outcomes))
+}
+
+/// The summary: service, image ID, built/cached/failed/skipped, seconds,
+/// context bytes sent. Plain (and in a pipe): `SERVICE  IMAGE-ID  RESULT
+/// SECONDS  BYTES` rows; JSON: one object per service.
+fn write_table(
+    mode: ProgressMode,
+    io: &mut super::Io<'_>,
+    names: &[String],
+    outcomes: &[Outcome],
+) -> anyhow::Result<()> {
+    use crate::build::progress::{human_bytes, short_id};
+    let rows: Vec<(String, String, &str, f64, u64)> = names
+        .iter()
+        .zip(outcomes)
+        .map(|(n, o)| match o {
+            Outcome::Built {
+                image_id,
+                secs,
+                bytes,
+                ..
+            } => (
+                n.clone(),
+                short_id(image_id).to_string(),
+                "built",
+                *secs,
+                *bytes,
+            ),
+            Outcome::Cached { image_id, secs } => (
+                n.clone(),
+                short_id(image_id).to_string(),
+                "cached",
+                *secs,
+                0,
+            ),
+            Outcome::Failed {
+                cancelled: true, ..
+            } => (n.clone(), "-".to_string(), "cancelled", 0.0, 0),
+            Outcome::Failed { .. } => (n.clone(), "-".to_string(), "failed", 0.0, 0),
+            Outcome::Skipped { .. } => (n.clone(), "-".to_string(), "skipped", 0.0, 0),
+        })
+        .collect();
+    let live = match mode {
+        ProgressMode::Tty => true,
+        ProgressMode::Auto => io.stderr_is_terminal,
+        _ => false,
+    };
+    if mode == ProgressMode::Json {
+        for ((n, _, result, secs, bytes), o) in rows.iter().zip(outcomes) {
+            let id = match o {
+                Outcome::Built { image_id, .. } | Outcome::Cached { image_id, .. } => {
+                    Some(image_id.clone())
+                }
+                _ => None,
+            };
+            let line = serde_json::json!({
+                "service": n, "image_id": id, "result": result,
+                "secs": (secs * 1000.0).round() / 1000.0, "bytes": bytes,
+            });
+            writeln!(io.stdout, "{line}")?;
+        }
+        return Ok(());
+    }
+    let w_name = rows
+        .iter()
+        .map(|r| r.0.chars().count())
+        .max()
+        .unwrap_or(0)
+        .max(if live { 7 } else { 0 });
+    let w_id = rows
+        .iter()
+        .map(|r| r.1.len())
+        .max()
+        .unwrap_or(0)
+        .max(if live { 8 } else { 0 });
+    let w_res = rows
+        .iter()
+        .map(|r| r.2.len())
+        .max()
+        .unwrap_or(0)
+        .max(if live { 6 } else { 0 });
+    if live {
+        writeln!(
+            io.stdout,
+            "{:<w_name$}  {:<w_id$}  {:<w_res$}  {:>7}  {:>9}",
+            "SERVICE", "IMAGE ID", "RESULT", "TIME", "SENT"
+        )?;
+        for (n, id, res, secs, bytes) in &rows {
+            writeln!(
+                io.stdout,
+                "{n:<w_name$}  {id:<w_id$}  {res:<w_res$}  {:>7}  {:>9}",
+                format!("{secs:.2}s"),
+                human_bytes(*bytes)
+            )?;
+        }
+    } else {
+        for (n, id, res, secs, bytes) in &rows {
+            writeln!(
+                io.stdout,
+                "{n:<w_name$}  {id:<w_id$}  {res:<w_res$}  {secs:.2}  {bytes}"
+            )?;
+        }
+    }
+    Ok(())
+}
+
+fn record_store(args: &BuildArgs) -> Option<Arc<crate::build::record::Store>> {
+    use crate::build::record::Store;
+    match &args.cache_dir {
+        Some(d) => Some(Arc::new(Store::at(d))),
+        None => Store::default_location().map(Arc::new),
+    }
+}
+
+/// Connects, runs the jobs with a progress view, prints results; the exit status.
+fn run_jobs(
+    args: &BuildArgs,
+    jobs: Vec<PlannedJob>,
+    settings: Settings,
+    io: &mut super::Io<'_>,
+) -> anyhow::Result<Result<Vec<Outcome>, u8>> {
+    let endpoint = match endpoint::resolve(
+        args.host.as_deref(),
+        args.docker_context.as_deref(),
+        &EnvSnapshot::from_process(),
+    ) {
+        Ok(e) => e,
+        Err(e) => return usage(io, &e.to_string()).map(Err),
+    };
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()?;
+    let daemon = match rt.block_on(Daemon::connect(endpoint)) {
+        Ok(d) => Arc::new(d),
+        Err(e @ DaemonError::Unreachable { .. })
+        | Err(e @ DaemonError::TooOld { .. })
+        | Err(e @ DaemonError::Unsupported(_)) => {
+            writeln!(io.stderr, "buildlint: {e}")?;
+            return Ok(Err(super::EXIT_ERROR));
+        }
+    };
+    let names: Vec<String> = jobs.iter().map(|j| j.spec.name.clone()).collect();
+    let mut view = progress::make_view(
+        args.progress,
+        names.clone(),
+        io.stderr_is_terminal,
+        settings.color,
+    );
+    let (tx, rx) = std::sync::mpsc::channel();
+    let (cancel_tx, cancel) = Cancel::new();
+    let parallel = args.jobs.unwrap_or_else(|| {
+        std::thread::available_parallelism()
+            .map(|n| n.get())
+            .unwrap_or(2)
+    });
+    // Registered before the first build starts: Ctrl-C from here on cancels.
+    let mut sigint = {
+        let _guard = rt.enter();
+        tokio::signal::unix::signal(tokio::signal::unix::SignalKind::interrupt())?
+    };
+    let interrupt = rt.spawn(async move {
+        if sigint.recv().await.is_some() {
+            let _ = cancel_tx.send(true);
+        }
+    });
+    let handle = rt.spawn(plan::run_all(daemon, jobs, settings, parallel, tx, cancel));
+    // Render until every sender is gone (run_all has returned).
+    loop {
+        match rx.recv_timeout(std::time::Duration::from_millis(100)) {
+            Ok(event) => view.event(&event, io.stderr)?,
+            Err(std::sync::mpsc::RecvTimeoutError::Timeout) => view.tick(io.stderr)?,
+            Err(std::sync::mpsc::RecvTimeoutError::Disconnected) => break,
+        }
+    }
+    view.finish(io.stderr)?;
+    let outcomes = rt.block_on(handle)?;
+    interrupt.abort();
+    for o in &outcomes {
+        if let Outcome::Failed { report, .. } = o {
+            if !report.is_empty() {
+                write!(io.stderr, "{report}")?;
+            }
+        }
+    }
+    rt.shutdown_background();
+    Ok(Ok(outcomes))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tags_follow_dockers_grammar() {
+        for ok in [
+            "app",
+            "app:dev",
+            "team/app:1.2.3",
+            "localhost:5000/app",
+            "registry.example.com/a/b:x_y",
+        ] {
+            assert_eq!(validate_tag(ok), Ok(()), "{ok}");
+        }
+        for bad in ["App", "app:", "app:-x", "a//b", "app@sha256:00", ""] {
+            assert!(validate_tag(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn pairs() {
+        let p = parse_pairs(&["A=1".into(), "B=".into()], "label", false).unwrap();
+        assert_eq!(p["A"], "1");
+        assert_eq!(p["B"], "");
+        assert!(parse_pairs(&["=x".into()], "label", false).is_err());
+        assert!(parse_pairs(&["NOVALUE".into()], "label", false).is_err());
+    }
+
+    #[test]
+    fn usage_errors_exit_2() {
+        let (code, _, err) = crate::cli::run_captured(&["build", "/nonexistent/ctx"]);
+        assert_eq!(code, 2);
+        assert!(err.contains("is not a directory"), "{err}");
+        let (code, _, err) = crate::cli::run_captured(&["build", "-t", "Bad:tag", "."]);
+        assert_eq!(code, 2);
+        assert!(err.contains("invalid tag `Bad:tag`"), "{err}");
+    }
 }

@@ -129,14 +129,19 @@ fn parse_build_args(list: &[String]) -> anyhow::Result<BTreeMap<String, String>>
     Ok(out)
 }
 
+/// The Dockerfile as an absolute path: `-f` is relative to the working
+/// directory, as with `docker build`; the default is `DIR/Dockerfile`.
 fn dockerfile_path(args: &PlanArgs) -> PathBuf {
-    match &args.file {
-        Some(f) if f.is_absolute() => f.clone(),
-        Some(f) => std::env::current_dir()
-            .map(|d| d.join(f))
-            .unwrap_or_else(|_| f.clone()),
+    let path = match &args.file {
+        Some(f) => f.clone(),
         None => args.dir.join("Dockerfile"),
+    };
+    if path.is_absolute() {
+        return path;
     }
+    std::env::current_dir()
+        .map(|d| d.join(&path))
+        .unwrap_or(path)
 }
 
 fn read_dockerfile(path: &Path, io: &mut super::Io<'_>) -> anyhow::Result<Option<Dockerfile>> {

@@ -24,7 +24,7 @@ pub enum DebugCommand {
 buildlint debug parse --dump buildkit build/Dockerfile\n  buildlint debug parse - < Dockerfile\n\n\
 Exit status: 0 parsed, 2 unreadable or not a valid Dockerfile (the error names file:line:col).")]
     Parse(ParseArgs),
-    /// Resolve stack files and print the merged project (not available yet).
+    /// Resolve stack files and print the merged project as JSON, with positions.
     #[command(after_help = "Example:\n  buildlint debug stack compose.yaml compose.override.yaml")]
     Stack(StackArgs),
 }
@@ -46,17 +46,12 @@ pub enum DumpFormat {
     Buildkit,
 }
 
-#[derive(Args, Debug)]
-pub struct StackArgs {
-    /// Stack (compose) files, merged in order.
-    #[arg(required = true)]
-    pub files: Vec<PathBuf>,
-}
+pub use super::debug_stack::StackArgs;
 
 pub fn run(args: DebugArgs, io: &mut Io<'_>) -> anyhow::Result<u8> {
     match args.command {
         DebugCommand::Parse(a) => parse(a, io),
-        DebugCommand::Stack(_) => super::not_yet("debug stack", io),
+        DebugCommand::Stack(a) => super::debug_stack::run(a, io),
     }
 }
 

@@ -9,6 +9,8 @@ pub mod check;
 pub mod config;
 pub mod context;
 pub mod debug;
+mod debug_stack;
+pub mod fix;
 pub mod rule;
 
 /// Exit status: nothing at or above the failure threshold / built.
@@ -38,9 +40,9 @@ pub struct Cli {
 #[derive(Subcommand, Debug)]
 pub enum Command {
     /// Lint Dockerfiles and stack files.
-    Check(check::CheckArgs),
+    Check(Box<check::CheckArgs>),
     /// Lint, package the context and build an image or a stack's services.
-    Build(build::BuildArgs),
+    Build(Box<build::BuildArgs>),
     /// Explain a rule, or list them all.
     Rule(rule::RuleArgs),
     /// Inspect what a build would send: list, tar or digest the context.
@@ -112,8 +114,8 @@ where
         }
     };
     let result = match cli.command {
-        Command::Check(args) => check::run(args, io),
-        Command::Build(args) => build::run(args, io),
+        Command::Check(args) => check::run(*args, io),
+        Command::Build(args) => build::run(*args, io),
         Command::Rule(args) => rule::run(args, io),
         Command::Context(args) => context::run(args, io),
         Command::Config(args) => config::run(args, io),
@@ -146,24 +148,6 @@ fn is_broken_pipe(e: &anyhow::Error) -> bool {
     })
 }
 
-/// A subcommand that a later change brings: says so plainly, exit 2.
-pub(crate) fn not_yet(what: &str, io: &mut Io<'_>) -> anyhow::Result<u8> {
-    writeln!(
-        io.stderr,
-        "buildlint: `{what}` is not available in this version yet"
-    )?;
-    Ok(EXIT_ERROR)
-}
-
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn cli_definition_is_consistent() {
-        use clap::CommandFactory;
-        super::Cli::command().debug_assert();
-    }
-}
-
 /// Runs buildlint in-process on empty stdin and returns (status, stdout, stderr).
 pub fn run_captured(args: &[&str]) -> (u8, String, String) {
     run_captured_with_stdin(args, b"")
@@ -189,4 +173,13 @@ pub fn run_captured_with_stdin(args: &[&str], stdin: &[u8]) -> (u8, String, Stri
         String::from_utf8_lossy(&out).into_owned(),
         String::from_utf8_lossy(&err).into_owned(),
     )
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn cli_definition_is_consistent() {
+        use clap::CommandFactory;
+        super::Cli::command().debug_assert();
+    }
 }

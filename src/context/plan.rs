@@ -17,7 +17,7 @@ use super::prune::{
     clean_context_path, needs, Needs, NeedsInput, NoDaemon, OnbuildLookup, OnbuildUnknown,
     PruneError, Source, SourceSelector, StageSelection,
 };
-use super::tar::{write_items, Item, PackError, TarOptions, TarStats};
+use super::tar::{predicted_size, write_items, Item, PackError, TarOptions, TarStats};
 use super::walk::{walk, All, Entry, Selector as _, Skipped, WalkError};
 
 static NO_DAEMON: NoDaemon = NoDaemon;
@@ -416,6 +416,12 @@ impl ContextPlan {
             });
         }
         items
+    }
+
+    /// The size in bytes of the uncompressed tar [`ContextPlan::write_tar`]
+    /// writes, exact unless a file changes in between (for an upload bar).
+    pub fn tar_size(&self) -> u64 {
+        predicted_size(&self.items())
     }
 
     /// Writes the tar (gzipped if asked) to `out`, streaming: memory stays

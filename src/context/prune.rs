@@ -147,7 +147,7 @@ impl Env {
             return Lookup::Unknown;
         }
         match self.vars.get(name) {
-            Some(v) => Lookup::Set(v.clone()),
+            Some(_) => Lookup::Set,
             None if self.open => Lookup::Unknown,
             None => Lookup::Unset,
         }
@@ -155,7 +155,7 @@ impl Env {
 }
 
 enum Lookup {
-    Set(String),
+    Set,
     Unset,
     Unknown,
 }
@@ -164,136 +164,61 @@ enum Lookup {
 #[derive(Debug)]
 struct Unsure(String);
 
-/// Expands `$VAR`, `${VAR}`, `${VAR:-x}`, `${VAR-x}`, `${VAR:+x}`, `${VAR+x}`
-/// and removes quotes and escapes, as BuildKit's word processing does for
-/// COPY sources. Anything else is reported as unsure.
+impl crate::dockerfile::expand::Env for Env {
+    fn lookup(&self, name: &str) -> Option<crate::dockerfile::expand::Lookup<'_>> {
+        use crate::dockerfile::expand::Lookup as L;
+        match self.get(name) {
+            Lookup::Set => self.vars.get(name).map(|v| L::Known(v.as_str())),
+            Lookup::Unknown => Some(L::Unknown),
+            Lookup::Unset => None,
+        }
+    }
+}
+
+/// Expands a word with BuildKit's word processing
+/// ([`crate::dockerfile::expand`]); a variable whose value cannot be known
+/// before the build, or a word BuildKit would reject, makes it unsure.
 fn expand(word: &str, env: &Env, escape: char) -> Result<String, Unsure> {
-    let chars: Vec<char> = word.chars().collect();
-    let mut out = String::new();
-    let mut i = 0;
-    let mut in_double = false;
-    while i < chars.len() {
-        let c = chars[i];
-        if c == escape {
-            if let Some(&n) = chars.get(i + 1) {
-                if in_double && !matches!(n, '"' | '$') && n != escape {
-                    out.push(c);
-                }
-                out.push(n);
-                i += 2;
+    expand_with(crate::dockerfile::expand::Lexer::new(escape), word, env)
+}
+
+/// As [`expand`], with quotes kept as ordinary characters (`RUN --mount`).
+fn expand_mount(word: &str, env: &Env, escape: char) -> Result<String, Unsure> {
+    let lexer = crate::dockerfile::expand::Lexer {
+        skip_process_quotes: true,
+        ..crate::dockerfile::expand::Lexer::new(escape)
+    };
+    expand_with(lexer, word, env)
+}
+
+fn expand_with(
+    lexer: crate::dockerfile::expand::Lexer,
+    word: &str,
+    env: &Env,
+) -> Result<String, Unsure> {
+    let e = lexer.process(word, env).map_err(|e| Unsure(e.message))?;
+    if e.uncertain {
+        let names: Vec<String> = e
+            .refs
+            .iter()
+            .filter(|r| matches!(env.get(&r.name), Lookup::Unknown))
+            .map(|r| format!("`${}`", r.name))
+            .collect();
+        return Err(Unsure(format!(
+            "{} has no value known before the build",
+            if names.is_empty() {
+                "a variable".to_string()
             } else {
-                out.push(c);
-                i += 1;
+                names.join(", ")
             }
-            continue;
-        }
-        match c {
-            '\'' if !in_double => {
-                let end = chars[i + 1..]
-                    .iter()
-                    .position(|&x| x == '\'')
-                    .ok_or_else(|| Unsure(format!("unterminated quote in `{word}`")))?;
-                out.extend(&chars[i + 1..i + 1 + end]);
-                i += end + 2;
-            }
-            '"' => {
-                in_double = !in_double;
-                i += 1;
-            }
-            '$' => {
-                let (value, used) = expand_var(&chars[i + 1..], env, escape, word)?;
-                out.push_str(&value);
-                i += 1 + used;
-            }
-            c => {
-                out.push(c);
-                i += 1;
-            }
-        }
+        )));
     }
-    if in_double {
-        return Err(Unsure(format!("unterminated quote in `{word}`")));
-    }
-    Ok(out)
+    Ok(e.value)
 }
 
-fn is_name_char(c: char) -> bool {
-    c.is_ascii_alphanumeric() || c == '_'
-}
-
-fn expand_var(s: &[char], env: &Env, escape: char, word: &str) -> Result<(String, usize), Unsure> {
-    let unknown = |name: &str| Unsure(format!("`${name}` has no value known before the build"));
-    match s.first() {
-        Some('{') => {
-            let close = s
-                .iter()
-                .position(|&c| c == '}')
-                .ok_or_else(|| Unsure(format!("unterminated `${{` in `{word}`")))?;
-            let inner: String = s[1..close].iter().collect();
-            if inner.contains('{') || inner.contains('$') {
-                return Err(Unsure(format!("nested expansion in `{word}`")));
-            }
-            let name_len = inner.chars().take_while(|&c| is_name_char(c)).count();
-            let name = &inner[..name_len];
-            let op = &inner[name_len..];
-            if name.is_empty() {
-                return Err(Unsure(format!("unsupported expansion `${{{inner}}}`")));
-            }
-            let look = env.get(name);
-            let value = if op.is_empty() {
-                match look {
-                    Lookup::Set(v) => v,
-                    Lookup::Unset => String::new(),
-                    Lookup::Unknown => return Err(unknown(name)),
-                }
-            } else {
-                let (kind, rest) = if let Some(r) = op.strip_prefix(":-") {
-                    ("default-empty", r)
-                } else if let Some(r) = op.strip_prefix(":+") {
-                    ("alt-empty", r)
-                } else if let Some(r) = op.strip_prefix('-') {
-                    ("default", r)
-                } else if let Some(r) = op.strip_prefix('+') {
-                    ("alt", r)
-                } else {
-                    return Err(Unsure(format!("unsupported expansion `${{{inner}}}`")));
-                };
-                let word = expand(rest, env, escape)?;
-                match (kind, look) {
-                    (_, Lookup::Unknown) => return Err(unknown(name)),
-                    ("default-empty", Lookup::Set(v)) if !v.is_empty() => v,
-                    ("default-empty", _) => word,
-                    ("default", Lookup::Set(v)) => v,
-                    ("default", Lookup::Unset) => word,
-                    ("alt-empty", Lookup::Set(v)) if !v.is_empty() => word,
-                    ("alt-empty", _) => String::new(),
-                    ("alt", Lookup::Set(_)) => word,
-                    _ => String::new(),
-                }
-            };
-            Ok((value, close + 1))
-        }
-        Some(&c) if is_name_char(c) && !c.is_ascii_digit() => {
-            let len = s.iter().take_while(|&&c| is_name_char(c)).count();
-            let name: String = s[..len].iter().collect();
-            match env.get(&name) {
-                Lookup::Set(v) => Ok((v, len)),
-                Lookup::Unset => Ok((String::new(), len)),
-                Lookup::Unknown => Err(unknown(&name)),
-            }
-        }
-        // A lone `$` (or `$` before a non-name) is literal.
-        _ => Ok(("$".to_string(), 0)),
-    }
-}
-
-/// The decoded text of a word (JSON strings of exec form decoded first).
-fn word_text(word: &Word, exec_form: bool) -> String {
-    if exec_form && word.raw.starts_with('"') {
-        if let Ok(s) = serde_json::from_str::<String>(&word.raw) {
-            return s;
-        }
-    }
+/// The text of a source word. In exec form the IR already holds the decoded
+/// JSON string; BuildKit still runs it through the word processor.
+fn word_text(word: &Word, _exec_form: bool) -> String {
     word.raw.clone()
 }
 
@@ -640,7 +565,7 @@ fn read_instruction(
         (Kind::Run, _) => {
             for flag in ins.flags_named("mount") {
                 let Some(value) = &flag.value else { continue };
-                let text = match expand(&value.raw, env, df.escape) {
+                let text = match expand_mount(&value.raw, env, df.escape) {
                     Ok(t) => t,
                     Err(Unsure(why)) => {
                         everything(out, format!("a `RUN --mount` cannot be resolved: {why}"));
@@ -820,7 +745,7 @@ fn component_matches(pattern: &str, name: &str) -> bool {
 }
 
 /// Go's `path/filepath.Match` (Unix). `Err` for a malformed pattern.
-pub fn go_match(pattern: &str, name: &str) -> Result<bool, ()> {
+pub(crate) fn go_match(pattern: &str, name: &str) -> Result<bool, ()> {
     let mut pattern: &[u8] = pattern.as_bytes();
     let mut name: &[u8] = name.as_bytes();
     'outer: while !pattern.is_empty() {
@@ -1078,7 +1003,8 @@ mod tests {
         assert_eq!(e("\"$A y\"", &env).unwrap(), "x y");
         assert_eq!(e("\\$A", &env).unwrap(), "$A");
         assert_eq!(e("a$", &env).unwrap(), "a$");
-        assert!(e("${A/x/y}", &env).is_err());
+        assert_eq!(e("${A/x/y}", &env).unwrap(), "y");
+        assert!(e("${B:?unset}", &env).is_err());
         env.open = true;
         assert!(e("$B", &env).is_err());
         assert_eq!(e("$A", &env).unwrap(), "x");

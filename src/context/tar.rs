@@ -557,14 +557,10 @@ fn fill(field: &mut [u8], value: &[u8]) {
     }
 }
 
-fn write_header<W: Write>(out: &mut W, spec: &HeaderSpec<'_>) -> io::Result<()> {
+/// The PAX records a header needs (empty when ustar holds everything).
+fn pax_records(spec: &HeaderSpec<'_>) -> Vec<u8> {
     let mut pax = Vec::new();
-    let split = if spec.name.is_ascii() {
-        ustar_split(spec.name)
-    } else {
-        None
-    };
-    if split.is_none() {
+    if !(spec.name.is_ascii() && ustar_split(spec.name).is_some()) {
         pax_record(&mut pax, "path", spec.name);
     }
     if let Some(link) = spec.link {
@@ -575,6 +571,65 @@ fn write_header<W: Write>(out: &mut W, spec: &HeaderSpec<'_>) -> io::Result<()> 
     if spec.size > USTAR_MAX_SIZE {
         pax_record(&mut pax, "size", spec.size.to_string().as_bytes());
     }
+    pax
+}
+
+fn padded(n: u64) -> u64 {
+    n.div_ceil(512) * 512
+}
+
+/// The exact size of the tar `write_items` writes for `items`, if no file
+/// changes in between (for progress bars and Content-Length).
+pub(crate) fn predicted_size(items: &[Item<'_>]) -> u64 {
+    let mut total = 1024;
+    for item in items {
+        let (spec_name, kind, size, link): (Vec<u8>, EntryType, u64, Option<&[u8]>) = match item {
+            Item::Injected { name, data, .. } => (
+                name.as_bytes().to_vec(),
+                EntryType::Regular,
+                data.len() as u64,
+                None,
+            ),
+            Item::Entry { entry, hardlink_to } => match (hardlink_to, entry.meta.kind) {
+                (Some(first), _) => (entry.raw.clone(), EntryType::Link, 0, Some(&first.raw[..])),
+                (None, FileKind::Dir) => {
+                    let mut n = entry.raw.clone();
+                    n.push(b'/');
+                    (n, EntryType::Directory, 0, None)
+                }
+                (None, FileKind::Symlink) => (
+                    entry.raw.clone(),
+                    EntryType::Symlink,
+                    0,
+                    Some(entry.link_target.as_deref().unwrap_or_default()),
+                ),
+                (None, _) => (entry.raw.clone(), EntryType::Regular, entry.meta.size, None),
+            },
+        };
+        let spec = HeaderSpec {
+            name: &spec_name,
+            kind,
+            mode: 0,
+            size,
+            mtime: 0,
+            link,
+        };
+        let pax = pax_records(&spec);
+        if !pax.is_empty() {
+            total += 512 + padded(pax.len() as u64);
+        }
+        total += 512 + padded(size);
+    }
+    total
+}
+
+fn write_header<W: Write>(out: &mut W, spec: &HeaderSpec<'_>) -> io::Result<()> {
+    let pax = pax_records(spec);
+    let split = if spec.name.is_ascii() {
+        ustar_split(spec.name)
+    } else {
+        None
+    };
     if !pax.is_empty() {
         let base = spec
             .name

@@ -101,6 +101,17 @@ pub struct VarRef {
     pub range: Range<usize>,
     /// Whether the variable was set.
     pub defined: bool,
+    /// The modifier of a `${NAME<modifier>word}` reference: `:-`, `-`, `:+`,
+    /// `+`, `:?`, `?`, `#`, `##`, `%`, `%%`, `/` or `//`.
+    pub modifier: Option<String>,
+}
+
+impl VarRef {
+    /// `${NAME:-x}`, `${NAME-x}`, `${NAME:+x}`, `${NAME+x}`: the word says
+    /// what to do when the variable is unset.
+    pub fn handles_unset(&self) -> bool {
+        matches!(self.modifier.as_deref(), Some(":-" | "-" | ":+" | "+"))
+    }
 }
 
 /// The result of processing one word.
@@ -153,6 +164,8 @@ pub struct ExpandError {
     pub message: String,
     /// Byte offset in the word where processing stopped.
     pub offset: usize,
+    /// The variables looked up before the error.
+    pub refs: Vec<VarRef>,
 }
 
 /// The word processor, with BuildKit's switches.
@@ -210,6 +223,7 @@ impl Lexer {
             Err(e) => Err(ExpandError {
                 message: format!("failed to process {word:?}: {}", e.message),
                 offset: e.offset,
+                refs: sw.refs,
             }),
         }
     }
@@ -357,6 +371,7 @@ impl ShellWord<'_> {
         ExpandError {
             message: message.into(),
             offset: self.offset(),
+            refs: Vec::new(),
         }
     }
 
@@ -522,6 +537,15 @@ impl ShellWord<'_> {
 
     /// Looks a variable up and records the reference `start..here`.
     fn get_env(&mut self, name: &str, start: usize) -> (String, bool) {
+        self.get_env_with(name, start, None)
+    }
+
+    fn get_env_with(
+        &mut self,
+        name: &str,
+        start: usize,
+        modifier: Option<String>,
+    ) -> (String, bool) {
         let range = start..self.offset();
         let (value, set) = match self.env.lookup(name) {
             Some(Lookup::Known(v)) => (v.to_string(), true),
@@ -535,6 +559,7 @@ impl ShellWord<'_> {
             name: name.to_string(),
             range,
             defined: set,
+            modifier,
         });
         (value, set)
     }
@@ -591,7 +616,13 @@ impl ShellWord<'_> {
                         return Err(e);
                     }
                 };
-                let (value, set) = self.get_env(&name, start);
+                let mut modifier = chs.clone();
+                if let Some(c @ ('#' | '%')) = ch {
+                    if word.starts_with(c) {
+                        modifier.push(c);
+                    }
+                }
+                let (value, set) = self.get_env_with(&name, start, Some(modifier));
                 if self.lexer.skip_unset_env && !set {
                     return Ok(format!("${{{name}{chs}{word}}}"));
                 }
@@ -656,7 +687,8 @@ impl ShellWord<'_> {
                         return Err(e);
                     }
                 };
-                let (value, set) = self.get_env(&name, start);
+                let modifier = if replace_all { "//" } else { "/" };
+                let (value, set) = self.get_env_with(&name, start, Some(modifier.into()));
                 if self.lexer.skip_unset_env && !set {
                     return Ok(format!("${{{name}/{pattern}/{replacement}}}"));
                 }
@@ -1037,6 +1069,16 @@ mod tests {
                 ("B", "$B", false)
             ]
         );
+        assert_eq!(e.refs[1].modifier.as_deref(), Some(":-"));
+        assert!(e.refs[1].handles_unset());
+        assert_eq!(e.refs[0].modifier, None);
+        let e = process_word("${A%%x}${B//a/b}${C:?m}${D+x}", &env(&[("C", "1")]), '\\').unwrap();
+        let mods: Vec<_> = e
+            .refs
+            .iter()
+            .map(|r| r.modifier.as_deref().unwrap())
+            .collect();
+        assert_eq!(mods, vec!["%%", "//", ":?", "+"]);
         // Single quotes hide references.
         assert!(process_word("'$A'", &NoEnv, '\\').unwrap().refs.is_empty());
         // An escaped dollar is no reference.

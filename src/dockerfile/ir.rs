@@ -234,7 +234,7 @@ pub struct ArgDecl {
 
 #[derive(Clone, Debug, Serialize)]
 pub struct FromArgs {
-    /// The image reference as written (may hold `$VAR`).
+    /// The image reference as written (may hold `$VAR`); empty for a bare `FROM`.
     pub image: Word,
     /// `AS` keyword and the stage name.
     pub as_keyword: Option<Word>,
@@ -248,6 +248,8 @@ pub struct CopyArgs {
     pub exec_form: bool,
     /// Sources as written. A source that is a heredoc marker is not listed here
     /// (see `Instruction::heredocs`).
+    /// In exec form each word's `raw` is the decoded JSON string and its
+    /// span the string literal.
     pub sources: Vec<Word>,
     pub dest: Option<Word>,
 }
@@ -285,9 +287,12 @@ pub enum Args {
     },
     Stopsignal(Word),
     Healthcheck(HealthcheckArgs),
-    /// SHELL takes only a JSON array.
+    /// SHELL takes only a JSON array; empty when it is not written as one
+    /// (BuildKit rejects that when building; `Instruction::rest` has the text).
     Shell(Vec<ExecArg>),
     Maintainer(Word),
+    /// The trigger, parsed as an instruction with its own file spans (its
+    /// heredocs are on it). A bare `ONBUILD` has `Unknown` (empty) instead.
     Onbuild(Box<Instruction>),
     /// An instruction BuildKit does not know; rules report it. Holds the rest
     /// of the logical line as one word.

@@ -23,6 +23,12 @@ pub trait ContextView: Sync {
     fn list_dir(&self, path: &str) -> Vec<(String, EntryKind)>;
     /// The ignore file that applies to this build, if any.
     fn ignore_file(&self) -> Option<&IgnoreFile>;
+    /// Up to `len` first bytes of the regular file at `path` (to tell an
+    /// archive by its content, as ADD does); `None` when not known.
+    fn head(&self, path: &str, len: usize) -> Option<Vec<u8>> {
+        let _ = (path, len);
+        None
+    }
 }
 
 /// A context held in memory: paths and their kinds. Parent directories are
@@ -31,6 +37,7 @@ pub trait ContextView: Sync {
 pub struct MemoryContext {
     entries: BTreeMap<String, EntryKind>,
     ignore: Option<IgnoreFile>,
+    contents: BTreeMap<String, Vec<u8>>,
 }
 
 impl MemoryContext {
@@ -75,6 +82,13 @@ impl MemoryContext {
     pub fn set_ignore(&mut self, ignore: IgnoreFile) {
         self.ignore = Some(ignore);
     }
+
+    /// Adds a regular file with its content.
+    pub fn add_file(&mut self, path: &str, content: &[u8]) {
+        self.add(path);
+        let path = path.trim_start_matches("./").trim_start_matches('/');
+        self.contents.insert(path.to_string(), content.to_vec());
+    }
 }
 
 impl ContextView for MemoryContext {
@@ -105,6 +119,11 @@ impl ContextView for MemoryContext {
 
     fn ignore_file(&self) -> Option<&IgnoreFile> {
         self.ignore.as_ref()
+    }
+
+    fn head(&self, path: &str, len: usize) -> Option<Vec<u8>> {
+        let content = self.contents.get(path)?;
+        Some(content[..content.len().min(len)].to_vec())
     }
 }
 
@@ -158,8 +177,16 @@ impl ContextView for DirContext {
             .flatten()
             .filter_map(|e| {
                 let name = e.file_name().into_string().ok()?;
-                let meta = e.path().symlink_metadata().ok()?;
-                Some((name, kind_of(&meta)))
+                // The directory entry's own type: no stat per entry.
+                let ft = e.file_type().ok()?;
+                let kind = if ft.is_symlink() {
+                    EntryKind::Symlink
+                } else if ft.is_dir() {
+                    EntryKind::Dir
+                } else {
+                    EntryKind::File
+                };
+                Some((name, kind))
             })
             .collect();
         out.sort();
@@ -168,5 +195,21 @@ impl ContextView for DirContext {
 
     fn ignore_file(&self) -> Option<&IgnoreFile> {
         self.ignore.as_ref()
+    }
+
+    fn head(&self, path: &str, len: usize) -> Option<Vec<u8>> {
+        use std::io::Read;
+        let full = self.root.join(path);
+        let meta = std::fs::symlink_metadata(&full).ok()?;
+        if !meta.file_type().is_file() {
+            return None;
+        }
+        let mut buf = Vec::with_capacity(len);
+        std::fs::File::open(full)
+            .ok()?
+            .take(len as u64)
+            .read_to_end(&mut buf)
+            .ok()?;
+        Some(buf)
     }
 }

@@ -15,7 +15,7 @@ use std::sync::Arc;
 use super::baseline::clean_path;
 use super::config::{ConfigError, Discovery, Layer, Resolver, Settings};
 use super::context_view::{ContextView, DirContext};
-use super::engine::{drop_superseded, lint_dockerfile, DockerfileJob, SUPERSEDES};
+use super::engine::{lint_dockerfile, supersede, DockerfileJob, SUPERSEDES};
 use super::finding::{Finding, Severity, SourceFile};
 use super::rule::Rule;
 use super::rules::meta::UNREADABLE_FILE;
@@ -163,10 +163,9 @@ pub fn lint_parsed(
         options: &settings.options,
         service: service.map(str::to_string),
     };
-    let mut findings = lint_dockerfile(&job, &settings.selection);
-    drop_superseded(&mut findings, SUPERSEDES);
+    let findings = supersede(lint_dockerfile(&job, &settings.selection), SUPERSEDES);
     let mut pragmas = suppress::collect(df, build_args);
-    let mut findings = suppress::apply(&mut pragmas, findings, file, &settings.selection);
+    let mut findings = suppress::apply_absorbing(&mut pragmas, findings, file, &settings.selection);
     for f in &mut findings {
         if f.service.is_none() {
             f.service = service.map(str::to_string);
@@ -279,7 +278,7 @@ impl Linter {
                     &file,
                     Span::default(),
                     format!("cannot read `{}`: {reason}", input.path.display()),
-                    Some("check the path; a directory is searched for Dockerfiles only when it exists".into()),
+                    Some("check the path, or name a directory to search it for Dockerfiles".into()),
                 );
                 f.service = input.service.clone();
                 return Ok(Outcome {
@@ -425,9 +424,9 @@ fn ignore_file_finding(e: &crate::context::dockerignore::LoadError, cwd: &Path) 
 /// Dockerfiles its services build. The stack front end provides this.
 pub type StackLintFn = fn(&Linter, &[PathBuf]) -> Result<Vec<Outcome>, SetupError>;
 
-/// The stack linter, once the stack front end provides one.
+/// The stack linter: the stack front end's.
 pub fn stack_linter() -> Option<StackLintFn> {
-    None
+    Some(crate::compose::lint_stack_project)
 }
 
 #[cfg(test)]
@@ -435,8 +434,20 @@ mod tests {
     use super::*;
     use crate::lint::context_view::MemoryContext;
 
+    /// The `:latest` rule and buildlint's own rules: findings these tests
+    /// can state exactly, whatever other rules exist.
     fn settings() -> Settings {
-        Settings::default()
+        use crate::lint::engine::RuleSelection;
+        use crate::lint::rules::meta::{INVALID_SUPPRESSION, UNREADABLE_FILE, UNUSED_SUPPRESSION};
+        Settings {
+            selection: RuleSelection::only(&[
+                &UNREADABLE_FILE,
+                &UNUSED_SUPPRESSION,
+                &INVALID_SUPPRESSION,
+                crate::lint::registry::by_code("BL1007").unwrap(),
+            ]),
+            ..Settings::default()
+        }
     }
 
     fn codes(findings: &[Finding]) -> Vec<(&'static str, String)> {
@@ -568,6 +579,59 @@ mod tests {
     }
 
     #[test]
+    fn a_superseded_finding_is_absorbed_by_the_specific_one() {
+        let full = Settings::default();
+        let run = |text: &str| {
+            let (_, findings, _) = lint_bytes(
+                Path::new("Dockerfile"),
+                text.as_bytes().to_vec(),
+                &MemoryContext::new(),
+                true,
+                &full,
+                &BTreeMap::new(),
+                None,
+                None,
+            );
+            findings
+                .iter()
+                .filter(|f| ["BL1017", "BL1125"].contains(&f.rule.code))
+                .map(|f| f.rule.code)
+                .collect::<Vec<_>>()
+        };
+        // Both rules see the name; one finding is reported.
+        assert_eq!(
+            run("FROM alpine:3.20\nARG AWS_SECRET_ACCESS_KEY\n"),
+            ["BL1017"]
+        );
+        // Either rule's name suppresses it, in any dialect, and the
+        // suppression is used (no unused-suppression finding).
+        for text in [
+            "FROM alpine:3.20\n# hadolint ignore=DL3064\nARG AWS_SECRET_ACCESS_KEY\n",
+            "FROM alpine:3.20\n# buildlint ignore=secrets-used-in-arg-or-env\nARG AWS_SECRET_ACCESS_KEY\n",
+            "# check=skip=SecretsUsedInArgOrEnv\nFROM alpine:3.20\nARG AWS_SECRET_ACCESS_KEY\n",
+        ] {
+            let pragma = text;
+            let (_, findings, _) = lint_bytes(
+                Path::new("Dockerfile"),
+                text.as_bytes().to_vec(),
+                &MemoryContext::new(),
+                true,
+                &full,
+                &BTreeMap::new(),
+                None,
+                None,
+            );
+            let codes: Vec<&str> = findings.iter().map(|f| f.rule.code).collect();
+            assert!(
+                !codes.contains(&"BL1017")
+                    && !codes.contains(&"BL1125")
+                    && !codes.contains(&"BL0002"),
+                "{pragma}: {codes:?}"
+            );
+        }
+    }
+
+    #[test]
     fn buildkit_check_directive() {
         // BL1007 has no BuildKit alias: `skip=all` leaves it alone.
         assert_eq!(lint("# check=skip=all\nFROM nginx:latest\n").len(), 1);
@@ -593,7 +657,15 @@ mod tests {
         )
         .unwrap();
         let mut linter = Linter::new(root.clone());
-        linter.resolver = Resolver::new(Discovery::ProjectOnly, Layer::default(), root.clone());
+        let only = ["BL0001", "BL0002", "BL0003", "BL1007"]
+            .iter()
+            .map(|c| crate::lint::config::resolve_rule_name(c).unwrap())
+            .collect();
+        let layer = Layer {
+            select: Some(only),
+            ..Layer::default()
+        };
+        linter.resolver = Resolver::new(Discovery::ProjectOnly, layer, root.clone());
         let o = linter
             .lint_dockerfile(&DockerfileInput::new("a/Dockerfile"))
             .unwrap();

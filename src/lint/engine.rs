@@ -100,12 +100,26 @@ pub fn lint_stack(
     findings
 }
 
-/// Rules that say something more specific than another rule at the same
-/// place: `(specific, general)` by code. Where both report overlapping spans
-/// in the same file, only the specific finding is kept, so each span and
-/// cause is reported once. Add a line here when a new rule refines an
-/// existing one (e.g. a BuildKit check and a hadolint rule that overlap).
-pub static SUPERSEDES: &[(&str, &str)] = &[];
+/// Rules that say the same thing as another rule, more precisely, at the
+/// same place: `(specific, general)` by code. Where both report overlapping
+/// spans in the same file, only the specific finding is kept (it absorbs the
+/// general one: a suppression naming either rule silences it), so each span
+/// and cause is reported once. Add a line here when a new rule refines an
+/// existing one.
+pub static SUPERSEDES: &[(&str, &str)] = &[
+    // BuildKit's SecretsUsedInArgOrEnv matches name words; DL3064's list
+    // matches substrings.
+    ("BL1017", "BL1125"),
+    // A constant `--platform` value, and the redundant `$TARGETPLATFORM`,
+    // are the precise forms of DL3029's "FROM uses --platform".
+    ("BL1019", "BL1109"),
+    ("BL1016", "BL1109"),
+    // BuildKit's WorkdirRelativePath (no absolute WORKDIR before it) is
+    // DL3000's relative WORKDIR where it matters.
+    ("BL1012", "BL1101"),
+    // ignored-copy-source names the pattern and follows `!` exceptions.
+    ("BL3004", "BL1020"),
+];
 
 fn overlaps(a: crate::span::Span, b: crate::span::Span) -> bool {
     if a.is_empty() || b.is_empty() {
@@ -114,10 +128,14 @@ fn overlaps(a: crate::span::Span, b: crate::span::Span) -> bool {
     a.start < b.end && b.start < a.end
 }
 
-/// Drops findings superseded by a more specific one (per `table`) at an
-/// overlapping span in the same file, and exact duplicates (same rule, span
-/// and message).
-pub fn drop_superseded(findings: &mut Vec<Finding>, table: &[(&str, &str)]) {
+/// Removes exact duplicates (same rule, file, span and message) and the
+/// findings superseded by a more specific one (per `table`) at an
+/// overlapping span in the same file. Each kept finding comes with the
+/// rules it absorbed, in file order.
+pub fn supersede(
+    mut findings: Vec<Finding>,
+    table: &[(&str, &str)],
+) -> Vec<(Finding, Vec<&'static Rule>)> {
     findings.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
     findings.dedup_by(|b, a| {
         std::ptr::eq(a.rule, b.rule)
@@ -125,34 +143,41 @@ pub fn drop_superseded(findings: &mut Vec<Finding>, table: &[(&str, &str)]) {
             && a.message == b.message
             && Arc::ptr_eq(&a.file, &b.file)
     });
-    if table.is_empty() {
-        return;
-    }
-    let snapshot: Vec<(usize, &'static str, crate::span::Span, Arc<SourceFile>)> = findings
-        .iter()
-        .enumerate()
-        .map(|(i, f)| (i, f.rule.code, f.span, f.file.clone()))
-        .collect();
+    let mut absorbed: Vec<Vec<&'static Rule>> = vec![Vec::new(); findings.len()];
     let mut drop = vec![false; findings.len()];
-    for &(i, code, span, ref file) in &snapshot {
-        for &(specific, general) in table {
-            if code != general {
-                continue;
-            }
-            let superseded = snapshot.iter().any(|(j, other, ospan, ofile)| {
-                *j != i && *other == specific && Arc::ptr_eq(file, ofile) && overlaps(span, *ospan)
-            });
-            if superseded {
-                drop[i] = true;
+    if !table.is_empty() {
+        for (i, general) in findings.iter().enumerate() {
+            for &(specific, general_code) in table {
+                if general.rule.code != general_code {
+                    continue;
+                }
+                let winner = findings.iter().position(|other| {
+                    other.rule.code == specific
+                        && Arc::ptr_eq(&general.file, &other.file)
+                        && overlaps(general.span, other.span)
+                });
+                if let Some(j) = winner {
+                    drop[i] = true;
+                    if !absorbed[j].iter().any(|r| std::ptr::eq(*r, general.rule)) {
+                        absorbed[j].push(general.rule);
+                    }
+                }
             }
         }
     }
-    let mut i = 0;
-    findings.retain(|_| {
-        let keep = !drop[i];
-        i += 1;
-        keep
-    });
+    findings
+        .into_iter()
+        .zip(absorbed)
+        .zip(drop)
+        .filter(|(_, dropped)| !dropped)
+        .map(|(pair, _)| pair)
+        .collect()
+}
+
+/// [`supersede`], keeping only the findings.
+pub fn drop_superseded(findings: &mut Vec<Finding>, table: &[(&str, &str)]) {
+    let kept = supersede(std::mem::take(findings), table);
+    *findings = kept.into_iter().map(|(f, _)| f).collect();
 }
 
 /// Turns a rule's diagnostics into findings. A diagnostic's own severity

@@ -149,7 +149,7 @@ impl<'a> Scan<'a> {
     }
 }
 
-enum Parsed {
+pub(crate) enum Parsed {
     Ignore {
         dialect: Dialect,
         scope: Scope,
@@ -169,7 +169,7 @@ const PRAGMA_HELP: &str =
     "write `# buildlint ignore=RULE[,RULE]`, `global ignore=`, `stage ignore=` or `shell=`";
 
 /// Parses one comment line (`raw` starts at `#`, `base` is its offset).
-fn parse_comment(raw: &str, base: u32) -> Option<Parsed> {
+pub(crate) fn parse_comment(raw: &str, base: u32) -> Option<Parsed> {
     let mut s = Scan {
         text: raw,
         pos: 0,
@@ -462,18 +462,21 @@ fn covers(s: &Suppression, f: &Finding) -> bool {
     s.region.start <= f.span.start && f.span.start <= s.region.end
 }
 
-/// Marks the names of `pragmas` that cover `f`; true when one does.
-fn suppress(pragmas: &mut Pragmas, f: &Finding) -> bool {
+/// Marks the names of `pragmas` that cover `f` (or a rule it absorbed);
+/// true when one does.
+fn suppress(pragmas: &mut Pragmas, f: &Finding, absorbed: &[&'static Rule]) -> bool {
     let mut hit = false;
+    let is_ours =
+        |r: &Rule| std::ptr::eq(r, f.rule) || absorbed.iter().any(|a| std::ptr::eq(*a, r));
     for s in &mut pragmas.suppressions {
         if !covers(s, f) {
             continue;
         }
-        if s.all && is_buildkit_check(f.rule) {
+        if s.all && (is_buildkit_check(f.rule) || absorbed.iter().any(|r| is_buildkit_check(r))) {
             hit = true;
         }
         for n in &mut s.names {
-            if n.rules.iter().any(|r| std::ptr::eq(*r, f.rule)) {
+            if n.rules.iter().any(|r| is_ours(r)) {
                 n.used = true;
                 hit = true;
             }
@@ -552,9 +555,22 @@ pub fn apply(
     file: &Arc<SourceFile>,
     selection: &RuleSelection,
 ) -> Vec<Finding> {
+    let findings = findings.into_iter().map(|f| (f, Vec::new())).collect();
+    apply_absorbing(pragmas, findings, file, selection)
+}
+
+/// [`apply`] for findings that absorbed others (see
+/// [`crate::lint::engine::supersede`]): a suppression naming an absorbed
+/// rule silences the finding too.
+pub fn apply_absorbing(
+    pragmas: &mut Pragmas,
+    findings: Vec<(Finding, Vec<&'static Rule>)>,
+    file: &Arc<SourceFile>,
+    selection: &RuleSelection,
+) -> Vec<Finding> {
     let same_file = |f: &Finding| Arc::ptr_eq(&f.file, file) || f.file.path == file.path;
     let mut kept = Vec::with_capacity(findings.len());
-    for mut f in findings {
+    for (mut f, absorbed) in findings {
         if !same_file(&f) || std::ptr::eq(f.rule, &UNREADABLE_FILE) {
             kept.push(f);
             continue;
@@ -567,7 +583,7 @@ pub fn apply(
         {
             continue;
         }
-        if suppress(pragmas, &f) {
+        if suppress(pragmas, &f, &absorbed) {
             continue;
         }
         if pragmas.checks_are_errors && is_buildkit_check(f.rule) {
@@ -621,7 +637,7 @@ pub fn apply(
     }
     // Findings about suppressions can themselves be suppressed.
     for f in meta {
-        if !suppress(pragmas, &f) {
+        if !suppress(pragmas, &f, &[]) {
             kept.push(f);
         }
     }
@@ -697,6 +713,10 @@ pub fn add_suppressions(
     }
     if global.is_empty() && at_line.is_empty() {
         return None;
+    }
+    global.sort_unstable();
+    for codes in at_line.values_mut() {
+        codes.sort_unstable();
     }
     // Existing buildlint pragmas, by the line they sit on.
     let mut existing: BTreeMap<usize, (Scope, Vec<String>, u32)> = BTreeMap::new();

@@ -206,7 +206,15 @@ fn write_finding(f: &Finding, st: &Styles, out: &mut dyn Write) -> io::Result<()
         start.line,
         start.column
     )?;
-    writeln!(out, "{pad} {bar}")?;
+    // A file with no text (unreadable, missing) has no lines to show.
+    let lines = if f.file.text.is_empty() {
+        Vec::new()
+    } else {
+        lines
+    };
+    if !lines.is_empty() {
+        writeln!(out, "{pad} {bar}")?;
+    }
     let mut previous: Option<usize> = None;
     for &line in &lines {
         if let Some(p) = previous {
@@ -380,5 +388,40 @@ mod tests {
         let col = |s: &str, pat: char| s.chars().position(|c| c == pat).unwrap();
         assert_eq!(col(source, 'ü'), col(under, '^') + 5, "{source}\n{under}");
         assert_eq!(under.matches('^').count(), "/tmp/ü.txt".chars().count());
+    }
+}
+
+#[cfg(test)]
+mod empty_file_tests {
+    use crate::lint::finding::{Finding, Severity, SourceFile};
+    use crate::report::{render, Format, RenderOptions, Report};
+    use crate::span::Span;
+
+    #[test]
+    fn a_file_without_text_shows_no_snippet() {
+        let file = SourceFile::new("missing/Dockerfile", "");
+        let mut report = Report {
+            findings: vec![Finding {
+                file,
+                span: Span::default(),
+                rule: &crate::lint::rules::meta::UNREADABLE_FILE,
+                severity: Severity::Error,
+                message: "cannot read `missing/Dockerfile`: no such file".into(),
+                help: None,
+                labels: vec![],
+                fix: None,
+                service: None,
+            }],
+            files: vec!["missing/Dockerfile".into()],
+            rules: vec![],
+            failed: true,
+        };
+        report.normalize();
+        let mut out = Vec::new();
+        render(Format::Human, &report, &RenderOptions::default(), &mut out).unwrap();
+        let out = String::from_utf8(out).unwrap();
+        assert!(out.starts_with(
+            "error[BL0001]: cannot read `missing/Dockerfile`: no such file\n --> missing/Dockerfile:1:1\n  = rule: unreadable-file"
+        ), "{out}");
     }
 }

@@ -26,11 +26,17 @@ pub(crate) struct MarkerError {
     pub range: Range<usize>,
 }
 
+/// How deeply `${...}` may nest before the line is treated as unlexable
+/// (BuildKit recurses without bound; this keeps the stack and the time of
+/// rebuilding nested words bounded).
+const MAX_NESTING: u32 = 64;
+
 struct Lexer<'a> {
     s: &'a str,
     pos: usize,
     raw_quotes: bool,
     raw_escapes: bool,
+    depth: u32,
 }
 
 #[derive(Default)]
@@ -237,6 +243,16 @@ impl<'a> Lexer<'a> {
     }
 
     fn process_dollar(&mut self) -> LexResult<String> {
+        if self.depth >= MAX_NESTING {
+            return Err("substitutions nested too deeply".into());
+        }
+        self.depth += 1;
+        let r = self.dollar_inner();
+        self.depth -= 1;
+        r
+    }
+
+    fn dollar_inner(&mut self) -> LexResult<String> {
         self.next();
         if self.peek() != Some('{') {
             let name = self.process_name();
@@ -338,6 +354,7 @@ fn shell_words(s: &str, raw_quotes: bool, raw_escapes: bool) -> LexResult<LexWor
         pos: 0,
         raw_quotes,
         raw_escapes,
+        depth: 0,
     };
     lx.process_stop_on(None, raw_escapes).map(|(_, w)| w)
 }

@@ -1,5 +1,6 @@
-use crate::dockerfile::{Args, Kind};
 use crate::lint::{Check, Diagnostic, Diagnostics, DockerfileCx, FixAvailability, Rule, Severity};
+
+use super::base_image::resolved_froms;
 
 pub static RULE: Rule = Rule {
     code: "BL1007",
@@ -10,7 +11,9 @@ pub static RULE: Rule = Rule {
     fix: FixAvailability::Never,
     summary: "A base image is pinned to the floating `:latest` tag.",
     doc: r#"## What it does
-Checks for `FROM` instructions whose image tag is `latest`.
+Checks for `FROM` instructions whose image tag is `latest`. Build arguments
+are resolved first (`ARG TAG=latest` + `FROM nginx:${TAG}` is reported); a
+digest pins the image whatever the tag.
 
 ## Why is this bad?
 `latest` moves whenever the image's publisher pushes a new release, so the
@@ -37,31 +40,19 @@ Pin the tag to a release, or better a digest (`nginx:1.27.3@sha256:...`).
 };
 
 fn check(cx: &DockerfileCx<'_>, out: &mut Diagnostics) {
-    for inst in &cx.df.instructions {
-        if inst.kind != Kind::From {
+    for f in resolved_froms(cx) {
+        if f.image.tag.as_deref() != Some("latest") || f.image.digest.is_some() {
             continue;
         }
-        let Args::From(from) = &inst.args else {
-            continue;
-        };
-        let image = &from.image.raw;
-        if image.contains('@') {
-            continue;
-        }
-        let name_end = image.rfind('/').map(|i| i + 1).unwrap_or(0);
-        if let Some(colon) = image[name_end..].find(':') {
-            let tag = &image[name_end + colon + 1..];
-            if tag == "latest" {
-                let start = from.image.span.start + (name_end + colon + 1) as u32;
-                out.push(
-                    Diagnostic::new(
-                        crate::span::Span::new(start, from.image.span.end),
-                        "the base image uses the `latest` tag",
-                    )
-                    .help("pin a release tag or a digest, e.g. `nginx:1.27.3`"),
-                );
-            }
-        }
+        let name = f.image.familiar_name();
+        let diag = Diagnostic::new(
+            f.part_span(f.image.tag_range.as_ref()),
+            "the base image uses the `latest` tag",
+        )
+        .help(format!(
+            "pin a release tag or a digest, e.g. `{name}:<version>`"
+        ));
+        out.push(f.explain(cx, diag));
     }
 }
 
@@ -77,5 +68,17 @@ mod tests {
         assert_quiet(&RULE, "FROM nginx:1.27\n");
         assert_quiet(&RULE, "FROM localhost:5000/app\n");
         assert_quiet(&RULE, "FROM nginx:latest@sha256:0000000000000000000000000000000000000000000000000000000000000000\n");
+    }
+
+    #[test]
+    fn resolves_build_args() {
+        assert_fires(
+            &RULE,
+            "ARG TAG=latest\nFROM nginx:${TAG}\n",
+            &["nginx:${TAG}"],
+        );
+        assert_quiet(&RULE, "ARG TAG=1.27\nFROM nginx:${TAG}\n");
+        assert_quiet(&RULE, "ARG TAG\nFROM nginx:${TAG}\n");
+        assert_quiet(&RULE, "FROM nginx:1 AS latest\nFROM latest\n");
     }
 }

@@ -30,6 +30,15 @@ Use instead:
 FROM alpine:3.20
 ```
 
+## Fix
+```dockerfile
+# buildlint ignore=BL1007
+FROM alpine:3.20
+```
+```dockerfile fixed
+FROM alpine:3.20
+```
+
 ## Fix safety
 The fix removes the unused name, or the whole comment when no name is left.
 It is safe: the rule reported nothing there.

@@ -1,0 +1,221 @@
+//! What a build reports while it runs, and the three ways of showing it: a
+//! live view on a terminal (`tty`), prefixed plain lines (`plain`, in a pipe
+//! or CI) and JSON lines (`json`).
+//!
+//! Builds run on the async runtime and send [`Event`]s through a channel;
+//! the thread that owns the output renders them, so output never interleaves.
+
+use std::io::{self, Write};
+use std::sync::mpsc;
+
+mod json;
+mod plain;
+mod tty;
+
+pub use json::JsonView;
+pub use plain::PlainView;
+pub use tty::TtyView;
+
+/// How to show progress (`--progress`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum ProgressMode {
+    /// The live view on a terminal, plain lines otherwise.
+    Auto,
+    /// The live view.
+    Tty,
+    /// One prefixed line per event.
+    Plain,
+    /// One JSON object per line.
+    Json,
+}
+
+/// The state of one build step.
+#[derive(Clone, Debug, PartialEq)]
+pub enum StepState {
+    Running,
+    /// The daemon reused a cached result.
+    Cached,
+    Done {
+        secs: f64,
+    },
+    Failed {
+        message: String,
+    },
+}
+
+/// How one job ended.
+#[derive(Clone, Debug, PartialEq)]
+pub enum JobResult {
+    Built {
+        image_id: String,
+        secs: f64,
+        bytes: u64,
+    },
+    /// Found in the build record: nothing was sent.
+    Cached {
+        image_id: String,
+    },
+    Failed {
+        message: String,
+    },
+    Skipped {
+        reason: String,
+    },
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum NoteLevel {
+    Info,
+    Warning,
+}
+
+/// Something a build reports. `job` indexes the names given to the view.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Event {
+    /// The build is sent to the daemon with this builder.
+    Started {
+        job: usize,
+        builder: &'static str,
+    },
+    /// Context bytes handed to the connection so far.
+    Upload {
+        job: usize,
+        sent: u64,
+        total: Option<u64>,
+        done: bool,
+    },
+    /// A step appeared or changed state. `num` numbers steps per job in the
+    /// order they first appear.
+    Step {
+        job: usize,
+        num: u32,
+        name: String,
+        state: StepState,
+    },
+    /// A line of a step's output.
+    Log {
+        job: usize,
+        num: Option<u32>,
+        text: String,
+    },
+    /// A remark from buildlint (a builder fallback, a warning).
+    Note {
+        job: usize,
+        level: NoteLevel,
+        text: String,
+    },
+    Finished {
+        job: usize,
+        result: JobResult,
+    },
+}
+
+impl Event {
+    pub fn job(&self) -> usize {
+        match self {
+            Event::Started { job, .. }
+            | Event::Upload { job, .. }
+            | Event::Step { job, .. }
+            | Event::Log { job, .. }
+            | Event::Note { job, .. }
+            | Event::Finished { job, .. } => *job,
+        }
+    }
+}
+
+/// Shows events. Implementations write only to the writer they are given
+/// (the live view draws on the terminal itself).
+pub trait View {
+    fn event(&mut self, event: &Event, out: &mut dyn Write) -> io::Result<()>;
+    /// Called about ten times a second between events, on the same thread:
+    /// animations and elapsed times. Views never draw from other threads
+    /// (the caller may hold the standard error lock).
+    fn tick(&mut self, _out: &mut dyn Write) -> io::Result<()> {
+        Ok(())
+    }
+    /// Called once, after the last event: clears live regions.
+    fn finish(&mut self, out: &mut dyn Write) -> io::Result<()>;
+}
+
+/// Picks the view for `mode`. `names` are the jobs' display names (a
+/// service name, or the image's first tag).
+pub fn make_view(
+    mode: ProgressMode,
+    names: Vec<String>,
+    stderr_is_terminal: bool,
+    color: bool,
+) -> Box<dyn View> {
+    match mode {
+        ProgressMode::Json => Box::new(JsonView::new(names)),
+        ProgressMode::Plain => Box::new(PlainView::new(names)),
+        ProgressMode::Tty => Box::new(TtyView::new(names, color)),
+        ProgressMode::Auto if stderr_is_terminal => Box::new(TtyView::new(names, color)),
+        ProgressMode::Auto => Box::new(PlainView::new(names)),
+    }
+}
+
+/// The sending side, one per job, cheap to clone into tasks.
+#[derive(Clone, Debug)]
+pub struct Emitter {
+    job: usize,
+    tx: mpsc::Sender<Event>,
+}
+
+impl Emitter {
+    pub fn new(job: usize, tx: mpsc::Sender<Event>) -> Emitter {
+        Emitter { job, tx }
+    }
+
+    pub fn job(&self) -> usize {
+        self.job
+    }
+
+    /// Sends an event; a closed channel (the renderer is gone) is ignored.
+    pub fn send(&self, event: Event) {
+        let _ = self.tx.send(event);
+    }
+
+    pub fn note(&self, level: NoteLevel, text: impl Into<String>) {
+        self.send(Event::Note {
+            job: self.job,
+            level,
+            text: text.into(),
+        });
+    }
+}
+
+/// `1536` → `1.5 kB` (decimal units, as docker prints them).
+pub fn human_bytes(n: u64) -> String {
+    const UNITS: [&str; 5] = ["B", "kB", "MB", "GB", "TB"];
+    if n < 1000 {
+        return format!("{n} B");
+    }
+    let mut v = n as f64;
+    let mut i = 0;
+    while v >= 1000.0 && i < UNITS.len() - 1 {
+        v /= 1000.0;
+        i += 1;
+    }
+    format!("{v:.1} {}", UNITS[i])
+}
+
+/// `sha256:0123456789abcdef...` → `0123456789ab`.
+pub fn short_id(id: &str) -> &str {
+    let hex = id.strip_prefix("sha256:").unwrap_or(id);
+    &hex[..hex.len().min(12)]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn bytes_and_ids() {
+        assert_eq!(human_bytes(0), "0 B");
+        assert_eq!(human_bytes(999), "999 B");
+        assert_eq!(human_bytes(1536), "1.5 kB");
+        assert_eq!(human_bytes(224_850_944), "224.9 MB");
+        assert_eq!(short_id("sha256:0123456789abcdef"), "0123456789ab");
+        assert_eq!(short_id("abc"), "abc");
+    }
+}

@@ -1,0 +1,373 @@
+//! A stack's services as build jobs: which services build, their images'
+//! names (`image:` or `<project>-<service>`, as compose v2 names them), build
+//! settings from each service's `build:`, and the order: a service waits for
+//! the services whose images its Dockerfile reads (`FROM`, `COPY --from`) or
+//! that it names in `additional_contexts: {name: service:other}`.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use super::job::ImageSpec;
+use super::plan::{find_cycle, PlannedJob};
+use super::stages;
+use crate::compose::Project;
+use crate::dockerfile::Dockerfile;
+
+/// Command-line settings that apply to every service.
+#[derive(Clone, Debug, Default)]
+pub struct StackOverrides {
+    /// `--build-arg`: on top of each service's `build.args`.
+    pub build_args: BTreeMap<String, String>,
+    /// `--network`: instead of each service's `build.network`.
+    pub network: Option<String>,
+    /// `--platform`: instead of each service's platform.
+    pub platform: Option<String>,
+}
+
+/// Why a stack cannot be built as asked.
+#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+pub enum StackError {
+    #[error("no service `{name}` in the project; services: {}", known.join(", "))]
+    UnknownService { name: String, known: Vec<String> },
+    #[error("no service to build: none of {} has a `build:` section", if .0.is_empty() { "the services".to_string() } else { .0.join(", ") })]
+    NothingToBuild(Vec<String>),
+    #[error("the services' images depend on each other in a cycle: {}", .0.join(" → "))]
+    Cycle(Vec<String>),
+}
+
+/// The plan for a stack: the jobs, in service order, and files that must
+/// live as long as the builds (inline Dockerfiles).
+pub struct StackPlan {
+    pub jobs: Vec<PlannedJob>,
+    /// Services selected that have no `build:` (nothing to do), by name.
+    pub without_build: Vec<String>,
+    pub keep: Vec<tempfile::TempDir>,
+}
+
+/// The name compose gives a service's image.
+pub fn image_name(project: &Project, service: &crate::compose::model::Service) -> String {
+    match &service.image {
+        Some(i) if !i.value.is_empty() => i.value.clone(),
+        _ => format!("{}-{}", project.name.value, service.name.value),
+    }
+}
+
+/// `busybox` → `busybox:latest`; `docker.io/library/x:1` → `x:1`.
+pub fn normalize_reference(r: &str) -> String {
+    let mut s = r.trim();
+    for prefix in [
+        "docker.io/library/",
+        "index.docker.io/library/",
+        "docker.io/",
+        "index.docker.io/",
+    ] {
+        if let Some(rest) = s.strip_prefix(prefix) {
+            s = rest;
+            break;
+        }
+    }
+    if s.contains('@') {
+        return s.to_string();
+    }
+    let last = s.rsplit('/').next().unwrap_or(s);
+    if last.contains(':') {
+        s.to_string()
+    } else {
+        format!("{s}:latest")
+    }
+}
+
+fn blocked(spec: ImageSpec, why: String) -> PlannedJob {
+    PlannedJob {
+        spec,
+        deps: vec![],
+        blocked: Some(why),
+    }
+}
+
+fn placeholder_df() -> Arc<Dockerfile> {
+    static EMPTY: std::sync::OnceLock<Arc<Dockerfile>> = std::sync::OnceLock::new();
+    EMPTY
+        .get_or_init(|| {
+            Arc::new(crate::dockerfile::parse("FROM scratch\n".to_string()).expect("parses"))
+        })
+        .clone()
+}
+
+fn display(p: &Path, cwd: &Path) -> String {
+    p.strip_prefix(cwd)
+        .map(|r| r.to_string_lossy().into_owned())
+        .unwrap_or_else(|_| p.to_string_lossy().into_owned())
+}
+
+/// Plans the builds of `selected` services (all services with `build:` when
+/// empty).
+pub fn plan_project(
+    project: &Project,
+    selected: &[String],
+    overrides: &StackOverrides,
+    cwd: &Path,
+) -> Result<StackPlan, StackError> {
+    let known: Vec<String> = project
+        .services
+        .iter()
+        .map(|s| s.name.value.clone())
+        .collect();
+    for name in selected {
+        if project.service(name).is_none() {
+            return Err(StackError::UnknownService {
+                name: name.clone(),
+                known: known.clone(),
+            });
+        }
+    }
+    let services: Vec<&crate::compose::model::Service> = project
+        .services
+        .iter()
+        .filter(|s| selected.is_empty() || selected.contains(&s.name.value))
+        .collect();
+    let without_build: Vec<String> = services
+        .iter()
+        .filter(|s| s.build.is_none())
+        .map(|s| s.name.value.clone())
+        .collect();
+    let building: Vec<&crate::compose::model::Service> =
+        services.into_iter().filter(|s| s.build.is_some()).collect();
+    if building.is_empty() {
+        return Err(StackError::NothingToBuild(selected.to_vec()));
+    }
+
+    let mut keep = Vec::new();
+    let mut jobs: Vec<PlannedJob> = Vec::new();
+    for svc in &building {
+        let b = svc.build.as_ref().expect("filtered");
+        let name = svc.name.value.clone();
+        let image = image_name(project, svc);
+        let mut tags = vec![image.clone()];
+        tags.extend(b.tags.iter().map(|t| t.value.clone()));
+        let mut build_args = b.arg_map(&project.environment);
+        build_args.extend(overrides.build_args.clone());
+        let labels: BTreeMap<String, String> = b
+            .labels
+            .iter()
+            .map(|(k, v)| {
+                (
+                    k.value.clone(),
+                    v.as_ref().map(|v| v.value.clone()).unwrap_or_default(),
+                )
+            })
+            .collect();
+        let platform = overrides
+            .platform
+            .clone()
+            .or_else(|| svc.platform.as_ref().map(|p| p.value.clone()))
+            .or_else(|| b.platforms.first().map(|p| p.value.clone()));
+        let mut spec = ImageSpec {
+            name: name.clone(),
+            context_dir: b.context_path.clone().unwrap_or_default(),
+            dockerfile_path: PathBuf::new(),
+            display_path: String::new(),
+            df: placeholder_df(),
+            tags,
+            build_args,
+            labels,
+            target: b.target.as_ref().map(|t| t.value.clone()),
+            platform,
+            network: overrides
+                .network
+                .clone()
+                .or_else(|| b.network.as_ref().map(|n| n.value.clone())),
+            cache_from: b
+                .cache_from
+                .iter()
+                .map(|c| c.value.clone())
+                .filter(|c| !c.contains('='))
+                .collect(),
+            extra_hosts: Vec::new(),
+            no_cache: b.no_cache.as_ref().is_some_and(|n| n.value),
+        };
+        let Some(context) = b.context_path.clone() else {
+            jobs.push(blocked(
+                spec,
+                format!(
+                    "the build context `{}` is not a local directory; remote contexts (git, URLs) are not supported",
+                    b.context.value
+                ),
+            ));
+            continue;
+        };
+        if b.context_exists == Some(false) || !context.is_dir() {
+            jobs.push(blocked(
+                spec,
+                format!(
+                    "the build context {} is not a directory",
+                    display(&context, cwd)
+                ),
+            ));
+            continue;
+        }
+        let dockerfile = match (&b.dockerfile_inline, &b.dockerfile_path) {
+            (Some(text), _) => {
+                let dir = match tempfile::tempdir() {
+                    Ok(d) => d,
+                    Err(e) => {
+                        jobs.push(blocked(
+                            spec,
+                            format!("cannot write the inline Dockerfile: {e}"),
+                        ));
+                        continue;
+                    }
+                };
+                let path = dir.path().join("Dockerfile");
+                if let Err(e) = std::fs::write(&path, &text.value) {
+                    jobs.push(blocked(
+                        spec,
+                        format!("cannot write the inline Dockerfile: {e}"),
+                    ));
+                    continue;
+                }
+                spec.display_path = format!(
+                    "{}#services.{name}.build.dockerfile_inline",
+                    text.file.path.display()
+                );
+                keep.push(dir);
+                path
+            }
+            (None, Some(p)) => {
+                let p = if p.is_absolute() {
+                    p.clone()
+                } else {
+                    context.join(p)
+                };
+                spec.display_path = display(&p, cwd);
+                p
+            }
+            (None, None) => {
+                let p = context.join("Dockerfile");
+                spec.display_path = display(&p, cwd);
+                p
+            }
+        };
+        spec.dockerfile_path = dockerfile.clone();
+        let bytes = match std::fs::read(&dockerfile) {
+            Ok(b) => b,
+            Err(e) => {
+                let shown = spec.display_path.clone();
+                jobs.push(blocked(
+                    spec,
+                    format!("cannot read the Dockerfile {shown}: {e}"),
+                ));
+                continue;
+            }
+        };
+        match crate::dockerfile::parse_bytes(bytes) {
+            Ok(df) => spec.df = Arc::new(df),
+            Err(e) => {
+                let text = std::fs::read_to_string(&dockerfile).unwrap_or_default();
+                let lc = crate::span::LineIndex::new(&text).line_col(&text, e.span.start);
+                let why = format!(
+                    "{}:{}:{}: {}",
+                    spec.display_path, lc.line, lc.column, e.message
+                );
+                jobs.push(blocked(spec, why));
+                continue;
+            }
+        }
+        jobs.push(PlannedJob {
+            spec,
+            deps: vec![],
+            blocked: None,
+        });
+    }
+
+    // Dependencies: images read that another job produces, and service contexts.
+    let produced: Vec<Vec<String>> = jobs
+        .iter()
+        .map(|j| j.spec.tags.iter().map(|t| normalize_reference(t)).collect())
+        .collect();
+    for i in 0..jobs.len() {
+        if jobs[i].blocked.is_some() {
+            continue;
+        }
+        let spec = &jobs[i].spec;
+        let svc = building[i];
+        let b = svc.build.as_ref().expect("building");
+        let mut deps: Vec<usize> = Vec::new();
+        let needed = stages::needed_stages(&spec.df, spec.target.as_deref(), &spec.build_args)
+            .unwrap_or_else(|_| vec![true; spec.df.stages.len()]);
+        let external = stages::external_images(&spec.df, &needed, &spec.build_args);
+        let mut problem = None;
+        for img in &external {
+            let r = normalize_reference(&img.reference);
+            if let Some(j) = (0..jobs.len()).find(|&j| j != i && produced[j].contains(&r)) {
+                deps.push(j);
+            }
+            // A name given by additional_contexts cannot reach the daemon's
+            // build API: only an image of that name would be found.
+            if let Some((k, v)) = b
+                .additional_contexts
+                .iter()
+                .find(|(k, _)| k.value == img.reference)
+            {
+                let value = v.as_ref().map(|v| v.value.clone()).unwrap_or_default();
+                let hint = match value.strip_prefix("service:") {
+                    Some(other) => {
+                        let target = project
+                            .service(other)
+                            .map(|s| image_name(project, s))
+                            .unwrap_or_else(|| format!("{}-{other}", project.name.value));
+                        format!("; use the service's image name instead: `{target}`")
+                    }
+                    None => String::new(),
+                };
+                problem = Some(format!(
+                    "additional_contexts `{}: {value}` cannot be passed through the daemon's build API, and the Dockerfile uses `{}` as an image{hint}",
+                    k.value, img.reference
+                ));
+            }
+        }
+        for (_, v) in &b.additional_contexts {
+            if let Some(other) = v.as_ref().and_then(|v| v.value.strip_prefix("service:")) {
+                if let Some(j) = (0..jobs.len()).find(|&j| jobs[j].spec.name == other) {
+                    if j != i {
+                        deps.push(j);
+                    }
+                }
+            }
+        }
+        deps.sort_unstable();
+        deps.dedup();
+        jobs[i].deps = deps;
+        if let Some(p) = problem {
+            jobs[i].blocked = Some(p);
+        }
+    }
+    let names: Vec<String> = jobs.iter().map(|j| j.spec.name.clone()).collect();
+    let deps: Vec<Vec<usize>> = jobs.iter().map(|j| j.deps.clone()).collect();
+    if let Some(cycle) = find_cycle(&names, &deps) {
+        return Err(StackError::Cycle(cycle));
+    }
+    Ok(StackPlan {
+        jobs,
+        without_build,
+        keep,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn references_normalise_like_the_daemon() {
+        assert_eq!(normalize_reference("busybox"), "busybox:latest");
+        assert_eq!(
+            normalize_reference("docker.io/library/busybox:1"),
+            "busybox:1"
+        );
+        assert_eq!(normalize_reference("proj-base"), "proj-base:latest");
+        assert_eq!(normalize_reference("reg:5000/a/b"), "reg:5000/a/b:latest");
+        assert_eq!(normalize_reference("a@sha256:00"), "a@sha256:00");
+    }
+}

@@ -1,0 +1,403 @@
+//! Linting a loaded stack: its loading problems and the stack rules.
+
+use super::load::Loaded;
+use crate::lint::engine::{lint_stack, RuleSelection};
+use crate::lint::options::RuleOptions;
+use crate::lint::Finding;
+
+/// The loading problems (kept and re-stamped when their rule is selected)
+/// and the selected stack rules' findings, ordered by file and position.
+pub fn lint_loaded(
+    loaded: &Loaded,
+    options: &RuleOptions,
+    selection: &RuleSelection,
+) -> Vec<Finding> {
+    let mut out: Vec<Finding> = loaded
+        .problems
+        .iter()
+        .filter_map(|p| {
+            let severity = selection.severity_of(p.rule)?;
+            let mut f = p.clone();
+            f.severity = severity;
+            Some(f)
+        })
+        .collect();
+    if let Some(project) = &loaded.project {
+        if let Some(main) = project.main_file() {
+            out.extend(lint_stack(main, project, options, selection));
+        }
+    }
+    out.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
+    // A value shared by several services (an `extends` base, a merged
+    // anchor) is reported once.
+    out.dedup_by(|b, a| {
+        a.rule.code == b.rule.code
+            && a.span == b.span
+            && a.file.path == b.file.path
+            && a.message == b.message
+    });
+    out
+}
+
+// ---------------------------------------------------------------------------
+// `buildlint check` on stack files.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use rayon::prelude::*;
+
+use super::discover;
+use super::load::{load, LoadOptions};
+use super::model::Project;
+use crate::lint::driver::{DockerfileInput, Linter, Outcome, SetupError};
+use crate::lint::rules::meta::UNREADABLE_FILE;
+use crate::lint::SourceFile;
+
+/// What to load for the stack files `check` was given or found.
+#[derive(Debug, PartialEq, Eq)]
+pub enum ProjectPlan {
+    /// An override companion whose base file is next to it: linted with
+    /// its base, never alone.
+    WithItsBase,
+    Load {
+        files: Vec<PathBuf>,
+        /// `None`: by file name.
+        stack_mode: Option<bool>,
+        /// Report only the findings in this file (a variant such as
+        /// `docker-compose.prod.yml` merged over its base, whose own
+        /// findings the base's project reports).
+        only_in: Option<PathBuf>,
+    },
+}
+
+/// The project a stack file belongs to. Several files are a project as
+/// given (`-f a -f b`); one file is completed as compose would: a default
+/// file with its override companion, a variant merged over the default file
+/// next to it.
+pub fn plan(files: &[PathBuf]) -> ProjectPlan {
+    if files.len() != 1 {
+        return ProjectPlan::Load {
+            files: files.to_vec(),
+            stack_mode: None,
+            only_in: None,
+        };
+    }
+    let file = &files[0];
+    let dir = file.parent().unwrap_or(Path::new(""));
+    let name = file
+        .file_name()
+        .and_then(|n| n.to_str())
+        .unwrap_or_default();
+    let base = discover::DEFAULT_FILE_NAMES
+        .iter()
+        .map(|n| dir.join(n))
+        .find(|p| p.is_file());
+    if discover::is_override_name(name) && base.is_some() {
+        return ProjectPlan::WithItsBase;
+    }
+    if discover::DEFAULT_FILE_NAMES.contains(&name) {
+        let mut files = vec![file.clone()];
+        // Compose merges only the companion of the preferred default file.
+        if base.as_ref() == Some(file) {
+            if let Some(o) = discover::DEFAULT_OVERRIDE_NAMES
+                .iter()
+                .map(|n| dir.join(n))
+                .find(|p| p.is_file())
+            {
+                files.push(o);
+            }
+        }
+        return ProjectPlan::Load {
+            files,
+            stack_mode: Some(false),
+            only_in: None,
+        };
+    }
+    if discover::is_compose_file_name(name) && !discover::is_override_name(name) {
+        if let Some(base) = base {
+            return ProjectPlan::Load {
+                files: vec![base, file.clone()],
+                stack_mode: Some(false),
+                only_in: Some(file.clone()),
+            };
+        }
+    }
+    ProjectPlan::Load {
+        files: vec![file.clone()],
+        stack_mode: None,
+        only_in: None,
+    }
+}
+
+/// Lints a stack project for `buildlint check`: the stack files (loading
+/// problems, stack rules, suppression comments) and, unless only a variant
+/// file is reported, every Dockerfile its services build, in their real
+/// contexts. One outcome per stack file, then one per distinct Dockerfile
+/// build. Matches [`crate::lint::driver::StackLintFn`].
+pub fn lint_stack_project(linter: &Linter, files: &[PathBuf]) -> Result<Vec<Outcome>, SetupError> {
+    lint_stack_project_with(linter, files, &StackOptions::default())
+}
+
+/// What `buildlint check` may say about how stacks load, as `docker
+/// compose` flags do.
+#[derive(Clone, Debug, Default)]
+pub struct StackOptions {
+    /// `--stack`: every stack file in stack mode (else by file name).
+    pub stack_mode: bool,
+    /// `--env-file` (repeatable), instead of each project's `.env`.
+    pub env_files: Vec<PathBuf>,
+    /// `-p`.
+    pub project_name: Option<String>,
+}
+
+/// [`lint_stack_project`] with command-line options.
+pub fn lint_stack_project_with(
+    linter: &Linter,
+    files: &[PathBuf],
+    options: &StackOptions,
+) -> Result<Vec<Outcome>, SetupError> {
+    let absolute: Vec<PathBuf> = files.iter().map(|f| linter.absolute(f)).collect();
+    let (files, stack_mode, only_in) = match plan(&absolute) {
+        ProjectPlan::WithItsBase => return Ok(Vec::new()),
+        ProjectPlan::Load {
+            files,
+            stack_mode,
+            only_in,
+        } => (files, stack_mode, only_in),
+    };
+    let settings = linter.settings(&files[0])?;
+    let rules: Vec<&'static crate::lint::Rule> =
+        settings.selection.rules.iter().map(|(r, _)| *r).collect();
+    let loaded = load(&LoadOptions {
+        files: files.clone(),
+        environment: std::env::vars().collect(),
+        stack_mode: if options.stack_mode {
+            Some(true)
+        } else {
+            stack_mode
+        },
+        env_files: options
+            .env_files
+            .iter()
+            .map(|p| linter.absolute(p))
+            .collect(),
+        project_name: options.project_name.clone(),
+        display_base: Some(linter.cwd.clone()),
+        home: dirs::home_dir(),
+        ..LoadOptions::default()
+    });
+    let findings = lint_loaded(&loaded, &settings.options, &settings.selection);
+    // Suppression comments, per file.
+    let docs: Vec<(Arc<SourceFile>, Vec<&super::yaml::Node>)> = loaded
+        .files
+        .iter()
+        .map(|f| {
+            let roots = loaded
+                .project
+                .as_ref()
+                .map(|p| {
+                    p.documents
+                        .iter()
+                        .filter(|d| Arc::ptr_eq(&d.file, f))
+                        .map(|d| &d.root)
+                        .collect()
+                })
+                .unwrap_or_default();
+            (f.clone(), roots)
+        })
+        .collect();
+    let mut findings = super::suppress::apply(findings, &docs, &settings.selection);
+    let shown_only = only_in.as_ref().and_then(|p| {
+        loaded
+            .files
+            .iter()
+            .find(|f| linter.absolute(&f.path) == *p)
+            .cloned()
+    });
+    if let Some(own) = &shown_only {
+        findings.retain(|f| Arc::ptr_eq(&f.file, own));
+    }
+
+    // One outcome per file: the compose files always, others when they
+    // hold findings.
+    let mut outcomes: Vec<Outcome> = Vec::new();
+    let compose_files: Vec<&Arc<SourceFile>> = match (&loaded.project, &shown_only) {
+        (_, Some(own)) => vec![own],
+        (Some(p), None) => p.files.iter().map(|f| &f.source).collect(),
+        (None, None) => loaded.files.iter().take(1).collect(),
+    };
+    let mut files_in_order: Vec<Arc<SourceFile>> = compose_files.into_iter().cloned().collect();
+    for f in &findings {
+        if !files_in_order.iter().any(|x| Arc::ptr_eq(x, &f.file)) {
+            files_in_order.push(f.file.clone());
+        }
+    }
+    for file in files_in_order {
+        let mine: Vec<_> = findings
+            .iter()
+            .filter(|f| Arc::ptr_eq(&f.file, &file))
+            .cloned()
+            .collect();
+        let unreadable = mine.iter().any(|f| std::ptr::eq(f.rule, &UNREADABLE_FILE));
+        outcomes.push(Outcome {
+            file,
+            findings: mine,
+            threshold: settings.threshold,
+            rules: rules.clone(),
+            unreadable,
+            dockerfile: None,
+            context: None,
+            context_known: false,
+        });
+    }
+    if let (Some(project), None) = (&loaded.project, &shown_only) {
+        outcomes.extend(lint_stack_dockerfiles(linter, project)?);
+    }
+    Ok(outcomes)
+}
+
+/// One Dockerfile build of a stack: the Dockerfile (or inline text), its
+/// context, build args and target, and the services that build it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DockerfileBuild {
+    /// The Dockerfile on disk (absolute), or a name for an inline one.
+    pub dockerfile: PathBuf,
+    pub inline: Option<String>,
+    pub context: PathBuf,
+    pub build_args: BTreeMap<String, String>,
+    pub target: Option<String>,
+    pub services: Vec<String>,
+}
+
+/// The distinct Dockerfile builds of a project, in service order: one per
+/// (Dockerfile, context, build args, target). Services whose context or
+/// Dockerfile is missing are left out (the stack rules report them), and so
+/// are remote contexts.
+pub fn dockerfile_builds(project: &Project) -> Vec<DockerfileBuild> {
+    let mut out: Vec<DockerfileBuild> = Vec::new();
+    for s in &project.services {
+        let Some(b) = &s.build else { continue };
+        let (Some(context), Some(true)) = (&b.context_path, b.context_exists) else {
+            continue;
+        };
+        let (dockerfile, inline) = match (&b.dockerfile_inline, &b.dockerfile_path) {
+            (Some(text), _) => {
+                let at = b
+                    .dockerfile_inline
+                    .as_ref()
+                    .map(|d| d.file.path.display().to_string())
+                    .unwrap_or_default();
+                (
+                    PathBuf::from(format!(
+                        "{at}#services.{}.build.dockerfile_inline",
+                        s.name.value
+                    )),
+                    Some(text.value.clone()),
+                )
+            }
+            (None, Some(path)) if b.dockerfile_exists == Some(true) => (path.clone(), None),
+            _ => continue,
+        };
+        let build_args = b.arg_map(&project.environment);
+        let target = b.target.as_ref().map(|t| t.value.clone());
+        if let Some(same) = out.iter_mut().find(|x| {
+            x.dockerfile == dockerfile
+                && x.inline == inline
+                && x.context == *context
+                && x.build_args == build_args
+                && x.target == target
+        }) {
+            same.services.push(s.name.value.clone());
+            continue;
+        }
+        out.push(DockerfileBuild {
+            dockerfile,
+            inline,
+            context: context.clone(),
+            build_args,
+            target,
+            services: vec![s.name.value.clone()],
+        });
+    }
+    out
+}
+
+/// Lints each distinct Dockerfile build of a stack through `linter`, with
+/// the service's real context, build args and target; findings carry the
+/// service names. In parallel; outcomes in service order.
+pub fn lint_stack_dockerfiles(
+    linter: &Linter,
+    project: &Project,
+) -> Result<Vec<Outcome>, SetupError> {
+    let builds = dockerfile_builds(project);
+    let cwd = crate::lint::baseline::clean_path(&linter.cwd);
+    let show = |p: &Path| -> PathBuf {
+        p.strip_prefix(&cwd)
+            .map(Path::to_path_buf)
+            .unwrap_or_else(|_| p.to_path_buf())
+    };
+    builds
+        .par_iter()
+        .map(|b| {
+            linter.lint_dockerfile(&DockerfileInput {
+                path: if b.inline.is_some() {
+                    b.dockerfile.clone()
+                } else {
+                    show(&b.dockerfile)
+                },
+                bytes: b.inline.as_ref().map(|t| t.clone().into_bytes()),
+                context: Some(b.context.clone()),
+                build_args: b.build_args.clone(),
+                target: b.target.clone(),
+                service: Some(b.services.join(", ")),
+            })
+        })
+        .collect()
+}
+
+/// The stack half of `buildlint check`.
+#[derive(Debug, Default)]
+pub struct StackRun {
+    /// Stack-file outcomes, then the Dockerfile builds of each project.
+    pub outcomes: Vec<Outcome>,
+    /// Projects that could not be linted (a configuration error).
+    pub errors: Vec<String>,
+    /// The Dockerfiles the stacks build (absolute), linted through them:
+    /// the caller does not lint these again on their own.
+    pub built: std::collections::BTreeSet<PathBuf>,
+}
+
+/// Lints stack projects (each a list of files merged in order, or one file
+/// completed by [`plan`]) in parallel; outcomes in project order.
+pub fn lint_projects(
+    linter: &Linter,
+    projects: &[Vec<PathBuf>],
+    options: &StackOptions,
+) -> StackRun {
+    let results: Vec<Result<Vec<Outcome>, SetupError>> = projects
+        .par_iter()
+        .map(|p| lint_stack_project_with(linter, p, options))
+        .collect();
+    let mut run = StackRun::default();
+    for r in results {
+        match r {
+            Ok(outcomes) => {
+                for o in outcomes {
+                    if o.context.is_some() {
+                        run.built.insert(linter.absolute(&o.file.path));
+                    }
+                    run.outcomes.push(o);
+                }
+            }
+            Err(e) => {
+                let e = e.to_string();
+                if !run.errors.contains(&e) {
+                    run.errors.push(e);
+                }
+            }
+        }
+    }
+    run
+}

@@ -1,0 +1,433 @@
+//! Variable interpolation exactly as compose does it: `$VAR`, `${VAR}`,
+//! `${VAR:-default}`, `${VAR-default}`, `${VAR:?message}`, `${VAR?message}`,
+//! `${VAR:+alt}`, `${VAR+alt}`, defaults that nest further templates, and `$$`
+//! for a literal `$`.
+
+use std::collections::BTreeMap;
+use std::ops::Range;
+
+use super::yaml::{Node, Value};
+
+/// Variables available to a template.
+pub trait Lookup {
+    fn get(&self, name: &str) -> Option<&str>;
+}
+
+impl Lookup for BTreeMap<String, String> {
+    fn get(&self, name: &str) -> Option<&str> {
+        BTreeMap::get(self, name).map(String::as_str)
+    }
+}
+
+/// A template compose refuses.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct TemplateError {
+    pub kind: TemplateErrorKind,
+    pub message: String,
+    /// Byte range of the offending `$...` in the template.
+    pub range: Range<usize>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum TemplateErrorKind {
+    /// `${VAR:?message}` or `${VAR?message}` with the variable missing.
+    Required { name: String },
+    /// Not a template compose understands (`$1`, `${}`, `${A B}`, a lone `$`).
+    Invalid,
+}
+
+/// The result of substituting one string.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Substituted {
+    pub value: String,
+    /// Variables used without a default that are not set (compose warns and
+    /// uses an empty string), with their range in the template.
+    pub unset: Vec<(String, Range<usize>)>,
+}
+
+/// Which operators the dialect knows: `docker stack deploy` lacks `:+` / `+`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Dialect {
+    Compose,
+    Stack,
+}
+
+/// Substitutes variables in `template`.
+pub fn substitute(
+    template: &str,
+    vars: &dyn Lookup,
+    dialect: Dialect,
+) -> Result<Substituted, TemplateError> {
+    let mut out = Substituted::default();
+    substitute_into(template, 0, vars, dialect, &mut out)?;
+    Ok(out)
+}
+
+fn is_name_start(b: u8) -> bool {
+    b == b'_' || b.is_ascii_alphabetic()
+}
+
+fn is_name_char(b: u8) -> bool {
+    b == b'_' || b.is_ascii_alphanumeric()
+}
+
+/// Index of the `}` closing the `${` at `start` (nested `${` counted).
+fn closing_brace(s: &str, start: usize) -> Option<usize> {
+    let bytes = s.as_bytes();
+    let mut depth = 0usize;
+    let mut i = start;
+    while i < bytes.len() {
+        if bytes[i] == b'$' && bytes.get(i + 1) == Some(&b'{') {
+            depth += 1;
+            i += 2;
+            continue;
+        }
+        if bytes[i] == b'}' {
+            depth = depth.saturating_sub(1);
+            if depth == 0 {
+                return Some(i);
+            }
+        }
+        i += 1;
+    }
+    None
+}
+
+fn substitute_into(
+    template: &str,
+    // Offset of `template` inside the string the user wrote, for ranges.
+    base: usize,
+    vars: &dyn Lookup,
+    dialect: Dialect,
+    out: &mut Substituted,
+) -> Result<(), TemplateError> {
+    let bytes = template.as_bytes();
+    let mut i = 0;
+    let mut literal_start = 0;
+    while i < bytes.len() {
+        if bytes[i] != b'$' {
+            i += 1;
+            continue;
+        }
+        out.value.push_str(&template[literal_start..i]);
+        let start = i;
+        let invalid = |end: usize| TemplateError {
+            kind: TemplateErrorKind::Invalid,
+            message: format!(
+                "invalid interpolation format in `{}`",
+                &template[start..end.min(template.len())]
+            ),
+            range: base + start..base + end.min(template.len()),
+        };
+        match bytes.get(i + 1) {
+            Some(b'$') => {
+                out.value.push('$');
+                i += 2;
+            }
+            Some(&b) if is_name_start(b) => {
+                let mut end = i + 2;
+                while end < bytes.len() && is_name_char(bytes[end]) {
+                    end += 1;
+                }
+                let name = &template[i + 1..end];
+                match vars.get(name) {
+                    Some(v) => out.value.push_str(v),
+                    None => out.unset.push((name.to_string(), base + start..base + end)),
+                }
+                i = end;
+            }
+            Some(b'{') => {
+                let Some(close) = closing_brace(template, i) else {
+                    return Err(invalid(template.len()));
+                };
+                let inner = &template[i + 2..close];
+                let inner_base = base + i + 2;
+                let ib = inner.as_bytes();
+                if ib.is_empty() || !is_name_start(ib[0]) {
+                    return Err(invalid(close + 1));
+                }
+                let mut n = 1;
+                while n < ib.len() && is_name_char(ib[n]) {
+                    n += 1;
+                }
+                let name = &inner[..n];
+                let rest = &inner[n..];
+                let range = base + start..base + close + 1;
+                let (op, arg) = if rest.is_empty() {
+                    ("", "")
+                } else {
+                    let op_len = if rest.starts_with(':') { 2 } else { 1 };
+                    let op = rest.get(..op_len).unwrap_or(rest);
+                    let valid = match op {
+                        ":-" | "-" | ":?" | "?" => true,
+                        ":+" | "+" => dialect == Dialect::Compose,
+                        _ => false,
+                    };
+                    if !valid {
+                        return Err(invalid(close + 1));
+                    }
+                    (op, &rest[op_len..])
+                };
+                let arg_base = inner_base + n + op.len();
+                let value = vars.get(name);
+                match op {
+                    "" => match value {
+                        Some(v) => out.value.push_str(v),
+                        None => out.unset.push((name.to_string(), range)),
+                    },
+                    ":-" | "-" => {
+                        let use_default = match value {
+                            None => true,
+                            Some(v) => op == ":-" && v.is_empty(),
+                        };
+                        if use_default {
+                            substitute_into(arg, arg_base, vars, dialect, out)?;
+                        } else {
+                            out.value.push_str(value.unwrap_or(""));
+                        }
+                    }
+                    ":+" | "+" => {
+                        let use_alt = match value {
+                            None => false,
+                            Some(v) => op == "+" || !v.is_empty(),
+                        };
+                        if use_alt {
+                            substitute_into(arg, arg_base, vars, dialect, out)?;
+                        } else {
+                            out.value.push_str(value.unwrap_or(""));
+                        }
+                    }
+                    _ => {
+                        // ":?" | "?"
+                        let missing = match value {
+                            None => true,
+                            Some(v) => op == ":?" && v.is_empty(),
+                        };
+                        if missing {
+                            let mut msg = Substituted::default();
+                            substitute_into(arg, arg_base, vars, dialect, &mut msg)?;
+                            let detail = if msg.value.is_empty() {
+                                String::new()
+                            } else {
+                                format!(": {}", msg.value)
+                            };
+                            return Err(TemplateError {
+                                kind: TemplateErrorKind::Required {
+                                    name: name.to_string(),
+                                },
+                                message: format!(
+                                    "required variable `{name}` is {}{detail}",
+                                    if value.is_none() { "not set" } else { "empty" }
+                                ),
+                                range,
+                            });
+                        }
+                        out.value.push_str(value.unwrap_or(""));
+                    }
+                }
+                i = close + 1;
+            }
+            _ => {
+                // `$` and the character after it (whole, if not ASCII).
+                let next = template[i + 1..].chars().next().map_or(0, char::len_utf8);
+                return Err(invalid(i + 1 + next));
+            }
+        }
+        literal_start = i;
+    }
+    out.value.push_str(&template[literal_start..]);
+    Ok(())
+}
+
+/// A problem met while interpolating a tree.
+#[derive(Clone, Debug)]
+pub struct TreeProblem {
+    pub error: TemplateError,
+    /// The scalar holding the template.
+    pub node_span: crate::span::Span,
+    pub file: super::yaml::FileRef,
+    /// The template's span in the file (the whole scalar when it cannot be
+    /// narrowed).
+    pub span: crate::span::Span,
+}
+
+/// A variable used without a default that is not set.
+#[derive(Clone, Debug)]
+pub struct UnsetVariable {
+    pub name: String,
+    pub file: super::yaml::FileRef,
+    pub span: crate::span::Span,
+}
+
+/// Interpolates every string value in `node` (keys are left alone, as
+/// compose does). A value that fails keeps its raw text.
+pub fn interpolate_tree(
+    node: &mut Node,
+    vars: &dyn Lookup,
+    dialect: Dialect,
+    problems: &mut Vec<TreeProblem>,
+    unset: &mut Vec<UnsetVariable>,
+) {
+    match &mut node.value {
+        Value::Str(s) => {
+            if !s.contains('$') {
+                return;
+            }
+            match substitute(s, vars, dialect) {
+                Ok(done) => {
+                    for (name, range) in &done.unset {
+                        unset.push(UnsetVariable {
+                            name: name.clone(),
+                            file: node.file.clone(),
+                            span: node.sub_span(range.clone()),
+                        });
+                    }
+                    node.value = Value::Str(done.value);
+                }
+                Err(error) => {
+                    let span = node.sub_span(error.range.clone());
+                    problems.push(TreeProblem {
+                        error,
+                        node_span: node.span,
+                        file: node.file.clone(),
+                        span,
+                    });
+                }
+            }
+        }
+        Value::Seq(items) => {
+            for item in items {
+                interpolate_tree(item, vars, dialect, problems, unset);
+            }
+        }
+        Value::Map(entries) => {
+            for e in entries {
+                interpolate_tree(&mut e.value, vars, dialect, problems, unset);
+            }
+        }
+        _ => {}
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn env() -> BTreeMap<String, String> {
+        [
+            ("SET", "value"),
+            ("EMPTY", ""),
+            ("TAG", "1.27"),
+            ("lower", "low"),
+        ]
+        .iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect()
+    }
+
+    fn sub(t: &str) -> String {
+        substitute(t, &env(), Dialect::Compose)
+            .unwrap_or_else(|e| panic!("{t}: {e:?}"))
+            .value
+    }
+
+    fn err(t: &str) -> TemplateError {
+        substitute(t, &env(), Dialect::Compose).unwrap_err()
+    }
+
+    #[test]
+    fn every_form() {
+        assert_eq!(sub("nginx:$TAG"), "nginx:1.27");
+        assert_eq!(sub("nginx:${TAG}"), "nginx:1.27");
+        assert_eq!(sub("$lower-$SET"), "low-value");
+        // Unset → empty, and recorded.
+        let s = substitute("a${MISSING}b$GONE", &env(), Dialect::Compose).unwrap();
+        assert_eq!(s.value, "ab");
+        assert_eq!(
+            s.unset,
+            vec![("MISSING".to_string(), 1..11), ("GONE".to_string(), 12..17)]
+        );
+        // :- and -
+        assert_eq!(sub("${MISSING:-d}"), "d");
+        assert_eq!(sub("${EMPTY:-d}"), "d");
+        assert_eq!(sub("${SET:-d}"), "value");
+        assert_eq!(sub("${MISSING-d}"), "d");
+        assert_eq!(sub("${EMPTY-d}"), "");
+        assert_eq!(sub("${SET-d}"), "value");
+        // :+ and +
+        assert_eq!(sub("${SET:+alt}"), "alt");
+        assert_eq!(sub("${EMPTY:+alt}"), "");
+        assert_eq!(sub("${MISSING:+alt}"), "");
+        assert_eq!(sub("${SET+alt}"), "alt");
+        assert_eq!(sub("${EMPTY+alt}"), "alt");
+        assert_eq!(sub("${MISSING+alt}"), "");
+        // :? and ?
+        assert_eq!(sub("${SET:?need it}"), "value");
+        assert_eq!(sub("${EMPTY?need it}"), "");
+        // $$
+        assert_eq!(sub("echo $$HOME $${SET}"), "echo $HOME ${SET}");
+        assert_eq!(sub("cost: 5$$"), "cost: 5$");
+    }
+
+    #[test]
+    fn nested_defaults() {
+        assert_eq!(sub("${MISSING:-${SET}}"), "value");
+        assert_eq!(sub("${MISSING:-${ALSO_MISSING:-deep}}"), "deep");
+        assert_eq!(sub("${MISSING:-${TAG}-x}/y"), "1.27-x/y");
+        assert_eq!(sub("${SET:-${MISSING:?never evaluated}}"), "value");
+        assert_eq!(sub("pre-${MISSING:-a{b}c"), "pre-a{bc");
+        assert_eq!(
+            sub("${MISSING:-default with spaces}!"),
+            "default with spaces!"
+        );
+        assert_eq!(sub("${A:-x}${B:-y}"), "xy");
+    }
+
+    #[test]
+    fn required_variables() {
+        let e = err("image: ${REGISTRY:?set the registry}/app");
+        assert_eq!(
+            e.kind,
+            TemplateErrorKind::Required {
+                name: "REGISTRY".into()
+            }
+        );
+        assert_eq!(
+            e.message,
+            "required variable `REGISTRY` is not set: set the registry"
+        );
+        assert_eq!(e.range, 7..36);
+        let e = err("${EMPTY:?}");
+        assert_eq!(e.message, "required variable `EMPTY` is empty");
+        let e = err("${MISSING?}");
+        assert_eq!(e.message, "required variable `MISSING` is not set");
+        // The message itself is interpolated.
+        let e = err("${MISSING:?tag $TAG}");
+        assert!(e.message.ends_with("tag 1.27"), "{}", e.message);
+    }
+
+    #[test]
+    fn invalid_templates() {
+        for t in [
+            "$", "a $1", "${}", "${1A}", "${A B}", "${A:x}", "${A", "x $ y", "${A:-b",
+        ] {
+            let e = err(t);
+            assert_eq!(e.kind, TemplateErrorKind::Invalid, "{t}");
+        }
+        let e = err("echo $1");
+        assert_eq!(e.range, 5..7);
+        assert_eq!(err("a $é").range, 2..5);
+        assert_eq!(err("${A B}").range, 0..6);
+    }
+
+    #[test]
+    fn stack_dialect_has_no_plus() {
+        assert!(substitute("${SET:+x}", &env(), Dialect::Stack).is_err());
+        assert_eq!(
+            substitute("${SET:-x}", &env(), Dialect::Stack)
+                .unwrap()
+                .value,
+            "value"
+        );
+    }
+}

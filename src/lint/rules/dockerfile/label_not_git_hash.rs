@@ -1,0 +1,121 @@
+use crate::lint::{Check, Diagnostics, DockerfileCx, FixAvailability, Rule, Severity};
+
+use super::labels::{check_format, is_git_hash};
+
+pub static RULE: Rule = Rule {
+    code: "BL1120",
+    name: "label-not-git-hash",
+    aliases: &["DL3055"],
+    severity: Severity::Warning,
+    default_enabled: true,
+    fix: FixAvailability::Never,
+    summary: "A label that `label-schema` types as `hash` is not a git commit hash.",
+    doc: r#"## What it does
+Checks the labels that the `label-schema` option types as `hash`: each value must be a git commit hash.
+Values holding variables are not checked; empty values are left to `empty-label`.
+
+Without a `label-schema` entry of type `hash`, nothing is reported.
+
+## Why is this bad?
+Tools read image labels (registries, scanners, SBOM generators); a value in the wrong format is
+dropped or misread by them.
+
+## Example
+```toml
+label-schema = { "org.opencontainers.image.revision" = "hash" }
+```
+```dockerfile
+FROM alpine:3.20
+LABEL org.opencontainers.image.revision=main
+```
+
+Use instead:
+```toml
+label-schema = { "org.opencontainers.image.revision" = "hash" }
+```
+```dockerfile
+FROM alpine:3.20
+LABEL org.opencontainers.image.revision="0f3c2a1"
+```
+
+## Options
+- `label-schema`: a table from label name to its format (`text`, `url`, `semver`, `hash`,
+  `rfc3339`, `spdx`, `email`).
+
+## References
+- hadolint DL3055
+"#,
+    check: Check::Dockerfile(check),
+};
+
+fn check(cx: &DockerfileCx<'_>, out: &mut Diagnostics) {
+    check_format(
+        cx,
+        out,
+        "hash",
+        is_git_hash,
+        "a git commit hash",
+        "write the full or short commit hash, e.g. `$(git rev-parse HEAD)` passed as a build arg",
+    );
+}
+
+#[cfg(test)]
+mod tests {
+    use super::RULE;
+    use crate::lint::rules::dockerfile::labels::lint_schema;
+
+    const SCHEMA: &[(&str, &str)] = &[("org.opencontainers.image.revision", "hash")];
+
+    #[test]
+    fn fires_on_bad_values() {
+        assert_eq!(
+            lint_schema(
+                &RULE,
+                "FROM a\nLABEL org.opencontainers.image.revision=main\n",
+                SCHEMA,
+                false
+            ),
+            ["main"]
+        );
+        assert_eq!(
+            lint_schema(
+                &RULE,
+                "FROM a\nLABEL org.opencontainers.image.revision=ABCDEF1\n",
+                SCHEMA,
+                false
+            ),
+            ["ABCDEF1"]
+        );
+    }
+
+    #[test]
+    fn quiet_on_good_values() {
+        assert!(lint_schema(
+            &RULE,
+            "FROM a\nLABEL org.opencontainers.image.revision=0f3c2a1\n",
+            SCHEMA,
+            false
+        )
+        .is_empty());
+        assert!(lint_schema(&RULE, "FROM a\nLABEL org.opencontainers.image.revision=0123456789abcdef0123456789abcdef01234567\n", SCHEMA, false).is_empty());
+    }
+
+    #[test]
+    fn quiet_without_schema_or_on_other_labels() {
+        assert!(lint_schema(
+            &RULE,
+            "FROM a\nLABEL org.opencontainers.image.revision=main\n",
+            &[],
+            false
+        )
+        .is_empty());
+        assert!(lint_schema(&RULE, "FROM a\nLABEL other=main\n", SCHEMA, false).is_empty());
+        assert!(lint_schema(
+            &RULE,
+            "FROM a\nLABEL org.opencontainers.image.revision=$VALUE\n",
+            SCHEMA,
+            false
+        )
+        .is_empty());
+    }
+}

@@ -1,0 +1,412 @@
+//! Shared helpers for the tests that talk to the real Docker daemon.
+//!
+//! - [`docker_or_skip`]: whether a daemon answers; with
+//!   `BUILDLINT_REQUIRE_DOCKER=1` a missing daemon fails the test instead.
+//! - [`base_image`]: a busybox base image made locally (`docker import` of a
+//!   rootfs tar holding Debian's static busybox), since nothing can be pulled.
+//!   It stays in the daemon for the next run (its name is derived from the
+//!   rootfs content).
+//! - [`Cleanup`]: removes the tags a test created, and nothing else.
+#![allow(dead_code)]
+
+use std::io::{Read, Write};
+use std::os::unix::net::{UnixListener, UnixStream};
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::sync::atomic::{AtomicBool, AtomicU32, AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, OnceLock};
+
+/// True when the daemon answers. Without one: panics when
+/// `BUILDLINT_REQUIRE_DOCKER=1`, otherwise says the test is skipped.
+pub fn docker_or_skip(test: &str) -> bool {
+    static UP: OnceLock<Result<(), String>> = OnceLock::new();
+    let up = UP.get_or_init(|| {
+        let out = Command::new("docker")
+            .args(["version", "--format", "{{.Server.APIVersion}}"])
+            .output();
+        match out {
+            Ok(o) if o.status.success() => Ok(()),
+            Ok(o) => Err(String::from_utf8_lossy(&o.stderr).trim().to_string()),
+            Err(e) => Err(format!("cannot run the docker CLI: {e}")),
+        }
+    });
+    match up {
+        Ok(()) => true,
+        Err(why) => {
+            if std::env::var("BUILDLINT_REQUIRE_DOCKER").as_deref() == Ok("1") {
+                panic!("{test}: the Docker daemon is required (BUILDLINT_REQUIRE_DOCKER=1) but does not answer: {why}");
+            }
+            eprintln!("{test}: SKIPPED, no Docker daemon: {why}");
+            false
+        }
+    }
+}
+
+/// A name no other test run uses: `buildlint-test/<what>:<pid>-<n>`.
+pub fn unique_tag(what: &str) -> String {
+    static N: AtomicU32 = AtomicU32::new(0);
+    format!(
+        "buildlint-test/{what}:{}-{}",
+        std::process::id(),
+        N.fetch_add(1, Ordering::Relaxed)
+    )
+}
+
+fn busybox_path() -> PathBuf {
+    for p in ["/bin/busybox", "/usr/bin/busybox"] {
+        if Path::new(p).exists() {
+            return PathBuf::from(p);
+        }
+    }
+    panic!("busybox is needed for the build tests: apt-get install -y busybox-static");
+}
+
+/// A rootfs tar: /bin/busybox and a symlink per applet, /tmp, /etc/passwd
+/// and /etc/group.
+pub fn busybox_rootfs_tar() -> Vec<u8> {
+    let bb = busybox_path();
+    let list = Command::new(&bb)
+        .arg("--list")
+        .output()
+        .expect("busybox --list");
+    let applets: Vec<String> = String::from_utf8_lossy(&list.stdout)
+        .lines()
+        .map(str::to_string)
+        .filter(|a| !a.is_empty() && a != "busybox")
+        .collect();
+    let mut b = tar::Builder::new(Vec::new());
+    let dir = |b: &mut tar::Builder<Vec<u8>>, name: &str, mode: u32| {
+        let mut h = tar::Header::new_gnu();
+        h.set_entry_type(tar::EntryType::Directory);
+        h.set_mode(mode);
+        h.set_size(0);
+        h.set_mtime(0);
+        b.append_data(&mut h, name, std::io::empty()).unwrap();
+    };
+    for (d, m) in [
+        ("bin/", 0o755),
+        ("etc/", 0o755),
+        ("tmp/", 0o1777),
+        ("root/", 0o700),
+    ] {
+        dir(&mut b, d, m);
+    }
+    let data = std::fs::read(&bb).unwrap();
+    let mut h = tar::Header::new_gnu();
+    h.set_mode(0o755);
+    h.set_size(data.len() as u64);
+    h.set_mtime(0);
+    b.append_data(&mut h, "bin/busybox", &data[..]).unwrap();
+    for a in applets {
+        let mut h = tar::Header::new_gnu();
+        h.set_entry_type(tar::EntryType::Symlink);
+        h.set_mode(0o777);
+        h.set_size(0);
+        h.set_mtime(0);
+        b.append_link(&mut h, format!("bin/{a}"), "busybox")
+            .unwrap();
+    }
+    for (path, text) in [
+        ("etc/passwd", "root:x:0:0:root:/root:/bin/sh\n"),
+        ("etc/group", "root:x:0:\n"),
+    ] {
+        let mut h = tar::Header::new_gnu();
+        h.set_mode(0o644);
+        h.set_size(text.len() as u64);
+        h.set_mtime(0);
+        b.append_data(&mut h, path, text.as_bytes()).unwrap();
+    }
+    b.into_inner().unwrap()
+}
+
+/// `docker import`s the busybox rootfs under `name`.
+pub fn import_busybox(name: &str) {
+    let tar = busybox_rootfs_tar();
+    let mut child = Command::new("docker")
+        .args(["import", "-", name])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("docker import");
+    child.stdin.take().unwrap().write_all(&tar).unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert!(
+        out.status.success(),
+        "docker import failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+/// The busybox base image the tests build on, made locally by `docker
+/// import`. Its name is derived from the rootfs tar's content, so every
+/// test process shares one image and re-imports only when it is missing; it
+/// is left in place for the next run.
+pub fn base_image() -> String {
+    static BASE: OnceLock<String> = OnceLock::new();
+    BASE.get_or_init(|| {
+        use sha2::Digest;
+        let hash = hex::encode(sha2::Sha256::digest(busybox_rootfs_tar()));
+        let name = format!("buildlint-test/busybox:{}", &hash[..12]);
+        if image_id(&name).is_none() {
+            import_busybox(&name);
+        }
+        name
+    })
+    .clone()
+}
+
+/// Runs `docker ARGS` and returns stdout; panics with stderr on failure.
+pub fn docker(args: &[&str]) -> String {
+    let out = Command::new("docker").args(args).output().expect("docker");
+    assert!(
+        out.status.success(),
+        "docker {args:?} failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout).trim().to_string()
+}
+
+/// The image ID a reference points at, or None.
+pub fn image_id(reference: &str) -> Option<String> {
+    let out = Command::new("docker")
+        .args(["image", "inspect", "--format", "{{.Id}}", reference])
+        .output()
+        .ok()?;
+    out.status
+        .success()
+        .then(|| String::from_utf8_lossy(&out.stdout).trim().to_string())
+}
+
+/// Runs `cmd` in a throwaway container of `image` (no network) and returns stdout.
+pub fn run_in(image: &str, cmd: &[&str]) -> String {
+    let mut args = vec!["run", "--rm", "--network", "none", image];
+    args.extend_from_slice(cmd);
+    docker(&args)
+}
+
+/// Removes what a test made when dropped: its tags (by tag, never forcing,
+/// so an image another tag still names stays; untagged parents our builds
+/// made go with them), then the images it built that no tag names any more
+/// (earlier builds of the same tags).
+#[derive(Default)]
+pub struct Cleanup {
+    pub tags: Vec<String>,
+    pub images: Vec<String>,
+}
+
+impl Cleanup {
+    pub fn tag(&mut self, t: &str) -> String {
+        self.tags.push(t.to_string());
+        t.to_string()
+    }
+
+    /// An image ID a build of this test produced.
+    pub fn image(&mut self, id: &str) {
+        let id = id.trim();
+        if !id.is_empty() && !self.images.iter().any(|i| i == id) {
+            self.images.push(id.to_string());
+        }
+    }
+
+    /// Registers the image every tag points at now.
+    pub fn remember_tagged(&mut self) {
+        for t in self.tags.clone() {
+            if let Some(id) = image_id(&t) {
+                self.image(&id);
+            }
+        }
+    }
+}
+
+impl Drop for Cleanup {
+    fn drop(&mut self) {
+        self.remember_tagged();
+        for t in &self.tags {
+            let _ = Command::new("docker")
+                .args(["image", "rm", t])
+                .stdout(Stdio::null())
+                .stderr(Stdio::null())
+                .status();
+        }
+        for id in &self.images {
+            let tags = Command::new("docker")
+                .args(["image", "inspect", "--format", "{{len .RepoTags}}", id])
+                .output();
+            let dangling = matches!(&tags, Ok(o) if o.status.success() && String::from_utf8_lossy(&o.stdout).trim() == "0");
+            if dangling {
+                let _ = Command::new("docker")
+                    .args(["image", "rm", id])
+                    .stdout(Stdio::null())
+                    .stderr(Stdio::null())
+                    .status();
+            }
+        }
+    }
+}
+
+/// A build context in a temporary directory.
+pub struct Ctx {
+    pub dir: tempfile::TempDir,
+}
+
+impl Ctx {
+    pub fn new(files: &[(&str, &str)]) -> Ctx {
+        let dir = tempfile::tempdir().unwrap();
+        for (p, text) in files {
+            let path = dir.path().join(p);
+            std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+            std::fs::write(path, text).unwrap();
+        }
+        Ctx { dir }
+    }
+
+    pub fn path(&self) -> &Path {
+        self.dir.path()
+    }
+
+    pub fn arg(&self) -> String {
+        self.dir.path().to_string_lossy().into_owned()
+    }
+}
+
+/// The daemon's engine version (major, minor).
+pub fn engine_version() -> (u32, u32) {
+    let v = docker(&["version", "--format", "{{.Server.Version}}"]);
+    let mut it = v.split(|c: char| !c.is_ascii_digit());
+    let major = it.next().and_then(|x| x.parse().ok()).unwrap_or(0);
+    let minor = it.next().and_then(|x| x.parse().ok()).unwrap_or(0);
+    (major, minor)
+}
+
+/// The real daemon's unix socket: `DOCKER_HOST` when it names one.
+pub fn daemon_socket() -> String {
+    std::env::var("DOCKER_HOST")
+        .ok()
+        .and_then(|h| h.strip_prefix("unix://").map(str::to_string))
+        .unwrap_or_else(|| "/var/run/docker.sock".to_string())
+}
+
+/// A unix-socket proxy in front of the real daemon that can cut every
+/// connection at once.
+pub struct Proxy {
+    pub path: std::path::PathBuf,
+    _dir: tempfile::TempDir,
+    conns: Arc<Mutex<Vec<UnixStream>>>,
+    /// Bytes the daemon has sent so far.
+    pub from_daemon: Arc<AtomicU64>,
+    cut: Arc<AtomicBool>,
+}
+
+impl Proxy {
+    pub fn start() -> Proxy {
+        Proxy::start_with(false)
+    }
+
+    /// With `refuse_buildkit`, a BuildKit build request (`POST /build?...version=2`)
+    /// is answered as a daemon without BuildKit answers it.
+    pub fn start_with(refuse_buildkit: bool) -> Proxy {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("docker.sock");
+        let listener = UnixListener::bind(&path).unwrap();
+        let conns: Arc<Mutex<Vec<UnixStream>>> = Arc::default();
+        let from_daemon = Arc::new(AtomicU64::new(0));
+        let cut = Arc::new(AtomicBool::new(false));
+        {
+            let (conns, from_daemon, cut) = (conns.clone(), from_daemon.clone(), cut.clone());
+            std::thread::spawn(move || {
+                for client in listener.incoming() {
+                    let Ok(client) = client else { break };
+                    if cut.load(Ordering::SeqCst) {
+                        let _ = client.shutdown(std::net::Shutdown::Both);
+                        continue;
+                    }
+                    let (conns, from_daemon) = (conns.clone(), from_daemon.clone());
+                    std::thread::spawn(move || {
+                        Proxy::serve(client, refuse_buildkit, &conns, from_daemon)
+                    });
+                }
+            });
+        }
+        Proxy {
+            path,
+            _dir: dir,
+            conns,
+            from_daemon,
+            cut,
+        }
+    }
+
+    fn serve(
+        mut client: UnixStream,
+        refuse_buildkit: bool,
+        conns: &Mutex<Vec<UnixStream>>,
+        from_daemon: Arc<AtomicU64>,
+    ) {
+        let mut first = vec![0u8; 65536];
+        let n = match client.read(&mut first) {
+            Ok(0) | Err(_) => return,
+            Ok(n) => n,
+        };
+        first.truncate(n);
+        let head = String::from_utf8_lossy(&first);
+        let request_line = head.lines().next().unwrap_or_default();
+        if refuse_buildkit
+            && request_line.starts_with("POST ")
+            && request_line.contains("/build?")
+            && request_line.contains("version=2")
+        {
+            let body = r#"{"message":"buildkit is only supported with experimental mode"}"#;
+            let _ = write!(
+                client,
+                "HTTP/1.1 400 Bad Request\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+                body.len()
+            );
+            let _ = client.shutdown(std::net::Shutdown::Both);
+            return;
+        }
+        let mut daemon = UnixStream::connect(daemon_socket()).unwrap();
+        if daemon.write_all(&first).is_err() {
+            return;
+        }
+        conns.lock().unwrap().push(client.try_clone().unwrap());
+        conns.lock().unwrap().push(daemon.try_clone().unwrap());
+        let pipe = |mut from: UnixStream, mut to: UnixStream, count: Option<Arc<AtomicU64>>| {
+            std::thread::spawn(move || {
+                let mut buf = [0u8; 16384];
+                loop {
+                    match from.read(&mut buf) {
+                        Ok(0) | Err(_) => break,
+                        Ok(n) => {
+                            if let Some(c) = &count {
+                                c.fetch_add(n as u64, Ordering::SeqCst);
+                            }
+                            if to.write_all(&buf[..n]).is_err() {
+                                break;
+                            }
+                        }
+                    }
+                }
+                let _ = to.shutdown(std::net::Shutdown::Write);
+            });
+        };
+        pipe(
+            client.try_clone().unwrap(),
+            daemon.try_clone().unwrap(),
+            None,
+        );
+        pipe(daemon, client, Some(from_daemon));
+    }
+
+    pub fn host(&self) -> String {
+        format!("unix://{}", self.path.display())
+    }
+
+    /// Closes every connection, both ways, and refuses new ones.
+    pub fn cut(&self) {
+        self.cut.store(true, Ordering::SeqCst);
+        for c in self.conns.lock().unwrap().iter() {
+            let _ = c.shutdown(std::net::Shutdown::Both);
+        }
+    }
+}
