@@ -333,21 +333,6 @@ impl ShellViews {
     }
 }
 
-/// The number of simple commands in `text` parsed as bash (0 if it cannot be
-/// parsed). hadolint counts commands this way for any shell.
-pub fn count_commands(text: &str) -> usize {
-    let Some(tree) = build::parse_bash(text) else {
-        return 0;
-    };
-    let map = LogicalText {
-        text: text.to_string(),
-        segments: vec![(0, 0)],
-    };
-    words::Extractor { text, map: &map }
-        .commands(tree.root_node())
-        .len()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -1,5 +1,5 @@
 use crate::dockerfile::{Args, CommandForm, Instruction, Kind};
-use crate::lint::shell::{count_commands, views};
+use crate::lint::shell::views;
 use crate::lint::{Check, Diagnostic, Diagnostics, DockerfileCx, FixAvailability, Rule, Severity};
 
 pub static RULE: Rule = Rule {
@@ -20,7 +20,7 @@ usually one logical step, and merging them makes the image smaller (a file
 removed by the second RUN still weighs in the first layer) and the build
 faster. RUNs that already chain several commands were split on purpose and
 are left alone, as are RUNs whose `--mount`, `--network` or `--security`
-flags differ.
+flags differ, and RUNs of PowerShell or cmd stages.
 
 ## Example
 ```dockerfile
@@ -44,15 +44,20 @@ Join the commands with `&&` in one RUN.
     check: Check::Dockerfile(check),
 };
 
-/// Commands a RUN runs, as hadolint counts them.
-fn command_count(cx: &DockerfileCx<'_>, index: usize, run: &Instruction) -> usize {
-    let scripts = views(cx).of_instruction(index);
+/// Commands a RUN runs, as hadolint counts them; `None` for a RUN of a
+/// PowerShell or cmd stage, whose commands the bash grammar cannot count.
+fn command_count(cx: &DockerfileCx<'_>, index: usize, run: &Instruction) -> Option<usize> {
+    let v = views(cx);
+    let scripts = v.of_instruction(index);
     if !scripts.is_empty() {
-        return scripts.iter().map(|s| s.commands.len()).sum();
+        return Some(scripts.iter().map(|s| s.commands.len()).sum());
     }
     match &run.args {
-        Args::Run(CommandForm::Shell(line)) => count_commands(&line.text),
-        _ => 1,
+        Args::Run(CommandForm::Shell(_)) => {
+            let posix = v.shell_at(index).is_some_and(|s| s.kind.is_posix_family());
+            posix.then_some(0)
+        }
+        _ => Some(1),
     }
 }
 
@@ -74,7 +79,10 @@ fn check(cx: &DockerfileCx<'_>, out: &mut Diagnostics) {
             continue;
         }
         let key = flags_key(cx, inst);
-        let count = command_count(cx, index, inst);
+        let Some(count) = command_count(cx, index, inst) else {
+            prev = None;
+            continue;
+        };
         if let Some((p, pkey, pcount)) = &prev {
             if *pkey == key && *pcount <= 1 && count <= 1 {
                 out.push(
@@ -128,6 +136,13 @@ mod tests {
         assert_run_fires_in(
             &RULE,
             "FROM debian:12\nRUN a\nONBUILD RUN b\nRUN c\n",
+            &[],
+            Variants::NONE,
+        );
+        // PowerShell commands are not counted with the bash grammar.
+        assert_run_fires_in(
+            &RULE,
+            "FROM mcr.microsoft.com/windows/servercore:ltsc2022\nSHELL [\"powershell\", \"-Command\"]\nRUN Write-Host a\nRUN Write-Host b\n",
             &[],
             Variants::NONE,
         );

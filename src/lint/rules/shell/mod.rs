@@ -170,6 +170,31 @@ RUN apt-get update && \
         assert_eq!((pos.line, pos.column), (6, 5));
     }
 
+    #[test]
+    fn no_finding_on_the_official_windows_images() {
+        let dir = ["../shared/corpus", "../../shared/corpus", "/work/shared/corpus"]
+            .iter()
+            .map(|p| std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(p).join("official"))
+            .find(|p| p.is_dir())
+            .expect("the shared corpus is missing");
+        let mut checked = 0;
+        for image in std::fs::read_dir(dir).unwrap().flatten() {
+            for f in std::fs::read_dir(image.path()).unwrap().flatten() {
+                if !f.file_name().to_string_lossy().contains("windows") {
+                    continue;
+                }
+                let text = std::fs::read_to_string(f.path()).unwrap();
+                if crate::dockerfile::parse(text.clone()).is_err() {
+                    continue;
+                }
+                let found = all_findings(&text);
+                assert!(found.is_empty(), "{}: {found:?}", f.path().display());
+                checked += 1;
+            }
+        }
+        assert!(checked > 20, "only {checked} Windows Dockerfiles");
+    }
+
     /// Fenced blocks of a section: (info string, body).
     fn blocks(doc: &str) -> Vec<(String, String)> {
         let mut out = Vec::new();

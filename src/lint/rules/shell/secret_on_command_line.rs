@@ -80,6 +80,9 @@ fn constant_str(v: &str) -> bool {
 
 /// `scheme://user:password@host`: the password part is a constant.
 fn url_with_password(v: &str) -> bool {
+    if !v.contains('@') {
+        return false;
+    }
     let Some((_, rest)) = v.split_once("://") else {
         return false;
     };
@@ -95,6 +98,10 @@ fn url_with_password(v: &str) -> bool {
 
 /// Well-known token formats.
 fn token_like(v: &str) -> bool {
+    // Every format below is at least 20 characters long.
+    if v.len() < 20 {
+        return false;
+    }
     let has = |prefix: &str, min_len: usize| {
         v.match_indices(prefix).any(|(i, _)| {
             let tail: String = v[i + prefix.len()..]
