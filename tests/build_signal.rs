@@ -34,8 +34,6 @@ fn ctrl_c_cancels_the_build_and_tags_nothing() {
             "plain",
             "--pull",
             "never",
-            "--cache-dir",
-            &cache,
             "--host",
             &host,
             "--cache-dir",
