@@ -294,6 +294,7 @@ pub fn run(args: CheckArgs, io: &mut Io<'_>) -> anyhow::Result<u8> {
         context: args.context.clone(),
         build_args,
         target: args.target.clone(),
+        listings: Default::default(),
     };
 
     // What to lint.

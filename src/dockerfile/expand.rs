@@ -202,6 +202,16 @@ impl Lexer {
 
     /// Expands `word` against `env`.
     pub fn process(&self, word: &str, env: &dyn Env) -> Result<Expansion, ExpandError> {
+        // Most words are plain text: nothing to expand, unquote or unescape,
+        // so the value is the word itself.
+        if !word.contains(['$', '\'', '"', self.escape]) {
+            return Ok(Expansion {
+                value: word.to_string(),
+                words: word.split_whitespace().map(str::to_string).collect(),
+                refs: Vec::new(),
+                uncertain: false,
+            });
+        }
         let mut sw = ShellWord {
             lexer: *self,
             env,

@@ -1,8 +1,9 @@
 //! A read-only view of a build context for rules. A trait, so tests build
 //! contexts in memory and rules never touch the filesystem themselves.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
 
 use crate::context::dockerignore::IgnoreFile;
 
@@ -132,12 +133,51 @@ impl ContextView for MemoryContext {
 pub struct DirContext {
     root: PathBuf,
     ignore: Option<IgnoreFile>,
+    listings: Option<Arc<Listings>>,
 }
 
 impl DirContext {
     pub fn new(root: PathBuf, ignore: Option<IgnoreFile>) -> Self {
-        DirContext { root, ignore }
+        DirContext {
+            root,
+            ignore,
+            listings: None,
+        }
     }
+
+    /// Reads each directory once per `listings`: the Dockerfiles of one run
+    /// often share a context directory.
+    pub fn with_listings(mut self, listings: Arc<Listings>) -> Self {
+        self.listings = Some(listings);
+        self
+    }
+}
+
+/// Directory listings read during one run, by absolute path.
+#[derive(Debug, Default)]
+pub struct Listings(Mutex<HashMap<PathBuf, Arc<Vec<(String, EntryKind)>>>>);
+
+fn read_listing(dir: &Path) -> Vec<(String, EntryKind)> {
+    let mut out: Vec<(String, EntryKind)> = std::fs::read_dir(dir)
+        .into_iter()
+        .flatten()
+        .flatten()
+        .filter_map(|e| {
+            let name = e.file_name().into_string().ok()?;
+            // The directory entry's own type: no stat per entry.
+            let ft = e.file_type().ok()?;
+            let kind = if ft.is_symlink() {
+                EntryKind::Symlink
+            } else if ft.is_dir() {
+                EntryKind::Dir
+            } else {
+                EntryKind::File
+            };
+            Some((name, kind))
+        })
+        .collect();
+    out.sort();
+    out
 }
 
 fn kind_of(meta: &std::fs::Metadata) -> EntryKind {
@@ -171,26 +211,17 @@ impl ContextView for DirContext {
         } else {
             self.root.join(path)
         };
-        let mut out: Vec<(String, EntryKind)> = std::fs::read_dir(full)
-            .into_iter()
-            .flatten()
-            .flatten()
-            .filter_map(|e| {
-                let name = e.file_name().into_string().ok()?;
-                // The directory entry's own type: no stat per entry.
-                let ft = e.file_type().ok()?;
-                let kind = if ft.is_symlink() {
-                    EntryKind::Symlink
-                } else if ft.is_dir() {
-                    EntryKind::Dir
-                } else {
-                    EntryKind::File
-                };
-                Some((name, kind))
-            })
-            .collect();
-        out.sort();
-        out
+        let Some(listings) = &self.listings else {
+            return read_listing(&full);
+        };
+        if let Some(hit) = listings.0.lock().ok().and_then(|m| m.get(&full).cloned()) {
+            return hit.to_vec();
+        }
+        let listing = read_listing(&full);
+        if let Ok(mut m) = listings.0.lock() {
+            m.insert(full, Arc::new(listing.clone()));
+        }
+        listing
     }
 
     fn ignore_file(&self) -> Option<&IgnoreFile> {

@@ -14,7 +14,7 @@ use std::sync::Arc;
 
 use super::baseline::clean_path;
 use super::config::{ConfigError, Discovery, Layer, Resolver, Settings};
-use super::context_view::{ContextView, DirContext};
+use super::context_view::{ContextView, DirContext, Listings};
 use super::engine::{lint_dockerfile, supersede, DockerfileJob, SUPERSEDES};
 use super::finding::{Finding, Severity, SourceFile};
 use super::rule::Rule;
@@ -228,6 +228,8 @@ pub struct Linter {
     pub build_args: BTreeMap<String, String>,
     /// `--target STAGE`.
     pub target: Option<String>,
+    /// Context directory listings read so far in this run.
+    pub listings: Arc<Listings>,
 }
 
 impl Linter {
@@ -240,6 +242,7 @@ impl Linter {
             context: None,
             build_args: BTreeMap::new(),
             target: None,
+            listings: Arc::default(),
         }
     }
 
@@ -332,7 +335,8 @@ impl Linter {
                 None
             }
         };
-        let context = DirContext::new(context_dir.clone(), ignore);
+        let context =
+            DirContext::new(context_dir.clone(), ignore).with_listings(self.listings.clone());
 
         let mut build_args = self.build_args.clone();
         build_args.extend(input.build_args.iter().map(|(k, v)| (k.clone(), v.clone())));

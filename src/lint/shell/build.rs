@@ -2,13 +2,14 @@
 //! parses each script.
 
 use std::cell::RefCell;
-use std::sync::Arc;
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, OnceLock};
 
 use tree_sitter::{Parser, Tree};
 
 use super::shells::{Shell, ShellKind, ShellOrigin};
 use super::words::Extractor;
-use super::{Script, ScriptSource, ShellViews, Var, VarKind, Vars};
+use super::{Parsed, Script, ScriptSource, ShellViews, Var, VarKind, Vars};
 use crate::dockerfile::{Args, CommandForm, Dockerfile, Heredoc, Instruction, Kind, LogicalText};
 
 thread_local! {
@@ -28,6 +29,45 @@ pub(crate) fn parse_bash(text: &str) -> Option<Tree> {
         }
         slot.as_mut()?.parse(text, None)
     })
+}
+
+/// Scripts parsed so far in this process, by text. The same RUN text recurs
+/// across a repository's Dockerfiles (variants of one image, shared
+/// install steps), and parsing is the costly part of the shell view.
+static PARSED: OnceLock<Mutex<HashMap<String, Arc<Parsed>>>> = OnceLock::new();
+
+/// Texts longer than this are parsed every time: one-off generated scripts
+/// should not pin memory for the rest of the run.
+const CACHE_TEXT_MAX: usize = 64 * 1024;
+
+fn parsed(text: &str) -> Option<Arc<Parsed>> {
+    let cache = PARSED.get_or_init(Default::default);
+    if let Some(hit) = cache.lock().ok().and_then(|c| c.get(text).cloned()) {
+        return Some(hit);
+    }
+    let tree = parse_bash(text)?;
+    let identity = LogicalText {
+        text: String::new(),
+        segments: Vec::new(),
+    };
+    let commands = Extractor {
+        text,
+        map: &identity,
+    }
+    .commands(tree.root_node());
+    let has_error = tree.root_node().has_error();
+    let parsed = Arc::new(Parsed {
+        tree,
+        commands,
+        has_error,
+        facts: OnceLock::new(),
+    });
+    if text.len() <= CACHE_TEXT_MAX {
+        if let Ok(mut c) = cache.lock() {
+            c.insert(text.to_string(), parsed.clone());
+        }
+    }
+    Some(parsed)
 }
 
 #[derive(Clone)]
@@ -340,21 +380,17 @@ impl ScriptBase {
         shell: Arc<Shell>,
         line_end: u32,
     ) -> Option<Script> {
-        let tree = parse_bash(&code.text)?;
-        let root = tree.root_node();
-        let extractor = Extractor {
-            text: &code.text,
-            map: &code,
-        };
-        let commands = extractor.commands(root);
-        let has_error = root.has_error();
+        let parsed = parsed(&code.text)?;
+        let mut commands = parsed.commands.clone();
+        commands.iter_mut().for_each(|c| c.remap(&code));
+        let has_error = parsed.has_error;
         Some(Script {
             instruction: self.index,
             onbuild: self.onbuild,
             source,
             shell,
             vars: self.vars.clone(),
-            tree,
+            parsed,
             commands,
             has_error,
             line_end,

@@ -28,7 +28,7 @@ pub enum Event {
 }
 
 /// Facts about one script.
-#[derive(Debug, Default)]
+#[derive(Clone, Debug, Default)]
 pub struct Facts {
     /// Per pipeline: where it starts, and its first `|` operator (script offsets).
     pub pipes: Vec<(u32, Range<u32>)>,
@@ -42,6 +42,17 @@ pub struct Facts {
     pub bashisms: Vec<(Bashism, Span)>,
     /// End (script offset) of the last shell comment, 0 when there is none.
     pub last_comment_end: u32,
+}
+
+impl Facts {
+    /// Maps the spans of facts gathered with spans equal to script ranges
+    /// to the file, through `map`.
+    pub(crate) fn remap(&mut self, map: &crate::dockerfile::LogicalText) {
+        for (_, span) in &mut self.bashisms {
+            *span = map.span(span.start, span.end);
+        }
+        self.bare_assignments.iter_mut().for_each(|a| a.remap(map));
+    }
 }
 
 fn range(node: Node<'_>) -> Range<u32> {

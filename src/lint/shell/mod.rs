@@ -137,7 +137,7 @@ pub struct Script {
     pub vars: Arc<Vars>,
     /// The script text and its map to file offsets.
     pub code: LogicalText,
-    tree: Tree,
+    parsed: Arc<Parsed>,
     /// Every simple command, in source order.
     pub commands: Vec<Command>,
     /// Part of the script did not parse; rules see the parts that did.
@@ -146,6 +146,47 @@ pub struct Script {
     /// any, follow it.
     pub line_end: u32,
     facts: OnceLock<facts::Facts>,
+}
+
+/// What a script's text parses to, wherever the text sits: the tree, and
+/// the commands and facts with spans equal to their script ranges. Shared by
+/// every script of the run with the same text.
+pub(crate) struct Parsed {
+    tree: Tree,
+    commands: Vec<Command>,
+    has_error: bool,
+    facts: OnceLock<facts::Facts>,
+}
+
+impl Parsed {
+    /// The facts of `text` (this tree's text), spans in script offsets.
+    fn facts(&self, text: &str) -> &facts::Facts {
+        self.facts.get_or_init(|| {
+            // A script at offset 0 of a file of its own: spans are ranges.
+            let alone = Script {
+                instruction: 0,
+                onbuild: false,
+                source: ScriptSource::Command,
+                shell: Arc::new(Shell::default_linux()),
+                vars: Arc::default(),
+                code: LogicalText {
+                    text: text.to_string(),
+                    segments: Vec::new(),
+                },
+                parsed: Arc::new(Parsed {
+                    tree: self.tree.clone(),
+                    commands: Vec::new(),
+                    has_error: self.has_error,
+                    facts: OnceLock::new(),
+                }),
+                commands: Vec::new(),
+                has_error: self.has_error,
+                line_end: 0,
+                facts: OnceLock::new(),
+            };
+            facts::gather(&alone)
+        })
+    }
 }
 
 impl std::fmt::Debug for Script {
@@ -168,7 +209,7 @@ impl Script {
 
     /// The syntax tree's root (`program`).
     pub fn root(&self) -> Node<'_> {
-        self.tree.root_node()
+        self.parsed.tree.root_node()
     }
 
     /// File span of a script byte range.
@@ -242,7 +283,11 @@ impl Script {
 
     /// Facts the quoting, pipe and bashism rules read (one walk, computed once).
     pub fn facts(&self) -> &facts::Facts {
-        self.facts.get_or_init(|| facts::gather(self))
+        self.facts.get_or_init(|| {
+            let mut facts = self.parsed.facts(&self.code.text).clone();
+            facts.remap(&self.code);
+            facts
+        })
     }
 
     /// The bash-only constructs of the script.
@@ -356,6 +401,28 @@ mod tests {
         let curl = s.commands[1].args().last().unwrap();
         assert_eq!(curl.span.slice(&df.source), "curl");
         assert_eq!(df.lines.line_col(&df.source, curl.span.start).line, 5);
+    }
+
+    #[test]
+    fn the_same_text_elsewhere_maps_to_its_own_bytes() {
+        // One script text, parsed once, at different places in two files and
+        // continued differently: every span points into its own file.
+        let a = "FROM debian:12\nRUN [[ -f x ]] && apt-get install -y curl\n";
+        let b = "FROM debian:12\nLABEL x=y\nRUN [[ -f x ]] && apt-get \\\ninstall -y curl\n";
+        for src in [a, b, a] {
+            let (df, v) = views_of(src);
+            let s = v.scripts().last().unwrap();
+            assert_eq!(s.text(), "[[ -f x ]] && apt-get install -y curl");
+            let curl = s.commands[0].args().last().unwrap();
+            assert_eq!(curl.span.slice(&df.source), "curl", "{src:?}");
+            assert_eq!(
+                s.commands[0].name_word().unwrap().span.slice(&df.source),
+                "apt-get"
+            );
+            let (_, span) = s.bashisms()[0];
+            assert_eq!(span.slice(&df.source), "[[", "{src:?}");
+            assert_eq!(span.start, df.source.find("[[").unwrap() as u32);
+        }
     }
 
     #[test]

@@ -32,6 +32,11 @@ pub struct Word {
 }
 
 impl Word {
+    /// Recomputes the file span from the script range through `map`.
+    pub(crate) fn remap(&mut self, map: &LogicalText) {
+        self.span = map.span(self.range.start, self.range.end);
+    }
+
     /// The value's last path component (`apt-get` for `/usr/bin/apt-get`).
     pub fn basename(&self) -> &str {
         basename(&self.value)
@@ -61,7 +66,23 @@ pub struct Redirect {
     pub span: Span,
 }
 
+impl Assignment {
+    pub(crate) fn remap(&mut self, map: &LogicalText) {
+        self.span = map.span(self.range.start, self.range.end);
+        if let Some(value) = &mut self.value {
+            value.remap(map);
+        }
+    }
+}
+
 impl Redirect {
+    pub(crate) fn remap(&mut self, map: &LogicalText) {
+        self.span = map.span(self.range.start, self.range.end);
+        if let Some(target) = &mut self.target {
+            target.remap(map);
+        }
+    }
+
     /// Writes the command's standard output elsewhere than the pipe or the terminal.
     pub fn redirects_stdout(&self) -> bool {
         let fd_is_stdout = self.fd.as_deref().is_none_or(|fd| fd == "1");
@@ -111,6 +132,15 @@ pub struct Command {
 }
 
 impl Command {
+    /// Recomputes every file span from the script ranges through `map` (for
+    /// commands read off the same text at another place in a file).
+    pub(crate) fn remap(&mut self, map: &LogicalText) {
+        self.span = map.span(self.range.start, self.range.end);
+        self.words.iter_mut().for_each(|w| w.remap(map));
+        self.assignments.iter_mut().for_each(|a| a.remap(map));
+        self.redirects.iter_mut().for_each(|r| r.remap(map));
+    }
+
     /// The program's basename, e.g. `apt-get`.
     pub fn name(&self) -> &str {
         self.words
