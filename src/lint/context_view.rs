@@ -155,7 +155,10 @@ impl DirContext {
 
 /// Directory listings read during one run, by absolute path.
 #[derive(Debug, Default)]
-pub struct Listings(Mutex<HashMap<PathBuf, Arc<Vec<(String, EntryKind)>>>>);
+pub struct Listings(Mutex<HashMap<PathBuf, Arc<Listing>>>);
+
+/// A directory's entries: names and kinds, sorted.
+type Listing = Vec<(String, EntryKind)>;
 
 fn read_listing(dir: &Path) -> Vec<(String, EntryKind)> {
     let mut out: Vec<(String, EntryKind)> = std::fs::read_dir(dir)
