@@ -254,13 +254,19 @@ impl Daemon {
         name: &str,
     ) -> Result<Option<ImageFacts>, bollard::errors::Error> {
         match self.docker.inspect_image(name).await {
-            Ok(img) => Ok(Some(ImageFacts {
-                id: img.id.unwrap_or_default(),
-                os: img.os.unwrap_or_default(),
-                architecture: img.architecture.unwrap_or_default(),
-                variant: img.variant.filter(|v| !v.is_empty()),
-                onbuild: img.config.and_then(|c| c.on_build).unwrap_or_default(),
-            })),
+            Ok(img) => {
+                let config = img.config.unwrap_or_default();
+                Ok(Some(ImageFacts {
+                    id: img.id.unwrap_or_default(),
+                    os: img.os.unwrap_or_default(),
+                    architecture: img.architecture.unwrap_or_default(),
+                    variant: img.variant.filter(|v| !v.is_empty()),
+                    onbuild: config.on_build.unwrap_or_default(),
+                    env: config.env.unwrap_or_default(),
+                    shell: config.shell.unwrap_or_default(),
+                    working_dir: config.working_dir.filter(|w| !w.is_empty()),
+                }))
+            }
             Err(bollard::errors::Error::DockerResponseServerError {
                 status_code: 404, ..
             }) => Ok(None),
@@ -289,6 +295,12 @@ pub struct ImageFacts {
     pub variant: Option<String>,
     /// ONBUILD triggers, as the image config stores them.
     pub onbuild: Vec<String>,
+    /// `Config.Env`: `NAME=value` entries.
+    pub env: Vec<String>,
+    /// `Config.Shell`.
+    pub shell: Vec<String>,
+    /// `Config.WorkingDir`.
+    pub working_dir: Option<String>,
 }
 
 impl ImageFacts {

@@ -7,6 +7,7 @@ pub mod endpoint;
 pub mod exec;
 pub mod failure;
 pub mod job;
+pub mod local_images;
 pub mod package;
 pub mod plan;
 pub mod preflight;

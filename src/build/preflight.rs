@@ -426,6 +426,7 @@ mod tests {
             architecture: "amd64".into(),
             variant: None,
             onbuild: vec![],
+            ..ImageFacts::default()
         })
     }
 
@@ -548,6 +549,7 @@ mod tests {
                 architecture: "arm64".into(),
                 variant: Some("v8".into()),
                 onbuild: vec![],
+                ..ImageFacts::default()
             })
         };
         let (df, ps) = run(

@@ -3,11 +3,13 @@
 use std::collections::BTreeMap;
 use std::io::Write;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use clap::{Args, ValueEnum};
 use rayon::prelude::*;
 
 use super::{Io, EXIT_ERROR, EXIT_FINDINGS, EXIT_OK};
+use crate::build::local_images::LocalImages;
 use crate::lint::baseline::{clean_path, Baseline};
 use crate::lint::config::{
     parse_threshold, resolve_rule_name, Discovery, Layer, Resolver, RuleSet,
@@ -15,6 +17,7 @@ use crate::lint::config::{
 use crate::lint::discover;
 use crate::lint::driver::{DockerfileInput, Linter, Outcome, SetupError};
 use crate::lint::finding::Finding;
+use crate::lint::semantic::ImageResolver;
 use crate::report::{self, Format, RenderOptions, Report};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
@@ -66,6 +69,14 @@ pub struct CheckArgs {
     /// The stage to build: stage rules then look only at the stages it needs.
     #[arg(long, value_name = "STAGE", help_heading = "Build")]
     pub target: Option<String>,
+
+    /// Take base image variables (undefined-var) from the images the local Docker daemon has (DOCKER_HOST or the docker context); nothing is pulled. Other images: the official images table.
+    #[arg(long, help_heading = "Build", overrides_with = "no_inspect_images")]
+    pub inspect_images: bool,
+
+    /// Do not ask the Docker daemon, even if the configuration says `inspect-images = true`.
+    #[arg(long, help_heading = "Build", overrides_with = "inspect_images")]
+    pub no_inspect_images: bool,
 
     /// Read stack files as `docker stack deploy` does (automatic for docker-stack*.yml).
     #[arg(long, help_heading = "Stacks")]
@@ -202,6 +213,9 @@ fn cli_layer(args: &CheckArgs) -> anyhow::Result<Layer> {
     }
     layer.extend_select = rule_sets("--extend-select", &args.extend_select)?;
     layer.ignore = rule_sets("--ignore", &args.ignore)?;
+    if args.inspect_images || args.no_inspect_images {
+        layer.inspect_images = Some(args.inspect_images);
+    }
     if let Some(t) = &args.failure_threshold {
         layer.failure_threshold = Some(parse_threshold(t).ok_or_else(|| {
             anyhow::anyhow!(
@@ -288,6 +302,13 @@ pub fn run(args: CheckArgs, io: &mut Io<'_>) -> anyhow::Result<u8> {
             return Ok(EXIT_ERROR);
         }
     }
+    // The daemon is asked only for the files whose settings say so, when
+    // they name a base image.
+    let local_images = (!args.no_inspect_images).then(|| {
+        Arc::new(LocalImages::new(
+            crate::build::endpoint::EnvSnapshot::from_process(),
+        ))
+    });
     let linter = Linter {
         resolver: Resolver::new(discovery, layer, cwd.clone()),
         cwd: cwd.clone(),
@@ -295,6 +316,9 @@ pub fn run(args: CheckArgs, io: &mut Io<'_>) -> anyhow::Result<u8> {
         build_args,
         target: args.target.clone(),
         listings: Default::default(),
+        local_images: local_images
+            .clone()
+            .map(|l| l as Arc<dyn ImageResolver + Send>),
     };
 
     // What to lint.
@@ -404,6 +428,12 @@ pub fn run(args: CheckArgs, io: &mut Io<'_>) -> anyhow::Result<u8> {
         }
     }
     outcomes.extend(stacks.outcomes);
+    if let Some(problem) = local_images.as_deref().and_then(LocalImages::problem) {
+        writeln!(
+            io.stderr,
+            "buildlint: warning: {problem}; base image variables come from the official images table instead"
+        )?;
+    }
     for e in stacks.errors {
         if !setup_errors.contains(&e) {
             setup_errors.push(e);

@@ -155,6 +155,9 @@ fn show(path: &Path, io: &mut Io<'_>) -> anyhow::Result<u8> {
     if o.strict_labels {
         writeln!(io.stdout, "strict-labels: true")?;
     }
+    if settings.inspect_images {
+        writeln!(io.stdout, "inspect-images: true")?;
+    }
     writeln!(io.stdout, "rules ({}):", settings.selection.rules.len())?;
     for (rule, severity) in &settings.selection.rules {
         let changed = if *severity != rule.severity {

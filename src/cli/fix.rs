@@ -196,6 +196,7 @@ fn relint_dockerfile<'a>(linter: &'a Linter, target: &'a Target) -> anyhow::Resu
             &linter.build_args,
             linter.target.as_deref(),
             service.as_deref(),
+            &linter.images(&settings),
         );
         findings
             .into_iter()

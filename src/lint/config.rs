@@ -12,6 +12,7 @@
 //! context = "."                      # build context of the Dockerfiles below
 //! trusted-registries = ["docker.io", "*.gcr.io"]
 //! strict-labels = false
+//! inspect-images = false             # base image variables from the local daemon
 //! extend = "../buildlint.toml"       # start from another file's settings
 //!
 //! [label-schema]
@@ -126,6 +127,7 @@ pub struct Layer {
     pub trusted_registries: Option<Vec<String>>,
     pub label_schema: Option<BTreeMap<String, String>>,
     pub strict_labels: Option<bool>,
+    pub inspect_images: Option<bool>,
 }
 
 /// A `[[overrides]]` entry: a layer applied to files matching its globs.
@@ -177,6 +179,9 @@ pub struct Settings {
     pub options: RuleOptions,
     /// The build context the configuration names, if any.
     pub context: Option<PathBuf>,
+    /// `inspect-images`: base images' variables come from the local daemon
+    /// (where the caller offers it), before the official images table.
+    pub inspect_images: bool,
     /// The configuration file that applied.
     pub config: Option<PathBuf>,
     pub config_kind: Option<ConfigKind>,
@@ -273,6 +278,7 @@ struct RawLayer {
     trusted_registries: Option<Spanned<OneOrMany>>,
     label_schema: Option<BTreeMap<Spanned<String>, Spanned<String>>>,
     strict_labels: Option<bool>,
+    inspect_images: Option<bool>,
 }
 
 /// Declares a struct with the layer keys plus `$extra` fields, and its
@@ -294,6 +300,7 @@ macro_rules! layer_struct {
             trusted_registries: Option<Spanned<OneOrMany>>,
             label_schema: Option<BTreeMap<Spanned<String>, Spanned<String>>>,
             strict_labels: Option<bool>,
+            inspect_images: Option<bool>,
         }
 
         impl $name {
@@ -310,6 +317,7 @@ macro_rules! layer_struct {
                         trusted_registries: self.trusted_registries,
                         label_schema: self.label_schema,
                         strict_labels: self.strict_labels,
+                        inspect_images: self.inspect_images,
                     },
                     ($(self.$extra,)*),
                 )
@@ -324,7 +332,7 @@ layer_struct!(RawFile {
 });
 layer_struct!(RawOverride { files: Spanned<OneOrMany> });
 
-const TOP_KEYS: [&str; 12] = [
+const TOP_KEYS: [&str; 13] = [
     "extend",
     "overrides",
     "select",
@@ -337,6 +345,7 @@ const TOP_KEYS: [&str; 12] = [
     "trusted-registries",
     "label-schema",
     "strict-labels",
+    "inspect-images",
 ];
 
 struct Reader<'a> {
@@ -430,6 +439,7 @@ impl Reader<'_> {
             layer.label_schema = Some(out);
         }
         layer.strict_labels = raw.strict_labels;
+        layer.inspect_images = raw.inspect_images;
         Ok(layer)
     }
 }
@@ -748,6 +758,7 @@ struct State {
     threshold: Option<Severity>,
     no_fail: bool,
     context: Option<PathBuf>,
+    inspect_images: bool,
     options: RuleOptions,
 }
 
@@ -758,6 +769,7 @@ impl State {
             threshold: Some(Severity::Warning),
             no_fail: false,
             context: None,
+            inspect_images: false,
             options: RuleOptions::default(),
         };
         for r in RuleSet::Default.rules() {
@@ -820,6 +832,9 @@ impl State {
         if let Some(s) = layer.strict_labels {
             self.options.strict_labels = s;
         }
+        if let Some(i) = layer.inspect_images {
+            self.inspect_images = i;
+        }
     }
 
     fn finish(&mut self, config: Option<&Config>) -> Settings {
@@ -834,6 +849,7 @@ impl State {
             threshold: if self.no_fail { None } else { self.threshold },
             options: self.options.clone(),
             context: self.context.clone(),
+            inspect_images: self.inspect_images,
             config: config.map(|c| c.path.clone()),
             config_kind: config.map(|c| c.kind),
         }
@@ -1201,6 +1217,35 @@ failure-threshold = "error"
         let s = settings_for(Path::new("/repo/Dockerfile"), Some(&c), &cli);
         assert_eq!(enabled(&s, "BL1007"), Some(Severity::Warning));
         assert_eq!(s.threshold, Some(Severity::Style));
+    }
+
+    #[test]
+    fn inspect_images_from_files_overrides_and_flags() {
+        let c = parse(
+            "inspect-images = true\n[[overrides]]\nfiles = \"legacy/*\"\ninspect-images = false\n",
+        )
+        .unwrap();
+        let cli = Layer::default();
+        assert!(!Settings::default().inspect_images, "off by default");
+        assert!(settings_for(Path::new("/repo/Dockerfile"), Some(&c), &cli).inspect_images);
+        assert!(!settings_for(Path::new("/repo/legacy/Dockerfile"), Some(&c), &cli).inspect_images);
+        let off = Layer {
+            inspect_images: Some(false),
+            ..Layer::default()
+        };
+        assert!(!settings_for(Path::new("/repo/Dockerfile"), Some(&c), &off).inspect_images);
+        let on = Layer {
+            inspect_images: Some(true),
+            ..Layer::default()
+        };
+        assert!(settings_for(Path::new("/repo/legacy/Dockerfile"), Some(&c), &on).inspect_images);
+        let e = parse("inspect-images = \"yes\"\n").unwrap_err();
+        assert_eq!((e.line, e.column), (1, 18), "{e}");
+        let e = parse("inspect-image = true\n").unwrap_err();
+        assert_eq!(
+            e.help.as_deref(),
+            Some("a similar key exists: `inspect-images`")
+        );
     }
 
     #[test]

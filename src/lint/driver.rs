@@ -19,7 +19,8 @@ use super::engine::{lint_dockerfile, supersede, DockerfileJob, SUPERSEDES};
 use super::finding::{Finding, Severity, SourceFile};
 use super::rule::Rule;
 use super::rules::meta::UNREADABLE_FILE;
-use super::semantic::Semantic;
+use super::semantic::official::OfficialImages;
+use super::semantic::{ImageResolver, ResolverChain, Semantic};
 use super::suppress;
 use crate::dockerfile::Dockerfile;
 use crate::span::Span;
@@ -152,8 +153,10 @@ pub fn lint_parsed(
     build_args: &BTreeMap<String, String>,
     target: Option<&str>,
     service: Option<&str>,
+    images: &dyn ImageResolver,
 ) -> Vec<Finding> {
-    let semantic = Semantic::new(df, build_args.clone(), target.map(str::to_string));
+    let semantic =
+        Semantic::with_resolver(df, build_args.clone(), target.map(str::to_string), images);
     let job = DockerfileJob {
         file: file.clone(),
         df,
@@ -188,6 +191,7 @@ pub fn lint_bytes(
     build_args: &BTreeMap<String, String>,
     target: Option<&str>,
     service: Option<&str>,
+    images: &dyn ImageResolver,
 ) -> (Arc<SourceFile>, Vec<Finding>, Option<Dockerfile>) {
     let text = String::from_utf8_lossy(&bytes).into_owned();
     let file = SourceFile::new(path, text);
@@ -202,6 +206,7 @@ pub fn lint_bytes(
                 build_args,
                 target,
                 service,
+                images,
             );
             (file, findings, Some(df))
         }
@@ -230,6 +235,9 @@ pub struct Linter {
     pub target: Option<String>,
     /// Context directory listings read so far in this run.
     pub listings: Arc<Listings>,
+    /// The local daemon's images, for the files whose settings ask for
+    /// them (`inspect-images`).
+    pub local_images: Option<Arc<dyn ImageResolver + Send>>,
 }
 
 impl Linter {
@@ -243,7 +251,22 @@ impl Linter {
             build_args: BTreeMap::new(),
             target: None,
             listings: Arc::default(),
+            local_images: None,
         }
+    }
+
+    /// Where the configurations of a file's base images come from: the
+    /// local daemon when its settings ask for it, then the official images
+    /// table.
+    pub fn images(&self, settings: &Settings) -> ResolverChain<'_> {
+        let mut chain: Vec<&dyn ImageResolver> = Vec::new();
+        if settings.inspect_images {
+            if let Some(local) = &self.local_images {
+                chain.push(local.as_ref());
+            }
+        }
+        chain.push(&OfficialImages);
+        ResolverChain(chain)
     }
 
     /// `path` made absolute against the working directory, cleaned.
@@ -350,6 +373,7 @@ impl Linter {
             &build_args,
             target,
             input.service.as_deref(),
+            &self.images(&settings),
         );
         unreadable |= df.is_none();
         findings.extend(extra);
@@ -471,6 +495,7 @@ mod tests {
             &BTreeMap::new(),
             None,
             None,
+            &crate::lint::semantic::official::OfficialImages,
         );
         findings
     }
@@ -490,6 +515,7 @@ mod tests {
             &BTreeMap::new(),
             None,
             None,
+            &crate::lint::semantic::official::OfficialImages,
         );
         assert!(df.is_none());
         assert_eq!(findings[0].rule.code, "BL0001");
@@ -595,6 +621,7 @@ mod tests {
                 &BTreeMap::new(),
                 None,
                 None,
+                &crate::lint::semantic::official::OfficialImages,
             );
             findings
                 .iter()
@@ -624,6 +651,7 @@ mod tests {
                 &BTreeMap::new(),
                 None,
                 None,
+                &crate::lint::semantic::official::OfficialImages,
             );
             let codes: Vec<&str> = findings.iter().map(|f| f.rule.code).collect();
             assert!(

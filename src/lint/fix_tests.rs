@@ -209,6 +209,7 @@ fn lint_only(rules: &[&'static Rule], text: &str) -> Vec<Finding> {
         &BTreeMap::new(),
         None,
         None,
+        &crate::lint::semantic::official::OfficialImages,
     )
     .1
 }

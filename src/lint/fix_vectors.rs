@@ -373,6 +373,7 @@ fn lint_one(rule: &'static Rule, files: &[&str], text: &str) -> Vec<Finding> {
                 &BTreeMap::new(),
                 None,
                 None,
+                &crate::lint::semantic::official::OfficialImages,
             )
             .1
             .into_iter()

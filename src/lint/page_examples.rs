@@ -237,6 +237,7 @@ fn run_dockerfile(
         &BTreeMap::new(),
         None,
         None,
+        &crate::lint::semantic::official::OfficialImages,
     );
     Ok(findings)
 }

@@ -39,6 +39,9 @@ pub struct ImageConfig {
     pub working_dir: Option<String>,
     /// The image's OS (`linux`, `windows`), when known.
     pub os: Option<String>,
+    /// `Config.OnBuild`: instructions that run first in a stage built on
+    /// the image.
+    pub onbuild: Vec<String>,
 }
 
 /// Supplies base image configurations: the official images table, or (from
@@ -490,7 +493,7 @@ impl Semantic {
             BaseImage::Scratch => Scope::scratch(),
             BaseImage::Stage(b) => self.stages[*b].end_scope.clone(),
             BaseImage::Image(r) => match resolver.resolve(r) {
-                Some(config) => Scope::from_image(&config),
+                Some(config) => self.image_scope(&config),
                 None => Scope::unknown_base(),
             },
             BaseImage::Unknown | BaseImage::Invalid(_) => Scope::unknown_base(),
@@ -509,6 +512,29 @@ impl Semantic {
             start_scope: start,
             end_scope: scope,
         }
+    }
+
+    /// The scope of a stage built on an image: its config, then its ONBUILD
+    /// triggers, which run before the stage's own instructions.
+    fn image_scope(&self, config: &ImageConfig) -> Scope {
+        let mut scope = Scope::from_image(config);
+        if config.onbuild.is_empty() {
+            return scope;
+        }
+        let text = format!("FROM scratch\n{}\n", config.onbuild.join("\n"));
+        match crate::dockerfile::parse(text) {
+            Ok(df) => {
+                let lexer = Lexer::new(df.escape);
+                for stage in &df.stages {
+                    for inst in df.stage_instructions(stage).iter().skip(1) {
+                        self.apply(&mut scope, inst, &lexer);
+                    }
+                }
+            }
+            // Triggers this parser does not read may set anything.
+            Err(_) => scope.base_unknown = true,
+        }
+        scope
     }
 
     /// Walks the instructions of stage `stage` after its FROM, giving each
@@ -939,6 +965,32 @@ ARG TARGETARCH
         assert!(scope.is_defined("APP_HOME"));
         assert!(!scope.is_defined("OTHER_HOME"));
         assert!(scope.shell_set);
+    }
+
+    #[test]
+    fn onbuild_triggers_of_an_image_set_variables() {
+        struct Local(Vec<String>);
+        impl ImageResolver for Local {
+            fn resolve(&self, _image: &ImageRef) -> Option<ImageConfig> {
+                Some(ImageConfig {
+                    env: vec![("PATH".into(), Some(DEFAULT_PATH.into()))],
+                    onbuild: self.0.clone(),
+                    ..ImageConfig::default()
+                })
+            }
+        }
+        let df = parse("FROM mycorp/base:1\n");
+        let triggers = Local(vec!["ENV APP_HOME=/app".into(), "ARG build_id".into()]);
+        let s = Semantic::with_resolver(&df, BTreeMap::new(), None, &triggers);
+        let scope = &s.stages[0].start_scope;
+        assert!(!scope.base_unknown);
+        assert_eq!(scope.env["APP_HOME"].as_deref(), Some("/app"));
+        assert!(scope.is_defined("build_id"));
+        assert!(!scope.is_defined("OTHER_HOME"));
+
+        let unreadable = Local(vec!["COPY <<EOF /x".into()]);
+        let s = Semantic::with_resolver(&df, BTreeMap::new(), None, &unreadable);
+        assert!(s.stages[0].start_scope.base_unknown);
     }
 
     #[test]

@@ -20,9 +20,13 @@ USER, VOLUME, STOPSIGNAL and `RUN --mount` is defined at that point: by an
 `ENV` or `ARG` earlier in the stage (or in the stage it is built on), or by
 the base image. Misspelt names get a "did you mean".
 
-The base image's variables come from its configuration: the official images
-are known (`FROM python` defines `PYTHON_VERSION`); for another image the
-names it may define (upper-case names such as `APP_HOME`) are not reported.
+The base image's variables come from its configuration. With
+`inspect-images` on, an image the local Docker daemon already has is read
+from it (nothing is pulled): its `ENV` and `ONBUILD` triggers are then known
+exactly, and a misspelt name is reported. Otherwise the official images are
+known from a table (`FROM python` defines `PYTHON_VERSION`), and for any
+other image the names it may define (upper-case names such as `APP_HOME`)
+are not reported.
 The shell form of RUN, CMD and ENTRYPOINT is left alone: the shell expands
 those variables when the container runs. A reference with a default or an
 alternative (`${X:-default}`, `${LD_LIBRARY_PATH:+$LD_LIBRARY_PATH:}`) says
@@ -60,6 +64,11 @@ COPY $foo .
 FROM python AS base
 ARG VERSION=$PYTHON_VERSION
 ```
+
+## Options
+- `inspect-images` (`--inspect-images` on the command line): read base
+  images from the local Docker daemon (`DOCKER_HOST` or the docker context).
+  When the daemon cannot be reached, `check` says so once and uses the table.
 
 ## References
 - BuildKit check `UndefinedVar`
