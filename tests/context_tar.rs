@@ -23,7 +23,11 @@ fn parse(text: &str) -> buildlint::dockerfile::Dockerfile {
 }
 
 fn plan_with(root: &Path, dockerfile: &str, opts: PlanOptions<'_>) -> ContextPlan {
-    write(root, "Dockerfile", dockerfile.as_bytes());
+    // Rewriting the same bytes would move the Dockerfile's mtime, which the
+    // tar keeps: two plans of one tree must see the same file.
+    if fs::read(root.join("Dockerfile")).ok().as_deref() != Some(dockerfile.as_bytes()) {
+        write(root, "Dockerfile", dockerfile.as_bytes());
+    }
     let df = parse(dockerfile);
     ContextPlan::new(root, Path::new("Dockerfile"), Some(&df), &opts).expect("plan")
 }
