@@ -313,20 +313,44 @@ fn pruned_and_full_contexts_give_the_same_files() {
     assert!(!pruned_files.contains("scratch.tmp"), "{pruned_files}");
     // Same content, same layers: BuildKit gives the same image.
     assert_eq!(pruned_id, full_id);
-    // The pruned context left the unused 200 kB out.
-    let sent = |err: &str| -> String {
-        err.lines()
+    // kB of context a build reports sending.
+    let sent = |err: &str| -> f64 {
+        let s = err
+            .lines()
             .find_map(|l| l.split("| sent ").nth(1))
-            .unwrap_or_default()
-            .to_string()
+            .unwrap_or_else(|| panic!("no bytes sent reported: {err}"));
+        let mut words = s.split(' ');
+        let n: f64 = words.next().unwrap().parse().unwrap();
+        match (words.next(), words.next(), words.next()) {
+            (Some("B"), Some("of"), Some("context")) => n / 1000.0,
+            (Some("kB"), Some("of"), Some("context")) => n,
+            (Some("MB"), Some("of"), Some("context")) => n * 1000.0,
+            _ => panic!("not a size: {s}"),
+        }
     };
+    // BuildKit asks its session only for the sources COPY names: neither
+    // build sends the unused 200 kB.
     let (p, f) = (sent(&err_pruned), sent(&err_full));
-    assert!(
-        p.ends_with("kB of context") && f.ends_with("kB of context"),
-        "{p} / {f}"
-    );
-    let kb = |s: &str| s.split(' ').next().unwrap().parse::<f64>().unwrap();
-    assert!(kb(&f) - kb(&p) > 190.0, "pruned {p}, full {f}");
+    assert!(p < 10.0 && f < 10.0, "pruned {p} kB, full {f} kB");
+    // A tar (the classic builder) carries what the plan holds: the pruned
+    // one leaves the unused 200 kB out.
+    clean.remember_tagged();
+    let pruned_tag = clean.tag(&unique_tag("pruned-classic"));
+    let full_tag = clean.tag(&unique_tag("full-classic"));
+    let (code, _, err_pruned) = build(&["--builder", "classic", "-t", &pruned_tag, &ctx.arg()]);
+    assert_eq!(code, 0, "{err_pruned}");
+    let (code, _, err_full) = build(&[
+        "--builder",
+        "classic",
+        "--no-prune",
+        "-t",
+        &full_tag,
+        &ctx.arg(),
+    ]);
+    assert_eq!(code, 0, "{err_full}");
+    assert_eq!(files(&pruned_tag), files(&full_tag));
+    let (p, f) = (sent(&err_pruned), sent(&err_full));
+    assert!(f - p > 190.0, "pruned {p} kB, full {f} kB");
 }
 
 #[test]
@@ -413,6 +437,12 @@ fn a_connection_cut_mid_build_is_a_clear_error_and_leaves_no_tag() {
             "{builder}: {err}"
         );
         assert!(image_id(&tag).is_none(), "{builder}: no tag after a cut");
+        // BuildKit took the context through a session, over the proxy too.
+        assert_eq!(
+            proxy.sessions.load(Ordering::SeqCst) > 0,
+            builder == "buildkit",
+            "{builder}"
+        );
         assert!(
             !records.path().join("builds").exists(),
             "{builder}: no build record after a cut"
@@ -479,4 +509,90 @@ fn auto_falls_back_to_the_classic_builder_when_the_daemon_refuses_buildkit() {
         err.contains("picked because BuildKit is not available on this daemon"),
         "{err}"
     );
+}
+
+/// The bytes of file data the last build handed the daemon (its final
+/// `upload` event in JSON progress).
+fn uploaded(err: &str) -> u64 {
+    err.lines()
+        .rev()
+        .filter_map(|l| serde_json::from_str::<serde_json::Value>(l).ok())
+        .find(|e| e["event"] == "upload" && e["done"] == true)
+        .and_then(|e| e["sent"].as_u64())
+        .unwrap_or_else(|| panic!("no final upload event: {err}"))
+}
+
+#[test]
+fn buildkit_takes_the_context_through_a_session_and_only_what_the_build_reads() {
+    if !docker_or_skip("buildkit_takes_the_context_through_a_session_and_only_what_the_build_reads")
+    {
+        return;
+    }
+    let base = base_image();
+    let mut clean = Cleanup::default();
+    let tag = clean.tag(&unique_tag("session"));
+    let dockerfile =
+        format!("FROM {base} AS unused\nCOPY big.bin /\nFROM {base}\nCOPY app/ /ctx/\n");
+    let ignore = "Dockerfile\n.dockerignore\napp/secret.txt\n";
+    let big = "x".repeat(100_000);
+    let ctx = Ctx::new(&[
+        ("Dockerfile", &dockerfile),
+        (".dockerignore", ignore),
+        ("app/a.txt", "alpha\n"),
+        ("app/sub/b.txt", "beta\n"),
+        ("app/secret.txt", "ignored\n"),
+        ("big.bin", &big),
+        ("other.txt", "not read\n"),
+    ]);
+    let build = |records: &str| {
+        run_captured(&[
+            "build",
+            "--builder",
+            "buildkit",
+            "--progress",
+            "json",
+            "--pull",
+            "never",
+            "--cache-dir",
+            records,
+            "-t",
+            &tag,
+            &ctx.arg(),
+        ])
+    };
+    let fresh = || tempfile::tempdir().unwrap();
+
+    let records = fresh();
+    let (code, _, err) = build(&records.path().to_string_lossy());
+    assert_eq!(code, 0, "{err}");
+    assert!(!err.contains("cannot open a BuildKit session"), "{err}");
+    clean.remember_tagged();
+    // Only what the build reads, the ignored file left out: nothing else is
+    // in the image, and the bytes sent are the Dockerfile, the ignore file
+    // (both read by the daemon, never by COPY) and the two files copied.
+    assert_eq!(
+        run_in(&tag, &["sh", "-c", "cd /ctx && find . | sort"]),
+        ".\n./a.txt\n./sub\n./sub/b.txt"
+    );
+    assert_eq!(
+        uploaded(&err),
+        (dockerfile.len() + ignore.len() + "alpha\n".len() + "beta\n".len()) as u64,
+        "{err}"
+    );
+
+    // Built again without a build record: the daemon already holds every
+    // file, so none is sent.
+    let records = fresh();
+    let (code, _, err) = build(&records.path().to_string_lossy());
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(uploaded(&err), 0, "{err}");
+
+    // One file edited: only it is sent.
+    std::fs::write(ctx.path().join("app/a.txt"), "alpha, edited\n").unwrap();
+    let records = fresh();
+    let (code, _, err) = build(&records.path().to_string_lossy());
+    assert_eq!(code, 0, "{err}");
+    clean.remember_tagged();
+    assert_eq!(uploaded(&err), "alpha, edited\n".len() as u64, "{err}");
+    assert_eq!(run_in(&tag, &["cat", "/ctx/a.txt"]), "alpha, edited");
 }

@@ -44,6 +44,29 @@ impl BuilderKind {
 pub type TarSource =
     Arc<dyn Fn(&mut dyn std::io::Write) -> std::io::Result<()> + Send + Sync + 'static>;
 
+/// The context for a BuildKit session (see [`super::filesync`]).
+#[cfg(feature = "buildkit")]
+pub type ContextSync = Arc<super::filesync::SyncSource>;
+
+/// Without BuildKit support there is no session to send a context through.
+#[cfg(not(feature = "buildkit"))]
+#[derive(Clone, Debug)]
+pub enum ContextSync {}
+
+#[cfg(feature = "buildkit")]
+type OpenSession = super::session::Session;
+
+#[cfg(not(feature = "buildkit"))]
+enum OpenSession {}
+
+/// A context that goes through our session: the session, and the
+/// Dockerfile's name in its `dockerfile` directory.
+struct Via {
+    #[cfg_attr(not(feature = "buildkit"), allow(dead_code))]
+    session: OpenSession,
+    dockerfile: String,
+}
+
 /// What is sent with the context.
 #[derive(Clone, Debug, Default)]
 pub struct DaemonBuild {
@@ -488,10 +511,15 @@ impl Tracker {
     }
 }
 
-fn options(req: &DaemonBuild, kind: BuilderKind) -> bollard::query_parameters::BuildImageOptions {
+fn options(
+    req: &DaemonBuild,
+    kind: BuilderKind,
+    via: Option<&Via>,
+) -> bollard::query_parameters::BuildImageOptions {
     use bollard::query_parameters::{BuildImageOptionsBuilder, BuilderVersion};
+    let dockerfile = via.map_or(req.dockerfile.as_str(), |v| v.dockerfile.as_str());
     let mut b = BuildImageOptionsBuilder::default()
-        .dockerfile(&req.dockerfile)
+        .dockerfile(dockerfile)
         .rm(true)
         .forcerm(true)
         .nocache(req.no_cache);
@@ -533,9 +561,14 @@ fn options(req: &DaemonBuild, kind: BuilderKind) -> bollard::query_parameters::B
         BuilderKind::Classic => b = b.version(BuilderVersion::BuilderV1),
         BuilderKind::BuildKit => {
             b = b.version(BuilderVersion::BuilderBuildKit);
-            #[cfg(feature = "buildkit")]
-            {
-                b = b.session(&session_id());
+            match via {
+                // The daemon syncs the context from our session.
+                #[cfg(feature = "buildkit")]
+                Some(v) => b = b.session(v.session.id()).remote("client-session"),
+                #[cfg(feature = "buildkit")]
+                None => b = b.session(&session_id()),
+                #[cfg(not(feature = "buildkit"))]
+                _ => {}
             }
         }
     }
@@ -564,12 +597,61 @@ fn handle_aux(tracker: &mut Tracker, info: &bollard::models::BuildInfo) {
     }
 }
 
+/// Opens our session for a BuildKit build's context. `Ok(None)`: the context
+/// goes as a tar body (the endpoint cannot carry a session, or opening one
+/// failed, which is said).
+#[cfg(feature = "buildkit")]
+async fn open_session(
+    daemon: &Daemon,
+    sync: ContextSync,
+    sent: &SentCounter,
+    context_done: &Arc<AtomicBool>,
+    emit: &Emitter,
+    cancel: &mut Cancel,
+) -> Result<Option<Via>, ()> {
+    use super::session::{open, OpenError};
+    let id = session_id();
+    let dockerfile = sync.dockerfile_name().to_string();
+    let opening = open(
+        &daemon.endpoint,
+        &id,
+        sync,
+        sent.clone(),
+        context_done.clone(),
+    );
+    tokio::select! {
+        biased;
+        _ = cancel.cancelled() => Err(()),
+        res = opening => match res {
+            Ok(session) => Ok(Some(Via { session, dockerfile })),
+            Err(OpenError::Unsupported) => Ok(None),
+            Err(OpenError::Failed(why)) => {
+                emit.note(
+                    NoteLevel::Warning,
+                    format!(
+                        "cannot open a BuildKit session with the daemon at {} ({why}); sending the context as a tar, \
+                         where BuildKit shows an ignored Dockerfile or .dockerignore to `COPY . .`",
+                        daemon.endpoint.host
+                    ),
+                );
+                Ok(None)
+            }
+        },
+    }
+}
+
 /// Sends one build and follows it to the end.
+///
+/// On BuildKit with a `sync`, the context goes through a session of our own
+/// (as the docker CLI sends it: BuildKit applies no ignore file to a tar
+/// body, so an ignored Dockerfile would reach `COPY . .`); otherwise, and on
+/// the classic builder, as a tar request body.
 pub async fn run(
     daemon: &Daemon,
     kind: BuilderKind,
     req: &DaemonBuild,
     tar: TarSource,
+    sync: Option<ContextSync>,
     emit: &Emitter,
     cancel: &mut Cancel,
 ) -> Result<Built, BuildFailure> {
@@ -581,18 +663,44 @@ pub async fn run(
     });
     let sent = SentCounter::default();
     let upload_done = Arc::new(AtomicBool::new(false));
-    let producer = {
-        let tar = tar.clone();
-        let done = upload_done.clone();
-        Box::new(move |w: &mut dyn std::io::Write| {
-            tar(w)?;
-            w.flush()?;
-            done.store(true, Ordering::Release);
-            Ok(())
-        })
+    let via: Option<Via> = match (kind, sync) {
+        #[cfg(feature = "buildkit")]
+        (BuilderKind::BuildKit, Some(sync)) => {
+            match open_session(daemon, sync, &sent, &upload_done, emit, cancel).await {
+                Ok(via) => via,
+                Err(()) => {
+                    return Err(BuildFailure {
+                        kind: FailureKind::Cancelled,
+                        message: "cancelled".to_string(),
+                        step: None,
+                        bytes_sent: 0,
+                    })
+                }
+            }
+        }
+        _ => None,
     };
-    let body = bollard::body_try_stream(stream_body(producer, sent.clone()));
-    let opts = options(req, kind);
+    let (body, total) = if via.is_some() {
+        // The daemon asks the session for what it lacks: no size to show.
+        (bollard::body_full(bytes::Bytes::new()), None)
+    } else {
+        let producer = {
+            let tar = tar.clone();
+            let done = upload_done.clone();
+            Box::new(move |w: &mut dyn std::io::Write| {
+                tar(w)?;
+                w.flush()?;
+                done.store(true, Ordering::Release);
+                Ok(())
+            })
+        };
+        (
+            bollard::body_try_stream(stream_body(producer, sent.clone())),
+            req.context_size,
+        )
+    };
+    // `via` holds our session open until this function returns.
+    let opts = options(req, kind, via.as_ref());
     let mut stream = daemon.build_docker.build_image(opts, None, Some(body));
     let mut tracker = Tracker::new(emit.clone());
     let mut ticker = tokio::time::interval(Duration::from_millis(150));
@@ -610,7 +718,7 @@ pub async fn run(
             tracker.emit.send(Event::Upload {
                 job,
                 sent: n,
-                total: req.context_size,
+                total,
                 done,
             });
             *reported = done;

@@ -279,7 +279,16 @@ pub async fn build_one(
         context_size: upload_total(daemon, &packed),
     };
 
-    let mut result = exec::run(daemon, builder, &req, packed.tar.clone(), emit, cancel).await;
+    let mut result = exec::run(
+        daemon,
+        builder,
+        &req,
+        packed.tar.clone(),
+        packed.sync.clone(),
+        emit,
+        cancel,
+    )
+    .await;
     if let Err(f) = &result {
         if f.kind == FailureKind::BuildKitUnavailable && settings.builder == BuilderChoice::Auto {
             emit.note(
@@ -310,7 +319,16 @@ pub async fn build_one(
                     return hit;
                 }
             }
-            result = exec::run(daemon, builder, &req, packed.tar.clone(), emit, cancel).await;
+            result = exec::run(
+                daemon,
+                builder,
+                &req,
+                packed.tar.clone(),
+                packed.sync.clone(),
+                emit,
+                cancel,
+            )
+            .await;
         }
     }
     match result {

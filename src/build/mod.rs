@@ -6,6 +6,8 @@ pub mod daemon;
 pub mod endpoint;
 pub mod exec;
 pub mod failure;
+#[cfg(feature = "buildkit")]
+pub mod filesync;
 pub mod job;
 pub mod local_images;
 pub mod package;
@@ -14,5 +16,7 @@ pub mod preflight;
 pub mod progress;
 pub mod record;
 pub mod send;
+#[cfg(feature = "buildkit")]
+pub mod session;
 pub mod stack;
 pub mod stages;

@@ -6,7 +6,7 @@ use std::collections::{BTreeMap, HashMap};
 use std::path::Path;
 use std::sync::Arc;
 
-use super::exec::{BuilderKind, TarSource};
+use super::exec::{BuilderKind, ContextSync, TarSource};
 use crate::context::{
     ContextError, ContextPlan, KnownOnbuild, PlanOptions, StageSelection, TarOptions,
 };
@@ -20,6 +20,9 @@ pub struct Packed {
     pub dockerfile_name: String,
     /// The tar's size (headers and padding included), for the upload bar.
     pub tar_bytes: u64,
+    /// The same files for a BuildKit session (`None`: only a tar can carry
+    /// them, e.g. names that are not UTF-8).
+    pub sync: Option<ContextSync>,
 }
 
 /// How to package.
@@ -79,8 +82,10 @@ pub fn package(
     )?);
     let tar_bytes = tar_size(&plan);
     let dockerfile_name = plan.dockerfile_name().to_string();
+    let mtime_clamp = TarOptions::source_date_epoch();
+    let sync = context_sync(&plan, context_dir, dockerfile, mtime_clamp);
     let tar_opts = TarOptions {
-        mtime_clamp: TarOptions::source_date_epoch(),
+        mtime_clamp,
         gzip: opts.gzip,
         threads: 0,
         // The digest is computed separately (the build record) when needed.
@@ -100,7 +105,37 @@ pub fn package(
         tar,
         dockerfile_name,
         tar_bytes,
+        sync,
     })
+}
+
+#[cfg(feature = "buildkit")]
+fn context_sync(
+    plan: &Arc<ContextPlan>,
+    context_dir: &Path,
+    dockerfile: &Path,
+    mtime_clamp: Option<i64>,
+) -> Option<ContextSync> {
+    let df = if dockerfile.is_absolute() {
+        dockerfile.to_path_buf()
+    } else {
+        context_dir.join(dockerfile)
+    };
+    // A Dockerfile that cannot be read again leaves the tar to report it.
+    super::filesync::SyncSource::new(plan.clone(), context_dir, &df, mtime_clamp)
+        .ok()
+        .flatten()
+        .map(Arc::new)
+}
+
+#[cfg(not(feature = "buildkit"))]
+fn context_sync(
+    _plan: &Arc<ContextPlan>,
+    _context_dir: &Path,
+    _dockerfile: &Path,
+    _mtime_clamp: Option<i64>,
+) -> Option<ContextSync> {
+    None
 }
 
 #[cfg(test)]

@@ -17,7 +17,8 @@ pub type TarProducer = Box<dyn FnOnce(&mut dyn Write) -> io::Result<()> + Send +
 const CHUNK: usize = 64 * 1024;
 const IN_FLIGHT: usize = 8;
 
-/// Counts the context bytes handed to the connection.
+/// Counts the context bytes handed to the daemon: the tar body, or the file
+/// data sent through a BuildKit session.
 #[derive(Clone, Debug, Default)]
 pub struct SentCounter(Arc<AtomicU64>);
 
@@ -25,7 +26,7 @@ impl SentCounter {
     pub fn get(&self) -> u64 {
         self.0.load(Ordering::Relaxed)
     }
-    fn add(&self, n: u64) {
+    pub(crate) fn add(&self, n: u64) {
         self.0.fetch_add(n, Ordering::Relaxed);
     }
 }

@@ -45,6 +45,9 @@ pub struct Meta {
     pub mode: u32,
     /// Seconds since the epoch.
     pub mtime: i64,
+    /// The nanoseconds of the modification time (the BuildKit session sends
+    /// them: the daemon re-reads a file only when its size or time changed).
+    pub mtime_nsec: u32,
     pub dev: u64,
     pub ino: u64,
     pub nlink: u64,
@@ -74,6 +77,7 @@ impl Meta {
             size: if kind == FileKind::File { m.size() } else { 0 },
             mode: m.mode() & 0o7777,
             mtime: m.mtime(),
+            mtime_nsec: m.mtime_nsec().clamp(0, 999_999_999) as u32,
             dev: m.dev(),
             ino: m.ino(),
             nlink: m.nlink(),

@@ -313,6 +313,12 @@ impl ContextPlan {
         &self.entries
     }
 
+    /// The filesystem the plan reads, to send its files another way than as
+    /// a tar (the BuildKit session).
+    pub fn fs(&self) -> &Arc<dyn ContextFs> {
+        &self.fs
+    }
+
     /// Fifos, sockets and devices that were left out.
     pub fn skipped(&self) -> &[Skipped] {
         &self.skipped

@@ -350,8 +350,12 @@ pub struct Proxy {
     pub path: std::path::PathBuf,
     _dir: tempfile::TempDir,
     conns: Arc<Mutex<Vec<UnixStream>>>,
-    /// Bytes the daemon has sent so far.
+    /// Bytes the daemon has sent so far in answer to API requests (not
+    /// counting BuildKit sessions, which talk before the build starts).
     pub from_daemon: Arc<AtomicU64>,
+    /// BuildKit sessions opened that serve a build context (`POST /session`
+    /// naming the `FileSync/DiffCopy` method).
+    pub sessions: Arc<AtomicU32>,
     cut: Arc<AtomicBool>,
 }
 
@@ -368,9 +372,11 @@ impl Proxy {
         let listener = UnixListener::bind(&path).unwrap();
         let conns: Arc<Mutex<Vec<UnixStream>>> = Arc::default();
         let from_daemon = Arc::new(AtomicU64::new(0));
+        let sessions = Arc::new(AtomicU32::new(0));
         let cut = Arc::new(AtomicBool::new(false));
         {
             let (conns, from_daemon, cut) = (conns.clone(), from_daemon.clone(), cut.clone());
+            let sessions = sessions.clone();
             std::thread::spawn(move || {
                 for client in listener.incoming() {
                     let Ok(client) = client else { break };
@@ -379,8 +385,9 @@ impl Proxy {
                         continue;
                     }
                     let (conns, from_daemon) = (conns.clone(), from_daemon.clone());
+                    let sessions = sessions.clone();
                     std::thread::spawn(move || {
-                        Proxy::serve(client, refuse_buildkit, &conns, from_daemon)
+                        Proxy::serve(client, refuse_buildkit, &conns, from_daemon, &sessions)
                     });
                 }
             });
@@ -390,6 +397,7 @@ impl Proxy {
             _dir: dir,
             conns,
             from_daemon,
+            sessions,
             cut,
         }
     }
@@ -399,6 +407,7 @@ impl Proxy {
         refuse_buildkit: bool,
         conns: &Mutex<Vec<UnixStream>>,
         from_daemon: Arc<AtomicU64>,
+        sessions: &AtomicU32,
     ) {
         let mut first = vec![0u8; 65536];
         let n = match client.read(&mut first) {
@@ -421,6 +430,12 @@ impl Proxy {
             );
             let _ = client.shutdown(std::net::Shutdown::Both);
             return;
+        }
+        if request_line.starts_with("POST ")
+            && request_line.contains("/session")
+            && head.contains("/moby.filesync.v1.FileSync/DiffCopy")
+        {
+            sessions.fetch_add(1, Ordering::SeqCst);
         }
         let mut daemon = UnixStream::connect(daemon_socket()).unwrap();
         if daemon.write_all(&first).is_err() {
@@ -452,7 +467,10 @@ impl Proxy {
             daemon.try_clone().unwrap(),
             None,
         );
-        pipe(daemon, client, Some(from_daemon));
+        // A connection upgraded for BuildKit (a session, bollard's gRPC) talks
+        // from before the build starts: not counted.
+        let upgraded = request_line.contains("/session") || request_line.contains("/grpc");
+        pipe(daemon, client, (!upgraded).then_some(from_daemon));
     }
 
     pub fn host(&self) -> String {
