@@ -612,6 +612,7 @@ async fn open_session(
     use super::session::{open, OpenError};
     let id = session_id();
     let dockerfile = sync.dockerfile_name().to_string();
+    let hides_build_files = sync.hides_build_files();
     let opening = open(
         &daemon.endpoint,
         &id,
@@ -624,7 +625,19 @@ async fn open_session(
         _ = cancel.cancelled() => Err(()),
         res = opening => match res {
             Ok(session) => Ok(Some(Via { session, dockerfile })),
-            Err(OpenError::Unsupported) => Ok(None),
+            Err(OpenError::Unsupported) => {
+                if hides_build_files {
+                    emit.note(
+                        NoteLevel::Warning,
+                        format!(
+                            "the daemon at {} takes the context as a tar, where BuildKit shows the ignored \
+                             Dockerfile or .dockerignore to `COPY . .`; copy named paths, or use --builder classic",
+                            daemon.endpoint.host
+                        ),
+                    );
+                }
+                Ok(None)
+            }
             Err(OpenError::Failed(why)) => {
                 emit.note(
                     NoteLevel::Warning,

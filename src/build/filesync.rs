@@ -234,6 +234,19 @@ impl SyncSource {
         &self.dockerfile.name
     }
 
+    /// The ignore file excludes the Dockerfile or itself: sent only for the
+    /// daemon, they must stay out of `COPY . .`, which a tar body cannot do
+    /// on BuildKit.
+    pub fn hides_build_files(&self) -> bool {
+        let Some(ignore) = self.plan.ignore_file() else {
+            return false;
+        };
+        self.plan
+            .files()
+            .iter()
+            .any(|e| e.forced && ignore.decide(&e.path).excluded)
+    }
+
     /// The key under which the daemon keeps its copy of this context between
     /// builds (the session's shared key).
     pub fn shared_key(&self) -> &str {
