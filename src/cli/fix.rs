@@ -223,19 +223,12 @@ fn stack_project(file: &Path, stacks: &Stacks) -> Option<(Vec<PathBuf>, Option<b
         ProjectPlan::Load {
             files, stack_mode, ..
         } => Some((files, stack_mode)),
-        ProjectPlan::WithItsBase => {
-            let dir = file.parent()?;
-            let base = crate::compose::discover::DEFAULT_FILE_NAMES
-                .iter()
-                .map(|n| dir.join(n))
-                .find(|p| p.is_file())?;
-            match plan(&[base]) {
-                ProjectPlan::Load {
-                    files, stack_mode, ..
-                } if files.iter().any(|f| f == file) => Some((files, stack_mode)),
-                _ => None,
-            }
-        }
+        ProjectPlan::WithItsBase { base } => match plan(&[base]) {
+            ProjectPlan::Load {
+                files, stack_mode, ..
+            } if files.iter().any(|f| f == file) => Some((files, stack_mode)),
+            _ => None,
+        },
     };
     planned.map(|(files, mode)| {
         let mode = if stacks.options.stack_mode {

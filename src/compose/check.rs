@@ -58,9 +58,9 @@ use crate::lint::SourceFile;
 /// What to load for the stack files `check` was given or found.
 #[derive(Debug, PartialEq, Eq)]
 pub enum ProjectPlan {
-    /// An override companion whose base file is next to it: linted with
-    /// its base, never alone.
-    WithItsBase,
+    /// An override companion whose base file (`base`) is next to it:
+    /// linted with its base, never alone.
+    WithItsBase { base: PathBuf },
     Load {
         files: Vec<PathBuf>,
         /// `None`: by file name.
@@ -94,8 +94,10 @@ pub fn plan(files: &[PathBuf]) -> ProjectPlan {
         .iter()
         .map(|n| dir.join(n))
         .find(|p| p.is_file());
-    if discover::is_override_name(name) && base.is_some() {
-        return ProjectPlan::WithItsBase;
+    if discover::is_override_name(name) {
+        if let Some(base) = base {
+            return ProjectPlan::WithItsBase { base };
+        }
     }
     if discover::DEFAULT_FILE_NAMES.contains(&name) {
         let mut files = vec![file.clone()];
@@ -159,8 +161,36 @@ pub fn lint_stack_project_with(
     options: &StackOptions,
 ) -> Result<Vec<Outcome>, SetupError> {
     let absolute: Vec<PathBuf> = files.iter().map(|f| linter.absolute(f)).collect();
-    let (files, stack_mode, only_in) = match plan(&absolute) {
-        ProjectPlan::WithItsBase => return Ok(Vec::new()),
+    lint_planned(linter, plan(&absolute), options)
+}
+
+/// An override companion named without its base: its base's project,
+/// reporting only what is in the override (as for a variant file). When the
+/// base merges another companion, the override is linted alone.
+fn override_with_its_base(file: &Path, base: &Path) -> ProjectPlan {
+    match plan(&[base.to_path_buf()]) {
+        ProjectPlan::Load {
+            files, stack_mode, ..
+        } if files.iter().any(|f| f == file) => ProjectPlan::Load {
+            files,
+            stack_mode,
+            only_in: Some(file.to_path_buf()),
+        },
+        _ => ProjectPlan::Load {
+            files: vec![file.to_path_buf()],
+            stack_mode: None,
+            only_in: None,
+        },
+    }
+}
+
+fn lint_planned(
+    linter: &Linter,
+    planned: ProjectPlan,
+    options: &StackOptions,
+) -> Result<Vec<Outcome>, SetupError> {
+    let (files, stack_mode, only_in) = match planned {
+        ProjectPlan::WithItsBase { .. } => return Ok(Vec::new()),
         ProjectPlan::Load {
             files,
             stack_mode,
@@ -376,9 +406,24 @@ pub fn lint_projects(
     projects: &[Vec<PathBuf>],
     options: &StackOptions,
 ) -> StackRun {
+    // A base file linted on its own takes its override companion along.
+    let alone: std::collections::HashSet<PathBuf> = projects
+        .iter()
+        .filter(|p| p.len() == 1)
+        .map(|p| linter.absolute(&p[0]))
+        .collect();
     let results: Vec<Result<Vec<Outcome>, SetupError>> = projects
         .par_iter()
-        .map(|p| lint_stack_project_with(linter, p, options))
+        .map(|p| {
+            let absolute: Vec<PathBuf> = p.iter().map(|f| linter.absolute(f)).collect();
+            let planned = match plan(&absolute) {
+                ProjectPlan::WithItsBase { base } if !alone.contains(&base) => {
+                    override_with_its_base(&absolute[0], &base)
+                }
+                other => other,
+            };
+            lint_planned(linter, planned, options)
+        })
         .collect();
     let mut run = StackRun::default();
     for r in results {

@@ -3,7 +3,9 @@
 
 use std::path::{Path, PathBuf};
 
-use super::check::{dockerfile_builds, lint_stack_project, plan, ProjectPlan};
+use super::check::{
+    dockerfile_builds, lint_projects, lint_stack_project, plan, ProjectPlan, StackOptions,
+};
 use super::corpus_tests::corpus_dir;
 use super::testing::write_files;
 use crate::lint::config::{Discovery, Layer, Resolver};
@@ -53,7 +55,9 @@ fn planning_projects_from_single_files() {
     );
     assert_eq!(
         plan(&[d.join("compose.override.yaml")]),
-        ProjectPlan::WithItsBase
+        ProjectPlan::WithItsBase {
+            base: d.join("compose.yaml")
+        }
     );
     assert_eq!(
         plan(&[d.join("compose.yaml")]),
@@ -207,6 +211,23 @@ fn an_override_is_reported_with_its_base_and_a_variant_alone() {
     assert_eq!(base.len(), 2, "an outcome per compose file");
     let prod = lint_stack_project(&l, &[PathBuf::from("docker-compose.prod.yml")]).unwrap();
     assert_eq!(summary(&prod), ["docker-compose.prod.yml:3:18 BL4024"]);
+
+    // Named alone (a pre-commit run where only the override changed), the
+    // override is linted in its base's project, and only its own findings
+    // are reported; named with its base, once.
+    let project = |files: &[&str]| -> Vec<String> {
+        let projects: Vec<Vec<PathBuf>> = files.iter().map(|f| vec![PathBuf::from(f)]).collect();
+        let run = lint_projects(&l, &projects, &StackOptions::default());
+        summary(&run.outcomes)
+    };
+    assert_eq!(
+        project(&["compose.override.yaml"]),
+        ["compose.override.yaml:3:17 BL4026"]
+    );
+    assert_eq!(
+        project(&["compose.yaml", "compose.override.yaml"]),
+        ["compose.override.yaml:3:17 BL4026"]
+    );
 }
 
 // `buildlint check` itself, in-process.
