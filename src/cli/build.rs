@@ -209,10 +209,10 @@ fn lint_gate(
     context_dir: &Path,
     build_args: &BTreeMap<String, String>,
     target: Option<&str>,
+    progress: ProgressMode,
     io: &mut super::Io<'_>,
 ) -> anyhow::Result<(bool, Option<Dockerfile>)> {
     use crate::lint::driver::Linter;
-    use crate::report::{human, RenderOptions, Report};
 
     let linter = Linter::new(std::env::current_dir()?);
     let outcome = match linter.lint_for_build(
@@ -229,27 +229,13 @@ fn lint_gate(
         }
     };
     let blocked = outcome.blocks_build();
-    let shown: Vec<_> = outcome
-        .findings
-        .into_iter()
-        .filter(|f| f.severity >= Severity::Warning)
-        .collect();
-    if !shown.is_empty() {
-        let mut report = Report {
-            findings: shown,
-            files: vec![PathBuf::from(display_path)],
-            rules: outcome.rules,
-            failed: blocked,
-        };
-        report.normalize();
-        human::render(
-            &report,
-            &RenderOptions {
-                color: color_enabled(io),
-            },
-            io.stderr,
-        )?;
-    }
+    show_findings(
+        outcome.findings,
+        vec![PathBuf::from(display_path)],
+        outcome.rules,
+        progress,
+        io,
+    )?;
     if blocked {
         writeln!(
             io.stderr,
@@ -440,6 +426,7 @@ pub fn run(args: BuildArgs, io: &mut super::Io<'_>) -> anyhow::Result<u8> {
             &context_dir,
             &build_args,
             args.target.as_deref(),
+            args.progress,
             io,
         )?;
         if blocked {
@@ -522,10 +509,13 @@ fn exit_code(outcomes: &[Outcome]) -> u8 {
 }
 
 /// Prints findings at `warning` and above; true when one is at `error`.
+/// With `--progress json`, each is a `finding` event line carrying the
+/// fields of `check --format json`, so the stream stays one JSON object a line.
 fn show_findings(
     findings: Vec<crate::lint::Finding>,
     files: Vec<PathBuf>,
     rules: Vec<&'static crate::lint::Rule>,
+    progress: ProgressMode,
     io: &mut super::Io<'_>,
 ) -> anyhow::Result<bool> {
     use crate::report::{human, RenderOptions, Report};
@@ -534,6 +524,18 @@ fn show_findings(
         .into_iter()
         .filter(|f| f.severity >= Severity::Warning)
         .collect();
+    if progress == ProgressMode::Json {
+        let mut sorted = shown;
+        sorted.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
+        for f in &sorted {
+            let mut line = serde_json::to_value(crate::report::json::JsonFinding::new(f))?;
+            if let Some(m) = line.as_object_mut() {
+                m.insert("event".into(), serde_json::json!("finding"));
+            }
+            writeln!(io.stderr, "{line}")?;
+        }
+        return Ok(blocked);
+    }
     if !shown.is_empty() {
         let mut report = Report {
             findings: shown,
@@ -592,7 +594,7 @@ fn run_stack(args: &BuildArgs, req: StackRequest, io: &mut super::Io<'_>) -> any
     let Some(project) = loaded.project.as_ref().filter(|_| !loaded.fatal) else {
         let findings = loaded.problems.clone();
         let shown: Vec<PathBuf> = loaded.files.iter().map(|f| f.path.clone()).collect();
-        show_findings(findings, shown, Vec::new(), io)?;
+        show_findings(findings, shown, Vec::new(), args.progress, io)?;
         writeln!(io.stderr, "buildlint: the stack could not be loaded")?;
         return Ok(super::EXIT_ERROR);
     };
@@ -655,7 +657,7 @@ fn run_stack(args: &BuildArgs, req: StackRequest, io: &mut super::Io<'_>) -> any
         findings.dedup_by(|b, a| {
             a.rule.code == b.rule.code && a.span == b.span && a.file.path == b.file.path
         });
-        if show_findings(findings, shown, rules, io)? {
+        if show_findings(findings, shown, rules, args.progress, io)? {
             writeln!(
                 io.stderr,
                 "buildlint: lint found errors; fix them, or build anyway with --no-lint"
@@ -903,6 +905,31 @@ mod tests {
         assert_eq!(p["B"], "");
         assert!(parse_pairs(&["=x".into()], "label", false).is_err());
         assert!(parse_pairs(&["NOVALUE".into()], "label", false).is_err());
+    }
+
+    #[test]
+    fn json_progress_gives_lint_findings_as_json_lines() {
+        // The seed's absolute COPY source is an error: the build stops at
+        // lint, before any daemon is asked.
+        let (code, _, err) =
+            crate::cli::run_captured(&["build", "--progress", "json", "fixtures/seed"]);
+        assert_eq!(code, 1, "{err}");
+        let findings: Vec<serde_json::Value> = err
+            .lines()
+            .filter(|l| l.starts_with('{'))
+            .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("{e}: {l}")))
+            .collect();
+        let codes: Vec<&str> = findings
+            .iter()
+            .map(|f| f["code"].as_str().unwrap())
+            .collect();
+        assert!(codes.contains(&"BL3001"), "{err}");
+        assert!(findings.iter().all(|f| f["event"] == "finding"), "{err}");
+        assert!(
+            err.lines()
+                .all(|l| l.starts_with('{') || l.starts_with("buildlint: ")),
+            "no human report in a JSON stream:\n{err}"
+        );
     }
 
     #[test]

@@ -10,6 +10,9 @@
 //! {"time":0.360,"name":"web","event":"note","level":"warning","text":"..."}
 //! {"time":0.400,"name":"web","event":"finished","result":"built","image_id":"sha256:...","secs":0.4,"bytes":65536}
 //! ```
+//!
+//! Lint findings before the builds come first, as `{"event":"finding", ...}`
+//! with the fields of `check --format json` (no `time`).
 
 use std::io::{self, Write};
 use std::time::Instant;
