@@ -48,7 +48,8 @@ const METHODS: [&str; 3] = [
 /// Why no session was opened.
 #[derive(Debug)]
 pub enum OpenError {
-    /// This endpoint cannot carry one (TLS): the context goes as a tar body.
+    /// This endpoint cannot carry one (ssh, or a build without TLS
+    /// support): the context goes as a tar body.
     Unsupported,
     /// Opening it failed.
     Failed(String),
@@ -98,13 +99,40 @@ pub async fn open(
     sent: SentCounter,
     context_done: Arc<AtomicBool>,
 ) -> Result<Session, OpenError> {
-    if endpoint.tls.is_some() {
-        return Err(OpenError::Unsupported);
-    }
     let head = request_head(id, source.shared_key());
     let fail = |e: std::io::Error| OpenError::Failed(e.to_string());
     let sync = FileSyncService::new(source, sent, context_done);
     match &endpoint.transport {
+        Transport::Tcp(hostport) if endpoint.tls.is_some() => {
+            #[cfg(feature = "tls")]
+            {
+                let tls = endpoint.tls.as_ref().expect("checked above");
+                let connector = tls_connector(tls).map_err(OpenError::Failed)?;
+                let host = hostport
+                    .rsplit_once(':')
+                    .map_or(hostport.as_str(), |(h, _)| h)
+                    .trim_start_matches('[')
+                    .trim_end_matches(']')
+                    .to_string();
+                let name = rustls::pki_types::ServerName::try_from(host)
+                    .map_err(|e| OpenError::Failed(e.to_string()))?;
+                let tcp = tokio::net::TcpStream::connect(hostport.as_str())
+                    .await
+                    .map_err(fail)?;
+                let std = tcp.into_std().map_err(fail)?;
+                let closer = Closer::Tcp(std.try_clone().map_err(fail)?);
+                let tcp = tokio::net::TcpStream::from_std(std).map_err(fail)?;
+                let mut s = connector.connect(name, tcp).await.map_err(fail)?;
+                upgrade(&mut s, &head).await?;
+                serve(TlsIo(s), sync);
+                Ok(Session {
+                    id: id.to_string(),
+                    closer,
+                })
+            }
+            #[cfg(not(feature = "tls"))]
+            Err(OpenError::Unsupported)
+        }
         Transport::Unix(path) => {
             let mut s = tokio::net::UnixStream::connect(path).await.map_err(fail)?;
             upgrade(&mut s, &head).await?;
@@ -132,6 +160,80 @@ pub async fn open(
             })
         }
         Transport::Ssh(_) => Err(OpenError::Unsupported),
+    }
+}
+
+/// A TLS client for the daemon, as `build` connects to it: its CA, and our
+/// certificate and key (`DOCKER_CERT_PATH`).
+#[cfg(feature = "tls")]
+fn tls_connector(tls: &super::endpoint::TlsFiles) -> Result<tokio_rustls::TlsConnector, String> {
+    use rustls::pki_types::pem::PemObject;
+    use rustls::pki_types::{CertificateDer, PrivateKeyDer};
+    let bad = |what: &std::path::Path, e: &dyn std::fmt::Display| {
+        format!("cannot read the TLS file {}: {e}", what.display())
+    };
+    let mut roots = rustls::RootCertStore::empty();
+    for cert in CertificateDer::pem_file_iter(&tls.ca).map_err(|e| bad(&tls.ca, &e))? {
+        let cert = cert.map_err(|e| bad(&tls.ca, &e))?;
+        roots.add(cert).map_err(|e| bad(&tls.ca, &e))?;
+    }
+    let chain: Vec<CertificateDer<'static>> = CertificateDer::pem_file_iter(&tls.cert)
+        .map_err(|e| bad(&tls.cert, &e))?
+        .collect::<Result<_, _>>()
+        .map_err(|e| bad(&tls.cert, &e))?;
+    let key = PrivateKeyDer::from_pem_file(&tls.key).map_err(|e| bad(&tls.key, &e))?;
+    let config = rustls::ClientConfig::builder_with_provider(Arc::new(
+        rustls::crypto::ring::default_provider(),
+    ))
+    .with_safe_default_protocol_versions()
+    .map_err(|e| e.to_string())?
+    .with_root_certificates(roots)
+    .with_client_auth_cert(chain, key)
+    .map_err(|e| bad(&tls.cert, &e))?;
+    Ok(tokio_rustls::TlsConnector::from(Arc::new(config)))
+}
+
+/// A TLS connection to the daemon, as the connection tonic serves.
+#[cfg(feature = "tls")]
+struct TlsIo(tokio_rustls::client::TlsStream<tokio::net::TcpStream>);
+
+#[cfg(feature = "tls")]
+impl tonic::transport::server::Connected for TlsIo {
+    type ConnectInfo = ();
+    fn connect_info(&self) -> Self::ConnectInfo {}
+}
+
+#[cfg(feature = "tls")]
+impl AsyncRead for TlsIo {
+    fn poll_read(
+        mut self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+        buf: &mut tokio::io::ReadBuf<'_>,
+    ) -> std::task::Poll<std::io::Result<()>> {
+        std::pin::Pin::new(&mut self.0).poll_read(cx, buf)
+    }
+}
+
+#[cfg(feature = "tls")]
+impl AsyncWrite for TlsIo {
+    fn poll_write(
+        mut self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+        buf: &[u8],
+    ) -> std::task::Poll<std::io::Result<usize>> {
+        std::pin::Pin::new(&mut self.0).poll_write(cx, buf)
+    }
+    fn poll_flush(
+        mut self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<std::io::Result<()>> {
+        std::pin::Pin::new(&mut self.0).poll_flush(cx)
+    }
+    fn poll_shutdown(
+        mut self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<std::io::Result<()>> {
+        std::pin::Pin::new(&mut self.0).poll_shutdown(cx)
     }
 }
 
