@@ -32,6 +32,24 @@ pub(crate) mod tests {
     use crate::lint::semantic::Semantic;
     use crate::lint::Rule;
 
+    /// Lints with only `rule`, against `context` (`known`, or guessed).
+    pub fn lint_in(
+        rule: &'static Rule,
+        source: &str,
+        context: &dyn ContextView,
+        known: bool,
+    ) -> Vec<Finding> {
+        crate::lint::testing::lint_with(
+            rule,
+            source,
+            context,
+            known,
+            &RuleOptions::default(),
+            BTreeMap::new(),
+            None,
+        )
+    }
+
     /// Lints with only the stages flagged in `needed` in play.
     pub fn lint_stages(
         rule: &'static Rule,
