@@ -172,19 +172,7 @@ RUN apt-get update && \
 
     #[test]
     fn no_finding_on_the_official_windows_images() {
-        let dir = [
-            "../shared/corpus",
-            "../../shared/corpus",
-            "/work/shared/corpus",
-        ]
-        .iter()
-        .map(|p| {
-            std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-                .join(p)
-                .join("official")
-        })
-        .find(|p| p.is_dir())
-        .expect("the shared corpus is missing");
+        let dir = crate::lint::rules::dockerfile::corpus::corpus_dir().join("official");
         let mut checked = 0;
         for image in std::fs::read_dir(dir).unwrap().flatten() {
             for f in std::fs::read_dir(image.path()).unwrap().flatten() {
