@@ -172,33 +172,22 @@ fn check(cx: &DockerfileCx<'_>, out: &mut Diagnostics) {
 mod tests {
     use super::RULE;
     use crate::lint::context_view::MemoryContext;
-    use crate::lint::testing::{assert_fires, assert_quiet, lint_with, underlined};
+    use crate::lint::rules::context::tests::lint_in;
+    use crate::lint::testing::{assert_fires, assert_quiet, underlined};
     use crate::lint::{Applicability, Severity};
-
-    fn lint_in(src: &str, cx: &MemoryContext, known: bool) -> Vec<crate::lint::Finding> {
-        lint_with(
-            &RULE,
-            src,
-            cx,
-            known,
-            &Default::default(),
-            Default::default(),
-            None,
-        )
-    }
 
     #[test]
     fn missing_absolute_source_is_an_error_without_fix() {
         let src = "FROM nginx:latest\nCOPY /var/www/html /www/html\n";
         for known in [true, false] {
-            let found = lint_in(src, &MemoryContext::new(), known);
+            let found = lint_in(&RULE, src, &MemoryContext::new(), known);
             assert_eq!(underlined(src, &found), ["/var/www/html"]);
             assert_eq!(found[0].severity, Severity::Error);
             assert!(found[0].fix.is_none());
             assert!(found[0].message.contains("build will fail"));
             assert_eq!(found[0].start().line, 2);
         }
-        let guessed = lint_in(src, &MemoryContext::new(), false);
+        let guessed = lint_in(&RULE, src, &MemoryContext::new(), false);
         assert!(guessed[0].help.as_deref().unwrap().contains("--context"));
     }
 
@@ -206,7 +195,7 @@ mod tests {
     fn present_absolute_source_is_a_warning_with_a_safe_fix() {
         let src = "FROM nginx:latest\nCOPY /var/www/html /www/html\n";
         let cx = MemoryContext::new().with_path("var/www/html/");
-        let found = lint_in(src, &cx, true);
+        let found = lint_in(&RULE, src, &cx, true);
         assert_eq!(underlined(src, &found), ["/var/www/html"]);
         assert_eq!(found[0].severity, Severity::Warning);
         let fix = found[0].fix.as_ref().expect("a fix");
@@ -222,7 +211,7 @@ mod tests {
     fn quoted_and_root_sources_fix_cleanly() {
         let src = "FROM a\nCOPY [\"/app\", \"/\", \"/dst/\"]\n";
         let cx = MemoryContext::new().with_path("app/x");
-        let found = lint_in(src, &cx, true);
+        let found = lint_in(&RULE, src, &cx, true);
         assert_eq!(underlined(src, &found), ["\"/app\"", "\"/\""]);
         let mut fixed = src.to_string();
         let mut edits: Vec<_> = found
@@ -256,7 +245,7 @@ mod tests {
         let found =
             super::super::tests::lint_stages(&RULE, src, &MemoryContext::new(), &[false, true]);
         assert_eq!(underlined(src, &found), ["/app"]);
-        let all = lint_in(src, &MemoryContext::new(), true);
+        let all = lint_in(&RULE, src, &MemoryContext::new(), true);
         assert_eq!(underlined(src, &all), ["/host", "/app"]);
     }
 }

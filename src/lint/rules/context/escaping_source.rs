@@ -82,7 +82,8 @@ fn check(cx: &DockerfileCx<'_>, out: &mut Diagnostics) {
 mod tests {
     use super::RULE;
     use crate::lint::context_view::MemoryContext;
-    use crate::lint::testing::{assert_fires, assert_quiet, lint_with, underlined};
+    use crate::lint::rules::context::tests::lint_in;
+    use crate::lint::testing::{assert_fires, assert_quiet, underlined};
 
     #[test]
     fn fires_on_parent_paths() {
@@ -99,15 +100,7 @@ mod tests {
     fn says_what_buildkit_reads_instead() {
         let src = "FROM a\nCOPY ../shared /app/shared\n";
         let cx = MemoryContext::new().with_path("shared/");
-        let found = lint_with(
-            &RULE,
-            src,
-            &cx,
-            true,
-            &Default::default(),
-            Default::default(),
-            None,
-        );
+        let found = lint_in(&RULE, src, &cx, true);
         assert_eq!(underlined(src, &found), ["../shared"]);
         assert!(found[0].message.contains("reads it as `shared`"));
     }

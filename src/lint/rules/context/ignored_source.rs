@@ -103,7 +103,8 @@ mod tests {
     use super::RULE;
     use crate::context::dockerignore::IgnoreFile;
     use crate::lint::context_view::MemoryContext;
-    use crate::lint::testing::{lint_with, underlined};
+    use crate::lint::rules::context::tests::lint_in;
+    use crate::lint::testing::underlined;
     use crate::lint::Severity;
 
     fn context(paths: &[&str], ignore: &str) -> MemoryContext {
@@ -115,18 +116,6 @@ mod tests {
         cx
     }
 
-    fn lint_in(src: &str, cx: &MemoryContext, known: bool) -> Vec<crate::lint::Finding> {
-        lint_with(
-            &RULE,
-            src,
-            cx,
-            known,
-            &Default::default(),
-            Default::default(),
-            None,
-        )
-    }
-
     #[test]
     fn names_the_pattern_and_its_line() {
         let cx = context(
@@ -134,7 +123,7 @@ mod tests {
             "# build junk\n*.log\nconfig\n",
         );
         let src = "FROM a\nCOPY app.py config/app.yaml /app/\n";
-        let found = lint_in(src, &cx, true);
+        let found = lint_in(&RULE, src, &cx, true);
         assert_eq!(underlined(src, &found), ["config/app.yaml"]);
         assert_eq!(found[0].severity, Severity::Error);
         assert!(
@@ -148,7 +137,7 @@ mod tests {
     fn every_kind_of_source() {
         let cx = context(&["a.tgz", "dir/x", "b.txt"], "a.tgz\ndir\n*.txt\n");
         let src = "FROM a\nADD a.tgz /x/\nCOPY dir /d\nCOPY *.txt /t/\n";
-        let found = lint_in(src, &cx, true);
+        let found = lint_in(&RULE, src, &cx, true);
         assert_eq!(underlined(src, &found), ["a.tgz", "dir", "*.txt"]);
         assert_eq!(found[2].severity, Severity::Warning);
     }
@@ -160,7 +149,7 @@ mod tests {
             "config\n!config/app.yaml\n",
         );
         let src = "FROM a\nCOPY config /c\nCOPY config/secret.key /k\n";
-        let found = lint_in(src, &cx, true);
+        let found = lint_in(&RULE, src, &cx, true);
         assert_eq!(underlined(src, &found), ["config/secret.key"]);
     }
 
@@ -168,13 +157,19 @@ mod tests {
     fn guessed_context_reports_at_info() {
         let cx = context(&["secret.env"], "*.env\n");
         let src = "FROM a\nCOPY secret.env /s\n";
-        let found = lint_in(src, &cx, false);
+        let found = lint_in(&RULE, src, &cx, false);
         assert_eq!(found[0].severity, Severity::Info);
     }
 
     #[test]
     fn quiet_when_only_part_of_a_directory_is_excluded() {
         let cx = context(&["src/a.rs", "src/a.log"], "src/*.log\n");
-        assert!(lint_in("FROM a\nCOPY src /src\nCOPY src/*.rs /r/\n", &cx, true).is_empty());
+        assert!(lint_in(
+            &RULE,
+            "FROM a\nCOPY src /src\nCOPY src/*.rs /r/\n",
+            &cx,
+            true
+        )
+        .is_empty());
     }
 }

@@ -90,26 +90,15 @@ fn check(cx: &DockerfileCx<'_>, out: &mut Diagnostics) {
 mod tests {
     use super::RULE;
     use crate::lint::context_view::MemoryContext;
-    use crate::lint::testing::{lint_with, underlined};
+    use crate::lint::rules::context::tests::lint_in;
+    use crate::lint::testing::underlined;
     use crate::lint::Severity;
-
-    fn lint_in(src: &str, cx: &MemoryContext, known: bool) -> Vec<crate::lint::Finding> {
-        lint_with(
-            &RULE,
-            src,
-            cx,
-            known,
-            &Default::default(),
-            Default::default(),
-            None,
-        )
-    }
 
     #[test]
     fn fires_on_missing_sources() {
         let cx = MemoryContext::new().with_path("go.mod");
         let src = "FROM golang\nRUN --mount=type=bind,source=go.sum,target=go.sum --mount=source=go.mdo,target=/m go mod download\n";
-        let found = lint_in(src, &cx, true);
+        let found = lint_in(&RULE, src, &cx, true);
         assert_eq!(underlined(src, &found), ["go.sum", "go.mdo"]);
         assert_eq!(found[1].help.as_deref(), Some("did you mean `go.mod`?"));
         assert_eq!(found[0].severity, Severity::Error);
@@ -118,7 +107,7 @@ mod tests {
     #[test]
     fn guessed_context_reports_at_info() {
         let src = "FROM golang\nRUN --mount=type=bind,src=vendor,target=/v true\n";
-        let found = lint_in(src, &MemoryContext::new(), false);
+        let found = lint_in(&RULE, src, &MemoryContext::new(), false);
         assert_eq!(underlined(src, &found), ["vendor"]);
         assert_eq!(found[0].severity, Severity::Info);
     }
@@ -127,6 +116,6 @@ mod tests {
     fn quiet_on_present_foreign_and_other_mounts() {
         let cx = MemoryContext::new().with_path("go.mod").with_path("src/");
         let src = "FROM golang AS b\nFROM golang\nRUN --mount=type=bind,source=go.mod,target=/m --mount=type=bind,source=src,target=/s --mount=type=bind,target=/all --mount=type=bind,from=b,source=/out,target=/o --mount=type=cache,target=/root/.cache --mount=type=secret,id=x true\n";
-        assert!(lint_in(src, &cx, true).is_empty());
+        assert!(lint_in(&RULE, src, &cx, true).is_empty());
     }
 }

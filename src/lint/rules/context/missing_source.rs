@@ -95,20 +95,9 @@ fn check(cx: &DockerfileCx<'_>, out: &mut Diagnostics) {
 mod tests {
     use super::RULE;
     use crate::lint::context_view::MemoryContext;
-    use crate::lint::testing::{lint_with, underlined};
+    use crate::lint::rules::context::tests::lint_in;
+    use crate::lint::testing::underlined;
     use crate::lint::Severity;
-
-    fn lint_in(src: &str, cx: &MemoryContext, known: bool) -> Vec<crate::lint::Finding> {
-        lint_with(
-            &RULE,
-            src,
-            cx,
-            known,
-            &Default::default(),
-            Default::default(),
-            None,
-        )
-    }
 
     #[test]
     fn fires_with_did_you_mean() {
@@ -116,7 +105,7 @@ mod tests {
             .with_path("config.yaml")
             .with_path("src/main.go");
         let src = "FROM a\nCOPY confg.yaml /etc/\nCOPY scr/main.go missing.txt /src/\n";
-        let found = lint_in(src, &cx, true);
+        let found = lint_in(&RULE, src, &cx, true);
         assert_eq!(
             underlined(src, &found),
             ["confg.yaml", "scr/main.go", "missing.txt"]
@@ -135,7 +124,7 @@ mod tests {
     #[test]
     fn guessed_context_reports_at_info() {
         let src = "FROM a\nCOPY app.jar /app.jar\n";
-        let found = lint_in(src, &MemoryContext::new(), false);
+        let found = lint_in(&RULE, src, &MemoryContext::new(), false);
         assert_eq!(underlined(src, &found), ["app.jar"]);
         assert_eq!(found[0].severity, Severity::Info);
         assert!(found[0].help.as_deref().unwrap().contains("--context DIR"));
@@ -147,7 +136,7 @@ mod tests {
             .with_path("package.json")
             .with_path("src/a.ts");
         let src = "FROM a\nCOPY package*.json *.lock src/*.ts /app/\n";
-        let found = lint_in(src, &cx, true);
+        let found = lint_in(&RULE, src, &cx, true);
         assert_eq!(underlined(src, &found), ["*.lock"]);
         assert_eq!(found[0].severity, Severity::Warning);
     }
@@ -156,7 +145,7 @@ mod tests {
     fn quiet_on_present_and_foreign_sources() {
         let cx = MemoryContext::new().with_path("app/x").with_path("a b.txt");
         let src = "FROM a AS b\nFROM a\nCOPY . /src\nCOPY ./app/ \"a b.txt\" /dst/\nCOPY --from=b /nowhere /x\nADD https://example.com/f /f\nCOPY <<EOF /f\nx\nEOF\n";
-        assert!(lint_in(src, &cx, true).is_empty());
+        assert!(lint_in(&RULE, src, &cx, true).is_empty());
     }
 
     #[test]
@@ -164,13 +153,13 @@ mod tests {
         let cx = MemoryContext::new().with_path("dist/app");
         let src =
             "FROM a\nARG OUT=dist\nCOPY ${OUT}/app /app\nCOPY $OUT/nope /x\nCOPY $UNKNOWN/x /y\n";
-        let found = lint_in(src, &cx, true);
+        let found = lint_in(&RULE, src, &cx, true);
         assert_eq!(underlined(src, &found), ["$OUT/nope"]);
     }
 
     #[test]
     fn absolute_and_escaping_sources_are_left_to_their_rules() {
         let src = "FROM a\nCOPY /abs ../up /dst/\n";
-        assert!(lint_in(src, &MemoryContext::new(), true).is_empty());
+        assert!(lint_in(&RULE, src, &MemoryContext::new(), true).is_empty());
     }
 }

@@ -32,6 +32,49 @@ pub(crate) mod tests {
     use crate::lint::semantic::Semantic;
     use crate::lint::Rule;
 
+    /// Lints with only `rule`, against `context` (`known`, or guessed).
+    pub fn lint_in(
+        rule: &'static Rule,
+        source: &str,
+        context: &dyn ContextView,
+        known: bool,
+    ) -> Vec<Finding> {
+        crate::lint::testing::lint_with(
+            rule,
+            source,
+            context,
+            known,
+            &RuleOptions::default(),
+            BTreeMap::new(),
+            None,
+        )
+    }
+
+    /// Lints with the rules of `selection`, against `context` (`known`, or
+    /// guessed); the findings in file order.
+    pub fn lint_selected(
+        selection: &RuleSelection,
+        source: &str,
+        context: &dyn ContextView,
+        known: bool,
+    ) -> Vec<Finding> {
+        let df = crate::dockerfile::parse(source.to_string()).expect("snippet parses");
+        let semantic = Semantic::new(&df, BTreeMap::new(), None);
+        let options = RuleOptions::default();
+        let job = DockerfileJob {
+            file: SourceFile::new("Dockerfile", source),
+            df: &df,
+            context,
+            context_known: known,
+            semantic: &semantic,
+            options: &options,
+            service: None,
+        };
+        let mut found = lint_dockerfile(&job, selection);
+        found.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
+        found
+    }
+
     /// Lints with only the stages flagged in `needed` in play.
     pub fn lint_stages(
         rule: &'static Rule,
@@ -78,20 +121,7 @@ pub(crate) mod tests {
                 .is_file()
                 .then(|| crate::context::dockerignore::IgnoreFile::read(&ignore_path).unwrap());
             let context = DirContext::new(dir.clone(), ignore);
-            let df = crate::dockerfile::parse(source.clone()).expect("fixture parses");
-            let semantic = Semantic::new(&df, BTreeMap::new(), None);
-            let options = RuleOptions::default();
-            let job = DockerfileJob {
-                file: SourceFile::new("Dockerfile", source.clone()),
-                df: &df,
-                context: &context,
-                context_known: true,
-                semantic: &semantic,
-                options: &options,
-                service: None,
-            };
-            let mut found = lint_dockerfile(&job, &RuleSelection::only(super::RULES));
-            found.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
+            let found = lint_selected(&RuleSelection::only(super::RULES), &source, &context, true);
             let got: Vec<String> = found
                 .iter()
                 .map(|f| {
@@ -115,24 +145,6 @@ pub(crate) mod tests {
         }
     }
 
-    fn lint_defaults(source: &str, context: &dyn ContextView, known: bool) -> Vec<Finding> {
-        let df = crate::dockerfile::parse(source.to_string()).expect("parses");
-        let semantic = Semantic::new(&df, BTreeMap::new(), None);
-        let options = RuleOptions::default();
-        let job = DockerfileJob {
-            file: SourceFile::new("Dockerfile", source),
-            df: &df,
-            context,
-            context_known: known,
-            semantic: &semantic,
-            options: &options,
-            service: None,
-        };
-        let mut found = lint_dockerfile(&job, &RuleSelection::defaults());
-        found.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
-        found
-    }
-
     /// The seed: one error, on line 2, under `/var/www/html`; the `latest`
     /// and no-USER findings beside it. With `var/www/html` in the context, a
     /// warning with its fix instead of the error.
@@ -143,7 +155,12 @@ pub(crate) mod tests {
         let path =
             std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/seed/Dockerfile");
         let source = std::fs::read_to_string(path).unwrap();
-        let found = lint_defaults(&source, &MemoryContext::new(), false);
+        let found = lint_selected(
+            &RuleSelection::defaults(),
+            &source,
+            &MemoryContext::new(),
+            false,
+        );
         let errors: Vec<_> = found
             .iter()
             .filter(|f| f.severity == Severity::Error)
@@ -167,7 +184,7 @@ pub(crate) mod tests {
         assert!(found.iter().any(|f| f.rule.code == "BL1130"));
 
         let context = MemoryContext::new().with_path("var/www/html/index.html");
-        let found = lint_defaults(&source, &context, true);
+        let found = lint_selected(&RuleSelection::defaults(), &source, &context, true);
         assert!(found.iter().all(|f| f.severity != Severity::Error));
         let abs = found
             .iter()
@@ -250,20 +267,8 @@ pub(crate) mod tests {
         let mut context = MemoryContext::new().with_path("secret.env");
         context.set_ignore(IgnoreFile::parse("*.env\n").unwrap());
         let source = "FROM alpine:3.20\nCOPY secret.env /app/\n";
-        let df = crate::dockerfile::parse(source.to_string()).unwrap();
-        let semantic = Semantic::new(&df, BTreeMap::new(), None);
-        let options = RuleOptions::default();
-        let job = DockerfileJob {
-            file: SourceFile::new("Dockerfile", source),
-            df: &df,
-            context: &context,
-            context_known: true,
-            semantic: &semantic,
-            options: &options,
-            service: None,
-        };
         let rules = [by_code("BL3004").unwrap(), by_code("BL1020").unwrap()];
-        let mut found = lint_dockerfile(&job, &RuleSelection::only(&rules));
+        let mut found = lint_selected(&RuleSelection::only(&rules), source, &context, true);
         assert_eq!(found.len(), 2, "both rules see the ignored source");
         drop_superseded(&mut found, SUPERSEDES);
         let codes: Vec<_> = found.iter().map(|f| f.rule.code).collect();

@@ -163,20 +163,9 @@ fn check(cx: &DockerfileCx<'_>, out: &mut Diagnostics) {
 mod tests {
     use super::RULE;
     use crate::lint::context_view::MemoryContext;
-    use crate::lint::testing::{assert_fires, assert_quiet, lint_with, underlined};
+    use crate::lint::rules::context::tests::lint_in;
+    use crate::lint::testing::{assert_fires, assert_quiet, underlined};
     use crate::lint::Applicability;
-
-    fn lint_in(src: &str, cx: &MemoryContext, known: bool) -> Vec<crate::lint::Finding> {
-        lint_with(
-            &RULE,
-            src,
-            cx,
-            known,
-            &Default::default(),
-            Default::default(),
-            None,
-        )
-    }
 
     #[test]
     fn fires_on_local_sources() {
@@ -199,7 +188,7 @@ mod tests {
     fn archive_by_content_is_not_reported() {
         let mut cx = MemoryContext::new();
         cx.add_file("rootfs", &[0x1f, 0x8b, 8, 0, 0]);
-        assert!(lint_in("FROM a\nADD rootfs /\n", &cx, true).is_empty());
+        assert!(lint_in(&RULE, "FROM a\nADD rootfs /\n", &cx, true).is_empty());
     }
 
     #[test]
@@ -207,17 +196,17 @@ mod tests {
         let src = "FROM a\nadd app.py /app/\n";
         let mut cx = MemoryContext::new();
         cx.add_file("app.py", b"print(1)\n");
-        let known = lint_in(src, &cx, true);
+        let known = lint_in(&RULE, src, &cx, true);
         assert_eq!(underlined(src, &known), ["add"]);
         let fix = known[0].fix.as_ref().unwrap();
         assert_eq!(fix.applicability, Applicability::Safe);
         assert_eq!(fix.edits[0].replacement, "copy");
-        let guessed = lint_in(src, &cx, false);
+        let guessed = lint_in(&RULE, src, &cx, false);
         assert_eq!(
             guessed[0].fix.as_ref().unwrap().applicability,
             Applicability::Unsafe
         );
-        let unknown_file = lint_in(src, &MemoryContext::new(), true);
+        let unknown_file = lint_in(&RULE, src, &MemoryContext::new(), true);
         assert_eq!(
             unknown_file[0].fix.as_ref().unwrap().applicability,
             Applicability::Unsafe
@@ -227,12 +216,14 @@ mod tests {
     #[test]
     fn no_fix_when_mixed_or_with_add_only_flags() {
         let mixed = lint_in(
+            &RULE,
             "FROM a\nADD app.py lib.tgz /app/\n",
             &MemoryContext::new(),
             true,
         );
         assert!(mixed[0].fix.is_none());
         let flags = lint_in(
+            &RULE,
             "FROM a\nADD --unpack=false app.py /app/\n",
             &MemoryContext::new(),
             true,

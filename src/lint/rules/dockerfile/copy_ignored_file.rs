@@ -106,21 +106,14 @@ mod tests {
     use super::RULE;
     use crate::context::dockerignore::IgnoreFile;
     use crate::lint::context_view::MemoryContext;
-    use crate::lint::testing::{lint_with, underlined};
+    use crate::lint::rules::context::tests::lint_in;
+    use crate::lint::testing::underlined;
     use crate::lint::Severity;
 
     fn run(ignore: &str, src: &str, known: bool) -> Vec<crate::lint::Finding> {
         let mut ctx = MemoryContext::new();
         ctx.set_ignore(IgnoreFile::parse(ignore).unwrap());
-        lint_with(
-            &RULE,
-            src,
-            &ctx,
-            known,
-            &Default::default(),
-            Default::default(),
-            None,
-        )
+        lint_in(&RULE, src, &ctx, known)
     }
 
     fn fires(ignore: &str, src: &str, expected: &[&str]) {
@@ -187,15 +180,7 @@ mod tests {
     #[test]
     fn no_ignore_file_is_quiet() {
         let ctx = MemoryContext::new();
-        let f = lint_with(
-            &RULE,
-            "FROM scratch\nCOPY tmp /x\n",
-            &ctx,
-            true,
-            &Default::default(),
-            Default::default(),
-            None,
-        );
+        let f = lint_in(&RULE, "FROM scratch\nCOPY tmp /x\n", &ctx, true);
         assert!(f.is_empty());
     }
 }

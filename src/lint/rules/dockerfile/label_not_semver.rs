@@ -1,6 +1,6 @@
 use crate::lint::{Check, Diagnostics, DockerfileCx, FixAvailability, Rule, Severity};
 
-use super::labels::{check_format, is_semver};
+use super::labels::check_format;
 
 pub static RULE: Rule = Rule {
     code: "BL1121",
@@ -59,69 +59,55 @@ fn check(cx: &DockerfileCx<'_>, out: &mut Diagnostics) {
     );
 }
 
+fn numeric_identifier(s: &str) -> bool {
+    !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit()) && (s == "0" || !s.starts_with('0'))
+}
+
+fn identifiers(s: &str, numeric_rule: bool) -> bool {
+    s.split('.').all(|id| {
+        !id.is_empty()
+            && id.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
+            && (!numeric_rule || !id.bytes().all(|b| b.is_ascii_digit()) || numeric_identifier(id))
+    })
+}
+
+/// Semantic Versioning 2.0.0: `1.2.3`, `1.2.3-rc.1+build.5`.
+fn is_semver(v: &str) -> bool {
+    let (rest, build) = match v.split_once('+') {
+        Some((r, b)) => (r, Some(b)),
+        None => (v, None),
+    };
+    let (core, pre) = match rest.split_once('-') {
+        Some((c, p)) => (c, Some(p)),
+        None => (rest, None),
+    };
+    let parts: Vec<&str> = core.split('.').collect();
+    parts.len() == 3
+        && parts.iter().all(|p| numeric_identifier(p))
+        && pre.is_none_or(|p| identifiers(p, true))
+        && build.is_none_or(|b| identifiers(b, false))
+}
+
 #[cfg(test)]
 mod tests {
-    use super::RULE;
-    use crate::lint::rules::dockerfile::labels::lint_schema;
-
-    const SCHEMA: &[(&str, &str)] = &[("org.opencontainers.image.version", "semver")];
+    use super::{is_semver, RULE};
+    use crate::lint::rules::dockerfile::labels::assert_format_vectors;
 
     #[test]
-    fn fires_on_bad_values() {
-        assert_eq!(
-            lint_schema(
-                &RULE,
-                "FROM a\nLABEL org.opencontainers.image.version=v1.4\n",
-                SCHEMA,
-                false
-            ),
-            ["v1.4"]
-        );
-        assert_eq!(
-            lint_schema(
-                &RULE,
-                "FROM a\nLABEL org.opencontainers.image.version=1.04.0\n",
-                SCHEMA,
-                false
-            ),
-            ["1.04.0"]
+    fn vectors() {
+        assert_format_vectors(
+            &RULE,
+            "org.opencontainers.image.version",
+            "semver",
+            &["v1.4", "1.04.0"],
+            &["1.4.0", "2.0.0-rc.1+sha.5114f85"],
         );
     }
 
     #[test]
-    fn quiet_on_good_values() {
-        assert!(lint_schema(
-            &RULE,
-            "FROM a\nLABEL org.opencontainers.image.version=1.4.0\n",
-            SCHEMA,
-            false
-        )
-        .is_empty());
-        assert!(lint_schema(
-            &RULE,
-            "FROM a\nLABEL org.opencontainers.image.version=2.0.0-rc.1+sha.5114f85\n",
-            SCHEMA,
-            false
-        )
-        .is_empty());
-    }
-
-    #[test]
-    fn quiet_without_schema_or_on_other_labels() {
-        assert!(lint_schema(
-            &RULE,
-            "FROM a\nLABEL org.opencontainers.image.version=v1.4\n",
-            &[],
-            false
-        )
-        .is_empty());
-        assert!(lint_schema(&RULE, "FROM a\nLABEL other=v1.4\n", SCHEMA, false).is_empty());
-        assert!(lint_schema(
-            &RULE,
-            "FROM a\nLABEL org.opencontainers.image.version=$VALUE\n",
-            SCHEMA,
-            false
-        )
-        .is_empty());
+    fn validator() {
+        assert!(is_semver("1.2.3-rc.1+build.5"));
+        assert!(!is_semver("1.2"));
+        assert!(!is_semver("01.2.3"));
     }
 }

@@ -1,6 +1,6 @@
-use crate::lint::{Check, Diagnostic, Diagnostics, DockerfileCx, FixAvailability, Rule, Severity};
+use crate::lint::{Check, Diagnostics, DockerfileCx, FixAvailability, Rule, Severity};
 
-use super::helpers::{commands, describe_list, subcommand, APK};
+use super::helpers::{Unpinned, APK};
 
 pub static RULE: Rule = Rule {
     code: "BL2011",
@@ -45,35 +45,16 @@ fn pinned(p: &str) -> bool {
 }
 
 fn check(cx: &DockerfileCx<'_>, out: &mut Diagnostics) {
-    for (_, cmd) in commands(cx) {
-        let Some((_, opts)) = subcommand(cmd, &["apk"], &["add"], &APK) else {
-            continue;
-        };
-        let unpinned: Vec<_> = opts
-            .operands_after_subcommand()
-            .iter()
-            .filter(|w| !pinned(&w.value))
-            .collect();
-        let Some(first) = unpinned.first() else {
-            continue;
-        };
-        let names: Vec<&str> = unpinned.iter().map(|w| w.value.as_str()).collect();
-        let mut d = Diagnostic::new(
-            first.span,
-            format!(
-                "`apk add` does not pin the version of {}",
-                describe_list(&names)
-            ),
-        )
-        .help(format!(
-            "pin a version: `{}=<version>` or `{}~<major.minor>`",
-            first.value, first.value
-        ));
-        for other in &unpinned[1..] {
-            d = d.label(other.span, "not pinned either");
-        }
-        out.push(d);
+    Unpinned {
+        programs: &["apk"],
+        subcommands: &["add"],
+        spec: APK,
+        pinning_options: &[],
+        pinned,
+        command: "apk add",
+        help: |p| format!("pin a version: `{p}=<version>` or `{p}~<major.minor>`"),
     }
+    .check(cx, out)
 }
 
 #[cfg(test)]

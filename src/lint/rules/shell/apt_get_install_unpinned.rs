@@ -1,6 +1,6 @@
-use crate::lint::{Check, Diagnostic, Diagnostics, DockerfileCx, FixAvailability, Rule, Severity};
+use crate::lint::{Check, Diagnostics, DockerfileCx, FixAvailability, Rule, Severity};
 
-use super::helpers::{apt_get_install, commands, describe_list};
+use super::helpers::{Unpinned, APT_GET};
 
 pub static RULE: Rule = Rule {
     code: "BL2004",
@@ -51,35 +51,16 @@ pub fn apt_pinned(package: &str) -> bool {
 }
 
 fn check(cx: &DockerfileCx<'_>, out: &mut Diagnostics) {
-    for (_, cmd) in commands(cx) {
-        let Some((_, opts)) = apt_get_install(cmd) else {
-            continue;
-        };
-        let unpinned: Vec<_> = opts
-            .operands_after_subcommand()
-            .iter()
-            .filter(|w| !apt_pinned(&w.value))
-            .collect();
-        let Some(first) = unpinned.first() else {
-            continue;
-        };
-        let names: Vec<&str> = unpinned.iter().map(|w| w.value.as_str()).collect();
-        let mut d = Diagnostic::new(
-            first.span,
-            format!(
-                "`apt-get install` does not pin the version of {}",
-                describe_list(&names)
-            ),
-        )
-        .help(format!(
-            "pin a version: `{}=<version>` (see `apt-cache policy {}`)",
-            first.value, first.value
-        ));
-        for other in &unpinned[1..] {
-            d = d.label(other.span, "not pinned either");
-        }
-        out.push(d);
+    Unpinned {
+        programs: &["apt-get"],
+        subcommands: &["install"],
+        spec: APT_GET,
+        pinning_options: &[],
+        pinned: apt_pinned,
+        command: "apt-get install",
+        help: |p| format!("pin a version: `{p}=<version>` (see `apt-cache policy {p}`)"),
     }
+    .check(cx, out)
 }
 
 #[cfg(test)]

@@ -1,7 +1,7 @@
 use crate::lint::shell::Command;
 use crate::lint::{Check, Diagnostics, DockerfileCx, FixAvailability, Rule, Severity};
 
-use super::helpers::{removes_under, subcommand, Cleanup, YUM};
+use super::helpers::{cleans_all, Cleanup, YUM};
 
 pub static RULE: Rule = Rule {
     code: "BL2023",
@@ -42,43 +42,34 @@ End the RUN with `&& dnf clean all`.
     check: Check::Dockerfile(check),
 };
 
+/// Removing either cache directory counts, whichever program installed.
+const CACHES: &[&str] = &["/var/cache/yum", "/var/cache/dnf"];
+
 fn dnf_cleans(cmd: &Command) -> bool {
-    subcommand(cmd, &["dnf"], &["clean"], &YUM).is_some_and(|(_, o)| {
-        o.operands_after_subcommand()
-            .iter()
-            .any(|w| w.value == "all")
-    }) || removes_under(cmd, &["/var/cache/yum", "/var/cache/dnf"])
+    cleans_all(cmd, "dnf", CACHES)
 }
 
 fn microdnf_cleans(cmd: &Command) -> bool {
-    subcommand(cmd, &["microdnf"], &["clean"], &YUM).is_some_and(|(_, o)| {
-        o.operands_after_subcommand()
-            .iter()
-            .any(|w| w.value == "all")
-    }) || removes_under(cmd, &["/var/cache/yum", "/var/cache/dnf"])
+    cleans_all(cmd, "microdnf", CACHES)
 }
 
 fn check(cx: &DockerfileCx<'_>, out: &mut Diagnostics) {
-    for (program, cleans, message, help) in [
+    for (programs, cleans, message, help) in [
         (
-            "dnf",
+            &["dnf"],
             dnf_cleans as fn(&Command) -> bool,
             "dnf's cache stays in the image",
             "end the RUN with `&& dnf clean all`",
         ),
         (
-            "microdnf",
+            &["microdnf"],
             microdnf_cleans,
             "microdnf's cache stays in the image",
             "end the RUN with `&& microdnf clean all`",
         ),
     ] {
         Cleanup {
-            programs: if program == "dnf" {
-                &["dnf"]
-            } else {
-                &["microdnf"]
-            },
+            programs,
             installs: &["install", "groupinstall", "localinstall"],
             spec: YUM,
             cleans,

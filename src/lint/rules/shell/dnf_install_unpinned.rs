@@ -1,6 +1,6 @@
-use crate::lint::{Check, Diagnostic, Diagnostics, DockerfileCx, FixAvailability, Rule, Severity};
+use crate::lint::{Check, Diagnostics, DockerfileCx, FixAvailability, Rule, Severity};
 
-use super::helpers::{commands, describe_list, subcommand, YUM};
+use super::helpers::check_rpm_unpinned;
 
 pub static RULE: Rule = Rule {
     code: "BL2024",
@@ -62,52 +62,7 @@ pub fn dnf_pinned(p: &str) -> bool {
 }
 
 fn check(cx: &DockerfileCx<'_>, out: &mut Diagnostics) {
-    for (_, cmd) in commands(cx) {
-        let programs = &["dnf", "microdnf"];
-        let (module, ops) = if let Some((_, opts)) = subcommand(cmd, programs, &["install"], &YUM) {
-            (false, opts.operands_after_subcommand().to_vec())
-        } else if let Some((_, opts)) = subcommand(cmd, programs, &["module"], &YUM) {
-            let ops = opts.operands_after_subcommand();
-            if ops.first().is_none_or(|w| w.value != "install") {
-                continue;
-            }
-            (true, ops[1..].to_vec())
-        } else {
-            continue;
-        };
-        let unpinned: Vec<_> = ops
-            .iter()
-            .filter(|w| {
-                if module {
-                    !w.value.contains(':')
-                } else {
-                    !dnf_pinned(&w.value)
-                }
-            })
-            .collect();
-        let Some(first) = unpinned.first() else {
-            continue;
-        };
-        let names: Vec<&str> = unpinned.iter().map(|w| w.value.as_str()).collect();
-        let what = if module { "stream" } else { "version" };
-        let mut d = Diagnostic::new(
-            first.span,
-            format!(
-                "`{} install` does not pin the {what} of {}",
-                cmd.name(),
-                describe_list(&names)
-            ),
-        )
-        .help(if module {
-            format!("name the stream: `{}:<stream>`", first.value)
-        } else {
-            format!("name the version: `{}-<version>`", first.value)
-        });
-        for other in &unpinned[1..] {
-            d = d.label(other.span, "not pinned either");
-        }
-        out.push(d);
-    }
+    check_rpm_unpinned(cx, out, &["dnf", "microdnf"], dnf_pinned);
 }
 
 #[cfg(test)]

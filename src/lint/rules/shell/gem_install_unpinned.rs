@@ -1,6 +1,6 @@
-use crate::lint::{Check, Diagnostic, Diagnostics, DockerfileCx, FixAvailability, Rule, Severity};
+use crate::lint::{Check, Diagnostics, DockerfileCx, FixAvailability, Rule, Severity};
 
-use super::helpers::{commands, describe_list, subcommand, GEM};
+use super::helpers::{Unpinned, GEM};
 
 pub static RULE: Rule = Rule {
     code: "BL2014",
@@ -40,39 +40,21 @@ or install from a `Gemfile.lock` with `bundle install`.
     check: Check::Dockerfile(check),
 };
 
+fn pinned(p: &str) -> bool {
+    p.contains(':') || p.ends_with(".gem")
+}
+
 fn check(cx: &DockerfileCx<'_>, out: &mut Diagnostics) {
-    for (_, cmd) in commands(cx) {
-        let Some((_, opts)) = subcommand(cmd, &["gem"], &["install", "i"], &GEM) else {
-            continue;
-        };
-        if opts.has(&["v", "version"]) {
-            continue;
-        }
-        let unpinned: Vec<_> = opts
-            .operands_after_subcommand()
-            .iter()
-            .filter(|w| !w.value.contains(':') && !w.value.ends_with(".gem"))
-            .collect();
-        let Some(first) = unpinned.first() else {
-            continue;
-        };
-        let names: Vec<&str> = unpinned.iter().map(|w| w.value.as_str()).collect();
-        let mut d = Diagnostic::new(
-            first.span,
-            format!(
-                "`gem install` does not pin the version of {}",
-                describe_list(&names)
-            ),
-        )
-        .help(format!(
-            "pin a version: `gem install {}:<version>`",
-            first.value
-        ));
-        for other in &unpinned[1..] {
-            d = d.label(other.span, "not pinned either");
-        }
-        out.push(d);
+    Unpinned {
+        programs: &["gem"],
+        subcommands: &["install", "i"],
+        spec: GEM,
+        pinning_options: &["v", "version"],
+        pinned,
+        command: "gem install",
+        help: |p| format!("pin a version: `gem install {p}:<version>`"),
     }
+    .check(cx, out)
 }
 
 #[cfg(test)]

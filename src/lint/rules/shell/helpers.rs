@@ -1,9 +1,11 @@
-//! What several shell rules share: package-manager option tables, cache-mount
-//! detection, fix insertion points, stage facts.
+//! What several shell rules share: package-manager option tables, the checks
+//! of the package-manager rule families (unpinned installs, missing `-y`,
+//! caches left behind), cache-mount detection, fix insertion points, stage
+//! facts.
 
 use crate::dockerfile::{Args, Dockerfile, Instruction, Kind};
 use crate::lint::shell::{views, Command, OptSpec, ParsedOpts, Script, Word};
-use crate::lint::{DockerfileCx, Edit};
+use crate::lint::{Diagnostic, Diagnostics, DockerfileCx, Edit, Fix};
 
 /// `apt-get` options that take a value.
 pub const APT_GET: OptSpec = OptSpec {
@@ -396,7 +398,7 @@ pub struct Cleanup {
 }
 
 impl Cleanup {
-    pub fn check(&self, cx: &DockerfileCx<'_>, out: &mut crate::lint::Diagnostics) {
+    pub fn check(&self, cx: &DockerfileCx<'_>, out: &mut Diagnostics) {
         let v = views(cx);
         for (index, inst) in cx.df.instructions.iter().enumerate() {
             let cmds: Vec<&Command> = v
@@ -419,12 +421,18 @@ impl Cleanup {
             {
                 continue;
             }
-            out.push(
-                crate::lint::Diagnostic::new(install.span_through(sub), self.message)
-                    .help(self.help),
-            );
+            out.push(Diagnostic::new(install.span_through(sub), self.message).help(self.help));
         }
     }
+}
+
+/// `program clean all`, or `rm` of a path under one of `dirs` (yum and dnf).
+pub fn cleans_all(cmd: &Command, program: &str, dirs: &[&str]) -> bool {
+    subcommand(cmd, &[program], &["clean"], &YUM).is_some_and(|(_, o)| {
+        o.operands_after_subcommand()
+            .iter()
+            .any(|w| w.value == "all")
+    }) || removes_under(cmd, dirs)
 }
 
 /// `rm` of a path under one of `dirs`.
@@ -439,7 +447,7 @@ pub fn removes_under(cmd: &Command, dirs: &[&str]) -> bool {
 /// Reports every `bashism` in scripts run by a shell that lacks it.
 pub fn check_bashism(
     cx: &DockerfileCx<'_>,
-    out: &mut crate::lint::Diagnostics,
+    out: &mut Diagnostics,
     bashism: crate::lint::shell::bashism::Bashism,
     message: &str,
     help: &str,
@@ -462,9 +470,153 @@ pub fn check_bashism(
             .unwrap_or("/bin/sh");
         for (_, span) in found {
             out.push(
-                crate::lint::Diagnostic::new(*span, format!("{message} in `{shell}`"))
-                    .help(help.to_string()),
+                Diagnostic::new(*span, format!("{message} in `{shell}`")).help(help.to_string()),
             );
+        }
+    }
+}
+
+/// An "install without `-y`" rule: `programs subcommands` must carry one of
+/// the `yes` options; the fix inserts `-y` after the subcommand.
+pub struct AssumeYes {
+    pub programs: &'static [&'static str],
+    pub subcommands: &'static [&'static str],
+    pub spec: OptSpec,
+    pub yes: &'static [&'static str],
+    pub help: &'static str,
+}
+
+impl AssumeYes {
+    pub fn check(&self, cx: &DockerfileCx<'_>, out: &mut Diagnostics) {
+        for script in views(cx).scripts() {
+            for cmd in &script.commands {
+                let Some((sub, opts)) =
+                    subcommand(cmd, self.programs, self.subcommands, &self.spec)
+                else {
+                    continue;
+                };
+                if opts.has(self.yes) {
+                    continue;
+                }
+                out.push(
+                    Diagnostic::new(
+                        cmd.span_through(sub),
+                        format!(
+                            "`{} {}` without `-y` stops at a prompt",
+                            cmd.name(),
+                            sub.value
+                        ),
+                    )
+                    .help(self.help)
+                    .fix(Fix::safe(vec![insert_after(script, sub, "-y")])),
+                );
+            }
+        }
+    }
+}
+
+/// Reports the `operands` that `pinned` rejects, as one finding at the first
+/// that names them all ("`command` does not pin the `what` of ...") with the
+/// others labelled; `help` gets the first.
+pub fn report_unpinned(
+    out: &mut Diagnostics,
+    operands: &[&Word],
+    pinned: impl Fn(&str) -> bool,
+    command: &str,
+    what: &str,
+    help: impl FnOnce(&str) -> String,
+) {
+    let unpinned: Vec<&Word> = operands
+        .iter()
+        .copied()
+        .filter(|w| !pinned(&w.value))
+        .collect();
+    let Some(first) = unpinned.first() else {
+        return;
+    };
+    let names: Vec<&str> = unpinned.iter().map(|w| w.value.as_str()).collect();
+    let mut d = Diagnostic::new(
+        first.span,
+        format!(
+            "`{command}` does not pin the {what} of {}",
+            describe_list(&names)
+        ),
+    )
+    .help(help(&first.value));
+    for other in &unpinned[1..] {
+        d = d.label(other.span, "not pinned either");
+    }
+    out.push(d);
+}
+
+/// An "install unpinned" rule: the packages of `programs subcommands` must
+/// each satisfy `pinned`, unless one of `pinning_options` pins them all.
+pub struct Unpinned {
+    pub programs: &'static [&'static str],
+    pub subcommands: &'static [&'static str],
+    pub spec: OptSpec,
+    pub pinning_options: &'static [&'static str],
+    pub pinned: fn(&str) -> bool,
+    /// The command as messages name it (`apk add`).
+    pub command: &'static str,
+    /// The help, given the first unpinned package.
+    pub help: fn(&str) -> String,
+}
+
+impl Unpinned {
+    pub fn check(&self, cx: &DockerfileCx<'_>, out: &mut Diagnostics) {
+        for (_, cmd) in commands(cx) {
+            let Some((_, opts)) = subcommand(cmd, self.programs, self.subcommands, &self.spec)
+            else {
+                continue;
+            };
+            if opts.has(self.pinning_options) {
+                continue;
+            }
+            report_unpinned(
+                out,
+                opts.operands_after_subcommand(),
+                self.pinned,
+                self.command,
+                "version",
+                self.help,
+            );
+        }
+    }
+}
+
+/// yum and dnf: `install` packages must satisfy `pinned` (`httpd-2.4.6`),
+/// `module install` modules must name a stream (`nodejs:20`).
+pub fn check_rpm_unpinned(
+    cx: &DockerfileCx<'_>,
+    out: &mut Diagnostics,
+    programs: &[&str],
+    pinned: fn(&str) -> bool,
+) {
+    for (_, cmd) in commands(cx) {
+        let command = || format!("{} install", cmd.name());
+        if let Some((_, opts)) = subcommand(cmd, programs, &["install"], &YUM) {
+            report_unpinned(
+                out,
+                opts.operands_after_subcommand(),
+                pinned,
+                &command(),
+                "version",
+                |p| format!("name the version: `{p}-<version>`"),
+            );
+        } else if let Some((_, opts)) = subcommand(cmd, programs, &["module"], &YUM) {
+            if let Some((sub, modules)) = opts.operands_after_subcommand().split_first() {
+                if sub.value == "install" {
+                    report_unpinned(
+                        out,
+                        modules,
+                        |m| m.contains(':'),
+                        &command(),
+                        "stream",
+                        |m| format!("name the stream: `{m}:<stream>`"),
+                    );
+                }
+            }
         }
     }
 }

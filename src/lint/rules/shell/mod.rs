@@ -118,34 +118,23 @@ pub static RULES: &[&Rule] = &[
 mod tests {
     use super::RULES;
     use crate::lint::context_view::MemoryContext;
-    use crate::lint::engine::{lint_dockerfile, DockerfileJob, RuleSelection};
-    use crate::lint::options::RuleOptions;
-    use crate::lint::semantic::Semantic;
+    use crate::lint::engine::RuleSelection;
+    use crate::lint::rules::context::tests::lint_selected;
     use crate::lint::shell::testing::apply_fixes;
     use crate::lint::testing::lint;
-    use crate::lint::{Applicability, SourceFile};
+    use crate::lint::Applicability;
 
     /// (code, underlined text) of every shell rule's findings.
     fn all_findings(source: &str) -> Vec<(&'static str, String)> {
-        let df = crate::dockerfile::parse(source.to_string()).expect("parses");
-        let semantic = Semantic::new(&df, Default::default(), None);
-        let context = MemoryContext::new();
-        let options = RuleOptions::default();
-        let job = DockerfileJob {
-            file: SourceFile::new("Dockerfile", source),
-            df: &df,
-            context: &context,
-            context_known: true,
-            semantic: &semantic,
-            options: &options,
-            service: None,
-        };
-        let mut findings = lint_dockerfile(&job, &RuleSelection::only(RULES));
-        findings.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
-        findings
-            .iter()
-            .map(|f| (f.rule.code, f.span.slice(source).to_string()))
-            .collect()
+        lint_selected(
+            &RuleSelection::only(RULES),
+            source,
+            &MemoryContext::new(),
+            true,
+        )
+        .iter()
+        .map(|f| (f.rule.code, f.span.slice(source).to_string()))
+        .collect()
     }
 
     #[test]
@@ -172,19 +161,7 @@ RUN apt-get update && \
 
     #[test]
     fn no_finding_on_the_official_windows_images() {
-        let dir = [
-            "../shared/corpus",
-            "../../shared/corpus",
-            "/work/shared/corpus",
-        ]
-        .iter()
-        .map(|p| {
-            std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-                .join(p)
-                .join("official")
-        })
-        .find(|p| p.is_dir())
-        .expect("the shared corpus is missing");
+        let dir = crate::lint::rules::dockerfile::corpus::corpus_dir().join("official");
         let mut checked = 0;
         for image in std::fs::read_dir(dir).unwrap().flatten() {
             for f in std::fs::read_dir(image.path()).unwrap().flatten() {

@@ -1,6 +1,6 @@
-use crate::lint::{Check, Diagnostic, Diagnostics, DockerfileCx, FixAvailability, Rule, Severity};
+use crate::lint::{Check, Diagnostics, DockerfileCx, FixAvailability, Rule, Severity};
 
-use super::helpers::{commands, describe_list, subcommand, NPM};
+use super::helpers::{Unpinned, NPM};
 
 pub static RULE: Rule = Rule {
     code: "BL2010",
@@ -66,32 +66,16 @@ pub fn npm_pinned(p: &str) -> bool {
 }
 
 fn check(cx: &DockerfileCx<'_>, out: &mut Diagnostics) {
-    for (_, cmd) in commands(cx) {
-        let Some((_, opts)) = subcommand(cmd, &["npm"], &["install", "i", "add"], &NPM) else {
-            continue;
-        };
-        let unpinned: Vec<_> = opts
-            .operands_after_subcommand()
-            .iter()
-            .filter(|w| !npm_pinned(&w.value))
-            .collect();
-        let Some(first) = unpinned.first() else {
-            continue;
-        };
-        let names: Vec<&str> = unpinned.iter().map(|w| w.value.as_str()).collect();
-        let mut d = Diagnostic::new(
-            first.span,
-            format!(
-                "`npm install` does not pin the version of {}",
-                describe_list(&names)
-            ),
-        )
-        .help(format!("pin a version: `{}@<version>`", first.value));
-        for other in &unpinned[1..] {
-            d = d.label(other.span, "not pinned either");
-        }
-        out.push(d);
+    Unpinned {
+        programs: &["npm"],
+        subcommands: &["install", "i", "add"],
+        spec: NPM,
+        pinning_options: &[],
+        pinned: npm_pinned,
+        command: "npm install",
+        help: |p| format!("pin a version: `{p}@<version>`"),
     }
+    .check(cx, out)
 }
 
 #[cfg(test)]

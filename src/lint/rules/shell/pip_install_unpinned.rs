@@ -1,7 +1,7 @@
 use crate::lint::shell::ParsedOpts;
-use crate::lint::{Check, Diagnostic, Diagnostics, DockerfileCx, FixAvailability, Rule, Severity};
+use crate::lint::{Check, Diagnostics, DockerfileCx, FixAvailability, Rule, Severity};
 
-use super::helpers::{commands, describe_list, pip_install, PIP_INSTALL};
+use super::helpers::{commands, pip_install, report_unpinned, PIP_INSTALL};
 
 pub static RULE: Rule = Rule {
     code: "BL2007",
@@ -74,30 +74,18 @@ fn check(cx: &DockerfileCx<'_>, out: &mut Diagnostics) {
         {
             continue;
         }
-        let unpinned: Vec<_> = opts
-            .positionals
-            .iter()
-            .filter(|w| !pip_pinned(&w.value))
-            .collect();
-        let Some(first) = unpinned.first() else {
-            continue;
-        };
-        let names: Vec<&str> = unpinned.iter().map(|w| w.value.as_str()).collect();
-        let mut d = Diagnostic::new(
-            first.span,
-            format!(
-                "`pip install` does not pin the version of {}",
-                describe_list(&names)
-            ),
-        )
-        .help(format!(
-            "pin a version: `{}==<version>`, or install from a pinned requirements file",
-            first.value
-        ));
-        for other in &unpinned[1..] {
-            d = d.label(other.span, "not pinned either");
-        }
-        out.push(d);
+        report_unpinned(
+            out,
+            &opts.positionals,
+            pip_pinned,
+            "pip install",
+            "version",
+            |p| {
+                format!(
+                    "pin a version: `{p}==<version>`, or install from a pinned requirements file"
+                )
+            },
+        );
     }
 }
 

@@ -1,7 +1,7 @@
 use crate::lint::shell::Command;
 use crate::lint::{Check, Diagnostics, DockerfileCx, FixAvailability, Rule, Severity};
 
-use super::helpers::{removes_under, subcommand, Cleanup, YUM};
+use super::helpers::{cleans_all, Cleanup, YUM};
 
 pub static RULE: Rule = Rule {
     code: "BL2016",
@@ -42,11 +42,7 @@ End the RUN with `&& yum clean all`.
 };
 
 fn cleans(cmd: &Command) -> bool {
-    subcommand(cmd, &["yum"], &["clean"], &YUM).is_some_and(|(_, o)| {
-        o.operands_after_subcommand()
-            .iter()
-            .any(|w| w.value == "all")
-    }) || removes_under(cmd, &["/var/cache/yum"])
+    cleans_all(cmd, "yum", &["/var/cache/yum"])
 }
 
 fn check(cx: &DockerfileCx<'_>, out: &mut Diagnostics) {

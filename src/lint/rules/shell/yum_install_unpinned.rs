@@ -1,6 +1,6 @@
-use crate::lint::{Check, Diagnostic, Diagnostics, DockerfileCx, FixAvailability, Rule, Severity};
+use crate::lint::{Check, Diagnostics, DockerfileCx, FixAvailability, Rule, Severity};
 
-use super::helpers::{commands, describe_list, subcommand, YUM};
+use super::helpers::check_rpm_unpinned;
 
 pub static RULE: Rule = Rule {
     code: "BL2017",
@@ -40,51 +40,13 @@ count as pinned.
     check: Check::Dockerfile(check),
 };
 
+/// A version after a dash (`httpd-2.4.6`), or a `.rpm` file.
+fn yum_pinned(p: &str) -> bool {
+    p.contains('-') || p.ends_with(".rpm")
+}
+
 fn check(cx: &DockerfileCx<'_>, out: &mut Diagnostics) {
-    for (_, cmd) in commands(cx) {
-        let (module, ops) = if let Some((_, opts)) = subcommand(cmd, &["yum"], &["install"], &YUM) {
-            (false, opts.operands_after_subcommand().to_vec())
-        } else if let Some((_, opts)) = subcommand(cmd, &["yum"], &["module"], &YUM) {
-            let ops = opts.operands_after_subcommand();
-            if ops.first().is_none_or(|w| w.value != "install") {
-                continue;
-            }
-            (true, ops[1..].to_vec())
-        } else {
-            continue;
-        };
-        let unpinned: Vec<_> = ops
-            .iter()
-            .filter(|w| {
-                if module {
-                    !w.value.contains(':')
-                } else {
-                    !w.value.contains('-') && !w.value.ends_with(".rpm")
-                }
-            })
-            .collect();
-        let Some(first) = unpinned.first() else {
-            continue;
-        };
-        let names: Vec<&str> = unpinned.iter().map(|w| w.value.as_str()).collect();
-        let what = if module { "stream" } else { "version" };
-        let mut d = Diagnostic::new(
-            first.span,
-            format!(
-                "`yum install` does not pin the {what} of {}",
-                describe_list(&names)
-            ),
-        )
-        .help(if module {
-            format!("name the stream: `{}:<stream>`", first.value)
-        } else {
-            format!("name the version: `{}-<version>`", first.value)
-        });
-        for other in &unpinned[1..] {
-            d = d.label(other.span, "not pinned either");
-        }
-        out.push(d);
-    }
+    check_rpm_unpinned(cx, out, &["yum"], yum_pinned);
 }
 
 #[cfg(test)]

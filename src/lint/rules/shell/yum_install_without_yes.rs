@@ -1,9 +1,6 @@
-use crate::lint::shell::views;
-use crate::lint::{
-    Check, Diagnostic, Diagnostics, DockerfileCx, Fix, FixAvailability, Rule, Severity,
-};
+use crate::lint::{Check, Diagnostics, DockerfileCx, FixAvailability, Rule, Severity};
 
-use super::helpers::{insert_after, subcommand, YUM};
+use super::helpers::{AssumeYes, YUM};
 
 pub static RULE: Rule = Rule {
     code: "BL2015",
@@ -51,29 +48,14 @@ RUN yum install -y httpd-2.4.6
 };
 
 fn check(cx: &DockerfileCx<'_>, out: &mut Diagnostics) {
-    for script in views(cx).scripts() {
-        for cmd in &script.commands {
-            let Some((sub, opts)) = subcommand(
-                cmd,
-                &["yum"],
-                &["install", "groupinstall", "localinstall"],
-                &YUM,
-            ) else {
-                continue;
-            };
-            if opts.has(&["y", "assumeyes"]) {
-                continue;
-            }
-            out.push(
-                Diagnostic::new(
-                    cmd.span_through(sub),
-                    format!("`yum {}` without `-y` stops at a prompt", sub.value),
-                )
-                .help("add `-y`")
-                .fix(Fix::safe(vec![insert_after(script, sub, "-y")])),
-            );
-        }
+    AssumeYes {
+        programs: &["yum"],
+        subcommands: &["install", "groupinstall", "localinstall"],
+        spec: YUM,
+        yes: &["y", "assumeyes"],
+        help: "add `-y`",
     }
+    .check(cx, out)
 }
 
 #[cfg(test)]

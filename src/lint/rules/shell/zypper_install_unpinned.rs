@@ -1,6 +1,6 @@
-use crate::lint::{Check, Diagnostic, Diagnostics, DockerfileCx, FixAvailability, Rule, Severity};
+use crate::lint::{Check, Diagnostics, DockerfileCx, FixAvailability, Rule, Severity};
 
-use super::helpers::{commands, describe_list, subcommand, ZYPPER};
+use super::helpers::{Unpinned, ZYPPER};
 
 pub static RULE: Rule = Rule {
     code: "BL2021",
@@ -40,33 +40,21 @@ as pinned.
     check: Check::Dockerfile(check),
 };
 
+fn pinned(p: &str) -> bool {
+    p.contains(['=', '<', '>']) || p.ends_with(".rpm")
+}
+
 fn check(cx: &DockerfileCx<'_>, out: &mut Diagnostics) {
-    for (_, cmd) in commands(cx) {
-        let Some((_, opts)) = subcommand(cmd, &["zypper"], &["install", "in"], &ZYPPER) else {
-            continue;
-        };
-        let unpinned: Vec<_> = opts
-            .operands_after_subcommand()
-            .iter()
-            .filter(|w| !w.value.contains(['=', '<', '>']) && !w.value.ends_with(".rpm"))
-            .collect();
-        let Some(first) = unpinned.first() else {
-            continue;
-        };
-        let names: Vec<&str> = unpinned.iter().map(|w| w.value.as_str()).collect();
-        let mut d = Diagnostic::new(
-            first.span,
-            format!(
-                "`zypper install` does not pin the version of {}",
-                describe_list(&names)
-            ),
-        )
-        .help(format!("pin a version: `{}=<version>`", first.value));
-        for other in &unpinned[1..] {
-            d = d.label(other.span, "not pinned either");
-        }
-        out.push(d);
+    Unpinned {
+        programs: &["zypper"],
+        subcommands: &["install", "in"],
+        spec: ZYPPER,
+        pinning_options: &[],
+        pinned,
+        command: "zypper install",
+        help: |p| format!("pin a version: `{p}=<version>`"),
     }
+    .check(cx, out)
 }
 
 #[cfg(test)]

@@ -1,9 +1,6 @@
-use crate::lint::shell::views;
-use crate::lint::{
-    Check, Diagnostic, Diagnostics, DockerfileCx, Fix, FixAvailability, Rule, Severity,
-};
+use crate::lint::{Check, Diagnostics, DockerfileCx, FixAvailability, Rule, Severity};
 
-use super::helpers::{insert_after, subcommand, ZYPPER};
+use super::helpers::{AssumeYes, ZYPPER};
 
 pub static RULE: Rule = Rule {
     code: "BL2018",
@@ -62,24 +59,14 @@ const SUBCOMMANDS: &[&str] = &[
 ];
 
 fn check(cx: &DockerfileCx<'_>, out: &mut Diagnostics) {
-    for script in views(cx).scripts() {
-        for cmd in &script.commands {
-            let Some((sub, opts)) = subcommand(cmd, &["zypper"], SUBCOMMANDS, &ZYPPER) else {
-                continue;
-            };
-            if opts.has(&["y", "no-confirm", "n", "non-interactive"]) {
-                continue;
-            }
-            out.push(
-                Diagnostic::new(
-                    cmd.span_through(sub),
-                    format!("`zypper {}` without `-y` stops at a prompt", sub.value),
-                )
-                .help("add `-y`, or `--non-interactive` before the subcommand")
-                .fix(Fix::safe(vec![insert_after(script, sub, "-y")])),
-            );
-        }
+    AssumeYes {
+        programs: &["zypper"],
+        subcommands: SUBCOMMANDS,
+        spec: ZYPPER,
+        yes: &["y", "no-confirm", "n", "non-interactive"],
+        help: "add `-y`, or `--non-interactive` before the subcommand",
     }
+    .check(cx, out)
 }
 
 #[cfg(test)]
