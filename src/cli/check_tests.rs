@@ -570,6 +570,27 @@ fn add_suppressions_then_nothing_is_reported_and_a_second_run_changes_nothing() 
     assert_eq!(snapshot, again);
 }
 
+#[test]
+fn add_suppressions_extends_an_existing_global_comment() {
+    let tmp = tempfile::tempdir().unwrap();
+    let root = tmp.path();
+    // The invalid comment after the last instruction can only be silenced
+    // for the whole file.
+    write(
+        root,
+        &[(
+            "Dockerfile",
+            "# buildlint global ignore=BL1007\nFROM nginx:latest\n# buildlint ignroe=x\n",
+        )],
+    );
+    let (code, out, err) = run_captured(&["check", ONLY, &s(root), "--add-suppressions"]);
+    assert_eq!(code, 0, "{out}{err}");
+    assert_eq!(
+        std::fs::read_to_string(root.join("Dockerfile")).unwrap(),
+        "# buildlint global ignore=BL1007,BL0003\nFROM nginx:latest\n# buildlint ignroe=x\n"
+    );
+}
+
 fn copy_tree(from: &Path, to: &Path) -> usize {
     let mut n = 0;
     for entry in std::fs::read_dir(from).unwrap() {
