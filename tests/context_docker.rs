@@ -145,6 +145,22 @@ fn probe_dockerfile() -> String {
     format!("FROM {BASE}\nCOPY . /ctx\n")
 }
 
+/// The packager's plan of `root` for the probe Dockerfile (nothing pruned),
+/// and its tar.
+fn probe_tar(root: &Path) -> (ContextPlan, Vec<u8>) {
+    let df = buildlint::dockerfile::parse(probe_dockerfile()).unwrap();
+    let plan = ContextPlan::new(
+        root,
+        Path::new("Dockerfile"),
+        Some(&df),
+        &PlanOptions::default(),
+    )
+    .unwrap();
+    let mut tar = Vec::new();
+    plan.write_tar(&mut tar, &TarOptions::default()).unwrap();
+    (plan, tar)
+}
+
 /// `docker build` of a directory with the classic builder.
 fn classic_build_dir(ctx: &Path, dockerfile: &str) -> String {
     run_ok(
@@ -318,20 +334,11 @@ fn our_tar_on_the_classic_builder_hides_ignored_build_files() {
     }
     let dir = tricky_context();
     let root = dir.path();
-    let df = buildlint::dockerfile::parse(probe_dockerfile()).unwrap();
-    let plan = ContextPlan::new(
-        root,
-        Path::new("Dockerfile"),
-        Some(&df),
-        &PlanOptions::default(),
-    )
-    .unwrap();
+    let (plan, tar) = probe_tar(root);
     // `COPY . /ctx`: nothing pruned; the ignored Dockerfile and .dockerignore
     // are in the tar for the daemon.
     let sent: BTreeSet<&str> = plan.files().iter().map(|e| e.path.as_str()).collect();
     assert!(sent.contains("Dockerfile") && sent.contains(".dockerignore"));
-    let mut tar = Vec::new();
-    plan.write_tar(&mut tar, &TarOptions::default()).unwrap();
 
     let image = classic_build_tar(&tar, "Dockerfile");
     assert_eq!(
@@ -387,16 +394,7 @@ fn our_tar_on_buildkit_copies_the_same_files() {
     }
     let dir = tricky_context();
     let root = dir.path();
-    let df = buildlint::dockerfile::parse(probe_dockerfile()).unwrap();
-    let plan = ContextPlan::new(
-        root,
-        Path::new("Dockerfile"),
-        Some(&df),
-        &PlanOptions::default(),
-    )
-    .unwrap();
-    let mut tar = Vec::new();
-    plan.write_tar(&mut tar, &TarOptions::default()).unwrap();
+    let (_, tar) = probe_tar(root);
     let tag = format!("buildlint-test/ctx-probe-same:{}", std::process::id());
     buildkit_build_tar(tar, "Dockerfile", &tag);
     assert_eq!(
@@ -428,16 +426,7 @@ fn wildcard_exception_below_an_excluded_directory() {
         .map(|s| s.to_string())
         .collect();
 
-    let df = buildlint::dockerfile::parse(probe_dockerfile()).unwrap();
-    let plan = ContextPlan::new(
-        r,
-        Path::new("Dockerfile"),
-        Some(&df),
-        &PlanOptions::default(),
-    )
-    .unwrap();
-    let mut tar = Vec::new();
-    plan.write_tar(&mut tar, &TarOptions::default()).unwrap();
+    let (_, tar) = probe_tar(r);
     let tag = format!("buildlint-test/ctx-probe-wild:{}", std::process::id());
     buildkit_build_tar(tar.clone(), "Dockerfile", &tag);
     assert_eq!(

@@ -314,6 +314,22 @@ mod tests {
         df.lines.line_of(df.instructions[i].span.start) + 1
     }
 
+    /// The line of the instruction that BuildKit's step `index` of `total`
+    /// in `stage`, displayed as `name`, came from.
+    fn buildkit_line(
+        df: &Dockerfile,
+        stage: Option<&str>,
+        (index, total): (u32, u32),
+        name: &str,
+    ) -> usize {
+        let step = StepRef::BuildKit {
+            stage: stage.map(str::to_string),
+            index,
+            total,
+        };
+        line_of(df, locate(df, &step, name, None).unwrap())
+    }
+
     #[test]
     fn classic_steps_count_every_instruction() {
         let df = parse("ARG V=1\nFROM a AS x\nENV A=1\nRUN one\nFROM x\nRUN two\n");
@@ -343,102 +359,42 @@ mod tests {
         let df = parse(
             "FROM base AS a\nENV A=1\nWORKDIR /w\nRUN echo hi\nCOPY f /f\nUSER root\nLABEL x=y\nRUN echo out; false\n",
         );
-        let step = StepRef::BuildKit {
-            stage: None,
-            index: 5,
-            total: 5,
-        };
-        let i = locate(&df, &step, "[5/5] RUN echo out; false", None).unwrap();
-        assert_eq!(line_of(&df, i), 8);
-        let i = locate(
-            &df,
-            &StepRef::BuildKit {
-                stage: None,
-                index: 1,
-                total: 5,
-            },
-            "[1/5] FROM docker.io/library/base",
-            None,
-        )
-        .unwrap();
-        assert_eq!(line_of(&df, i), 1);
+        assert_eq!(
+            buildkit_line(&df, None, (5, 5), "[5/5] RUN echo out; false"),
+            8
+        );
+        assert_eq!(
+            buildkit_line(&df, None, (1, 5), "[1/5] FROM docker.io/library/base"),
+            1
+        );
     }
 
     #[test]
     fn from_scratch_is_not_a_step() {
         // Measured: `FROM scratch` + two COPYs shows `[1/2] COPY ...`.
         let df = parse("FROM scratch\nLABEL a=b\nCOPY a /a\nCOPY b /b\n");
-        let i = locate(
-            &df,
-            &StepRef::BuildKit {
-                stage: None,
-                index: 2,
-                total: 2,
-            },
-            "[2/2] COPY b /b",
-            None,
-        )
-        .unwrap();
-        assert_eq!(line_of(&df, i), 4);
+        assert_eq!(buildkit_line(&df, None, (2, 2), "[2/2] COPY b /b"), 4);
     }
 
     #[test]
     fn buildkit_stage_names_and_numbers() {
         let df = parse("FROM a AS build\nRUN make\nFROM b\nCOPY --from=build /x /x\nRUN test\n");
-        let i = locate(
-            &df,
-            &StepRef::BuildKit {
-                stage: Some("build".into()),
-                index: 2,
-                total: 2,
-            },
-            "[build 2/2] RUN make",
-            None,
-        )
-        .unwrap();
-        assert_eq!(line_of(&df, i), 2);
-        let i = locate(
-            &df,
-            &StepRef::BuildKit {
-                stage: Some("stage-1".into()),
-                index: 3,
-                total: 3,
-            },
-            "[stage-1 3/3] RUN test",
-            None,
-        )
-        .unwrap();
-        assert_eq!(line_of(&df, i), 5);
+        assert_eq!(
+            buildkit_line(&df, Some("build"), (2, 2), "[build 2/2] RUN make"),
+            2
+        );
+        assert_eq!(
+            buildkit_line(&df, Some("stage-1"), (3, 3), "[stage-1 3/3] RUN test"),
+            5
+        );
     }
 
     #[test]
     fn onbuild_triggers_shift_the_count_and_point_at_from() {
         let df = parse("FROM withtriggers\nRUN mine\n");
         // Two triggers: FROM=1, triggers 2..3, RUN=4.
-        let i = locate(
-            &df,
-            &StepRef::BuildKit {
-                stage: None,
-                index: 4,
-                total: 4,
-            },
-            "[4/4] RUN mine",
-            None,
-        )
-        .unwrap();
-        assert_eq!(line_of(&df, i), 2);
-        let i = locate(
-            &df,
-            &StepRef::BuildKit {
-                stage: None,
-                index: 2,
-                total: 4,
-            },
-            "[2/4] COPY . /app",
-            None,
-        )
-        .unwrap();
-        assert_eq!(line_of(&df, i), 1);
+        assert_eq!(buildkit_line(&df, None, (4, 4), "[4/4] RUN mine"), 2);
+        assert_eq!(buildkit_line(&df, None, (2, 4), "[2/4] COPY . /app"), 1);
     }
 
     #[test]

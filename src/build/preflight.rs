@@ -68,112 +68,61 @@ struct Feature {
     classic: bool,
 }
 
-const MOUNT: Feature = Feature {
-    what: "`RUN --mount`",
-    verb: "needs",
-    engine: (18, 9),
-    classic: false,
-};
-const CHMOD: Feature = Feature {
-    what: "`--chmod`",
-    verb: "needs",
-    engine: (20, 10),
-    classic: false,
-};
-const RUN_NETWORK: Feature = Feature {
-    what: "`RUN --network`",
-    verb: "needs",
-    engine: (23, 0),
-    classic: false,
-};
-const LINK: Feature = Feature {
-    what: "`--link`",
-    verb: "needs",
-    engine: (23, 0),
-    classic: false,
-};
+/// A feature only BuildKit builds, named in the singular.
+const fn buildkit_only(what: &'static str, engine: (u32, u32)) -> Feature {
+    Feature {
+        what,
+        verb: "needs",
+        engine,
+        classic: false,
+    }
+}
+
+const MOUNT: Feature = buildkit_only("`RUN --mount`", (18, 9));
+const CHMOD: Feature = buildkit_only("`--chmod`", (20, 10));
+const RUN_NETWORK: Feature = buildkit_only("`RUN --network`", (23, 0));
+const LINK: Feature = buildkit_only("`--link`", (23, 0));
 const HEREDOC: Feature = Feature {
     what: "heredocs",
     verb: "need",
     engine: (23, 0),
     classic: false,
 };
-const CHECKSUM: Feature = Feature {
-    what: "`ADD --checksum`",
-    verb: "needs",
-    engine: (25, 0),
-    classic: false,
-};
-const KEEP_GIT_DIR: Feature = Feature {
-    what: "`ADD --keep-git-dir`",
-    verb: "needs",
-    engine: (25, 0),
-    classic: false,
-};
-const PARENTS: Feature = Feature {
-    what: "`COPY --parents`",
-    verb: "needs",
-    engine: (28, 0),
-    classic: false,
-};
-const EXCLUDE: Feature = Feature {
-    what: "`--exclude`",
-    verb: "needs",
-    engine: (28, 0),
-    classic: false,
-};
+const CHECKSUM: Feature = buildkit_only("`ADD --checksum`", (25, 0));
+const KEEP_GIT_DIR: Feature = buildkit_only("`ADD --keep-git-dir`", (25, 0));
+const PARENTS: Feature = buildkit_only("`COPY --parents`", (28, 0));
+const EXCLUDE: Feature = buildkit_only("`--exclude`", (28, 0));
 /// Only in the `labs` frontend channel: never built in.
-const SECURITY: Feature = Feature {
-    what: "`RUN --security`",
-    verb: "needs",
-    engine: (u32::MAX, 0),
-    classic: false,
-};
+const SECURITY: Feature = buildkit_only("`RUN --security`", (u32::MAX, 0));
+
+/// The flags that are features, with the instructions they belong to, in the
+/// order they are reported for one instruction.
+const FLAG_FEATURES: &[(&[Kind], &str, &Feature)] = &[
+    (&[Kind::Run], "mount", &MOUNT),
+    (&[Kind::Run], "network", &RUN_NETWORK),
+    (&[Kind::Run], "security", &SECURITY),
+    (&[Kind::Copy, Kind::Add], "chmod", &CHMOD),
+    (&[Kind::Copy, Kind::Add], "link", &LINK),
+    (&[Kind::Copy, Kind::Add], "exclude", &EXCLUDE),
+    (&[Kind::Copy], "parents", &PARENTS),
+    (&[Kind::Add], "checksum", &CHECKSUM),
+    (&[Kind::Add], "keep-git-dir", &KEEP_GIT_DIR),
+];
 
 /// The features an instruction uses, each with the span to underline.
 fn features_of(inst: &Instruction) -> Vec<(&'static Feature, Span)> {
-    let mut out = Vec::new();
     let inst = inst.effective();
-    for h in &inst.heredocs {
-        out.push((&HEREDOC, h.marker_span));
-    }
-    let flag = |name: &str| inst.flag(name).map(|f| f.span);
-    match inst.kind {
-        Kind::Run => {
-            if let Some(s) = flag("mount") {
-                out.push((&MOUNT, s));
-            }
-            if let Some(s) = flag("network") {
-                out.push((&RUN_NETWORK, s));
-            }
-            if let Some(s) = flag("security") {
-                out.push((&SECURITY, s));
+    let mut out: Vec<(&'static Feature, Span)> = inst
+        .heredocs
+        .iter()
+        .map(|h| (&HEREDOC, h.marker_span))
+        .collect();
+    for &(kinds, name, feature) in FLAG_FEATURES {
+        if kinds.contains(&inst.kind) {
+            if let Some(f) = inst.flag(name) {
+                out.push((feature, f.span));
             }
         }
-        Kind::Copy | Kind::Add => {
-            if let Some(s) = flag("chmod") {
-                out.push((&CHMOD, s));
-            }
-            if let Some(s) = flag("link") {
-                out.push((&LINK, s));
-            }
-            if let Some(s) = flag("exclude") {
-                out.push((&EXCLUDE, s));
-            }
-            if inst.kind == Kind::Copy {
-                if let Some(s) = flag("parents") {
-                    out.push((&PARENTS, s));
-                }
-            } else {
-                if let Some(s) = flag("checksum") {
-                    out.push((&CHECKSUM, s));
-                }
-                if let Some(s) = flag("keep-git-dir") {
-                    out.push((&KEEP_GIT_DIR, s));
-                }
-            }
-        }
-        _ => {}
     }
     out
 }
@@ -452,6 +401,38 @@ mod tests {
         );
         assert!(ps[0].help.as_ref().unwrap().contains("--builder classic"));
         assert_eq!(underlined(&df, &ps[1]), "--chmod=755");
+    }
+
+    #[test]
+    fn every_buildkit_only_flag_is_found_on_its_instructions() {
+        let (df, ps) = run(
+            "FROM a\nRUN --mount=type=tmpfs,target=/t --network=none --security=insecure true\n\
+             COPY --chmod=644 --link --exclude=*.md --parents a /b\n\
+             ADD --chmod=644 --link --exclude=*.md --checksum=sha256:0 --keep-git-dir=true a /b\n\
+             ADD --parents a /b\nCOPY --checksum=sha256:0 a /b\n",
+            BuilderKind::Classic,
+            "20.10.24",
+            &amd64,
+            PullPolicy::Missing,
+        );
+        let found: Vec<String> = ps.iter().map(|p| underlined(&df, p)).collect();
+        assert_eq!(
+            found,
+            [
+                "--mount=type=tmpfs,target=/t",
+                "--network=none",
+                "--security=insecure",
+                "--chmod=644",
+                "--link",
+                "--exclude=*.md",
+                "--parents",
+                "--chmod=644",
+                "--link",
+                "--exclude=*.md",
+                "--checksum=sha256:0",
+                "--keep-git-dir=true",
+            ]
+        );
     }
 
     #[test]

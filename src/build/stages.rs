@@ -5,6 +5,7 @@
 
 use std::collections::BTreeMap;
 
+use crate::dockerfile::expand::process_word;
 use crate::dockerfile::{Args, Dockerfile, Instruction, Kind};
 use crate::span::Span;
 
@@ -22,7 +23,7 @@ pub fn global_args(
                 let name = unquote(&d.name.raw);
                 let value = match build_args.get(&name) {
                     Some(v) => Some(v.clone()),
-                    None => d.default.as_ref().map(|w| expand(&unquote(&w.raw), &vars)),
+                    None => d.default.as_ref().map(|w| expand(&w.raw, &vars, df.escape)),
                 };
                 if let Some(v) = value {
                     vars.insert(name, v);
@@ -44,91 +45,13 @@ fn unquote(s: &str) -> String {
     }
 }
 
-/// `$V`, `${V}`, `${V:-default}`, `${V-default}`, `${V:+alt}`, `${V+alt}`
-/// against `vars`; unknown variables expand to nothing.
-pub fn expand(s: &str, vars: &BTreeMap<String, String>) -> String {
-    let mut out = String::new();
-    let chars: Vec<char> = s.chars().collect();
-    let mut i = 0;
-    while i < chars.len() {
-        let c = chars[i];
-        if c == '\\' && i + 1 < chars.len() && chars[i + 1] == '$' {
-            out.push('$');
-            i += 2;
-            continue;
-        }
-        if c != '$' || i + 1 >= chars.len() {
-            out.push(c);
-            i += 1;
-            continue;
-        }
-        if chars[i + 1] == '{' {
-            let Some(close) = chars[i + 2..].iter().position(|&c| c == '}') else {
-                out.extend(&chars[i..]);
-                break;
-            };
-            let inner: String = chars[i + 2..i + 2 + close].iter().collect();
-            i += 3 + close;
-            let (name, op, word) = split_modifier(&inner);
-            let value = vars.get(name);
-            let set = value.is_some();
-            let non_empty = value.is_some_and(|v| !v.is_empty());
-            let text = match op {
-                ":-" => {
-                    if non_empty {
-                        value.cloned().unwrap_or_default()
-                    } else {
-                        expand(word, vars)
-                    }
-                }
-                "-" => {
-                    if set {
-                        value.cloned().unwrap_or_default()
-                    } else {
-                        expand(word, vars)
-                    }
-                }
-                ":+" => {
-                    if non_empty {
-                        expand(word, vars)
-                    } else {
-                        String::new()
-                    }
-                }
-                "+" => {
-                    if set {
-                        expand(word, vars)
-                    } else {
-                        String::new()
-                    }
-                }
-                _ => value.cloned().unwrap_or_default(),
-            };
-            out.push_str(&text);
-        } else if chars[i + 1].is_ascii_alphanumeric() || chars[i + 1] == '_' {
-            let start = i + 1;
-            let mut end = start;
-            while end < chars.len() && (chars[end].is_ascii_alphanumeric() || chars[end] == '_') {
-                end += 1;
-            }
-            let name: String = chars[start..end].iter().collect();
-            out.push_str(vars.get(&name).map(String::as_str).unwrap_or(""));
-            i = end;
-        } else {
-            out.push(c);
-            i += 1;
-        }
-    }
-    out
-}
-
-fn split_modifier(inner: &str) -> (&str, &str, &str) {
-    for op in [":-", ":+", "-", "+"] {
-        if let Some(pos) = inner.find(op) {
-            return (&inner[..pos], op, &inner[pos + op.len()..]);
-        }
-    }
-    (inner, "", "")
+/// `word` as BuildKit's word processor makes it against `vars` (variables,
+/// quotes and escapes, with the Dockerfile's escape character); unset
+/// variables expand to nothing, and a word BuildKit refuses to nothing at all.
+fn expand(word: &str, vars: &BTreeMap<String, String>, escape: char) -> String {
+    process_word(word, vars, escape)
+        .map(|e| e.value)
+        .unwrap_or_default()
 }
 
 /// The stage `name` refers to: an alias (case-insensitive) or a stage index,
@@ -222,14 +145,14 @@ pub fn needed_stages(
         needed[s] = true;
         let stage = &df.stages[s];
         if let Args::From(from) = &df.instructions[stage.from].args {
-            let image = expand(&unquote(&from.image.raw), &vars);
+            let image = expand(&from.image.raw, &vars, df.escape);
             if let Some(dep) = stage_ref(df, &image, s) {
                 todo.push(dep);
             }
         }
         for inst in &df.instructions[stage.from + 1..stage.end] {
             for (name, _) in from_refs(inst) {
-                let name = expand(&name, &vars);
+                let name = expand(&name, &vars, df.escape);
                 if let Some(dep) = stage_ref(df, &name, s) {
                     todo.push(dep);
                 }
@@ -279,12 +202,12 @@ pub fn external_images(
         }
         let from = &df.instructions[stage.from];
         if let Args::From(args) = &from.args {
-            let image = expand(&unquote(&args.image.raw), &vars);
+            let image = expand(&args.image.raw, &vars, df.escape);
             if stage_ref(df, &image, stage.index).is_none() {
                 let platform = from
                     .flag("platform")
                     .and_then(|f| f.value.as_ref())
-                    .map(|v| expand(&unquote(&v.raw), &vars));
+                    .map(|v| expand(&v.raw, &vars, df.escape));
                 push(ExternalImage {
                     reference: image,
                     span: args.image.span,
@@ -296,7 +219,7 @@ pub fn external_images(
         }
         for inst in &df.instructions[stage.from + 1..stage.end] {
             for (name, span) in from_refs(inst) {
-                let name = expand(&name, &vars);
+                let name = expand(&name, &vars, df.escape);
                 if stage_ref(df, &name, stage.index).is_none() && name.parse::<usize>().is_err() {
                     push(ExternalImage {
                         reference: name,
@@ -329,14 +252,30 @@ mod tests {
 
     #[test]
     fn expansion_forms() {
-        let vars = args(&[("A", "1"), ("E", "")]);
-        assert_eq!(expand("x$A-${A}", &vars), "x1-1");
-        assert_eq!(expand("${B:-def}", &vars), "def");
-        assert_eq!(expand("${E:-def}", &vars), "def");
-        assert_eq!(expand("${E-def}", &vars), "");
-        assert_eq!(expand("${A:+alt}", &vars), "alt");
-        assert_eq!(expand("${B+alt}", &vars), "");
-        assert_eq!(expand("\\$A", &vars), "$A");
+        let vars = args(&[("A", "1"), ("E", ""), ("T", "3.19-alpine")]);
+        let x = |word: &str| expand(word, &vars, '\\');
+        assert_eq!(x("x$A-${A}"), "x1-1");
+        assert_eq!(x("${B:-def}"), "def");
+        assert_eq!(x("${E:-def}"), "def");
+        assert_eq!(x("${E-def}"), "");
+        assert_eq!(x("${A:+alt}"), "alt");
+        assert_eq!(x("${B+alt}"), "");
+        assert_eq!(x("\\$A"), "$A");
+        // The rest of BuildKit's processor: quotes, pattern removal, the
+        // file's escape character, and a word it refuses.
+        assert_eq!(x("'$A'"), "$A");
+        assert_eq!(x("\"$A\"/b:'c'"), "1/b:c");
+        assert_eq!(x("${T%%-*}"), "3.19");
+        assert_eq!(expand("`$A", &vars, '`'), "$A");
+        assert_eq!(x("${U:?unset}"), "");
+    }
+
+    #[test]
+    fn global_args_are_processed_as_buildkit_does() {
+        let df = parse("ARG V=\"3.19-alpine\"\nARG TAG=${V%%-*}\nFROM alpine:$TAG\n");
+        let needed = needed_stages(&df, None, &BTreeMap::new()).unwrap();
+        let imgs = external_images(&df, &needed, &BTreeMap::new());
+        assert_eq!(imgs[0].reference, "alpine:3.19");
     }
 
     #[test]

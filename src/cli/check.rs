@@ -10,7 +10,7 @@ use rayon::prelude::*;
 
 use super::{Io, EXIT_ERROR, EXIT_FINDINGS, EXIT_OK};
 use crate::build::local_images::LocalImages;
-use crate::lint::baseline::{clean_path, Baseline};
+use crate::lint::baseline::{clean_path, parent_dir, Baseline};
 use crate::lint::config::{
     parse_threshold, resolve_rule_name, Discovery, Layer, Resolver, RuleSet,
 };
@@ -245,10 +245,7 @@ fn use_color(choice: ColorChoice, io: &Io<'_>, to_file: bool) -> bool {
 /// Writes `text` to `path` through a temporary file in the same directory,
 /// keeping the original's permissions.
 fn write_atomically(path: &Path, text: &[u8]) -> std::io::Result<()> {
-    let dir = path
-        .parent()
-        .filter(|p| !p.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
+    let dir = parent_dir(path);
     let mut tmp = tempfile::NamedTempFile::new_in(dir)?;
     tmp.write_all(text)?;
     tmp.flush()?;
@@ -261,15 +258,10 @@ fn write_atomically(path: &Path, text: &[u8]) -> std::io::Result<()> {
 
 pub fn run(args: CheckArgs, io: &mut Io<'_>) -> anyhow::Result<u8> {
     let cwd = std::env::current_dir()?;
-    let layer = match cli_layer(&args) {
-        Ok(l) => l,
-        Err(e) => {
-            writeln!(io.stderr, "buildlint: {e:#}")?;
-            return Ok(EXIT_ERROR);
-        }
-    };
-    let build_args = match parse_build_args(&args.build_args) {
-        Ok(b) => b,
+    let settings =
+        cli_layer(&args).and_then(|layer| Ok((layer, parse_build_args(&args.build_args)?)));
+    let (layer, build_args) = match settings {
+        Ok(s) => s,
         Err(e) => {
             writeln!(io.stderr, "buildlint: {e:#}")?;
             return Ok(EXIT_ERROR);
@@ -503,10 +495,7 @@ pub fn run(args: CheckArgs, io: &mut Io<'_>) -> anyhow::Result<u8> {
             .flat_map(|o| o.findings.iter().cloned())
             .filter(|f| !std::ptr::eq(f.rule, &crate::lint::rules::meta::UNREADABLE_FILE))
             .collect();
-        let dir = path
-            .parent()
-            .filter(|p| !p.as_os_str().is_empty())
-            .unwrap_or(Path::new("."));
+        let dir = parent_dir(path);
         let baseline = Baseline::from_findings(&findings, &cwd, dir);
         write_atomically(path, baseline.to_json().as_bytes())?;
         writeln!(
@@ -526,10 +515,7 @@ pub fn run(args: CheckArgs, io: &mut Io<'_>) -> anyhow::Result<u8> {
                 return Ok(EXIT_ERROR);
             }
         };
-        let dir = path
-            .parent()
-            .filter(|p| !p.as_os_str().is_empty())
-            .unwrap_or(Path::new("."));
+        let dir = parent_dir(path);
         for o in &mut outcomes {
             baseline.filter(&mut o.findings, &cwd, dir);
         }

@@ -26,6 +26,14 @@ fn write(root: &Path, files: &[(&str, &str)]) {
     }
 }
 
+/// `check` with the rules of [`ONLY`] on `args`, in the compact format.
+fn compact(args: &[&str]) -> (u8, String, String) {
+    let mut all = vec!["check", ONLY];
+    all.extend_from_slice(args);
+    all.extend(["--format", "compact"]);
+    run_captured(&all)
+}
+
 fn s(p: &Path) -> String {
     p.to_string_lossy().into_owned()
 }
@@ -196,14 +204,7 @@ fn exit_codes() {
     );
 
     // A file that does not parse: exit 2, and the others are still linted.
-    let (code, out, _) = run_captured(&[
-        "check",
-        ONLY,
-        &s(root),
-        "--format",
-        "compact",
-        "--exit-zero",
-    ]);
+    let (code, out, _) = compact(&[&s(root), "--exit-zero"]);
     assert_eq!(code, 2, "{out}");
     assert!(
         out.contains("broken/Dockerfile:2:5: error[BL0001] ENV must have two arguments"),
@@ -215,13 +216,7 @@ fn exit_codes() {
     );
 
     // A missing path is a finding too.
-    let (code, out, _) = run_captured(&[
-        "check",
-        ONLY,
-        &s(&root.join("nope/Dockerfile")),
-        "--format",
-        "compact",
-    ]);
+    let (code, out, _) = compact(&[&s(&root.join("nope/Dockerfile"))]);
     assert_eq!(code, 2);
     assert!(out.contains("error[BL0001] cannot read"), "{out}");
 
@@ -247,28 +242,15 @@ fn explicit_paths_are_linted_whatever_their_name_and_f_means_dockerfile() {
             ("build.txt", "FROM a:latest\n"),
         ],
     );
-    let (code, out, _) = run_captured(&["check", ONLY, &s(root), "--format", "compact"]);
+    let (code, out, _) = compact(&[&s(root)]);
     assert_eq!(
         (code, out.as_str()),
         (0, ""),
         "templates are not discovered"
     );
-    let (code, out, _) = run_captured(&[
-        "check",
-        ONLY,
-        &s(&root.join("notes.template")),
-        "--format",
-        "compact",
-    ]);
+    let (code, out, _) = compact(&[&s(&root.join("notes.template"))]);
     assert_eq!(code, 1, "{out}");
-    let (code, out, _) = run_captured(&[
-        "check",
-        ONLY,
-        "-f",
-        &s(&root.join("build.txt")),
-        "--format",
-        "compact",
-    ]);
+    let (code, out, _) = compact(&["-f", &s(&root.join("build.txt"))]);
     assert_eq!(code, 1, "{out}");
     assert!(out.contains("build.txt:1:8"), "{out}");
 }
@@ -483,7 +465,7 @@ fn output_order_never_depends_on_threads() {
         .map(|(a, b)| (a.as_str(), b.as_str()))
         .collect();
     write(root, &refs);
-    let first = run_captured(&["check", ONLY, &s(root), "--format", "compact"]).1;
+    let first = compact(&[&s(root)]).1;
     assert_eq!(first.lines().count(), 120);
     let mut sorted: Vec<&str> = first.lines().collect();
     sorted.sort_by_key(|l| {
@@ -495,10 +477,7 @@ fn output_order_never_depends_on_threads() {
     });
     assert_eq!(sorted, first.lines().collect::<Vec<_>>());
     for _ in 0..3 {
-        assert_eq!(
-            run_captured(&["check", ONLY, &s(root), "--format", "compact"]).1,
-            first
-        );
+        assert_eq!(compact(&[&s(root)]).1, first);
     }
 }
 
@@ -520,7 +499,7 @@ fn add_suppressions_then_nothing_is_reported_and_a_second_run_changes_nothing() 
             ("clean/Dockerfile", "FROM nginx:1.27\n"),
         ],
     );
-    let (code, out, _) = run_captured(&["check", ONLY, &s(root), "--format", "compact"]);
+    let (code, out, _) = compact(&[&s(root)]);
     assert_eq!(code, 1, "{out}");
     let before = out.lines().count();
     assert!(before >= 6, "{out}");
@@ -549,7 +528,7 @@ fn add_suppressions_then_nothing_is_reported_and_a_second_run_changes_nothing() 
     );
     assert_eq!(read("clean/Dockerfile"), "FROM nginx:1.27\n");
 
-    let (code, out, _) = run_captured(&["check", ONLY, &s(root), "--format", "compact"]);
+    let (code, out, _) = compact(&[&s(root)]);
     assert_eq!(
         (code, out.as_str()),
         (0, ""),
@@ -568,6 +547,27 @@ fn add_suppressions_then_nothing_is_reported_and_a_second_run_changes_nothing() 
         .map(|d| read(&format!("{d}/Dockerfile")))
         .collect();
     assert_eq!(snapshot, again);
+}
+
+#[test]
+fn add_suppressions_extends_an_existing_global_comment() {
+    let tmp = tempfile::tempdir().unwrap();
+    let root = tmp.path();
+    // The invalid comment after the last instruction can only be silenced
+    // for the whole file.
+    write(
+        root,
+        &[(
+            "Dockerfile",
+            "# buildlint global ignore=BL1007\nFROM nginx:latest\n# buildlint ignroe=x\n",
+        )],
+    );
+    let (code, out, err) = run_captured(&["check", ONLY, &s(root), "--add-suppressions"]);
+    assert_eq!(code, 0, "{out}{err}");
+    assert_eq!(
+        std::fs::read_to_string(root.join("Dockerfile")).unwrap(),
+        "# buildlint global ignore=BL1007,BL0003\nFROM nginx:latest\n# buildlint ignroe=x\n"
+    );
 }
 
 fn copy_tree(from: &Path, to: &Path) -> usize {
@@ -665,15 +665,7 @@ fn baseline_hides_recorded_findings_even_when_they_move() {
         run_captured(&["check", ONLY, &s(root), "--write-baseline", &s(&baseline)]);
     assert_eq!(code, 0, "{err}");
     assert!(err.contains("recorded 1 finding(s)"), "{err}");
-    let (code, out, _) = run_captured(&[
-        "check",
-        ONLY,
-        &s(root),
-        "--baseline",
-        &s(&baseline),
-        "--format",
-        "compact",
-    ]);
+    let (code, out, _) = compact(&[&s(root), "--baseline", &s(&baseline)]);
     assert_eq!((code, out.as_str()), (0, ""));
 
     // The recorded finding moves down a line; a new one appears.
@@ -684,15 +676,7 @@ fn baseline_hides_recorded_findings_even_when_they_move() {
             "ARG V=1\nFROM nginx:latest\nFROM redis:latest\n",
         )],
     );
-    let (code, out, _) = run_captured(&[
-        "check",
-        ONLY,
-        &s(root),
-        "--baseline",
-        &s(&baseline),
-        "--format",
-        "compact",
-    ]);
+    let (code, out, _) = compact(&[&s(root), "--baseline", &s(&baseline)]);
     assert_eq!(code, 1);
     assert_eq!(out.lines().count(), 1, "{out}");
     assert!(out.contains("Dockerfile:3:12"), "{out}");

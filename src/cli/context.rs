@@ -361,11 +361,7 @@ fn tar(args: TarArgs, io: &mut super::Io<'_>) -> anyhow::Result<u8> {
     let stats = if args.output.as_os_str() == "-" {
         plan.write_tar(&mut *io.stdout, &opts)?
     } else {
-        let dir = args
-            .output
-            .parent()
-            .filter(|p| !p.as_os_str().is_empty())
-            .unwrap_or(Path::new("."));
+        let dir = crate::lint::baseline::parent_dir(&args.output);
         let tmp = tempfile::NamedTempFile::new_in(dir)
             .with_context(|| format!("cannot create a file in {}", dir.display()))?;
         let stats = plan.write_tar(tmp.as_file(), &opts)?;

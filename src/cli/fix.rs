@@ -19,7 +19,7 @@ use super::{Io, EXIT_ERROR, EXIT_FINDINGS, EXIT_OK};
 use crate::compose::check::{plan, ProjectPlan};
 use crate::compose::load::load_with_overlay;
 use crate::compose::{lint_loaded, LoadOptions, StackOptions};
-use crate::lint::baseline::Baseline;
+use crate::lint::baseline::{parent_dir, Baseline};
 use crate::lint::context_view::DirContext;
 use crate::lint::discover::is_stack_path;
 use crate::lint::driver::{lint_bytes, Linter, Outcome};
@@ -478,11 +478,7 @@ pub fn run(
     };
     let baseline: BaselineIn = match &args.baseline {
         Some(path) => {
-            let dir = path
-                .parent()
-                .filter(|p| !p.as_os_str().is_empty())
-                .unwrap_or(Path::new("."))
-                .to_path_buf();
+            let dir = parent_dir(path).to_path_buf();
             Some((Baseline::read(path)?, dir))
         }
         None => None,

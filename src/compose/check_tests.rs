@@ -180,6 +180,35 @@ fn suppression_comments_in_stack_files() {
 }
 
 #[test]
+fn unknown_names_in_buildlint_comments_of_stack_files_are_invalid() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    write_files(
+        d,
+        &[(
+            "compose.yaml",
+            "name: app\nservices:\n  a:\n    # buildlint ignore=BL4O24\n    image: redis\n  b:\n    # hadolint ignore=DL9999\n    image: redis\n",
+        )],
+    );
+    let outcomes = lint_stack_project(&linter(d), &[PathBuf::from("compose.yaml")]).unwrap();
+    assert_eq!(
+        summary(&outcomes),
+        [
+            "compose.yaml:4:24 BL0003",
+            "compose.yaml:5:12 BL4024",
+            "compose.yaml:8:12 BL4024",
+        ],
+        "another tool's unknown name is left alone"
+    );
+    let invalid = &outcomes[0].findings[0];
+    assert_eq!(invalid.message, "`BL4O24` names no rule");
+    assert_eq!(
+        invalid.help.as_deref(),
+        Some("a similar value exists: `BL4024`")
+    );
+}
+
+#[test]
 fn an_override_is_reported_with_its_base_and_a_variant_alone() {
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path();

@@ -136,28 +136,7 @@ pub fn collect(file: &SourceFile, roots: &[&Node]) -> Pragmas {
                     scope,
                     names,
                 } => {
-                    let mut names: Vec<Name> = names
-                        .into_iter()
-                        .map(|(text, span)| Name {
-                            rules: registry::lookup(&text),
-                            text,
-                            span,
-                            used: false,
-                        })
-                        .collect();
-                    if dialect == Dialect::Buildlint {
-                        for n in names.iter().filter(|n| n.rules.is_empty()) {
-                            pragmas.invalid.push(Invalid {
-                                span: n.span,
-                                message: format!("`{}` names no rule", n.text),
-                                help: Some(match registry::suggest(&n.text) {
-                                    Some(s) => format!("a similar value exists: `{s}`"),
-                                    None => "`buildlint rule --all` lists every rule".to_string(),
-                                }),
-                            });
-                        }
-                        names.retain(|n| !n.rules.is_empty());
-                    }
+                    let names = suppress::ignore_names(dialect, names, &mut pragmas.invalid);
                     let region = match scope {
                         Scope::Global => Span::new(0, len),
                         Scope::Next => next_region(),

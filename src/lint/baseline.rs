@@ -84,6 +84,13 @@ pub struct Baseline {
     pub findings: Vec<Entry>,
 }
 
+/// The directory `path` is in (`.` for a bare file name).
+pub fn parent_dir(path: &Path) -> &Path {
+    path.parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."))
+}
+
 /// Lexically cleans a path (`.` removed, `..` folded where possible).
 pub fn clean_path(path: &Path) -> PathBuf {
     let mut out = PathBuf::new();
@@ -221,6 +228,13 @@ mod tests {
             fix: None,
             service: None,
         }
+    }
+
+    #[test]
+    fn the_parent_of_a_bare_file_name_is_the_current_directory() {
+        assert_eq!(parent_dir(Path::new("baseline.json")), Path::new("."));
+        assert_eq!(parent_dir(Path::new("ci/baseline.json")), Path::new("ci"));
+        assert_eq!(parent_dir(Path::new("/baseline.json")), Path::new("/"));
     }
 
     #[test]

@@ -485,19 +485,26 @@ mod tests {
             .collect()
     }
 
-    fn lint(text: &str) -> Vec<Finding> {
-        let (_, findings, _) = lint_bytes(
+    /// `bytes` as a Dockerfile with an empty, known context and no build args.
+    fn lint_with(
+        bytes: &[u8],
+        settings: &Settings,
+    ) -> (Arc<SourceFile>, Vec<Finding>, Option<Dockerfile>) {
+        lint_bytes(
             Path::new("Dockerfile"),
-            text.as_bytes().to_vec(),
+            bytes.to_vec(),
             &MemoryContext::new(),
             true,
-            &settings(),
+            settings,
             &BTreeMap::new(),
             None,
             None,
             &crate::lint::semantic::official::OfficialImages,
-        );
-        findings
+        )
+    }
+
+    fn lint(text: &str) -> Vec<Finding> {
+        lint_with(text.as_bytes(), &settings()).1
     }
 
     #[test]
@@ -506,17 +513,7 @@ mod tests {
         assert_eq!(findings.len(), 1);
         assert_eq!(findings[0].rule.code, "BL0001");
         assert_eq!(findings[0].start().line, 2);
-        let (file, findings, df) = lint_bytes(
-            Path::new("Dockerfile"),
-            b"FROM a\nRUN \xff\n".to_vec(),
-            &MemoryContext::new(),
-            true,
-            &settings(),
-            &BTreeMap::new(),
-            None,
-            None,
-            &crate::lint::semantic::official::OfficialImages,
-        );
+        let (file, findings, df) = lint_with(b"FROM a\nRUN \xff\n", &settings());
         assert!(df.is_none());
         assert_eq!(findings[0].rule.code, "BL0001");
         assert_eq!(findings[0].span, Span::new(11, 12));
@@ -612,17 +609,7 @@ mod tests {
     fn a_superseded_finding_is_absorbed_by_the_specific_one() {
         let full = Settings::default();
         let run = |text: &str| {
-            let (_, findings, _) = lint_bytes(
-                Path::new("Dockerfile"),
-                text.as_bytes().to_vec(),
-                &MemoryContext::new(),
-                true,
-                &full,
-                &BTreeMap::new(),
-                None,
-                None,
-                &crate::lint::semantic::official::OfficialImages,
-            );
+            let (_, findings, _) = lint_with(text.as_bytes(), &full);
             findings
                 .iter()
                 .filter(|f| ["BL1017", "BL1125"].contains(&f.rule.code))
@@ -642,17 +629,7 @@ mod tests {
             "# check=skip=SecretsUsedInArgOrEnv\nFROM alpine:3.20\nARG AWS_SECRET_ACCESS_KEY\n",
         ] {
             let pragma = text;
-            let (_, findings, _) = lint_bytes(
-                Path::new("Dockerfile"),
-                text.as_bytes().to_vec(),
-                &MemoryContext::new(),
-                true,
-                &full,
-                &BTreeMap::new(),
-                None,
-                None,
-                &crate::lint::semantic::official::OfficialImages,
-            );
+            let (_, findings, _) = lint_with(text.as_bytes(), &full);
             let codes: Vec<&str> = findings.iter().map(|f| f.rule.code).collect();
             assert!(
                 !codes.contains(&"BL1017")

@@ -393,10 +393,7 @@ pub fn write_atomically(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
         Ok(m) if m.file_type().is_symlink() => std::fs::canonicalize(path)?,
         _ => path.to_path_buf(),
     };
-    let dir = target
-        .parent()
-        .filter(|p| !p.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
+    let dir = super::baseline::parent_dir(&target);
     let mut tmp = tempfile::Builder::new()
         .prefix(".buildlint-fix")
         .tempfile_in(dir)?;

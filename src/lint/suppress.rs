@@ -291,6 +291,39 @@ fn resolve(text: &str, dialect: Dialect) -> Vec<&'static Rule> {
     registry::lookup(text)
 }
 
+/// The names of an ignore comment, resolved to rules. In a `# buildlint`
+/// comment a name no rule has is reported and dropped; another tool's
+/// comment keeps it (it belongs to that tool).
+pub fn ignore_names(
+    dialect: Dialect,
+    names: Vec<(String, Span)>,
+    invalid: &mut Vec<Invalid>,
+) -> Vec<Name> {
+    let mut names: Vec<Name> = names
+        .into_iter()
+        .map(|(text, span)| Name {
+            rules: resolve(&text, dialect),
+            text,
+            span,
+            used: false,
+        })
+        .collect();
+    if dialect == Dialect::Buildlint {
+        for n in names.iter().filter(|n| n.rules.is_empty()) {
+            invalid.push(Invalid {
+                span: n.span,
+                message: format!("`{}` names no rule", n.text),
+                help: Some(match registry::suggest(&n.text) {
+                    Some(s) => format!("a similar value exists: `{s}`"),
+                    None => "`buildlint rule --all` lists every rule".to_string(),
+                }),
+            });
+        }
+        names.retain(|n| !n.rules.is_empty());
+    }
+    names
+}
+
 /// Parses a BuildKit `check` value: `skip=A,B|all;error=true`.
 fn parse_check(value: &str, value_span: Span, comment: Span, len: u32, pragmas: &mut Pragmas) {
     let mut offset = 0usize;
@@ -393,28 +426,7 @@ pub fn collect(df: &Dockerfile, build_args: &BTreeMap<String, String>) -> Pragma
                 scope,
                 names,
             } => {
-                let mut names: Vec<Name> = names
-                    .into_iter()
-                    .map(|(text, span)| Name {
-                        rules: resolve(&text, dialect),
-                        text,
-                        span,
-                        used: false,
-                    })
-                    .collect();
-                if dialect == Dialect::Buildlint {
-                    for n in names.iter().filter(|n| n.rules.is_empty()) {
-                        pragmas.invalid.push(Invalid {
-                            span: n.span,
-                            message: format!("`{}` names no rule", n.text),
-                            help: Some(match registry::suggest(&n.text) {
-                                Some(s) => format!("a similar value exists: `{s}`"),
-                                None => "`buildlint rule --all` lists every rule".to_string(),
-                            }),
-                        });
-                    }
-                    names.retain(|n| !n.rules.is_empty());
-                }
+                let names = ignore_names(dialect, names, &mut pragmas.invalid);
                 let region = match scope {
                     Scope::Global => Span::new(0, len),
                     Scope::Next => match next_instruction(df, c.span.end) {
@@ -673,6 +685,21 @@ fn place_for(df: &Dockerfile, file: &SourceFile, f: &Finding, directives_end: u3
     Place::Line(line)
 }
 
+/// The edit that appends to an ignore comment ending at `end` the codes its
+/// `names` do not already cover.
+fn extend_comment(names: &[String], codes: &[&str], end: u32) -> Option<Edit> {
+    let add: Vec<&str> = codes
+        .iter()
+        .copied()
+        .filter(|c| {
+            !names
+                .iter()
+                .any(|n| registry::lookup(n).iter().any(|r| r.code == *c))
+        })
+        .collect();
+    (!add.is_empty()).then(|| Edit::insert(end, format!(",{}", add.join(","))))
+}
+
 /// The text with a `# buildlint ignore=...` comment above every finding's
 /// instruction (merged into a `# buildlint ignore=` line already there), and
 /// a `# buildlint global ignore=...` after the parser directives for
@@ -747,18 +774,7 @@ pub fn add_suppressions(
         let previous = line.checked_sub(1).and_then(|p| existing.get(&p));
         match previous {
             Some((Scope::Next, names, end)) => {
-                let add: Vec<&str> = codes
-                    .iter()
-                    .copied()
-                    .filter(|c| {
-                        !names
-                            .iter()
-                            .any(|n| registry::lookup(n).iter().any(|r| r.code == *c))
-                    })
-                    .collect();
-                if !add.is_empty() {
-                    edits.push(Edit::insert(*end, format!(",{}", add.join(","))));
-                }
+                edits.extend(extend_comment(names, codes, *end));
             }
             _ => {
                 let span = file.lines.line_span(text, *line);
@@ -782,18 +798,7 @@ pub fn add_suppressions(
             .map(|(_, v)| v);
         match current {
             Some((_, names, end)) => {
-                let add: Vec<&str> = global
-                    .iter()
-                    .copied()
-                    .filter(|c| {
-                        !names
-                            .iter()
-                            .any(|n| registry::lookup(n).iter().any(|r| r.code == *c))
-                    })
-                    .collect();
-                if !add.is_empty() {
-                    edits.push(Edit::insert(*end, format!(",{}", add.join(","))));
-                }
+                edits.extend(extend_comment(names, &global, *end));
             }
             None => {
                 let eol = if text.contains("\r\n") { "\r\n" } else { "\n" };
