@@ -253,6 +253,8 @@ struct Step {
 struct Tracker {
     emit: Emitter,
     steps: Vec<Step>,
+    /// BuildKit vertices by digest.
+    #[cfg_attr(not(feature = "buildkit"), allow(dead_code))]
     by_digest: HashMap<String, usize>,
     /// Classic: the step in progress; BuildKit: the last started.
     current: Option<usize>,
