@@ -238,13 +238,17 @@ impl SyncSource {
     /// daemon, they must stay out of `COPY . .`, which a tar body cannot do
     /// on BuildKit.
     pub fn hides_build_files(&self) -> bool {
-        let Some(ignore) = self.plan.ignore_file() else {
-            return false;
-        };
-        self.plan
-            .files()
-            .iter()
-            .any(|e| e.forced && ignore.decide(&e.path).excluded)
+        self.plan.files().iter().any(|e| self.hidden(e))
+    }
+
+    /// A Dockerfile or ignore file in the plan only for the daemon: the
+    /// ignore file excludes it.
+    fn hidden(&self, e: &Entry) -> bool {
+        e.forced
+            && self
+                .plan
+                .ignore_file()
+                .is_some_and(|i| i.decide(&e.path).excluded)
     }
 
     /// The key under which the daemon keeps its copy of this context between
@@ -329,11 +333,9 @@ impl SyncSource {
         // offered only to a call that names them and filters nothing (the
         // daemon reading them), never to one that asks for the context with
         // the ignore file's patterns (what COPY sees).
-        let ignore = self.plan.ignore_file();
-        let hidden = |e: &Entry| e.forced && ignore.is_some_and(|i| i.decide(&e.path).excluded);
         let kept: Vec<&Entry> = entries
             .iter()
-            .filter(|e| !hidden(e) || (!filter.excludes && filter.follow.contains(&e.path)))
+            .filter(|e| !self.hidden(e) || (!filter.excludes && filter.follow.contains(&e.path)))
             .filter(|e| filter.keeps(&e.path))
             .collect();
         let present: HashSet<&str> = kept.iter().map(|e| e.path.as_str()).collect();

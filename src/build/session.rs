@@ -9,6 +9,7 @@
 //! the `101` is read, so a build that names the ID finds it; BuildKit refuses
 //! a second session with the same ID.
 
+use std::os::fd::AsFd;
 use std::sync::atomic::AtomicBool;
 use std::sync::Arc;
 use std::time::Duration;
@@ -102,7 +103,9 @@ pub async fn open(
     let head = request_head(id, source.shared_key());
     let fail = |e: std::io::Error| OpenError::Failed(e.to_string());
     let sync = FileSyncService::new(source, sent, context_done);
-    match &endpoint.transport {
+    // A duplicate of the socket, to shut it down when the session is dropped.
+    let dup = |s: &dyn AsFd| s.as_fd().try_clone_to_owned().map_err(fail);
+    let closer = match &endpoint.transport {
         Transport::Tcp(hostport) if endpoint.tls.is_some() => {
             #[cfg(feature = "tls")]
             {
@@ -119,48 +122,37 @@ pub async fn open(
                 let tcp = tokio::net::TcpStream::connect(hostport.as_str())
                     .await
                     .map_err(fail)?;
-                let std = tcp.into_std().map_err(fail)?;
-                let closer = Closer::Tcp(std.try_clone().map_err(fail)?);
-                let tcp = tokio::net::TcpStream::from_std(std).map_err(fail)?;
+                let closer = Closer::Tcp(dup(&tcp)?.into());
                 let mut s = connector.connect(name, tcp).await.map_err(fail)?;
                 upgrade(&mut s, &head).await?;
                 serve(TlsIo(s), sync);
-                Ok(Session {
-                    id: id.to_string(),
-                    closer,
-                })
+                closer
             }
             #[cfg(not(feature = "tls"))]
-            Err(OpenError::Unsupported)
+            return Err(OpenError::Unsupported);
         }
         Transport::Unix(path) => {
             let mut s = tokio::net::UnixStream::connect(path).await.map_err(fail)?;
             upgrade(&mut s, &head).await?;
-            let std = s.into_std().map_err(fail)?;
-            let closer = Closer::Unix(std.try_clone().map_err(fail)?);
-            std.set_nonblocking(true).map_err(fail)?;
-            serve(tokio::net::UnixStream::from_std(std).map_err(fail)?, sync);
-            Ok(Session {
-                id: id.to_string(),
-                closer,
-            })
+            let closer = Closer::Unix(dup(&s)?.into());
+            serve(s, sync);
+            closer
         }
         Transport::Tcp(hostport) => {
             let mut s = tokio::net::TcpStream::connect(hostport.as_str())
                 .await
                 .map_err(fail)?;
             upgrade(&mut s, &head).await?;
-            let std = s.into_std().map_err(fail)?;
-            let closer = Closer::Tcp(std.try_clone().map_err(fail)?);
-            std.set_nonblocking(true).map_err(fail)?;
-            serve(tokio::net::TcpStream::from_std(std).map_err(fail)?, sync);
-            Ok(Session {
-                id: id.to_string(),
-                closer,
-            })
+            let closer = Closer::Tcp(dup(&s)?.into());
+            serve(s, sync);
+            closer
         }
-        Transport::Ssh(_) => Err(OpenError::Unsupported),
-    }
+        Transport::Ssh(_) => return Err(OpenError::Unsupported),
+    };
+    Ok(Session {
+        id: id.to_string(),
+        closer,
+    })
 }
 
 /// A TLS client for the daemon, as `build` connects to it: its CA, and our

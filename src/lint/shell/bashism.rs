@@ -2,6 +2,7 @@
 
 use tree_sitter::Node;
 
+use super::words::Extractor;
 use super::{Script, ShellKind};
 
 /// A bash-only construct.
@@ -44,7 +45,7 @@ pub fn applies(script: &Script, bashism: Bashism, alpine_like: bool) -> bool {
 
 /// The bashism `node` is, if any (with the node to underline).
 pub(crate) fn classify<'t>(
-    script: &Script,
+    script: &Extractor<'_>,
     node: Node<'t>,
     parent: Option<Node<'t>>,
 ) -> Option<(Bashism, Node<'t>)> {

@@ -46,15 +46,7 @@ fn parsed(text: &str) -> Option<Arc<Parsed>> {
         return Some(hit);
     }
     let tree = parse_bash(text)?;
-    let identity = LogicalText {
-        text: String::new(),
-        segments: Vec::new(),
-    };
-    let commands = Extractor {
-        text,
-        map: &identity,
-    }
-    .commands(tree.root_node());
+    let commands = Extractor::unmapped(text).commands(tree.root_node());
     let has_error = tree.root_node().has_error();
     let parsed = Arc::new(Parsed {
         tree,

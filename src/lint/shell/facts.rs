@@ -7,8 +7,9 @@ use tree_sitter::Node;
 
 use super::bashism::{self, Bashism};
 use super::context::{place, splits, Place};
+use super::walk;
 use super::words::Assignment;
-use super::{walk, Script};
+use super::words::Extractor;
 use crate::span::Span;
 
 /// An assignment or an expansion, in source order.
@@ -60,7 +61,7 @@ fn range(node: Node<'_>) -> Range<u32> {
 }
 
 /// Whether a value node expands to one word.
-fn one_word(script: &Script, value: Option<Node<'_>>) -> bool {
+fn one_word(script: &Extractor<'_>, value: Option<Node<'_>>) -> bool {
     let Some(value) = value else { return true };
     match value.kind() {
         "arithmetic_expansion" | "number" => true,
@@ -75,9 +76,10 @@ fn one_word(script: &Script, value: Option<Node<'_>>) -> bool {
     }
 }
 
-pub(crate) fn gather(script: &Script) -> Facts {
+/// Facts of the script `script` reads, whose syntax tree is `root`.
+pub(crate) fn gather(script: &Extractor<'_>, root: Node<'_>) -> Facts {
     let mut facts = Facts::default();
-    walk(script.root(), &mut |node, path| {
+    walk(root, &mut |node, path| {
         if let Some((b, n)) = bashism::classify(script, node, path.last().copied()) {
             facts.bashisms.push((b, script.node_span(n)));
         }

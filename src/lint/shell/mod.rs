@@ -38,6 +38,7 @@ use tree_sitter::{Node, Tree};
 
 pub use opts::{Opt, OptSpec, OptValue, ParsedOpts};
 pub use shells::{basename, Shell, ShellKind, ShellOrigin};
+use words::Extractor;
 pub use words::{Assignment, Command, PipeRef, Redirect, Word};
 
 use crate::dockerfile::{Dockerfile, LogicalText};
@@ -161,31 +162,8 @@ pub(crate) struct Parsed {
 impl Parsed {
     /// The facts of `text` (this tree's text), spans in script offsets.
     fn facts(&self, text: &str) -> &facts::Facts {
-        self.facts.get_or_init(|| {
-            // A script at offset 0 of a file of its own: spans are ranges.
-            let alone = Script {
-                instruction: 0,
-                onbuild: false,
-                source: ScriptSource::Command,
-                shell: Arc::new(Shell::default_linux()),
-                vars: Arc::default(),
-                code: LogicalText {
-                    text: text.to_string(),
-                    segments: Vec::new(),
-                },
-                parsed: Arc::new(Parsed {
-                    tree: self.tree.clone(),
-                    commands: Vec::new(),
-                    has_error: self.has_error,
-                    facts: OnceLock::new(),
-                }),
-                commands: Vec::new(),
-                has_error: self.has_error,
-                line_end: 0,
-                facts: OnceLock::new(),
-            };
-            facts::gather(&alone)
-        })
+        self.facts
+            .get_or_init(|| facts::gather(&Extractor::unmapped(text), self.tree.root_node()))
     }
 }
 
@@ -230,7 +208,7 @@ impl Script {
 
     /// A word read off a node.
     pub fn word(&self, node: Node<'_>) -> Word {
-        words::Extractor {
+        Extractor {
             text: &self.code.text,
             map: &self.code,
         }
@@ -239,7 +217,7 @@ impl Script {
 
     /// An assignment (`NAME=value`) read off a `variable_assignment` node.
     pub fn assignment(&self, node: Node<'_>) -> Assignment {
-        words::Extractor {
+        Extractor {
             text: &self.code.text,
             map: &self.code,
         }

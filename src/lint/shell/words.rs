@@ -195,9 +195,30 @@ pub(crate) struct Extractor<'a> {
     pub map: &'a LogicalText,
 }
 
+/// A map that leaves offsets as they are.
+static UNMAPPED: LogicalText = LogicalText {
+    text: String::new(),
+    segments: Vec::new(),
+};
+
+impl<'a> Extractor<'a> {
+    /// An extractor whose spans are the script ranges themselves, for what is
+    /// read off a text once and mapped to each file later.
+    pub fn unmapped(text: &'a str) -> Extractor<'a> {
+        Extractor {
+            text,
+            map: &UNMAPPED,
+        }
+    }
+}
+
 impl Extractor<'_> {
     pub fn span(&self, range: &Range<u32>) -> Span {
         self.map.span(range.start, range.end)
+    }
+
+    pub fn node_span(&self, node: Node<'_>) -> Span {
+        self.span(&Self::node_range(node))
     }
 
     pub fn node_range(node: Node<'_>) -> Range<u32> {
