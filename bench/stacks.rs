@@ -84,7 +84,7 @@ fn main() {
             ..LoadOptions::default()
         });
         if let Some(p) = &loaded.project {
-            for b in compose::check::dockerfile_builds(p) {
+            for b in buildlint::lint::stack::dockerfile_builds(p) {
                 if b.inline.is_none() {
                     dockerfiles.push(b.dockerfile);
                 }
@@ -140,7 +140,8 @@ fn main() {
             let mut linter = Linter::new(dir.clone());
             linter.resolver = Resolver::new(Discovery::ProjectOnly, Layer::default(), dir);
             let name = PathBuf::from(f.file_name().expect("name"));
-            let o = compose::lint_stack_project(&linter, &[name]).expect("stack lints");
+            let o =
+                buildlint::lint::stack::lint_stack_project(&linter, &[name]).expect("stack lints");
             docker_outcomes += o.iter().filter(|x| x.dockerfile.is_some()).count();
             outcomes += o.len();
         }

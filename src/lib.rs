@@ -4,7 +4,7 @@
 //! IR → context plan → tar stream → daemon → progress and result.
 //! Each stage is a module usable without the CLI.
 
-pub mod build;
+pub mod builder;
 pub mod cli;
 pub mod compose;
 pub mod context;

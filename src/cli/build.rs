@@ -10,13 +10,13 @@ use std::sync::Arc;
 
 use clap::Args;
 
-use crate::build::daemon::{Daemon, DaemonError};
-use crate::build::endpoint::{self, EnvSnapshot};
-use crate::build::exec::Cancel;
-use crate::build::job::{BuilderChoice, ImageSpec, Outcome, Settings};
-use crate::build::plan::{self, PlannedJob};
-use crate::build::preflight::PullPolicy;
-use crate::build::progress::{self, ProgressMode};
+use crate::builder::daemon::endpoint::{self, EnvSnapshot};
+use crate::builder::daemon::{Daemon, DaemonError};
+use crate::builder::exec::Cancel;
+use crate::builder::job::{BuilderChoice, ImageSpec, Outcome, Settings};
+use crate::builder::preflight::PullPolicy;
+use crate::builder::progress::{self, ProgressMode};
+use crate::builder::schedule::{self as plan, PlannedJob};
 use crate::dockerfile::Dockerfile;
 use crate::lint::Severity;
 
@@ -557,7 +557,7 @@ fn show_findings(
 
 /// `buildlint build -f compose.yaml [SERVICE...]`.
 fn run_stack(args: &BuildArgs, req: StackRequest, io: &mut super::Io<'_>) -> anyhow::Result<u8> {
-    use crate::build::stack::{plan_project, StackOverrides};
+    use crate::builder::schedule::stack::{plan_project, StackOverrides};
     use crate::compose::{load, LoadOptions};
     use crate::lint::driver::Linter;
 
@@ -608,7 +608,7 @@ fn run_stack(args: &BuildArgs, req: StackRequest, io: &mut super::Io<'_>) -> any
         Err(e) => return usage(io, &e.to_string()),
     };
     if !args.no_lint {
-        let mut findings = crate::compose::lint_loaded(
+        let mut findings = crate::lint::stack::lint_loaded(
             &loaded,
             &settings_for_stack.options,
             &settings_for_stack.selection,
@@ -700,7 +700,7 @@ fn write_table(
     names: &[String],
     outcomes: &[Outcome],
 ) -> anyhow::Result<()> {
-    use crate::build::progress::{human_bytes, short_id};
+    use crate::builder::progress::{human_bytes, short_id};
     let rows: Vec<(String, String, &str, f64, u64)> = names
         .iter()
         .zip(outcomes)
@@ -795,8 +795,8 @@ fn write_table(
     Ok(())
 }
 
-fn record_store(args: &BuildArgs) -> Option<Arc<crate::build::record::Store>> {
-    use crate::build::record::Store;
+fn record_store(args: &BuildArgs) -> Option<Arc<crate::builder::record::Store>> {
+    use crate::builder::record::Store;
     match &args.cache_dir {
         Some(d) => Some(Arc::new(Store::at(d))),
         None => Store::default_location().map(Arc::new),

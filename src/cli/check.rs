@@ -9,7 +9,7 @@ use clap::{Args, ValueEnum};
 use rayon::prelude::*;
 
 use super::{Io, EXIT_ERROR, EXIT_FINDINGS, EXIT_OK};
-use crate::build::local_images::LocalImages;
+use crate::builder::daemon::local_images::LocalImages;
 use crate::lint::baseline::{clean_path, parent_dir, Baseline};
 use crate::lint::config::{
     parse_threshold, resolve_rule_name, Discovery, Layer, Resolver, RuleSet,
@@ -298,7 +298,7 @@ pub fn run(args: CheckArgs, io: &mut Io<'_>) -> anyhow::Result<u8> {
     // they name a base image.
     let local_images = (!args.no_inspect_images).then(|| {
         Arc::new(LocalImages::new(
-            crate::build::endpoint::EnvSnapshot::from_process(),
+            crate::builder::daemon::endpoint::EnvSnapshot::from_process(),
         ))
     });
     let linter = Linter {
@@ -387,12 +387,12 @@ pub fn run(args: CheckArgs, io: &mut Io<'_>) -> anyhow::Result<u8> {
     if !stack_project.is_empty() {
         projects.push(stack_project);
     }
-    let stack_options = crate::compose::StackOptions {
+    let stack_options = crate::lint::stack::StackOptions {
         stack_mode: args.stack,
         env_files: args.env_files.clone(),
         project_name: args.project_name.clone(),
     };
-    let stacks = crate::compose::check::lint_projects(&linter, &projects, &stack_options);
+    let stacks = crate::lint::stack::lint_projects(&linter, &projects, &stack_options);
     dockerfiles.retain(|d| args.files.contains(d) || !stacks.built.contains(&linter.absolute(d)));
 
     // Then the Dockerfiles, in parallel; results in path order whatever the

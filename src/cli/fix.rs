@@ -16,9 +16,8 @@ use rayon::prelude::*;
 
 use super::check::CheckArgs;
 use super::{Io, EXIT_ERROR, EXIT_FINDINGS, EXIT_OK};
-use crate::compose::check::{plan, ProjectPlan};
 use crate::compose::load::load_with_overlay;
-use crate::compose::{lint_loaded, LoadOptions, StackOptions};
+use crate::compose::LoadOptions;
 use crate::lint::baseline::{parent_dir, Baseline};
 use crate::lint::context_view::DirContext;
 use crate::lint::discover::is_stack_path;
@@ -27,6 +26,8 @@ use crate::lint::finding::{Applicability, Finding};
 use crate::lint::fix::{
     fix_file, is_parse_error, selected, unified_diff, write_atomically, FileFix,
 };
+use crate::lint::stack::{lint_loaded, StackOptions};
+use crate::lint::stack::{plan, ProjectPlan};
 
 /// Lints a file's new text again, for the next round of fixes.
 type Relinter<'a> = Box<dyn FnMut(&str) -> Vec<Finding> + 'a>;
@@ -288,7 +289,7 @@ fn relint_stack<'a>(
                 (f.clone(), roots)
             })
             .collect();
-        crate::compose::suppress::apply(findings, &docs, &settings.selection)
+        crate::lint::stack::suppress::apply(findings, &docs, &settings.selection)
             .into_iter()
             .filter(|f| f.file.path == target.shown)
             .collect()

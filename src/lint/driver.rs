@@ -454,7 +454,7 @@ pub type StackLintFn = fn(&Linter, &[PathBuf]) -> Result<Vec<Outcome>, SetupErro
 
 /// The stack linter: the stack front end's.
 pub fn stack_linter() -> Option<StackLintFn> {
-    Some(crate::compose::lint_stack_project)
+    Some(crate::lint::stack::lint_stack_project)
 }
 
 #[cfg(test)]

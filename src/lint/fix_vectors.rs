@@ -354,7 +354,7 @@ fn lint_one(rule: &'static Rule, files: &[&str], text: &str) -> Vec<Finding> {
     match rule.check {
         Check::Stack(_) => {
             let extra: Vec<(&str, &str)> = files.iter().map(|f| (*f, "")).collect();
-            crate::compose::testing::lint_yaml(rule, text, &extra)
+            crate::lint::stack::testing::lint_yaml(rule, text, &extra)
         }
         _ => {
             let mut settings = Settings::default();

@@ -17,6 +17,7 @@ pub mod rule;
 pub mod rules;
 pub mod semantic;
 pub mod shell;
+pub mod stack;
 pub mod suppress;
 #[doc(hidden)]
 pub mod testing;

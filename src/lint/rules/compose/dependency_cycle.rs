@@ -195,7 +195,7 @@ fn shortest_cycle(start: usize, adj: &[Vec<usize>], members: &BTreeSet<usize>) -
 #[cfg(test)]
 mod tests {
     use super::RULE;
-    use crate::compose::testing::{assert_stack_fires, assert_stack_quiet, only_finding};
+    use crate::lint::stack::testing::{assert_stack_fires, assert_stack_quiet, only_finding};
 
     #[test]
     fn names_the_cycle_once() {

@@ -80,7 +80,7 @@ fn check(cx: &StackCx<'_>, out: &mut Diagnostics) {
 #[cfg(test)]
 mod tests {
     use super::RULE;
-    use crate::compose::testing::{assert_stack_fires, assert_stack_quiet, only_finding};
+    use crate::lint::stack::testing::{assert_stack_fires, assert_stack_quiet, only_finding};
 
     #[test]
     fn fires_on_the_second_use() {

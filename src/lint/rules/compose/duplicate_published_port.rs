@@ -118,7 +118,7 @@ fn check(cx: &StackCx<'_>, out: &mut Diagnostics) {
 #[cfg(test)]
 mod tests {
     use super::RULE;
-    use crate::compose::testing::{assert_stack_fires, assert_stack_quiet, only_finding};
+    use crate::lint::stack::testing::{assert_stack_fires, assert_stack_quiet, only_finding};
 
     #[test]
     fn same_port_across_services_and_in_one() {

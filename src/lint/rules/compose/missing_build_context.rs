@@ -60,7 +60,7 @@ fn check(cx: &StackCx<'_>, out: &mut Diagnostics) {
 #[cfg(test)]
 mod tests {
     use super::RULE;
-    use crate::compose::testing::{assert_stack_fires, assert_stack_fires_with};
+    use crate::lint::stack::testing::{assert_stack_fires, assert_stack_fires_with};
 
     #[test]
     fn fires_on_missing_local_contexts() {

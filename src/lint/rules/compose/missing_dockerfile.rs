@@ -69,7 +69,7 @@ fn check(cx: &StackCx<'_>, out: &mut Diagnostics) {
 #[cfg(test)]
 mod tests {
     use super::RULE;
-    use crate::compose::testing::assert_stack_fires_with;
+    use crate::lint::stack::testing::assert_stack_fires_with;
 
     #[test]
     fn fires_when_the_context_lacks_the_dockerfile() {

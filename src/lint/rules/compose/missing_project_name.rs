@@ -79,7 +79,7 @@ fn check(cx: &StackCx<'_>, out: &mut Diagnostics) {
 #[cfg(test)]
 mod tests {
     use super::RULE;
-    use crate::compose::testing::{assert_stack_fires, assert_stack_quiet};
+    use crate::lint::stack::testing::{assert_stack_fires, assert_stack_quiet};
 
     #[test]
     fn fires_without_name() {

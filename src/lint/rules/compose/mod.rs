@@ -94,8 +94,8 @@ pub static RULES: &[&Rule] = &[
 
 #[cfg(test)]
 mod pages {
-    use crate::compose::testing::{lint_case, page_cases, underlined};
     use crate::lint::registry;
+    use crate::lint::stack::testing::{lint_case, page_cases, underlined};
 
     /// Every page whose examples are compose files: the Example blocks fire
     /// the rule, the Use-instead blocks do not.

@@ -326,7 +326,7 @@ fn images(p: &Preflight<'_>, problems: &mut Vec<Problem>) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::build::stages::{external_images, needed_stages};
+    use crate::builder::stages::{external_images, needed_stages};
     use std::collections::BTreeMap;
 
     fn info(engine: &str) -> DaemonInfo {

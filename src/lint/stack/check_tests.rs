@@ -3,11 +3,11 @@
 
 use std::path::{Path, PathBuf};
 
-use super::check::{
-    dockerfile_builds, lint_projects, lint_stack_project, plan, ProjectPlan, StackOptions,
-};
 use super::corpus_tests::corpus_dir;
 use super::testing::write_files;
+use super::{
+    dockerfile_builds, lint_projects, lint_stack_project, plan, ProjectPlan, StackOptions,
+};
 use crate::lint::config::{Discovery, Layer, Resolver};
 use crate::lint::driver::{Linter, Outcome};
 
@@ -98,7 +98,7 @@ fn an_awesome_compose_sample_lints_its_dockerfiles_in_their_contexts() {
     assert_eq!(o.file.path, Path::new("backend/Dockerfile"));
     assert!(o.context_known);
     assert_eq!(o.context.as_deref(), Some(sample.join("backend").as_path()));
-    let project = super::load(&super::LoadOptions {
+    let project = crate::compose::load(&crate::compose::LoadOptions {
         files: vec![sample.join("compose.yaml")],
         ..Default::default()
     })

@@ -433,7 +433,7 @@ fn upload_total(daemon: &Daemon, packed: &package::Packed) -> Option<u64> {
 fn is_remote(daemon: &Daemon) -> bool {
     matches!(
         daemon.endpoint.transport,
-        super::endpoint::Transport::Tcp(_)
+        super::daemon::endpoint::Transport::Tcp(_)
     )
 }
 
@@ -567,7 +567,7 @@ fn failure_outcome(spec: &ImageSpec, settings: &Settings, f: &BuildFailure) -> O
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::build::daemon::DaemonInfo;
+    use crate::builder::daemon::DaemonInfo;
 
     fn info(os: &str, api: (u32, u32)) -> DaemonInfo {
         DaemonInfo {

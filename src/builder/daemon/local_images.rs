@@ -13,8 +13,8 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex, OnceLock};
 use std::time::Duration;
 
-use super::daemon::{describe_transport_error, Daemon, DaemonError, ImageFacts};
 use super::endpoint::{self, EnvSnapshot};
+use super::{describe_transport_error, Daemon, DaemonError, ImageFacts};
 use crate::dockerfile::image_ref::ImageRef;
 use crate::lint::semantic::{ImageConfig, ImageResolver};
 

@@ -2,14 +2,16 @@
 //! images it reads), at most `-j N` at once, a failure skipping the jobs that
 //! depend on it and nothing else.
 
+pub mod stack;
+
 use std::collections::BTreeSet;
 use std::sync::mpsc;
 use std::sync::Arc;
 
-use super::daemon::Daemon;
-use super::exec::Cancel;
-use super::job::{ImageSpec, Outcome, Settings};
-use super::progress::{Emitter, Event, JobResult};
+use crate::builder::daemon::Daemon;
+use crate::builder::exec::Cancel;
+use crate::builder::job::{ImageSpec, Outcome, Settings};
+use crate::builder::progress::{Emitter, Event, JobResult};
 
 /// One node of the plan.
 #[derive(Clone, Debug)]
@@ -191,9 +193,14 @@ pub async fn run_all(
             let emit = Emitter::new(i, events.clone());
             let mut cancel = cancel.clone();
             running.spawn(async move {
-                let o =
-                    super::job::build_one(&daemon, &jobs[i].spec, &settings, &emit, &mut cancel)
-                        .await;
+                let o = crate::builder::job::build_one(
+                    &daemon,
+                    &jobs[i].spec,
+                    &settings,
+                    &emit,
+                    &mut cancel,
+                )
+                .await;
                 emit.send(Event::Finished {
                     job: i,
                     result: job_result(&o),

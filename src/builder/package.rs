@@ -122,7 +122,7 @@ fn context_sync(
         context_dir.join(dockerfile)
     };
     // A Dockerfile that cannot be read again leaves the tar to report it.
-    super::filesync::SyncSource::new(plan.clone(), context_dir, &df, mtime_clamp)
+    super::session::filesync::SyncSource::new(plan.clone(), context_dir, &df, mtime_clamp)
         .ok()
         .flatten()
         .map(Arc::new)

@@ -6,7 +6,7 @@
 
 use std::sync::Arc;
 
-use super::yaml::{Node, Value};
+use crate::compose::yaml::{Node, Value};
 use crate::lint::engine::RuleSelection;
 use crate::lint::registry;
 use crate::lint::suppress::{self, Dialect, Invalid, Name, Parsed, Pragmas, Scope, Suppression};

@@ -3,8 +3,8 @@
 
 use std::path::Path;
 
-use super::check::lint_loaded;
-use super::load::{load, LoadOptions};
+use super::lint_loaded;
+use crate::compose::load::{load, LoadOptions};
 use crate::lint::engine::RuleSelection;
 use crate::lint::options::RuleOptions;
 use crate::lint::{Finding, Rule};

@@ -4,7 +4,8 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-use super::{lint_loaded, load, LoadOptions};
+use super::lint_loaded;
+use crate::compose::{load, LoadOptions};
 use crate::lint::engine::RuleSelection;
 use crate::lint::options::RuleOptions;
 use crate::lint::{Finding, Severity};
@@ -71,7 +72,7 @@ fn awesome_compose_stacks_load_without_errors() {
         .filter(|p| {
             p.file_name()
                 .and_then(|n| n.to_str())
-                .is_some_and(super::discover::is_compose_file_name)
+                .is_some_and(crate::compose::discover::is_compose_file_name)
         })
         .collect();
     assert_eq!(stacks.len(), 39, "{stacks:?}");
@@ -104,7 +105,7 @@ fn awesome_compose_stacks_load_without_errors() {
 #[test]
 fn exactly_the_listed_compose_go_files_fail() {
     let root = corpus_dir().join("compose-go-testdata");
-    let list = include_str!("../../fixtures/corpus/compose-go-testdata-failures.tsv");
+    let list = include_str!("../../../fixtures/corpus/compose-go-testdata-failures.tsv");
     let expected: BTreeMap<String, String> = list
         .lines()
         .filter(|l| !l.starts_with('#') && !l.trim().is_empty())

@@ -33,7 +33,7 @@ use futures_util::Stream;
 use tokio::sync::{mpsc, Semaphore};
 use tonic::{Request, Response, Status, Streaming};
 
-use super::send::SentCounter;
+use crate::builder::send::SentCounter;
 use crate::context::dockerignore::IgnoreFile;
 use crate::context::{ContextFs, ContextPlan, Entry, FileKind};
 
@@ -216,8 +216,9 @@ impl SyncSource {
         if mtime_clamp.is_some() {
             // Clamped times hide edits from the daemon's size-and-time
             // comparison: a fresh copy on its side for every such build.
-            shared_key =
-                sha256_hex(format!("{shared_key}:{}", super::exec::session_id()).as_bytes());
+            shared_key = sha256_hex(
+                format!("{shared_key}:{}", crate::builder::exec::session_id()).as_bytes(),
+            );
         }
         Ok(Some(SyncSource {
             plan,

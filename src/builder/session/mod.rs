@@ -1,5 +1,5 @@
 //! A BuildKit session of our own with the daemon, serving the build context
-//! (see [`super::filesync`]) the way the docker CLI does.
+//! (see [`filesync`]) the way the docker CLI does.
 //!
 //! `POST /session` with `Upgrade: h2c` turns a connection to the daemon
 //! around: after the `101` answer the daemon is the HTTP/2 client and we
@@ -8,6 +8,8 @@
 //! that knows no credentials. The session is registered under its ID before
 //! the `101` is read, so a build that names the ID finds it; BuildKit refuses
 //! a second session with the same ID.
+
+pub mod filesync;
 
 use std::os::fd::AsFd;
 use std::sync::atomic::AtomicBool;
@@ -29,10 +31,10 @@ use bollard::moby::filesync::v1::{
 use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
 use tonic::{Request, Response, Status};
 
-use super::daemon::MIN_API;
-use super::endpoint::{Endpoint, Transport};
-use super::filesync::{FileSyncService, SyncSource};
-use super::send::SentCounter;
+use self::filesync::{FileSyncService, SyncSource};
+use crate::builder::daemon::endpoint::{Endpoint, Transport};
+use crate::builder::daemon::MIN_API;
+use crate::builder::send::SentCounter;
 
 /// How long the daemon may take to answer `/session`.
 const OPEN_TIMEOUT: Duration = Duration::from_secs(30);
@@ -158,7 +160,9 @@ pub async fn open(
 /// A TLS client for the daemon, as `build` connects to it: its CA, and our
 /// certificate and key (`DOCKER_CERT_PATH`).
 #[cfg(feature = "tls")]
-fn tls_connector(tls: &super::endpoint::TlsFiles) -> Result<tokio_rustls::TlsConnector, String> {
+fn tls_connector(
+    tls: &crate::builder::daemon::endpoint::TlsFiles,
+) -> Result<tokio_rustls::TlsConnector, String> {
     use rustls::pki_types::pem::PemObject;
     use rustls::pki_types::{CertificateDer, PrivateKeyDer};
     let bad = |what: &std::path::Path, e: &dyn std::fmt::Display| {

@@ -46,7 +46,7 @@ pub type TarSource =
 
 /// The context for a BuildKit session (see [`super::filesync`]).
 #[cfg(feature = "buildkit")]
-pub type ContextSync = Arc<super::filesync::SyncSource>;
+pub type ContextSync = Arc<super::session::filesync::SyncSource>;
 
 /// Without BuildKit support there is no session to send a context through.
 #[cfg(not(feature = "buildkit"))]

@@ -3,7 +3,8 @@
 
 use proptest::prelude::*;
 
-use super::{lint_loaded, load, LoadOptions};
+use super::lint_loaded;
+use crate::compose::{load, LoadOptions};
 use crate::lint::engine::RuleSelection;
 use crate::lint::options::RuleOptions;
 

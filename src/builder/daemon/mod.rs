@@ -2,11 +2,14 @@
 //! version and capabilities, and the few image calls the builder needs
 //! (inspect, tag). Nothing here removes an image.
 
+pub mod endpoint;
+pub mod local_images;
+
 use std::time::Duration;
 
 use bollard::{ClientVersion, Docker};
 
-use super::endpoint::{Endpoint, Transport};
+use self::endpoint::{Endpoint, Transport};
 
 /// The oldest Engine API buildlint speaks (Engine 20.10).
 pub const MIN_API: (u32, u32) = (1, 41);
@@ -135,7 +138,7 @@ pub fn client(endpoint: &Endpoint) -> Result<Docker, DaemonError> {
 fn connect_tls(
     endpoint: &Endpoint,
     hostport: &str,
-    tls: &super::endpoint::TlsFiles,
+    tls: &self::endpoint::TlsFiles,
     secs: u64,
 ) -> Result<Docker, DaemonError> {
     if !tls.verify {
@@ -174,7 +177,7 @@ fn connect_tls(
 fn connect_tls(
     endpoint: &Endpoint,
     _hostport: &str,
-    _tls: &super::endpoint::TlsFiles,
+    _tls: &self::endpoint::TlsFiles,
     _secs: u64,
 ) -> Result<Docker, DaemonError> {
     Err(DaemonError::Unsupported(format!(
@@ -370,9 +373,9 @@ mod tests {
 
     #[test]
     fn a_missing_socket_names_the_endpoint_and_what_to_check() {
-        let ep = super::super::endpoint::from_host(
+        let ep = crate::builder::daemon::endpoint::from_host(
             "unix:///nonexistent/docker.sock",
-            super::super::endpoint::Source::EnvHost,
+            crate::builder::daemon::endpoint::Source::EnvHost,
             None,
         )
         .unwrap();

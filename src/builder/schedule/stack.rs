@@ -8,9 +8,9 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use super::job::ImageSpec;
-use super::plan::{find_cycle, PlannedJob};
-use super::stages;
+use super::{find_cycle, PlannedJob};
+use crate::builder::job::ImageSpec;
+use crate::builder::stages;
 use crate::compose::Project;
 use crate::dockerfile::Dockerfile;
 

@@ -304,7 +304,7 @@ pub fn render(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::build::exec::FailedStep;
+    use crate::builder::exec::FailedStep;
 
     fn parse(text: &str) -> Dockerfile {
         crate::dockerfile::parse(text.to_string()).unwrap()

@@ -159,7 +159,7 @@ pub fn now_secs() -> u64 {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::build::stages::needed_stages;
+    use crate::builder::stages::needed_stages;
 
     fn digest(text: &str, target: Option<&str>) -> String {
         let df = crate::dockerfile::parse(text.to_string()).unwrap();

@@ -2,7 +2,8 @@
 
 use std::path::PathBuf;
 
-use super::{lint_loaded, load, LoadOptions};
+use super::lint_loaded;
+use crate::compose::{load, LoadOptions};
 use crate::lint::engine::RuleSelection;
 use crate::lint::options::RuleOptions;
 use crate::lint::Severity;

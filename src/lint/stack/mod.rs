@@ -1,6 +1,19 @@
-//! Linting a loaded stack: its loading problems and the stack rules.
+//! Linting a loaded stack: its loading problems and the stack rules, the
+//! Dockerfiles its services build, and suppression comments in stack files.
 
-use super::load::Loaded;
+#[cfg(test)]
+mod check_tests;
+#[cfg(test)]
+mod corpus_tests;
+#[cfg(test)]
+mod fixture_tests;
+#[cfg(test)]
+mod props;
+pub mod suppress;
+#[doc(hidden)]
+pub mod testing;
+
+use crate::compose::load::Loaded;
 use crate::lint::engine::{lint_stack, RuleSelection};
 use crate::lint::options::RuleOptions;
 use crate::lint::Finding;
@@ -48,9 +61,9 @@ use std::sync::Arc;
 
 use rayon::prelude::*;
 
-use super::discover;
-use super::load::{load, LoadOptions};
-use super::model::Project;
+use crate::compose::discover;
+use crate::compose::load::{load, LoadOptions};
+use crate::compose::model::Project;
 use crate::lint::driver::{DockerfileInput, Linter, Outcome, SetupError};
 use crate::lint::rules::meta::UNREADABLE_FILE;
 use crate::lint::SourceFile;
@@ -220,7 +233,7 @@ fn lint_planned(
     });
     let findings = lint_loaded(&loaded, &settings.options, &settings.selection);
     // Suppression comments, per file.
-    let docs: Vec<(Arc<SourceFile>, Vec<&super::yaml::Node>)> = loaded
+    let docs: Vec<(Arc<SourceFile>, Vec<&crate::compose::yaml::Node>)> = loaded
         .files
         .iter()
         .map(|f| {
@@ -238,7 +251,7 @@ fn lint_planned(
             (f.clone(), roots)
         })
         .collect();
-    let mut findings = super::suppress::apply(findings, &docs, &settings.selection);
+    let mut findings = suppress::apply(findings, &docs, &settings.selection);
     let shown_only = only_in.as_ref().and_then(|p| {
         loaded
             .files

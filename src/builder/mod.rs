@@ -1,0 +1,28 @@
+//! Building images: `buildlint build`.
+//!
+//! - [`daemon`]: the Docker Engine client, which endpoint to talk to
+//!   ([`daemon::endpoint`]), and base images read from it
+//!   ([`daemon::local_images`]).
+//! - [`session`]: the BuildKit session and its file sync, which serve the build
+//!   context the way the docker CLI does.
+//! - [`schedule`]: many builds as a DAG of jobs with bounded parallelism, and a
+//!   stack's services turned into such jobs ([`schedule::stack`]).
+//! - One job, start to finish: [`job`] (preflight, context, build, tags),
+//!   [`preflight`], [`stages`], [`package`] and [`send`] (the context), [`exec`]
+//!   (the request and the daemon's answer), [`failure`] (a failed step mapped
+//!   back to its Dockerfile line).
+//! - [`progress`] (the views) and [`record`] (finished builds, by content).
+
+pub mod daemon;
+pub mod exec;
+pub mod failure;
+pub mod job;
+pub mod package;
+pub mod preflight;
+pub mod progress;
+pub mod record;
+pub mod schedule;
+pub mod send;
+#[cfg(feature = "buildkit")]
+pub mod session;
+pub mod stages;
