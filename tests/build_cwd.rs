@@ -27,14 +27,8 @@ fn in_a_stack_directory_the_arguments_are_services() {
     let records = tempfile::tempdir().unwrap();
     let cache = records.path().to_string_lossy().into_owned();
     std::env::set_current_dir(ctx.path()).unwrap();
-    let (code, out, err) = buildlint::cli::run_captured(&[
-        "build",
-        "--progress",
-        "plain",
-        "--cache-dir",
-        &cache,
-        "web",
-    ]);
+    let (code, out, err) =
+        support::buildlint_build(&["--progress", "plain", "--cache-dir", &cache, "web"]);
     assert_eq!(code, 0, "{err}");
     let rows: Vec<&str> = out.lines().collect();
     assert_eq!(rows.len(), 1, "only the named service: {out}");
@@ -44,15 +38,8 @@ fn in_a_stack_directory_the_arguments_are_services() {
     assert!(support::image_id(&format!("{project}-docs")).is_none());
 
     // A service without `build:` is said to have nothing to build.
-    let (code, out, err) = buildlint::cli::run_captured(&[
-        "build",
-        "--progress",
-        "plain",
-        "--cache-dir",
-        &cache,
-        "web",
-        "db",
-    ]);
+    let (code, out, err) =
+        support::buildlint_build(&["--progress", "plain", "--cache-dir", &cache, "web", "db"]);
     assert_eq!(code, 0, "{err}");
     assert!(
         err.contains("service `db` has no build section; nothing to build"),

@@ -8,8 +8,7 @@ fn an_unreachable_docker_host_is_named_and_exits_2() {
     let ctx = support::Ctx::new(&[("Dockerfile", "FROM scratch\nCOPY a /a\n"), ("a", "a")]);
     std::env::set_var("DOCKER_HOST", "unix:///nonexistent/run/docker.sock");
     std::env::remove_var("DOCKER_CONTEXT");
-    let (code, out, err) =
-        buildlint::cli::run_captured(&["build", "--progress", "plain", &ctx.arg()]);
+    let (code, out, err) = support::buildlint_build(&["--progress", "plain", &ctx.arg()]);
     assert_eq!(code, 2, "{err}");
     assert_eq!(out, "");
     assert!(
@@ -24,8 +23,7 @@ fn an_unreachable_docker_host_is_named_and_exits_2() {
 
     // A tcp address nobody listens on.
     std::env::set_var("DOCKER_HOST", "tcp://127.0.0.1:9");
-    let (code, _, err) =
-        buildlint::cli::run_captured(&["build", "--progress", "plain", &ctx.arg()]);
+    let (code, _, err) = support::buildlint_build(&["--progress", "plain", &ctx.arg()]);
     assert_eq!(code, 2, "{err}");
     assert!(
         err.contains("cannot reach the Docker daemon at tcp://127.0.0.1:9 (from DOCKER_HOST): "),

@@ -9,7 +9,6 @@ mod support;
 
 use std::sync::atomic::Ordering;
 
-use buildlint::cli::run_captured;
 use support::{base_image, docker_or_skip, image_id, run_in, unique_tag, Cleanup, Ctx, Proxy};
 
 /// Build records of this test process, kept out of the user's cache.
@@ -27,7 +26,6 @@ fn build(args: &[&str]) -> (u8, String, String) {
 
 fn build_with_records(cache: &str, args: &[&str]) -> (u8, String, String) {
     let mut v = vec![
-        "build",
         "--progress",
         "plain",
         "--pull",
@@ -36,7 +34,7 @@ fn build_with_records(cache: &str, args: &[&str]) -> (u8, String, String) {
         cache,
     ];
     v.extend_from_slice(args);
-    run_captured(&v)
+    support::buildlint_build(&v)
 }
 
 #[test]
@@ -545,8 +543,7 @@ fn buildkit_takes_the_context_through_a_session_and_only_what_the_build_reads() 
         ("other.txt", "not read\n"),
     ]);
     let build = |records: &str| {
-        run_captured(&[
-            "build",
+        support::buildlint_build(&[
             "--builder",
             "buildkit",
             "--progress",

@@ -28,8 +28,7 @@ fn ctrl_c_cancels_the_build_and_tags_nothing() {
     let records = cache_dir.path().join("builds");
     let start = std::time::Instant::now();
     let handle = std::thread::spawn(move || {
-        buildlint::cli::run_captured(&[
-            "build",
+        support::buildlint_build(&[
             "--progress",
             "plain",
             "--pull",

@@ -5,7 +5,6 @@ mod support;
 
 use std::collections::BTreeMap;
 
-use buildlint::cli::run_captured;
 use serde_json::Value;
 use support::{base_image, docker_or_skip, image_id, run_in, Cleanup, Ctx};
 
@@ -29,7 +28,6 @@ struct Run {
 
 fn build_json(compose: &str, cache: &str, extra: &[&str]) -> Run {
     let mut args = vec![
-        "build",
         "--progress",
         "json",
         "--pull",
@@ -40,7 +38,7 @@ fn build_json(compose: &str, cache: &str, extra: &[&str]) -> Run {
         compose,
     ];
     args.extend_from_slice(extra);
-    let (code, out, err) = run_captured(&args);
+    let (code, out, err) = support::buildlint_build(&args);
     let rows = out
         .lines()
         .filter_map(|l| serde_json::from_str::<Value>(l).ok())
@@ -233,8 +231,7 @@ fn a_stack_builds_in_order_in_parallel_then_comes_from_the_record() {
     }
 
     // 7. Plain progress: the table's rows on stdout.
-    let (code, out, err) = run_captured(&[
-        "build",
+    let (code, out, err) = support::buildlint_build(&[
         "--progress",
         "plain",
         "--pull",
@@ -329,7 +326,7 @@ fn a_dependency_cycle_is_named_and_nothing_builds() {
         .join("compose.yaml")
         .to_string_lossy()
         .into_owned();
-    let (code, out, err) = run_captured(&["build", "--progress", "plain", "-f", &compose]);
+    let (code, out, err) = support::buildlint_build(&["--progress", "plain", "-f", &compose]);
     assert_eq!(code, 2, "{err}");
     assert_eq!(out, "");
     assert!(
@@ -337,7 +334,7 @@ fn a_dependency_cycle_is_named_and_nothing_builds() {
         "{err}"
     );
     // The stack's directory alone (a compose file and no Dockerfile) means the stack too.
-    let (code, _, err) = run_captured(&["build", "--progress", "plain", &ctx.arg()]);
+    let (code, _, err) = support::buildlint_build(&["--progress", "plain", &ctx.arg()]);
     assert_eq!(code, 2, "{err}");
     assert!(err.contains("in a cycle: a → b → a"), "{err}");
 }
@@ -356,7 +353,7 @@ fn unknown_services_are_named_with_the_known_ones() {
         .join("compose.yaml")
         .to_string_lossy()
         .into_owned();
-    let (code, _, err) = run_captured(&["build", "-f", &compose, "wbe"]);
+    let (code, _, err) = support::buildlint_build(&["-f", &compose, "wbe"]);
     assert_eq!(code, 2, "{err}");
     assert!(
         err.contains("no service `wbe` in the project; services: web, db"),

@@ -125,8 +125,7 @@ fn buildkit_over_tls_keeps_ignored_build_files_out_of_copy() {
     std::env::set_var("DOCKER_CERT_PATH", certs.path());
     std::env::remove_var("DOCKER_CONTEXT");
     let host = format!("tcp://127.0.0.1:{port}");
-    let (code, out, err) = buildlint::cli::run_captured(&[
-        "build",
+    let (code, out, err) = support::buildlint_build(&[
         "--host",
         &host,
         "--builder",

@@ -8,6 +8,7 @@
 //! `BUILDLINT_REQUIRE_DOCKER=1` they fail instead.
 
 mod context_common;
+mod support;
 
 use std::collections::BTreeSet;
 use std::fs;
@@ -363,15 +364,12 @@ fn our_tar_on_buildkit_hides_ignored_build_files() {
     let root = dir.path().to_string_lossy().into_owned();
     let records = tempfile::tempdir().unwrap();
     let tag = format!("buildlint-test/ctx-probe-session:{}", std::process::id());
-    let (code, out, err) = buildlint::cli::run_captured(&[
-        "build",
+    let (code, out, err) = support::buildlint_build(&[
         "--builder",
         "buildkit",
         "--no-lint",
         "--pull",
         "never",
-        "--network",
-        "none",
         "--progress",
         "plain",
         "--cache-dir",

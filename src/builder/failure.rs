@@ -102,14 +102,29 @@ pub fn line_in_message(message: &str) -> Option<usize> {
     digits.parse().ok().filter(|&n: &usize| n > 0)
 }
 
+/// Whether a (lowercased) daemon message says a container could not join the
+/// default `bridge` network: no bridge network at all, or its interface
+/// (`docker0`) gone. The same libnetwork errors reach both builders; classic
+/// RUNs report them bare, BuildKit after `executor failed running [...]:`
+/// (20.10) or `process "..." did not complete successfully:`; newer engines
+/// put `failed to set up container networking:` in front.
+fn default_network_is_broken(m: &str) -> bool {
+    // 20.10: `could not find bridge docker0: route ip+net: no such network interface`;
+    // later engines set the master by name: `... to bridge docker0 failed: link not found`.
+    m.contains("network bridge not found")
+        || m.contains("could not find bridge ")
+        || (m.contains("adding interface ") && m.contains(" to bridge ") && m.contains(" failed"))
+        || (m.contains("failed to create endpoint ") && m.contains(" on network bridge:"))
+}
+
 /// What to do about a failure, recognised from the daemon's message and the
 /// step's output.
 pub fn hint(message: &str, logs: &[String]) -> Option<String> {
     let m = message.to_ascii_lowercase();
-    if m.contains("network bridge not found") {
+    if default_network_is_broken(&m) {
         return Some(
-            "the daemon has no default bridge network: build with `--network none` (no network) \
-             or `--network host`"
+            "the daemon's default bridge network does not work: build with `--network none` \
+             (RUN steps get no network) or `--network host`"
                 .to_string(),
         );
     }
@@ -436,7 +451,7 @@ mod tests {
              \x20  = output (last 1 line):\n\
              \x20    out\n\
              \x20  = the daemon said: network bridge not found\n\
-             help: the daemon has no default bridge network: build with `--network none` (no network) or `--network host`\n"
+             help: the daemon's default bridge network does not work: build with `--network none` (RUN steps get no network) or `--network host`\n"
         );
     }
 
@@ -448,6 +463,35 @@ mod tests {
                 .contains("docker load")
         );
         assert!(hint("exit code: 127", &[]).unwrap().contains("missing"));
+        assert_eq!(hint("network host not found", &[]), None);
+        assert_eq!(
+            hint("failed to create endpoint x on network mynet: exit", &[]),
+            None
+        );
+    }
+
+    /// The messages of a RUN on the default network of an engine whose
+    /// `docker0` is gone: 20.10's, read off such an engine for each builder
+    /// (`tests/build_network.rs` builds there), and the wording of later
+    /// engines, which set the bridge as master by name through netlink.
+    #[test]
+    fn a_missing_bridge_interface_suggests_another_network() {
+        for message in [
+            "failed to create endpoint hopeful_kowalevski on network bridge: adding interface vethfe21110 \
+             to bridge docker0 failed: could not find bridge docker0: route ip+net: no such network interface",
+            "executor failed running [/bin/sh -c true]: failed to create endpoint lm50313aeim0xocpwj32ct38k \
+             on network bridge: adding interface vethd38610f to bridge docker0 failed: could not find bridge \
+             docker0: route ip+net: no such network interface",
+            "process \"/bin/sh -c true\" did not complete successfully: failed to create endpoint \
+             x on network bridge: adding interface veth1 to bridge docker0 failed: Link not found",
+            "failed to set up container networking: failed to create endpoint c on network bridge: \
+             adding interface veth2 to bridge docker0 failed: Link not found",
+            "network bridge not found",
+        ] {
+            let h = hint(message, &[]).unwrap_or_else(|| panic!("no hint for {message}"));
+            assert!(h.contains("`--network none`"), "{h}");
+            assert!(h.contains("`--network host`"), "{h}");
+        }
         assert_eq!(hint("exit code: 1", &["boom".into()]), None);
     }
 }

@@ -7,6 +7,10 @@
 //!   It stays in the daemon for the next run (its name is derived from the
 //!   rootfs content).
 //! - [`Cleanup`]: removes the tags a test created, and nothing else.
+//! - [`buildlint_build`]: `buildlint build` with RUN steps on no network, so
+//!   builds pass on daemons whose default network is broken.
+//! - [`NoBridgeEngine`]: a second engine whose default network is broken
+//!   (made by `.ci/no-bridge-engine`), stopped when dropped.
 #![allow(dead_code)]
 
 use std::io::{Read, Write};
@@ -141,30 +145,185 @@ pub fn import_busybox(name: &str) {
 /// The busybox base image the tests build on, made locally by `docker
 /// import`. Its name is derived from the rootfs tar's content, so every
 /// test process shares one image and re-imports only when it is missing; it
-/// is left in place for the next run.
+/// is left in place for the next run. The daemon is the docker CLI's
+/// (`DOCKER_HOST`, as for every helper here).
 pub fn base_image() -> String {
     static BASE: OnceLock<String> = OnceLock::new();
-    BASE.get_or_init(|| {
-        use sha2::Digest;
-        let hash = hex::encode(sha2::Sha256::digest(busybox_rootfs_tar()));
-        let name = format!("buildlint-test/busybox:{}", &hash[..12]);
-        if image_id(&name).is_none() {
-            import_busybox(&name);
-        }
-        name
-    })
-    .clone()
+    BASE.get_or_init(|| base_image_on(None)).clone()
+}
+
+/// [`base_image`] in the daemon at `host` (`unix://...`), or the docker
+/// CLI's when None.
+pub fn base_image_on(host: Option<&str>) -> String {
+    use sha2::Digest;
+    let tar = busybox_rootfs_tar();
+    let hash = hex::encode(sha2::Sha256::digest(&tar));
+    let name = format!("buildlint-test/busybox:{}", &hash[..12]);
+    let present = docker_command(host)
+        .args(["image", "inspect", "--format", "{{.Id}}", &name])
+        .output()
+        .map(|o| o.status.success())
+        .unwrap_or(false);
+    if !present {
+        let mut child = docker_command(host)
+            .args(["import", "-", &name])
+            .stdin(Stdio::piped())
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("docker import");
+        child.stdin.take().unwrap().write_all(&tar).unwrap();
+        let out = child.wait_with_output().unwrap();
+        assert!(
+            out.status.success(),
+            "docker import failed: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+    name
+}
+
+/// The docker CLI, talking to `host` when given (it wins over `DOCKER_HOST`
+/// and the docker context).
+pub fn docker_command(host: Option<&str>) -> Command {
+    let mut c = Command::new("docker");
+    if let Some(h) = host {
+        c.args(["--host", h]);
+    }
+    c
 }
 
 /// Runs `docker ARGS` and returns stdout; panics with stderr on failure.
 pub fn docker(args: &[&str]) -> String {
-    let out = Command::new("docker").args(args).output().expect("docker");
+    docker_on(None, args)
+}
+
+/// [`docker`] against the daemon at `host` (the docker CLI's when None).
+pub fn docker_on(host: Option<&str>, args: &[&str]) -> String {
+    let out = docker_command(host).args(args).output().expect("docker");
     assert!(
         out.status.success(),
         "docker {args:?} failed: {}",
         String::from_utf8_lossy(&out.stderr)
     );
     String::from_utf8_lossy(&out.stdout).trim().to_string()
+}
+
+/// The options every test build passes: RUN steps get no network
+/// (`--network none`), so a build that needs none passes on a daemon whose
+/// default network is broken (no `docker0`). Tests about the network itself
+/// do not use it.
+pub const NO_NETWORK: [&str; 2] = ["--network", "none"];
+
+/// `buildlint build ARGS` in this process, with [`NO_NETWORK`]; returns the
+/// exit code, stdout and stderr.
+pub fn buildlint_build(args: &[&str]) -> (u8, String, String) {
+    let mut v = vec!["build"];
+    v.extend_from_slice(&NO_NETWORK);
+    v.extend_from_slice(args);
+    buildlint::cli::run_captured(&v)
+}
+
+/// What a container on the default network gets on the daemon at `host`.
+#[derive(Debug, PartialEq, Eq)]
+pub enum DefaultNetwork {
+    Works,
+    /// The daemon cannot attach containers to it (its bridge is gone); what it said.
+    Broken(String),
+}
+
+/// Runs a container on the default network of the daemon at `host` (the
+/// docker CLI's when None) and tells whether that worked. Panics on any other
+/// failure.
+pub fn default_network(host: Option<&str>) -> DefaultNetwork {
+    let base = base_image_on(host);
+    let out = docker_command(host)
+        .args(["run", "--rm", &base, "true"])
+        .output()
+        .expect("docker run");
+    if out.status.success() {
+        return DefaultNetwork::Works;
+    }
+    let err = String::from_utf8_lossy(&out.stderr).trim().to_string();
+    let broken = err.contains("on network bridge")
+        || err.contains("to bridge")
+        || err.contains("network bridge not found");
+    assert!(broken, "docker run on the default network failed: {err}");
+    DefaultNetwork::Broken(err)
+}
+
+/// A Docker engine of its own whose default network is broken as on machines
+/// without a usable `docker0`: the `bridge` network exists, its interface does
+/// not, so a container on it fails and one with `--network none` runs. Made
+/// by `.ci/no-bridge-engine` (its own data-root, exec-root, socket, pidfile,
+/// containerd namespaces and empty config; the main daemon's storage driver).
+/// Dropping it stops the engine and deletes its files and bridge, also when
+/// the test panics; an engine left by a run that was killed is stopped by the
+/// next start.
+pub struct NoBridgeEngine {
+    /// `unix:///tmp/blnb.XXXXXX/sock`.
+    pub host: String,
+}
+
+/// Why [`NoBridgeEngine::start`] made no engine.
+#[derive(Debug)]
+pub enum EngineRefused {
+    /// Creating a network bridge is not allowed here (no CAP_NET_ADMIN).
+    NoBridgeAllowed(String),
+    /// Anything else: the script's error output.
+    Failed(String),
+}
+
+fn engine_script() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join(".ci/no-bridge-engine")
+}
+
+impl NoBridgeEngine {
+    pub fn start() -> Result<NoBridgeEngine, EngineRefused> {
+        let owner = std::process::id().to_string();
+        let out = Command::new(engine_script())
+            .args(["start", "--owner", &owner])
+            .stdin(Stdio::null())
+            .output()
+            .map_err(|e| EngineRefused::Failed(format!("cannot run .ci/no-bridge-engine: {e}")))?;
+        let err = String::from_utf8_lossy(&out.stderr).trim().to_string();
+        match out.status.code() {
+            Some(0) => {}
+            Some(3) => return Err(EngineRefused::NoBridgeAllowed(err)),
+            _ => return Err(EngineRefused::Failed(err)),
+        }
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        let host = stdout
+            .lines()
+            .find_map(|l| l.strip_prefix("DOCKER_HOST="))
+            .ok_or_else(|| EngineRefused::Failed(format!("no DOCKER_HOST printed: {stdout}")))?;
+        Ok(NoBridgeEngine {
+            host: host.to_string(),
+        })
+    }
+}
+
+impl Drop for NoBridgeEngine {
+    fn drop(&mut self) {
+        let out = Command::new(engine_script())
+            .args(["stop", &self.host])
+            .stdin(Stdio::null())
+            .output();
+        match out {
+            Ok(o) if o.status.success() => {}
+            Ok(o) => eprintln!(
+                "stopping the engine at {} failed: {}",
+                self.host,
+                String::from_utf8_lossy(&o.stderr).trim()
+            ),
+            Err(e) => eprintln!("cannot run .ci/no-bridge-engine stop: {e}"),
+        }
+    }
+}
+
+/// Whether `BUILDLINT_REQUIRE_DOCKER=1`: what a daemon test needs must be there.
+pub fn docker_required() -> bool {
+    std::env::var("BUILDLINT_REQUIRE_DOCKER").as_deref() == Ok("1")
 }
 
 /// The image ID a reference points at, or None.
