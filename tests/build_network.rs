@@ -97,7 +97,7 @@ fn without_a_bridge_a_run_says_to_use_network_none_and_builds_with_it() {
             "{builder}: what the daemon said is shown: {err}"
         );
         assert!(
-            err.contains("help: the daemon's default bridge network does not work: build with `--network none` (RUN steps get no network) or `--network host`"),
+            err.contains("help: the daemon's default bridge network does not work: build with `--network none` (RUN steps get no network) or `--network host`; in a stack file, `build.network`"),
             "{builder}: {err}"
         );
         assert!(err.contains("--> "), "{builder}: points at the RUN: {err}");

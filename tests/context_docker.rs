@@ -167,7 +167,9 @@ fn classic_build_dir(ctx: &Path, dockerfile: &str) -> String {
     run_ok(
         Command::new("docker")
             .env("DOCKER_BUILDKIT", "0")
-            .args(["build", "-q", "--network", "none", "-f"])
+            .args(["build", "-q"])
+            .args(support::NO_NETWORK)
+            .arg("-f")
             .arg(ctx.join(dockerfile))
             .arg(ctx),
         None,
@@ -177,15 +179,11 @@ fn classic_build_dir(ctx: &Path, dockerfile: &str) -> String {
 /// The classic builder fed our tar on stdin.
 fn classic_build_tar(tar: &[u8], dockerfile: &str) -> String {
     run_ok(
-        Command::new("docker").env("DOCKER_BUILDKIT", "0").args([
-            "build",
-            "-q",
-            "--network",
-            "none",
-            "-f",
-            dockerfile,
-            "-",
-        ]),
+        Command::new("docker")
+            .env("DOCKER_BUILDKIT", "0")
+            .args(["build", "-q"])
+            .args(support::NO_NETWORK)
+            .args(["-f", dockerfile, "-"]),
         Some(tar),
     )
 }

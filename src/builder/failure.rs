@@ -124,7 +124,7 @@ pub fn hint(message: &str, logs: &[String]) -> Option<String> {
     if default_network_is_broken(&m) {
         return Some(
             "the daemon's default bridge network does not work: build with `--network none` \
-             (RUN steps get no network) or `--network host`"
+             (RUN steps get no network) or `--network host`; in a stack file, `build.network`"
                 .to_string(),
         );
     }
@@ -451,7 +451,7 @@ mod tests {
              \x20  = output (last 1 line):\n\
              \x20    out\n\
              \x20  = the daemon said: network bridge not found\n\
-             help: the daemon's default bridge network does not work: build with `--network none` (RUN steps get no network) or `--network host`\n"
+             help: the daemon's default bridge network does not work: build with `--network none` (RUN steps get no network) or `--network host`; in a stack file, `build.network`\n"
         );
     }
 
