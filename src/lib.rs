@@ -11,6 +11,7 @@ pub mod context;
 pub mod dockerfile;
 pub mod lint;
 pub mod report;
+pub mod source;
 pub mod span;
 
 /// Where rule pages are published; a rule's URL is this plus `CODE.md`.

@@ -1,12 +1,12 @@
 //! What rules report, and what the engine makes of it.
 
-use std::path::PathBuf;
 use std::sync::Arc;
 
 use serde::Serialize;
 
 use crate::lint::rule::Rule;
-use crate::span::{LineCol, LineIndex, Span};
+pub use crate::source::SourceFile;
+use crate::span::{LineCol, Span};
 
 /// How serious a finding is. Ordered: `Style < Info < Warning < Error`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
@@ -191,38 +191,6 @@ pub struct Diagnostics {
 impl Diagnostics {
     pub fn push(&mut self, diagnostic: Diagnostic) {
         self.items.push(diagnostic);
-    }
-}
-
-/// A file findings point into: its display path and text.
-#[derive(Debug)]
-pub struct SourceFile {
-    /// The path as the user should see it (relative to the working directory
-    /// when below it).
-    pub path: PathBuf,
-    pub text: String,
-    pub lines: LineIndex,
-}
-
-impl SourceFile {
-    pub fn new(path: impl Into<PathBuf>, text: impl Into<String>) -> Arc<SourceFile> {
-        let text = text.into();
-        let lines = LineIndex::new(&text);
-        Arc::new(SourceFile {
-            path: path.into(),
-            text,
-            lines,
-        })
-    }
-
-    pub fn line_col(&self, offset: u32) -> LineCol {
-        self.lines.line_col(&self.text, offset)
-    }
-}
-
-impl Serialize for SourceFile {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.serialize_str(&self.path.to_string_lossy())
     }
 }
 
