@@ -186,9 +186,18 @@ pub fn plan(files: &[PathBuf]) -> ProjectPlan {
 /// problems, stack rules, suppression comments) and, unless only a variant
 /// file is reported, every Dockerfile its services build, in their real
 /// contexts. One outcome per stack file, then one per distinct Dockerfile
-/// build. Matches [`crate::lint::driver::StackLintFn`].
+/// build. Matches [`StackLintFn`].
 pub fn lint_stack_project(linter: &Linter, files: &[PathBuf]) -> Result<Vec<Outcome>, SetupError> {
     lint_stack_project_with(linter, files, &StackOptions::default())
+}
+
+/// Lints a stack project: one or more stack files merged in order, with the
+/// Dockerfiles its services build.
+pub type StackLintFn = fn(&Linter, &[PathBuf]) -> Result<Vec<Outcome>, SetupError>;
+
+/// The stack linter.
+pub fn stack_linter() -> Option<StackLintFn> {
+    Some(lint_stack_project)
 }
 
 /// What `buildlint check` may say about how stacks load, as `docker
