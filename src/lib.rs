@@ -11,7 +11,10 @@ pub mod context;
 pub mod dockerfile;
 pub mod lint;
 pub mod report;
+pub mod source;
 pub mod span;
+#[cfg(test)]
+pub(crate) mod test_corpus;
 
 /// Where rule pages are published; a rule's URL is this plus `CODE.md`.
 pub const RULE_URL_BASE: &str = "https://github.com/buildlint/buildlint/blob/main/rules/";

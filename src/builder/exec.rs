@@ -6,7 +6,7 @@
 //! the image ID only once the build has succeeded.
 
 use std::collections::{BTreeMap, HashMap, VecDeque};
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -15,6 +15,8 @@ use futures_util::StreamExt;
 use super::daemon::{describe_transport_error, Daemon};
 use super::progress::{Emitter, Event, NoteLevel, StepState};
 use super::send::{stream_body, SentCounter};
+#[cfg(feature = "buildkit")]
+use super::session::session_id;
 
 /// The builder a build runs on.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize)]
@@ -158,23 +160,6 @@ pub fn is_buildkit_unavailable(message: &str) -> bool {
     ]
     .iter()
     .any(|p| m.contains(p))
-}
-
-/// A unique BuildKit session id.
-pub fn session_id() -> String {
-    use sha2::{Digest, Sha256};
-    static N: AtomicU64 = AtomicU64::new(0);
-    let nanos = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_nanos())
-        .unwrap_or(0);
-    let seed = format!(
-        "{}-{}-{}",
-        std::process::id(),
-        nanos,
-        N.fetch_add(1, Ordering::Relaxed)
-    );
-    hex::encode(&Sha256::digest(seed.as_bytes())[..13])
 }
 
 /// Cancels builds: the CLI flips it on Ctrl-C.
@@ -949,13 +934,5 @@ mod tests {
         assert!(!is_buildkit_unavailable(
             "executor failed running [/bin/sh -c false]: exit code: 1"
         ));
-    }
-
-    #[test]
-    fn session_ids_are_unique() {
-        let a = session_id();
-        let b = session_id();
-        assert_ne!(a, b);
-        assert_eq!(a.len(), 26);
     }
 }

@@ -592,7 +592,7 @@ fn run_stack(args: &BuildArgs, req: StackRequest, io: &mut super::Io<'_>) -> any
     let linter = Linter::new(cwd.clone());
     let settings_for_stack = linter.settings(&files[0]).unwrap_or_default();
     let Some(project) = loaded.project.as_ref().filter(|_| !loaded.fatal) else {
-        let findings = loaded.problems.clone();
+        let findings = crate::lint::stack::problem_findings(&loaded);
         let shown: Vec<PathBuf> = loaded.files.iter().map(|f| f.path.clone()).collect();
         show_findings(findings, shown, Vec::new(), args.progress, io)?;
         writeln!(io.stderr, "buildlint: the stack could not be loaded")?;

@@ -522,7 +522,22 @@ pub fn run(args: CheckArgs, io: &mut Io<'_>) -> anyhow::Result<u8> {
     }
 
     if args.fix_args.active() {
-        return super::fix::run(args, &linter, outcomes, io);
+        let request = super::fix::FixRequest {
+            fix_args: args.fix_args.clone(),
+            paths: args.paths.clone(),
+            files: args.files.clone(),
+            stack: args.stack,
+            env_files: args.env_files.clone(),
+            project_name: args.project_name.clone(),
+            baseline: args.baseline.clone(),
+            exit_zero: args.exit_zero,
+        };
+        let check_again = |io: &mut Io<'_>| {
+            let mut again = args;
+            again.fix_args = super::fix::FixArgs::default();
+            run(again, io)
+        };
+        return super::fix::run(request, &linter, outcomes, io, check_again);
     }
 
     let unreadable = outcomes.iter().any(|o| o.unreadable);

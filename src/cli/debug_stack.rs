@@ -52,7 +52,7 @@ pub fn run(args: StackArgs, io: &mut Io<'_>) -> anyhow::Result<u8> {
         writeln!(io.stderr, "buildlint: {e}")?;
         return Ok(EXIT_ERROR);
     }
-    for p in &loaded.problems {
+    for p in &crate::lint::stack::problem_findings(&loaded) {
         let lc = p.start();
         writeln!(
             io.stderr,

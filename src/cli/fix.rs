@@ -14,7 +14,6 @@ use std::path::{Path, PathBuf};
 use clap::Args;
 use rayon::prelude::*;
 
-use super::check::CheckArgs;
 use super::{Io, EXIT_ERROR, EXIT_FINDINGS, EXIT_OK};
 use crate::compose::load::load_with_overlay;
 use crate::compose::LoadOptions;
@@ -444,13 +443,29 @@ pub fn hint<'a>(findings: impl IntoIterator<Item = &'a Finding>) -> Option<Strin
     }
 }
 
+/// What `--fix` and `--diff` need of the `check` command line.
+#[derive(Clone, Debug, Default)]
+pub struct FixRequest {
+    pub fix_args: FixArgs,
+    pub paths: Vec<PathBuf>,
+    pub files: Vec<PathBuf>,
+    pub stack: bool,
+    pub env_files: Vec<PathBuf>,
+    pub project_name: Option<String>,
+    pub baseline: Option<PathBuf>,
+    pub exit_zero: bool,
+}
+
 /// `--fix` or `--diff` on what `check` found: called by `check` once every
-/// file is linted (and a baseline applied), instead of reporting.
+/// file is linted (and a baseline applied), instead of reporting. After
+/// `--fix` writes, `check_again` checks the files again without fixing, for
+/// the findings that are left and the exit status.
 pub fn run(
-    args: CheckArgs,
+    args: FixRequest,
     linter: &Linter,
     outcomes: Vec<Outcome>,
     io: &mut Io<'_>,
+    check_again: impl FnOnce(&mut Io<'_>) -> anyhow::Result<u8>,
 ) -> anyhow::Result<u8> {
     let fa = args.fix_args.clone();
     let min = fa.min();
@@ -594,9 +609,7 @@ pub fn run(
             }
         }
     }
-    let mut again = args;
-    again.fix_args = FixArgs::default();
-    let code = super::check::run(again, io)?;
+    let code = check_again(io)?;
     if written > 0 {
         writeln!(
             io.stderr,

@@ -176,6 +176,8 @@ pub fn run_captured_with_stdin(args: &[&str], stdin: &[u8]) -> (u8, String, Stri
 }
 
 #[cfg(test)]
+mod check_stack_tests;
+#[cfg(test)]
 mod tests {
     #[test]
     fn cli_definition_is_consistent() {

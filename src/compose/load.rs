@@ -1,8 +1,8 @@
 //! Loading a project the way `docker compose config` does: environment and
 //! `.env`, each file parsed, interpolated and checked against its schema,
 //! `extends` resolved, files merged in order, `include` imported, the name
-//! chosen, and the IR built. Every problem is a finding at its span; loading
-//! goes on with the rest.
+//! chosen, and the IR built. Every problem is recorded at its span, by kind
+//! (the lint stage names the rule for each); loading goes on with the rest.
 
 use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
@@ -15,10 +15,8 @@ use super::merge;
 use super::model::{self, BuildCx, Document, FileInfo, FileRole, Project, Sp};
 use super::schema::{self, SchemaKind};
 use super::yaml::{self, Entry, FileRef, Key, Node, Value};
-use crate::lint::rule::Rule;
-use crate::lint::rules::meta;
-use crate::lint::{Finding, SourceFile};
-use crate::span::Span;
+use crate::source::SourceFile;
+use crate::span::{LineCol, Span};
 
 /// What to load, as `docker compose` (or `docker stack deploy`) is told.
 #[derive(Clone, Debug, Default)]
@@ -49,15 +47,47 @@ pub struct LoadOptions {
 pub struct Loaded {
     /// `None` when no compose file could be loaded at all.
     pub project: Option<Project>,
-    /// Loading problems as findings (BL0001, BL0010–BL0013, BL4xxx stack
-    /// version), at the rules' default severities, in file order.
-    pub problems: Vec<Finding>,
+    /// Loading problems, in file order.
+    pub problems: Vec<Problem>,
     /// Every file read: compose files, includes, extends, `.env` files.
     pub files: Vec<Arc<SourceFile>>,
     /// A file could not be loaded at all (exit status 2).
     pub fatal: bool,
     /// Nothing to load (no file named and none found), in words.
     pub error: Option<String>,
+}
+
+/// What went wrong while loading. `lint::stack` names the rule of each kind.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum ProblemKind {
+    /// A file that cannot be read or parsed.
+    UnreadableFile,
+    /// Not what the compose (or stack) schema allows.
+    Schema,
+    /// A malformed `${...}`, or a required variable that is not set.
+    Interpolation,
+    /// A variable that is not set (it reads as empty).
+    UnsetVariable,
+    /// An `extends`, `include` or `env_file` that cannot be followed.
+    Reference,
+    /// A stack file's `version:` that `docker stack deploy` rejects.
+    StackVersion,
+}
+
+/// One loading problem, at its span in the file it was found in.
+#[derive(Clone, Debug)]
+pub struct Problem {
+    pub kind: ProblemKind,
+    pub file: FileRef,
+    pub span: Span,
+    pub message: String,
+    pub help: Option<String>,
+}
+
+impl Problem {
+    pub fn start(&self) -> LineCol {
+        self.file.line_col(self.span.start)
+    }
 }
 
 /// `docker compose`'s project name rule: lower case, only `a-z0-9_-`, not
@@ -87,7 +117,7 @@ pub fn load_with_overlay(opts: &LoadOptions, overlay: &BTreeMap<PathBuf, String>
 
 struct Loader<'o> {
     opts: &'o LoadOptions,
-    problems: Vec<Finding>,
+    problems: Vec<Problem>,
     files: Vec<FileRef>,
     infos: Vec<FileInfo>,
     documents: Vec<Document>,
@@ -139,22 +169,18 @@ impl<'o> Loader<'o> {
 
     fn push(
         &mut self,
-        rule: &'static Rule,
+        kind: ProblemKind,
         file: &FileRef,
         span: Span,
         message: String,
         help: Option<String>,
     ) {
-        self.problems.push(Finding {
+        self.problems.push(Problem {
+            kind,
             file: file.clone(),
             span,
-            rule,
-            severity: rule.severity,
             message,
             help,
-            labels: Vec::new(),
-            fix: None,
-            service: None,
         });
     }
 
@@ -241,7 +267,7 @@ impl<'o> Loader<'o> {
                         }
                         Err(e) => {
                             self.push(
-                            &meta::STACK_REFERENCE,
+                            ProblemKind::Reference,
                             &e.node.file.clone(),
                             e.node.span,
                             format!("`{}` cannot be overridden by {}", e.path, e.node.kind_name()),
@@ -319,7 +345,7 @@ impl<'o> Loader<'o> {
                         None => (self.source(path, String::new()), Span::empty_at(0)),
                     };
                     self.push(
-                        &meta::STACK_REFERENCE,
+                        ProblemKind::Reference,
                         &file,
                         span,
                         format!(
@@ -335,7 +361,7 @@ impl<'o> Loader<'o> {
             let file = self.source(path, text);
             if let Err(e) = dotenv::parse(&file.text, environment, &mut vars) {
                 self.push(
-                    &meta::STACK_REFERENCE,
+                    ProblemKind::Reference,
                     &file,
                     e.span,
                     e.message,
@@ -367,7 +393,7 @@ impl<'o> Loader<'o> {
                     Some((from, span, what)) => {
                         let from = from.clone();
                         self.push(
-                            &meta::STACK_REFERENCE,
+                            ProblemKind::Reference,
                             &from,
                             span,
                             format!(
@@ -382,7 +408,7 @@ impl<'o> Loader<'o> {
                         let file = self.source(abs, String::new());
                         self.fatal = true;
                         self.push(
-                            &meta::UNREADABLE_FILE,
+                            ProblemKind::UnreadableFile,
                             &file,
                             Span::empty_at(0),
                             format!("the file cannot be read: {}", io_reason(&e)),
@@ -401,7 +427,7 @@ impl<'o> Loader<'o> {
                 let file = self.source(abs, text);
                 self.fatal = true;
                 self.push(
-                    &meta::UNREADABLE_FILE,
+                    ProblemKind::UnreadableFile,
                     &file,
                     Span::new(at, at + 1),
                     "the file is not valid UTF-8 text".into(),
@@ -421,7 +447,13 @@ impl<'o> Loader<'o> {
             Ok(d) => d,
             Err(e) => {
                 self.fatal = true;
-                self.push(&meta::UNREADABLE_FILE, &file, e.span, e.message, e.help);
+                self.push(
+                    ProblemKind::UnreadableFile,
+                    &file,
+                    e.span,
+                    e.message,
+                    e.help,
+                );
                 return None;
             }
         };
@@ -469,7 +501,7 @@ impl<'o> Loader<'o> {
                 TemplateErrorKind::Invalid => "write `$$` for a literal `$`".to_string(),
             };
             self.push(
-                &meta::STACK_INTERPOLATION,
+                ProblemKind::Interpolation,
                 &p.file,
                 p.span,
                 p.error.message.clone(),
@@ -479,7 +511,7 @@ impl<'o> Loader<'o> {
         for u in unset {
             if self.unset_seen.insert(u.name.clone()) {
                 self.push(
-                    &meta::UNSET_VARIABLE,
+                    ProblemKind::UnsetVariable,
                     &u.file,
                     u.span,
                     format!(
@@ -501,14 +533,14 @@ impl<'o> Loader<'o> {
         };
         for p in schema::validate(doc, kind) {
             let help = p.help.or_else(|| self.stack_hint(&p.message));
-            self.push(&meta::STACK_SCHEMA, &p.file, p.span, p.message, help);
+            self.push(ProblemKind::Schema, &p.file, p.span, p.message, help);
         }
     }
 
     /// The stack schema for a document's `version:`; a missing, pre-3 or
     /// unknown version is a finding (the newest schema is used then).
     fn stack_version(&mut self, doc: &Node, file: &FileRef, role: FileRole) -> &'static str {
-        let rule = &crate::lint::rules::compose::STACK_VERSION;
+        let kind = ProblemKind::StackVersion;
         match doc.entry("version") {
             Some(e) => {
                 let v = e.value.scalar_string().unwrap_or_default();
@@ -521,7 +553,7 @@ impl<'o> Loader<'o> {
                             format!("the file version `{v}` is older than 3; `docker stack deploy` needs a 3.x version")
                         };
                         self.push(
-                            rule,
+                            kind,
                             &e.value.file.clone(),
                             e.value.span,
                             msg,
@@ -542,7 +574,7 @@ impl<'o> Loader<'o> {
                         .map(|e| e.key.span)
                         .unwrap_or_else(|| Span::empty_at(0));
                     self.push(
-                        rule,
+                        kind,
                         file,
                         span,
                         "the stack file has no `version:`; `docker stack deploy` requires one"
@@ -698,7 +730,7 @@ impl<'o> Loader<'o> {
             let mut names: Vec<&str> = chain[pos..].iter().map(|(_, s)| s.as_str()).collect();
             names.push(&base_name);
             self.push(
-                &meta::STACK_REFERENCE,
+                ProblemKind::Reference,
                 &ext.value.file.clone(),
                 base_span,
                 format!("`extends` forms a cycle: {}", names.join(" -> ")),
@@ -732,7 +764,7 @@ impl<'o> Loader<'o> {
                 .map(|s| format!("did you mean `{s}`?"))
                 .unwrap_or_else(|| "name a service defined in that file".into());
             self.push(
-                &meta::STACK_REFERENCE,
+                ProblemKind::Reference,
                 &ext.value.file.clone(),
                 base_span,
                 format!(
@@ -753,7 +785,7 @@ impl<'o> Loader<'o> {
             Ok(m) => Some(m),
             Err(e) => {
                 self.push(
-                    &meta::STACK_REFERENCE,
+                    ProblemKind::Reference,
                     &e.node.file.clone(),
                     e.node.span,
                     format!(
@@ -918,7 +950,7 @@ impl<'o> Loader<'o> {
                         .to_string(),
                     );
                     self.push(
-                        &meta::STACK_REFERENCE,
+                        ProblemKind::Reference,
                         &from_file,
                         *span,
                         format!("`include` forms a cycle: {}", names.join(" -> ")),
@@ -1009,7 +1041,7 @@ impl<'o> Loader<'o> {
             for (local, imported, section) in conflicts {
                 let lc = imported.file.line_col(imported.span.start);
                 self.push(
-                    &meta::STACK_REFERENCE,
+                    ProblemKind::Reference,
                     &local.file,
                     local.span,
                     format!(
@@ -1050,7 +1082,7 @@ impl<'o> Loader<'o> {
             let norm = normalize_project_name(&raw);
             if norm != raw {
                 self.push(
-                    &meta::STACK_SCHEMA,
+                    ProblemKind::Schema,
                     &node.file.clone(),
                     node.span,
                     format!("`{raw}` is not a valid project name"),
@@ -1087,7 +1119,7 @@ impl<'o> Loader<'o> {
         };
         let built = model::build_services_and_resources(&root, &mut cx);
         for p in cx.problems {
-            self.push(&meta::STACK_SCHEMA, &p.file, p.span, p.message, p.help);
+            self.push(ProblemKind::Schema, &p.file, p.span, p.message, p.help);
         }
         Project {
             name,

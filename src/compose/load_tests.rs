@@ -4,7 +4,7 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-use super::load::{load, normalize_project_name, LoadOptions, Loaded};
+use super::load::{load, normalize_project_name, LoadOptions, Loaded, ProblemKind};
 use super::model::with_spans;
 
 pub(crate) fn write_tree(dir: &Path, files: &[(&str, &str)]) {
@@ -36,6 +36,19 @@ fn env(pairs: &[(&str, &str)]) -> BTreeMap<String, String> {
         .collect()
 }
 
+/// The code of the rule `lint::stack` reports a kind of problem under, so
+/// that expectations read as users see them.
+fn code(kind: ProblemKind) -> &'static str {
+    match kind {
+        ProblemKind::UnreadableFile => "BL0001",
+        ProblemKind::Schema => "BL0010",
+        ProblemKind::Interpolation => "BL0011",
+        ProblemKind::Reference => "BL0012",
+        ProblemKind::UnsetVariable => "BL0013",
+        ProblemKind::StackVersion => "BL4052",
+    }
+}
+
 /// The problems as `path:line:col CODE message`.
 fn problems(l: &Loaded) -> Vec<String> {
     l.problems
@@ -47,7 +60,7 @@ fn problems(l: &Loaded) -> Vec<String> {
                 f.file.path.display(),
                 lc.line,
                 lc.column,
-                f.rule.code,
+                code(f.kind),
                 f.message
             )
         })

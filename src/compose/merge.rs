@@ -515,7 +515,7 @@ pub fn enforce_unicity(node: &mut Node, path: &mut Vec<String>) {
 mod tests {
     use super::*;
     use crate::compose::yaml;
-    use crate::lint::SourceFile;
+    use crate::source::SourceFile;
 
     fn doc(name: &str, text: &str) -> Node {
         yaml::parse_one(&SourceFile::new(name, text)).unwrap()

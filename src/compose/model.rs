@@ -10,7 +10,6 @@ use serde::{Serialize, Serializer};
 
 use super::syntax::{self, PortRange};
 use super::yaml::{FileRef, Node, Value};
-use crate::lint::Diagnostic;
 use crate::span::Span;
 
 thread_local! {
@@ -39,11 +38,6 @@ pub type Loc = Sp<()>;
 impl<T> Sp<T> {
     pub fn new(value: T, span: Span, file: FileRef) -> Sp<T> {
         Sp { value, span, file }
-    }
-
-    /// A diagnostic underlining this value, in its own file.
-    pub fn diag(&self, message: impl Into<String>) -> Diagnostic {
-        Diagnostic::new(self.span, message).in_file(self.file.clone())
     }
 
     pub fn loc(&self) -> Loc {
@@ -259,7 +253,7 @@ pub struct Project {
 
 impl Default for Project {
     fn default() -> Self {
-        let file = crate::lint::SourceFile::new("compose.yaml", "");
+        let file = crate::source::SourceFile::new("compose.yaml", "");
         Project {
             name: Sp::new(String::new(), Span::default(), file.clone()),
             working_dir: PathBuf::new(),
@@ -1041,7 +1035,7 @@ fn build_mount(n: &Node, cx: &mut BuildCx<'_>) -> Option<Mount> {
 mod tests {
     use super::*;
     use crate::compose::yaml;
-    use crate::lint::SourceFile;
+    use crate::source::SourceFile;
 
     fn build(text: &str) -> (FileRef, Built, Vec<ModelProblem>) {
         let f = SourceFile::new("compose.yaml", text);

@@ -524,7 +524,7 @@ fn report(
 mod tests {
     use super::*;
     use crate::compose::yaml;
-    use crate::lint::SourceFile;
+    use crate::source::SourceFile;
 
     fn check(text: &str, kind: SchemaKind) -> Vec<(String, String, Option<String>)> {
         let f = SourceFile::new("compose.yaml", text);

@@ -9,7 +9,7 @@ use std::sync::Arc;
 use serde::de::{self, Deserialize, Deserializer, MapAccess, SeqAccess, Visitor};
 use serde_saphyr::{Location, Spanned, Tagged};
 
-use crate::lint::SourceFile;
+use crate::source::SourceFile;
 use crate::span::Span;
 
 /// The file a node comes from.

@@ -819,7 +819,7 @@ mod tests {
     }
 
     fn corpus_file(name: &str) -> String {
-        let dir = crate::lint::rules::dockerfile::corpus::corpus_dir();
+        let dir = crate::test_corpus::corpus_dir();
         std::fs::read_to_string(dir.join("buildkit-shell").join(name))
             .unwrap_or_else(|e| panic!("cannot read buildkit-shell/{name}: {e}"))
     }

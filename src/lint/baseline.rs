@@ -43,7 +43,7 @@ pub fn fingerprint_for_path(f: &Finding, path: &str) -> String {
 
 /// A finding's fingerprint, using its display path.
 pub fn fingerprint(f: &Finding) -> String {
-    fingerprint_for_path(f, &crate::report::display_path(&f.file.path))
+    fingerprint_for_path(f, &crate::source::display_path(&f.file.path))
 }
 
 /// Fingerprints unique within a run: identical findings (same rule, file,
@@ -212,8 +212,20 @@ impl Baseline {
 mod tests {
     use super::*;
     use crate::lint::finding::{Severity, SourceFile};
-    use crate::report::testdata::TAG_RULE;
+    use crate::lint::rule::{Check, FixAvailability, Rule};
     use crate::span::Span;
+
+    static TAG_RULE: Rule = Rule {
+        code: "BL1901",
+        name: "sample-floating-tag",
+        aliases: &[],
+        severity: Severity::Warning,
+        default_enabled: true,
+        fix: FixAvailability::Never,
+        summary: "A base image uses a floating tag.",
+        doc: "",
+        check: Check::Engine,
+    };
 
     fn finding(text: &str, needle: &str, path: &str) -> Finding {
         let start = text.find(needle).unwrap();

@@ -448,15 +448,6 @@ fn ignore_file_finding(e: &crate::context::dockerignore::LoadError, cwd: &Path) 
     }
 }
 
-/// Lints a stack project: one or more stack files merged in order, with the
-/// Dockerfiles its services build. The stack front end provides this.
-pub type StackLintFn = fn(&Linter, &[PathBuf]) -> Result<Vec<Outcome>, SetupError>;
-
-/// The stack linter: the stack front end's.
-pub fn stack_linter() -> Option<StackLintFn> {
-    Some(crate::lint::stack::lint_stack_project)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -3,6 +3,7 @@
 pub mod baseline;
 pub mod config;
 pub mod context_view;
+pub mod diagnostic;
 pub mod discover;
 pub mod driver;
 pub mod engine;

@@ -22,10 +22,11 @@ use std::path::Path;
 
 use super::config::{parse_toml, settings_for, Layer, Settings};
 use super::context_view::MemoryContext;
-use super::driver::{lint_bytes, stack_linter, Linter};
+use super::driver::{lint_bytes, Linter};
 use super::finding::Finding;
 use super::registry;
 use super::rule::Rule;
+use super::stack::{stack_linter, StackLintFn};
 use crate::context::IgnoreFile;
 
 #[derive(Clone, Debug, Default)]
@@ -257,7 +258,7 @@ fn stack_file_name(yaml: &str) -> String {
 /// Runs a stack case on disk through the stack linter, with the page's
 /// rule added to the selection.
 fn run_stack(
-    lint_stack: super::driver::StackLintFn,
+    lint_stack: StackLintFn,
     rule: &'static Rule,
     context: &ContextBlocks,
     case: &Case,

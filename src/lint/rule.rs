@@ -1,7 +1,7 @@
 //! A rule: identity, default severity, docs, and a pure check function.
 
 use super::context_view::ContextView;
-use super::finding::{Diagnostics, Severity};
+use super::diagnostic::{Diagnostics, Severity};
 use super::options::RuleOptions;
 use super::semantic::Semantic;
 use crate::dockerfile::Dockerfile;

@@ -151,15 +151,7 @@ pub fn render(
     }
 }
 
-/// A path as reports show it: `/` separators.
-pub fn display_path(path: &Path) -> String {
-    let s = path.to_string_lossy();
-    if std::path::MAIN_SEPARATOR == '/' {
-        s.into_owned()
-    } else {
-        s.replace(std::path::MAIN_SEPARATOR, "/")
-    }
-}
+pub use crate::source::display_path;
 
 /// Escapes text for an XML attribute or element body. Characters XML 1.0
 /// cannot carry (most control characters) become `\u{..}` text.

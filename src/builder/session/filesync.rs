@@ -216,9 +216,7 @@ impl SyncSource {
         if mtime_clamp.is_some() {
             // Clamped times hide edits from the daemon's size-and-time
             // comparison: a fresh copy on its side for every such build.
-            shared_key = sha256_hex(
-                format!("{shared_key}:{}", crate::builder::exec::session_id()).as_bytes(),
-            );
+            shared_key = sha256_hex(format!("{shared_key}:{}", super::session_id()).as_bytes());
         }
         Ok(Some(SyncSource {
             plan,

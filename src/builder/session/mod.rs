@@ -10,6 +10,9 @@
 //! a second session with the same ID.
 
 pub mod filesync;
+mod id;
+
+pub use id::session_id;
 
 use std::os::fd::AsFd;
 use std::sync::atomic::AtomicBool;

@@ -105,7 +105,7 @@ pub(crate) fn name_val(
             return Err((
                 format!(
                     "Syntax error - can't find = in {}. Must be of the form: name=value",
-                    crate::dockerfile::dump::go_quote(&w.text)
+                    super::go_quote::go_quote(&w.text)
                 ),
                 w.range,
             ));

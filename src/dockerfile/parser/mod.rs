@@ -6,6 +6,7 @@
 //! line parsers of `line_parsers.go`, and keeps the byte span of every piece.
 //! The file is read once, front to back: time is linear in its size.
 
+pub(crate) mod go_quote;
 pub(crate) mod heredoc;
 pub(crate) mod instruction;
 pub(crate) mod json;

@@ -24,6 +24,7 @@ pub mod bashism;
 mod build;
 pub mod context;
 pub mod facts;
+mod for_rule;
 pub mod opts;
 pub mod shells;
 #[cfg(test)]
@@ -36,19 +37,14 @@ use std::sync::{Arc, OnceLock};
 
 use tree_sitter::{Node, Tree};
 
+pub use for_rule::views;
 pub use opts::{Opt, OptSpec, OptValue, ParsedOpts};
 pub use shells::{basename, Shell, ShellKind, ShellOrigin};
 use words::Extractor;
 pub use words::{Assignment, Command, PipeRef, Redirect, Word};
 
 use crate::dockerfile::{Dockerfile, LogicalText};
-use crate::lint::rule::DockerfileCx;
 use crate::span::Span;
-
-/// The shell views of a Dockerfile, computed on first use in this lint.
-pub fn views<'a>(cx: &'a DockerfileCx<'_>) -> &'a ShellViews {
-    cx.semantic.shell.0.get_or_init(|| ShellViews::build(cx.df))
-}
 
 /// A lazily computed [`ShellViews`], kept with the other per-lint facts.
 /// Cloning gives an empty cache (it is recomputed on demand).

@@ -2,7 +2,15 @@
 //! `-abc` clusters, `-o value` / `-ovalue`, `--long`, `--long=value`,
 //! `--long value` for options known to take a value, `--` ends options.
 
-use super::words::Word;
+use super::words::{Command, Word};
+
+// Defined here, not in `words`, so that words know nothing of option tables.
+impl Command {
+    /// Parses the arguments with an option table.
+    pub fn opts(&self, spec: &OptSpec) -> ParsedOpts<'_> {
+        ParsedOpts::parse(self.args(), spec)
+    }
+}
 
 /// Which options take a value, for one program.
 #[derive(Clone, Copy, Debug, Default)]

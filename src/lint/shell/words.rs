@@ -4,7 +4,6 @@ use std::ops::Range;
 
 use tree_sitter::Node;
 
-use super::opts::{OptSpec, ParsedOpts};
 use super::shells::basename;
 use crate::dockerfile::LogicalText;
 use crate::span::Span;
@@ -167,11 +166,6 @@ impl Command {
     /// True when the program is `name` (by basename).
     pub fn is(&self, name: &str) -> bool {
         self.name() == name
-    }
-
-    /// Parses the arguments with an option table.
-    pub fn opts(&self, spec: &OptSpec) -> ParsedOpts<'_> {
-        ParsedOpts::parse(self.args(), spec)
     }
 
     /// True when any argument's value is exactly `value`.

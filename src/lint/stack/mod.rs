@@ -13,10 +13,46 @@ pub mod suppress;
 #[doc(hidden)]
 pub mod testing;
 
-use crate::compose::load::Loaded;
+use crate::compose::load::{Loaded, Problem, ProblemKind};
 use crate::lint::engine::{lint_stack, RuleSelection};
 use crate::lint::options::RuleOptions;
+use crate::lint::rule::Rule;
+use crate::lint::rules;
 use crate::lint::Finding;
+
+/// The rule that reports a kind of loading problem.
+pub fn problem_rule(kind: ProblemKind) -> &'static Rule {
+    match kind {
+        ProblemKind::UnreadableFile => &rules::meta::UNREADABLE_FILE,
+        ProblemKind::Schema => &rules::meta::STACK_SCHEMA,
+        ProblemKind::Interpolation => &rules::meta::STACK_INTERPOLATION,
+        ProblemKind::UnsetVariable => &rules::meta::UNSET_VARIABLE,
+        ProblemKind::Reference => &rules::meta::STACK_REFERENCE,
+        ProblemKind::StackVersion => &rules::compose::STACK_VERSION,
+    }
+}
+
+/// A loading problem as a finding of its rule, at the rule's default severity.
+pub fn problem_finding(p: &Problem) -> Finding {
+    let rule = problem_rule(p.kind);
+    Finding {
+        file: p.file.clone(),
+        span: p.span,
+        rule,
+        severity: rule.severity,
+        message: p.message.clone(),
+        help: p.help.clone(),
+        labels: Vec::new(),
+        fix: None,
+        service: None,
+    }
+}
+
+/// The loading problems as findings, at the rules' default severities, in
+/// file order.
+pub fn problem_findings(loaded: &Loaded) -> Vec<Finding> {
+    loaded.problems.iter().map(problem_finding).collect()
+}
 
 /// The loading problems (kept and re-stamped when their rule is selected)
 /// and the selected stack rules' findings, ordered by file and position.
@@ -29,8 +65,8 @@ pub fn lint_loaded(
         .problems
         .iter()
         .filter_map(|p| {
-            let severity = selection.severity_of(p.rule)?;
-            let mut f = p.clone();
+            let severity = selection.severity_of(problem_rule(p.kind))?;
+            let mut f = problem_finding(p);
             f.severity = severity;
             Some(f)
         })
@@ -150,9 +186,18 @@ pub fn plan(files: &[PathBuf]) -> ProjectPlan {
 /// problems, stack rules, suppression comments) and, unless only a variant
 /// file is reported, every Dockerfile its services build, in their real
 /// contexts. One outcome per stack file, then one per distinct Dockerfile
-/// build. Matches [`crate::lint::driver::StackLintFn`].
+/// build. Matches [`StackLintFn`].
 pub fn lint_stack_project(linter: &Linter, files: &[PathBuf]) -> Result<Vec<Outcome>, SetupError> {
     lint_stack_project_with(linter, files, &StackOptions::default())
+}
+
+/// Lints a stack project: one or more stack files merged in order, with the
+/// Dockerfiles its services build.
+pub type StackLintFn = fn(&Linter, &[PathBuf]) -> Result<Vec<Outcome>, SetupError>;
+
+/// The stack linter.
+pub fn stack_linter() -> Option<StackLintFn> {
+    Some(lint_stack_project)
 }
 
 /// What `buildlint check` may say about how stacks load, as `docker

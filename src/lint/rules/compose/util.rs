@@ -1,6 +1,16 @@
 //! Helpers shared by the stack rules.
 
 use crate::compose::model::{Resource, Sp};
+use crate::lint::Diagnostic;
+
+// The stack rules' way to report a value: an inherent method of the front
+// end's `Sp`, defined here so that `compose/` knows nothing of diagnostics.
+impl<T> Sp<T> {
+    /// A diagnostic underlining this value, in its own file.
+    pub fn diag(&self, message: impl Into<String>) -> Diagnostic {
+        Diagnostic::new(self.span, message).in_file(self.file.clone())
+    }
+}
 
 /// Whether a top-level resource named `name` is defined.
 pub fn defined(resources: &[Resource], name: &str) -> bool {

@@ -1,24 +1,7 @@
 //! Test support: the shared corpus (BuildKit's documentation examples, its
 //! shell tests, the official images' Dockerfiles).
 
-use std::path::PathBuf;
-
-/// The corpus directory: `../shared/corpus` beside the repository (as CI
-/// lays it out), else `/work/shared/corpus`. Panics when neither exists: a
-/// test that needs the corpus must not pass without it.
-pub fn corpus_dir() -> PathBuf {
-    let manifest = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
-    let candidates = [
-        manifest.join("../shared/corpus"),
-        manifest.join("../../shared/corpus"),
-        PathBuf::from("/work/shared/corpus"),
-    ];
-    candidates
-        .iter()
-        .find(|p| p.join("SOURCES.md").is_file())
-        .cloned()
-        .unwrap_or_else(|| panic!("the shared corpus is missing; looked in {candidates:?}"))
-}
+pub use crate::test_corpus::corpus_dir;
 
 #[cfg(test)]
 mod tests {
