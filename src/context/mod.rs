@@ -11,6 +11,7 @@ pub mod fs;
 pub mod gzip;
 pub mod plan;
 pub mod prune;
+pub mod select;
 pub mod tar;
 pub mod walk;
 

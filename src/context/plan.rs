@@ -15,8 +15,9 @@ use super::dockerignore::{load_ignore_file, Decision, IgnoreFile, LoadError};
 use super::fs::{ContextFs, FileKind, OsFs};
 use super::prune::{
     clean_context_path, needs, Needs, NeedsInput, NoDaemon, OnbuildLookup, OnbuildUnknown,
-    PruneError, Source, SourceSelector, StageSelection,
+    PruneError, Source, StageSelection,
 };
+use super::select::SourceSelector;
 use super::tar::{predicted_size, write_items, Item, PackError, TarOptions, TarStats};
 use super::walk::{walk, All, Entry, Selector as _, Skipped, WalkError};
 
