@@ -5,7 +5,8 @@ use crate::lint::{
 use crate::span::Span;
 
 use super::sources::{
-    context_sources, describe_pattern, ContextSource, Presence, SourceKind, Verdict,
+    context_sources, describe_pattern, for_guessed_context, ContextSource, Presence, SourceKind,
+    Verdict,
 };
 use crate::lint::rules::dockerfile::dl_helpers::sub_span;
 
@@ -24,8 +25,9 @@ read from the build context, never from the host: Docker reads `/x` as `<context
 - When the context holds that path, the finding is a warning with a fix to the relative form.
 - When it does not, the build will fail, and the finding is an error.
 
-The severity does not depend on whether the build context was named or guessed: an absolute path
-says the author meant a path on the host.
+When the build context is only guessed (neither `--context`, the configuration nor a stack file
+names it), the error cases are reported at `info` and say the build fails *if* the context is that
+directory, as every context rule does; the warning with its fix stays a warning.
 
 ## Why is this bad?
 `COPY /var/www/html /www/html` reads like "copy the host's web root into the image", but a build
@@ -147,22 +149,18 @@ fn check(cx: &DockerfileCx<'_>, out: &mut Diagnostics) {
             .help(format!(
                 "write `{rel}` and keep it out of .dockerignore, or mount the host path when the container runs"
             )),
-            Presence::Missing | Presence::NoMatch => {
-                let mut d = Diagnostic::new(
-                    span,
-                    format!(
-                        "`{value}` is not in the build context: {kw} reads sources from the context (as `{rel}`), never from the host, so the build will fail"
-                    ),
-                )
-                .help(host_help);
-                if !cx.context_known {
-                    let h = d.help.take().unwrap_or_default();
-                    d = d.help(format!(
-                        "{h}; the build context was guessed as the Dockerfile's directory: name it with `--context DIR` or a `context` key in buildlint.toml"
-                    ));
-                }
-                d
-            }
+            Presence::Missing | Presence::NoMatch => Diagnostic::new(
+                span,
+                format!(
+                    "`{value}` is not in the build context: {kw} reads sources from the context (as `{rel}`), never from the host, so the build will fail"
+                ),
+            )
+            .help(host_help),
+        };
+        // Whether the build fails depends on what the context holds.
+        let diagnostic = match presence {
+            Presence::Present => diagnostic,
+            _ => for_guessed_context(cx, diagnostic),
         };
         out.push(diagnostic);
     }
@@ -179,15 +177,18 @@ mod tests {
     #[test]
     fn missing_absolute_source_is_an_error_without_fix() {
         let src = "FROM nginx:latest\nCOPY /var/www/html /www/html\n";
-        for known in [true, false] {
-            let found = lint_in(&RULE, src, &MemoryContext::new(), known);
-            assert_eq!(underlined(src, &found), ["/var/www/html"]);
-            assert_eq!(found[0].severity, Severity::Error);
-            assert!(found[0].fix.is_none());
-            assert!(found[0].message.contains("build will fail"));
-            assert_eq!(found[0].start().line, 2);
-        }
+        let found = lint_in(&RULE, src, &MemoryContext::new(), true);
+        assert_eq!(underlined(src, &found), ["/var/www/html"]);
+        assert_eq!(found[0].severity, Severity::Error);
+        assert!(found[0].fix.is_none());
+        assert!(found[0].message.ends_with("so the build will fail"));
+        assert_eq!(found[0].start().line, 2);
+        // A guessed context: the same policy as every context rule.
         let guessed = lint_in(&RULE, src, &MemoryContext::new(), false);
+        assert_eq!(guessed[0].severity, Severity::Info);
+        assert!(guessed[0]
+            .message
+            .contains("the build will fail if the build context is"));
         assert!(guessed[0].help.as_deref().unwrap().contains("--context"));
     }
 
