@@ -5,6 +5,7 @@ use crate::lint::Rule;
 #[cfg(test)]
 pub(crate) mod corpus;
 
+pub(crate) mod base_facts;
 mod base_image;
 mod bk;
 mod expose;
