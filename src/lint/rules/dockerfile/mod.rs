@@ -97,7 +97,7 @@ mod non_numeric_user;
 mod relative_workdir;
 mod root_final_user;
 mod secret_name_in_arg_or_env;
-mod secret_value_in_arg_or_env;
+pub(crate) mod secret_value_in_arg_or_env;
 mod superfluous_label;
 mod untrusted_registry;
 
