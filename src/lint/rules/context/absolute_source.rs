@@ -23,7 +23,10 @@ Checks `COPY` and `ADD` sources written as absolute paths (`/var/www/html`). Sou
 read from the build context, never from the host: Docker reads `/x` as `<context>/x`.
 
 - When the context holds that path, the finding is a warning with a fix to the relative form.
-- When it does not, the build will fail, and the finding is an error.
+- When it does not, the build will fail, and the finding is an error. Its help shows the mount
+  that reads the host path at run time instead; a file copied into a directory keeps its name
+  there (`-v /etc/nginx/nginx.conf:/etc/nginx/nginx.conf`, not `:/etc/nginx/`, which would hide
+  the directory).
 
 When the build context is only guessed (neither `--context`, the configuration nor a stack file
 names it), the error cases are reported at `info` and say the build fails *if* the context is that
@@ -100,11 +103,25 @@ fn relative_fix(cx: &DockerfileCx<'_>, source: &ContextSource<'_>) -> Option<Fix
     Some(Fix::safe(vec![Edit::replace(span, replacement)]))
 }
 
+/// Where the source lands in the image, as a mount target: a file copied
+/// into a directory (`COPY /etc/nginx/nginx.conf /etc/nginx/`) lands at
+/// `/etc/nginx/nginx.conf`, and a mount must name that file, not hide the
+/// whole directory.
 fn destination(source: &ContextSource<'_>) -> Option<String> {
-    match &source.inst.args {
-        Args::Copy(a) | Args::Add(a) => a.dest.as_ref().map(|d| d.raw.clone()),
-        _ => None,
-    }
+    let dest = match &source.inst.args {
+        Args::Copy(a) | Args::Add(a) => a.dest.as_ref().map(|d| d.raw.clone())?,
+        _ => return None,
+    };
+    let name = source.value.trim_end_matches('/').rsplit('/').next()?;
+    let names_a_file = !source.value.ends_with('/')
+        && name.contains('.')
+        && !name.starts_with('.')
+        && !name.contains(['*', '?', '[']);
+    Some(if names_a_file && dest.ends_with('/') {
+        format!("{dest}{name}")
+    } else {
+        dest
+    })
 }
 
 fn check(cx: &DockerfileCx<'_>, out: &mut Diagnostics) {
@@ -190,6 +207,23 @@ mod tests {
             .message
             .contains("the build will fail if the build context is"));
         assert!(guessed[0].help.as_deref().unwrap().contains("--context"));
+    }
+
+    #[test]
+    fn the_mount_hint_keeps_a_file_a_file() {
+        let src = "FROM nginx:1.27\nCOPY /etc/nginx/nginx.conf /etc/nginx/\nCOPY /srv/www/ /usr/share/nginx/html/\n";
+        let found = lint_in(&RULE, src, &MemoryContext::new(), true);
+        let helps: Vec<&str> = found.iter().map(|f| f.help.as_deref().unwrap()).collect();
+        assert!(
+            helps[0].contains("-v /etc/nginx/nginx.conf:/etc/nginx/nginx.conf "),
+            "{}",
+            helps[0]
+        );
+        assert!(
+            helps[1].contains("-v /srv/www/:/usr/share/nginx/html/ "),
+            "{}",
+            helps[1]
+        );
     }
 
     #[test]
