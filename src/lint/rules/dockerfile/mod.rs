@@ -80,6 +80,7 @@ mod from_platform_flag;
 mod inline_ignore_pragma;
 mod instruction_before_from;
 mod invalid_expose_port;
+mod invalid_instruction_flag;
 mod invalid_label_key;
 mod invalid_onbuild_trigger;
 mod label_not_email;
@@ -134,4 +135,5 @@ pub static RULES_MORE: &[&Rule] = &[
     &add_url_without_checksum::RULE,
     &secret_value_in_arg_or_env::RULE,
     &expose_ssh_port::RULE,
+    &invalid_instruction_flag::RULE,
 ];
