@@ -11,6 +11,7 @@ mod missing_source;
 #[cfg(test)]
 mod page_examples;
 pub(crate) mod sources;
+mod wildcard_ignore_exception;
 
 pub static RULES: &[&Rule] = &[
     &absolute_source::RULE,
@@ -19,6 +20,7 @@ pub static RULES: &[&Rule] = &[
     &ignored_source::RULE,
     &copy_from_unknown::RULE,
     &missing_bind_source::RULE,
+    &wildcard_ignore_exception::RULE,
 ];
 
 #[cfg(test)]
