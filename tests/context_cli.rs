@@ -223,3 +223,75 @@ fn tar_and_digest() {
     let (_, digest3, _) = run_captured(&["context", "digest", "-f", &df, d]);
     assert_ne!(digest1, digest3);
 }
+
+/// `**` then `!**/*.md`: BuildKit's sender looks below every excluded
+/// directory (the exception has a wildcard) and sends `docs/guide.md`; the
+/// docker CLI's walker for the classic builder opens only directories an
+/// exception starts with, and does not. Each command says whose rules it
+/// follows.
+#[test]
+fn ls_and_tar_follow_the_walker_of_the_builder() {
+    let dir = tempfile::tempdir().unwrap();
+    let r = dir.path();
+    write(r, "Dockerfile", "FROM scratch\nCOPY . /docs/\n");
+    write(r, ".dockerignore", "**\n!**/*.md\n");
+    write(r, "README.md", "# app\n");
+    write(r, "docs/guide.md", "# guide\n");
+    write(r, "docs/api/ref.md", "# ref\n");
+    write(r, "src/main.rs", "fn main() {}\n");
+    let ctx = r.to_string_lossy().into_owned();
+    let buildkit = paths(&["context", "ls", "--no-prune", "--format", "paths", &ctx]);
+    assert!(
+        buildkit.contains(&"docs/guide.md".to_string()),
+        "{buildkit:?}"
+    );
+    assert!(
+        buildkit.contains(&"docs/api/ref.md".to_string()),
+        "{buildkit:?}"
+    );
+    assert!(buildkit.contains(&"README.md".to_string()), "{buildkit:?}");
+    assert!(
+        !buildkit.contains(&"src/main.rs".to_string()),
+        "{buildkit:?}"
+    );
+    let classic = paths(&[
+        "context",
+        "ls",
+        "--no-prune",
+        "--classic",
+        "--format",
+        "paths",
+        &ctx,
+    ]);
+    assert!(classic.contains(&"README.md".to_string()), "{classic:?}");
+    assert!(
+        !classic.iter().any(|p| p.starts_with("docs/")),
+        "{classic:?}"
+    );
+
+    let (code, out, _) = run_captured(&["context", "ls", "--no-prune", &ctx]);
+    assert_eq!(code, 0);
+    assert!(out.contains("(applied by BuildKit's walker"), "{out}");
+    let (code, out, _) = run_captured(&["context", "ls", "--no-prune", "--classic", &ctx]);
+    assert_eq!(code, 0);
+    assert!(
+        out.contains("(applied by the classic builder's walker"),
+        "{out}"
+    );
+
+    let tar = r.join("ctx.tar").to_string_lossy().into_owned();
+    let (code, _, err) = run_captured(&[
+        "context",
+        "tar",
+        "--no-prune",
+        "--classic",
+        "-o",
+        &tar,
+        &ctx,
+    ]);
+    assert_eq!(code, 0, "{err}");
+    assert!(err.contains("for the classic builder's walker"), "{err}");
+    let (code, _, err) = run_captured(&["context", "tar", "--no-prune", "-o", &tar, &ctx]);
+    assert_eq!(code, 0, "{err}");
+    assert!(err.contains("for BuildKit's walker"), "{err}");
+}

@@ -57,13 +57,13 @@ fn seed_exits_1_with_the_latest_finding() {
     assert!(out.contains("--> fixtures/seed/Dockerfile:1:12"), "{out}");
     assert!(out.contains("1 | FROM nginx:latest"), "{out}");
     assert!(
-        out.contains("error[BL3001]: `/var/www/html` is not in the build context"),
+        out.contains("info[BL3001]: `/var/www/html` is not in the build context"),
         "{out}"
     );
     assert!(out.contains("--> fixtures/seed/Dockerfile:2:6"), "{out}");
     assert!(out.contains("warning[BL1130]"), "{out}");
     assert!(
-        out.contains("Found 3 findings (1 error, 2 warnings) in 1 file; 1 file checked."),
+        out.contains("Found 3 findings (2 warnings, 1 info) in 1 file; 1 file checked."),
         "{out}"
     );
     assert!(!out.contains('\u{1b}'), "no colour in a pipe");

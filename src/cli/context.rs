@@ -48,7 +48,10 @@ pub struct PlanArgs {
     /// Send everything the ignore file allows, not only what the build reads.
     #[arg(long)]
     pub no_prune: bool,
-    /// Plan for the classic builder (every stage up to the target runs).
+    /// Plan for the classic builder: every stage up to the target runs, and
+    /// the ignore file is applied by the docker CLI's walker, which opens an
+    /// excluded directory only when an exception starts with it (BuildKit's
+    /// also looks below it for wildcard exceptions such as `!**/*.md`).
     #[arg(long)]
     pub classic: bool,
     /// The build context directory.
@@ -294,7 +297,12 @@ fn ls(args: LsArgs, io: &mut super::Io<'_>) -> anyhow::Result<u8> {
                 None => writeln!(io.stdout, "not pruned (--no-prune)")?,
             }
             if let Some(f) = plan.ignore_file().and_then(|f| f.path.as_ref()) {
-                writeln!(io.stdout, "ignore file: {}", f.display())?;
+                writeln!(
+                    io.stdout,
+                    "ignore file: {} (applied by {})",
+                    f.display(),
+                    walker_name(args.plan.classic)
+                )?;
             }
         }
     }
@@ -339,6 +347,17 @@ fn explain(plan: &ContextPlan, path: &str, io: &mut super::Io<'_>) -> anyhow::Re
     Ok(())
 }
 
+/// Whose rules decide which excluded directories are opened (they can send
+/// different files: `**` then `!**/*.md` sends `docs/guide.md` to BuildKit
+/// only).
+fn walker_name(classic: bool) -> &'static str {
+    if classic {
+        "the classic builder's walker (--classic)"
+    } else {
+        "BuildKit's walker (--classic for the classic builder's)"
+    }
+}
+
 fn tar_options(reproducible: bool, gzip: bool) -> TarOptions {
     let epoch = TarOptions::source_date_epoch();
     TarOptions {
@@ -372,7 +391,7 @@ fn tar(args: TarArgs, io: &mut super::Io<'_>) -> anyhow::Result<u8> {
     };
     writeln!(
         io.stderr,
-        "{}: {} entries, {} of files, {} written{}",
+        "{}: {} entries, {} of files, {} written{}, for {}",
         if args.output.as_os_str() == "-" {
             "stdout".to_string()
         } else {
@@ -381,7 +400,8 @@ fn tar(args: TarArgs, io: &mut super::Io<'_>) -> anyhow::Result<u8> {
         stats.entries,
         human(stats.content_bytes),
         human(stats.output_bytes),
-        if plan.is_pruned() { " (pruned)" } else { "" }
+        if plan.is_pruned() { " (pruned)" } else { "" },
+        walker_name(args.plan.classic)
     )?;
     Ok(super::EXIT_OK)
 }

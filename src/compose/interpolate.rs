@@ -93,6 +93,120 @@ fn closing_brace(s: &str, start: usize) -> Option<usize> {
     None
 }
 
+/// A `${...}` as the dialect's pattern matches it.
+struct Braced<'a> {
+    name: &'a str,
+    /// `""`, `:-`, `-`, `:?`, `?`, `:+` or `+`.
+    op: &'a str,
+    /// The default, alternative or message after the operator.
+    arg: &'a str,
+    /// Index of the `}` that closes the variable.
+    close: usize,
+    /// Text that compose-go's match swallowed after `close` and substitutes
+    /// on its own (`${A:-x}-${B}` matches up to the last `}` on the line).
+    rest: Option<Range<usize>>,
+    /// Where scanning resumes.
+    end: usize,
+}
+
+/// Matches the `${` at `start` as compose-go's pattern does (`${NAME}`, or a
+/// name, an operator and anything up to the last `}` on the line, cut at the
+/// first balanced `}`), or as docker stack deploy's does (the nearest
+/// balanced `}`, no `+` operators). `None`: the template is invalid.
+fn match_braced(template: &str, start: usize, dialect: Dialect) -> Option<Braced<'_>> {
+    let bytes = template.as_bytes();
+    let name_start = start + 2;
+    if !bytes.get(name_start).copied().is_some_and(is_name_start) {
+        return None;
+    }
+    let mut p = name_start + 1;
+    while p < bytes.len() && is_name_char(bytes[p]) {
+        p += 1;
+    }
+    let name = &template[name_start..p];
+    let op_len = match (bytes.get(p), bytes.get(p + 1)) {
+        (Some(b'}'), _) => {
+            return Some(Braced {
+                name,
+                op: "",
+                arg: "",
+                close: p,
+                rest: None,
+                end: p + 1,
+            })
+        }
+        (Some(b':'), Some(b'-' | b'?' | b'+')) | (Some(b'-' | b'?' | b'+'), _) => {
+            if bytes[p] == b':' {
+                2
+            } else {
+                1
+            }
+        }
+        _ => return None,
+    };
+    let op = &template[p..p + op_len];
+    let arg_start = p + op_len;
+    match dialect {
+        Dialect::Stack => {
+            if op.ends_with('+') {
+                return None;
+            }
+            let close = closing_brace(template, start)?;
+            Some(Braced {
+                name,
+                op,
+                arg: &template[arg_start..close],
+                close,
+                rest: None,
+                end: close + 1,
+            })
+        }
+        Dialect::Compose => {
+            // `(.*)}`: greedy, and `.` stops at a line break.
+            let line_end = template[arg_start..]
+                .find('\n')
+                .map_or(template.len(), |n| arg_start + n);
+            let last = arg_start + template[arg_start..line_end].rfind('}')?;
+            let matched = &template[start..=last];
+            let (close, rest) = match first_balanced_close(matched) {
+                Some(c) if start + c < last => (start + c, Some(start + c + 1..last + 1)),
+                _ => (last, None),
+            };
+            Some(Braced {
+                name,
+                op,
+                arg: &template[arg_start..close],
+                close,
+                rest,
+                end: last + 1,
+            })
+        }
+    }
+}
+
+/// compose-go's count of braces in a matched `${...}`: every `{` opens (and
+/// the character after it is skipped), every `}` closes; the index where the
+/// count first returns to zero.
+fn first_balanced_close(s: &str) -> Option<usize> {
+    let bytes = s.as_bytes();
+    let mut open = 0i64;
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'}' {
+            open -= 1;
+            if open == 0 {
+                return Some(i);
+            }
+        }
+        if bytes[i] == b'{' {
+            open += 1;
+            i += 1;
+        }
+        i += 1;
+    }
+    None
+}
+
 fn substitute_into(
     template: &str,
     // Offset of `template` inside the string the user wrote, for ranges.
@@ -137,38 +251,20 @@ fn substitute_into(
                 i = end;
             }
             Some(b'{') => {
-                let Some(close) = closing_brace(template, i) else {
-                    return Err(invalid(template.len()));
+                let Some(braced) = match_braced(template, i, dialect) else {
+                    let end = closing_brace(template, i).map_or(template.len(), |c| c + 1);
+                    return Err(invalid(end));
                 };
-                let inner = &template[i + 2..close];
-                let inner_base = base + i + 2;
-                let ib = inner.as_bytes();
-                if ib.is_empty() || !is_name_start(ib[0]) {
-                    return Err(invalid(close + 1));
-                }
-                let mut n = 1;
-                while n < ib.len() && is_name_char(ib[n]) {
-                    n += 1;
-                }
-                let name = &inner[..n];
-                let rest = &inner[n..];
+                let Braced {
+                    name,
+                    op,
+                    arg,
+                    close,
+                    rest,
+                    end,
+                } = braced;
                 let range = base + start..base + close + 1;
-                let (op, arg) = if rest.is_empty() {
-                    ("", "")
-                } else {
-                    let op_len = if rest.starts_with(':') { 2 } else { 1 };
-                    let op = rest.get(..op_len).unwrap_or(rest);
-                    let valid = match op {
-                        ":-" | "-" | ":?" | "?" => true,
-                        ":+" | "+" => dialect == Dialect::Compose,
-                        _ => false,
-                    };
-                    if !valid {
-                        return Err(invalid(close + 1));
-                    }
-                    (op, &rest[op_len..])
-                };
-                let arg_base = inner_base + n + op.len();
+                let arg_base = base + i + 2 + name.len() + op.len();
                 let value = vars.get(name);
                 match op {
                     "" => match value {
@@ -225,7 +321,23 @@ fn substitute_into(
                         out.value.push_str(value.unwrap_or(""));
                     }
                 }
-                i = close + 1;
+                if let Some(rest) = rest {
+                    substitute_into(
+                        &template[rest.clone()],
+                        base + rest.start,
+                        vars,
+                        dialect,
+                        out,
+                    )?;
+                }
+                i = end;
+            }
+            // compose-go keeps a `$` that starts no template as it is (`$(date)`,
+            // `$1`, `a $ b`, `$}`); docker stack deploy refuses it.
+            _ if dialect == Dialect::Compose => {
+                literal_start = i;
+                i += 1;
+                continue;
             }
             _ => {
                 // `$` and the character after it (whole, if not ASCII).
@@ -408,16 +520,127 @@ mod tests {
 
     #[test]
     fn invalid_templates() {
+        // What compose-go refuses: `${` that starts no valid variable.
         for t in [
-            "$", "a $1", "${}", "${1A}", "${A B}", "${A:x}", "${A", "x $ y", "${A:-b",
+            "${",
+            "${}",
+            "${ }",
+            "${ x}",
+            "${x }",
+            "${x!}",
+            "${1A}",
+            "${A B}",
+            "${A:x}",
+            "${A",
+            "${A:-b",
+            "run ${A:-x\n}",
         ] {
             let e = err(t);
+            assert_eq!(e.kind, TemplateErrorKind::Invalid, "{t:?}");
+        }
+        assert_eq!(err("${A B}").range, 0..6);
+        assert_eq!(err("echo ${1}").range, 5..9);
+    }
+
+    /// compose-go's template rules, case by case (its own tests' shapes,
+    /// written here with this module's variables: SET=value, EMPTY="",
+    /// TAG=1.27, JSON={"j":2}).
+    #[test]
+    fn compose_go_cases() {
+        let mut vars = env();
+        vars.insert("JSON".into(), r#"{"j":2}"#.into());
+        let cases: &[(&str, &str)] = &[
+            // A `$` that starts no template stays as it is.
+            ("a $ string", "a $ string"),
+            ("^REGEX$", "^REGEX$"),
+            ("$}", "$}"),
+            ("$", "$"),
+            ("sh -c 'echo \"$(date)\"'", "sh -c 'echo \"$(date)\"'"),
+            ("echo $1 $@ $? $*", "echo $1 $@ $? $*"),
+            ("5$ and $é", "5$ and $é"),
+            // Escapes.
+            ("$${SET}", "${SET}"),
+            ("$$(date)", "$(date)"),
+            // Names are case-insensitive in the pattern.
+            ("$lower ${lower}", "low low"),
+            // The text around a template does not change which operator applies.
+            ("-ok ${EMPTY:-d}", "-ok d"),
+            ("+ok ${MISSING:-${EMPTY-d}}", "+ok "),
+            (":-ok ${MISSING-d}", ":-ok d"),
+            (":-ok ${EMPTY-d}", ":-ok "),
+            (":?ok ${EMPTY:-d}", ":?ok d"),
+            ("?ok ${EMPTY:-d}", "?ok d"),
+            // The first operator after the name wins; the rest is text.
+            ("${MISSING-err?msg}", "err?msg"),
+            ("${EMPTY:-/non:-alnum}", "/non:-alnum"),
+            ("${SET?x-y}", "value"),
+            ("${SET:+a:?b}", "a:?b"),
+            // Nested defaults and alternatives.
+            ("ok ${MISSING-$TAG}", "ok 1.27"),
+            ("ok ${MISSING-${TAG} ${TAG}}", "ok 1.27 1.27"),
+            ("ok ${EMPTY+$TAG ${TAG:+second}}", "ok 1.27 second"),
+            ("${SET:+${SET},}B", "value,B"),
+            ("${MISSING:+${SET},}B", "B"),
+            // Braces inside a default are counted.
+            (r#"ok ${MISSING:-{"j":1}}"#, r#"ok {"j":1}"#),
+            (r#"ok ${JSON-{"j":1}}"#, r#"ok {"j":2}"#),
+            ("${MISSING:-{x}}y", "{x}y"),
+            // Two templates on a line: each is substituted.
+            ("${MISSING:-a}-${TAG}", "a-1.27"),
+            ("${MISSING:-a}/${SET:-b}/$TAG", "a/value/1.27"),
+            // Required variables that are set.
+            ("ok ${SET:?err}", "ok value"),
+            ("ok ${EMPTY?err}", "ok "),
+        ];
+        for (template, want) in cases {
+            let got = substitute(template, &vars, Dialect::Compose)
+                .unwrap_or_else(|e| panic!("{template:?}: {e:?}"));
+            assert_eq!(&got.value, want, "{template:?}");
+        }
+        let required: &[(&str, &str, &str)] = &[
+            (
+                "not ok ${MISSING:?must be set}",
+                "MISSING",
+                "not set: must be set",
+            ),
+            (
+                "not ok ${EMPTY:?must not be empty}",
+                "EMPTY",
+                "empty: must not be empty",
+            ),
+            ("not ok ${MISSING:?}", "MISSING", "not set"),
+            (
+                "not ok ${MISSING?must be set}",
+                "MISSING",
+                "not set: must be set",
+            ),
+            ("not ok ${MISSING?}", "MISSING", "not set"),
+            ("${MISSING?bar-baz}", "MISSING", "not set: bar-baz"),
+            ("${MISSING:?tag ${TAG}}", "MISSING", "not set: tag 1.27"),
+        ];
+        for (template, name, tail) in required {
+            let e = substitute(template, &vars, Dialect::Compose).unwrap_err();
+            assert_eq!(
+                e.kind,
+                TemplateErrorKind::Required {
+                    name: name.to_string()
+                },
+                "{template:?}"
+            );
+            assert!(e.message.ends_with(tail), "{template:?}: {}", e.message);
+        }
+    }
+
+    #[test]
+    fn stack_dialect_refuses_a_lone_dollar() {
+        for t in ["$", "a $1", "x $ y", "$(date)"] {
+            let e = substitute(t, &env(), Dialect::Stack).unwrap_err();
             assert_eq!(e.kind, TemplateErrorKind::Invalid, "{t}");
         }
-        let e = err("echo $1");
+        let e = substitute("echo $1", &env(), Dialect::Stack).unwrap_err();
         assert_eq!(e.range, 5..7);
-        assert_eq!(err("a $é").range, 2..5);
-        assert_eq!(err("${A B}").range, 0..6);
+        let e = substitute("a $é", &env(), Dialect::Stack).unwrap_err();
+        assert_eq!(e.range, 2..5);
     }
 
     #[test]

@@ -203,7 +203,7 @@ fn a_missing_required_variable_is_a_finding_at_its_span() {
         dir.path(),
         &[(
             "compose.yaml",
-            "services:\n  web:\n    image: \"registry/app:${TAG:?set TAG first}\"\n    command: echo $1\n",
+            "services:\n  web:\n    image: \"registry/app:${TAG:?set TAG first}\"\n    command: echo $1 ${}\n",
         )],
     );
     let l = load(&opts(dir.path(), &["compose.yaml"]));
@@ -211,7 +211,7 @@ fn a_missing_required_variable_is_a_finding_at_its_span() {
         problems(&l),
         [
             "compose.yaml:3:26 BL0011 required variable `TAG` is not set: set TAG first",
-            "compose.yaml:4:19 BL0011 invalid interpolation format in `$1`",
+            "compose.yaml:4:22 BL0011 invalid interpolation format in `${}`",
         ]
     );
     let f = &l.problems[0];

@@ -821,9 +821,12 @@ fn build_build(key: &super::yaml::Key, n: &Node, cx: &mut BuildCx<'_>) -> Build 
     let dockerfile_inline = opt("dockerfile_inline");
     let dockerfile_path = match (&context_path, &dockerfile_inline) {
         (Some(ctx), None) => {
+            // An empty `dockerfile:` (often a variable that is not set) is
+            // no file name: the build uses the context's `Dockerfile`.
             let name = dockerfile
                 .as_ref()
                 .map(|d| d.value.as_str())
+                .filter(|d| !d.is_empty())
                 .unwrap_or("Dockerfile");
             let p = Path::new(name);
             Some(if p.is_absolute() {

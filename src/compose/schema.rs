@@ -335,8 +335,52 @@ fn type_names(err: &ValidationError<'_>) -> Vec<String> {
     }
 }
 
+/// The legacy (version 1) format puts services at the top level, with no
+/// `services:` key. Current compose rejects it; one finding says so, instead
+/// of one unknown key per service.
+fn legacy_format(root: &Node) -> Option<SchemaProblem> {
+    const TOP_LEVEL: &[&str] = &[
+        "version", "name", "include", "services", "networks", "volumes", "secrets", "configs",
+        "models",
+    ];
+    let entries = root.as_map()?;
+    if root.get("services").is_some() {
+        return None;
+    }
+    let services: Vec<&super::yaml::Entry> = entries
+        .iter()
+        .filter(|e| {
+            !TOP_LEVEL.contains(&e.key.name.as_str())
+                && !e.key.name.starts_with("x-")
+                && (e.value.get("image").is_some() || e.value.get("build").is_some())
+        })
+        .collect();
+    let first = services.first()?;
+    let names: Vec<String> = services
+        .iter()
+        .take(3)
+        .map(|e| format!("`{}`", e.key.name))
+        .collect();
+    let more = if services.len() > 3 { ", ..." } else { "" };
+    Some(SchemaProblem {
+        file: first.key.file.clone(),
+        span: first.key.span,
+        message: format!(
+            "this is the legacy (version 1) compose format, with services at the top level ({}{more}); current compose rejects it",
+            names.join(", ")
+        ),
+        help: Some(
+            "add a top-level `services:` key and indent every service under it by two spaces"
+                .into(),
+        ),
+    })
+}
+
 /// Checks `root` (one file, after interpolation) against the schema.
 pub fn validate(root: &Node, kind: SchemaKind) -> Vec<SchemaProblem> {
+    if let Some(legacy) = legacy_format(root) {
+        return vec![legacy];
+    }
     let compiled = compiled(kind);
     let json = root.to_json();
     let mut out = Vec::new();
@@ -577,6 +621,29 @@ mod tests {
         );
         assert_eq!(p[0].0, "publishd");
         assert_eq!(p[0].2.as_deref(), Some("did you mean `published`?"));
+    }
+
+    #[test]
+    fn legacy_format_is_one_finding() {
+        let p = check(
+            "web:\n  build: .\n  ports:\n    - '5000:5000'\nredis:\n  image: redis:7\nworker:\n  image: app\ncache:\n  image: memcached\n",
+            SchemaKind::Compose,
+        );
+        assert_eq!(p.len(), 1, "{p:?}");
+        assert_eq!(p[0].0, "web");
+        assert!(p[0].1.contains("legacy (version 1)"), "{}", p[0].1);
+        assert!(
+            p[0].1.contains("`web`, `redis`, `worker`, ..."),
+            "{}",
+            p[0].1
+        );
+        assert!(p[0].2.as_deref().unwrap().contains("services:"));
+        // Top-level keys that are not services are not mistaken for them.
+        let p = check(
+            "networks:\n  back: {}\nx-common:\n  image: a\n",
+            SchemaKind::Compose,
+        );
+        assert!(p.iter().all(|p| !p.1.contains("legacy")), "{p:?}");
     }
 
     #[test]

@@ -192,6 +192,18 @@ pub fn parse_volume(s: &str) -> Result<ShortVolume, String> {
         i += 1;
     }
     parts.push(start..s.len());
+    // compose-go: `:/x` (an unset `${SOURCE}`), `a::b` and `a:` are refused.
+    // Sections are read in order, as compose-go does, so the first problem wins.
+    if parts.len() > 1 {
+        for (k, r) in parts.iter().enumerate() {
+            if r.is_empty() {
+                return Err("empty section between colons".to_string());
+            }
+            if k == 2 && parts.len() > 3 {
+                break;
+            }
+        }
+    }
     let part = |r: &Range<usize>| Part::new(s, r.clone());
     match parts.len() {
         1 => Ok(ShortVolume {
@@ -300,5 +312,18 @@ mod tests {
         let v = parse_volume("C:\\data:/data").unwrap();
         assert_eq!(v.source.unwrap().text, "C:\\data");
         assert_eq!(v.target.range, 8..13);
+        // An unset `${SOURCE}` leaves `:/x`: compose-go refuses the spec.
+        for bad in [":/etc/app.conf", "./a::ro", "./a:", "vol:/b:ro:"] {
+            let e = parse_volume(bad).err();
+            let want = if bad == "vol:/b:ro:" {
+                "too many"
+            } else {
+                "empty section between colons"
+            };
+            assert!(
+                e.as_deref().is_some_and(|e| e.contains(want)),
+                "{bad}: {e:?}"
+            );
+        }
     }
 }

@@ -30,6 +30,30 @@ pub struct Pattern {
     pub line: usize,
 }
 
+/// Whose walk of the context the ignore file is applied by. Both decide a
+/// path the same way; they differ in which excluded directories they open.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Walker {
+    /// BuildKit's sender (fsutil): opens an excluded directory when an
+    /// exception may match below it, and every excluded directory when an
+    /// exception has a wildcard.
+    #[default]
+    BuildKit,
+    /// The docker CLI's tar for the classic builder (`archive.TarWithOptions`):
+    /// opens an excluded directory only when an exception pattern starts with
+    /// it (`!docs/guide.md` opens `docs`; `!**/*.md` opens nothing).
+    Classic,
+}
+
+impl Walker {
+    pub fn describe(self) -> &'static str {
+        match self {
+            Walker::BuildKit => "BuildKit's",
+            Walker::Classic => "the classic builder's",
+        }
+    }
+}
+
 /// A parsed ignore file.
 #[derive(Clone, Debug, Default)]
 pub struct IgnoreFile {
@@ -38,6 +62,8 @@ pub struct IgnoreFile {
     pub patterns: Vec<Pattern>,
     /// One compiled matcher per pattern, same order.
     matchers: Vec<Matcher>,
+    /// The walk whose rules apply (BuildKit's unless the build is classic).
+    pub walker: Walker,
 }
 
 /// The verdict for one path: whether it is excluded, and the index of the
@@ -215,11 +241,20 @@ impl IgnoreFile {
         self.patterns.iter().any(|p| p.negated)
     }
 
-    /// Whether an exception pattern could re-include something strictly below
-    /// the directory `dir` (context-relative, `/` separators). A walker may skip
-    /// an excluded directory when this is false. It errs on the side of `true`.
+    /// Whether the walk opens the excluded directory `dir` (context-relative,
+    /// `/` separators) to look for re-included entries. For the classic
+    /// builder this is exactly the CLI's test, and it decides what is sent.
+    /// For BuildKit the result is the same content as fsutil's walk, which
+    /// opens more (see [`IgnoreFile::wildcard_exception`]): this errs on the
+    /// side of `true` and skips only directories nothing can come back from.
     pub fn could_reinclude_below(&self, dir: &str) -> bool {
         let dir_slash = format!("{}/", dir.trim_end_matches('/'));
+        if self.walker == Walker::Classic {
+            return self
+                .patterns
+                .iter()
+                .any(|p| p.negated && format!("{}/", p.cleaned).starts_with(&dir_slash));
+        }
         self.patterns.iter().any(|p| {
             if !p.negated {
                 return false;
@@ -228,6 +263,24 @@ impl IgnoreFile {
             // Something below `dir` starts with `dir/`; the pattern can only
             // match strings that start with its literal prefix.
             lit.starts_with(&dir_slash) || dir_slash.starts_with(&lit)
+        })
+    }
+
+    /// The first `!` exception with a wildcard before its end (a trailing
+    /// `/*` or `/**` does not count), if any: with one, BuildKit's sender
+    /// (fsutil) opens every excluded directory of the context to test what
+    /// is below, instead of skipping it.
+    pub fn wildcard_exception(&self) -> Option<usize> {
+        self.patterns.iter().position(|p| {
+            if !p.negated {
+                return false;
+            }
+            let stem = p
+                .cleaned
+                .strip_suffix("/**")
+                .or_else(|| p.cleaned.strip_suffix("/*"))
+                .unwrap_or(&p.cleaned);
+            stem.contains(['*', '[', ']', '?', '^', '\\'])
         })
     }
 

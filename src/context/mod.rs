@@ -15,7 +15,7 @@ pub mod select;
 pub mod tar;
 pub mod walk;
 
-pub use dockerignore::{load_ignore_file, IgnoreFile};
+pub use dockerignore::{load_ignore_file, IgnoreFile, Walker};
 pub use fs::{ContextFs, FileKind, Meta, OsFs};
 pub use plan::{plan_unpruned, ContextError, ContextPlan, Explanation, PlanOptions, Totals};
 pub use prune::{KnownOnbuild, NoDaemon, OnbuildLookup, OnbuildUnknown, StageSelection};

@@ -11,7 +11,7 @@ use sha2::{Digest as _, Sha256};
 use crate::dockerfile::Dockerfile;
 
 use super::digest::DigestBuilder;
-use super::dockerignore::{load_ignore_file, Decision, IgnoreFile, LoadError};
+use super::dockerignore::{load_ignore_file, Decision, IgnoreFile, LoadError, Walker};
 use super::fs::{ContextFs, FileKind, OsFs};
 use super::prune::{
     clean_context_path, needs, Needs, NeedsInput, NoDaemon, OnbuildLookup, OnbuildUnknown,
@@ -166,7 +166,15 @@ impl ContextPlan {
         } else {
             context_dir.join(dockerfile_path)
         };
-        let ignore = load_ignore_file(context_dir, Some(&df_abs))?;
+        let mut ignore = load_ignore_file(context_dir, Some(&df_abs))?;
+        // The classic builder's tar is made by the CLI's walker, which opens
+        // fewer excluded directories than BuildKit's sender.
+        if let Some(ignore) = &mut ignore {
+            ignore.walker = match opts.stages {
+                StageSelection::UpToTarget => Walker::Classic,
+                StageSelection::Reachable => Walker::BuildKit,
+            };
+        }
 
         // The Dockerfile inside the context, or injected.
         let rel = relative_inside(context_dir, &df_abs);

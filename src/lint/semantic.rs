@@ -39,6 +39,9 @@ pub struct ImageConfig {
     pub working_dir: Option<String>,
     /// The image's OS (`linux`, `windows`), when known.
     pub os: Option<String>,
+    /// `Config.User`: the user its containers run as (`None` or empty: root,
+    /// or not known).
+    pub user: Option<String>,
     /// `Config.OnBuild`: instructions that run first in a stage built on
     /// the image.
     pub onbuild: Vec<String>,
@@ -98,6 +101,9 @@ pub struct StageInfo {
     pub platform: Option<Result<Expansion, ExpandError>>,
     /// Stages this one needs directly (base, `COPY --from`, `RUN --mount from=`).
     pub deps: BTreeSet<usize>,
+    /// The configuration of the image at the root of the stage's chain
+    /// (an earlier stage's base for `FROM stage`), when a resolver knows it.
+    pub base_config: Option<ImageConfig>,
     /// The variables right after the FROM (from the base).
     pub start_scope: Scope,
     /// The variables at the end of the stage (what stages built on it start with).
@@ -489,11 +495,16 @@ impl Semantic {
                 }
             }
         };
+        let base_config = match &base {
+            BaseImage::Stage(b) => self.stages[*b].base_config.clone(),
+            BaseImage::Image(r) => resolver.resolve(r),
+            _ => None,
+        };
         let start = match &base {
             BaseImage::Scratch => Scope::scratch(),
             BaseImage::Stage(b) => self.stages[*b].end_scope.clone(),
-            BaseImage::Image(r) => match resolver.resolve(r) {
-                Some(config) => self.image_scope(&config),
+            BaseImage::Image(_) => match &base_config {
+                Some(config) => self.image_scope(config),
                 None => Scope::unknown_base(),
             },
             BaseImage::Unknown | BaseImage::Invalid(_) => Scope::unknown_base(),
@@ -509,6 +520,7 @@ impl Semantic {
             base,
             platform,
             deps: BTreeSet::new(),
+            base_config,
             start_scope: start,
             end_scope: scope,
         }

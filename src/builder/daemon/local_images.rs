@@ -132,6 +132,7 @@ pub fn image_config(facts: ImageFacts) -> ImageConfig {
         working_dir: facts.working_dir,
         os: Some(facts.os).filter(|os| !os.is_empty()),
         onbuild: facts.onbuild,
+        user: facts.user,
     }
 }
 

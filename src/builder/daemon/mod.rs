@@ -268,6 +268,7 @@ impl Daemon {
                     env: config.env.unwrap_or_default(),
                     shell: config.shell.unwrap_or_default(),
                     working_dir: config.working_dir.filter(|w| !w.is_empty()),
+                    user: config.user.filter(|u| !u.is_empty()),
                 }))
             }
             Err(bollard::errors::Error::DockerResponseServerError {
@@ -304,6 +305,8 @@ pub struct ImageFacts {
     pub shell: Vec<String>,
     /// `Config.WorkingDir`.
     pub working_dir: Option<String>,
+    /// `Config.User`.
+    pub user: Option<String>,
 }
 
 impl ImageFacts {

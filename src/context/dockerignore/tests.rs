@@ -342,6 +342,34 @@ fn reinclusion_below_a_directory() {
 }
 
 #[test]
+fn the_classic_walker_opens_only_directories_an_exception_names() {
+    // `**` then `!**/*.md`: BuildKit looks below `docs`, the CLI does not.
+    let mut f = IgnoreFile::parse("**\n!**/*.md\n").unwrap();
+    assert!(f.could_reinclude_below("docs"));
+    assert_eq!(f.wildcard_exception(), Some(1));
+    f.walker = Walker::Classic;
+    assert!(!f.could_reinclude_below("docs"));
+    assert!(!f.decide("README.md").excluded);
+    // An exception that starts with the directory opens it for both.
+    let mut f = IgnoreFile::parse("docs\n!docs/guide.md\n").unwrap();
+    assert_eq!(f.wildcard_exception(), None);
+    assert!(f.could_reinclude_below("docs"));
+    f.walker = Walker::Classic;
+    assert!(f.could_reinclude_below("docs"));
+    assert!(!f.could_reinclude_below("src"));
+    // `!docs/*` names `docs` (the CLI compares the pattern as written).
+    let mut f = IgnoreFile::parse("*\n!docs/*\n").unwrap();
+    assert_eq!(
+        f.wildcard_exception(),
+        None,
+        "a trailing /* is not a wildcard for fsutil"
+    );
+    f.walker = Walker::Classic;
+    assert!(f.could_reinclude_below("docs"));
+    assert!(!f.could_reinclude_below("docs/sub"));
+}
+
+#[test]
 fn dockerfile_specific_ignore_file_wins() {
     let dir = tempfile::tempdir().unwrap();
     let root = dir.path();

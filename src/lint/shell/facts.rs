@@ -63,6 +63,11 @@ fn range(node: Node<'_>) -> Range<u32> {
 /// Whether a value node expands to one word.
 fn one_word(script: &Extractor<'_>, value: Option<Node<'_>>) -> bool {
     let Some(value) = value else { return true };
+    // `$!`, `$$`, `$?` and `$#` are numbers, quoted or not.
+    let text = script.node_text(value).trim_matches('"');
+    if matches!(text, "$!" | "$$" | "$?" | "$#") {
+        return true;
+    }
     match value.kind() {
         "arithmetic_expansion" | "number" => true,
         "word" | "string" | "raw_string" | "concatenation" => {

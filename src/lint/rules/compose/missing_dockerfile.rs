@@ -54,6 +54,7 @@ fn check(cx: &StackCx<'_>, out: &mut Diagnostics) {
             .dockerfile
             .as_ref()
             .map(|d| d.value.as_str())
+            .filter(|d| !d.is_empty())
             .unwrap_or("Dockerfile");
         let at = b.dockerfile.clone().unwrap_or_else(|| b.context.clone());
         out.push(
@@ -96,6 +97,20 @@ mod tests {
             "services:\n  web:\n    build:\n      context: .\n      dockerfile_inline: FROM scratch\n",
             &[],
             &[],
+        );
+        // An unset `${DOCKERFILE}` empties the name: the build uses the
+        // context's `Dockerfile`, which is there.
+        assert_stack_fires_with(
+            &RULE,
+            "services:\n  api:\n    build:\n      context: ./api\n      dockerfile: ${API_DOCKERFILE}\n",
+            &[("api/Dockerfile", "FROM scratch\n")],
+            &[],
+        );
+        assert_stack_fires_with(
+            &RULE,
+            "services:\n  api:\n    build:\n      context: ./api\n      dockerfile: ${API_DOCKERFILE}\n",
+            &[("api/", "")],
+            &["${API_DOCKERFILE}"],
         );
         // A missing context is another rule's finding.
         assert_stack_fires_with(&RULE, "services:\n  web:\n    build: ./nope\n", &[], &[]);

@@ -11,7 +11,8 @@ pub static RULE: Rule = Rule {
     doc: r#"## What it does
 Reports a service with no `image:` and no `build:` (after overrides,
 `extends` and `include` are applied, so a partial service in an override
-file is fine).
+file is fine). A service with `provider:` is run by a plugin, not from an
+image, and needs neither (compose-go's validation makes the same exception).
 
 ## Why is this bad?
 There is nothing to run. `docker compose` refuses the file: "service has
@@ -32,6 +33,19 @@ services:
     ports: ["8080:80"]
 ```
 
+```yaml
+services:
+  database:
+    provider:
+      type: awesomecloud
+      options:
+        type: mysql
+        size: 256
+  web:
+    image: nginx:1.27
+    depends_on: [database]
+```
+
 ## How to fix
 Add `image:` or `build:`, or, if the file is meant to override another, lint
 it together with its base (`buildlint check -f compose.yaml -f this.yaml`).
@@ -44,7 +58,7 @@ it together with its base (`buildlint check -f compose.yaml -f this.yaml`).
 
 fn check(cx: &StackCx<'_>, out: &mut Diagnostics) {
     for s in &cx.project.services {
-        if s.image.is_some() || s.build.is_some() {
+        if s.image.is_some() || s.build.is_some() || s.node.get("provider").is_some() {
             continue;
         }
         // A misspelt `imag:` is already a schema finding at the key.
@@ -85,6 +99,11 @@ mod tests {
         );
         assert_stack_fires(&RULE, "services:\n  web: {}\n", &["web"]);
         assert_stack_quiet(&RULE, "services:\n  web:\n    build: .\n");
+        // A provider service runs through a plugin: no image, no build.
+        assert_stack_quiet(
+            &RULE,
+            "services:\n  db:\n    provider:\n      type: model\n      options:\n        model: ai/smollm2\n  app:\n    image: a:1\n    depends_on: [db]\n",
+        );
         // The schema reports the misspelt key; no second finding.
         assert_stack_quiet(&RULE, "services:\n  web:\n    imag: a:1\n");
         assert_stack_quiet(

@@ -5,7 +5,8 @@ use crate::lint::{
 use crate::span::Span;
 
 use super::sources::{
-    context_sources, describe_pattern, ContextSource, Presence, SourceKind, Verdict,
+    context_sources, describe_pattern, for_guessed_context, ContextSource, Presence, SourceKind,
+    Verdict,
 };
 use crate::lint::rules::dockerfile::dl_helpers::sub_span;
 
@@ -22,10 +23,14 @@ Checks `COPY` and `ADD` sources written as absolute paths (`/var/www/html`). Sou
 read from the build context, never from the host: Docker reads `/x` as `<context>/x`.
 
 - When the context holds that path, the finding is a warning with a fix to the relative form.
-- When it does not, the build will fail, and the finding is an error.
+- When it does not, the build will fail, and the finding is an error. Its help shows the mount
+  that reads the host path at run time instead; a file copied into a directory keeps its name
+  there (`-v /etc/nginx/nginx.conf:/etc/nginx/nginx.conf`, not `:/etc/nginx/`, which would hide
+  the directory).
 
-The severity does not depend on whether the build context was named or guessed: an absolute path
-says the author meant a path on the host.
+When the build context is only guessed (neither `--context`, the configuration nor a stack file
+names it), the error cases are reported at `info` and say the build fails *if* the context is that
+directory, as every context rule does; the warning with its fix stays a warning.
 
 ## Why is this bad?
 `COPY /var/www/html /www/html` reads like "copy the host's web root into the image", but a build
@@ -98,11 +103,25 @@ fn relative_fix(cx: &DockerfileCx<'_>, source: &ContextSource<'_>) -> Option<Fix
     Some(Fix::safe(vec![Edit::replace(span, replacement)]))
 }
 
+/// Where the source lands in the image, as a mount target: a file copied
+/// into a directory (`COPY /etc/nginx/nginx.conf /etc/nginx/`) lands at
+/// `/etc/nginx/nginx.conf`, and a mount must name that file, not hide the
+/// whole directory.
 fn destination(source: &ContextSource<'_>) -> Option<String> {
-    match &source.inst.args {
-        Args::Copy(a) | Args::Add(a) => a.dest.as_ref().map(|d| d.raw.clone()),
-        _ => None,
-    }
+    let dest = match &source.inst.args {
+        Args::Copy(a) | Args::Add(a) => a.dest.as_ref().map(|d| d.raw.clone())?,
+        _ => return None,
+    };
+    let name = source.value.trim_end_matches('/').rsplit('/').next()?;
+    let names_a_file = !source.value.ends_with('/')
+        && name.contains('.')
+        && !name.starts_with('.')
+        && !name.contains(['*', '?', '[']);
+    Some(if names_a_file && dest.ends_with('/') {
+        format!("{dest}{name}")
+    } else {
+        dest
+    })
 }
 
 fn check(cx: &DockerfileCx<'_>, out: &mut Diagnostics) {
@@ -147,22 +166,18 @@ fn check(cx: &DockerfileCx<'_>, out: &mut Diagnostics) {
             .help(format!(
                 "write `{rel}` and keep it out of .dockerignore, or mount the host path when the container runs"
             )),
-            Presence::Missing | Presence::NoMatch => {
-                let mut d = Diagnostic::new(
-                    span,
-                    format!(
-                        "`{value}` is not in the build context: {kw} reads sources from the context (as `{rel}`), never from the host, so the build will fail"
-                    ),
-                )
-                .help(host_help);
-                if !cx.context_known {
-                    let h = d.help.take().unwrap_or_default();
-                    d = d.help(format!(
-                        "{h}; the build context was guessed as the Dockerfile's directory: name it with `--context DIR` or a `context` key in buildlint.toml"
-                    ));
-                }
-                d
-            }
+            Presence::Missing | Presence::NoMatch => Diagnostic::new(
+                span,
+                format!(
+                    "`{value}` is not in the build context: {kw} reads sources from the context (as `{rel}`), never from the host, so the build will fail"
+                ),
+            )
+            .help(host_help),
+        };
+        // Whether the build fails depends on what the context holds.
+        let diagnostic = match presence {
+            Presence::Present => diagnostic,
+            _ => for_guessed_context(cx, diagnostic),
         };
         out.push(diagnostic);
     }
@@ -179,16 +194,36 @@ mod tests {
     #[test]
     fn missing_absolute_source_is_an_error_without_fix() {
         let src = "FROM nginx:latest\nCOPY /var/www/html /www/html\n";
-        for known in [true, false] {
-            let found = lint_in(&RULE, src, &MemoryContext::new(), known);
-            assert_eq!(underlined(src, &found), ["/var/www/html"]);
-            assert_eq!(found[0].severity, Severity::Error);
-            assert!(found[0].fix.is_none());
-            assert!(found[0].message.contains("build will fail"));
-            assert_eq!(found[0].start().line, 2);
-        }
+        let found = lint_in(&RULE, src, &MemoryContext::new(), true);
+        assert_eq!(underlined(src, &found), ["/var/www/html"]);
+        assert_eq!(found[0].severity, Severity::Error);
+        assert!(found[0].fix.is_none());
+        assert!(found[0].message.ends_with("so the build will fail"));
+        assert_eq!(found[0].start().line, 2);
+        // A guessed context: the same policy as every context rule.
         let guessed = lint_in(&RULE, src, &MemoryContext::new(), false);
+        assert_eq!(guessed[0].severity, Severity::Info);
+        assert!(guessed[0]
+            .message
+            .contains("the build will fail if the build context is"));
         assert!(guessed[0].help.as_deref().unwrap().contains("--context"));
+    }
+
+    #[test]
+    fn the_mount_hint_keeps_a_file_a_file() {
+        let src = "FROM nginx:1.27\nCOPY /etc/nginx/nginx.conf /etc/nginx/\nCOPY /srv/www/ /usr/share/nginx/html/\n";
+        let found = lint_in(&RULE, src, &MemoryContext::new(), true);
+        let helps: Vec<&str> = found.iter().map(|f| f.help.as_deref().unwrap()).collect();
+        assert!(
+            helps[0].contains("-v /etc/nginx/nginx.conf:/etc/nginx/nginx.conf "),
+            "{}",
+            helps[0]
+        );
+        assert!(
+            helps[1].contains("-v /srv/www/:/usr/share/nginx/html/ "),
+            "{}",
+            helps[1]
+        );
     }
 
     #[test]

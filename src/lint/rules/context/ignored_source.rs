@@ -22,7 +22,10 @@ BuildKit's `CopyIgnoredFile` check stops as soon as the ignore file holds an exc
 this rule follows exceptions: a directory whose files are brought back by `!dir/keep` is not
 reported.
 
-When the build context is only guessed, findings are reported at `info`.
+When the build context is only guessed (the Dockerfile's directory, because neither
+`--context`, the configuration nor a stack file names it), findings are reported at `info` and
+say the build will fail *if* the context is the Dockerfile's directory: the same policy for every
+rule that depends on what the context holds.
 
 ## Why is this bad?
 The file is on disk, so the `COPY` looks right, but the build never sees it: it fails with

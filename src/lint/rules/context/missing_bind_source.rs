@@ -18,7 +18,10 @@ Checks `RUN --mount=type=bind,source=PATH` mounts that read the build context (n
 must exist in the context and not be excluded by `.dockerignore`. Mounts of other types, and bind
 mounts from a stage or image, are not checked.
 
-When the build context is only guessed, findings are reported at `info`.
+When the build context is only guessed (the Dockerfile's directory, because neither
+`--context`, the configuration nor a stack file names it), findings are reported at `info` and
+say the build will fail *if* the context is the Dockerfile's directory: the same policy for every
+rule that depends on what the context holds.
 
 ## Why is this bad?
 The build fails at that `RUN` with `failed to compute cache key: "/go.sum": not found`.

@@ -21,7 +21,9 @@ Sources of `COPY --from`, heredocs and URLs do not come from the context and are
 neither are stages the build target does not need.
 
 When the build context is only guessed (the Dockerfile's directory, because neither
-`--context`, the configuration nor a stack file names it), findings are reported at `info`.
+`--context`, the configuration nor a stack file names it), findings are reported at `info` and
+say the build will fail *if* the context is the Dockerfile's directory: the same policy for every
+rule that depends on what the context holds.
 
 ## Why is this bad?
 The build fails at that step (`"/app/confg.yaml": not found`), after every earlier step has run,

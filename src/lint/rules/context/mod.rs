@@ -11,6 +11,7 @@ mod missing_source;
 #[cfg(test)]
 mod page_examples;
 pub(crate) mod sources;
+mod wildcard_ignore_exception;
 
 pub static RULES: &[&Rule] = &[
     &absolute_source::RULE,
@@ -19,6 +20,7 @@ pub static RULES: &[&Rule] = &[
     &ignored_source::RULE,
     &copy_from_unknown::RULE,
     &missing_bind_source::RULE,
+    &wildcard_ignore_exception::RULE,
 ];
 
 #[cfg(test)]
@@ -145,7 +147,8 @@ pub(crate) mod tests {
         }
     }
 
-    /// The seed: one error, on line 2, under `/var/www/html`; the `latest`
+    /// The seed: with a guessed context no error (BL3001 is information);
+    /// with the context named, one error, on line 2, under `/var/www/html`; the `latest`
     /// and no-USER findings beside it. With `var/www/html` in the context, a
     /// warning with its fix instead of the error.
     #[test]
@@ -155,11 +158,22 @@ pub(crate) mod tests {
         let path =
             std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/seed/Dockerfile");
         let source = std::fs::read_to_string(path).unwrap();
-        let found = lint_selected(
+        // A guessed context: what the build would do is not known, so the
+        // finding is information, not an error.
+        let guessed = lint_selected(
             &RuleSelection::defaults(),
             &source,
             &MemoryContext::new(),
             false,
+        );
+        let abs = guessed.iter().find(|f| f.rule.code == "BL3001").unwrap();
+        assert_eq!(abs.severity, Severity::Info);
+        assert!(guessed.iter().all(|f| f.severity != Severity::Error));
+        let found = lint_selected(
+            &RuleSelection::defaults(),
+            &source,
+            &MemoryContext::new(),
+            true,
         );
         let errors: Vec<_> = found
             .iter()

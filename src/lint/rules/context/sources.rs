@@ -500,19 +500,25 @@ pub fn describe_pattern(context: &dyn ContextView, pattern: Option<usize>) -> St
     }
 }
 
-/// Downgrades a finding that depends on what the context holds when the
-/// context is only guessed, and says how to name it.
+/// The one policy for findings that depend on what the build context holds
+/// when the context is only guessed (the Dockerfile's directory): they are
+/// `info`, the message says the build fails *if* the context is that
+/// directory, and the help says how to name the real one.
 pub fn for_guessed_context(cx: &DockerfileCx<'_>, diagnostic: Diagnostic) -> Diagnostic {
     if cx.context_known {
         return diagnostic;
     }
+    let message = diagnostic.message.replace(
+        "the build will fail",
+        "the build will fail if the build context is the Dockerfile's directory",
+    );
+    let how = "the build context was guessed as the Dockerfile's directory: name it with `--context DIR` or a `context` key in buildlint.toml";
     let help = match diagnostic.help {
-        Some(h) => format!(
-            "{h}; the build context was guessed as the Dockerfile's directory: name it with `--context DIR` or a `context` key in buildlint.toml"
-        ),
-        None => "the build context was guessed as the Dockerfile's directory: name it with `--context DIR` or a `context` key in buildlint.toml".to_string(),
+        Some(h) => format!("{h}; {how}"),
+        None => how.to_string(),
     };
     Diagnostic {
+        message,
         help: Some(help),
         severity: Some(Severity::Info),
         ..diagnostic

@@ -1,4 +1,4 @@
-use crate::dockerfile::Kind;
+use super::from_platform_flag_const_disallowed::constant_platform_froms;
 use crate::lint::{Check, Diagnostic, Diagnostics, DockerfileCx, FixAvailability, Rule, Severity};
 
 pub static RULE: Rule = Rule {
@@ -10,11 +10,12 @@ pub static RULE: Rule = Rule {
     fix: FixAvailability::Never,
     summary: "A FROM instruction uses `--platform`.",
     doc: r#"## What it does
-Checks `FROM` instructions that carry a `--platform` flag, whatever its value.
-
-BuildKit's `FromPlatformFlagConstDisallowed` only reports constant values and
-`RedundantTargetPlatform` only `$TARGETPLATFORM`; this rule is stricter, as hadolint is: the
-platform belongs to the build command, so one Dockerfile builds for every platform.
+Checks `FROM` instructions whose `--platform` is a constant, as BuildKit's
+`FromPlatformFlagConstDisallowed` does (this is hadolint's `DL3029` under that rule's exact
+conditions): a value with a variable (`--platform=$BUILDPLATFORM`, the documented form for
+cross-compiling stages) is not reported, nor is a stage whose name mentions the platform's OS or
+architecture (`build_amd64`, one of several per-platform stages). Where `BL1019` reports the same
+flag, this finding is folded into it.
 
 ## Why is this bad?
 A platform written into the Dockerfile pins every build to it: `docker build --platform` and
@@ -31,31 +32,35 @@ Use instead:
 FROM debian:12
 ```
 
+```dockerfile
+FROM --platform=$BUILDPLATFORM golang:1.23 AS build
+ARG TARGETOS TARGETARCH
+RUN GOOS=$TARGETOS GOARCH=$TARGETARCH go build -o /out/app .
+
+FROM alpine:3.20
+COPY --from=build /out/app /usr/local/bin/app
+```
+
 ## How to fix
 Remove the flag and pass the platform when building: `docker build --platform linux/amd64 .`.
-Cross-compiling stages that need the build machine's platform are the exception
-(`FROM --platform=$BUILDPLATFORM golang AS build`): suppress the rule there.
+A stage that runs on the build machine (cross-compiling) takes `--platform=$BUILDPLATFORM`.
 
 ## References
-- hadolint DL3029
+- BuildKit check `FromPlatformFlagConstDisallowed`
+- hadolint DL3029 (silent on `$BUILDPLATFORM` and `$TARGETPLATFORM`; this rule is silent on any
+  variable, as BuildKit is)
 "#,
     check: Check::Dockerfile(check),
 };
 
 fn check(cx: &DockerfileCx<'_>, out: &mut Diagnostics) {
-    for inst in &cx.df.instructions {
-        if inst.kind != Kind::From {
-            continue;
-        }
+    for (inst, _) in constant_platform_froms(cx) {
         let Some(flag) = inst.flag("platform") else {
             continue;
         };
-        if flag.value.as_ref().is_none_or(|v| v.raw.is_empty()) {
-            continue;
-        }
         out.push(
             Diagnostic::new(flag.span, "the base image's platform is fixed with `--platform`")
-                .help("remove the flag and pass the platform to the build: `docker build --platform linux/amd64 .`"),
+                .help("remove the flag and pass the platform to the build: `docker build --platform linux/amd64 .`; a stage that runs on the build machine takes `--platform=$BUILDPLATFORM`"),
         );
     }
 }
@@ -74,14 +79,20 @@ mod tests {
         );
         assert_fires(
             &RULE,
-            "FROM --platform=$BUILDPLATFORM golang AS build\nFROM alpine\n",
-            &["--platform=$BUILDPLATFORM"],
-        );
-        assert_fires(
-            &RULE,
             "from --platform=arm64 debian as x\n",
             &["--platform=arm64"],
         );
+    }
+
+    #[test]
+    fn quiet_on_variables_and_per_platform_stages() {
+        assert_quiet(
+            &RULE,
+            "FROM --platform=$BUILDPLATFORM golang:1.23 AS build\nFROM alpine\nCOPY --from=build /a /a\n",
+        );
+        assert_quiet(&RULE, "FROM --platform=${BUILDPLATFORM} node:20 AS web\n");
+        assert_quiet(&RULE, "ARG P=linux/amd64\nFROM --platform=$P debian\n");
+        assert_quiet(&RULE, "FROM --platform=linux/arm64 alpine AS build_arm64\n");
     }
 
     #[test]

@@ -131,7 +131,14 @@ fn normalize_arch(arch: &str) -> Option<String> {
     )
 }
 
-fn check(cx: &DockerfileCx<'_>, out: &mut Diagnostics) {
+/// The FROM instructions BuildKit's `FromPlatformFlagConstDisallowed`
+/// reports: a `--platform` value with no variable in it, that parses as a
+/// platform, on a stage whose name mentions neither its OS nor its
+/// architecture. With the instruction and the expanded value.
+pub fn constant_platform_froms<'a>(
+    cx: &'a DockerfileCx<'a>,
+) -> Vec<(&'a crate::dockerfile::Instruction, String)> {
+    let mut out = Vec::new();
     for (i, inst, _) in bk::froms(cx) {
         let Some(stage) = cx.semantic.stages.get(i) else {
             continue;
@@ -149,13 +156,20 @@ fn check(cx: &DockerfileCx<'_>, out: &mut Diagnostics) {
         if name.contains(&os) || name.contains(&arch) {
             continue;
         }
+        out.push((inst, e.value.clone()));
+    }
+    out
+}
+
+fn check(cx: &DockerfileCx<'_>, out: &mut Diagnostics) {
+    for (inst, value) in constant_platform_froms(cx) {
         let Some(word) = inst.flag("platform").and_then(|f| f.value.as_ref()) else {
             continue;
         };
         out.push(
             Diagnostic::new(
                 word.span,
-                format!("`--platform={}` pins the stage to one platform", e.value),
+                format!("`--platform={value}` pins the stage to one platform"),
             )
             .help("use `--platform=$BUILDPLATFORM` for a stage that runs on the build machine, or remove the flag"),
         );

@@ -5,6 +5,7 @@ use crate::lint::Rule;
 #[cfg(test)]
 pub(crate) mod corpus;
 
+pub(crate) mod base_facts;
 mod base_image;
 mod bk;
 mod expose;
@@ -79,6 +80,7 @@ mod from_platform_flag;
 mod inline_ignore_pragma;
 mod instruction_before_from;
 mod invalid_expose_port;
+mod invalid_instruction_flag;
 mod invalid_label_key;
 mod invalid_onbuild_trigger;
 mod label_not_email;
@@ -96,7 +98,7 @@ mod non_numeric_user;
 mod relative_workdir;
 mod root_final_user;
 mod secret_name_in_arg_or_env;
-mod secret_value_in_arg_or_env;
+pub(crate) mod secret_value_in_arg_or_env;
 mod superfluous_label;
 mod untrusted_registry;
 
@@ -133,4 +135,5 @@ pub static RULES_MORE: &[&Rule] = &[
     &add_url_without_checksum::RULE,
     &secret_value_in_arg_or_env::RULE,
     &expose_ssh_port::RULE,
+    &invalid_instruction_flag::RULE,
 ];

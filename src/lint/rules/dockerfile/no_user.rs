@@ -1,7 +1,8 @@
 use crate::dockerfile::Kind;
 use crate::lint::{Check, Diagnostic, Diagnostics, DockerfileCx, FixAvailability, Rule, Severity};
 
-use super::dl_helpers::{expand, literal, stage_chain, stage_from, target_stage, VarTracker};
+use super::base_facts::{base_runs_as, family, stage_is_windows, Family};
+use super::dl_helpers::{stage_chain, stage_from, target_stage};
 use super::root_final_user::effective_user;
 
 pub static RULE: Rule = Rule {
@@ -21,8 +22,16 @@ nothing when there is none at all, which is the common case.
 A Dockerfile without `CMD` or `ENTRYPOINT` builds a base for other images, which choose the
 process and its user; it is not reported.
 
-Base images known to set an unprivileged user are not reported: tags holding `nonroot` or
-`rootless` (`gcr.io/distroless/static:nonroot`) and Chainguard images (`cgr.dev/chainguard/...`).
+The user the base image already runs as counts: a `USER` in an earlier stage of the chain, the
+image's `Config.User` when `inspect-images` asks the daemon, and a table of well-known unprivileged
+bases: `nonroot` tags (`gcr.io/distroless/static:nonroot`), Chainguard (`cgr.dev/chainguard/...`),
+Ubuntu and .NET chiseled images, `-rootless` tags, `nginxinc/nginx-unprivileged`, Bitnami.
+Windows stages (by `` # escape=` ``, a PowerShell or cmd `SHELL`, or a Windows base) are not
+checked: their users are `ContainerUser` and `ContainerAdministrator`, and nanoserver already
+runs as `ContainerUser`.
+
+The help gives the command for the base's family: `adduser -D` on Alpine and BusyBox, `useradd`
+on Debian, Ubuntu and RHEL, and for `scratch` and distroless (no shell) `USER 65532` alone.
 
 ## Why is this bad?
 Without `USER`, containers run as root (unless the base image says otherwise): a flaw in the
@@ -41,8 +50,26 @@ USER 101
 CMD ["nginx", "-g", "daemon off;"]
 ```
 
+```dockerfile
+FROM gcr.io/distroless/static-debian12:nonroot
+COPY --chown=65532:65532 app /app
+CMD ["/app"]
+```
+
+```dockerfile
+FROM mcr.microsoft.com/dotnet/aspnet:8.0 AS base
+USER $APP_UID
+WORKDIR /app
+
+FROM base AS final
+COPY --chown=1654:1654 publish/ .
+ENTRYPOINT ["dotnet", "Api.dll"]
+```
+
 ## How to fix
-Create an unprivileged user and switch to it: `RUN adduser -D -u 10001 app` then `USER 10001`.
+Create an unprivileged user and switch to it (`RUN useradd --uid 10001 app` on Debian and RHEL,
+`RUN adduser -D -u 10001 app` on Alpine), then `USER 10001`; on `scratch` or distroless write
+`USER 65532` alone.
 
 ## References
 - Trivy DS-0002, Checkov CKV_DOCKER_3, KICS "Missing User Instruction"
@@ -51,17 +78,6 @@ Create an unprivileged user and switch to it: `RUN adduser -D -u 10001 app` then
     check: Check::Dockerfile(check),
 };
 
-fn sets_unprivileged_user(image: &str) -> bool {
-    let lower = image.to_ascii_lowercase();
-    let tag = lower
-        .rsplit('/')
-        .next()
-        .and_then(|n| n.split_once(':'))
-        .map(|(_, t)| t);
-    tag.is_some_and(|t| t.contains("nonroot") || t.contains("rootless"))
-        || lower.starts_with("cgr.dev/chainguard/")
-}
-
 fn check(cx: &DockerfileCx<'_>, out: &mut Diagnostics) {
     if effective_user(cx).is_some() {
         return;
@@ -69,8 +85,6 @@ fn check(cx: &DockerfileCx<'_>, out: &mut Diagnostics) {
     let Some(target) = target_stage(cx) else {
         return;
     };
-    let vars = VarTracker::new(cx);
-    // The image at the root of the stage chain is the one whose USER is inherited.
     let chain = stage_chain(cx.df, target);
     let runs_something = chain.iter().any(|&s| {
         cx.df
@@ -78,31 +92,41 @@ fn check(cx: &DockerfileCx<'_>, out: &mut Diagnostics) {
             .iter()
             .any(|i| matches!(i.kind, Kind::Cmd | Kind::Entrypoint))
     });
-    if !runs_something {
+    // Windows images have no Linux users: `ContainerUser` is their
+    // unprivileged account, and nanoserver runs as it already.
+    if !runs_something || stage_is_windows(cx, target) || base_runs_as(cx, target).is_some() {
         return;
-    }
-    let root = *chain.last().unwrap_or(&target);
-    if let Some(from) = stage_from(cx.df, root) {
-        let image = expand(&from.image.raw, cx.df.escape, vars.globals())
-            .or_else(|| literal(&from.image.raw, cx.df.escape))
-            .unwrap_or_default();
-        if sets_unprivileged_user(&image) {
-            return;
-        }
     }
     let Some(from) = stage_from(cx.df, target) else {
         return;
     };
+    let help = match family(cx, target) {
+        Family::Alpine => {
+            "create an unprivileged user and switch to it: `RUN adduser -D -u 10001 app` and `USER 10001`"
+        }
+        Family::Debian | Family::Rhel => {
+            "create an unprivileged user and switch to it: `RUN useradd --uid 10001 --no-create-home app` and `USER 10001`"
+        }
+        Family::NoShell => {
+            "the image has no shell to create a user with: switch to a numeric ID alone, `USER 65532` (files the process writes must be owned by it: `COPY --chown=65532:65532`)"
+        }
+        Family::Unknown => {
+            "create an unprivileged user (`useradd --uid 10001 app` on Debian, Ubuntu and RHEL, `adduser -D -u 10001 app` on Alpine and BusyBox) and switch to it: `USER 10001`"
+        }
+    };
     out.push(
-        Diagnostic::new(from.image.span, "the image never sets USER, so its containers run as root")
-            .help("create an unprivileged user and switch to it: `RUN adduser -D -u 10001 app` and `USER 10001`"),
+        Diagnostic::new(
+            from.image.span,
+            "the image never sets USER, so its containers run as root",
+        )
+        .help(help),
     );
 }
 
 #[cfg(test)]
 mod tests {
     use super::RULE;
-    use crate::lint::testing::{assert_fires, assert_quiet};
+    use crate::lint::testing::{assert_fires, assert_quiet, lint};
 
     #[test]
     fn fires_without_user() {
@@ -143,5 +167,44 @@ mod tests {
         );
         assert_quiet(&RULE, "FROM cgr.dev/chainguard/nginx\nCMD [\"x\"]\n");
         assert_quiet(&RULE, "FROM docker:27-dind-rootless\nCMD [\"x\"]\n");
+        assert_quiet(
+            &RULE,
+            "FROM mcr.microsoft.com/dotnet/runtime-deps:8.0-jammy-chiseled\nCOPY app /app\nENTRYPOINT [\"/app/api\"]\n",
+        );
+        // Through a local stage built on one.
+        assert_quiet(
+            &RULE,
+            "FROM gcr.io/distroless/base-debian12:nonroot AS run\nFROM run\nCOPY app /app\nCMD [\"/app\"]\n",
+        );
+    }
+
+    #[test]
+    fn quiet_on_windows_stages() {
+        assert_quiet(
+            &RULE,
+            "FROM mcr.microsoft.com/windows/servercore:ltsc2022\nSHELL [\"powershell\", \"-Command\"]\nCMD [\"powershell\"]\n",
+        );
+        assert_quiet(
+            &RULE,
+            "# escape=`\nARG BASE\nFROM $BASE\nCMD [\"app.exe\"]\n",
+        );
+    }
+
+    #[test]
+    fn the_help_fits_the_base() {
+        let help = |src: &str| lint(&RULE, src)[0].help.clone().unwrap();
+        assert!(help("FROM alpine:3.20\nCMD [\"x\"]\n").contains("adduser -D"));
+        assert!(help("FROM python:3.12-slim\nCMD [\"x\"]\n").contains("useradd"));
+        assert!(help("FROM debian:bookworm\nCMD [\"x\"]\n").contains("useradd"));
+        assert!(
+            help("FROM registry.access.redhat.com/ubi9/ubi\nCMD [\"x\"]\n").contains("useradd")
+        );
+        let scratch = help("FROM scratch\nCOPY app /app\nCMD [\"/app\"]\n");
+        assert!(
+            scratch.contains("USER 65532") && !scratch.contains("RUN "),
+            "{scratch}"
+        );
+        let distroless = help("FROM gcr.io/distroless/static-debian12\nCMD [\"/app\"]\n");
+        assert!(distroless.contains("USER 65532"), "{distroless}");
     }
 }

@@ -1,6 +1,7 @@
 use crate::dockerfile::Args;
 use crate::lint::{Check, Diagnostic, Diagnostics, DockerfileCx, FixAvailability, Rule, Severity};
 
+use super::base_facts::stage_is_windows;
 use super::dl_helpers::literal;
 
 pub static RULE: Rule = Rule {
@@ -13,7 +14,13 @@ pub static RULE: Rule = Rule {
     summary: "USER names a user by name rather than by numeric ID.",
     doc: r#"## What it does
 Checks `USER` instructions whose user part is a name (`USER app`) rather than a numeric ID
-(`USER 10001`). Users written with a variable are not checked.
+(`USER 10001`). Users written with a variable are not checked (`USER $APP_UID` in the .NET images
+holds a number).
+
+Windows stages are not checked: `ContainerUser` and `ContainerAdministrator` are accounts of the
+Windows image, with no numeric form. A stage is Windows by `` # escape=` ``, a PowerShell or cmd
+`SHELL`, a `--platform=windows/...`, or its base image (its name, or its OS when `inspect-images`
+asks the daemon).
 
 ## Why is this bad?
 Kubernetes' `runAsNonRoot` and similar policies can only verify a numeric user: with a name they
@@ -34,6 +41,13 @@ RUN adduser -D -u 10001 app
 USER 10001:10001
 ```
 
+```dockerfile
+FROM mcr.microsoft.com/windows/servercore:ltsc2022
+SHELL ["powershell", "-Command"]
+USER ContainerUser
+CMD ["powershell", "-File", "C:/app/run.ps1"]
+```
+
 ## References
 - hadolint DL3066
 "#,
@@ -48,6 +62,9 @@ fn check(cx: &DockerfileCx<'_>, out: &mut Diagnostics) {
         let Some(user) = literal(&word.raw, cx.df.escape) else {
             continue;
         };
+        if inst.stage.is_some_and(|s| stage_is_windows(cx, s)) {
+            continue;
+        }
         let uid = user.split(':').next().unwrap_or("");
         if !uid.is_empty() && !uid.bytes().all(|b| b.is_ascii_digit()) {
             out.push(
@@ -78,5 +95,33 @@ mod tests {
         assert_quiet(&RULE, "FROM a\nUSER 1000\n");
         assert_quiet(&RULE, "FROM a\nUSER 1000:app\n");
         assert_quiet(&RULE, "FROM a\nUSER $UID\n");
+        assert_quiet(
+            &RULE,
+            "FROM mcr.microsoft.com/dotnet/aspnet:8.0\nUSER $APP_UID\nENTRYPOINT [\"dotnet\", \"a.dll\"]\n",
+        );
+    }
+
+    #[test]
+    fn quiet_on_windows_accounts() {
+        // By the base image, by the escape directive, by a PowerShell SHELL
+        // (on a base known only as a stage of a variable image).
+        assert_quiet(
+            &RULE,
+            "FROM mcr.microsoft.com/windows/nanoserver:ltsc2022\nUSER ContainerUser\n",
+        );
+        assert_quiet(
+            &RULE,
+            "# escape=`\nFROM mcr.microsoft.com/powershell:lts\nUSER ContainerAdministrator\nRUN Write-Host hi\n",
+        );
+        assert_quiet(
+            &RULE,
+            "ARG BASE\nFROM $BASE AS build\nSHELL [\"pwsh\", \"-Command\"]\nFROM build\nUSER ContainerAdministrator\n",
+        );
+        // A Linux stage in the same file is still checked.
+        assert_fires(
+            &RULE,
+            "FROM mcr.microsoft.com/windows/servercore:ltsc2022 AS win\nUSER ContainerUser\nFROM alpine:3.20\nUSER app\n",
+            &["app"],
+        );
     }
 }

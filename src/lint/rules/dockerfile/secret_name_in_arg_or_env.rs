@@ -1,6 +1,8 @@
 use crate::dockerfile::{Args, Word};
 use crate::lint::{Check, Diagnostic, Diagnostics, DockerfileCx, FixAvailability, Rule, Severity};
 
+use super::secret_value_in_arg_or_env::plainly_not_secret;
+
 pub static RULE: Rule = Rule {
     code: "BL1125",
     name: "sensitive-arg-or-env-name",
@@ -15,7 +17,8 @@ Checks `ARG` and `ENV` names against a list of well-known credential variables
 `secret`, `token`, `private`, `api_key`, `client_key` or `username`.
 
 BuildKit's `SecretsUsedInArgOrEnv` matches name words by a pattern instead; `secret-in-arg-or-env-value`
-looks at the values.
+looks at the values. A value that is plainly not a secret (a path, public key fingerprints, a
+boolean or a number) is not reported, as in `secrets-used-in-arg-or-env`.
 
 ## Why is this bad?
 Build arguments and environment variables are stored in the image: `docker history` and
@@ -112,8 +115,12 @@ pub(crate) fn is_sensitive_name(name: &str) -> bool {
     KNOWN.contains(&upper.as_str()) || SUSPICIOUS.iter().any(|s| lower.contains(s))
 }
 
-fn report(word: &Word, kind: &str, out: &mut Diagnostics) {
+fn report(word: &Word, value: Option<&Word>, kind: &str, out: &mut Diagnostics) {
     let name = word.raw.trim_matches(|c| c == '"' || c == '\'');
+    let value = value.map(|v| v.raw.trim_matches(|c| c == '"' || c == '\''));
+    if value.is_some_and(|v| plainly_not_secret(name, v).is_some()) {
+        return;
+    }
     if is_sensitive_name(name) {
         out.push(
             Diagnostic::new(word.span, format!("{kind} `{name}` looks like it holds a credential, which the image would keep"))
@@ -125,8 +132,12 @@ fn report(word: &Word, kind: &str, out: &mut Diagnostics) {
 fn check(cx: &DockerfileCx<'_>, out: &mut Diagnostics) {
     for inst in &cx.df.instructions {
         match &inst.effective().args {
-            Args::Arg(decls) => decls.iter().for_each(|d| report(&d.name, "ARG", out)),
-            Args::Env(pairs) => pairs.iter().for_each(|p| report(&p.key, "ENV", out)),
+            Args::Arg(decls) => decls
+                .iter()
+                .for_each(|d| report(&d.name, d.default.as_ref(), "ARG", out)),
+            Args::Env(pairs) => pairs
+                .iter()
+                .for_each(|p| report(&p.key, Some(&p.value), "ENV", out)),
             _ => {}
         }
     }
@@ -151,7 +162,7 @@ mod tests {
     fn fires_on_suspicious_words() {
         assert_fires(
             &RULE,
-            "FROM a\nARG DB_PASSWORD=changeme\nENV A=1 MY_API_KEY=2\n",
+            "FROM a\nARG DB_PASSWORD=changeme\nENV A=1 MY_API_KEY=9f8e7d6c5b4a\n",
             &["DB_PASSWORD", "MY_API_KEY"],
         );
         assert_fires(

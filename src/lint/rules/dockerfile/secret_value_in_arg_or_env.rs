@@ -122,6 +122,68 @@ pub(crate) fn secret_in(value: &str) -> Option<&'static str> {
     })
 }
 
+/// Why a value given to a secret-sounding name is not a secret, if it is
+/// plainly not one: a path (`/run/secrets/db`, `~/.ssh/id_rsa`), public key
+/// fingerprints or key IDs (`GPG_KEY 7169605F...`), a boolean or a number,
+/// or (for a name whose secret word is only `key`) a plain word such as an
+/// ASP.NET setting name (`Logging__Key=ProcessId`). A known credential
+/// format is always a secret.
+pub(crate) fn plainly_not_secret(name: &str, value: &str) -> Option<&'static str> {
+    let v = value.trim();
+    if v.is_empty() || v.contains('$') || secret_in(v).is_some() {
+        return None;
+    }
+    let is_path = v.starts_with('/')
+        || v.starts_with("./")
+        || v.starts_with("../")
+        || v.starts_with("~/")
+        || (v.len() > 2 && v.as_bytes()[1] == b':' && matches!(v.as_bytes()[2], b'\\' | b'/'));
+    if is_path && !v.contains(char::is_whitespace) {
+        return Some("a path");
+    }
+    let fingerprint = |w: &str| {
+        let w = w.strip_prefix("0x").unwrap_or(w);
+        matches!(w.len(), 8 | 16 | 40 | 64)
+            && w.bytes().all(|b| b.is_ascii_hexdigit())
+            && w.bytes().any(|b| b.is_ascii_digit())
+    };
+    let words: Vec<&str> = v.split_whitespace().collect();
+    // `D95C 03BC ...` (groups of four) or whole fingerprints and key IDs.
+    let grouped: String = if words.len() == 10 && words.iter().all(|w| w.len() == 4) {
+        words.concat()
+    } else {
+        String::new()
+    };
+    if (!grouped.is_empty() && fingerprint(&grouped)) || words.iter().all(|w| fingerprint(w)) {
+        return Some("a public key fingerprint");
+    }
+    if matches!(
+        v.to_ascii_lowercase().as_str(),
+        "true" | "false" | "yes" | "no" | "on" | "off" | "0" | "1"
+    ) {
+        return Some("a boolean");
+    }
+    if v.len() <= 8 && v.bytes().all(|b| b.is_ascii_digit()) {
+        return Some("a number");
+    }
+    let only_key = {
+        let lower = name.to_ascii_lowercase();
+        ![
+            "pass", "pwd", "pword", "secret", "token", "cred", "auth", "private",
+        ]
+        .iter()
+        .any(|w| lower.contains(w))
+    };
+    if only_key
+        && v.len() <= 32
+        && v.bytes()
+            .all(|b| b.is_ascii_alphabetic() || b == b'.' || b == b'-' || b == b'_')
+    {
+        return Some("a plain word");
+    }
+    None
+}
+
 fn report(cx: &DockerfileCx<'_>, name: &str, value: &Word, out: &mut Diagnostics) {
     let text = literal(&value.raw, cx.df.escape).unwrap_or_else(|| value.raw.clone());
     // A URL whose password is a variable (`https://u:$TOKEN@host`) is not a literal secret.

@@ -7,6 +7,7 @@ use crate::lint::semantic::literal;
 use crate::lint::{Check, Diagnostic, Diagnostics, DockerfileCx, FixAvailability, Rule, Severity};
 
 use super::bk;
+use super::secret_value_in_arg_or_env::plainly_not_secret;
 
 pub static RULE: Rule = Rule {
     code: "BL1017",
@@ -22,6 +23,14 @@ Checks ARG and ENV names for words that suggest a secret: `apikey`, `auth`,
 as a whole name or as one of its `_`-separated words (`GITHUB_TOKEN`,
 `db_password`). Names that also hold `public`, `file` or `version` are
 left alone (`PUBLIC_KEY`, `KEY_FILE`).
+
+The value counts too: a name set to something that is plainly not a secret
+is not reported: a path (`SSL_KEY=/etc/ssl/private/server.key`), public key
+fingerprints (`GPG_KEY=7169605F62C751356D054A26A821E680E5FA6305`), a boolean
+or a number (`AUTH_ENABLED=false`), or, when the only secret word is `key`, a
+plain word (`Logging__Console__FormatterOptions__Key=ProcessId`). BuildKit
+looks at the name alone; a value in a known credential format is always
+reported (by `secret-in-arg-or-env-value` too).
 
 ## Why is this bad?
 ENV values are stored in the image's configuration, and ARG values in its
@@ -39,6 +48,13 @@ Use instead:
 RUN --mount=type=secret,id=aws_key_id,env=AWS_ACCESS_KEY_ID \
     --mount=type=secret,id=aws_secret_key,env=AWS_SECRET_ACCESS_KEY \
     aws s3 cp s3://my-bucket/file .
+```
+
+Not reported:
+```dockerfile
+FROM python:3.12-slim
+ENV GPG_KEY=7169605F62C751356D054A26A821E680E5FA6305
+ENV TLS_KEY=/run/secrets/tls.key AUTH_ENABLED=false
 ```
 
 ## References
@@ -67,14 +83,21 @@ pub fn is_secret_name(name: &str) -> bool {
 
 fn check(cx: &DockerfileCx<'_>, out: &mut Diagnostics) {
     for inst in bk::dispatched(cx) {
-        let names: Vec<&Word> = match &inst.args {
-            Args::Arg(decls) => decls.iter().map(|d| &d.name).collect(),
-            Args::Env(pairs) => pairs.iter().map(|kv| &kv.key).collect(),
+        let names: Vec<(&Word, Option<&Word>)> = match &inst.args {
+            Args::Arg(decls) => decls
+                .iter()
+                .map(|d| (&d.name, d.default.as_ref()))
+                .collect(),
+            Args::Env(pairs) => pairs.iter().map(|kv| (&kv.key, Some(&kv.value))).collect(),
             _ => continue,
         };
-        for word in names {
+        for (word, value) in names {
             let name = literal(word, cx.df.escape).unwrap_or_else(|| word.raw.clone());
             if !is_secret_name(&name) {
+                continue;
+            }
+            let value = value.and_then(|v| literal(v, cx.df.escape));
+            if value.is_some_and(|v| plainly_not_secret(&name, &v).is_some()) {
                 continue;
             }
             out.push(
@@ -136,6 +159,32 @@ mod tests {
             &["db_password"],
         );
         assert_quiet(&RULE, "FROM a\nENV PUBLIC_KEY=x NODE_VERSION=1\n");
+    }
+
+    #[test]
+    fn quiet_on_values_that_are_not_secrets() {
+        for src in [
+            "FROM python:3.12\nENV GPG_KEY 7169605F62C751356D054A26A821E680E5FA6305\n",
+            "FROM php:8\nENV GPG_KEYS 1198C0117593497A5EC5C199286AF1F9897469DC 39B641343D8C104B2B146DC3F9C39DC0B9698544\n",
+            "FROM a\nENV SSL_KEY=/etc/ssl/private/server.key\n",
+            "FROM a\nARG AUTH_ENABLED=false\n",
+            "FROM a\nENV Logging__Console__FormatterOptions__Key=ProcessId\n",
+            "FROM a\nENV TOKEN_TTL=3600\n",
+        ] {
+            assert_quiet(&RULE, src);
+        }
+        // A real-looking value, a password word, or no value: reported.
+        assert_fires(
+            &RULE,
+            "FROM a\nENV DB_PASSWORD=postgres\n",
+            &["DB_PASSWORD"],
+        );
+        assert_fires(
+            &RULE,
+            "FROM a\nENV API_KEY=AIzaSyD-0123456789abcdefghijklmnopqrstu\n",
+            &["API_KEY"],
+        );
+        assert_fires(&RULE, "FROM a\nARG GITHUB_TOKEN\n", &["GITHUB_TOKEN"]);
         assert_quiet(
             &RULE,
             "RUN --mount=type=secret,id=aws_key_id,env=AWS_ACCESS_KEY_ID aws s3 cp s3://b/f .\n",

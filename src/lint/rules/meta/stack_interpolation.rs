@@ -10,8 +10,15 @@ pub static RULE: Rule = Rule {
     summary: "A `${...}` in a stack file cannot be interpolated.",
     doc: r#"## What it does
 Reports variables that compose cannot substitute: a required variable
-(`${VAR:?message}` or `${VAR?message}`) that is not set, and text that is not
-a valid template (`$1`, `${}`, a lone `$`).
+(`${VAR:?message}` or `${VAR?message}`) that is not set, and a `${` that does
+not start a valid variable (`${}`, `${1}`, `${A B}`, `${A:x}`, an unclosed
+`${A:-x`).
+
+A `$` followed by anything but a name, `{` or `$` is kept as it is by
+`docker compose` (compose-go), so `command: sh -c 'echo "$(date)"'` or `$1`
+in a script is fine there. `docker stack deploy` still refuses it: in a
+stack file read as a stack (`--stack`, `docker-stack*.yml`) a lone `$` or
+`$1` is reported too.
 
 ## Why is this bad?
 `docker compose` stops with an error on either, before it starts anything.
@@ -23,11 +30,24 @@ services:
     image: "registry.example.com/web:${TAG:?set TAG to the release to deploy}"
 ```
 
+```yaml
+services:
+  web:
+    image: "registry.example.com/web:${TAG }"
+```
+
 Use instead:
 ```yaml
 services:
   web:
     image: "registry.example.com/web:${TAG:-1.4.2}"
+```
+
+```yaml
+services:
+  web:
+    image: busybox:1.36
+    command: ["sh", "-c", "echo \"started $(date) as $0\""]
 ```
 
 ## How to fix

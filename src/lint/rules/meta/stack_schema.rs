@@ -14,6 +14,10 @@ Checks compose files against the compose specification's schema (the one
 schema for their `version:`. Each error is reported at the offending key or
 value, with a suggestion when a key looks misspelt.
 
+A file in the legacy (version 1) format, with its services at the top level
+and no `services:` key, gets one finding at the first service saying so,
+not one unknown key per service.
+
 ## Why is this bad?
 `docker compose` and `docker stack deploy` refuse a file that does not match
 the schema, so nothing in it runs. A misspelt key such as `imag:` stops the
@@ -26,6 +30,15 @@ services:
     imag: nginx:1.27
 ```
 
+```yaml
+web:
+  image: nginx:1.27
+  ports:
+    - "8080:80"
+redis:
+  image: redis:7
+```
+
 Use instead:
 ```yaml
 services:
@@ -35,7 +48,8 @@ services:
 
 ## How to fix
 Rename or remove the key the message names; keys of your own must start
-with `x-`.
+with `x-`. For a legacy file, add `services:` at the top and indent every
+service under it.
 
 ## References
 - dclint `invalid-schema` (reported at 1:1 there)

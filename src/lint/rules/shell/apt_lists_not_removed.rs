@@ -59,9 +59,10 @@ RUN apt-get update && apt-get install -y --no-install-recommends curl=7.88.1-10+
 ```
 
 ## Fix safety
-The fix appends `&& rm -rf /var/lib/apt/lists/*` to the RUN. It is safe when
-no later RUN installs packages without its own `apt-get update`; otherwise
-those RUNs would find no lists, so the fix is then unsafe.
+The fix appends `&& rm -rf /var/lib/apt/lists/*` to the RUN. It is offered
+(as safe) only when no later RUN installs packages without its own
+`apt-get update`: such a RUN would find no lists and the build would fail,
+so there is no fix then; move the install into the RUN that updates.
 
 ## References
 - hadolint DL3009
@@ -136,9 +137,14 @@ fn check(cx: &DockerfileCx<'_>, out: &mut Diagnostics) {
             .map(|n| n.span.cover(update))
             .unwrap_or(update);
         let fix = fix(cx, index, script);
+        let help = if fix.is_some() {
+            "remove them in the same RUN: `&& rm -rf /var/lib/apt/lists/*`"
+        } else {
+            "install in this RUN and remove the lists at its end: `apt-get update && apt-get install -y ... && rm -rf /var/lib/apt/lists/*`"
+        };
         out.push(
             Diagnostic::new(span, "the apt lists downloaded here stay in the image")
-                .help("remove them in the same RUN: `&& rm -rf /var/lib/apt/lists/*`")
+                .help(help)
                 .maybe_fix(fix),
         );
     }
@@ -154,11 +160,9 @@ fn fix(cx: &DockerfileCx<'_>, index: usize, script: &Script) -> Option<Fix> {
         let cmds = || scripts.iter().flat_map(|s| s.commands.iter());
         cmds().any(is_install) && !cmds().any(is_update)
     });
-    Some(if later_needs_lists {
-        Fix::unsafe_(vec![edit])
-    } else {
-        Fix::safe(vec![edit])
-    })
+    // Removing the lists there would break that RUN: no fix, the help says
+    // to move the install into this RUN.
+    (!later_needs_lists).then(|| Fix::safe(vec![edit]))
 }
 
 #[cfg(test)]
@@ -208,14 +212,10 @@ mod tests {
             "FROM debian:12\nRUN <<EOF\nset -e\napt-get update\napt-get install -y curl; rm -rf /var/lib/apt/lists/*\nEOF\n",
             Applicability::Safe,
         );
-        // A later RUN installs from the lists: the fix is unsafe.
+        // A later RUN installs from the lists: removing them would break
+        // that RUN, so there is no fix at all.
         let src = "FROM debian:12\nRUN apt-get update\nRUN apt-get install -y curl\n";
         assert_fix(&RULE, src, src, Applicability::Safe);
-        assert_fix(
-            &RULE,
-            src,
-            "FROM debian:12\nRUN apt-get update && rm -rf /var/lib/apt/lists/*\nRUN apt-get install -y curl\n",
-            Applicability::Unsafe,
-        );
+        assert_fix(&RULE, src, src, Applicability::Unsafe);
     }
 }

@@ -9,9 +9,11 @@ pub static RULE: Rule = Rule {
     severity: Severity::Warning,
     default_enabled: true,
     fix: FixAvailability::Never,
-    summary: "`go install` installs a module without a pinned version.",
+    summary: "`go install`, `go get` or `go run` takes a module without a pinned version.",
     doc: r#"## What it does
-Checks `go install <package>` for a version suffix other than `@latest`.
+Checks the packages of `go install`, `go get` and `go run` for a version suffix other than
+`@latest` (as hadolint's DL3062 does). For `go run` only the package is checked, not the
+program's arguments; `go get <module>@none` removes a dependency and is not reported.
 
 ## Why is this bad?
 Without a version (or with `@latest`) the build installs whatever was
@@ -65,7 +67,15 @@ const VALUE_FLAGS: &[&str] = &[
 
 fn check(cx: &DockerfileCx<'_>, out: &mut Diagnostics) {
     for (_, cmd) in commands(cx) {
-        if !cmd.is("go") || cmd.args().first().is_none_or(|w| w.value != "install") {
+        let Some(sub) = cmd
+            .args()
+            .first()
+            .map(|w| w.value.as_str())
+            .filter(|s| matches!(*s, "install" | "get" | "run"))
+        else {
+            continue;
+        };
+        if !cmd.is("go") {
             continue;
         }
         let mut args = cmd.args()[1..].iter();
@@ -78,21 +88,34 @@ fn check(cx: &DockerfileCx<'_>, out: &mut Diagnostics) {
                 }
                 continue;
             }
-            if v.starts_with(['.', '/']) {
+            // `go run` takes one package (or .go files); the rest are the
+            // program's arguments.
+            let last = sub == "run";
+            if v.starts_with(['.', '/']) || v.ends_with(".go") || v == "all" {
+                if last {
+                    break;
+                }
+                continue;
+            }
+            // `go get pkg@none` removes a dependency.
+            if v.ends_with("@none") {
                 continue;
             }
             let latest = v.ends_with("@latest");
             if latest || !v.contains('@') {
                 let message = if latest {
-                    format!("`go install` of `{v}` follows the latest release")
+                    format!("`go {sub}` of `{v}` follows the latest release")
                 } else {
-                    format!("`go install` does not pin the version of `{v}`")
+                    format!("`go {sub}` does not pin the version of `{v}`")
                 };
                 let base = v.split('@').next().unwrap_or(v);
                 out.push(
                     Diagnostic::new(w.span, message)
-                        .help(format!("pin a version: `go install {base}@<version>`")),
+                        .help(format!("pin a version: `go {sub} {base}@<version>`")),
                 );
+            }
+            if last {
+                break;
             }
         }
     }
@@ -130,7 +153,25 @@ mod tests {
         );
         assert_run_quiet(
             &RULE,
-            "FROM golang:1\nRUN go build -o /x . && go get example.com/y\n",
+            "FROM golang:1\nRUN go build -o /x . && go get example.com/y@v1.4.0 && go get example.com/old@none\n",
+        );
+        assert_run_quiet(
+            &RULE,
+            "FROM golang:1\nRUN go mod download && go get -d ./... && go run ./cmd/gen example.com/not-a-package\n",
+        );
+    }
+
+    #[test]
+    fn fires_on_go_get_and_go_run() {
+        assert_run_fires(
+            &RULE,
+            "FROM golang:1.23\nWORKDIR /src\nRUN go get github.com/spf13/cobra && go get -u golang.org/x/net@latest\n",
+            &["github.com/spf13/cobra", "golang.org/x/net@latest"],
+        );
+        assert_run_fires(
+            &RULE,
+            "FROM golang:1.23\nRUN go run github.com/swaggo/swag/cmd/swag init -g main.go\n",
+            &["github.com/swaggo/swag/cmd/swag"],
         );
     }
 }

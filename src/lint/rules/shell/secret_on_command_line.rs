@@ -15,7 +15,9 @@ Checks RUN scripts for secrets written as constants:
   `--token ...`, `mysql -p<password>`, `sshpass -p ...`,
   `curl -u user:password`, `docker login -p ...`);
 - credentials in URLs (`https://user:password@host/`) and well-known token
-  formats (GitHub, GitLab, AWS access keys, Slack, npm);
+  formats, the same list `secret-in-arg-or-env-value` uses for ARG and ENV
+  values (AWS access keys, GitHub, GitLab, Slack, Stripe, npm, PyPI, Google
+  API keys `AIza...`, JSON Web Tokens, private keys, `sk-` API keys);
 - constants echoed into credential files (`~/.netrc`, `~/.npmrc`,
   `~/.pypirc`, `~/.git-credentials`, `~/.pgpass`), or into `chpasswd`.
 
@@ -96,37 +98,12 @@ fn url_with_password(v: &str) -> bool {
     }
 }
 
-/// Well-known token formats.
-fn token_like(v: &str) -> bool {
-    // Every format below is at least 20 characters long.
-    if v.len() < 20 {
-        return false;
-    }
-    let has = |prefix: &str, min_len: usize| {
-        v.match_indices(prefix).any(|(i, _)| {
-            let tail: String = v[i + prefix.len()..]
-                .chars()
-                .take_while(|c| c.is_ascii_alphanumeric() || *c == '_' || *c == '-')
-                .collect();
-            tail.len() >= min_len
-        })
-    };
-    has("ghp_", 30)
-        || has("gho_", 30)
-        || has("ghs_", 30)
-        || has("github_pat_", 30)
-        || has("glpat-", 20)
-        || has("xoxb-", 20)
-        || has("xoxp-", 20)
-        || has("npm_", 30)
-        || has("sk_live_", 20)
-        || v.match_indices("AKIA").any(|(i, _)| {
-            let tail = &v[i + 4..];
-            tail.len() >= 16
-                && tail[..16]
-                    .chars()
-                    .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit())
-        })
+/// Well-known token formats: the same list the ARG and ENV value rule
+/// uses (AWS, GitHub, GitLab, Slack, Stripe, npm, PyPI, Google API keys,
+/// JWTs, private keys...).
+fn token_like(v: &str) -> Option<&'static str> {
+    crate::lint::rules::dockerfile::secret_value_in_arg_or_env::secret_in(v)
+        .filter(|what| *what != "a URL with a password")
 }
 
 const CREDENTIAL_FILES: &[&str] = &[
@@ -219,8 +196,8 @@ fn findings(cmd: &Command) -> Vec<(&Word, &'static str)> {
         }
         if url_with_password(&w.value) && w.literal {
             out.push((w, "a password in a URL"));
-        } else if token_like(&w.value) {
-            out.push((w, "an access token"));
+        } else if let Some(what) = token_like(&w.value) {
+            out.push((w, what));
         }
     }
     // echo 'machine x login y password z' > ~/.netrc
@@ -307,6 +284,21 @@ mod tests {
             &["'root:toor'", "admin:admin"],
         );
         assert_run_fires(&RULE, "FROM debian:12\nRUN npm config set //registry.npmjs.org/:_authToken npm_abcdefghijklmnopqrstuvwxyz0123456789\n", &["npm_abcdefghijklmnopqrstuvwxyz0123456789"]);
+    }
+
+    #[test]
+    fn fires_on_every_known_token_format() {
+        // The formats the ARG/ENV value rule knows, here in a RUN.
+        for token in [
+            "AIzaSyA-1234567890abcdefghijklmnopqrstu",
+            "ghp_0123456789abcdefghijklmnopqrstuvwxyzAB",
+            "glpat-0123456789abcdefghij",
+            "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjM0NTY3ODkwIn0.dozjgNryP4J3jVmNHl0w5N_XgL0n3I9PlFUP0THsR8U",
+        ] {
+            let src = format!("FROM debian:12\nRUN curl -H 'X-Key: x' https://api.example.com/v1?key={token}\n");
+            let found = crate::lint::testing::lint(&RULE, &src);
+            assert_eq!(found.len(), 1, "{token}: {found:?}");
+        }
     }
 
     #[test]

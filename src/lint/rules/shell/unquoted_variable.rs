@@ -19,9 +19,12 @@ redirection targets, `[ ]` tests, `export` values.
 
 A variable is not reported when its value is known to be one word: set
 earlier in the script to a constant without blanks or glob characters, a
-number, a `for` loop over such constants, or an `ENV` constant. An `ARG` is
-always reported: a build can pass any value (hadolint declares every ARG and
-ENV as `=1` before checking, which hides these, hadolint#984).
+number, a `for` loop over such constants, or an `ENV` constant; `$!`, `$$`,
+`$?` and `$#` (numbers) assigned to a variable; and BuildKit's platform
+arguments (`$TARGETARCH`, `$TARGETOS`, `$TARGETPLATFORM`, `$BUILDPLATFORM`...),
+which hold a platform and never a blank. Any other `ARG` is reported: a build
+can pass any value (hadolint declares every ARG and ENV as `=1` before
+checking, which hides these, hadolint#984).
 
 ## Why is this bad?
 A value with a space becomes two arguments, and a `*` expands to file
@@ -50,6 +53,19 @@ Double-quote the expansion: `"$var"`.
     check: Check::Dockerfile(check),
 };
 
+/// BuildKit sets these from the platform (`linux/arm64/v8`, `arm64`...):
+/// they cannot hold a blank or a glob character.
+const PLATFORM_ARGS: &[&str] = &[
+    "BUILDPLATFORM",
+    "BUILDOS",
+    "BUILDARCH",
+    "BUILDVARIANT",
+    "TARGETPLATFORM",
+    "TARGETOS",
+    "TARGETARCH",
+    "TARGETVARIANT",
+];
+
 fn check(cx: &DockerfileCx<'_>, out: &mut Diagnostics) {
     for script in views(cx).scripts() {
         // Variables assigned so far in the script: one word or not.
@@ -62,10 +78,13 @@ fn check(cx: &DockerfileCx<'_>, out: &mut Diagnostics) {
                 Event::SplitVariable { name, range } => {
                     let one_word = match assigned.get(name.as_str()) {
                         Some(one) => *one,
-                        None => script
-                            .vars
-                            .get(name)
-                            .is_some_and(|v| v.kind == VarKind::Env && v.single_word),
+                        None => {
+                            PLATFORM_ARGS.contains(&name.as_str())
+                                || script
+                                    .vars
+                                    .get(name)
+                                    .is_some_and(|v| v.kind == VarKind::Env && v.single_word)
+                        }
                     };
                     if one_word {
                         continue;
@@ -140,5 +159,23 @@ mod tests {
             "FROM debian:12\nRUN echo ${#x} $? $# ${x:+-v} && for f in $LIST; do :; done\n",
         );
         assert_run_quiet(&RULE, "FROM debian:12\nENV DIR=/opt/app\nRUN cd $DIR\n");
+    }
+
+    #[test]
+    fn quiet_on_platform_arguments_and_process_ids() {
+        assert_run_quiet(
+            &RULE,
+            "FROM --platform=$BUILDPLATFORM golang:1.23 AS build\nARG TARGETOS TARGETARCH TARGETVARIANT\nRUN GOOS=$TARGETOS GOARCH=$TARGETARCH go build -o /out/app-$TARGETARCH . && echo ${TARGETVARIANT}\n",
+        );
+        assert_run_quiet(
+            &RULE,
+            "FROM debian:12\nRUN dockerd & pid=$!; sleep 1; kill $pid; wait \"$pid\"\n",
+        );
+        // Another build argument still can hold anything.
+        assert_run_fires(
+            &RULE,
+            "FROM debian:12\nARG TARGETARCH ARCH_SUFFIX\nRUN echo $TARGETARCH $ARCH_SUFFIX\n",
+            &["$ARCH_SUFFIX"],
+        );
     }
 }
