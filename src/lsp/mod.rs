@@ -3,8 +3,12 @@
 //! the build context read from disk, and offers the fix engine's fixes,
 //! rule pages and the files' structure. It owns no rule logic.
 
+pub mod actions;
+pub mod completion;
 pub mod diagnostics;
 pub mod documents;
+pub mod hover;
+pub mod navigation;
 pub mod server;
 
 use std::path::PathBuf;
@@ -12,8 +16,12 @@ use std::time::Duration;
 
 use lsp_server::{Connection, Message};
 use lsp_types::{
-    InitializeParams, InitializeResult, ServerCapabilities, ServerInfo, TextDocumentSyncCapability,
-    TextDocumentSyncKind, TextDocumentSyncOptions, TextDocumentSyncSaveOptions,
+    CodeActionKind, CodeActionOptions, CodeActionParams, CodeActionProviderCapability,
+    CompletionOptions, CompletionParams, CompletionResponse, DocumentSymbolParams,
+    DocumentSymbolResponse, GotoDefinitionParams, GotoDefinitionResponse, HoverParams,
+    HoverProviderCapability, InitializeParams, InitializeResult, OneOf, ServerCapabilities,
+    ServerInfo, TextDocumentSyncCapability, TextDocumentSyncKind, TextDocumentSyncOptions,
+    TextDocumentSyncSaveOptions,
 };
 use serde_json::Value;
 
@@ -30,23 +38,80 @@ pub fn capabilities() -> ServerCapabilities {
                 ..Default::default()
             },
         )),
+        code_action_provider: Some(CodeActionProviderCapability::Options(CodeActionOptions {
+            code_action_kinds: Some(vec![
+                CodeActionKind::QUICKFIX,
+                CodeActionKind::from(actions::FIX_ALL.to_string()),
+            ]),
+            ..Default::default()
+        })),
+        hover_provider: Some(HoverProviderCapability::Simple(true)),
+        definition_provider: Some(OneOf::Left(true)),
+        document_symbol_provider: Some(OneOf::Left(true)),
+        completion_provider: Some(CompletionOptions {
+            trigger_characters: Some(vec!["-".into(), "=".into()]),
+            ..Default::default()
+        }),
         ..Default::default()
     }
 }
 
 /// The answer to a request, by method; `None` for an unknown method.
 pub(crate) fn dispatch(
-    _server: &mut Server,
-    _method: &str,
-    _params: Value,
+    server: &mut Server,
+    method: &str,
+    params: Value,
 ) -> Option<Result<Value, String>> {
-    None
+    use lsp_types::request::{
+        CodeActionRequest, Completion, DocumentSymbolRequest, GotoDefinition, HoverRequest,
+        Request as _,
+    };
+    let result = match method {
+        CodeActionRequest::METHOD => parse::<CodeActionParams>(params)
+            .and_then(|p| to_value(actions::code_actions(server, p))),
+        HoverRequest::METHOD => parse::<HoverParams>(params).and_then(|p| {
+            let at = p.text_document_position_params;
+            let hover = server
+                .document(&at.text_document.uri)
+                .and_then(|(doc, findings)| {
+                    hover::hover(server, doc, findings, doc.offset(at.position))
+                });
+            to_value(hover)
+        }),
+        GotoDefinition::METHOD => parse::<GotoDefinitionParams>(params).and_then(|p| {
+            let at = p.text_document_position_params;
+            let location = server
+                .docs
+                .get(&at.text_document.uri)
+                .and_then(|doc| navigation::definition(doc, doc.offset(at.position)));
+            to_value(location.map(GotoDefinitionResponse::Scalar))
+        }),
+        DocumentSymbolRequest::METHOD => parse::<DocumentSymbolParams>(params).and_then(|p| {
+            let symbols = server
+                .docs
+                .get(&p.text_document.uri)
+                .map(navigation::document_symbols);
+            to_value(symbols.map(DocumentSymbolResponse::Nested))
+        }),
+        Completion::METHOD => parse::<CompletionParams>(params).and_then(|p| {
+            let at = p.text_document_position;
+            let items = server
+                .docs
+                .get(&at.text_document.uri)
+                .map(|doc| completion::complete(doc, doc.offset(at.position)));
+            to_value(items.map(CompletionResponse::Array))
+        }),
+        _ => return None,
+    };
+    Some(result)
 }
 
-/// Parses a request's parameters.
-#[allow(dead_code)]
-fn params<P: serde::de::DeserializeOwned>(params: Value) -> Result<P, String> {
+fn parse<P: serde::de::DeserializeOwned>(params: Value) -> Result<P, String> {
     serde_json::from_value(params).map_err(|e| format!("invalid parameters: {e}"))
+}
+
+fn to_value(result: impl serde::Serialize) -> Result<Value, String> {
+    serde_json::to_value(result).map_err(|e| e.to_string())
 }
 
 /// The workspace root the client names, else the working directory.

@@ -373,6 +373,26 @@ impl Server {
         }
     }
 
+    /// The findings of `path` (absolute) if its text were `text`, linted as
+    /// its diagnostics are: what the fix-all action re-lints between rounds.
+    pub fn lint_text(&self, path: &Path, text: &str) -> Vec<Finding> {
+        let mut overlay = self.docs.overlay();
+        overlay.insert(path.to_path_buf(), text.to_string());
+        let kind = self.docs.by_path(path).map(|(_, d)| d.kind);
+        let stack = match kind {
+            Some(Kind::Stack) => Some(path.to_path_buf()),
+            _ => self.owners.get(path).cloned(),
+        };
+        let mut linted = match stack {
+            Some(stack) => {
+                let stack_text = overlay.get(&stack).cloned().unwrap_or_default();
+                diagnostics::lint_stack(&self.linter, &stack, &stack_text, &overlay)
+            }
+            None => diagnostics::lint_dockerfile(&self.linter, path, text),
+        };
+        linted.files.remove(path).unwrap_or_default()
+    }
+
     /// Publishes the findings of the open documents among `linted`.
     fn publish_linted(&mut self, linted: Linted) {
         for (path, findings) in linted.files {
