@@ -183,7 +183,11 @@ fn ignore_and_configuration_files_on_disk_are_followed() {
 #[test]
 fn unknown_requests_panics_and_the_lifecycle() {
     let dir = project(&[("Dockerfile", SEED)]);
-    let mut c = Client::start_with(dir.path(), &[("BUILDLINT_LSP_PANIC", "textDocument/hover")]);
+    let mut c = Client::start_with(
+        dir.path(),
+        &[("BUILDLINT_LSP_PANIC", "textDocument/hover")],
+        json!({}),
+    );
     let u = c.open(&dir.path().join("Dockerfile"), "dockerfile");
     c.diagnostics(&u);
     let r = c.call("buildlint/noSuchThing", json!({}));

@@ -44,8 +44,8 @@ fn read_message(r: &mut impl BufRead) -> Option<Value> {
 
 impl Client {
     /// Starts the server with `env` set and initializes it with `root` as
-    /// the workspace.
-    pub fn start_with(root: &Path, env: &[(&str, &str)]) -> Client {
+    /// the workspace and `options` as its initialization options.
+    pub fn start_with(root: &Path, env: &[(&str, &str)], options: Value) -> Client {
         let mut cmd = Command::new(env!("CARGO_BIN_EXE_buildlint"));
         cmd.arg("lsp")
             .current_dir(root)
@@ -83,7 +83,7 @@ impl Client {
                     "workspace": {"didChangeWatchedFiles": {"dynamicRegistration": true}},
                     "textDocument": {"publishDiagnostics": {"relatedInformation": true}}
                 },
-                "initializationOptions": {"debounceMs": 1}
+                "initializationOptions": options
             }),
         );
         assert!(init["capabilities"].is_object(), "{init}");
@@ -91,8 +91,10 @@ impl Client {
         client
     }
 
+    /// Starts the server with a 1 ms pause before linting (tests wait for
+    /// the diagnostics of each change).
     pub fn start(root: &Path) -> Client {
-        Client::start_with(root, &[])
+        Client::start_with(root, &[], json!({"debounceMs": 1}))
     }
 
     pub fn pid(&self) -> u32 {
