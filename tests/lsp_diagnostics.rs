@@ -241,3 +241,24 @@ fn memory_stays_flat_over_ten_thousand_edits() {
         "RSS grew from {warm} KiB to {after} KiB over 9,000 edits"
     );
 }
+
+#[test]
+fn related_locations_come_with_the_diagnostic() {
+    let text = "FROM alpine:3.20 AS build\nRUN true\nFROM alpine:3.20 AS build\n";
+    let dir = project(&[("Dockerfile", text)]);
+    let mut c = Client::start(dir.path());
+    let u = c.open(&dir.path().join("Dockerfile"), "dockerfile");
+    let d = c.diagnostics(&u);
+    let dup = d
+        .iter()
+        .find(|x| x["relatedInformation"].is_array())
+        .unwrap_or_else(|| panic!("no related information in {d:?}"));
+    assert_eq!(start(dup), (2, 20));
+    let related = &dup["relatedInformation"][0];
+    assert_eq!(related["location"]["uri"], u);
+    assert_eq!(
+        related["location"]["range"]["start"],
+        json!({"line": 0, "character": 20})
+    );
+    assert_eq!(related["message"], "first defined here");
+}

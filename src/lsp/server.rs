@@ -53,7 +53,7 @@ impl Server {
         Server {
             conn,
             docs: Documents::default(),
-            linter: Linter::new(root.clone()),
+            linter: linter(&root),
             root,
             owners: BTreeMap::new(),
             findings: BTreeMap::new(),
@@ -295,10 +295,9 @@ impl Server {
         }
     }
 
+    /// Configuration files are read again, and the daemon's images too.
     fn reload_config(&mut self) {
-        let local_images = self.linter.local_images.take();
-        self.linter = Linter::new(self.root.clone());
-        self.linter.local_images = local_images;
+        self.linter = linter(&self.root);
         self.dirty_all();
     }
 
@@ -465,6 +464,18 @@ impl Server {
             params,
         ));
     }
+}
+
+/// A linter that finds configuration as `buildlint check` does, and asks
+/// the local daemon for base images when a file's settings say so (the
+/// daemon is reached only then).
+fn linter(root: &Path) -> Linter {
+    use crate::builder::daemon::{endpoint::EnvSnapshot, local_images::LocalImages};
+    let mut linter = Linter::new(root.to_path_buf());
+    linter.local_images = Some(std::sync::Arc::new(LocalImages::new(
+        EnvSnapshot::from_process(),
+    )));
+    linter
 }
 
 fn panic_message(panic: &(dyn std::any::Any + Send)) -> String {
