@@ -244,3 +244,37 @@ fn suppress_in_file(doc: &Document, code: &str) -> Option<String> {
     text.insert_str(at, &format!("# buildlint global ignore={code}\n"));
     Some(text)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use lsp_types::Position;
+    use std::path::PathBuf;
+
+    #[test]
+    fn one_edit_covers_the_change_in_utf16_positions() {
+        let doc = Document::new(
+            PathBuf::from("/Dockerfile"),
+            Kind::Dockerfile,
+            1,
+            "# é😀\nRUN apt-get install curl\n".into(),
+        );
+        let e = edit_to(&doc, "# é😀\nRUN apt-get install -y curl\n").unwrap();
+        assert_eq!(e.range.start, Position::new(1, 20));
+        assert_eq!(e.range.end, Position::new(1, 20));
+        assert_eq!(e.new_text, "-y ");
+        // A change inside a multi-byte character never splits it.
+        let e = edit_to(&doc, "# è😀\nRUN apt-get install curl\n").unwrap();
+        assert_eq!(
+            (e.range.start, e.range.end),
+            (Position::new(0, 2), Position::new(0, 3))
+        );
+        assert_eq!(e.new_text, "è");
+        let e = edit_to(&doc, "# é😁\nRUN apt-get install curl\n").unwrap();
+        assert_eq!(
+            (e.range.start, e.range.end),
+            (Position::new(0, 3), Position::new(0, 5))
+        );
+        assert!(edit_to(&doc, &doc.text.clone()).is_none());
+    }
+}
