@@ -96,6 +96,18 @@ fn a_file_that_does_not_parse_reports_where() {
     let bad = with_code(&d, "BL0001");
     assert_eq!(bad.len(), 1, "{d:?}");
     assert_eq!(start(bad[0]).0, 1);
+    // The rest of the file is still linted: a half-typed instruction does
+    // not hide the findings of the others.
+    c.change(
+        &u,
+        2,
+        "FROM alpine:latest\nENV PATH\nRUN apt-get install curl\n",
+    );
+    let d = c.diagnostics_at(&u, 2);
+    assert_eq!(with_code(&d, "BL0001").len(), 1, "{d:?}");
+    assert_eq!(start(with_code(&d, "BL1007")[0]), (0, 12));
+    assert_eq!(start(with_code(&d, "BL2008")[0]).0, 2);
+    assert!(d.iter().all(|x| start(x).0 != 1 || x["code"] == "BL0001"));
     // A broken stack file still gets the findings of what loaded.
     let s = c.open_text(
         &dir.path().join("compose.yaml"),

@@ -66,16 +66,24 @@ fn collect(linter: &Linter, outcomes: Vec<Outcome>, linted: &mut Linted) {
 }
 
 /// Lints a Dockerfile on its own: its unsaved `text`, the build context
-/// from disk.
+/// from disk. A file that does not parse gets its parse errors and the
+/// findings of the rest (see [`recover`]).
 pub fn lint_dockerfile(linter: &Linter, path: &Path, text: &str) -> Linted {
     let mut linted = Linted::default();
-    let input = DockerfileInput {
-        path: path.to_path_buf(),
-        bytes: Some(text.as_bytes().to_vec()),
-        ..DockerfileInput::default()
+    let lint = |text: &str| {
+        linter.lint_dockerfile(&DockerfileInput {
+            path: path.to_path_buf(),
+            bytes: Some(text.as_bytes().to_vec()),
+            ..DockerfileInput::default()
+        })
     };
-    match linter.lint_dockerfile(&input) {
-        Ok(o) => collect(linter, vec![o], &mut linted),
+    match lint(text) {
+        Ok(mut o) => {
+            if o.dockerfile.is_none() {
+                recover(&mut o, text, &lint);
+            }
+            collect(linter, vec![o], &mut linted)
+        }
         Err(e) => {
             linted
                 .files
@@ -83,6 +91,83 @@ pub fn lint_dockerfile(linter: &Linter, path: &Path, text: &str) -> Linted {
         }
     }
     linted
+}
+
+/// `text` with the lines `span` touches blanked: every byte but the line
+/// endings becomes a space, so all other offsets stay where they were.
+fn blank_lines(text: &str, span: Span) -> String {
+    let start = text[..span.start as usize].rfind('\n').map_or(0, |i| i + 1);
+    let end = text[span.end as usize..]
+        .find('\n')
+        .map_or(text.len(), |i| span.end as usize + i);
+    let mut out = text.as_bytes().to_vec();
+    for b in &mut out[start..end] {
+        if *b != b'\r' {
+            *b = b' ';
+        }
+    }
+    String::from_utf8(out).unwrap_or_else(|_| text.to_string())
+}
+
+/// An editor shows the findings of a file while one instruction is
+/// half-typed: the lines of each parse error are blanked and the rest is
+/// linted again (a few rounds at most). Findings on blanked lines are
+/// dropped; the others are kept with the parse error, pointing into the
+/// real text (offsets are unchanged).
+fn recover(outcome: &mut Outcome, text: &str, lint: &dyn Fn(&str) -> Result<Outcome, SetupError>) {
+    use crate::lint::fix::is_parse_error;
+    let file = outcome.file.clone();
+    let mut blanked = text.to_string();
+    let mut errors: Vec<Span> = outcome
+        .findings
+        .iter()
+        .filter(|f| is_parse_error(f))
+        .map(|f| f.span)
+        .collect();
+    for _ in 0..8 {
+        let Some(&last) = errors.last() else { return };
+        if last.end as usize > blanked.len() {
+            return;
+        }
+        blanked = blank_lines(&blanked, last);
+        let Ok(again) = lint(&blanked) else { return };
+        let new_errors: Vec<Span> = again
+            .findings
+            .iter()
+            .filter(|f| is_parse_error(f))
+            .map(|f| f.span)
+            .collect();
+        if again.dockerfile.is_some() {
+            let touched = |s: Span| {
+                errors.iter().any(|e| {
+                    let line = |o: u32| file.lines.line_of(o);
+                    line(s.start) <= line(e.end) && line(e.start) <= line(s.end)
+                })
+            };
+            for mut f in again.findings {
+                if is_parse_error(&f) || touched(f.span) || f.file.path != file.path {
+                    continue;
+                }
+                f.file = file.clone();
+                outcome.findings.push(f);
+            }
+            outcome
+                .findings
+                .sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
+            return;
+        }
+        if new_errors.is_empty() || new_errors.iter().all(|e| errors.contains(e)) {
+            return;
+        }
+        // Errors of the blanked text are not the user's (a blanked FROM
+        // leaves instructions without a stage): their lines are blanked
+        // too, but only the first error is reported.
+        for e in new_errors {
+            if !errors.contains(&e) {
+                errors.push(e);
+            }
+        }
+    }
 }
 
 /// Lints the stack project of `stack` (with its override companion, as
