@@ -37,7 +37,7 @@ pub fn kind_of(path: &Path, language_id: &str) -> Kind {
     }
     if crate::lint::discover::is_stack_file_name(name)
         || crate::compose::discover::is_stack_or_compose_file(path)
-        || language_id == "dockercompose"
+        || matches!(language_id, "dockercompose" | "yaml.docker-compose")
     {
         return Kind::Stack;
     }
@@ -201,6 +201,7 @@ mod tests {
         assert_eq!(k("/a/docker-stack.prod.yml", "yaml"), Kind::Stack);
         assert_eq!(k("/a/other.yaml", "yaml"), Kind::Other);
         assert_eq!(k("/a/other.yaml", "dockercompose"), Kind::Stack);
+        assert_eq!(k("/a/app.yaml", "yaml.docker-compose"), Kind::Stack);
         assert_eq!(k("/a/.dockerignore", "ignore"), Kind::Ignore);
         assert_eq!(k("/a/buildlint.toml", "toml"), Kind::Config);
     }

@@ -77,7 +77,7 @@ impl Server {
                 match self.conn.receiver.recv_timeout(self.debounce) {
                     Ok(m) => m,
                     Err(RecvTimeoutError::Timeout) => {
-                        self.lint_dirty();
+                        self.lint_dirty_guarded();
                         continue;
                     }
                     Err(RecvTimeoutError::Disconnected) => return self.shutdown,
@@ -122,7 +122,7 @@ impl Server {
             return;
         }
         // Answer on the text as the client last sent it.
-        self.lint_dirty();
+        self.lint_dirty_guarded();
         let id = req.id.clone();
         let method = req.method.clone();
         let result = catch_unwind(AssertUnwindSafe(|| self.handle(req)));
@@ -310,6 +310,17 @@ impl Server {
             .map(|(u, _)| u.clone())
             .collect();
         self.dirty.extend(lintable);
+    }
+
+    /// [`Server::lint_dirty`]; a panic is logged and the server goes on.
+    fn lint_dirty_guarded(&mut self) {
+        if let Err(panic) = catch_unwind(AssertUnwindSafe(|| self.lint_dirty())) {
+            let why = panic_message(&*panic);
+            self.log(
+                lsp_types::MessageType::ERROR,
+                format!("linting failed: {why}"),
+            );
+        }
     }
 
     /// Lints the changed documents: each stack once (with its Dockerfiles),
