@@ -33,7 +33,7 @@ fn dockerfile(lines: usize) -> String {
         "# syntax=docker/dockerfile:1\nARG BASE=debian:12\nFROM ${BASE} AS build\nWORKDIR /src\n",
     );
     let mut i = 0;
-    while out.lines().count() < lines - 6 {
+    while out.lines().count() < lines - 7 {
         out.push_str(&match i % 5 {
             0 => format!("COPY src/file{i}.txt /src/file{i}.txt\n"),
             1 => format!("RUN apt-get update && apt-get install -y --no-install-recommends pkg{i}=1.{i} \\\n    && rm -rf /var/lib/apt/lists/*\n"),
@@ -42,6 +42,9 @@ fn dockerfile(lines: usize) -> String {
             _ => format!("LABEL org.example.step{i}=\"{i}\"\n"),
         });
         i += 1;
+    }
+    while out.lines().count() < lines - 5 {
+        out.push_str(&format!("LABEL org.example.pad{}=\"x\"\n", out.len()));
     }
     out.push_str("FROM debian:12\nCOPY --from=build /src /app\nUSER 10001\nWORKDIR /app\nCMD [\"/app/run\"]\n");
     out
