@@ -10,6 +10,7 @@ pub mod compose;
 pub mod context;
 pub mod dockerfile;
 pub mod lint;
+pub mod lsp;
 pub mod report;
 pub mod source;
 pub mod span;

@@ -505,6 +505,15 @@ fn configuration_examples_load() {
             let at = format!("{}:{}", rel(&doc), b.line);
             match b.info.split_whitespace().next().unwrap_or("") {
                 "toml" => {
+                    // A copy of another tool's TOML file (an editor's
+                    // configuration) only has to be TOML.
+                    let copied = b.before.trim().strip_prefix("<!-- file:").unwrap_or("");
+                    if !copied.is_empty() && !copied.contains("buildlint.toml") {
+                        if let Err(e) = content.parse::<toml::Table>() {
+                            problems.push(format!("{at}: not valid TOML: {e}"));
+                        }
+                        continue;
+                    }
                     toml_count += 1;
                     let path = Path::new("/repo/buildlint.toml");
                     if let Err(e) = buildlint::lint::config::parse_toml(path, content) {

@@ -11,6 +11,7 @@ pub mod context;
 pub mod debug;
 mod debug_stack;
 pub mod fix;
+pub mod lsp;
 pub mod rule;
 
 /// Exit status: nothing at or above the failure threshold / built.
@@ -51,6 +52,8 @@ pub enum Command {
     Config(config::ConfigArgs),
     /// Look inside the front ends: parse dumps and resolved stacks.
     Debug(debug::DebugArgs),
+    /// Serve the Language Server Protocol over stdio (for editors).
+    Lsp(lsp::LspArgs),
     /// Print a shell completion script.
     #[command(
         after_help = "Example:\n  buildlint completions bash > /etc/bash_completion.d/buildlint"
@@ -120,6 +123,7 @@ where
         Command::Context(args) => context::run(args, io),
         Command::Config(args) => config::run(args, io),
         Command::Debug(args) => debug::run(args, io),
+        Command::Lsp(args) => lsp::run(args, io),
         Command::Completions { shell } => {
             clap_complete::generate(shell, &mut Cli::command(), "buildlint", io.stdout);
             Ok(EXIT_OK)

@@ -16,6 +16,11 @@ use crate::span::Span;
 
 const COMPOSE_SPEC: &str = include_str!("schemas/compose-spec.json");
 
+/// The vendored Compose Specification schema (JSON text).
+pub fn compose_spec() -> &'static str {
+    COMPOSE_SPEC
+}
+
 /// docker/cli's stack schemas, by `version:`.
 const STACK_SCHEMAS: &[(&str, &str)] = &[
     ("3.0", include_str!("schemas/config_schema_v3.0.json")),

@@ -98,7 +98,7 @@ use std::sync::Arc;
 use rayon::prelude::*;
 
 use crate::compose::discover;
-use crate::compose::load::{load, LoadOptions};
+use crate::compose::load::{load_with_overlay, LoadOptions};
 use crate::compose::model::Project;
 use crate::lint::driver::{DockerfileInput, Linter, Outcome, SetupError};
 use crate::lint::rules::meta::UNREADABLE_FILE;
@@ -219,7 +219,19 @@ pub fn lint_stack_project_with(
     options: &StackOptions,
 ) -> Result<Vec<Outcome>, SetupError> {
     let absolute: Vec<PathBuf> = files.iter().map(|f| linter.absolute(f)).collect();
-    lint_planned(linter, plan(&absolute), options)
+    lint_planned(linter, plan(&absolute), options, &BTreeMap::new())
+}
+
+/// [`lint_stack_project`] reading the texts of `overlay` (by absolute path:
+/// stack files and Dockerfiles) instead of the files on disk: an editor's
+/// unsaved buffers.
+pub fn lint_stack_project_overlay(
+    linter: &Linter,
+    files: &[PathBuf],
+    overlay: &BTreeMap<PathBuf, String>,
+) -> Result<Vec<Outcome>, SetupError> {
+    let absolute: Vec<PathBuf> = files.iter().map(|f| linter.absolute(f)).collect();
+    lint_planned(linter, plan(&absolute), &StackOptions::default(), overlay)
 }
 
 /// An override companion named without its base: its base's project,
@@ -246,6 +258,7 @@ fn lint_planned(
     linter: &Linter,
     planned: ProjectPlan,
     options: &StackOptions,
+    overlay: &BTreeMap<PathBuf, String>,
 ) -> Result<Vec<Outcome>, SetupError> {
     let (files, stack_mode, only_in) = match planned {
         ProjectPlan::WithItsBase { .. } => return Ok(Vec::new()),
@@ -258,24 +271,27 @@ fn lint_planned(
     let settings = linter.settings(&files[0])?;
     let rules: Vec<&'static crate::lint::Rule> =
         settings.selection.rules.iter().map(|(r, _)| *r).collect();
-    let loaded = load(&LoadOptions {
-        files: files.clone(),
-        environment: std::env::vars().collect(),
-        stack_mode: if options.stack_mode {
-            Some(true)
-        } else {
-            stack_mode
+    let loaded = load_with_overlay(
+        &LoadOptions {
+            files: files.clone(),
+            environment: std::env::vars().collect(),
+            stack_mode: if options.stack_mode {
+                Some(true)
+            } else {
+                stack_mode
+            },
+            env_files: options
+                .env_files
+                .iter()
+                .map(|p| linter.absolute(p))
+                .collect(),
+            project_name: options.project_name.clone(),
+            display_base: Some(linter.cwd.clone()),
+            home: dirs::home_dir(),
+            ..LoadOptions::default()
         },
-        env_files: options
-            .env_files
-            .iter()
-            .map(|p| linter.absolute(p))
-            .collect(),
-        project_name: options.project_name.clone(),
-        display_base: Some(linter.cwd.clone()),
-        home: dirs::home_dir(),
-        ..LoadOptions::default()
-    });
+        overlay,
+    );
     let findings = lint_loaded(&loaded, &settings.options, &settings.selection);
     // Suppression comments, per file.
     let docs: Vec<(Arc<SourceFile>, Vec<&crate::compose::yaml::Node>)> = loaded
@@ -341,7 +357,7 @@ fn lint_planned(
         });
     }
     if let (Some(project), None) = (&loaded.project, &shown_only) {
-        outcomes.extend(lint_stack_dockerfiles(linter, project)?);
+        outcomes.extend(lint_stack_dockerfiles_overlay(linter, project, overlay)?);
     }
     Ok(outcomes)
 }
@@ -419,6 +435,16 @@ pub fn lint_stack_dockerfiles(
     linter: &Linter,
     project: &Project,
 ) -> Result<Vec<Outcome>, SetupError> {
+    lint_stack_dockerfiles_overlay(linter, project, &BTreeMap::new())
+}
+
+/// [`lint_stack_dockerfiles`] reading the Dockerfiles in `overlay` (by
+/// absolute path) from there.
+pub fn lint_stack_dockerfiles_overlay(
+    linter: &Linter,
+    project: &Project,
+    overlay: &BTreeMap<PathBuf, String>,
+) -> Result<Vec<Outcome>, SetupError> {
     let builds = dockerfile_builds(project);
     let cwd = crate::lint::baseline::clean_path(&linter.cwd);
     let show = |p: &Path| -> PathBuf {
@@ -435,7 +461,11 @@ pub fn lint_stack_dockerfiles(
                 } else {
                     show(&b.dockerfile)
                 },
-                bytes: b.inline.as_ref().map(|t| t.clone().into_bytes()),
+                bytes: b
+                    .inline
+                    .as_ref()
+                    .or_else(|| overlay.get(&b.dockerfile))
+                    .map(|t| t.clone().into_bytes()),
                 context: Some(b.context.clone()),
                 build_args: b.build_args.clone(),
                 target: b.target.clone(),
@@ -480,7 +510,7 @@ pub fn lint_projects(
                 }
                 other => other,
             };
-            lint_planned(linter, planned, options)
+            lint_planned(linter, planned, options, &BTreeMap::new())
         })
         .collect();
     let mut run = StackRun::default();

@@ -1,0 +1,206 @@
+//! `buildlint lsp`: the language server. A driver on top of the lint
+//! engine, like the command line: it lints the editor's unsaved text with
+//! the build context read from disk, and offers the fix engine's fixes,
+//! rule pages and the files' structure. It owns no rule logic.
+
+pub mod actions;
+pub mod completion;
+pub mod diagnostics;
+pub mod documents;
+pub mod hover;
+pub mod navigation;
+pub mod server;
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use lsp_server::{Connection, Message};
+use lsp_types::{
+    CodeActionKind, CodeActionOptions, CodeActionParams, CodeActionProviderCapability,
+    CompletionOptions, CompletionParams, CompletionResponse, DocumentSymbolParams,
+    DocumentSymbolResponse, GotoDefinitionParams, GotoDefinitionResponse, HoverParams,
+    HoverProviderCapability, InitializeParams, InitializeResult, OneOf, ServerCapabilities,
+    ServerInfo, TextDocumentSyncCapability, TextDocumentSyncKind, TextDocumentSyncOptions,
+    TextDocumentSyncSaveOptions,
+};
+use serde_json::Value;
+
+use server::Server;
+
+/// What the server can do, as announced to the client.
+pub fn capabilities() -> ServerCapabilities {
+    ServerCapabilities {
+        text_document_sync: Some(TextDocumentSyncCapability::Options(
+            TextDocumentSyncOptions {
+                open_close: Some(true),
+                change: Some(TextDocumentSyncKind::FULL),
+                save: Some(TextDocumentSyncSaveOptions::Supported(true)),
+                ..Default::default()
+            },
+        )),
+        code_action_provider: Some(CodeActionProviderCapability::Options(CodeActionOptions {
+            code_action_kinds: Some(vec![
+                CodeActionKind::QUICKFIX,
+                CodeActionKind::from(actions::FIX_ALL.to_string()),
+            ]),
+            ..Default::default()
+        })),
+        hover_provider: Some(HoverProviderCapability::Simple(true)),
+        definition_provider: Some(OneOf::Left(true)),
+        document_symbol_provider: Some(OneOf::Left(true)),
+        completion_provider: Some(CompletionOptions {
+            trigger_characters: Some(vec!["-".into(), "=".into()]),
+            ..Default::default()
+        }),
+        ..Default::default()
+    }
+}
+
+/// The answer to a request, by method; `None` for an unknown method.
+pub(crate) fn dispatch(
+    server: &mut Server,
+    method: &str,
+    params: Value,
+) -> Option<Result<Value, String>> {
+    use lsp_types::request::{
+        CodeActionRequest, Completion, DocumentSymbolRequest, GotoDefinition, HoverRequest,
+        Request as _,
+    };
+    let result = match method {
+        CodeActionRequest::METHOD => parse::<CodeActionParams>(params)
+            .and_then(|p| to_value(actions::code_actions(server, p))),
+        HoverRequest::METHOD => parse::<HoverParams>(params).and_then(|p| {
+            let at = p.text_document_position_params;
+            let hover = server
+                .document(&at.text_document.uri)
+                .and_then(|(doc, findings)| {
+                    hover::hover(server, doc, findings, doc.offset(at.position))
+                });
+            to_value(hover)
+        }),
+        GotoDefinition::METHOD => parse::<GotoDefinitionParams>(params).and_then(|p| {
+            let at = p.text_document_position_params;
+            let location = server
+                .docs
+                .get(&at.text_document.uri)
+                .and_then(|doc| navigation::definition(doc, doc.offset(at.position)));
+            to_value(location.map(GotoDefinitionResponse::Scalar))
+        }),
+        DocumentSymbolRequest::METHOD => parse::<DocumentSymbolParams>(params).and_then(|p| {
+            let symbols = server
+                .docs
+                .get(&p.text_document.uri)
+                .map(navigation::document_symbols);
+            to_value(symbols.map(DocumentSymbolResponse::Nested))
+        }),
+        Completion::METHOD => parse::<CompletionParams>(params).and_then(|p| {
+            let at = p.text_document_position;
+            let items = server
+                .docs
+                .get(&at.text_document.uri)
+                .map(|doc| completion::complete(doc, doc.offset(at.position)));
+            to_value(items.map(CompletionResponse::Array))
+        }),
+        _ => return None,
+    };
+    Some(result)
+}
+
+fn parse<P: serde::de::DeserializeOwned>(params: Value) -> Result<P, String> {
+    serde_json::from_value(params).map_err(|e| format!("invalid parameters: {e}"))
+}
+
+fn to_value(result: impl serde::Serialize) -> Result<Value, String> {
+    serde_json::to_value(result).map_err(|e| e.to_string())
+}
+
+/// The workspace root the client names, else the working directory.
+fn root_of(params: &InitializeParams) -> PathBuf {
+    let from_folders = params
+        .workspace_folders
+        .as_ref()
+        .and_then(|f| f.first())
+        .and_then(|f| documents::path_of(&f.uri));
+    #[allow(deprecated)]
+    let from_root = params.root_uri.as_ref().and_then(documents::path_of);
+    from_folders
+        .or(from_root)
+        .or_else(|| std::env::current_dir().ok())
+        .unwrap_or_else(|| PathBuf::from("/"))
+}
+
+/// Serves LSP over standard input and output until the client exits.
+/// Returns whether the client asked for `shutdown` before `exit`.
+///
+/// The transport reads and writes duplicates of file descriptors 0 and 1,
+/// not `std::io::Stdin`/`Stdout`, whose locks the command line holds.
+pub fn serve_stdio() -> anyhow::Result<bool> {
+    use std::io::{BufReader, BufWriter, Write};
+    use std::os::fd::AsFd;
+
+    let input = std::fs::File::from(std::io::stdin().as_fd().try_clone_to_owned()?);
+    let output = std::fs::File::from(std::io::stdout().as_fd().try_clone_to_owned()?);
+    let (to_server, from_client) = crossbeam_channel::unbounded::<Message>();
+    let (to_client, from_server) = crossbeam_channel::unbounded::<Message>();
+    std::thread::Builder::new()
+        .name("lsp-reader".into())
+        .spawn(move || {
+            let mut input = BufReader::new(input);
+            while let Ok(Some(message)) = Message::read(&mut input) {
+                let exit = matches!(&message, Message::Notification(n) if n.method == "exit");
+                if to_server.send(message).is_err() || exit {
+                    break;
+                }
+            }
+        })?;
+    let writer = std::thread::Builder::new()
+        .name("lsp-writer".into())
+        .spawn(move || -> std::io::Result<()> {
+            let mut output = BufWriter::new(output);
+            for message in from_server {
+                message.write(&mut output)?;
+                output.flush()?;
+            }
+            Ok(())
+        })?;
+    let clean = serve(Connection {
+        sender: to_client,
+        receiver: from_client,
+    })?;
+    // Everything queued reaches the client before the process ends.
+    let _ = writer.join();
+    Ok(clean)
+}
+
+/// Serves on a connection: the initialize handshake, then the loop.
+pub fn serve(connection: Connection) -> anyhow::Result<bool> {
+    let (id, params) = connection.initialize_start()?;
+    let params: InitializeParams = serde_json::from_value(params)?;
+    let result = InitializeResult {
+        capabilities: capabilities(),
+        server_info: Some(ServerInfo {
+            name: "buildlint".into(),
+            version: Some(env!("CARGO_PKG_VERSION").into()),
+        }),
+    };
+    connection.initialize_finish(id, serde_json::to_value(result)?)?;
+    let debounce = params
+        .initialization_options
+        .as_ref()
+        .and_then(|o| o.get("debounceMs"))
+        .and_then(Value::as_u64)
+        .map(Duration::from_millis)
+        .unwrap_or(server::DEFAULT_DEBOUNCE);
+    let watch = params
+        .capabilities
+        .workspace
+        .as_ref()
+        .and_then(|w| w.did_change_watched_files.as_ref())
+        .and_then(|d| d.dynamic_registration)
+        .unwrap_or(false);
+    let server = Server::new(connection, root_of(&params), debounce);
+    if watch {
+        server.watch_files();
+    }
+    Ok(server.run())
+}

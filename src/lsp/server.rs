@@ -1,0 +1,498 @@
+//! The server loop: one thread reads messages in order, keeps the open
+//! documents, lints what changed once the client pauses, and answers
+//! requests. A request handler that panics is answered with an error and
+//! the server goes on.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::panic::{catch_unwind, AssertUnwindSafe};
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use crossbeam_channel::RecvTimeoutError;
+use lsp_server::{Connection, ErrorCode, Message, Notification, Request, RequestId, Response};
+use lsp_types::notification::Notification as _;
+use lsp_types::{
+    notification as note, DidChangeTextDocumentParams, DidChangeWatchedFilesParams,
+    DidCloseTextDocumentParams, DidOpenTextDocumentParams, DidSaveTextDocumentParams,
+    PublishDiagnosticsParams, Url,
+};
+use serde_json::Value;
+
+use super::diagnostics::{self, Linted};
+use super::documents::{kind_of, path_of, Document, Documents, Kind};
+use crate::lint::driver::Linter;
+use crate::lint::Finding;
+
+/// How long the client must pause typing before its changes are linted.
+pub const DEFAULT_DEBOUNCE: Duration = Duration::from_millis(2);
+
+/// Set to a request method to make its handler panic: how the tests prove a
+/// panicking handler is answered and the server goes on.
+pub const PANIC_ENV: &str = "BUILDLINT_LSP_PANIC";
+
+pub struct Server {
+    conn: Connection,
+    pub docs: Documents,
+    pub linter: Linter,
+    root: PathBuf,
+    /// Dockerfiles (absolute) built by a stack file (absolute): linted
+    /// through that stack.
+    owners: BTreeMap<PathBuf, PathBuf>,
+    /// The findings last published, by absolute path: what code actions and
+    /// hovers read.
+    pub findings: BTreeMap<PathBuf, Vec<Finding>>,
+    /// Documents changed since they were last linted.
+    dirty: BTreeSet<Url>,
+    debounce: Duration,
+    shutdown: bool,
+    panic_on: Option<String>,
+}
+
+impl Server {
+    pub fn new(conn: Connection, root: PathBuf, debounce: Duration) -> Server {
+        Server {
+            conn,
+            docs: Documents::default(),
+            linter: linter(&root),
+            root,
+            owners: BTreeMap::new(),
+            findings: BTreeMap::new(),
+            dirty: BTreeSet::new(),
+            debounce,
+            shutdown: false,
+            panic_on: std::env::var(PANIC_ENV).ok(),
+        }
+    }
+
+    /// Serves until `exit`. Returns whether `shutdown` came first (the exit
+    /// status is 0 then, 1 otherwise, as the protocol says).
+    pub fn run(mut self) -> bool {
+        loop {
+            let message = if self.dirty.is_empty() {
+                match self.conn.receiver.recv() {
+                    Ok(m) => m,
+                    Err(_) => return self.shutdown,
+                }
+            } else {
+                match self.conn.receiver.recv_timeout(self.debounce) {
+                    Ok(m) => m,
+                    Err(RecvTimeoutError::Timeout) => {
+                        self.lint_dirty_guarded();
+                        continue;
+                    }
+                    Err(RecvTimeoutError::Disconnected) => return self.shutdown,
+                }
+            };
+            match message {
+                Message::Request(req) => self.on_request(req),
+                Message::Notification(n) if n.method == note::Exit::METHOD => {
+                    return self.shutdown;
+                }
+                Message::Notification(n) => self.on_notification(n),
+                Message::Response(_) => {}
+            }
+        }
+    }
+
+    fn send(&self, message: impl Into<Message>) {
+        // The client is gone when this fails: the loop ends on the next read.
+        let _ = self.conn.sender.send(message.into());
+    }
+
+    fn log(&self, typ: lsp_types::MessageType, message: String) {
+        eprintln!("buildlint lsp: {message}");
+        self.send(Notification::new(
+            note::LogMessage::METHOD.into(),
+            lsp_types::LogMessageParams { typ, message },
+        ));
+    }
+
+    fn on_request(&mut self, req: Request) {
+        if self.shutdown {
+            self.send(Response::new_err(
+                req.id,
+                ErrorCode::InvalidRequest as i32,
+                "the server is shutting down".into(),
+            ));
+            return;
+        }
+        if req.method == "shutdown" {
+            self.shutdown = true;
+            self.send(Response::new_ok(req.id, Value::Null));
+            return;
+        }
+        // Answer on the text as the client last sent it.
+        self.lint_dirty_guarded();
+        let id = req.id.clone();
+        let method = req.method.clone();
+        let result = catch_unwind(AssertUnwindSafe(|| self.handle(req)));
+        let response = match result {
+            Ok(Some(Ok(value))) => Response::new_ok(id, value),
+            Ok(Some(Err(message))) => {
+                Response::new_err(id, ErrorCode::InvalidParams as i32, message)
+            }
+            Ok(None) => Response::new_err(
+                id,
+                ErrorCode::MethodNotFound as i32,
+                format!("buildlint does not handle `{method}`"),
+            ),
+            Err(panic) => {
+                let why = panic_message(&*panic);
+                self.log(
+                    lsp_types::MessageType::ERROR,
+                    format!("`{method}` failed: {why}"),
+                );
+                Response::new_err(
+                    id,
+                    ErrorCode::InternalError as i32,
+                    format!("buildlint failed on `{method}`: {why}"),
+                )
+            }
+        };
+        self.send(response);
+    }
+
+    /// A request's result; `None` for a method this server does not know.
+    fn handle(&mut self, req: Request) -> Option<Result<Value, String>> {
+        if self.panic_on.as_deref() == Some(req.method.as_str()) {
+            panic!("{PANIC_ENV} asked `{}` to fail", req.method);
+        }
+        super::dispatch(self, &req.method, req.params)
+    }
+
+    fn on_notification(&mut self, n: Notification) {
+        let method = n.method.clone();
+        let outcome = catch_unwind(AssertUnwindSafe(|| self.notification(n)));
+        if let Err(panic) = outcome {
+            let why = panic_message(&*panic);
+            self.log(
+                lsp_types::MessageType::ERROR,
+                format!("`{method}` failed: {why}"),
+            );
+        }
+    }
+
+    fn notification(&mut self, n: Notification) {
+        match n.method.as_str() {
+            note::DidOpenTextDocument::METHOD => {
+                let Ok(p) = serde_json::from_value::<DidOpenTextDocumentParams>(n.params) else {
+                    return;
+                };
+                let doc = p.text_document;
+                let Some(path) = path_of(&doc.uri) else {
+                    return;
+                };
+                let kind = kind_of(&path, &doc.language_id);
+                if kind == Kind::Dockerfile && !self.owners.contains_key(&path) {
+                    self.find_owner(&path);
+                }
+                self.docs.open.insert(
+                    doc.uri.clone(),
+                    Document::new(path, kind, doc.version, doc.text),
+                );
+                self.changed(doc.uri, kind);
+                // The first diagnostics come at once, not after a pause.
+                self.lint_dirty();
+            }
+            note::DidChangeTextDocument::METHOD => {
+                let Ok(p) = serde_json::from_value::<DidChangeTextDocumentParams>(n.params) else {
+                    return;
+                };
+                let uri = p.text_document.uri;
+                let Some(doc) = self.docs.open.get_mut(&uri) else {
+                    return;
+                };
+                // Full synchronisation: the last change is the whole text.
+                if let Some(last) = p.content_changes.into_iter().last() {
+                    doc.set_text(p.text_document.version, last.text);
+                }
+                let kind = doc.kind;
+                self.changed(uri, kind);
+            }
+            note::DidSaveTextDocument::METHOD => {
+                let Ok(p) = serde_json::from_value::<DidSaveTextDocumentParams>(n.params) else {
+                    return;
+                };
+                let kind = self.docs.get(&p.text_document.uri).map(|d| d.kind);
+                if let Some(kind @ (Kind::Ignore | Kind::Config)) = kind {
+                    self.changed(p.text_document.uri, kind);
+                }
+            }
+            note::DidCloseTextDocument::METHOD => {
+                let Ok(p) = serde_json::from_value::<DidCloseTextDocumentParams>(n.params) else {
+                    return;
+                };
+                let uri = p.text_document.uri;
+                if let Some(doc) = self.docs.open.remove(&uri) {
+                    self.findings.remove(&doc.path);
+                    self.dirty.remove(&uri);
+                    if matches!(doc.kind, Kind::Dockerfile | Kind::Stack) {
+                        self.publish(&uri, None, Vec::new());
+                    }
+                    // The others read the file from disk again.
+                    if doc.kind == Kind::Stack {
+                        self.owners.retain(|_, stack| *stack != doc.path);
+                    }
+                    self.dirty_all();
+                }
+            }
+            note::DidChangeWatchedFiles::METHOD => {
+                let Ok(p) = serde_json::from_value::<DidChangeWatchedFilesParams>(n.params) else {
+                    return;
+                };
+                for change in p.changes {
+                    let Some(path) = path_of(&change.uri) else {
+                        continue;
+                    };
+                    if self.docs.get(&change.uri).is_some() {
+                        continue;
+                    }
+                    match kind_of(&path, "") {
+                        Kind::Config => self.reload_config(),
+                        _ => self.dirty_all(),
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+
+    /// A document changed: what must be linted again.
+    fn changed(&mut self, uri: Url, kind: Kind) {
+        match kind {
+            Kind::Dockerfile | Kind::Stack => {
+                self.dirty.insert(uri);
+            }
+            // The ignore file is read from disk: its Dockerfiles are linted
+            // again (a stack's too, through its stack).
+            Kind::Ignore => self.dirty_all(),
+            Kind::Config => self.reload_config(),
+            Kind::Other => {}
+        }
+    }
+
+    /// A stack file on disk next to or above a Dockerfile that builds it:
+    /// the Dockerfile is then linted through it, as `check` does.
+    fn find_owner(&mut self, dockerfile: &Path) {
+        let overlay = self.docs.overlay();
+        for dir in dockerfile.ancestors().skip(1) {
+            for name in crate::compose::discover::DEFAULT_FILE_NAMES {
+                let stack = dir.join(name);
+                if !stack.is_file() {
+                    continue;
+                }
+                let linted = diagnostics::lint_stack(&self.linter, &stack, "", &overlay);
+                if linted.builds.iter().any(|b| b == dockerfile) {
+                    self.owners.insert(dockerfile.to_path_buf(), stack);
+                    return;
+                }
+                // Only the preferred default file of a directory loads.
+                break;
+            }
+            if dir == self.root {
+                return;
+            }
+        }
+    }
+
+    /// Configuration files are read again, and the daemon's images too.
+    fn reload_config(&mut self) {
+        self.linter = linter(&self.root);
+        self.dirty_all();
+    }
+
+    fn dirty_all(&mut self) {
+        let lintable: Vec<Url> = self
+            .docs
+            .open
+            .iter()
+            .filter(|(_, d)| matches!(d.kind, Kind::Dockerfile | Kind::Stack))
+            .map(|(u, _)| u.clone())
+            .collect();
+        self.dirty.extend(lintable);
+    }
+
+    /// [`Server::lint_dirty`]; a panic is logged and the server goes on.
+    fn lint_dirty_guarded(&mut self) {
+        if let Err(panic) = catch_unwind(AssertUnwindSafe(|| self.lint_dirty())) {
+            let why = panic_message(&*panic);
+            self.log(
+                lsp_types::MessageType::ERROR,
+                format!("linting failed: {why}"),
+            );
+        }
+    }
+
+    /// Lints the changed documents: each stack once (with its Dockerfiles),
+    /// each Dockerfile through its stack or on its own.
+    pub fn lint_dirty(&mut self) {
+        if self.dirty.is_empty() {
+            return;
+        }
+        // The build contexts are read from disk afresh.
+        self.linter.listings = Default::default();
+        let dirty = std::mem::take(&mut self.dirty);
+        let mut stacks: BTreeSet<PathBuf> = BTreeSet::new();
+        let mut alone: Vec<PathBuf> = Vec::new();
+        for uri in &dirty {
+            let Some(doc) = self.docs.get(uri) else {
+                continue;
+            };
+            match doc.kind {
+                Kind::Stack => {
+                    stacks.insert(doc.path.clone());
+                }
+                Kind::Dockerfile => match self.owners.get(&doc.path) {
+                    Some(stack) => {
+                        stacks.insert(stack.clone());
+                    }
+                    None => alone.push(doc.path.clone()),
+                },
+                _ => {}
+            }
+        }
+        let overlay = self.docs.overlay();
+        for stack in stacks {
+            let text = overlay.get(&stack).cloned().unwrap_or_default();
+            let linted = diagnostics::lint_stack(&self.linter, &stack, &text, &overlay);
+            // Dockerfiles this stack no longer builds are linted alone.
+            let dropped: Vec<PathBuf> = self
+                .owners
+                .iter()
+                .filter(|(df, s)| **s == stack && !linted.builds.contains(df))
+                .map(|(df, _)| df.clone())
+                .collect();
+            for df in dropped {
+                self.owners.remove(&df);
+                if self.docs.by_path(&df).is_some() && !alone.contains(&df) {
+                    alone.push(df);
+                }
+            }
+            for df in &linted.builds {
+                self.owners.insert(df.clone(), stack.clone());
+                alone.retain(|a| a != df);
+            }
+            self.publish_linted(linted);
+        }
+        for path in alone {
+            let Some((_, doc)) = self.docs.by_path(&path) else {
+                continue;
+            };
+            let linted = diagnostics::lint_dockerfile(&self.linter, &path, &doc.text);
+            self.publish_linted(linted);
+        }
+    }
+
+    /// The findings of `path` (absolute) if its text were `text`, linted as
+    /// its diagnostics are: what the fix-all action re-lints between rounds.
+    pub fn lint_text(&self, path: &Path, text: &str) -> Vec<Finding> {
+        let mut overlay = self.docs.overlay();
+        overlay.insert(path.to_path_buf(), text.to_string());
+        let kind = self.docs.by_path(path).map(|(_, d)| d.kind);
+        let stack = match kind {
+            Some(Kind::Stack) => Some(path.to_path_buf()),
+            _ => self.owners.get(path).cloned(),
+        };
+        let mut linted = match stack {
+            Some(stack) => {
+                let stack_text = overlay.get(&stack).cloned().unwrap_or_default();
+                diagnostics::lint_stack(&self.linter, &stack, &stack_text, &overlay)
+            }
+            None => diagnostics::lint_dockerfile(&self.linter, path, text),
+        };
+        linted.files.remove(path).unwrap_or_default()
+    }
+
+    /// Publishes the findings of the open documents among `linted`.
+    fn publish_linted(&mut self, linted: Linted) {
+        for (path, findings) in linted.files {
+            let Some((uri, doc)) = self.docs.by_path(&path) else {
+                continue;
+            };
+            let (uri, version) = (uri.clone(), doc.version);
+            let diagnostics = findings
+                .iter()
+                .map(|f| diagnostics::to_lsp(&self.linter, f))
+                .collect();
+            self.findings.insert(path, findings);
+            self.publish(&uri, Some(version), diagnostics);
+        }
+    }
+
+    fn publish(&self, uri: &Url, version: Option<i32>, diagnostics: Vec<lsp_types::Diagnostic>) {
+        self.send(Notification::new(
+            note::PublishDiagnostics::METHOD.into(),
+            PublishDiagnosticsParams {
+                uri: uri.clone(),
+                diagnostics,
+                version,
+            },
+        ));
+    }
+
+    /// The open document and its last findings.
+    pub fn document(&self, uri: &Url) -> Option<(&Document, &[Finding])> {
+        let doc = self.docs.get(uri)?;
+        let findings = self
+            .findings
+            .get(&doc.path)
+            .map(Vec::as_slice)
+            .unwrap_or(&[]);
+        Some((doc, findings))
+    }
+
+    pub fn root(&self) -> &Path {
+        &self.root
+    }
+
+    /// Asks the client to tell us about changes to ignore and configuration
+    /// files on disk, when it can.
+    pub fn watch_files(&self) {
+        let glob = |pattern: &str| lsp_types::FileSystemWatcher {
+            glob_pattern: lsp_types::GlobPattern::String(pattern.into()),
+            kind: None,
+        };
+        let options = lsp_types::DidChangeWatchedFilesRegistrationOptions {
+            watchers: vec![
+                glob("**/.dockerignore"),
+                glob("**/*.dockerignore"),
+                glob("**/buildlint.toml"),
+                glob("**/.buildlint.toml"),
+                glob("**/.hadolint.yaml"),
+                glob("**/.hadolint.yml"),
+            ],
+        };
+        let params = lsp_types::RegistrationParams {
+            registrations: vec![lsp_types::Registration {
+                id: "buildlint-watch".into(),
+                method: note::DidChangeWatchedFiles::METHOD.into(),
+                register_options: serde_json::to_value(options).ok(),
+            }],
+        };
+        self.send(Request::new(
+            RequestId::from("buildlint-watch".to_string()),
+            "client/registerCapability".into(),
+            params,
+        ));
+    }
+}
+
+/// A linter that finds configuration as `buildlint check` does, and asks
+/// the local daemon for base images when a file's settings say so (the
+/// daemon is reached only then).
+fn linter(root: &Path) -> Linter {
+    use crate::builder::daemon::{endpoint::EnvSnapshot, local_images::LocalImages};
+    let mut linter = Linter::new(root.to_path_buf());
+    linter.local_images = Some(std::sync::Arc::new(LocalImages::new(
+        EnvSnapshot::from_process(),
+    )));
+    linter
+}
+
+fn panic_message(panic: &(dyn std::any::Any + Send)) -> String {
+    panic
+        .downcast_ref::<String>()
+        .cloned()
+        .or_else(|| panic.downcast_ref::<&str>().map(|s| s.to_string()))
+        .unwrap_or_else(|| "a panic".into())
+}

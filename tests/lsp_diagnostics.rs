@@ -1,0 +1,276 @@
+//! `buildlint lsp` over real JSON-RPC: diagnostics on open and change,
+//! exact UTF-16 ranges, stacks and their Dockerfiles, ignore and
+//! configuration files, and the protocol's lifecycle and error rules.
+
+mod lsp_common;
+
+use lsp_common::*;
+use serde_json::json;
+
+const SEED: &str = include_str!("../fixtures/seed/Dockerfile");
+
+#[test]
+fn the_seed_gets_its_findings_with_rule_pages() {
+    let dir = project(&[("Dockerfile", SEED)]);
+    let mut c = Client::start(dir.path());
+    let u = c.open(&dir.path().join("Dockerfile"), "dockerfile");
+    let d = c.diagnostics(&u);
+    let copy = with_code(&d, "BL3001");
+    assert_eq!(copy.len(), 1, "{d:?}");
+    let copy = copy[0];
+    // The seed's `COPY /var/www/html`: line 2, column 6 (1-based).
+    assert_eq!(start(copy), (1, 5));
+    assert_eq!(copy["range"]["end"], json!({"line": 1, "character": 18}));
+    assert_eq!(copy["severity"], 1);
+    assert_eq!(copy["source"], "buildlint");
+    assert_eq!(
+        copy["codeDescription"]["href"],
+        "https://github.com/buildlint/buildlint/blob/main/rules/BL3001.md"
+    );
+    assert!(copy["message"]
+        .as_str()
+        .unwrap()
+        .contains("is not in the build context"));
+    let latest = with_code(&d, "BL1007");
+    assert_eq!(latest[0]["severity"], 2);
+    assert_eq!(start(latest[0]), (0, 11));
+    assert!(c.shutdown().success());
+}
+
+#[test]
+fn ranges_count_utf16_units_after_non_ascii_text() {
+    let line = "RUN echo \"é😀\" && apt-get install -y --no-install-recommends curl";
+    let text = format!("FROM debian:12\n{line}\n");
+    let dir = project(&[("Dockerfile", &text)]);
+    let mut c = Client::start(dir.path());
+    let u = c.open(&dir.path().join("Dockerfile"), "dockerfile");
+    let d = c.diagnostics(&u);
+    let pin = with_code(&d, "BL2004");
+    assert_eq!(pin.len(), 1, "{d:?}");
+    let byte = line.find("curl").unwrap();
+    let units = line[..byte].encode_utf16().count() as u64;
+    assert_eq!(
+        units as usize + 3,
+        byte,
+        "é is 2 bytes, 😀 4 bytes and 2 units"
+    );
+    assert_eq!(start(pin[0]), (1, units));
+    assert_eq!(
+        pin[0]["range"]["end"]["character"].as_u64().unwrap(),
+        units + 4
+    );
+}
+
+#[test]
+fn every_change_is_linted_and_versioned() {
+    let dir = project(&[("Dockerfile", "FROM alpine:3.20\n")]);
+    let mut c = Client::start(dir.path());
+    let u = c.open(&dir.path().join("Dockerfile"), "dockerfile");
+    assert!(with_code(&c.diagnostics(&u), "BL1007").is_empty());
+    // Unsaved text is what is linted.
+    c.change(&u, 2, "FROM alpine:latest\n");
+    let d = c.diagnostics_at(&u, 2);
+    assert_eq!(with_code(&d, "BL1007").len(), 1, "{d:?}");
+    // A burst of changes: the last one wins.
+    for v in 3..20 {
+        c.change(&u, v, &format!("FROM alpine:3.{v}\n"));
+    }
+    c.change(&u, 20, "FROM alpine:latest\nFROM alpine:latest\n");
+    let d = c.diagnostics_at(&u, 20);
+    assert_eq!(with_code(&d, "BL1007").len(), 2, "{d:?}");
+    // Closing clears them.
+    c.notify("textDocument/didClose", json!({"textDocument": {"uri": u}}));
+    assert!(c.diagnostics(&u).is_empty());
+}
+
+#[test]
+fn a_file_that_does_not_parse_reports_where() {
+    let dir = project(&[]);
+    let mut c = Client::start(dir.path());
+    let u = c.open_text(
+        &dir.path().join("Dockerfile"),
+        "dockerfile",
+        "FROM alpine:3.20\nENV PATH\n",
+    );
+    let d = c.diagnostics(&u);
+    let bad = with_code(&d, "BL0001");
+    assert_eq!(bad.len(), 1, "{d:?}");
+    assert_eq!(start(bad[0]).0, 1);
+    // The rest of the file is still linted: a half-typed instruction does
+    // not hide the findings of the others.
+    c.change(
+        &u,
+        2,
+        "FROM alpine:latest\nENV PATH\nRUN apt-get install curl\n",
+    );
+    let d = c.diagnostics_at(&u, 2);
+    assert_eq!(with_code(&d, "BL0001").len(), 1, "{d:?}");
+    assert_eq!(start(with_code(&d, "BL1007")[0]), (0, 12));
+    assert_eq!(start(with_code(&d, "BL2008")[0]).0, 2);
+    assert!(d.iter().all(|x| start(x).0 != 1 || x["code"] == "BL0001"));
+    // A broken stack file still gets the findings of what loaded.
+    let s = c.open_text(
+        &dir.path().join("compose.yaml"),
+        "yaml",
+        "services:\n  web:\n    image: nginx:1.27\n    networks: [front]\n  bad: [\n",
+    );
+    let d = c.diagnostics(&s);
+    assert!(!d.is_empty());
+    assert!(d.iter().all(|x| x["range"]["start"]["line"].is_u64()));
+}
+
+#[test]
+fn a_stack_and_the_dockerfiles_it_builds_refresh_each_other() {
+    let compose = "services:\n  web:\n    build:\n      context: ./app\n      args:\n        BASE: alpine:3.20\n    networks:\n      - front\nnetworks:\n  back: {}\n";
+    let dockerfile = "ARG BASE=alpine:latest\nFROM ${BASE}\nCOPY missing.txt /x\n";
+    let dir = project(&[("compose.yaml", compose), ("app/Dockerfile", dockerfile)]);
+    let mut c = Client::start(dir.path());
+    let s = c.open(&dir.path().join("compose.yaml"), "yaml");
+    let d = c.diagnostics(&s);
+    let net = with_code(&d, "BL4001");
+    assert_eq!(net.len(), 1, "{d:?}");
+    assert_eq!(start(net[0]), (7, 8));
+
+    // The Dockerfile is linted as the service builds it: with its build
+    // arg (no `latest` base), in its context.
+    let f = c.open(&dir.path().join("app/Dockerfile"), "dockerfile");
+    let d = c.diagnostics(&f);
+    assert!(with_code(&d, "BL1007").is_empty(), "{d:?}");
+    let missing = with_code(&d, "BL3002");
+    assert_eq!(missing.len(), 1, "{d:?}");
+    assert!(missing[0]["message"]
+        .as_str()
+        .unwrap()
+        .contains("(service web)"));
+
+    // An unsaved change to the stack refreshes the Dockerfile.
+    c.drain();
+    c.change(&s, 2, &compose.replace("alpine:3.20", "alpine:latest"));
+    let d = c.diagnostics(&f);
+    assert_eq!(with_code(&d, "BL1007").len(), 1, "{d:?}");
+    // And a change to the Dockerfile is linted through the stack.
+    c.change(&f, 2, "ARG BASE\nFROM ${BASE}\nCOPY . /x\n");
+    let d = c.diagnostics_at(&f, 2);
+    assert_eq!(with_code(&d, "BL1007").len(), 1, "{d:?}");
+    assert!(with_code(&d, "BL3002").is_empty(), "{d:?}");
+}
+
+#[test]
+fn ignore_and_configuration_files_on_disk_are_followed() {
+    let dir = project(&[
+        ("Dockerfile", "FROM alpine:latest\nCOPY app.txt /app.txt\n"),
+        ("app.txt", "x"),
+    ]);
+    let mut c = Client::start(dir.path());
+    // The server asks to be told of changes to these files.
+    let reg = c.wait_for(|m| m["method"] == "client/registerCapability");
+    let globs = reg["params"]["registrations"][0]["registerOptions"]["watchers"].to_string();
+    assert!(globs.contains(".dockerignore") && globs.contains("buildlint.toml"));
+    let u = c.open(&dir.path().join("Dockerfile"), "dockerfile");
+    let d = c.diagnostics(&u);
+    assert!(with_code(&d, "BL3004").is_empty(), "{d:?}");
+    assert_eq!(with_code(&d, "BL1007")[0]["severity"], 2);
+
+    std::fs::write(dir.path().join(".dockerignore"), "app.txt\n").unwrap();
+    c.notify(
+        "workspace/didChangeWatchedFiles",
+        json!({"changes": [{"uri": uri(&dir.path().join(".dockerignore")), "type": 1}]}),
+    );
+    let d = c.diagnostics(&u);
+    assert_eq!(with_code(&d, "BL3004").len(), 1, "{d:?}");
+
+    std::fs::write(
+        dir.path().join("buildlint.toml"),
+        "[rules]\nBL1007 = \"error\"\n",
+    )
+    .unwrap();
+    c.notify(
+        "workspace/didChangeWatchedFiles",
+        json!({"changes": [{"uri": uri(&dir.path().join("buildlint.toml")), "type": 1}]}),
+    );
+    let d = c.diagnostics(&u);
+    assert_eq!(with_code(&d, "BL1007")[0]["severity"], 1, "{d:?}");
+}
+
+#[test]
+fn unknown_requests_panics_and_the_lifecycle() {
+    let dir = project(&[("Dockerfile", SEED)]);
+    let mut c = Client::start_with(
+        dir.path(),
+        &[("BUILDLINT_LSP_PANIC", "textDocument/hover")],
+        json!({}),
+    );
+    let u = c.open(&dir.path().join("Dockerfile"), "dockerfile");
+    c.diagnostics(&u);
+    let r = c.call("buildlint/noSuchThing", json!({}));
+    assert_eq!(r["error"]["code"], -32601, "{r}");
+    // A handler that panics is answered with an error; the server goes on.
+    let hover = json!({"textDocument": {"uri": u}, "position": {"line": 0, "character": 1}});
+    let r = c.call("textDocument/hover", hover.clone());
+    assert_eq!(r["error"]["code"], -32603, "{r}");
+    c.change(&u, 2, "FROM alpine:latest\n");
+    assert_eq!(with_code(&c.diagnostics_at(&u, 2), "BL1007").len(), 1);
+    // Notifications it does not know are ignored.
+    c.notify("$/somethingElse", json!({}));
+    // After shutdown, requests are refused; exit ends the process cleanly.
+    let r = c.call("shutdown", json!(null));
+    assert_eq!(r["result"], json!(null));
+    let r = c.call("textDocument/hover", hover);
+    assert_eq!(r["error"]["code"], -32600, "{r}");
+    assert!(c.exit_without_shutdown().success());
+
+    // exit without shutdown: status 1.
+    let c = Client::start(dir.path());
+    assert_eq!(c.exit_without_shutdown().code(), Some(1));
+}
+
+#[test]
+fn memory_stays_flat_over_ten_thousand_edits() {
+    let base: String = (0..200)
+        .map(|i| format!("RUN echo line {i} && apt-get install -y curl\n"))
+        .collect();
+    let dir = project(&[("Dockerfile", &format!("FROM debian:12\n{base}"))]);
+    let mut c = Client::start(dir.path());
+    let u = c.open(&dir.path().join("Dockerfile"), "dockerfile");
+    c.diagnostics(&u);
+    let edit = |c: &mut Client, from: i64, to: i64| {
+        for v in from..to {
+            c.change(&u, v, &format!("FROM debian:12\n# edit {v}\n{base}"));
+            // Changes come in bursts; the last of each is linted.
+            if v % 50 == 0 || v == to - 1 {
+                c.diagnostics_at(&u, v);
+                c.drain();
+            }
+        }
+    };
+    edit(&mut c, 2, 1_000);
+    let warm = rss_kib(c.pid());
+    edit(&mut c, 1_000, 10_001);
+    let after = rss_kib(c.pid());
+    eprintln!("RSS after 1,000 edits: {warm} KiB; after 10,000: {after} KiB");
+    assert!(
+        after < warm + 8 * 1024,
+        "RSS grew from {warm} KiB to {after} KiB over 9,000 edits"
+    );
+}
+
+#[test]
+fn related_locations_come_with_the_diagnostic() {
+    let text = "FROM alpine:3.20 AS build\nRUN true\nFROM alpine:3.20 AS build\n";
+    let dir = project(&[("Dockerfile", text)]);
+    let mut c = Client::start(dir.path());
+    let u = c.open(&dir.path().join("Dockerfile"), "dockerfile");
+    let d = c.diagnostics(&u);
+    let dup = d
+        .iter()
+        .find(|x| x["relatedInformation"].is_array())
+        .unwrap_or_else(|| panic!("no related information in {d:?}"));
+    assert_eq!(start(dup), (2, 20));
+    let related = &dup["relatedInformation"][0];
+    assert_eq!(related["location"]["uri"], u);
+    assert_eq!(
+        related["location"]["range"]["start"],
+        json!({"line": 0, "character": 20})
+    );
+    assert_eq!(related["message"], "first defined here");
+}
