@@ -352,14 +352,23 @@ fn legacy_format(root: &Node) -> Option<SchemaProblem> {
     if root.get("services").is_some() {
         return None;
     }
+    // Every unknown top-level mapping is a service there; one with `image`,
+    // `build` or `provider` shows the file is in that format.
     let services: Vec<&super::yaml::Entry> = entries
         .iter()
         .filter(|e| {
             !TOP_LEVEL.contains(&e.key.name.as_str())
                 && !e.key.name.starts_with("x-")
-                && (e.value.get("image").is_some() || e.value.get("build").is_some())
+                && e.value.as_map().is_some()
         })
         .collect();
+    if !services.iter().any(|e| {
+        ["image", "build", "provider"]
+            .iter()
+            .any(|k| e.value.get(k).is_some())
+    }) {
+        return None;
+    }
     let first = services.first()?;
     let names: Vec<String> = services
         .iter()

@@ -980,6 +980,36 @@ ARG TARGETARCH
     }
 
     #[test]
+    fn the_base_config_follows_the_stage_chain() {
+        struct Local;
+        impl ImageResolver for Local {
+            fn resolve(&self, image: &ImageRef) -> Option<ImageConfig> {
+                (image.familiar_name() == "mycorp/runtime").then(|| ImageConfig {
+                    user: Some("1001".into()),
+                    os: Some("linux".into()),
+                    ..ImageConfig::default()
+                })
+            }
+        }
+        let df = parse(
+            "FROM mycorp/runtime:2 AS base
+FROM base AS final
+FROM alpine:3.20
+",
+        );
+        let s = Semantic::with_resolver(&df, BTreeMap::new(), None, &Local);
+        let user = |i: usize| {
+            s.stages[i]
+                .base_config
+                .as_ref()
+                .and_then(|c| c.user.clone())
+        };
+        assert_eq!(user(0).as_deref(), Some("1001"));
+        assert_eq!(user(1).as_deref(), Some("1001"));
+        assert_eq!(user(2), None);
+    }
+
+    #[test]
     fn onbuild_triggers_of_an_image_set_variables() {
         struct Local(Vec<String>);
         impl ImageResolver for Local {

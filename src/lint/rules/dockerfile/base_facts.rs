@@ -71,27 +71,21 @@ pub fn stage_is_windows(cx: &DockerfileCx<'_>, stage: usize) -> bool {
             continue;
         };
         for inst in cx.df.stage_instructions(df_stage) {
-            match (&inst.kind, &inst.args) {
-                (Kind::Shell, Args::Shell(argv)) => {
-                    if argv.first().is_some_and(|p| {
-                        matches!(
-                            ShellKind::of_program(&p.value),
-                            ShellKind::PowerShell | ShellKind::Cmd
-                        )
-                    }) {
-                        return true;
-                    }
-                }
-                (Kind::From, _) => {
-                    if inst
-                        .flag("platform")
-                        .and_then(|f| f.value.as_ref())
-                        .is_some_and(|v| v.raw.to_ascii_lowercase().starts_with("windows"))
-                    {
-                        return true;
-                    }
-                }
-                _ => {}
+            let windows = match (&inst.kind, &inst.args) {
+                (Kind::Shell, Args::Shell(argv)) => argv.first().is_some_and(|p| {
+                    matches!(
+                        ShellKind::of_program(&p.value),
+                        ShellKind::PowerShell | ShellKind::Cmd
+                    )
+                }),
+                (Kind::From, _) => inst
+                    .flag("platform")
+                    .and_then(|f| f.value.as_ref())
+                    .is_some_and(|v| v.raw.to_ascii_lowercase().starts_with("windows")),
+                _ => false,
+            };
+            if windows {
+                return true;
             }
         }
     }
