@@ -452,12 +452,13 @@ fn ignore_file_finding(e: &crate::context::dockerignore::LoadError, cwd: &Path) 
 mod tests {
     use super::*;
     use crate::lint::context_view::MemoryContext;
+    use crate::lint::engine::RuleSelection;
+    use crate::lint::rules::meta::UNUSED_SUPPRESSION;
 
     /// The `:latest` rule and buildlint's own rules: findings these tests
     /// can state exactly, whatever other rules exist.
     fn settings() -> Settings {
-        use crate::lint::engine::RuleSelection;
-        use crate::lint::rules::meta::{INVALID_SUPPRESSION, UNREADABLE_FILE, UNUSED_SUPPRESSION};
+        use crate::lint::rules::meta::{INVALID_SUPPRESSION, UNREADABLE_FILE};
         Settings {
             selection: RuleSelection::only(&[
                 &UNREADABLE_FILE,
@@ -594,6 +595,18 @@ mod tests {
         let f =
             lint("# buildlint global ignore=BL0002\n# buildlint ignore=BL1007\nFROM nginx:1.27\n");
         assert!(f.is_empty(), "{:?}", codes(&f));
+
+        // BuildKit's check=skip configures BuildKit's own checks, which judge
+        // a `*_KEY` name alone: a fingerprint buildlint clears is still one
+        // BuildKit reports, so the name is not unused.
+        let mut with_secrets = settings();
+        with_secrets.selection = RuleSelection::only(&[
+            &UNUSED_SUPPRESSION,
+            crate::lint::registry::by_code("BL1017").unwrap(),
+        ]);
+        let text = "# check=skip=SecretsUsedInArgOrEnv\nFROM python:3.12\nENV GPG_KEY=7169605F62C751356D054A26A821E680E5FA6305\n";
+        let f = lint_with(text.as_bytes(), &with_secrets).1;
+        assert!(f.iter().all(|f| f.rule.code != "BL0002"), "{:?}", codes(&f));
     }
 
     #[test]

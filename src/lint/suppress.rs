@@ -614,7 +614,12 @@ pub fn apply_absorbing(
                 let is_meta = n.rules.iter().any(|r| {
                     std::ptr::eq(*r, &UNUSED_SUPPRESSION) || std::ptr::eq(*r, &INVALID_SUPPRESSION)
                 });
-                if n.used || !in_force || is_meta || n.span.is_empty() {
+                // A `# check=skip=` name configures BuildKit's own checks,
+                // which may fire where buildlint's stricter rule does not
+                // (a key fingerprint under a `*_KEY` name): unused here is
+                // not unused there.
+                let for_buildkit = s.dialect == Dialect::BuildKit;
+                if n.used || !in_force || is_meta || n.span.is_empty() || for_buildkit {
                     continue;
                 }
                 let scope = match s.scope {

@@ -10,9 +10,9 @@ pub static RULE: Rule = Rule {
     summary: "A suppression comment names a rule that reported nothing there.",
     doc: r#"## What it does
 Reports a rule named in a suppression comment (`# buildlint ignore=...`,
-`# buildlint global ignore=...`, `# buildlint stage ignore=...`, hadolint's
-`# hadolint ignore=...` pragmas and BuildKit's `# check=skip=...` directive)
-when that rule is in force but reported nothing in the comment's scope.
+`# buildlint global ignore=...`, `# buildlint stage ignore=...` and hadolint's
+`# hadolint ignore=...` pragmas) when that rule is in force but reported
+nothing in the comment's scope.
 
 ## Why is this bad?
 A stale suppression hides the next real problem on that line: once the
@@ -47,7 +47,10 @@ It is safe: the rule reported nothing there.
 Delete the name from the comment, or the comment. Names that no buildlint
 rule covers (hadolint codes or BuildKit checks that buildlint does not
 implement, `check=skip=all`) are left alone, and so are rules that are not
-in force for the file. A configuration migrated from `.hadolint.yaml` turns
+in force for the file. BuildKit's `# check=skip=...` names are never reported:
+they configure BuildKit's own checks, which can fire where buildlint's rule
+does not (BuildKit's SecretsUsedInArgOrEnv judges the name alone, buildlint's
+also the value). A configuration migrated from `.hadolint.yaml` turns
 this rule off, since hadolint does not report unused pragmas.
 
 ## References
