@@ -15,7 +15,8 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::{Duration, Instant};
 
-use buildlint::compose::{self, lint_loaded, LoadOptions};
+use buildlint::compose::{self, LoadOptions};
+use buildlint::lint::stack::lint_loaded;
 use buildlint::lint::config::{Discovery, Layer, Resolver};
 use buildlint::lint::driver::Linter;
 use buildlint::lint::engine::RuleSelection;

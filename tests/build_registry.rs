@@ -60,3 +60,172 @@ fn the_registry_harness_serves_pushes_with_and_without_auth() {
         vec![std::process::id().to_string()]
     );
 }
+
+/// Runs the buildlint binary with `config` as DOCKER_CONFIG (and its
+/// credential helpers on PATH), build records in `records`.
+fn buildlint(
+    config: &DockerConfig,
+    records: &std::path::Path,
+    args: &[&str],
+) -> (i32, String, String) {
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_buildlint"))
+        .arg("build")
+        .arg("--cache-dir")
+        .arg(records)
+        .args(args)
+        .env("DOCKER_CONFIG", config.path())
+        .env("PATH", config.path_var())
+        .env_remove("BUILDLINT_FORMAT")
+        .output()
+        .expect("run buildlint");
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+fn json_events(stderr: &str, kind: &str) -> Vec<serde_json::Value> {
+    stderr
+        .lines()
+        .filter(|l| l.starts_with('{'))
+        .filter_map(|l| serde_json::from_str::<serde_json::Value>(l).ok())
+        .filter(|v| v["event"] == kind)
+        .collect()
+}
+
+#[test]
+fn push_sends_every_tag_and_a_cached_rebuild_pushes_nothing() {
+    if !docker_or_skip("push_sends_every_tag_and_a_cached_rebuild_pushes_nothing") {
+        return;
+    }
+    let mut clean = Cleanup::default();
+    let reg = Registry::start();
+    let records = tempfile::tempdir().unwrap();
+    let config = DockerConfig::empty();
+    let ctx = support::Ctx::new(&[(
+        "Dockerfile",
+        &format!(
+            "FROM {}\nRUN echo pushed-{} > /marker\n",
+            base_image(),
+            std::process::id()
+        ),
+    )]);
+    let a = clean.tag(&format!("{}/push/app:1", reg.host()));
+    let b = clean.tag(&format!("{}/push/app:2", reg.host()));
+    let args = [
+        "--push",
+        "--network",
+        "none",
+        "--progress",
+        "json",
+        "-t",
+        &a,
+        "-t",
+        &b,
+        &ctx.arg(),
+    ];
+    let (code, out, err) = buildlint(&config, records.path(), &args);
+    assert_eq!(code, 0, "{out}\n{err}");
+    let mut tags = reg.tags("push/app");
+    tags.sort();
+    assert_eq!(tags, vec!["1", "2"]);
+    let pushes = json_events(&err, "push");
+    for t in [&a, &b] {
+        assert!(
+            pushes.iter().any(|p| p["tag"] == t.as_str()
+                && p["status"]
+                    .as_str()
+                    .unwrap_or("")
+                    .starts_with("pushed sha256:")),
+            "no `pushed` event for {t}:\n{err}"
+        );
+    }
+    // Unchanged: answered from the build record, and the registry holds it.
+    let (code, out, err) = buildlint(&config, records.path(), &args);
+    assert_eq!(code, 0, "{out}\n{err}");
+    let pushes = json_events(&err, "push");
+    assert_eq!(pushes.len(), 2, "{err}");
+    assert!(
+        pushes
+            .iter()
+            .all(|p| p["status"].as_str().unwrap_or("").starts_with("skipped")),
+        "{err}"
+    );
+}
+
+#[test]
+fn credentials_come_from_docker_config_for_pulls_and_pushes() {
+    if !docker_or_skip("credentials_come_from_docker_config_for_pulls_and_pushes") {
+        return;
+    }
+    let mut clean = Cleanup::default();
+    let reg = Registry::start_with_auth();
+    let password = reg.password.clone().unwrap();
+    let records = tempfile::tempdir().unwrap();
+    // A private base image: in the registry, not in the daemon under that name.
+    let base = format!("{}/private/base:{}", reg.host(), std::process::id());
+    docker(&["tag", &base_image(), &base]);
+    let pushed = reg.config_with_auths().docker(&["push", &base]);
+    assert!(
+        pushed.status.success(),
+        "{}",
+        String::from_utf8_lossy(&pushed.stderr)
+    );
+    docker(&["image", "rm", &base]);
+    let ctx = support::Ctx::new(&[(
+        "Dockerfile",
+        &format!(
+            "FROM {base}\nRUN echo private-{} > /marker\n",
+            std::process::id()
+        ),
+    )]);
+    for builder in ["classic", "buildkit"] {
+        let out_tag = clean.tag(&format!("{}/private/out-{builder}:1", reg.host()));
+        clean.tag(&base);
+        let args = [
+            "--builder",
+            builder,
+            "--network",
+            "none",
+            "--push",
+            "--no-cache",
+            "-t",
+            &out_tag,
+            &ctx.arg(),
+        ];
+        // No credentials: exit 2, the registry named, what to run.
+        let (code, out, err) = buildlint(&DockerConfig::empty(), records.path(), &args);
+        assert_eq!(code, 2, "{builder}: {out}\n{err}");
+        assert!(
+            err.contains(&format!("docker login {}", reg.host())),
+            "{builder}: {err}"
+        );
+        let _ = std::process::Command::new("docker")
+            .args(["image", "rm", &base])
+            .output();
+        // Plain auths, then a credential helper.
+        for (what, config) in [
+            ("auths", reg.config_with_auths()),
+            ("helper", reg.config_with_helper("buildlint-test")),
+        ] {
+            let (code, out, err) = buildlint(&config, records.path(), &args);
+            assert_eq!(code, 0, "{builder} with {what}: {out}\n{err}");
+            assert!(
+                !out.contains(&password) && !err.contains(&password),
+                "{builder}: the password was shown"
+            );
+            let _ = std::process::Command::new("docker")
+                .args(["image", "rm", &base])
+                .output();
+        }
+        assert_eq!(reg.tags(&format!("private/out-{builder}")), vec!["1"]);
+    }
+    for entry in std::fs::read_dir(records.path()).unwrap().flatten() {
+        let text = std::fs::read_to_string(entry.path()).unwrap_or_default();
+        assert!(
+            !text.contains(&password),
+            "a build record holds the password"
+        );
+    }
+}

@@ -84,6 +84,21 @@ pub struct DaemonBuild {
     pub extra_hosts: Vec<String>,
     /// Total context size when known, for the upload bar.
     pub context_size: Option<u64>,
+    /// Credentials for the registries of the base images: the classic
+    /// builder's `X-Registry-Config`.
+    pub registry_auths: RegistryAuths,
+    /// Where BuildKit's session asks for credentials (its Auth service).
+    pub credentials: Option<Arc<super::credentials::Credentials>>,
+}
+
+/// Credentials by registry, shown by registry name only.
+#[derive(Clone, Default)]
+pub struct RegistryAuths(pub HashMap<String, bollard::auth::DockerCredentials>);
+
+impl std::fmt::Debug for RegistryAuths {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_list().entries(self.0.keys()).finish()
+    }
 }
 
 /// Where a step sits in the Dockerfile, as the builder names it.
@@ -606,6 +621,7 @@ fn handle_aux(tracker: &mut Tracker, info: &bollard::models::BuildInfo) {
 async fn open_session(
     daemon: &Daemon,
     sync: ContextSync,
+    credentials: Option<Arc<super::credentials::Credentials>>,
     sent: &SentCounter,
     context_done: &Arc<AtomicBool>,
     emit: &Emitter,
@@ -619,6 +635,7 @@ async fn open_session(
         &daemon.endpoint,
         &id,
         sync,
+        credentials,
         sent.clone(),
         context_done.clone(),
     );
@@ -681,7 +698,8 @@ pub async fn run(
     let via: Option<Via> = match (kind, sync) {
         #[cfg(feature = "buildkit")]
         (BuilderKind::BuildKit, Some(sync)) => {
-            match open_session(daemon, sync, &sent, &upload_done, emit, cancel).await {
+            let creds = req.credentials.clone();
+            match open_session(daemon, sync, creds, &sent, &upload_done, emit, cancel).await {
                 Ok(via) => via,
                 Err(()) => {
                     return Err(BuildFailure {
@@ -716,7 +734,8 @@ pub async fn run(
     };
     // `via` holds our session open until this function returns.
     let opts = options(req, kind, via.as_ref());
-    let mut stream = daemon.build_docker.build_image(opts, None, Some(body));
+    let auths = (!req.registry_auths.0.is_empty()).then(|| req.registry_auths.0.clone());
+    let mut stream = daemon.build_docker.build_image(opts, auths, Some(body));
     let mut tracker = Tracker::new(emit.clone());
     let mut ticker = tokio::time::interval(Duration::from_millis(150));
     ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);

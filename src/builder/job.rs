@@ -62,6 +62,10 @@ pub struct Settings {
     pub records: Option<Arc<super::record::Store>>,
     /// Colour in reports.
     pub color: bool,
+    /// Registry credentials (pulls of base images, pushes).
+    pub credentials: Arc<super::credentials::Credentials>,
+    /// Push every tag after the build (`--push`).
+    pub push: bool,
 }
 
 /// How one image ended.
@@ -83,6 +87,9 @@ pub enum Outcome {
         /// The full report (source snippet, output, help).
         report: String,
         cancelled: bool,
+        /// Not a build failure: buildlint could not run it (a registry
+        /// refused us for want of credentials); exit 2.
+        could_not_run: bool,
     },
     Skipped {
         reason: String,
@@ -187,6 +194,7 @@ fn failed(summary: impl Into<String>, report: impl Into<String>) -> Outcome {
         summary: summary.into(),
         report: report.into(),
         cancelled: false,
+        could_not_run: false,
     }
 }
 
@@ -252,6 +260,11 @@ pub async fn build_one(
     if let Some(outcome) = report_problems(spec, settings, &problems, emit) {
         return outcome;
     }
+    let pull_hosts = pull_hosts(spec, settings, &images);
+    let registry_auths = match registry_auths(settings, &pull_hosts).await {
+        Ok(a) => a,
+        Err(e) => return could_not_run(e),
+    };
 
     let mut packed = match pack(daemon, spec, settings, builder, &images).await {
         Ok(p) => p,
@@ -262,7 +275,7 @@ pub async fn build_one(
         Some(_) => record_key(daemon, spec, builder, &images, &needed, &packed).await,
         None => None,
     };
-    if let Some(hit) = record_hit(daemon, spec, settings, key.as_deref(), started).await {
+    if let Some(hit) = record_hit(daemon, spec, settings, key.as_deref(), started, emit).await {
         return hit;
     }
     let mut req = DaemonBuild {
@@ -277,6 +290,8 @@ pub async fn build_one(
         cache_from: spec.cache_from.clone(),
         extra_hosts: spec.extra_hosts.clone(),
         context_size: upload_total(daemon, &packed),
+        registry_auths,
+        credentials: Some(settings.credentials.clone()),
     };
 
     let mut result = exec::run(
@@ -314,7 +329,8 @@ pub async fn build_one(
             req.context_size = upload_total(daemon, &packed);
             if settings.records.is_some() {
                 key = record_key(daemon, spec, builder, &images, &needed, &packed).await;
-                if let Some(hit) = record_hit(daemon, spec, settings, key.as_deref(), started).await
+                if let Some(hit) =
+                    record_hit(daemon, spec, settings, key.as_deref(), started, emit).await
                 {
                     return hit;
                 }
@@ -335,6 +351,9 @@ pub async fn build_one(
         Ok(built) => {
             if let Err(e) = tag_all(daemon, &built.image_id, &spec.tags).await {
                 return failed(e.clone(), format!("error: {e}\n"));
+            }
+            if let Some(o) = push(daemon, spec, settings, &built.image_id, false, emit).await {
+                return o;
             }
             if let (Some(store), Some(k)) = (&settings.records, key) {
                 let rec = super::record::Record {
@@ -360,7 +379,123 @@ pub async fn build_one(
                 builder,
             }
         }
+        Err(f)
+            if f.kind != FailureKind::Cancelled
+                && super::credentials::is_auth_failure(&f.message) =>
+        {
+            let host = pull_hosts
+                .iter()
+                .find(|h| f.message.contains(h.as_str()))
+                .or_else(|| pull_hosts.iter().find(|h| *h != "docker.io"))
+                .or(pull_hosts.first())
+                .cloned()
+                .unwrap_or_else(|| "docker.io".to_string());
+            let had = req
+                .registry_auths
+                .0
+                .contains_key(&super::credentials::config_key(&host));
+            let hint = super::credentials::login_hint(
+                &host,
+                had,
+                settings.credentials.config_file().as_deref(),
+            );
+            could_not_run(format!("{hint} (the daemon said: {})", f.message))
+        }
         Err(f) => failure_outcome(spec, settings, &f),
+    }
+}
+
+/// The registries the build may pull from: those of the images it reads
+/// that the daemon lacks (all of them with `--pull always`), and of its
+/// cache sources.
+fn pull_hosts(
+    spec: &ImageSpec,
+    settings: &Settings,
+    images: &[(ExternalImage, Option<ImageFacts>)],
+) -> Vec<String> {
+    let mut hosts: Vec<String> = images
+        .iter()
+        .filter(|(_, facts)| facts.is_none() || settings.pull == PullPolicy::Always)
+        .map(|(img, _)| super::credentials::registry_host(&img.reference))
+        .chain(
+            spec.cache_from
+                .iter()
+                .map(|r| super::credentials::registry_host(r)),
+        )
+        .collect();
+    hosts.sort();
+    hosts.dedup();
+    hosts
+}
+
+/// The credentials of `hosts`, for the classic builder's `X-Registry-Config`
+/// (credential helpers run off the async threads).
+async fn registry_auths(
+    settings: &Settings,
+    hosts: &[String],
+) -> Result<exec::RegistryAuths, String> {
+    if hosts.is_empty() {
+        return Ok(exec::RegistryAuths::default());
+    }
+    let creds = settings.credentials.clone();
+    let hosts = hosts.to_vec();
+    tokio::task::spawn_blocking(move || creds.for_hosts(hosts.iter().map(String::as_str)))
+        .await
+        .map_err(|e| e.to_string())?
+        .map(exec::RegistryAuths)
+        .map_err(|e| e.to_string())
+}
+
+/// A failure that is not the build's: exit 2.
+fn could_not_run(message: String) -> Outcome {
+    Outcome::Failed {
+        summary: message.clone(),
+        report: format!("error: {message}\n"),
+        cancelled: false,
+        could_not_run: true,
+    }
+}
+
+/// `--push`: every tag, after the build; `None` when all went (or there is
+/// nothing to push). A cached build skips tags the registry already holds
+/// for this image.
+async fn push(
+    daemon: &Daemon,
+    spec: &ImageSpec,
+    settings: &Settings,
+    image_id: &str,
+    cached: bool,
+    emit: &Emitter,
+) -> Option<Outcome> {
+    if !settings.push {
+        return None;
+    }
+    if spec.tags.is_empty() {
+        return Some(could_not_run(format!(
+            "`{}` has no tag to push; name it with -t (or `image:`/`build.tags` in the stack file)",
+            spec.name
+        )));
+    }
+    match super::push::push_all(
+        daemon,
+        &settings.credentials,
+        image_id,
+        &spec.tags,
+        cached,
+        emit,
+    )
+    .await
+    {
+        Ok(_) => None,
+        Err(f) => {
+            let text = f.describe(&spec.tags);
+            Some(Outcome::Failed {
+                summary: text.clone(),
+                report: format!("error: {text}\n"),
+                cancelled: false,
+                could_not_run: f.auth,
+            })
+        }
     }
 }
 
@@ -372,6 +507,7 @@ async fn record_hit(
     settings: &Settings,
     key: Option<&str>,
     started: std::time::Instant,
+    emit: &Emitter,
 ) -> Option<Outcome> {
     if settings.no_cache || spec.no_cache {
         return None;
@@ -379,10 +515,15 @@ async fn record_hit(
     let rec = settings.records.as_ref()?.get(key?)?;
     daemon.inspect_image(&rec.image_id).await.ok()??;
     Some(match tag_all(daemon, &rec.image_id, &spec.tags).await {
-        Ok(()) => Outcome::Cached {
-            image_id: rec.image_id,
-            secs: started.elapsed().as_secs_f64(),
-        },
+        Ok(()) => {
+            if let Some(o) = push(daemon, spec, settings, &rec.image_id, true, emit).await {
+                return Some(o);
+            }
+            Outcome::Cached {
+                image_id: rec.image_id,
+                secs: started.elapsed().as_secs_f64(),
+            }
+        }
         Err(e) => failed(e.clone(), format!("error: {e}\n")),
     })
 }
@@ -561,6 +702,7 @@ fn failure_outcome(spec: &ImageSpec, settings: &Settings, f: &BuildFailure) -> O
         summary,
         report,
         cancelled: f.kind == FailureKind::Cancelled,
+        could_not_run: false,
     }
 }
 

@@ -11,8 +11,11 @@
 //!   [`preflight`], [`stages`], [`package`] and [`send`] (the context), [`exec`]
 //!   (the request and the daemon's answer), [`failure`] (a failed step mapped
 //!   back to its Dockerfile line).
+//! - [`credentials`]: registry credentials as the docker CLI finds them;
+//!   [`push`]: tags pushed after a build.
 //! - [`progress`] (the views) and [`record`] (finished builds, by content).
 
+pub mod credentials;
 pub mod daemon;
 pub mod exec;
 pub mod failure;
@@ -20,6 +23,7 @@ pub mod job;
 pub mod package;
 pub mod preflight;
 pub mod progress;
+pub mod push;
 pub mod record;
 pub mod schedule;
 pub mod send;

@@ -68,6 +68,12 @@ pub struct BuildArgs {
     #[arg(long)]
     pub no_cache: bool,
 
+    /// Push every tag after the build succeeds (a stack: every service's
+    /// `image:` and `build.tags`), with the registry credentials of the
+    /// docker configuration (DOCKER_CONFIG, ~/.docker/config.json).
+    #[arg(long)]
+    pub push: bool,
+
     /// When to fetch images: `missing` (default) lets the daemon pull what it
     /// lacks, `never` requires every image locally, `always` asks the registry.
     #[arg(long, value_enum, default_value = "missing")]
@@ -475,6 +481,8 @@ pub fn run(args: BuildArgs, io: &mut super::Io<'_>) -> anyhow::Result<u8> {
         prune: !args.no_prune,
         records: record_store(&args),
         color: color_enabled(io),
+        credentials: credentials(),
+        push: args.push,
     };
     let jobs = vec![PlannedJob {
         spec,
@@ -493,7 +501,16 @@ pub fn run(args: BuildArgs, io: &mut super::Io<'_>) -> anyhow::Result<u8> {
     Ok(exit_code(&outcomes))
 }
 
-/// 0 when every job built (or was cached), 130 when cancelled, 1 otherwise.
+/// Registry credentials as the docker CLI finds them.
+fn credentials() -> Arc<crate::builder::credentials::Credentials> {
+    Arc::new(crate::builder::credentials::Credentials::from_env(
+        std::env::var("DOCKER_CONFIG").ok().as_deref(),
+        dirs::home_dir(),
+    ))
+}
+
+/// 0 when every job built (or was cached), 130 when cancelled, 2 when one
+/// could not run (a registry wants credentials), 1 otherwise.
 fn exit_code(outcomes: &[Outcome]) -> u8 {
     let mut code = super::EXIT_OK;
     for o in outcomes {
@@ -501,6 +518,11 @@ fn exit_code(outcomes: &[Outcome]) -> u8 {
             Outcome::Failed {
                 cancelled: true, ..
             } => return 130,
+            Outcome::Failed {
+                could_not_run: true,
+                ..
+            } => code = super::EXIT_ERROR,
+            Outcome::Failed { .. } | Outcome::Skipped { .. } if code == super::EXIT_ERROR => {}
             Outcome::Failed { .. } | Outcome::Skipped { .. } => code = super::EXIT_FINDINGS,
             _ => {}
         }
@@ -680,6 +702,8 @@ fn run_stack(args: &BuildArgs, req: StackRequest, io: &mut super::Io<'_>) -> any
         prune: !args.no_prune,
         records: record_store(args),
         color: color_enabled(io),
+        credentials: credentials(),
+        push: args.push,
     };
     let names: Vec<String> = plan.jobs.iter().map(|j| j.spec.name.clone()).collect();
     let outcomes = match run_jobs(args, plan.jobs, settings, io)? {

@@ -104,6 +104,17 @@ pub enum Event {
         level: NoteLevel,
         text: String,
     },
+    /// A push of `tag` changed state: a layer's state as the daemon reports
+    /// it (`Preparing`, `Pushing` with bytes, `Layer already exists`,
+    /// `Pushed`), then `pushed DIGEST`, or `skipped: ...` when the registry
+    /// already holds this image under the tag.
+    Push {
+        job: usize,
+        tag: String,
+        status: String,
+        current: Option<u64>,
+        total: Option<u64>,
+    },
     Finished {
         job: usize,
         result: JobResult,
@@ -118,6 +129,7 @@ impl Event {
             | Event::Step { job, .. }
             | Event::Log { job, .. }
             | Event::Note { job, .. }
+            | Event::Push { job, .. }
             | Event::Finished { job, .. } => *job,
         }
     }

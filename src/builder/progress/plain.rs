@@ -94,6 +94,18 @@ impl View for PlainView {
                 };
                 self.line(out, *job, &format!("{tag}: {text}"))
             }
+            Event::Push {
+                job,
+                tag,
+                status,
+                total,
+                ..
+            } => {
+                let size = total
+                    .map(|t| format!(" ({})", human_bytes(t)))
+                    .unwrap_or_default();
+                self.line(out, *job, &format!("push {tag}: {status}{size}"))
+            }
             Event::Finished { job, result } => {
                 let text = match result {
                     JobResult::Built { image_id, secs, .. } => {

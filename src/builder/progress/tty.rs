@@ -186,6 +186,14 @@ impl View for TtyView {
                 self.jobs[job].last_log = Some(line);
                 self.refresh(job);
             }
+            Event::Push { tag, status, .. } => {
+                if status.starts_with("pushed ") || status.starts_with("skipped") {
+                    self.above(job, &format!("push {tag}: {status}"));
+                } else {
+                    self.jobs[job].last_log = Some(format!("push {tag}: {status}"));
+                    self.refresh(job);
+                }
+            }
             Event::Note { level, text, .. } => {
                 let tag = match level {
                     NoteLevel::Info => {

@@ -32,6 +32,7 @@ use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
 use tonic::{Request, Response, Status};
 
 use self::filesync::{FileSyncService, SyncSource};
+use crate::builder::credentials::Credentials;
 use crate::builder::daemon::endpoint::{Endpoint, Transport};
 use crate::builder::daemon::MIN_API;
 use crate::builder::send::SentCounter;
@@ -99,6 +100,7 @@ pub async fn open(
     endpoint: &Endpoint,
     id: &str,
     source: Arc<SyncSource>,
+    credentials: Option<Arc<Credentials>>,
     sent: SentCounter,
     context_done: Arc<AtomicBool>,
 ) -> Result<Session, OpenError> {
@@ -127,7 +129,7 @@ pub async fn open(
                 let closer = Closer::Tcp(dup(&tcp)?.into());
                 let mut s = connector.connect(name, tcp).await.map_err(fail)?;
                 upgrade(&mut s, &head).await?;
-                serve(TlsIo(s), sync);
+                serve(TlsIo(s), sync, credentials);
                 closer
             }
             #[cfg(not(feature = "tls"))]
@@ -137,7 +139,7 @@ pub async fn open(
             let mut s = tokio::net::UnixStream::connect(path).await.map_err(fail)?;
             upgrade(&mut s, &head).await?;
             let closer = Closer::Unix(dup(&s)?.into());
-            serve(s, sync);
+            serve(s, sync, credentials.clone());
             closer
         }
         Transport::Tcp(hostport) => {
@@ -146,7 +148,7 @@ pub async fn open(
                 .map_err(fail)?;
             upgrade(&mut s, &head).await?;
             let closer = Closer::Tcp(dup(&s)?.into());
-            serve(s, sync);
+            serve(s, sync, credentials.clone());
             closer
         }
         Transport::Ssh(_) => return Err(OpenError::Unsupported),
@@ -316,13 +318,13 @@ async fn upgrade<S: AsyncRead + AsyncWrite + Unpin>(
     }))
 }
 
-fn serve<IO>(io: IO, sync: FileSyncService)
+fn serve<IO>(io: IO, sync: FileSyncService, credentials: Option<Arc<Credentials>>)
 where
     IO: tonic::transport::server::Connected + AsyncRead + AsyncWrite + Unpin + Send + 'static,
 {
     let router = tonic::transport::Server::builder()
         .add_service(HealthServer::new(Healthy))
-        .add_service(AuthServer::new(NoCredentials))
+        .add_service(AuthServer::new(RegistryAuth { credentials }))
         .add_service(FileSyncServer::new(sync));
     tokio::spawn(async move {
         // Serves the one connection in a task of its own; it lives until
@@ -364,16 +366,44 @@ impl Health for Healthy {
     }
 }
 
-/// Registry credentials: none (the daemon's own configuration applies).
-struct NoCredentials;
+/// Registry credentials for BuildKit's pulls, as the docker CLI's session
+/// answers: looked up in the docker configuration by host; none (an
+/// anonymous pull) when nothing is configured or a lookup fails (the pull's
+/// own error then names the registry).
+struct RegistryAuth {
+    credentials: Option<Arc<Credentials>>,
+}
 
 #[tonic::async_trait]
-impl Auth for NoCredentials {
+impl Auth for RegistryAuth {
     async fn credentials(
         &self,
-        _request: Request<CredentialsRequest>,
+        request: Request<CredentialsRequest>,
     ) -> Result<Response<CredentialsResponse>, Status> {
-        Ok(Response::new(CredentialsResponse::default()))
+        let Some(creds) = self.credentials.clone() else {
+            return Ok(Response::new(CredentialsResponse::default()));
+        };
+        let host = request.into_inner().host;
+        // A credential helper is a process: off the async threads.
+        let found = tokio::task::spawn_blocking(move || creds.lookup(&host))
+            .await
+            .ok()
+            .and_then(Result::ok)
+            .flatten();
+        let answer = match found {
+            Some(c) => match c.0.identitytoken.filter(|t| !t.is_empty()) {
+                Some(token) => CredentialsResponse {
+                    username: String::new(),
+                    secret: token,
+                },
+                None => CredentialsResponse {
+                    username: c.0.username.unwrap_or_default(),
+                    secret: c.0.password.unwrap_or_default(),
+                },
+            },
+            None => CredentialsResponse::default(),
+        };
+        Ok(Response::new(answer))
     }
 
     async fn fetch_token(
