@@ -89,6 +89,11 @@ pub struct DaemonBuild {
     pub registry_auths: RegistryAuths,
     /// Where BuildKit's session asks for credentials (its Auth service).
     pub credentials: Option<Arc<super::credentials::Credentials>>,
+    /// `--cache-to type=inline` (BuildKit: the `BUILDKIT_INLINE_CACHE` build arg).
+    pub inline_cache: bool,
+    /// Served on the BuildKit session.
+    pub secrets: Vec<super::secrets::SecretSource>,
+    pub ssh: Vec<super::secrets::SshSource>,
 }
 
 /// Credentials by registry, shown by registry name only.
@@ -540,12 +545,16 @@ fn options(
         .rm(true)
         .forcerm(true)
         .nocache(req.no_cache);
-    if !req.build_args.is_empty() {
-        let args: HashMap<String, String> = req
-            .build_args
-            .iter()
-            .map(|(k, v)| (k.clone(), v.clone()))
-            .collect();
+    let mut args: HashMap<String, String> = req
+        .build_args
+        .iter()
+        .map(|(k, v)| (k.clone(), v.clone()))
+        .collect();
+    if req.inline_cache && kind == BuilderKind::BuildKit {
+        // What `docker build --cache-to type=inline` sends.
+        args.insert("BUILDKIT_INLINE_CACHE".to_string(), "1".to_string());
+    }
+    if !args.is_empty() {
         b = b.buildargs(&args);
     }
     if !req.labels.is_empty() {
@@ -621,7 +630,7 @@ fn handle_aux(tracker: &mut Tracker, info: &bollard::models::BuildInfo) {
 async fn open_session(
     daemon: &Daemon,
     sync: ContextSync,
-    credentials: Option<Arc<super::credentials::Credentials>>,
+    served: super::session::Served,
     sent: &SentCounter,
     context_done: &Arc<AtomicBool>,
     emit: &Emitter,
@@ -635,7 +644,7 @@ async fn open_session(
         &daemon.endpoint,
         &id,
         sync,
-        credentials,
+        served,
         sent.clone(),
         context_done.clone(),
     );
@@ -698,8 +707,12 @@ pub async fn run(
     let via: Option<Via> = match (kind, sync) {
         #[cfg(feature = "buildkit")]
         (BuilderKind::BuildKit, Some(sync)) => {
-            let creds = req.credentials.clone();
-            match open_session(daemon, sync, creds, &sent, &upload_done, emit, cancel).await {
+            let served = super::session::Served {
+                credentials: req.credentials.clone(),
+                secrets: req.secrets.clone(),
+                ssh: req.ssh.clone(),
+            };
+            match open_session(daemon, sync, served, &sent, &upload_done, emit, cancel).await {
                 Ok(via) => via,
                 Err(()) => {
                     return Err(BuildFailure {

@@ -47,6 +47,11 @@ pub struct ImageSpec {
     pub extra_hosts: Vec<String>,
     /// `build.no_cache` of a stack service (on top of `--no-cache`).
     pub no_cache: bool,
+    /// `--cache-to type=inline`: the image carries BuildKit's cache metadata.
+    pub inline_cache: bool,
+    /// `--secret`, `--ssh` (BuildKit only).
+    pub secrets: Vec<super::secrets::SecretSource>,
+    pub ssh: Vec<super::secrets::SshSource>,
 }
 
 /// Settings shared by every image of a run.
@@ -292,6 +297,9 @@ pub async fn build_one(
         context_size: upload_total(daemon, &packed),
         registry_auths,
         credentials: Some(settings.credentials.clone()),
+        inline_cache: spec.inline_cache,
+        secrets: spec.secrets.clone(),
+        ssh: spec.ssh.clone(),
     };
 
     let mut result = exec::run(
@@ -549,11 +557,16 @@ async fn record_key(
         .ok()?
         .ok()?;
     let df_digest = dockerfile_digest(&spec.df, needed);
+    // Inline cache metadata changes the image: part of the key.
+    let mut build_args = spec.build_args.clone();
+    if spec.inline_cache && builder == BuilderKind::BuildKit {
+        build_args.insert("BUILDKIT_INLINE_CACHE".to_string(), "1".to_string());
+    }
     Some(key(
         &df_digest,
         &KeyInputs {
             context_digest: &context_digest,
-            build_args: &spec.build_args,
+            build_args: &build_args,
             target: spec.target.as_deref(),
             platform: spec.platform.as_deref(),
             network: spec.network.as_deref(),
@@ -635,6 +648,12 @@ fn run_preflight(
         platform: spec.platform.as_deref(),
         images,
         needed,
+        secret_ids: &spec
+            .secrets
+            .iter()
+            .map(|s| s.id.clone())
+            .collect::<Vec<_>>(),
+        ssh_ids: &spec.ssh.iter().map(|s| s.id.clone()).collect::<Vec<_>>(),
     })
 }
 

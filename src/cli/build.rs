@@ -68,6 +68,28 @@ pub struct BuildArgs {
     #[arg(long)]
     pub no_cache: bool,
 
+    /// An image to take cached layers from (`REF` or
+    /// `type=registry,ref=REF`), e.g. the last build pushed with
+    /// `--cache-to type=inline`; repeatable.
+    #[arg(long = "cache-from", value_name = "REF")]
+    pub cache_from: Vec<String>,
+
+    /// `type=inline`: the image carries BuildKit's cache metadata, so a
+    /// later `--cache-from` of the pushed image reuses its layers. Other
+    /// cache types need a BuildKit builder of their own and are refused.
+    #[arg(long = "cache-to", value_name = "type=inline")]
+    pub cache_to: Vec<String>,
+
+    /// A secret for `RUN --mount=type=secret,id=ID`: `id=ID,src=FILE` or
+    /// `id=ID,env=VARIABLE` (BuildKit only); repeatable.
+    #[arg(long = "secret", value_name = "id=ID,src=FILE|env=VAR")]
+    pub secrets: Vec<String>,
+
+    /// An ssh agent for `RUN --mount=type=ssh`: `default` (SSH_AUTH_SOCK)
+    /// or `ID=SOCKET` (BuildKit only); repeatable.
+    #[arg(long = "ssh", value_name = "default|ID=SOCKET")]
+    pub ssh: Vec<String>,
+
     /// Push every tag after the build succeeds (a stack: every service's
     /// `image:` and `build.tags`), with the registry credentials of the
     /// docker configuration (DOCKER_CONFIG, ~/.docker/config.json).
@@ -402,6 +424,14 @@ pub fn run(args: BuildArgs, io: &mut super::Io<'_>) -> anyhow::Result<u8> {
             return usage(io, &e);
         }
     }
+    let (cache_from, inline_cache) = match cache_options(&args.cache_from, &args.cache_to) {
+        Ok(c) => c,
+        Err(e) => return usage(io, &e),
+    };
+    let (secrets, ssh) = match forwarded(&args.secrets, &args.ssh) {
+        Ok(f) => f,
+        Err(e) => return usage(io, &e),
+    };
     let context_arg = args
         .paths
         .first()
@@ -470,9 +500,12 @@ pub fn run(args: BuildArgs, io: &mut super::Io<'_>) -> anyhow::Result<u8> {
         target: args.target.clone(),
         platform: args.platform.clone(),
         network: args.network.clone(),
-        cache_from: Vec::new(),
+        cache_from,
         extra_hosts: Vec::new(),
         no_cache: false,
+        inline_cache,
+        secrets,
+        ssh,
     };
     let settings = Settings {
         builder: args.builder,
@@ -499,6 +532,49 @@ pub fn run(args: BuildArgs, io: &mut super::Io<'_>) -> anyhow::Result<u8> {
         writeln!(io.stdout, "{image_id}")?;
     }
     Ok(exit_code(&outcomes))
+}
+
+/// `--cache-from` references and whether `--cache-to type=inline` was asked;
+/// a cache the daemon cannot serve is refused here, before the build.
+pub fn cache_options(from: &[String], to: &[String]) -> Result<(Vec<String>, bool), String> {
+    use crate::builder::cache::{parse_cache_from, parse_cache_to};
+    let refs = from
+        .iter()
+        .map(|f| parse_cache_from(f))
+        .collect::<Result<Vec<_>, _>>()?;
+    for t in to {
+        parse_cache_to(t)?;
+    }
+    Ok((refs, !to.is_empty()))
+}
+
+/// `--secret` and `--ssh`; a secret whose file or variable cannot be read
+/// is refused before the build (without showing any value).
+fn forwarded(
+    secrets: &[String],
+    ssh: &[String],
+) -> Result<
+    (
+        Vec<crate::builder::secrets::SecretSource>,
+        Vec<crate::builder::secrets::SshSource>,
+    ),
+    String,
+> {
+    use crate::builder::secrets::{parse_secret, parse_ssh};
+    let secrets = secrets
+        .iter()
+        .map(|s| {
+            let s = parse_secret(s)?;
+            s.check()?;
+            Ok(s)
+        })
+        .collect::<Result<Vec<_>, String>>()?;
+    let sock = std::env::var("SSH_AUTH_SOCK").ok();
+    let ssh = ssh
+        .iter()
+        .map(|s| parse_ssh(s, sock.as_deref()))
+        .collect::<Result<Vec<_>, String>>()?;
+    Ok((secrets, ssh))
 }
 
 /// Registry credentials as the docker CLI finds them.

@@ -186,6 +186,9 @@ pub fn plan_project(
                 .collect(),
             extra_hosts: Vec::new(),
             no_cache: b.no_cache.as_ref().is_some_and(|n| n.value),
+            inline_cache: false,
+            secrets: Vec::new(),
+            ssh: Vec::new(),
         };
         let Some(context) = b.context_path.clone() else {
             jobs.push(blocked(

@@ -10,6 +10,7 @@
 //! a second session with the same ID.
 
 pub mod filesync;
+pub mod forward;
 
 use std::os::fd::AsFd;
 use std::sync::atomic::AtomicBool;
@@ -32,9 +33,13 @@ use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
 use tonic::{Request, Response, Status};
 
 use self::filesync::{FileSyncService, SyncSource};
+use bollard::moby::buildkit::secrets::v1::secrets_server::SecretsServer;
+use bollard::moby::sshforward::v1::ssh_server::SshServer;
+
 use crate::builder::credentials::Credentials;
 use crate::builder::daemon::endpoint::{Endpoint, Transport};
 use crate::builder::daemon::MIN_API;
+use crate::builder::secrets::{SecretSource, SshSource};
 use crate::builder::send::SentCounter;
 
 /// How long the daemon may take to answer `/session`.
@@ -43,11 +48,23 @@ const OPEN_TIMEOUT: Duration = Duration::from_secs(30);
 const MAX_HEAD: usize = 64 * 1024;
 
 /// The gRPC methods served, as the daemon is told.
-const METHODS: [&str; 3] = [
+const METHODS: [&str; 6] = [
     "/moby.filesync.v1.FileSync/DiffCopy",
     "/grpc.health.v1.Health/Check",
     "/moby.filesync.v1.Auth/Credentials",
+    "/moby.buildkit.secrets.v1.Secrets/GetSecret",
+    "/moby.sshforward.v1.SSH/CheckAgent",
+    "/moby.sshforward.v1.SSH/ForwardAgent",
 ];
+
+/// What the session serves beside the context: registry credentials,
+/// secrets and ssh agents.
+#[derive(Clone, Debug, Default)]
+pub struct Served {
+    pub credentials: Option<Arc<Credentials>>,
+    pub secrets: Vec<SecretSource>,
+    pub ssh: Vec<SshSource>,
+}
 
 /// Why no session was opened.
 #[derive(Debug)]
@@ -100,7 +117,7 @@ pub async fn open(
     endpoint: &Endpoint,
     id: &str,
     source: Arc<SyncSource>,
-    credentials: Option<Arc<Credentials>>,
+    served: Served,
     sent: SentCounter,
     context_done: Arc<AtomicBool>,
 ) -> Result<Session, OpenError> {
@@ -129,7 +146,7 @@ pub async fn open(
                 let closer = Closer::Tcp(dup(&tcp)?.into());
                 let mut s = connector.connect(name, tcp).await.map_err(fail)?;
                 upgrade(&mut s, &head).await?;
-                serve(TlsIo(s), sync, credentials);
+                serve(TlsIo(s), sync, served);
                 closer
             }
             #[cfg(not(feature = "tls"))]
@@ -139,7 +156,7 @@ pub async fn open(
             let mut s = tokio::net::UnixStream::connect(path).await.map_err(fail)?;
             upgrade(&mut s, &head).await?;
             let closer = Closer::Unix(dup(&s)?.into());
-            serve(s, sync, credentials.clone());
+            serve(s, sync, served.clone());
             closer
         }
         Transport::Tcp(hostport) => {
@@ -148,7 +165,7 @@ pub async fn open(
                 .map_err(fail)?;
             upgrade(&mut s, &head).await?;
             let closer = Closer::Tcp(dup(&s)?.into());
-            serve(s, sync, credentials.clone());
+            serve(s, sync, served.clone());
             closer
         }
         Transport::Ssh(_) => return Err(OpenError::Unsupported),
@@ -318,13 +335,19 @@ async fn upgrade<S: AsyncRead + AsyncWrite + Unpin>(
     }))
 }
 
-fn serve<IO>(io: IO, sync: FileSyncService, credentials: Option<Arc<Credentials>>)
+fn serve<IO>(io: IO, sync: FileSyncService, served: Served)
 where
     IO: tonic::transport::server::Connected + AsyncRead + AsyncWrite + Unpin + Send + 'static,
 {
     let router = tonic::transport::Server::builder()
         .add_service(HealthServer::new(Healthy))
-        .add_service(AuthServer::new(RegistryAuth { credentials }))
+        .add_service(AuthServer::new(RegistryAuth {
+            credentials: served.credentials,
+        }))
+        .add_service(SecretsServer::new(forward::SecretStore {
+            secrets: served.secrets,
+        }))
+        .add_service(SshServer::new(forward::SshAgents { agents: served.ssh }))
         .add_service(FileSyncServer::new(sync));
     tokio::spawn(async move {
         // Serves the one connection in a task of its own; it lives until
