@@ -229,3 +229,198 @@ fn credentials_come_from_docker_config_for_pulls_and_pushes() {
         );
     }
 }
+
+/// Removes BuildKit's cache records whose description holds `marker` (the
+/// RUN steps of this test only) and the records built on them, children
+/// first, so the daemon is as one that never built these steps.
+fn forget_buildkit_steps(marker: &str) {
+    let records = || -> Vec<(String, String, String)> {
+        let out = std::process::Command::new("docker")
+            .args(["system", "df", "-v", "--format", "{{json .BuildCache}}"])
+            .output()
+            .expect("docker system df");
+        let all: Vec<serde_json::Value> = serde_json::from_slice(&out.stdout).unwrap_or_default();
+        all.iter()
+            .map(|r| {
+                let s = |k: &str| r[k].as_str().unwrap_or("").to_string();
+                (s("ID"), s("Parent"), s("Description"))
+            })
+            .collect()
+    };
+    let all = records();
+    let mut doomed: std::collections::BTreeSet<String> = all
+        .iter()
+        .filter(|(_, _, d)| d.contains(marker))
+        .map(|(id, _, _)| id.clone())
+        .collect();
+    loop {
+        let before = doomed.len();
+        for (id, parent, _) in &all {
+            if doomed.contains(parent) {
+                doomed.insert(id.clone());
+            }
+        }
+        if doomed.len() == before {
+            break;
+        }
+    }
+    for _ in 0..6 {
+        let left: Vec<String> = records()
+            .into_iter()
+            .map(|(id, _, _)| id)
+            .filter(|id| doomed.contains(id))
+            .collect();
+        if left.is_empty() {
+            return;
+        }
+        for id in left {
+            let _ = std::process::Command::new("docker")
+                .args(["builder", "prune", "-f", "--filter", &format!("id={id}")])
+                .output();
+        }
+    }
+    panic!("BuildKit kept cache records of `{marker}`");
+}
+
+/// (RUN steps executed, RUN steps answered from cache), from `step` events.
+fn run_steps(stderr: &str) -> (usize, usize) {
+    let mut ran = std::collections::BTreeSet::new();
+    let mut cached = std::collections::BTreeSet::new();
+    for e in json_events(stderr, "step") {
+        if !e["step"].as_str().unwrap_or("").contains("RUN ") {
+            continue;
+        }
+        let num = e["num"].as_u64().unwrap_or(0);
+        match e["state"].as_str() {
+            Some("done") => {
+                ran.insert(num);
+            }
+            Some("cached") => {
+                cached.insert(num);
+            }
+            _ => {}
+        }
+    }
+    (ran.len(), cached.len())
+}
+
+#[test]
+fn cache_from_the_registry_reruns_no_step_on_a_daemon_that_never_built_it() {
+    if !docker_or_skip("cache_from_the_registry_reruns_no_step_on_a_daemon_that_never_built_it") {
+        return;
+    }
+    let reg = Registry::start();
+    let config = DockerConfig::empty();
+    for builder in ["buildkit", "classic"] {
+        let mut clean = Cleanup::default();
+        let marker = format!(
+            "regcache-{builder}-{}-{}",
+            std::process::id(),
+            support::unique_tag("m").len()
+        );
+        clean.marker(&marker);
+        let ctx = support::Ctx::new(&[
+            (
+                "Dockerfile",
+                &format!(
+                    "FROM {}\nRUN echo {marker} > /m\nCOPY keep.txt /keep.txt\nRUN cat /keep.txt /m > /both\n",
+                    base_image()
+                ),
+            ),
+            ("keep.txt", "kept\n"),
+        ]);
+        let pushed = clean.tag(&format!("{}/cache/{builder}:1", reg.host()));
+        let first = tempfile::tempdir().unwrap();
+        let (code, out, err) = buildlint(
+            &config,
+            first.path(),
+            &[
+                "--builder",
+                builder,
+                "--network",
+                "none",
+                "--progress",
+                "json",
+                "--cache-to",
+                "type=inline",
+                "--push",
+                "-t",
+                &pushed,
+                &ctx.arg(),
+            ],
+        );
+        assert_eq!(code, 0, "{builder}: {out}\n{err}");
+        assert_eq!(
+            run_steps(&err),
+            (2, 0),
+            "{builder}: the first build runs both steps:\n{err}"
+        );
+        // As a daemon that never built it: no image, no build cache of these steps.
+        std::process::Command::new("docker")
+            .args(["image", "rm", &pushed])
+            .output()
+            .unwrap();
+        forget_buildkit_steps(&marker);
+        let local = clean.tag(&support::unique_tag("regcache"));
+        // Without the cache source, both steps run again: the daemon has
+        // forgotten them.
+        let control = tempfile::tempdir().unwrap();
+        let (code, out, err) = buildlint(
+            &config,
+            control.path(),
+            &[
+                "--builder",
+                builder,
+                "--network",
+                "none",
+                "--progress",
+                "json",
+                "-t",
+                &local,
+                &ctx.arg(),
+            ],
+        );
+        assert_eq!(code, 0, "{builder}: {out}\n{err}");
+        assert_eq!(
+            run_steps(&err),
+            (2, 0),
+            "{builder}: the control build must run both steps:\n{err}"
+        );
+        std::process::Command::new("docker")
+            .args(["image", "rm", &local])
+            .output()
+            .unwrap();
+        forget_buildkit_steps(&marker);
+        let second = tempfile::tempdir().unwrap();
+        let (code, out, err) = buildlint(
+            &config,
+            second.path(),
+            &[
+                "--builder",
+                builder,
+                "--network",
+                "none",
+                "--progress",
+                "json",
+                "--cache-from",
+                &pushed,
+                "-t",
+                &local,
+                &ctx.arg(),
+            ],
+        );
+        assert_eq!(code, 0, "{builder}: {out}\n{err}");
+        assert_eq!(
+            run_steps(&err),
+            (0, 2),
+            "{builder}: no RUN step runs again:\n{err}"
+        );
+        assert_eq!(
+            support::run_in(&local, &["cat", "/both"]),
+            format!("kept\n{marker}")
+        );
+        clean.tag(&pushed);
+        drop(clean);
+        forget_buildkit_steps(&marker);
+    }
+}

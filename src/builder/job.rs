@@ -302,6 +302,9 @@ pub async fn build_one(
         ssh: spec.ssh.clone(),
     };
 
+    if builder == BuilderKind::Classic {
+        pull_cache_sources(daemon, spec, &req, emit).await;
+    }
     let mut result = exec::run(
         daemon,
         builder,
@@ -343,6 +346,7 @@ pub async fn build_one(
                     return hit;
                 }
             }
+            pull_cache_sources(daemon, spec, &req, emit).await;
             result = exec::run(
                 daemon,
                 builder,
@@ -452,6 +456,56 @@ async fn registry_auths(
         .map_err(|e| e.to_string())?
         .map(exec::RegistryAuths)
         .map_err(|e| e.to_string())
+}
+
+/// The classic builder matches `--cache-from` images by their layer
+/// history, but only images in the daemon: pull the ones it lacks (with the
+/// registry's credentials). A source that cannot be pulled is a warning, as
+/// a missing cache is to BuildKit.
+async fn pull_cache_sources(daemon: &Daemon, spec: &ImageSpec, req: &DaemonBuild, emit: &Emitter) {
+    use futures_util::StreamExt;
+    for reference in &spec.cache_from {
+        if matches!(daemon.inspect_image(reference).await, Ok(Some(_))) {
+            continue;
+        }
+        let auth = req
+            .registry_auths
+            .0
+            .get(&super::credentials::config_key(
+                &super::credentials::registry_host(reference),
+            ))
+            .cloned();
+        let (image, tag) = super::push::split_tag(reference);
+        let opts = bollard::query_parameters::CreateImageOptionsBuilder::default()
+            .from_image(image)
+            .tag(tag)
+            .build();
+        let mut stream = daemon.build_docker.create_image(Some(opts), None, auth);
+        let mut failure = None;
+        while let Some(item) = stream.next().await {
+            match item {
+                Ok(info) => {
+                    if let Some(e) = info.error_detail.and_then(|d| d.message) {
+                        failure = Some(e);
+                    }
+                }
+                Err(e) => {
+                    failure = Some(e.to_string());
+                    break;
+                }
+            }
+        }
+        match failure {
+            Some(why) => emit.note(
+                NoteLevel::Warning,
+                format!("cannot pull the cache source `{reference}` ({why}); building without it"),
+            ),
+            None => emit.note(
+                NoteLevel::Info,
+                format!("pulled the cache source `{reference}` for the classic builder"),
+            ),
+        }
+    }
 }
 
 /// A failure that is not the build's: exit 2.
