@@ -424,3 +424,187 @@ fn cache_from_the_registry_reruns_no_step_on_a_daemon_that_never_built_it() {
         forget_buildkit_steps(&marker);
     }
 }
+
+/// A stack whose services use every `build:` key `buildlint build` applies,
+/// built and pushed: each key is checked on the built image, the registry or
+/// the progress events. (The keys it does not apply are findings of BL4053,
+/// tested with the rule.)
+#[test]
+fn a_stack_applies_its_build_keys_and_pushes_its_images() {
+    if !docker_or_skip("a_stack_applies_its_build_keys_and_pushes_its_images") {
+        return;
+    }
+    let mut clean = Cleanup::default();
+    let reg = Registry::start();
+    let config = DockerConfig::empty();
+    let records = tempfile::tempdir().unwrap();
+    let host = reg.host();
+    let pid = std::process::id();
+    // A base in the registry, for `pull: true`.
+    let remote_base = clean.tag(&format!("{host}/stack/base:1"));
+    docker(&["tag", &base_image(), &remote_base]);
+    docker(&["push", &remote_base]);
+    let secret_value = format!("stack-secret-{pid}");
+    let secret_hash = {
+        use sha2::Digest;
+        hex::encode(sha2::Sha256::digest(secret_value.as_bytes()))
+    };
+    let project = format!("blreg{pid}");
+    // A stand-in ssh agent: a socket that accepts connections.
+    let agent_dir = tempfile::tempdir().unwrap();
+    let agent_path = agent_dir.path().join("agent.sock");
+    let listener = std::os::unix::net::UnixListener::bind(&agent_path).unwrap();
+    std::thread::spawn(move || for _ in listener.incoming() {});
+    let agent = agent_path.display();
+    let ctx = support::Ctx::new(&[
+        (
+            "app/Dockerfile",
+            &format!(
+                "FROM {remote_base} AS base\nARG GREETING\nRUN echo \"$GREETING\" > /greeting\n\
+                 FROM base AS final\nCOPY hello.txt /hello.txt\n\
+                 RUN --mount=type=secret,id=token,required=true echo '{secret_hash}  /run/secrets/token' | sha256sum -c -\n\
+                 RUN grep -q 'registry.example' /etc/hosts && echo hosts-ok > /hosts\n\
+                 RUN --mount=type=ssh,id=agent,required=true test -S \"$SSH_AUTH_SOCK\"\n\
+                 FROM final AS unused\nRUN false\n"
+            ),
+        ),
+        ("app/hello.txt", "hello\n"),
+        ("token.txt", &secret_value),
+        (
+            "compose.yaml",
+            &format!(
+                "name: {project}\n\
+                 services:\n\
+                 \x20 app:\n\
+                 \x20   image: {host}/stack/app:1\n\
+                 \x20   build:\n\
+                 \x20     context: app\n\
+                 \x20     dockerfile: Dockerfile\n\
+                 \x20     target: final\n\
+                 \x20     args: {{GREETING: hi-from-args}}\n\
+                 \x20     labels: {{org.example.key: label-value}}\n\
+                 \x20     network: none\n\
+                 \x20     no_cache: true\n\
+                 \x20     pull: true\n\
+                 \x20     tags: [\"{host}/stack/app:extra\"]\n\
+                 \x20     extra_hosts: [\"registry.example:10.1.2.3\"]\n\
+                 \x20     secrets: [token]\n\
+                 \x20     ssh: [\"agent={agent}\"]\n\
+                 \x20     cache_from: [\"type=registry,ref={host}/stack/app:1\"]\n\
+                 \x20     cache_to: [type=inline]\n\
+                 \x20     platforms: [linux/amd64]\n\
+                 \x20 inline:\n\
+                 \x20   image: {host}/stack/inline:1\n\
+                 \x20   build:\n\
+                 \x20     dockerfile_inline: |\n\
+                 \x20       FROM {host}/stack/app:1\n\
+                 \x20       RUN cat /greeting > /from-app\n\
+                 \x20     network: none\n\
+                 \x20 later:\n\
+                 \x20   image: {host}/stack/later:1\n\
+                 \x20   profiles: [extra]\n\
+                 \x20   build:\n\
+                 \x20     dockerfile_inline: \"FROM {remote_base}\\n\"\n\
+                 secrets:\n\
+                 \x20 token:\n\
+                 \x20   file: ./token.txt\n"
+            ),
+        ),
+    ]);
+    for t in [
+        format!("{host}/stack/app:1"),
+        format!("{host}/stack/app:extra"),
+        format!("{host}/stack/inline:1"),
+        format!("{host}/stack/later:1"),
+    ] {
+        clean.tag(&t);
+    }
+    let compose = ctx.path().join("compose.yaml");
+    let compose = compose.to_string_lossy();
+    let (code, out, err) = buildlint(
+        &config,
+        records.path(),
+        &["--progress", "json", "--push", "-f", &compose],
+    );
+    assert_eq!(code, 0, "{out}\n{err}");
+    assert!(!out.contains(&secret_value) && !err.contains(&secret_value));
+    // tags and image: pushed; the profile's service was not built.
+    let mut app_tags = reg.tags("stack/app");
+    app_tags.sort();
+    assert_eq!(app_tags, vec!["1", "extra"]);
+    assert_eq!(reg.tags("stack/inline"), vec!["1"]);
+    assert!(
+        reg.tags("stack/later").is_empty(),
+        "a service of an inactive profile was built"
+    );
+    let app = format!("{host}/stack/app:1");
+    // args, target (the unused stage's `RUN false` never ran), extra_hosts, labels.
+    assert_eq!(support::run_in(&app, &["cat", "/greeting"]), "hi-from-args");
+    assert_eq!(support::run_in(&app, &["cat", "/hosts"]), "hosts-ok");
+    assert_eq!(
+        docker(&[
+            "image",
+            "inspect",
+            "--format",
+            "{{index .Config.Labels \"org.example.key\"}}",
+            &app
+        ]),
+        "label-value"
+    );
+    // dockerfile_inline, built after the service whose image it reads.
+    assert_eq!(
+        support::run_in(&format!("{host}/stack/inline:1"), &["cat", "/from-app"]),
+        "hi-from-args"
+    );
+    // The secret is in no layer; cache_to inline: the image's configuration
+    // carries BuildKit's cache metadata.
+    let saved = std::process::Command::new("docker")
+        .args(["save", &app])
+        .output()
+        .unwrap();
+    assert!(!saved
+        .stdout
+        .windows(secret_value.len())
+        .any(|w| w == secret_value.as_bytes()));
+    let key = b"moby.buildkit.cache.v0";
+    assert!(
+        saved.stdout.windows(key.len()).any(|w| w == key),
+        "no inline cache metadata"
+    );
+    let plain = std::process::Command::new("docker")
+        .args(["save", &format!("{host}/stack/inline:1")])
+        .output()
+        .unwrap();
+    assert!(
+        !plain.stdout.windows(key.len()).any(|w| w == key),
+        "a service without cache_to carries inline cache metadata"
+    );
+    // no_cache: the RUN steps ran again on a second build (cached otherwise).
+    let (code, out, err) = buildlint(
+        &config,
+        records.path(),
+        &["--progress", "json", "-f", &compose, "app"],
+    );
+    assert_eq!(code, 0, "{out}\n{err}");
+    assert_eq!(
+        run_steps(&err).1,
+        0,
+        "no_cache: nothing comes from the cache:\n{err}"
+    );
+    // --profile (and COMPOSE_PROFILES) enable the profile's service.
+    let (code, out, err) = buildlint(
+        &config,
+        records.path(),
+        &[
+            "--progress",
+            "json",
+            "--profile",
+            "extra",
+            "--push",
+            "-f",
+            &compose,
+        ],
+    );
+    assert_eq!(code, 0, "{out}\n{err}");
+    assert_eq!(reg.tags("stack/later"), vec!["1"]);
+}

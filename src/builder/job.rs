@@ -47,6 +47,8 @@ pub struct ImageSpec {
     pub extra_hosts: Vec<String>,
     /// `build.no_cache` of a stack service (on top of `--no-cache`).
     pub no_cache: bool,
+    /// `build.pull: true`: ask the registry for newer base images.
+    pub pull_always: bool,
     /// `--cache-to type=inline`: the image carries BuildKit's cache metadata.
     pub inline_cache: bool,
     /// `--secret`, `--ssh` (BuildKit only).
@@ -291,7 +293,7 @@ pub async fn build_one(
         platform: spec.platform.clone(),
         network: spec.network.clone(),
         no_cache: settings.no_cache || spec.no_cache,
-        pull_always: settings.pull == PullPolicy::Always,
+        pull_always: settings.pull == PullPolicy::Always || spec.pull_always,
         cache_from: spec.cache_from.clone(),
         extra_hosts: spec.extra_hosts.clone(),
         context_size: upload_total(daemon, &packed),
@@ -427,7 +429,9 @@ fn pull_hosts(
 ) -> Vec<String> {
     let mut hosts: Vec<String> = images
         .iter()
-        .filter(|(_, facts)| facts.is_none() || settings.pull == PullPolicy::Always)
+        .filter(|(_, facts)| {
+            facts.is_none() || settings.pull == PullPolicy::Always || spec.pull_always
+        })
         .map(|(img, _)| super::credentials::registry_host(&img.reference))
         .chain(
             spec.cache_from

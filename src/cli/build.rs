@@ -90,6 +90,11 @@ pub struct BuildArgs {
     #[arg(long = "ssh", value_name = "default|ID=SOCKET")]
     pub ssh: Vec<String>,
 
+    /// A stack's profile to enable (repeatable; also COMPOSE_PROFILES, comma
+    /// separated): services of other profiles are not built unless named.
+    #[arg(long = "profile", value_name = "NAME")]
+    pub profiles: Vec<String>,
+
     /// Push every tag after the build succeeds (a stack: every service's
     /// `image:` and `build.tags`), with the registry credentials of the
     /// docker configuration (DOCKER_CONFIG, ~/.docker/config.json).
@@ -503,6 +508,7 @@ pub fn run(args: BuildArgs, io: &mut super::Io<'_>) -> anyhow::Result<u8> {
         cache_from,
         extra_hosts: Vec::new(),
         no_cache: false,
+        pull_always: false,
         inline_cache,
         secrets,
         ssh,
@@ -663,11 +669,28 @@ fn run_stack(args: &BuildArgs, req: StackRequest, io: &mut super::Io<'_>) -> any
         ("-t/--tag", !args.tags.is_empty()),
         ("--target", args.target.is_some()),
         ("--label", !args.labels.is_empty()),
+        ("--cache-from", !args.cache_from.is_empty()),
+        ("--cache-to", !args.cache_to.is_empty()),
     ] {
         if set {
             return usage(
                 io,
                 &format!("{what} applies to one image; set it per service in the stack file"),
+            );
+        }
+    }
+    let (secrets, ssh) = match forwarded(&args.secrets, &args.ssh) {
+        Ok(f) => f,
+        Err(e) => return usage(io, &e),
+    };
+    let mut profiles = args.profiles.clone();
+    if profiles.is_empty() {
+        if let Ok(env) = std::env::var("COMPOSE_PROFILES") {
+            profiles.extend(
+                env.split(',')
+                    .map(str::trim)
+                    .filter(|p| !p.is_empty())
+                    .map(str::to_string),
             );
         }
     }
@@ -700,6 +723,9 @@ fn run_stack(args: &BuildArgs, req: StackRequest, io: &mut super::Io<'_>) -> any
         build_args: build_args.clone(),
         network: args.network.clone(),
         platform: args.platform.clone(),
+        profiles,
+        secrets,
+        ssh,
     };
     let plan = match plan_project(project, &req.services, &overrides, &cwd) {
         Ok(p) => p,
