@@ -5,7 +5,7 @@
 mod registry;
 mod support;
 
-use registry::{DockerConfig, Registry};
+use registry::{forget_buildkit_steps, DockerConfig, Registry};
 use support::{base_image, docker, docker_or_skip, Cleanup};
 
 #[test]
@@ -228,58 +228,6 @@ fn credentials_come_from_docker_config_for_pulls_and_pushes() {
             "a build record holds the password"
         );
     }
-}
-
-/// Removes BuildKit's cache records whose description holds `marker` (the
-/// RUN steps of this test only) and the records built on them, children
-/// first, so the daemon is as one that never built these steps.
-fn forget_buildkit_steps(marker: &str) {
-    let records = || -> Vec<(String, String, String)> {
-        let out = std::process::Command::new("docker")
-            .args(["system", "df", "-v", "--format", "{{json .BuildCache}}"])
-            .output()
-            .expect("docker system df");
-        let all: Vec<serde_json::Value> = serde_json::from_slice(&out.stdout).unwrap_or_default();
-        all.iter()
-            .map(|r| {
-                let s = |k: &str| r[k].as_str().unwrap_or("").to_string();
-                (s("ID"), s("Parent"), s("Description"))
-            })
-            .collect()
-    };
-    let all = records();
-    let mut doomed: std::collections::BTreeSet<String> = all
-        .iter()
-        .filter(|(_, _, d)| d.contains(marker))
-        .map(|(id, _, _)| id.clone())
-        .collect();
-    loop {
-        let before = doomed.len();
-        for (id, parent, _) in &all {
-            if doomed.contains(parent) {
-                doomed.insert(id.clone());
-            }
-        }
-        if doomed.len() == before {
-            break;
-        }
-    }
-    for _ in 0..6 {
-        let left: Vec<String> = records()
-            .into_iter()
-            .map(|(id, _, _)| id)
-            .filter(|id| doomed.contains(id))
-            .collect();
-        if left.is_empty() {
-            return;
-        }
-        for id in left {
-            let _ = std::process::Command::new("docker")
-                .args(["builder", "prune", "-f", "--filter", &format!("id={id}")])
-                .output();
-        }
-    }
-    panic!("BuildKit kept cache records of `{marker}`");
 }
 
 /// (RUN steps executed, RUN steps answered from cache), from `step` events.

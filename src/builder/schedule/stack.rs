@@ -36,10 +36,7 @@ pub struct StackOverrides {
 pub fn profile_enabled(service: &crate::compose::model::Service, active: &[String]) -> bool {
     service.profiles.is_empty()
         || active.iter().any(|a| a == "*")
-        || service
-            .profiles
-            .iter()
-            .any(|p| active.contains(&p.value))
+        || service.profiles.iter().any(|p| active.contains(&p.value))
 }
 
 /// A service's `build:` settings beyond the Dockerfile's inputs: cache
