@@ -556,3 +556,34 @@ fn a_stack_applies_its_build_keys_and_pushes_its_images() {
     assert_eq!(code, 0, "{out}\n{err}");
     assert_eq!(reg.tags("stack/later"), vec!["1"]);
 }
+
+#[test]
+fn a_push_that_fails_midway_says_which_tags_went() {
+    if !docker_or_skip("a_push_that_fails_midway_says_which_tags_went") {
+        return;
+    }
+    let mut clean = Cleanup::default();
+    let open = Registry::start();
+    let locked = Registry::start_with_auth();
+    let records = tempfile::tempdir().unwrap();
+    let ctx = support::Ctx::new(&[(
+        "Dockerfile",
+        &format!("FROM {}\nRUN echo partial-{} > /m\n", base_image(), std::process::id()),
+    )]);
+    let first = clean.tag(&format!("{}/partial/app:1", open.host()));
+    let second = clean.tag(&format!("{}/partial/app:1", locked.host()));
+    let (code, out, err) = buildlint(
+        &DockerConfig::empty(),
+        records.path(),
+        &["--network", "none", "--push", "-t", &first, "-t", &second, &ctx.arg()],
+    );
+    assert_eq!(code, 2, "{out}\n{err}");
+    assert!(err.contains(&format!("cannot push `{second}`")), "{err}");
+    assert!(err.contains(&format!("pushed: {first};")), "{err}");
+    assert!(err.contains(&format!("not pushed: {second}")), "{err}");
+    assert!(err.contains(&format!("docker login {}", locked.host())), "{err}");
+    assert_eq!(open.tags("partial/app"), vec!["1"]);
+    assert!(locked.tags("partial/app").is_empty());
+    // Both tags were applied locally: tags stay all or none.
+    assert!(support::image_id(&first).is_some() && support::image_id(&second).is_some());
+}

@@ -495,4 +495,34 @@ mod tests {
         assert_eq!(normalize_reference("reg:5000/a/b"), "reg:5000/a/b:latest");
         assert_eq!(normalize_reference("a@sha256:00"), "a@sha256:00");
     }
+
+    #[test]
+    fn profiles_enable_services_as_compose_does() {
+        use crate::compose::{load, LoadOptions};
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("compose.yaml");
+        std::fs::write(
+            &file,
+            "services:\n  always: {image: a}\n  debug: {image: b, profiles: [debug]}\n  both: {image: c, profiles: [debug, ci]}\n",
+        )
+        .unwrap();
+        let loaded = load(&LoadOptions {
+            files: vec![file],
+            ..LoadOptions::default()
+        });
+        let project = loaded.project.expect("loads");
+        let enabled = |active: &[&str]| -> Vec<String> {
+            let active: Vec<String> = active.iter().map(|s| s.to_string()).collect();
+            project
+                .services
+                .iter()
+                .filter(|s| profile_enabled(s, &active))
+                .map(|s| s.name.value.clone())
+                .collect()
+        };
+        assert_eq!(enabled(&[]), vec!["always"]);
+        assert_eq!(enabled(&["ci"]), vec!["always", "both"]);
+        assert_eq!(enabled(&["debug"]), vec!["always", "debug", "both"]);
+        assert_eq!(enabled(&["*"]), vec!["always", "debug", "both"]);
+    }
 }
