@@ -568,20 +568,36 @@ fn a_push_that_fails_midway_says_which_tags_went() {
     let records = tempfile::tempdir().unwrap();
     let ctx = support::Ctx::new(&[(
         "Dockerfile",
-        &format!("FROM {}\nRUN echo partial-{} > /m\n", base_image(), std::process::id()),
+        &format!(
+            "FROM {}\nRUN echo partial-{} > /m\n",
+            base_image(),
+            std::process::id()
+        ),
     )]);
     let first = clean.tag(&format!("{}/partial/app:1", open.host()));
     let second = clean.tag(&format!("{}/partial/app:1", locked.host()));
     let (code, out, err) = buildlint(
         &DockerConfig::empty(),
         records.path(),
-        &["--network", "none", "--push", "-t", &first, "-t", &second, &ctx.arg()],
+        &[
+            "--network",
+            "none",
+            "--push",
+            "-t",
+            &first,
+            "-t",
+            &second,
+            &ctx.arg(),
+        ],
     );
     assert_eq!(code, 2, "{out}\n{err}");
     assert!(err.contains(&format!("cannot push `{second}`")), "{err}");
     assert!(err.contains(&format!("pushed: {first};")), "{err}");
     assert!(err.contains(&format!("not pushed: {second}")), "{err}");
-    assert!(err.contains(&format!("docker login {}", locked.host())), "{err}");
+    assert!(
+        err.contains(&format!("docker login {}", locked.host())),
+        "{err}"
+    );
     assert_eq!(open.tags("partial/app"), vec!["1"]);
     assert!(locked.tags("partial/app").is_empty());
     // Both tags were applied locally: tags stay all or none.

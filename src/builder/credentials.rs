@@ -199,6 +199,28 @@ impl Credentials {
     }
 }
 
+/// The daemon decodes `X-Registry-Auth` and `X-Registry-Config` as base64url
+/// (RFC 4648 section 5), as the docker CLI encodes them; bollard writes the
+/// standard alphabet, whose `+` and `/` the daemon cannot read (it then
+/// drops the credential without a word: a password with `?`, `~` or `>` at
+/// some positions would never reach the registry). Rewrites both headers.
+pub fn url_safe_auth_headers(mut req: bollard::BollardRequest) -> bollard::BollardRequest {
+    for name in ["x-registry-auth", "x-registry-config"] {
+        let Some(v) = req.headers().get(name) else {
+            continue;
+        };
+        let Ok(text) = v.to_str() else { continue };
+        if !text.contains(['+', '/']) {
+            continue;
+        }
+        let fixed = text.replace('+', "-").replace('/', "_");
+        if let Ok(value) = http::HeaderValue::from_str(&fixed) {
+            req.headers_mut().insert(name, value);
+        }
+    }
+    req
+}
+
 fn is_not_found(text: &str) -> bool {
     text.to_ascii_lowercase().contains("credentials not found")
 }
@@ -293,6 +315,18 @@ mod tests {
         let e = c.lookup("r.example").unwrap_err();
         assert_eq!(e.registry, "r.example");
         assert!(e.to_string().contains("docker-credential-<name>"), "{e}");
+    }
+
+    #[test]
+    fn credential_headers_are_rewritten_into_base64url() {
+        let req = http::Request::builder()
+            .header("X-Registry-Auth", "eyJ+/w==")
+            .header("X-Registry-Config", "abc")
+            .body(bollard::body_full(bytes::Bytes::new()))
+            .unwrap();
+        let req = url_safe_auth_headers(req);
+        assert_eq!(req.headers()["x-registry-auth"], "eyJ-_w==");
+        assert_eq!(req.headers()["x-registry-config"], "abc");
     }
 
     #[test]

@@ -97,8 +97,10 @@ impl Registry {
 
     /// A registry with htpasswd basic auth for [`USER`] and a random password.
     pub fn start_with_auth() -> Registry {
+        // `?`, `~` and `>` at every position modulo 3: in base64 they give
+        // the characters base64url spells differently.
         let password = format!(
-            "pw-{}-{}",
+            "pw?~>?~>?~>-{}-{}",
             std::process::id(),
             std::time::SystemTime::now()
                 .duration_since(std::time::UNIX_EPOCH)
