@@ -26,8 +26,10 @@ buildlint build -t app:dev .                   lint, then build ./Dockerfile\n  
 buildlint build -f docker/app.Dockerfile -t app .\n  \
 buildlint build --builder classic --network none fixtures/build/hello\n  \
 buildlint build -f compose.yaml                 every service with a build section, in dependency order\n  \
-buildlint build -f compose.yaml -j 2 api web    these services, two at a time\n\n\
-Exit status: 0 built, 1 a build failed or lint found errors, 2 could not run (usage, daemon unreachable), 130 interrupted.")]
+buildlint build -f compose.yaml -j 2 api web    these services, two at a time\n  \
+buildlint build --push -t registry.example.com/app:1 --cache-from registry.example.com/app:1 --cache-to type=inline .\n  \
+buildlint build --secret id=npm,src=$HOME/.npmrc --ssh default -t app .\n\n\
+Exit status: 0 built, 1 a build failed or lint found errors, 2 could not run (usage, daemon unreachable, registry credentials missing or refused), 130 interrupted.")]
 pub struct BuildArgs {
     /// The build context directory (default: the current directory); for a
     /// stack, the services to build (default: every service with `build:`).
