@@ -479,11 +479,18 @@ async fn pull_cache_sources(daemon: &Daemon, spec: &ImageSpec, req: &DaemonBuild
                 &super::credentials::registry_host(reference),
             ))
             .cloned();
-        let (image, tag) = super::push::split_tag(reference);
-        let opts = bollard::query_parameters::CreateImageOptionsBuilder::default()
-            .from_image(image)
-            .tag(tag)
-            .build();
+        // A digest reference is pulled whole; `name:tag` as its two parts.
+        let opts = if reference.contains('@') {
+            bollard::query_parameters::CreateImageOptionsBuilder::default()
+                .from_image(reference)
+                .build()
+        } else {
+            let (image, tag) = super::push::split_tag(reference);
+            bollard::query_parameters::CreateImageOptionsBuilder::default()
+                .from_image(image)
+                .tag(tag)
+                .build()
+        };
         let mut stream = daemon.build_docker.create_image(Some(opts), None, auth);
         let mut failure = None;
         while let Some(item) = stream.next().await {
