@@ -366,9 +366,6 @@ pub async fn build_one(
             if let Err(e) = tag_all(daemon, &built.image_id, &spec.tags).await {
                 return failed(e.clone(), format!("error: {e}\n"));
             }
-            if let Some(o) = push(daemon, spec, settings, &built.image_id, false, emit).await {
-                return o;
-            }
             if let (Some(store), Some(k)) = (&settings.records, key) {
                 let rec = super::record::Record {
                     key: k,
@@ -386,6 +383,11 @@ pub async fn build_one(
                     );
                 }
             }
+            // After the record: a push that fails leaves a build that need
+            // not run again.
+            if let Some(o) = push(daemon, spec, settings, &built.image_id, false, emit).await {
+                return o;
+            }
             Outcome::Built {
                 image_id: built.image_id,
                 secs: built.secs,
@@ -393,10 +395,7 @@ pub async fn build_one(
                 builder,
             }
         }
-        Err(f)
-            if f.kind != FailureKind::Cancelled
-                && super::credentials::is_auth_failure(&f.message) =>
-        {
+        Err(f) if is_registry_refusal(&f, &pull_hosts) => {
             let host = pull_hosts
                 .iter()
                 .find(|h| f.message.contains(h.as_str()))
@@ -417,6 +416,20 @@ pub async fn build_one(
         }
         Err(f) => failure_outcome(spec, settings, &f),
     }
+}
+
+/// Whether a failure is a registry refusing a pull (not a step whose own
+/// output says "unauthorized"): an auth error while the base images or
+/// their metadata load, or one naming a registry the build pulls from.
+fn is_registry_refusal(f: &exec::BuildFailure, pull_hosts: &[String]) -> bool {
+    if f.kind == FailureKind::Cancelled || !super::credentials::is_auth_failure(&f.message) {
+        return false;
+    }
+    let pulling = match &f.step {
+        None => true,
+        Some(step) => step.name.contains("FROM ") || step.name.contains("load metadata for"),
+    };
+    pulling || pull_hosts.iter().any(|h| f.message.contains(h.as_str()))
 }
 
 /// The registries the build may pull from: those of the images it reads
