@@ -141,6 +141,26 @@ fn push_sends_every_tag_and_a_cached_rebuild_pushes_nothing() {
             "no `pushed` event for {t}:\n{err}"
         );
     }
+    // Progress per layer: each layer's states under its ID; the base layer
+    // goes with the first tag, and the second finds every layer there.
+    let layer_states = |t: &str, state: &str| -> Vec<String> {
+        pushes
+            .iter()
+            .filter(|p| p["tag"] == t && p["status"] == state)
+            .filter_map(|p| p["layer"].as_str().map(str::to_string))
+            .collect()
+    };
+    let pushed_layers = layer_states(&a, "Pushed");
+    assert_eq!(
+        pushed_layers.len(),
+        2,
+        "the base layer and the RUN layer:\n{err}"
+    );
+    let mut existing = layer_states(&b, "Layer already exists");
+    existing.sort();
+    let mut expected = pushed_layers.clone();
+    expected.sort();
+    assert_eq!(existing, expected, "{err}");
     // Unchanged: answered from the build record, and the registry holds it.
     let (code, out, err) = buildlint(&config, records.path(), &args);
     assert_eq!(code, 0, "{out}\n{err}");

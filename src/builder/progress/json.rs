@@ -89,6 +89,7 @@ pub fn event_json(names: &[String], event: &Event) -> Value {
         }
         Event::Push {
             tag,
+            layer,
             status,
             current,
             total,
@@ -96,6 +97,7 @@ pub fn event_json(names: &[String], event: &Event) -> Value {
         } => {
             m.insert("event".into(), json!("push"));
             m.insert("tag".into(), json!(tag));
+            m.insert("layer".into(), json!(layer));
             m.insert("status".into(), json!(status));
             m.insert("current".into(), json!(current));
             m.insert("total".into(), json!(total));

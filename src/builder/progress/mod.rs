@@ -106,11 +106,13 @@ pub enum Event {
     },
     /// A push of `tag` changed state: a layer's state as the daemon reports
     /// it (`Preparing`, `Pushing` with bytes, `Layer already exists`,
-    /// `Pushed`), then `pushed DIGEST`, or `skipped: ...` when the registry
-    /// already holds this image under the tag.
+    /// `Pushed`), then `pushed DIGEST` (no layer), or `skipped: ...` when the
+    /// registry already holds this image under the tag.
     Push {
         job: usize,
         tag: String,
+        /// The layer's short ID (unknown on TLS and ssh endpoints).
+        layer: Option<String>,
         status: String,
         current: Option<u64>,
         total: Option<u64>,

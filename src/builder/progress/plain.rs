@@ -97,6 +97,7 @@ impl View for PlainView {
             Event::Push {
                 job,
                 tag,
+                layer,
                 status,
                 total,
                 ..
@@ -104,7 +105,11 @@ impl View for PlainView {
                 let size = total
                     .map(|t| format!(" ({})", human_bytes(t)))
                     .unwrap_or_default();
-                self.line(out, *job, &format!("push {tag}: {status}{size}"))
+                let layer = layer
+                    .as_deref()
+                    .map(|l| format!("{l} "))
+                    .unwrap_or_default();
+                self.line(out, *job, &format!("push {tag}: {layer}{status}{size}"))
             }
             Event::Finished { job, result } => {
                 let text = match result {

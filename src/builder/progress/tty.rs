@@ -186,11 +186,17 @@ impl View for TtyView {
                 self.jobs[job].last_log = Some(line);
                 self.refresh(job);
             }
-            Event::Push { tag, status, .. } => {
+            Event::Push {
+                tag, layer, status, ..
+            } => {
                 if status.starts_with("pushed ") || status.starts_with("skipped") {
                     self.above(job, &format!("push {tag}: {status}"));
                 } else {
-                    self.jobs[job].last_log = Some(format!("push {tag}: {status}"));
+                    let layer = layer
+                        .as_deref()
+                        .map(|l| format!("{l} "))
+                        .unwrap_or_default();
+                    self.jobs[job].last_log = Some(format!("push {tag}: {layer}{status}"));
                     self.refresh(job);
                 }
             }
