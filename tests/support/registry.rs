@@ -271,10 +271,50 @@ impl Registry {
     }
 }
 
+/// Removes the daemon's references to images of `host` (`host/...:tag` and
+/// `host/...@sha256:...`, which a push or pull leaves): never forced, so an
+/// image another name still holds stays.
+pub fn forget_images_of(host: &str) {
+    let out = Command::new("docker")
+        .args([
+            "images",
+            "--digests",
+            "--format",
+            "{{.Repository}} {{.Tag}} {{.Digest}}",
+        ])
+        .output();
+    let Ok(out) = out else { return };
+    let prefix = format!("{host}/");
+    for line in String::from_utf8_lossy(&out.stdout).lines() {
+        let mut it = line.split_whitespace();
+        let (Some(repo), Some(tag), Some(digest)) = (it.next(), it.next(), it.next()) else {
+            continue;
+        };
+        if !repo.starts_with(&prefix) {
+            continue;
+        }
+        for r in [
+            (tag != "<none>").then(|| format!("{repo}:{tag}")),
+            (digest != "<none>").then(|| format!("{repo}@{digest}")),
+        ]
+        .into_iter()
+        .flatten()
+        {
+            let _ = Command::new("docker")
+                .args(["image", "rm", &r])
+                .stdout(Stdio::null())
+                .stderr(Stdio::null())
+                .status();
+        }
+    }
+}
+
 impl Drop for Registry {
     fn drop(&mut self) {
         let _ = self.child.kill();
         let _ = self.child.wait();
+        // Only this registry's run could have made names under its host.
+        forget_images_of(&self.host());
     }
 }
 
