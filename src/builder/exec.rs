@@ -86,6 +86,26 @@ pub struct DaemonBuild {
     pub extra_hosts: Vec<String>,
     /// Total context size when known, for the upload bar.
     pub context_size: Option<u64>,
+    /// Credentials for the registries of the base images: the classic
+    /// builder's `X-Registry-Config`.
+    pub registry_auths: RegistryAuths,
+    /// Where BuildKit's session asks for credentials (its Auth service).
+    pub credentials: Option<Arc<super::credentials::Credentials>>,
+    /// `--cache-to type=inline` (BuildKit: the `BUILDKIT_INLINE_CACHE` build arg).
+    pub inline_cache: bool,
+    /// Served on the BuildKit session.
+    pub secrets: Vec<super::secrets::SecretSource>,
+    pub ssh: Vec<super::secrets::SshSource>,
+}
+
+/// Credentials by registry, shown by registry name only.
+#[derive(Clone, Default)]
+pub struct RegistryAuths(pub HashMap<String, bollard::auth::DockerCredentials>);
+
+impl std::fmt::Debug for RegistryAuths {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_list().entries(self.0.keys()).finish()
+    }
 }
 
 /// Where a step sits in the Dockerfile, as the builder names it.
@@ -510,12 +530,16 @@ fn options(
         .rm(true)
         .forcerm(true)
         .nocache(req.no_cache);
-    if !req.build_args.is_empty() {
-        let args: HashMap<String, String> = req
-            .build_args
-            .iter()
-            .map(|(k, v)| (k.clone(), v.clone()))
-            .collect();
+    let mut args: HashMap<String, String> = req
+        .build_args
+        .iter()
+        .map(|(k, v)| (k.clone(), v.clone()))
+        .collect();
+    if req.inline_cache && kind == BuilderKind::BuildKit {
+        // What `docker build --cache-to type=inline` sends.
+        args.insert("BUILDKIT_INLINE_CACHE".to_string(), "1".to_string());
+    }
+    if !args.is_empty() {
         b = b.buildargs(&args);
     }
     if !req.labels.is_empty() {
@@ -591,6 +615,7 @@ fn handle_aux(tracker: &mut Tracker, info: &bollard::models::BuildInfo) {
 async fn open_session(
     daemon: &Daemon,
     sync: ContextSync,
+    served: super::session::Served,
     sent: &SentCounter,
     context_done: &Arc<AtomicBool>,
     emit: &Emitter,
@@ -604,6 +629,7 @@ async fn open_session(
         &daemon.endpoint,
         &id,
         sync,
+        served,
         sent.clone(),
         context_done.clone(),
     );
@@ -666,7 +692,12 @@ pub async fn run(
     let via: Option<Via> = match (kind, sync) {
         #[cfg(feature = "buildkit")]
         (BuilderKind::BuildKit, Some(sync)) => {
-            match open_session(daemon, sync, &sent, &upload_done, emit, cancel).await {
+            let served = super::session::Served {
+                credentials: req.credentials.clone(),
+                secrets: req.secrets.clone(),
+                ssh: req.ssh.clone(),
+            };
+            match open_session(daemon, sync, served, &sent, &upload_done, emit, cancel).await {
                 Ok(via) => via,
                 Err(()) => {
                     return Err(BuildFailure {
@@ -701,7 +732,8 @@ pub async fn run(
     };
     // `via` holds our session open until this function returns.
     let opts = options(req, kind, via.as_ref());
-    let mut stream = daemon.build_docker.build_image(opts, None, Some(body));
+    let auths = (!req.registry_auths.0.is_empty()).then(|| req.registry_auths.0.clone());
+    let mut stream = daemon.build_docker.build_image(opts, auths, Some(body));
     let mut tracker = Tracker::new(emit.clone());
     let mut ticker = tokio::time::interval(Duration::from_millis(150));
     ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);

@@ -47,6 +47,13 @@ pub struct ImageSpec {
     pub extra_hosts: Vec<String>,
     /// `build.no_cache` of a stack service (on top of `--no-cache`).
     pub no_cache: bool,
+    /// `build.pull: true`: ask the registry for newer base images.
+    pub pull_always: bool,
+    /// `--cache-to type=inline`: the image carries BuildKit's cache metadata.
+    pub inline_cache: bool,
+    /// `--secret`, `--ssh` (BuildKit only).
+    pub secrets: Vec<super::secrets::SecretSource>,
+    pub ssh: Vec<super::secrets::SshSource>,
 }
 
 /// Settings shared by every image of a run.
@@ -62,6 +69,10 @@ pub struct Settings {
     pub records: Option<Arc<super::record::Store>>,
     /// Colour in reports.
     pub color: bool,
+    /// Registry credentials (pulls of base images, pushes).
+    pub credentials: Arc<super::credentials::Credentials>,
+    /// Push every tag after the build (`--push`).
+    pub push: bool,
 }
 
 /// How one image ended.
@@ -83,6 +94,9 @@ pub enum Outcome {
         /// The full report (source snippet, output, help).
         report: String,
         cancelled: bool,
+        /// Not a build failure: buildlint could not run it (a registry
+        /// refused us for want of credentials); exit 2.
+        could_not_run: bool,
     },
     Skipped {
         reason: String,
@@ -187,6 +201,7 @@ fn failed(summary: impl Into<String>, report: impl Into<String>) -> Outcome {
         summary: summary.into(),
         report: report.into(),
         cancelled: false,
+        could_not_run: false,
     }
 }
 
@@ -252,6 +267,11 @@ pub async fn build_one(
     if let Some(outcome) = report_problems(spec, settings, &problems, emit) {
         return outcome;
     }
+    let pull_hosts = pull_hosts(spec, settings, &images);
+    let registry_auths = match registry_auths(settings, &pull_hosts).await {
+        Ok(a) => a,
+        Err(e) => return could_not_run(e),
+    };
 
     let mut packed = match pack(daemon, spec, settings, builder, &images).await {
         Ok(p) => p,
@@ -262,7 +282,7 @@ pub async fn build_one(
         Some(_) => record_key(daemon, spec, builder, &images, &needed, &packed).await,
         None => None,
     };
-    if let Some(hit) = record_hit(daemon, spec, settings, key.as_deref(), started).await {
+    if let Some(hit) = record_hit(daemon, spec, settings, key.as_deref(), started, emit).await {
         return hit;
     }
     let mut req = DaemonBuild {
@@ -273,12 +293,20 @@ pub async fn build_one(
         platform: spec.platform.clone(),
         network: spec.network.clone(),
         no_cache: settings.no_cache || spec.no_cache,
-        pull_always: settings.pull == PullPolicy::Always,
+        pull_always: settings.pull == PullPolicy::Always || spec.pull_always,
         cache_from: spec.cache_from.clone(),
         extra_hosts: spec.extra_hosts.clone(),
         context_size: upload_total(daemon, &packed),
+        registry_auths,
+        credentials: Some(settings.credentials.clone()),
+        inline_cache: spec.inline_cache,
+        secrets: spec.secrets.clone(),
+        ssh: spec.ssh.clone(),
     };
 
+    if builder == BuilderKind::Classic {
+        pull_cache_sources(daemon, spec, &req, emit).await;
+    }
     let mut result = exec::run(
         daemon,
         builder,
@@ -314,11 +342,13 @@ pub async fn build_one(
             req.context_size = upload_total(daemon, &packed);
             if settings.records.is_some() {
                 key = record_key(daemon, spec, builder, &images, &needed, &packed).await;
-                if let Some(hit) = record_hit(daemon, spec, settings, key.as_deref(), started).await
+                if let Some(hit) =
+                    record_hit(daemon, spec, settings, key.as_deref(), started, emit).await
                 {
                     return hit;
                 }
             }
+            pull_cache_sources(daemon, spec, &req, emit).await;
             result = exec::run(
                 daemon,
                 builder,
@@ -353,6 +383,11 @@ pub async fn build_one(
                     );
                 }
             }
+            // After the record: a push that fails leaves a build that need
+            // not run again.
+            if let Some(o) = push(daemon, spec, settings, &built.image_id, false, emit).await {
+                return o;
+            }
             Outcome::Built {
                 image_id: built.image_id,
                 secs: built.secs,
@@ -360,7 +395,193 @@ pub async fn build_one(
                 builder,
             }
         }
+        Err(f) if is_registry_refusal(&f, &pull_hosts) => {
+            let host = pull_hosts
+                .iter()
+                .find(|h| f.message.contains(h.as_str()))
+                .or_else(|| pull_hosts.iter().find(|h| *h != "docker.io"))
+                .or(pull_hosts.first())
+                .cloned()
+                .unwrap_or_else(|| "docker.io".to_string());
+            let had = req
+                .registry_auths
+                .0
+                .contains_key(&super::credentials::config_key(&host));
+            let hint = super::credentials::login_hint(
+                &host,
+                had,
+                settings.credentials.config_file().as_deref(),
+            );
+            could_not_run(format!("{hint} (the daemon said: {})", f.message))
+        }
         Err(f) => failure_outcome(spec, settings, &f),
+    }
+}
+
+/// Whether a failure is a registry refusing a pull (not a step whose own
+/// output says "unauthorized"): an auth error while the base images or
+/// their metadata load, or one naming a registry the build pulls from.
+fn is_registry_refusal(f: &exec::BuildFailure, pull_hosts: &[String]) -> bool {
+    if f.kind == FailureKind::Cancelled || !super::credentials::is_auth_failure(&f.message) {
+        return false;
+    }
+    let pulling = match &f.step {
+        None => true,
+        Some(step) => step.name.contains("FROM ") || step.name.contains("load metadata for"),
+    };
+    pulling || pull_hosts.iter().any(|h| f.message.contains(h.as_str()))
+}
+
+/// The registries the build may pull from: those of the images it reads
+/// that the daemon lacks (all of them with `--pull always`), and of its
+/// cache sources.
+fn pull_hosts(
+    spec: &ImageSpec,
+    settings: &Settings,
+    images: &[(ExternalImage, Option<ImageFacts>)],
+) -> Vec<String> {
+    let mut hosts: Vec<String> = images
+        .iter()
+        .filter(|(_, facts)| {
+            facts.is_none() || settings.pull == PullPolicy::Always || spec.pull_always
+        })
+        .map(|(img, _)| super::credentials::registry_host(&img.reference))
+        .chain(
+            spec.cache_from
+                .iter()
+                .map(|r| super::credentials::registry_host(r)),
+        )
+        .collect();
+    hosts.sort();
+    hosts.dedup();
+    hosts
+}
+
+/// The credentials of `hosts`, for the classic builder's `X-Registry-Config`
+/// (credential helpers run off the async threads).
+async fn registry_auths(
+    settings: &Settings,
+    hosts: &[String],
+) -> Result<exec::RegistryAuths, String> {
+    if hosts.is_empty() {
+        return Ok(exec::RegistryAuths::default());
+    }
+    let creds = settings.credentials.clone();
+    let hosts = hosts.to_vec();
+    tokio::task::spawn_blocking(move || creds.for_hosts(hosts.iter().map(String::as_str)))
+        .await
+        .map_err(|e| e.to_string())?
+        .map(exec::RegistryAuths)
+        .map_err(|e| e.to_string())
+}
+
+/// The classic builder matches `--cache-from` images by their layer
+/// history, but only images in the daemon: pull the ones it lacks (with the
+/// registry's credentials). A source that cannot be pulled is a warning, as
+/// a missing cache is to BuildKit.
+async fn pull_cache_sources(daemon: &Daemon, spec: &ImageSpec, req: &DaemonBuild, emit: &Emitter) {
+    use futures_util::StreamExt;
+    for reference in &spec.cache_from {
+        if matches!(daemon.inspect_image(reference).await, Ok(Some(_))) {
+            continue;
+        }
+        let auth = req
+            .registry_auths
+            .0
+            .get(&super::credentials::config_key(
+                &super::credentials::registry_host(reference),
+            ))
+            .cloned();
+        // A digest reference is pulled whole; `name:tag` as its two parts.
+        let opts = if reference.contains('@') {
+            bollard::query_parameters::CreateImageOptionsBuilder::default()
+                .from_image(reference)
+                .build()
+        } else {
+            let (image, tag) = super::push::split_tag(reference);
+            bollard::query_parameters::CreateImageOptionsBuilder::default()
+                .from_image(image)
+                .tag(tag)
+                .build()
+        };
+        let mut stream = daemon.build_docker.create_image(Some(opts), None, auth);
+        let mut failure = None;
+        while let Some(item) = stream.next().await {
+            match item {
+                Ok(info) => {
+                    if let Some(e) = info.error_detail.and_then(|d| d.message) {
+                        failure = Some(e);
+                    }
+                }
+                Err(e) => {
+                    failure = Some(e.to_string());
+                    break;
+                }
+            }
+        }
+        match failure {
+            Some(why) => emit.note(
+                NoteLevel::Warning,
+                format!("cannot pull the cache source `{reference}` ({why}); building without it"),
+            ),
+            None => emit.note(
+                NoteLevel::Info,
+                format!("pulled the cache source `{reference}` for the classic builder"),
+            ),
+        }
+    }
+}
+
+/// A failure that is not the build's: exit 2.
+fn could_not_run(message: String) -> Outcome {
+    Outcome::Failed {
+        summary: message.clone(),
+        report: format!("error: {message}\n"),
+        cancelled: false,
+        could_not_run: true,
+    }
+}
+
+/// `--push`: every tag, after the build; `None` when all went (or there is
+/// nothing to push). A cached build skips tags the registry already holds
+/// for this image.
+async fn push(
+    daemon: &Daemon,
+    spec: &ImageSpec,
+    settings: &Settings,
+    image_id: &str,
+    cached: bool,
+    emit: &Emitter,
+) -> Option<Outcome> {
+    if !settings.push {
+        return None;
+    }
+    if spec.tags.is_empty() {
+        return Some(could_not_run(format!(
+            "`{}` has no tag to push; name it with -t (or `image:`/`build.tags` in the stack file)",
+            spec.name
+        )));
+    }
+    match super::push::push_all(
+        daemon,
+        &settings.credentials,
+        image_id,
+        &spec.tags,
+        cached,
+        emit,
+    )
+    .await
+    {
+        Ok(_) => None,
+        Err(f) => {
+            let text = f.describe(&spec.tags);
+            Some(Outcome::Failed {
+                summary: text.clone(),
+                report: format!("error: {text}\n"),
+                cancelled: false,
+                could_not_run: f.auth,
+            })
+        }
     }
 }
 
@@ -372,6 +593,7 @@ async fn record_hit(
     settings: &Settings,
     key: Option<&str>,
     started: std::time::Instant,
+    emit: &Emitter,
 ) -> Option<Outcome> {
     if settings.no_cache || spec.no_cache {
         return None;
@@ -379,10 +601,15 @@ async fn record_hit(
     let rec = settings.records.as_ref()?.get(key?)?;
     daemon.inspect_image(&rec.image_id).await.ok()??;
     Some(match tag_all(daemon, &rec.image_id, &spec.tags).await {
-        Ok(()) => Outcome::Cached {
-            image_id: rec.image_id,
-            secs: started.elapsed().as_secs_f64(),
-        },
+        Ok(()) => {
+            if let Some(o) = push(daemon, spec, settings, &rec.image_id, true, emit).await {
+                return Some(o);
+            }
+            Outcome::Cached {
+                image_id: rec.image_id,
+                secs: started.elapsed().as_secs_f64(),
+            }
+        }
         Err(e) => failed(e.clone(), format!("error: {e}\n")),
     })
 }
@@ -408,11 +635,16 @@ async fn record_key(
         .ok()?
         .ok()?;
     let df_digest = dockerfile_digest(&spec.df, needed);
+    // Inline cache metadata changes the image: part of the key.
+    let mut build_args = spec.build_args.clone();
+    if spec.inline_cache && builder == BuilderKind::BuildKit {
+        build_args.insert("BUILDKIT_INLINE_CACHE".to_string(), "1".to_string());
+    }
     Some(key(
         &df_digest,
         &KeyInputs {
             context_digest: &context_digest,
-            build_args: &spec.build_args,
+            build_args: &build_args,
             target: spec.target.as_deref(),
             platform: spec.platform.as_deref(),
             network: spec.network.as_deref(),
@@ -494,6 +726,12 @@ fn run_preflight(
         platform: spec.platform.as_deref(),
         images,
         needed,
+        secret_ids: &spec
+            .secrets
+            .iter()
+            .map(|s| s.id.clone())
+            .collect::<Vec<_>>(),
+        ssh_ids: &spec.ssh.iter().map(|s| s.id.clone()).collect::<Vec<_>>(),
     })
 }
 
@@ -561,6 +799,7 @@ fn failure_outcome(spec: &ImageSpec, settings: &Settings, f: &BuildFailure) -> O
         summary,
         report,
         cancelled: f.kind == FailureKind::Cancelled,
+        could_not_run: false,
     }
 }
 

@@ -11,8 +11,13 @@
 //!   [`preflight`], [`stages`], [`package`] and [`send`] (the context), [`exec`]
 //!   (the request and the daemon's answer), [`failure`] (a failed step mapped
 //!   back to its Dockerfile line).
+//! - [`credentials`]: registry credentials as the docker CLI finds them;
+//!   [`push`]: tags pushed after a build; [`cache`]: `--cache-from`/`--cache-to`;
+//!   [`secrets`]: `--secret` and `--ssh`, served on the session.
 //! - [`progress`] (the views) and [`record`] (finished builds, by content).
 
+pub mod cache;
+pub mod credentials;
 pub mod daemon;
 pub mod exec;
 pub mod failure;
@@ -20,8 +25,10 @@ pub mod job;
 pub mod package;
 pub mod preflight;
 pub mod progress;
+pub mod push;
 pub mod record;
 pub mod schedule;
+pub mod secrets;
 pub mod send;
 #[cfg(feature = "buildkit")]
 pub mod session;

@@ -5,7 +5,9 @@
 //! - syntax newer than the Dockerfile frontend built into this engine
 //!   (Engine 20.10's predates heredocs, `COPY --link`, `RUN --network`), when
 //!   no `# syntax=` directive brings another frontend;
-//! - secrets and ssh mounts this build path cannot carry;
+//! - secrets and ssh mounts whose ID the build does not provide (`--secret`,
+//!   `--ssh`, compose `build.secrets`/`build.ssh`), and secrets or agents
+//!   given to the classic builder, which cannot mount them;
 //! - base images missing under `--pull never`, or of another platform than
 //!   the build's (BuildKit's InvalidBaseImagePlatform).
 //!
@@ -55,6 +57,9 @@ pub struct Preflight<'a> {
     pub images: &'a [(ExternalImage, Option<ImageFacts>)],
     /// Stages the target needs.
     pub needed: &'a [bool],
+    /// The IDs of the secrets and ssh agents the build provides.
+    pub secret_ids: &'a [String],
+    pub ssh_ids: &'a [String],
 }
 
 /// A feature and the first engine whose built-in Dockerfile frontend has it.
@@ -185,7 +190,7 @@ pub fn check(p: &Preflight<'_>) -> Vec<Problem> {
             }
         }
         if inst.effective().kind == Kind::Run && p.builder == BuilderKind::BuildKit {
-            mounts(inst.effective(), &mut problems);
+            mounts(inst.effective(), p, &mut problems);
         }
     }
 
@@ -207,14 +212,25 @@ pub fn check(p: &Preflight<'_>) -> Vec<Problem> {
         }
     }
 
+    if p.builder == BuilderKind::Classic && !(p.secret_ids.is_empty() && p.ssh_ids.is_empty()) {
+        problems.push(Problem {
+            span: None,
+            message: "the classic builder cannot mount secrets or ssh agents (`--secret`, `--ssh`, `build.secrets`, `build.ssh`)".to_string(),
+            help: Some(format!(
+                "the classic builder was {}; build with BuildKit (`--builder buildkit`)",
+                p.builder_reason
+            )),
+            fatal: true,
+        });
+    }
     images(p, &mut problems);
     problems.sort_by_key(|pr| (!pr.fatal, pr.span.map(|s| s.start).unwrap_or(0)));
     problems
 }
 
-/// Secrets and ssh agents: this build path (the Engine API's /build with a
-/// session that serves registry auth only) carries neither.
-fn mounts(inst: &Instruction, problems: &mut Vec<Problem>) {
+/// Secrets and ssh mounts whose ID the build does not provide: BuildKit
+/// leaves such a mount empty, or fails the step when it is `required`.
+fn mounts(inst: &Instruction, p: &Preflight<'_>, problems: &mut Vec<Problem>) {
     for f in inst.flags_named("mount") {
         let Some(v) = &f.value else { continue };
         let fields = mount_fields(&v.raw);
@@ -229,7 +245,25 @@ fn mounts(inst: &Instruction, problems: &mut Vec<Problem>) {
         }
         let required = matches!(get("required"), Some("true") | Some("1"))
             || fields.iter().any(|f| f == "required");
-        let id = get("id").unwrap_or(if kind == "ssh" { "default" } else { "" });
+        // BuildKit: a secret without `id` is named by its target's last
+        // part; an ssh mount without one is `default`.
+        let target = get("target").or(get("dst")).or(get("destination"));
+        let id = match (kind, get("id")) {
+            (_, Some(id)) if !id.is_empty() => id.to_string(),
+            ("ssh", _) => "default".to_string(),
+            _ => target
+                .and_then(|t| t.rsplit('/').next())
+                .unwrap_or("")
+                .to_string(),
+        };
+        let provided = if kind == "secret" {
+            p.secret_ids
+        } else {
+            p.ssh_ids
+        };
+        if provided.contains(&id) {
+            continue;
+        }
         let what = if kind == "secret" {
             format!("the secret `{id}`")
         } else {
@@ -238,14 +272,15 @@ fn mounts(inst: &Instruction, problems: &mut Vec<Problem>) {
         problems.push(Problem {
             span: Some(v.span),
             message: if required {
-                format!("{what} is required, and this build cannot pass secrets or ssh agents to the daemon")
+                format!("{what} is required, and this build does not provide it")
             } else {
-                format!("{what} is not passed to the daemon: the mount will be empty")
+                format!("{what} is not provided: the mount will be empty")
             },
-            help: Some(format!(
-                "build this image with `docker buildx build --{}` where that is needed",
-                if kind == "secret" { format!("secret id={id},src=FILE") } else { "ssh default".to_string() }
-            )),
+            help: Some(if kind == "secret" {
+                format!("pass it with `--secret id={id},src=FILE` (or `env=VARIABLE`), or list it in the service's `build.secrets`")
+            } else {
+                format!("pass an agent with `--ssh {id}` (`{id}=SOCKET`), or list it in the service's `build.ssh`")
+            }),
             fatal: required,
         });
     }
@@ -345,6 +380,17 @@ mod tests {
         facts: &dyn Fn(&str) -> Option<ImageFacts>,
         pull: PullPolicy,
     ) -> (Dockerfile, Vec<Problem>) {
+        run_with_secrets(text, builder, engine, facts, pull, &[])
+    }
+
+    fn run_with_secrets(
+        text: &str,
+        builder: BuilderKind,
+        engine: &str,
+        facts: &dyn Fn(&str) -> Option<ImageFacts>,
+        pull: PullPolicy,
+        secret_ids: &[String],
+    ) -> (Dockerfile, Vec<Problem>) {
         let df = crate::dockerfile::parse(text.to_string()).unwrap();
         let needed = needed_stages(&df, None, &BTreeMap::new()).unwrap();
         let images: Vec<_> = external_images(&df, &needed, &BTreeMap::new())
@@ -364,6 +410,8 @@ mod tests {
             platform: None,
             images: &images,
             needed: &needed,
+            secret_ids,
+            ssh_ids: &[],
         });
         (df, problems)
     }
@@ -497,6 +545,36 @@ mod tests {
         assert!(ps[0].message.contains("the secret `npm` is required"));
         assert!(!ps[1].fatal);
         assert!(ps[1].message.contains("ssh agent `default`"));
+    }
+
+    #[test]
+    fn provided_secrets_pass_and_a_target_names_a_secret_without_id() {
+        let given = ["given".to_string()];
+        let (_, ps) = run_with_secrets(
+            "FROM a\nRUN --mount=type=secret,id=given,required=true cat /run/secrets/given\n\
+             RUN --mount=type=secret,target=/run/secrets/given,required cat /run/secrets/given\n",
+            BuilderKind::BuildKit,
+            "20.10.24",
+            &amd64,
+            PullPolicy::Missing,
+            &given,
+        );
+        assert_eq!(ps, vec![]);
+        let (_, ps) = run_with_secrets(
+            "FROM a\nRUN echo\n",
+            BuilderKind::Classic,
+            "20.10.24",
+            &amd64,
+            PullPolicy::Missing,
+            &given,
+        );
+        assert!(
+            ps[0].fatal
+                && ps[0]
+                    .message
+                    .contains("classic builder cannot mount secrets"),
+            "{ps:?}"
+        );
     }
 
     #[test]

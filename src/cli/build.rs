@@ -26,8 +26,10 @@ buildlint build -t app:dev .                   lint, then build ./Dockerfile\n  
 buildlint build -f docker/app.Dockerfile -t app .\n  \
 buildlint build --builder classic --network none fixtures/build/hello\n  \
 buildlint build -f compose.yaml                 every service with a build section, in dependency order\n  \
-buildlint build -f compose.yaml -j 2 api web    these services, two at a time\n\n\
-Exit status: 0 built, 1 a build failed or lint found errors, 2 could not run (usage, daemon unreachable), 130 interrupted.")]
+buildlint build -f compose.yaml -j 2 api web    these services, two at a time\n  \
+buildlint build --push -t registry.example.com/app:1 --cache-from registry.example.com/app:1 --cache-to type=inline .\n  \
+buildlint build --secret id=npm,src=$HOME/.npmrc --ssh default -t app .\n\n\
+Exit status: 0 built, 1 a build failed or lint found errors, 2 could not run (usage, daemon unreachable, registry credentials missing or refused), 130 interrupted.")]
 pub struct BuildArgs {
     /// The build context directory (default: the current directory); for a
     /// stack, the services to build (default: every service with `build:`).
@@ -67,6 +69,39 @@ pub struct BuildArgs {
     /// Do not reuse cached layers or build records.
     #[arg(long)]
     pub no_cache: bool,
+
+    /// An image to take cached layers from (`REF` or
+    /// `type=registry,ref=REF`), e.g. the last build pushed with
+    /// `--cache-to type=inline`; repeatable.
+    #[arg(long = "cache-from", value_name = "REF")]
+    pub cache_from: Vec<String>,
+
+    /// `type=inline`: the image carries BuildKit's cache metadata, so a
+    /// later `--cache-from` of the pushed image reuses its layers. Other
+    /// cache types need a BuildKit builder of their own and are refused.
+    #[arg(long = "cache-to", value_name = "type=inline")]
+    pub cache_to: Vec<String>,
+
+    /// A secret for `RUN --mount=type=secret,id=ID`: `id=ID,src=FILE` or
+    /// `id=ID,env=VARIABLE` (BuildKit only); repeatable.
+    #[arg(long = "secret", value_name = "id=ID,src=FILE|env=VAR")]
+    pub secrets: Vec<String>,
+
+    /// An ssh agent for `RUN --mount=type=ssh`: `default` (SSH_AUTH_SOCK)
+    /// or `ID=SOCKET` (BuildKit only); repeatable.
+    #[arg(long = "ssh", value_name = "default|ID=SOCKET")]
+    pub ssh: Vec<String>,
+
+    /// A stack's profile to enable (repeatable; also COMPOSE_PROFILES, comma
+    /// separated): services of other profiles are not built unless named.
+    #[arg(long = "profile", value_name = "NAME")]
+    pub profiles: Vec<String>,
+
+    /// Push every tag after the build succeeds (a stack: every service's
+    /// `image:` and `build.tags`), with the registry credentials of the
+    /// docker configuration (DOCKER_CONFIG, ~/.docker/config.json).
+    #[arg(long)]
+    pub push: bool,
 
     /// When to fetch images: `missing` (default) lets the daemon pull what it
     /// lacks, `never` requires every image locally, `always` asks the registry.
@@ -396,6 +431,14 @@ pub fn run(args: BuildArgs, io: &mut super::Io<'_>) -> anyhow::Result<u8> {
             return usage(io, &e);
         }
     }
+    let (cache_from, inline_cache) = match cache_options(&args.cache_from, &args.cache_to) {
+        Ok(c) => c,
+        Err(e) => return usage(io, &e),
+    };
+    let (secrets, ssh) = match forwarded(&args.secrets, &args.ssh) {
+        Ok(f) => f,
+        Err(e) => return usage(io, &e),
+    };
     let context_arg = args
         .paths
         .first()
@@ -464,9 +507,13 @@ pub fn run(args: BuildArgs, io: &mut super::Io<'_>) -> anyhow::Result<u8> {
         target: args.target.clone(),
         platform: args.platform.clone(),
         network: args.network.clone(),
-        cache_from: Vec::new(),
+        cache_from,
         extra_hosts: Vec::new(),
         no_cache: false,
+        pull_always: false,
+        inline_cache,
+        secrets,
+        ssh,
     };
     let settings = Settings {
         builder: args.builder,
@@ -475,6 +522,8 @@ pub fn run(args: BuildArgs, io: &mut super::Io<'_>) -> anyhow::Result<u8> {
         prune: !args.no_prune,
         records: record_store(&args),
         color: color_enabled(io),
+        credentials: credentials(),
+        push: args.push,
     };
     let jobs = vec![PlannedJob {
         spec,
@@ -493,7 +542,59 @@ pub fn run(args: BuildArgs, io: &mut super::Io<'_>) -> anyhow::Result<u8> {
     Ok(exit_code(&outcomes))
 }
 
-/// 0 when every job built (or was cached), 130 when cancelled, 1 otherwise.
+/// `--cache-from` references and whether `--cache-to type=inline` was asked;
+/// a cache the daemon cannot serve is refused here, before the build.
+pub fn cache_options(from: &[String], to: &[String]) -> Result<(Vec<String>, bool), String> {
+    use crate::builder::cache::{parse_cache_from, parse_cache_to};
+    let refs = from
+        .iter()
+        .map(|f| parse_cache_from(f))
+        .collect::<Result<Vec<_>, _>>()?;
+    for t in to {
+        parse_cache_to(t)?;
+    }
+    Ok((refs, !to.is_empty()))
+}
+
+/// `--secret` and `--ssh`; a secret whose file or variable cannot be read
+/// is refused before the build (without showing any value).
+fn forwarded(
+    secrets: &[String],
+    ssh: &[String],
+) -> Result<
+    (
+        Vec<crate::builder::secrets::SecretSource>,
+        Vec<crate::builder::secrets::SshSource>,
+    ),
+    String,
+> {
+    use crate::builder::secrets::{parse_secret, parse_ssh};
+    let secrets = secrets
+        .iter()
+        .map(|s| {
+            let s = parse_secret(s)?;
+            s.check()?;
+            Ok(s)
+        })
+        .collect::<Result<Vec<_>, String>>()?;
+    let sock = std::env::var("SSH_AUTH_SOCK").ok();
+    let ssh = ssh
+        .iter()
+        .map(|s| parse_ssh(s, sock.as_deref()))
+        .collect::<Result<Vec<_>, String>>()?;
+    Ok((secrets, ssh))
+}
+
+/// Registry credentials as the docker CLI finds them.
+fn credentials() -> Arc<crate::builder::credentials::Credentials> {
+    Arc::new(crate::builder::credentials::Credentials::from_env(
+        std::env::var("DOCKER_CONFIG").ok().as_deref(),
+        dirs::home_dir(),
+    ))
+}
+
+/// 0 when every job built (or was cached), 130 when cancelled, 2 when one
+/// could not run (a registry wants credentials), 1 otherwise.
 fn exit_code(outcomes: &[Outcome]) -> u8 {
     let mut code = super::EXIT_OK;
     for o in outcomes {
@@ -501,6 +602,11 @@ fn exit_code(outcomes: &[Outcome]) -> u8 {
             Outcome::Failed {
                 cancelled: true, ..
             } => return 130,
+            Outcome::Failed {
+                could_not_run: true,
+                ..
+            } => code = super::EXIT_ERROR,
+            Outcome::Failed { .. } | Outcome::Skipped { .. } if code == super::EXIT_ERROR => {}
             Outcome::Failed { .. } | Outcome::Skipped { .. } => code = super::EXIT_FINDINGS,
             _ => {}
         }
@@ -565,11 +671,28 @@ fn run_stack(args: &BuildArgs, req: StackRequest, io: &mut super::Io<'_>) -> any
         ("-t/--tag", !args.tags.is_empty()),
         ("--target", args.target.is_some()),
         ("--label", !args.labels.is_empty()),
+        ("--cache-from", !args.cache_from.is_empty()),
+        ("--cache-to", !args.cache_to.is_empty()),
     ] {
         if set {
             return usage(
                 io,
                 &format!("{what} applies to one image; set it per service in the stack file"),
+            );
+        }
+    }
+    let (secrets, ssh) = match forwarded(&args.secrets, &args.ssh) {
+        Ok(f) => f,
+        Err(e) => return usage(io, &e),
+    };
+    let mut profiles = args.profiles.clone();
+    if profiles.is_empty() {
+        if let Ok(env) = std::env::var("COMPOSE_PROFILES") {
+            profiles.extend(
+                env.split(',')
+                    .map(str::trim)
+                    .filter(|p| !p.is_empty())
+                    .map(str::to_string),
             );
         }
     }
@@ -602,6 +725,9 @@ fn run_stack(args: &BuildArgs, req: StackRequest, io: &mut super::Io<'_>) -> any
         build_args: build_args.clone(),
         network: args.network.clone(),
         platform: args.platform.clone(),
+        profiles,
+        secrets,
+        ssh,
     };
     let plan = match plan_project(project, &req.services, &overrides, &cwd) {
         Ok(p) => p,
@@ -680,6 +806,8 @@ fn run_stack(args: &BuildArgs, req: StackRequest, io: &mut super::Io<'_>) -> any
         prune: !args.no_prune,
         records: record_store(args),
         color: color_enabled(io),
+        credentials: credentials(),
+        push: args.push,
     };
     let names: Vec<String> = plan.jobs.iter().map(|j| j.spec.name.clone()).collect();
     let outcomes = match run_jobs(args, plan.jobs, settings, io)? {

@@ -240,6 +240,7 @@ impl Daemon {
             os: version.os.unwrap_or_else(|| "linux".to_string()),
             arch: version.arch.unwrap_or_else(|| "amd64".to_string()),
         };
+        let docker = docker.with_request_modifier(super::credentials::url_safe_auth_headers);
         let mut build_docker = docker.clone();
         build_docker.set_timeout(BUILD_TIMEOUT);
         Ok(Daemon {

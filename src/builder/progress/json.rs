@@ -87,6 +87,21 @@ pub fn event_json(names: &[String], event: &Event) -> Value {
             m.insert("level".into(), json!(l));
             m.insert("text".into(), json!(text));
         }
+        Event::Push {
+            tag,
+            layer,
+            status,
+            current,
+            total,
+            ..
+        } => {
+            m.insert("event".into(), json!("push"));
+            m.insert("tag".into(), json!(tag));
+            m.insert("layer".into(), json!(layer));
+            m.insert("status".into(), json!(status));
+            m.insert("current".into(), json!(current));
+            m.insert("total".into(), json!(total));
+        }
         Event::Finished { result, .. } => {
             m.insert("event".into(), json!("finished"));
             match result {

@@ -104,6 +104,19 @@ pub enum Event {
         level: NoteLevel,
         text: String,
     },
+    /// A push of `tag` changed state: a layer's state as the daemon reports
+    /// it (`Preparing`, `Pushing` with bytes, `Layer already exists`,
+    /// `Pushed`), then `pushed DIGEST` (no layer), or `skipped: ...` when the
+    /// registry already holds this image under the tag.
+    Push {
+        job: usize,
+        tag: String,
+        /// The layer's short ID (unknown on TLS and ssh endpoints).
+        layer: Option<String>,
+        status: String,
+        current: Option<u64>,
+        total: Option<u64>,
+    },
     Finished {
         job: usize,
         result: JobResult,
@@ -118,6 +131,7 @@ impl Event {
             | Event::Step { job, .. }
             | Event::Log { job, .. }
             | Event::Note { job, .. }
+            | Event::Push { job, .. }
             | Event::Finished { job, .. } => *job,
         }
     }

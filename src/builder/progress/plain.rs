@@ -94,6 +94,23 @@ impl View for PlainView {
                 };
                 self.line(out, *job, &format!("{tag}: {text}"))
             }
+            Event::Push {
+                job,
+                tag,
+                layer,
+                status,
+                total,
+                ..
+            } => {
+                let size = total
+                    .map(|t| format!(" ({})", human_bytes(t)))
+                    .unwrap_or_default();
+                let layer = layer
+                    .as_deref()
+                    .map(|l| format!("{l} "))
+                    .unwrap_or_default();
+                self.line(out, *job, &format!("push {tag}: {layer}{status}{size}"))
+            }
             Event::Finished { job, result } => {
                 let text = match result {
                     JobResult::Built { image_id, secs, .. } => {

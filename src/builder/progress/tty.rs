@@ -186,6 +186,20 @@ impl View for TtyView {
                 self.jobs[job].last_log = Some(line);
                 self.refresh(job);
             }
+            Event::Push {
+                tag, layer, status, ..
+            } => {
+                if status.starts_with("pushed ") || status.starts_with("skipped") {
+                    self.above(job, &format!("push {tag}: {status}"));
+                } else {
+                    let layer = layer
+                        .as_deref()
+                        .map(|l| format!("{l} "))
+                        .unwrap_or_default();
+                    self.jobs[job].last_log = Some(format!("push {tag}: {layer}{status}"));
+                    self.refresh(job);
+                }
+            }
             Event::Note { level, text, .. } => {
                 let tag = match level {
                     NoteLevel::Info => {

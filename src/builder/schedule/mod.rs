@@ -113,6 +113,7 @@ pub async fn run_all(
                 summary: why.clone(),
                 report: format!("error: {}: {why}\n", j.spec.name),
                 cancelled: false,
+                could_not_run: false,
             };
             let _ = events.send(Event::Finished {
                 job: i,
@@ -178,6 +179,7 @@ pub async fn run_all(
                     summary: "cancelled".to_string(),
                     report: String::new(),
                     cancelled: true,
+                    could_not_run: false,
                 };
                 let _ = events.send(Event::Finished {
                     job: i,
@@ -218,6 +220,7 @@ pub async fn run_all(
                         summary: msg.clone(),
                         report: format!("error: {msg}\n"),
                         cancelled: false,
+                        could_not_run: false,
                     });
                 }
             }

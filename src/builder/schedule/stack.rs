@@ -23,6 +23,111 @@ pub struct StackOverrides {
     pub network: Option<String>,
     /// `--platform`: instead of each service's platform.
     pub platform: Option<String>,
+    /// `--profile` and `COMPOSE_PROFILES`: the active profiles (`*`: all).
+    pub profiles: Vec<String>,
+    /// `--secret`, `--ssh`: on top of each service's `build.secrets`/`build.ssh`.
+    pub secrets: Vec<crate::builder::secrets::SecretSource>,
+    pub ssh: Vec<crate::builder::secrets::SshSource>,
+}
+
+/// Whether a service is enabled by the active profiles, as compose decides:
+/// a service without `profiles:` always is; one with them when one of them
+/// is active (or `*` is).
+pub fn profile_enabled(service: &crate::compose::model::Service, active: &[String]) -> bool {
+    service.profiles.is_empty()
+        || active.iter().any(|a| a == "*")
+        || service.profiles.iter().any(|p| active.contains(&p.value))
+}
+
+/// A service's `build:` settings beyond the Dockerfile's inputs: cache
+/// sources and inline cache export, secrets (from the top-level `secrets:`),
+/// ssh agents, extra hosts. An entry the daemon cannot serve is the reason
+/// the job is blocked.
+struct BuildExtras {
+    cache_from: Vec<String>,
+    inline_cache: bool,
+    secrets: Vec<crate::builder::secrets::SecretSource>,
+    ssh: Vec<crate::builder::secrets::SshSource>,
+    extra_hosts: Vec<String>,
+}
+
+fn build_extras(
+    project: &Project,
+    svc: &crate::compose::model::Service,
+    overrides: &StackOverrides,
+) -> Result<BuildExtras, String> {
+    use crate::builder::cache::{parse_cache_from, parse_cache_to};
+    use crate::builder::secrets::{parse_ssh, SecretFrom, SecretSource};
+    let b = svc.build.as_ref().expect("a build section");
+    let cache_from = b
+        .cache_from
+        .iter()
+        .map(|c| parse_cache_from(&c.value))
+        .collect::<Result<Vec<_>, _>>()?;
+    for c in &b.cache_to {
+        parse_cache_to(&c.value)?;
+    }
+    let mut secrets = Vec::new();
+    for m in &b.secrets {
+        let name = &m.source.value;
+        let def = project
+            .secrets
+            .iter()
+            .find(|r| r.name.value == *name)
+            .ok_or_else(|| {
+                format!("build secret `{name}` is not defined in the top-level `secrets:`")
+            })?;
+        let from = match (&def.file_path, &def.environment) {
+            (Some(path), _) => SecretFrom::File(path.clone()),
+            (None, Some(var)) => SecretFrom::Env(var.value.clone()),
+            _ => {
+                return Err(format!(
+                    "build secret `{name}` has neither `file:` nor `environment:`; a build can read only those"
+                ))
+            }
+        };
+        // compose names the secret by its target when one is given.
+        let id = m.target.as_ref().map_or(name.clone(), |t| t.value.clone());
+        let source = SecretSource { id, from };
+        source.check()?;
+        secrets.push(source);
+    }
+    secrets.extend(overrides.secrets.iter().cloned());
+    let sock = std::env::var("SSH_AUTH_SOCK").ok();
+    let mut ssh = b
+        .ssh
+        .iter()
+        .map(|s| parse_ssh(&s.value, sock.as_deref()))
+        .collect::<Result<Vec<_>, _>>()?;
+    ssh.extend(overrides.ssh.iter().cloned());
+    let extra_hosts = svc
+        .node
+        .get("build")
+        .and_then(|n| n.get("extra_hosts"))
+        .map(|n| match (n.as_seq(), n.as_map()) {
+            (Some(seq), _) => seq.iter().filter_map(|h| h.scalar_string()).collect(),
+            (_, Some(map)) => map
+                .iter()
+                .filter_map(|e| {
+                    e.value
+                        .scalar_string()
+                        .map(|ip| format!("{}:{ip}", e.key.name))
+                })
+                .collect(),
+            _ => Vec::new(),
+        })
+        .unwrap_or_default()
+        .into_iter()
+        // compose also accepts `host=ip`; the API takes `host:ip`.
+        .map(|h: String| h.replacen('=', ":", 1))
+        .collect();
+    Ok(BuildExtras {
+        cache_from,
+        inline_cache: !b.cache_to.is_empty(),
+        secrets,
+        ssh,
+        extra_hosts,
+    })
 }
 
 /// Why a stack cannot be built as asked.
@@ -122,10 +227,18 @@ pub fn plan_project(
             });
         }
     }
+    // Named services run whatever their profiles; otherwise those the
+    // active profiles enable.
     let services: Vec<&crate::compose::model::Service> = project
         .services
         .iter()
-        .filter(|s| selected.is_empty() || selected.contains(&s.name.value))
+        .filter(|s| {
+            if selected.is_empty() {
+                profile_enabled(s, &overrides.profiles)
+            } else {
+                selected.contains(&s.name.value)
+            }
+        })
         .collect();
     let without_build: Vec<String> = services
         .iter()
@@ -178,15 +291,27 @@ pub fn plan_project(
                 .network
                 .clone()
                 .or_else(|| b.network.as_ref().map(|n| n.value.clone())),
-            cache_from: b
-                .cache_from
-                .iter()
-                .map(|c| c.value.clone())
-                .filter(|c| !c.contains('='))
-                .collect(),
+            cache_from: Vec::new(),
             extra_hosts: Vec::new(),
             no_cache: b.no_cache.as_ref().is_some_and(|n| n.value),
+            pull_always: b.pull.as_ref().is_some_and(|p| p.value),
+            inline_cache: false,
+            secrets: Vec::new(),
+            ssh: Vec::new(),
         };
+        match build_extras(project, svc, overrides) {
+            Ok(x) => {
+                spec.cache_from = x.cache_from;
+                spec.inline_cache = x.inline_cache;
+                spec.secrets = x.secrets;
+                spec.ssh = x.ssh;
+                spec.extra_hosts = x.extra_hosts;
+            }
+            Err(why) => {
+                jobs.push(blocked(spec, why));
+                continue;
+            }
+        }
         let Some(context) = b.context_path.clone() else {
             jobs.push(blocked(
                 spec,
@@ -369,5 +494,35 @@ mod tests {
         assert_eq!(normalize_reference("proj-base"), "proj-base:latest");
         assert_eq!(normalize_reference("reg:5000/a/b"), "reg:5000/a/b:latest");
         assert_eq!(normalize_reference("a@sha256:00"), "a@sha256:00");
+    }
+
+    #[test]
+    fn profiles_enable_services_as_compose_does() {
+        use crate::compose::{load, LoadOptions};
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("compose.yaml");
+        std::fs::write(
+            &file,
+            "services:\n  always: {image: a}\n  debug: {image: b, profiles: [debug]}\n  both: {image: c, profiles: [debug, ci]}\n",
+        )
+        .unwrap();
+        let loaded = load(&LoadOptions {
+            files: vec![file],
+            ..LoadOptions::default()
+        });
+        let project = loaded.project.expect("loads");
+        let enabled = |active: &[&str]| -> Vec<String> {
+            let active: Vec<String> = active.iter().map(|s| s.to_string()).collect();
+            project
+                .services
+                .iter()
+                .filter(|s| profile_enabled(s, &active))
+                .map(|s| s.name.value.clone())
+                .collect()
+        };
+        assert_eq!(enabled(&[]), vec!["always"]);
+        assert_eq!(enabled(&["ci"]), vec!["always", "both"]);
+        assert_eq!(enabled(&["debug"]), vec!["always", "debug", "both"]);
+        assert_eq!(enabled(&["*"]), vec!["always", "debug", "both"]);
     }
 }

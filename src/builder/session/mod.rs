@@ -13,6 +13,7 @@ pub mod filesync;
 mod id;
 
 pub use id::session_id;
+pub mod forward;
 
 use std::os::fd::AsFd;
 use std::sync::atomic::AtomicBool;
@@ -35,8 +36,13 @@ use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
 use tonic::{Request, Response, Status};
 
 use self::filesync::{FileSyncService, SyncSource};
+use bollard::moby::buildkit::secrets::v1::secrets_server::SecretsServer;
+use bollard::moby::sshforward::v1::ssh_server::SshServer;
+
+use crate::builder::credentials::Credentials;
 use crate::builder::daemon::endpoint::{Endpoint, Transport};
 use crate::builder::daemon::MIN_API;
+use crate::builder::secrets::{SecretSource, SshSource};
 use crate::builder::send::SentCounter;
 
 /// How long the daemon may take to answer `/session`.
@@ -45,11 +51,23 @@ const OPEN_TIMEOUT: Duration = Duration::from_secs(30);
 const MAX_HEAD: usize = 64 * 1024;
 
 /// The gRPC methods served, as the daemon is told.
-const METHODS: [&str; 3] = [
+const METHODS: [&str; 6] = [
     "/moby.filesync.v1.FileSync/DiffCopy",
     "/grpc.health.v1.Health/Check",
     "/moby.filesync.v1.Auth/Credentials",
+    "/moby.buildkit.secrets.v1.Secrets/GetSecret",
+    "/moby.sshforward.v1.SSH/CheckAgent",
+    "/moby.sshforward.v1.SSH/ForwardAgent",
 ];
+
+/// What the session serves beside the context: registry credentials,
+/// secrets and ssh agents.
+#[derive(Clone, Debug, Default)]
+pub struct Served {
+    pub credentials: Option<Arc<Credentials>>,
+    pub secrets: Vec<SecretSource>,
+    pub ssh: Vec<SshSource>,
+}
 
 /// Why no session was opened.
 #[derive(Debug)]
@@ -102,6 +120,7 @@ pub async fn open(
     endpoint: &Endpoint,
     id: &str,
     source: Arc<SyncSource>,
+    served: Served,
     sent: SentCounter,
     context_done: Arc<AtomicBool>,
 ) -> Result<Session, OpenError> {
@@ -130,7 +149,7 @@ pub async fn open(
                 let closer = Closer::Tcp(dup(&tcp)?.into());
                 let mut s = connector.connect(name, tcp).await.map_err(fail)?;
                 upgrade(&mut s, &head).await?;
-                serve(TlsIo(s), sync);
+                serve(TlsIo(s), sync, served);
                 closer
             }
             #[cfg(not(feature = "tls"))]
@@ -140,7 +159,7 @@ pub async fn open(
             let mut s = tokio::net::UnixStream::connect(path).await.map_err(fail)?;
             upgrade(&mut s, &head).await?;
             let closer = Closer::Unix(dup(&s)?.into());
-            serve(s, sync);
+            serve(s, sync, served.clone());
             closer
         }
         Transport::Tcp(hostport) => {
@@ -149,7 +168,7 @@ pub async fn open(
                 .map_err(fail)?;
             upgrade(&mut s, &head).await?;
             let closer = Closer::Tcp(dup(&s)?.into());
-            serve(s, sync);
+            serve(s, sync, served.clone());
             closer
         }
         Transport::Ssh(_) => return Err(OpenError::Unsupported),
@@ -319,13 +338,19 @@ async fn upgrade<S: AsyncRead + AsyncWrite + Unpin>(
     }))
 }
 
-fn serve<IO>(io: IO, sync: FileSyncService)
+fn serve<IO>(io: IO, sync: FileSyncService, served: Served)
 where
     IO: tonic::transport::server::Connected + AsyncRead + AsyncWrite + Unpin + Send + 'static,
 {
     let router = tonic::transport::Server::builder()
         .add_service(HealthServer::new(Healthy))
-        .add_service(AuthServer::new(NoCredentials))
+        .add_service(AuthServer::new(RegistryAuth {
+            credentials: served.credentials,
+        }))
+        .add_service(SecretsServer::new(forward::SecretStore {
+            secrets: served.secrets,
+        }))
+        .add_service(SshServer::new(forward::SshAgents { agents: served.ssh }))
         .add_service(FileSyncServer::new(sync));
     tokio::spawn(async move {
         // Serves the one connection in a task of its own; it lives until
@@ -367,16 +392,44 @@ impl Health for Healthy {
     }
 }
 
-/// Registry credentials: none (the daemon's own configuration applies).
-struct NoCredentials;
+/// Registry credentials for BuildKit's pulls, as the docker CLI's session
+/// answers: looked up in the docker configuration by host; none (an
+/// anonymous pull) when nothing is configured or a lookup fails (the pull's
+/// own error then names the registry).
+struct RegistryAuth {
+    credentials: Option<Arc<Credentials>>,
+}
 
 #[tonic::async_trait]
-impl Auth for NoCredentials {
+impl Auth for RegistryAuth {
     async fn credentials(
         &self,
-        _request: Request<CredentialsRequest>,
+        request: Request<CredentialsRequest>,
     ) -> Result<Response<CredentialsResponse>, Status> {
-        Ok(Response::new(CredentialsResponse::default()))
+        let Some(creds) = self.credentials.clone() else {
+            return Ok(Response::new(CredentialsResponse::default()));
+        };
+        let host = request.into_inner().host;
+        // A credential helper is a process: off the async threads.
+        let found = tokio::task::spawn_blocking(move || creds.lookup(&host))
+            .await
+            .ok()
+            .and_then(Result::ok)
+            .flatten();
+        let answer = match found {
+            Some(c) => match c.0.identitytoken.filter(|t| !t.is_empty()) {
+                Some(token) => CredentialsResponse {
+                    username: String::new(),
+                    secret: token,
+                },
+                None => CredentialsResponse {
+                    username: c.0.username.unwrap_or_default(),
+                    secret: c.0.password.unwrap_or_default(),
+                },
+            },
+            None => CredentialsResponse::default(),
+        };
+        Ok(Response::new(answer))
     }
 
     async fn fetch_token(

@@ -46,7 +46,9 @@ mod unsorted_dependencies;
 mod unsorted_ports;
 mod unsorted_services;
 
-// Stack mode: `docker stack deploy` (BL4050-BL4059).
+// Stack mode: `docker stack deploy`, and what `buildlint build` applies
+// (BL4050-BL4059).
+mod build_key_not_applied;
 mod stack_build_without_image;
 mod stack_unsupported_key;
 mod stack_version;
@@ -90,6 +92,7 @@ pub static RULES: &[&Rule] = &[
     &stack_unsupported_key::RULE,
     &stack_build_without_image::RULE,
     &stack_version::RULE,
+    &build_key_not_applied::RULE,
 ];
 
 #[cfg(test)]

@@ -1,0 +1,206 @@
+use crate::compose::model::{Service, Sp};
+use crate::lint::{Check, Diagnostics, FixAvailability, Rule, Severity, StackCx};
+
+pub static RULE: Rule = Rule {
+    code: "BL4053",
+    name: "build-key-not-applied",
+    aliases: &[],
+    severity: Severity::Warning,
+    default_enabled: true,
+    fix: FixAvailability::Never,
+    summary: "A service's `build:` key that `buildlint build` cannot apply.",
+    doc: r#"## What it does
+Reports the keys of a service's `build:` section that `buildlint build`
+cannot apply through the daemon's own builders, so that none is dropped
+without a word:
+
+- `entitlements`, `privileged`: BuildKit grants `network.host` and
+  `security.insecure` only to a builder started with them (buildx);
+- `isolation`, `shm_size`, `ulimits`: not passed to the daemon;
+- `no_cache_filter`: the daemon's build API has no per-stage `--no-cache`;
+- `provenance`, `sbom`: attestations need a BuildKit builder whose image
+  store keeps them;
+- a second entry of `platforms`: one image per build, for the first platform;
+- `cache_from` entries of a type other than `registry`, and `cache_to`
+  entries of a type other than `inline`: the daemon's builders take cache
+  from images and write it only inline in the image.
+
+Every other key (`context`, `dockerfile`, `dockerfile_inline`, `args`,
+`target`, `labels`, `network`, `no_cache`, `pull`, `tags`, `extra_hosts`,
+`secrets`, `ssh`, `additional_contexts`, `cache_from`, `cache_to`) is applied.
+
+## Why is this bad?
+The file reads as if the setting applied, and the image is built without it.
+
+## Example
+```yaml
+services:
+  web:
+    image: web:1
+    build:
+      context: .
+      shm_size: 2gb
+```
+```files
+Dockerfile
+```
+
+Use instead:
+```yaml
+services:
+  web:
+    image: web:1
+    build:
+      context: .
+```
+```files
+Dockerfile
+```
+
+## How to fix
+Remove the key, or build that service with `docker buildx bake` or
+`docker compose build`, which run a BuildKit builder of their own.
+"#,
+    check: Check::Stack(check),
+};
+
+const NOT_APPLIED: &[(&str, &str)] = &[
+    (
+        "entitlements",
+        "the daemon's BuildKit grants no entitlements; use `RUN --network=...` only where the daemon allows it, or build with buildx",
+    ),
+    (
+        "privileged",
+        "the daemon's BuildKit does not run privileged steps; build with a buildx builder started with `security.insecure`",
+    ),
+    ("isolation", "it is not passed to the daemon; remove it"),
+    (
+        "shm_size",
+        "it is not passed to the daemon; remove it, or build with `docker compose build`",
+    ),
+    (
+        "ulimits",
+        "it is not passed to the daemon; remove it, or build with `docker compose build`",
+    ),
+    (
+        "no_cache_filter",
+        "the daemon's build API cannot skip the cache per stage; use `no_cache: true`",
+    ),
+    (
+        "provenance",
+        "attestations need a BuildKit builder whose image store keeps them; build with buildx",
+    ),
+    (
+        "sbom",
+        "attestations need a BuildKit builder whose image store keeps them; build with buildx",
+    ),
+];
+
+/// The `type=` of a cache entry; a bare reference is `registry`.
+fn cache_type(entry: &str) -> &str {
+    entry
+        .split(',')
+        .find_map(|f| f.trim().strip_prefix("type="))
+        .unwrap_or("registry")
+}
+
+fn build_key(s: &Service, name: &str) -> Option<Sp<String>> {
+    let e = s.node.get("build")?.entry(name)?;
+    Some(Sp::new(e.key.name.clone(), e.key.span, e.key.file.clone()))
+}
+
+fn check(cx: &StackCx<'_>, out: &mut Diagnostics) {
+    for s in &cx.project.services {
+        let Some(b) = &s.build else { continue };
+        let svc = &s.name.value;
+        for (key, help) in NOT_APPLIED {
+            let Some(k) = build_key(s, key) else { continue };
+            out.push(
+                k.diag(format!(
+                    "`buildlint build` does not apply `build.{key}` (service `{svc}`)"
+                ))
+                .help(*help),
+            );
+        }
+        for p in b.platforms.iter().skip(1) {
+            out.push(
+                p.diag(format!(
+                    "`buildlint build` builds one platform per image, `{}` (service `{svc}`); `{}` is not built",
+                    b.platforms[0].value, p.value
+                ))
+                .help("build several platforms with `docker buildx bake`, or one service per platform"),
+            );
+        }
+        for c in &b.cache_from {
+            let t = cache_type(&c.value);
+            if t != "registry" {
+                out.push(
+                    c.diag(format!(
+                        "the daemon's builders cannot import `type={t}` cache (service `{svc}`)"
+                    ))
+                    .help("name an image pushed with inline cache: `cache_from: [registry/app:latest]`"),
+                );
+            }
+        }
+        for c in &b.cache_to {
+            let t = cache_type(&c.value);
+            if t != "inline" {
+                out.push(
+                    c.diag(format!(
+                        "the daemon's builders cannot export `type={t}` cache (service `{svc}`)"
+                    ))
+                    .help("use `cache_to: [type=inline]` and push the image; name it in `cache_from` next time"),
+                );
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::RULE;
+    use crate::lint::stack::testing::{assert_stack_fires, assert_stack_quiet};
+
+    /// One case per key of the compose-spec `build` schema that is not applied.
+    #[test]
+    fn every_key_not_applied_is_reported_at_the_key() {
+        for key in [
+            "entitlements: [network.host]",
+            "privileged: true",
+            "isolation: hyperv",
+            "shm_size: 2gb",
+            "ulimits: {nofile: 1024}",
+            "no_cache_filter: [build]",
+            "provenance: true",
+            "sbom: true",
+        ] {
+            let name = key.split(':').next().unwrap();
+            let yaml = format!(
+                "services:\n  w:\n    image: w:1\n    build:\n      context: .\n      {key}\n"
+            );
+            assert_stack_fires(&RULE, &yaml, &[name]);
+        }
+    }
+
+    #[test]
+    fn extra_platforms_and_cache_types_are_reported_at_the_entry() {
+        assert_stack_fires(
+            &RULE,
+            "services:\n  w:\n    image: w:1\n    build:\n      context: .\n      platforms: [linux/amd64, linux/arm64]\n",
+            &["linux/arm64"],
+        );
+        assert_stack_fires(
+            &RULE,
+            "services:\n  w:\n    image: w:1\n    build:\n      context: .\n      cache_from: [r/w:1, 'type=local,src=/c', 'type=registry,ref=r/w:2']\n      cache_to: [type=inline, 'type=registry,ref=r/w:c', r/w:c]\n",
+            &["'type=local,src=/c'", "'type=registry,ref=r/w:c'", "r/w:c"],
+        );
+    }
+
+    #[test]
+    fn applied_keys_are_quiet() {
+        assert_stack_quiet(
+            &RULE,
+            "services:\n  w:\n    image: w:1\n    build:\n      context: .\n      dockerfile: Dockerfile\n      args: {A: b}\n      target: t\n      labels: {a: b}\n      network: none\n      no_cache: true\n      pull: true\n      tags: [w:2]\n      extra_hosts: ['h:10.0.0.1']\n      ssh: [default]\n      cache_from: [r/w:1]\n      cache_to: [type=inline]\n      platforms: [linux/amd64]\n",
+        );
+    }
+}

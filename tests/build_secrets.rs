@@ -1,0 +1,171 @@
+//! `--secret` and `--ssh` served on buildlint's BuildKit session, against
+//! the real daemon: the value reaches the RUN step and nothing else.
+
+mod support;
+
+use std::process::Command;
+
+use support::{base_image, docker_or_skip, unique_tag, Cleanup, Ctx};
+
+fn buildlint(env: &[(&str, &str)], args: &[&str]) -> (i32, String, String) {
+    let records = tempfile::tempdir().unwrap();
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_buildlint"));
+    cmd.arg("build")
+        .arg("--cache-dir")
+        .arg(records.path())
+        .args(args);
+    for (k, v) in env {
+        cmd.env(k, v);
+    }
+    let out = cmd.output().expect("run buildlint");
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+fn sha256_hex(data: &[u8]) -> String {
+    use sha2::Digest;
+    hex::encode(sha2::Sha256::digest(data))
+}
+
+#[test]
+fn a_secret_reaches_its_run_step_and_nothing_else() {
+    if !docker_or_skip("a_secret_reaches_its_run_step_and_nothing_else") {
+        return;
+    }
+    let mut clean = Cleanup::default();
+    let value = format!("tok-{}-{}", std::process::id(), unique_tag("s").len());
+    // The step checks the value by its hash: the Dockerfile never holds it.
+    let ctx = Ctx::new(&[
+        (
+            "Dockerfile",
+            &format!(
+                "FROM {}\nRUN --mount=type=secret,id=token,required=true \\\n    \
+                 echo '{}  /run/secrets/token' | sha256sum -c - && ls /run/secrets > /listing\n\
+                 RUN --mount=type=secret,id=fromenv,required=true test -s /run/secrets/fromenv\n",
+                base_image(),
+                sha256_hex(value.as_bytes())
+            ),
+        ),
+        ("keep.txt", "context\n"),
+    ]);
+    let secret_dir = tempfile::tempdir().unwrap();
+    let secret_file = secret_dir.path().join("token");
+    std::fs::write(&secret_file, &value).unwrap();
+    let tag = clean.tag(&unique_tag("secret"));
+    let secret_arg = format!("id=token,src={}", secret_file.display());
+    let (code, out, err) = buildlint(
+        &[("BUILDLINT_TEST_SECRET", &value)],
+        &[
+            "--network",
+            "none",
+            "--progress",
+            "plain",
+            "--secret",
+            &secret_arg,
+            "--secret",
+            "id=fromenv,env=BUILDLINT_TEST_SECRET",
+            "-t",
+            &tag,
+            &ctx.arg(),
+        ],
+    );
+    assert_eq!(code, 0, "{out}\n{err}");
+    assert!(
+        !out.contains(&value) && !err.contains(&value),
+        "the value was shown:\n{err}"
+    );
+    // Not in any layer or in the image's configuration and history.
+    let saved = Command::new("docker")
+        .args(["save", &tag])
+        .output()
+        .unwrap();
+    assert!(saved.status.success());
+    let archive = saved.stdout;
+    assert!(archive.len() > 1000);
+    assert!(
+        !archive.windows(value.len()).any(|w| w == value.as_bytes()),
+        "the secret's value is in `docker save` of the image"
+    );
+    let listing = support::run_in(&tag, &["cat", "/listing"]);
+    assert_eq!(listing.trim(), "token");
+}
+
+#[test]
+fn a_missing_secret_is_reported_at_its_mount_before_the_build() {
+    if !docker_or_skip("a_missing_secret_is_reported_at_its_mount_before_the_build") {
+        return;
+    }
+    let ctx = Ctx::new(&[(
+        "Dockerfile",
+        &format!(
+            "FROM {}\nRUN --mount=type=secret,id=absent,required=true cat /run/secrets/absent\n",
+            base_image()
+        ),
+    )]);
+    let (code, _, err) = buildlint(
+        &[],
+        &["--network", "none", "--progress", "plain", &ctx.arg()],
+    );
+    assert_eq!(code, 1, "{err}");
+    assert!(err.contains("the secret `absent` is required"), "{err}");
+    assert!(err.contains("Dockerfile:2:"), "{err}");
+    assert!(!err.contains("building with"), "nothing is sent: {err}");
+    // The classic builder cannot mount one at all.
+    let file = ctx.path().join("Dockerfile");
+    std::fs::write(&file, format!("FROM {}\nRUN true\n", base_image())).unwrap();
+    let (code, _, err) = buildlint(
+        &[("S", "x")],
+        &[
+            "--builder",
+            "classic",
+            "--network",
+            "none",
+            "--secret",
+            "id=s,env=S",
+            &ctx.arg(),
+        ],
+    );
+    assert_eq!(code, 1, "{err}");
+    assert!(
+        err.contains("classic builder cannot mount secrets"),
+        "{err}"
+    );
+}
+
+#[test]
+fn an_ssh_agent_socket_is_mounted_for_its_id() {
+    if !docker_or_skip("an_ssh_agent_socket_is_mounted_for_its_id") {
+        return;
+    }
+    let mut clean = Cleanup::default();
+    // A stand-in agent: a unix socket that answers whatever it is sent
+    // with "agent-was-here".
+    let dir = tempfile::tempdir().unwrap();
+    let sock = dir.path().join("agent.sock");
+    let listener = std::os::unix::net::UnixListener::bind(&sock).unwrap();
+    std::thread::spawn(move || {
+        for conn in listener.incoming().flatten() {
+            use std::io::Write;
+            let mut conn = conn;
+            let _ = conn.write_all(b"agent-was-here\n");
+        }
+    });
+    let ctx = Ctx::new(&[(
+        "Dockerfile",
+        &format!(
+            "FROM {}\nRUN --mount=type=ssh,id=git,required=true test -S \"$SSH_AUTH_SOCK\" && echo ok > /ssh-ok\n",
+            base_image()
+        ),
+    )]);
+    let tag = clean.tag(&unique_tag("ssh"));
+    let ssh = format!("git={}", sock.display());
+    let (code, out, err) = buildlint(
+        &[],
+        &["--network", "none", "--ssh", &ssh, "-t", &tag, &ctx.arg()],
+    );
+    assert_eq!(code, 0, "{out}\n{err}");
+    assert_eq!(support::run_in(&tag, &["cat", "/ssh-ok"]).trim(), "ok");
+}
