@@ -105,6 +105,32 @@ pub struct BuildArgs {
     /// The docker context to use (see `docker context ls`).
     #[arg(long = "context", value_name = "NAME")]
     pub docker_context: Option<String>,
+
+    /// The build context directory, as the positional CONTEXT (the name `check` and `context` use too).
+    #[arg(long, value_name = "DIR", conflicts_with = "paths")]
+    pub context_dir: Option<PathBuf>,
+}
+
+/// Docker context names match `^[a-zA-Z0-9][a-zA-Z0-9_.+-]*$` (docker/cli
+/// `store.ValidateContextName`), and `.`/`..` are not names: anything else
+/// given to `--context` is a directory meant as the build context.
+fn docker_context_problem(name: &str) -> Option<String> {
+    let valid = name
+        .chars()
+        .next()
+        .is_some_and(|c| c.is_ascii_alphanumeric())
+        && name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "_.+-".contains(c));
+    let hint = format!(
+        "\n  tip: name the build context directory as the positional CONTEXT or with `--context-dir {name}`"
+    );
+    if !valid || name == "." || name == ".." {
+        return Some(format!(
+            "`--context {name}`: `--context` names a docker context (`docker context ls`), and `{name}` cannot be one{hint}"
+        ));
+    }
+    None
 }
 
 /// A usage problem: printed, exit 2.
@@ -368,11 +394,28 @@ fn stack_request(args: &BuildArgs) -> Result<Option<StackRequest>, String> {
     Ok(None)
 }
 
-pub fn run(args: BuildArgs, io: &mut super::Io<'_>) -> anyhow::Result<u8> {
-    match stack_request(&args) {
-        Ok(Some(req)) => return run_stack(&args, req, io),
-        Ok(None) => {}
-        Err(e) => return usage(io, &e),
+pub fn run(mut args: BuildArgs, io: &mut super::Io<'_>) -> anyhow::Result<u8> {
+    if let Some(problem) = args
+        .docker_context
+        .as_deref()
+        .and_then(docker_context_problem)
+    {
+        return usage(io, &problem);
+    }
+    if let Some(dir) = args.context_dir.take() {
+        if args.files.iter().any(|f| is_yaml(f)) {
+            return usage(
+                io,
+                "`--context-dir` is the build context of one Dockerfile; a stack's contexts come from its `build:` keys",
+            );
+        }
+        args.paths = vec![dir.to_string_lossy().into_owned()];
+    } else {
+        match stack_request(&args) {
+            Ok(Some(req)) => return run_stack(&args, req, io),
+            Ok(None) => {}
+            Err(e) => return usage(io, &e),
+        }
     }
     if args.paths.len() > 1 {
         return usage(
@@ -816,7 +859,19 @@ fn run_jobs(
         &EnvSnapshot::from_process(),
     ) {
         Ok(e) => e,
-        Err(e) => return usage(io, &e.to_string()).map(Err),
+        Err(e) => {
+            let mut message = e.to_string();
+            if let Some(name) = args
+                .docker_context
+                .as_deref()
+                .filter(|n| Path::new(n).is_dir())
+            {
+                message.push_str(&format!(
+                    "\n  tip: `{name}` is a directory: name the build context as the positional CONTEXT or with `--context-dir {name}`"
+                ));
+            }
+            return usage(io, &message).map(Err);
+        }
     };
     let rt = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)

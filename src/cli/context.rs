@@ -54,6 +54,16 @@ pub struct PlanArgs {
     /// The build context directory.
     #[arg(default_value = ".", value_name = "DIR")]
     pub dir: PathBuf,
+    /// The build context directory, as the positional DIR (the name `check` and `build` use too).
+    #[arg(long, value_name = "DIR", conflicts_with = "dir")]
+    pub context_dir: Option<PathBuf>,
+}
+
+impl PlanArgs {
+    /// The build context directory, named by `--context-dir` or positionally.
+    fn context(&self) -> &Path {
+        self.context_dir.as_deref().unwrap_or(&self.dir)
+    }
 }
 
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, ValueEnum)]
@@ -134,7 +144,7 @@ fn parse_build_args(list: &[String]) -> anyhow::Result<BTreeMap<String, String>>
 fn dockerfile_path(args: &PlanArgs) -> PathBuf {
     let path = match &args.file {
         Some(f) => f.clone(),
-        None => args.dir.join("Dockerfile"),
+        None => args.context().join("Dockerfile"),
     };
     if path.is_absolute() {
         return path;
@@ -186,7 +196,7 @@ fn plan(args: &PlanArgs, io: &mut super::Io<'_>) -> anyhow::Result<Option<Planne
         onbuild_unknown: OnbuildUnknown::Report,
         ..PlanOptions::default()
     };
-    let plan = ContextPlan::new(&args.dir, &df_path, Some(&df), &opts)?;
+    let plan = ContextPlan::new(args.context(), &df_path, Some(&df), &opts)?;
     for s in plan.skipped() {
         writeln!(
             io.stderr,

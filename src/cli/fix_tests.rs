@@ -234,7 +234,7 @@ fn add_becomes_copy_safely_once_the_context_shows_no_archive() {
     let text = "FROM alpine:3.20\nADD app.py /app/\nADD data.bin /data/\n";
     let df = write(tmp.path(), "Dockerfile", text);
     let ctx = ctx.to_string_lossy().into_owned();
-    let (_, _, err) = run_captured(&["check", "--isolated", "--context", &ctx, "--fix", &df]);
+    let (_, _, err) = run_captured(&["check", "--isolated", "--context-dir", &ctx, "--fix", &df]);
     assert_eq!(
         read(&df),
         "FROM alpine:3.20\nCOPY app.py /app/\nADD data.bin /data/\n",

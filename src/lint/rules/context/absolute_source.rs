@@ -158,7 +158,7 @@ fn check(cx: &DockerfileCx<'_>, out: &mut Diagnostics) {
                 if !cx.context_known {
                     let h = d.help.take().unwrap_or_default();
                     d = d.help(format!(
-                        "{h}; the build context was guessed as the Dockerfile's directory: name it with `--context DIR` or a `context` key in buildlint.toml"
+                        "{h}; the build context was guessed as the Dockerfile's directory: name it with `--context-dir DIR` or a `context` key in buildlint.toml"
                     ));
                 }
                 d
@@ -188,7 +188,11 @@ mod tests {
             assert_eq!(found[0].start().line, 2);
         }
         let guessed = lint_in(&RULE, src, &MemoryContext::new(), false);
-        assert!(guessed[0].help.as_deref().unwrap().contains("--context"));
+        assert!(guessed[0]
+            .help
+            .as_deref()
+            .unwrap()
+            .contains("--context-dir"));
     }
 
     #[test]

@@ -508,9 +508,9 @@ pub fn for_guessed_context(cx: &DockerfileCx<'_>, diagnostic: Diagnostic) -> Dia
     }
     let help = match diagnostic.help {
         Some(h) => format!(
-            "{h}; the build context was guessed as the Dockerfile's directory: name it with `--context DIR` or a `context` key in buildlint.toml"
+            "{h}; the build context was guessed as the Dockerfile's directory: name it with `--context-dir DIR` or a `context` key in buildlint.toml"
         ),
-        None => "the build context was guessed as the Dockerfile's directory: name it with `--context DIR` or a `context` key in buildlint.toml".to_string(),
+        None => "the build context was guessed as the Dockerfile's directory: name it with `--context-dir DIR` or a `context` key in buildlint.toml".to_string(),
     };
     Diagnostic {
         help: Some(help),
