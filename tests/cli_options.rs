@@ -154,3 +154,189 @@ fn the_repository_lints_itself_clean() {
     let (code, out, err) = output(buildlint(root).args(["check", "--no-user-config"]));
     assert_eq!(code, 0, "{out}{err}");
 }
+
+/// A project whose configuration fails warnings, with one `:latest` finding.
+fn project_failing_on_warnings() -> tempfile::TempDir {
+    let tmp = tempfile::tempdir().unwrap();
+    write(
+        tmp.path(),
+        &[
+            ("Dockerfile", "FROM nginx:latest\n"),
+            (
+                "buildlint.toml",
+                "select = [\"BL1007\"]\nfailure-threshold = \"warning\"\n",
+            ),
+            (
+                "strict.toml",
+                "select = [\"BL1007\"]\n[rules]\nBL1007 = \"error\"\n",
+            ),
+        ],
+    );
+    tmp
+}
+
+#[test]
+fn environment_variables_sit_between_the_command_line_and_the_file() {
+    let tmp = project_failing_on_warnings();
+    let dir = tmp.path();
+    let check = |env: &[(&str, &str)], args: &[&str]| {
+        let mut c = buildlint(dir);
+        c.args(["check", "--no-user-config"]).args(args);
+        for (k, v) in env {
+            c.env(k, v);
+        }
+        output(&mut c)
+    };
+    // The file alone: a warning fails.
+    let (code, out, _) = check(&[], &["--format", "compact"]);
+    assert_eq!(code, 1, "{out}");
+    // Environment over file.
+    let (code, _, _) = check(&[("BUILDLINT_FAILURE_THRESHOLD", "error")], &[]);
+    assert_eq!(code, 0);
+    // Command line over environment.
+    let (code, _, _) = check(
+        &[("BUILDLINT_FAILURE_THRESHOLD", "error")],
+        &["--failure-threshold", "warning"],
+    );
+    assert_eq!(code, 1);
+    // A bad value names the variable's option.
+    let (code, _, err) = check(&[("BUILDLINT_FAILURE_THRESHOLD", "loud")], &[]);
+    assert_eq!(code, 2);
+    assert!(err.contains("--failure-threshold"), "{err}");
+
+    let (_, out, _) = check(&[("BUILDLINT_FORMAT", "compact")], &[]);
+    assert!(out.starts_with("Dockerfile:1:12: warning[BL1007]"), "{out}");
+    let (_, out, _) = check(&[("BUILDLINT_FORMAT", "compact")], &["--format", "json"]);
+    assert!(out.trim_start().starts_with('['), "{out}");
+
+    let (_, out, _) = check(
+        &[
+            ("BUILDLINT_CONFIG", "strict.toml"),
+            ("BUILDLINT_FORMAT", "compact"),
+        ],
+        &[],
+    );
+    assert!(out.contains("error[BL1007]"), "{out}");
+    // --isolated on the command line wins over BUILDLINT_CONFIG.
+    let (code, out, err) = check(
+        &[
+            ("BUILDLINT_CONFIG", "strict.toml"),
+            ("BUILDLINT_FORMAT", "compact"),
+        ],
+        &["--isolated", "--select", "BL1007"],
+    );
+    assert_eq!(code, 1, "{err}");
+    assert!(out.contains("warning[BL1007]"), "{out}");
+
+    let (code, out, _) = check(
+        &[
+            ("BUILDLINT_SEVERITY", "BL1007=style"),
+            ("BUILDLINT_FORMAT", "compact"),
+        ],
+        &[],
+    );
+    assert_eq!(code, 0, "{out}");
+    assert!(out.contains("style[BL1007]"), "{out}");
+    let (code, _, _) = check(&[("BUILDLINT_EXIT_ZERO", "1")], &[]);
+    assert_eq!(code, 0);
+    let (code, _, _) = check(&[("BUILDLINT_EXIT_ZERO", "false")], &[]);
+    assert_eq!(code, 1);
+    let (code, _, _) = check(&[("BUILDLINT_IGNORE", "BL1007")], &[]);
+    assert_eq!(code, 0);
+    let report = dir.join("report.sarif");
+    let (code, out, _) = check(
+        &[
+            ("BUILDLINT_OUTPUT", report.to_str().unwrap()),
+            ("BUILDLINT_FORMAT", "sarif"),
+        ],
+        &[],
+    );
+    assert_eq!(code, 1);
+    assert!(out.is_empty(), "{out}");
+    assert!(std::fs::read_to_string(&report)
+        .unwrap()
+        .contains("\"ruleId\": \"BL1007\""));
+}
+
+#[test]
+fn severity_on_the_command_line_wins_over_the_file() {
+    let tmp = project_failing_on_warnings();
+    let check = |args: &[&str]| {
+        output(
+            buildlint(tmp.path())
+                .args([
+                    "check",
+                    "--no-user-config",
+                    "--format",
+                    "compact",
+                    "--config",
+                    "strict.toml",
+                ])
+                .args(args),
+        )
+    };
+    let (_, out, _) = check(&[]);
+    assert!(out.contains("error[BL1007]"), "{out}");
+    let (code, out, _) = check(&[
+        "--severity",
+        "latest-base-image-tag=info",
+        "--failure-threshold",
+        "warning",
+    ]);
+    assert_eq!(code, 0, "{out}");
+    assert!(out.contains("info[BL1007]"), "{out}");
+    let (code, out, _) = check(&["--severity", "DL3007=off"]);
+    assert_eq!(code, 0);
+    assert!(out.is_empty(), "{out}");
+    for bad in ["BL1007", "BL1007=loud", "NOPE=error"] {
+        let (code, _, err) = check(&["--severity", bad]);
+        assert_eq!(code, 2, "{bad}");
+        assert!(err.contains("--severity"), "{err}");
+    }
+}
+
+#[test]
+fn disable_inline_suppressions_keeps_findings_the_files_silence() {
+    let tmp = tempfile::tempdir().unwrap();
+    write(
+        tmp.path(),
+        &[
+            (
+                "Dockerfile",
+                "# hadolint ignore=DL3007\nFROM nginx:latest\n# buildlint ignore=BL1007\nFROM nginx:latest\n",
+            ),
+            (
+                "compose.yaml",
+                "services:\n  web:\n    image: nginx\n    # buildlint ignore=BL4023\n    ports: [\"8080:80\"]\n",
+            ),
+        ],
+    );
+    let check = |args: &[&str]| {
+        output(
+            buildlint(tmp.path())
+                .args([
+                    "check",
+                    "--isolated",
+                    "--select",
+                    "BL1007,BL4023,BL0002",
+                    "--format",
+                    "compact",
+                ])
+                .args(args),
+        )
+    };
+    let (code, out, err) = check(&[]);
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(out.is_empty(), "{out}");
+    let (code, out, _) = check(&["--disable-inline-suppressions"]);
+    assert_eq!(code, 1);
+    assert!(out.contains("Dockerfile:2:12: warning[BL1007]"), "{out}");
+    assert!(out.contains("Dockerfile:4:12: warning[BL1007]"), "{out}");
+    assert!(out.contains("compose.yaml:5:"), "{out}");
+    // The comments are not reported as unused either.
+    assert!(!out.contains("BL0002"), "{out}");
+    let mut env = buildlint(tmp.path());
+    env.args(["check", "--isolated", "--select", "BL1007"])
+        .env("BUILDLINT_DISABLE_INLINE_SUPPRESSIONS", "true");
+    assert_eq!(output(&mut env).0, 1);
+}

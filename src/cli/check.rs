@@ -59,7 +59,8 @@ pub struct CheckArgs {
     pub exclude: Vec<String>,
 
     /// Apply exclusions to paths named on the command line too (for pre-commit, which names every file).
-    #[arg(long, env = "BUILDLINT_FORCE_EXCLUDE", help_heading = "Input")]
+    #[arg(long, env = "BUILDLINT_FORCE_EXCLUDE",
+        value_parser = clap::builder::BoolishValueParser::new(), help_heading = "Input")]
     pub force_exclude: bool,
 
     /// The name standard input is linted as (for messages, configuration lookup and the context guess).
@@ -182,13 +183,15 @@ pub struct CheckArgs {
     pub severity: Vec<String>,
 
     /// Exit 0 even when findings are at or above the failure threshold.
-    #[arg(long, env = "BUILDLINT_EXIT_ZERO", help_heading = "Rules")]
+    #[arg(long, env = "BUILDLINT_EXIT_ZERO",
+        value_parser = clap::builder::BoolishValueParser::new(), help_heading = "Rules")]
     pub exit_zero: bool,
 
     /// Suppression comments in the linted files (`# buildlint ignore=...`, `# hadolint ignore=...`, `# check=skip=...`) silence nothing, so a CI gate holds whatever the files say.
     #[arg(
         long,
         env = "BUILDLINT_DISABLE_INLINE_SUPPRESSIONS",
+        value_parser = clap::builder::BoolishValueParser::new(),
         help_heading = "Rules"
     )]
     pub disable_inline_suppressions: bool,
@@ -203,11 +206,13 @@ pub struct CheckArgs {
     pub config: Option<PathBuf>,
 
     /// Ignore all configuration files (wins over `--config`).
-    #[arg(long, env = "BUILDLINT_ISOLATED", help_heading = "Configuration")]
+    #[arg(long, env = "BUILDLINT_ISOLATED",
+        value_parser = clap::builder::BoolishValueParser::new(), help_heading = "Configuration")]
     pub isolated: bool,
 
     /// Do not read the user's or hadolint's global configuration files, only the project's.
-    #[arg(long, env = "BUILDLINT_NO_USER_CONFIG", help_heading = "Configuration")]
+    #[arg(long, env = "BUILDLINT_NO_USER_CONFIG",
+        value_parser = clap::builder::BoolishValueParser::new(), help_heading = "Configuration")]
     pub no_user_config: bool,
 
     /// Write a `# buildlint ignore=...` comment above every finding, then exit.
