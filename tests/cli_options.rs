@@ -204,6 +204,17 @@ fn environment_variables_sit_between_the_command_line_and_the_file() {
     assert_eq!(code, 2);
     assert!(err.contains("--failure-threshold"), "{err}");
 
+    // Empty is unset (a CI input left blank).
+    let (code, out, err) = check(
+        &[
+            ("BUILDLINT_FORMAT", ""),
+            ("BUILDLINT_CONFIG", ""),
+            ("BUILDLINT_FAILURE_THRESHOLD", ""),
+        ],
+        &[],
+    );
+    assert_eq!(code, 1, "{err}");
+    assert!(out.contains("latest"), "{out}");
     let (_, out, _) = check(&[("BUILDLINT_FORMAT", "compact")], &[]);
     assert!(out.starts_with("Dockerfile:1:12: warning[BL1007]"), "{out}");
     let (_, out, _) = check(&[("BUILDLINT_FORMAT", "compact")], &["--format", "json"]);
