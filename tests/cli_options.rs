@@ -351,3 +351,60 @@ fn disable_inline_suppressions_keeps_findings_the_files_silence() {
         .env("BUILDLINT_DISABLE_INLINE_SUPPRESSIONS", "true");
     assert_eq!(output(&mut env).0, 1);
 }
+
+#[test]
+fn the_fix_hint_comes_after_the_report() {
+    let tmp = tempfile::tempdir().unwrap();
+    write(
+        tmp.path(),
+        &[("Dockerfile", "from scratch\nMAINTAINER x\n")],
+    );
+    // One stream for both, as on a terminal.
+    let out = Command::new("sh")
+        .current_dir(tmp.path())
+        .env("BL", env!("CARGO_BIN_EXE_buildlint"))
+        .args(["-c", "\"$BL\" check --isolated Dockerfile 2>&1"])
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    let last = text.lines().last().unwrap_or("");
+    assert!(last.contains("--fix"), "{text}");
+}
+
+#[test]
+fn diffs_apply_with_git_apply_and_fix_with_diff_is_refused() {
+    let tmp = tempfile::tempdir().unwrap();
+    write(
+        tmp.path(),
+        &[("app/Dockerfile", "from scratch\nMAINTAINER x\n")],
+    );
+    let (code, diff, _) =
+        output(buildlint(tmp.path()).args(["check", "--isolated", "--diff", "app/Dockerfile"]));
+    assert_eq!(code, 1);
+    assert!(
+        diff.starts_with("--- a/app/Dockerfile\n+++ b/app/Dockerfile\n"),
+        "{diff}"
+    );
+    std::fs::write(tmp.path().join("fix.patch"), &diff).unwrap();
+    let applied = Command::new("git")
+        .current_dir(tmp.path())
+        .args(["apply", "fix.patch"])
+        .output()
+        .unwrap();
+    assert!(
+        applied.status.success(),
+        "{}",
+        String::from_utf8_lossy(&applied.stderr)
+    );
+    let fixed = std::fs::read_to_string(tmp.path().join("app/Dockerfile")).unwrap();
+    assert!(fixed.starts_with("FROM scratch\n"), "{fixed}");
+    let (code, _, err) = output(buildlint(tmp.path()).args([
+        "check",
+        "--isolated",
+        "--fix",
+        "--diff",
+        "app/Dockerfile",
+    ]));
+    assert_eq!(code, 2);
+    assert!(err.contains("--fix") && err.contains("--diff"), "{err}");
+}

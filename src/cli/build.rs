@@ -133,6 +133,22 @@ fn docker_context_problem(name: &str) -> Option<String> {
     None
 }
 
+/// An image reference as a label: without a registry host (a first part
+/// with `.` or `:`, or `localhost`) and without Docker Hub's `library/`, but
+/// with its namespace: `newuser/hello:dev` stays, `registry:5000/team/app`
+/// is `team/app`, `docker.io/library/alpine:3` is `alpine:3`.
+fn display_name(reference: &str) -> String {
+    let rest = match reference.split_once('/') {
+        Some((first, rest))
+            if first.contains('.') || first.contains(':') || first == "localhost" =>
+        {
+            rest
+        }
+        _ => reference,
+    };
+    rest.strip_prefix("library/").unwrap_or(rest).to_string()
+}
+
 /// A usage problem: printed, exit 2.
 fn usage(io: &mut super::Io<'_>, message: &str) -> anyhow::Result<u8> {
     writeln!(io.stderr, "buildlint: {message}")?;
@@ -484,11 +500,11 @@ pub fn run(mut args: BuildArgs, io: &mut super::Io<'_>) -> anyhow::Result<u8> {
             Err(code) => return Ok(code),
         },
     };
-    // The first tag without its registry and path (`app:dev`), else the context's name.
+    // The first tag without its registry (`newuser/app:dev`), else the context's name.
     let name = args
         .tags
         .first()
-        .map(|t| t.rsplit('/').next().unwrap_or(t).to_string())
+        .map(|t| display_name(t))
         .or_else(|| {
             context_dir
                 .file_name()
@@ -744,7 +760,8 @@ fn write_table(
     outcomes: &[Outcome],
 ) -> anyhow::Result<()> {
     use crate::builder::progress::{human_bytes, short_id};
-    let rows: Vec<(String, String, &str, f64, u64)> = names
+    // No time for a build that did not finish: `-`, never a made-up 0.00.
+    let rows: Vec<(String, String, &str, Option<f64>, u64)> = names
         .iter()
         .zip(outcomes)
         .map(|(n, o)| match o {
@@ -757,21 +774,21 @@ fn write_table(
                 n.clone(),
                 short_id(image_id).to_string(),
                 "built",
-                *secs,
+                Some(*secs),
                 *bytes,
             ),
             Outcome::Cached { image_id, secs } => (
                 n.clone(),
                 short_id(image_id).to_string(),
                 "cached",
-                *secs,
+                Some(*secs),
                 0,
             ),
             Outcome::Failed {
                 cancelled: true, ..
-            } => (n.clone(), "-".to_string(), "cancelled", 0.0, 0),
-            Outcome::Failed { .. } => (n.clone(), "-".to_string(), "failed", 0.0, 0),
-            Outcome::Skipped { .. } => (n.clone(), "-".to_string(), "skipped", 0.0, 0),
+            } => (n.clone(), "-".to_string(), "cancelled", None, 0),
+            Outcome::Failed { .. } => (n.clone(), "-".to_string(), "failed", None, 0),
+            Outcome::Skipped { .. } => (n.clone(), "-".to_string(), "skipped", None, 0),
         })
         .collect();
     let live = match mode {
@@ -789,30 +806,27 @@ fn write_table(
             };
             let line = serde_json::json!({
                 "service": n, "image_id": id, "result": result,
-                "secs": (secs * 1000.0).round() / 1000.0, "bytes": bytes,
+                "secs": secs.map(|s| (s * 1000.0).round() / 1000.0), "bytes": bytes,
             });
             writeln!(io.stdout, "{line}")?;
         }
         return Ok(());
     }
+    // Both tables have a header row; in a pipe its words are single words
+    // (units in the header, bare numbers below), so a row splits on spaces.
     let w_name = rows
         .iter()
         .map(|r| r.0.chars().count())
         .max()
         .unwrap_or(0)
-        .max(if live { 7 } else { 0 });
+        .max(7);
     let w_id = rows
         .iter()
         .map(|r| r.1.len())
         .max()
         .unwrap_or(0)
-        .max(if live { 8 } else { 0 });
-    let w_res = rows
-        .iter()
-        .map(|r| r.2.len())
-        .max()
-        .unwrap_or(0)
-        .max(if live { 6 } else { 0 });
+        .max(if live { 8 } else { 5 });
+    let w_res = rows.iter().map(|r| r.2.len()).max().unwrap_or(0).max(6);
     if live {
         writeln!(
             io.stdout,
@@ -823,15 +837,21 @@ fn write_table(
             writeln!(
                 io.stdout,
                 "{n:<w_name$}  {id:<w_id$}  {res:<w_res$}  {:>7}  {:>9}",
-                format!("{secs:.2}s"),
+                secs.map_or("-".to_string(), |s| format!("{s:.2}s")),
                 human_bytes(*bytes)
             )?;
         }
     } else {
+        writeln!(
+            io.stdout,
+            "{:<w_name$}  {:<w_id$}  {:<w_res$}  SECONDS  BYTES",
+            "SERVICE", "IMAGE", "RESULT"
+        )?;
         for (n, id, res, secs, bytes) in &rows {
             writeln!(
                 io.stdout,
-                "{n:<w_name$}  {id:<w_id$}  {res:<w_res$}  {secs:.2}  {bytes}"
+                "{n:<w_name$}  {id:<w_id$}  {res:<w_res$}  {}  {bytes}",
+                secs.map_or("-".to_string(), |s| format!("{s:.2}"))
             )?;
         }
     }
@@ -950,6 +970,20 @@ mod tests {
         }
         for bad in ["App", "app:", "app:-x", "a//b", "app@sha256:00", ""] {
             assert!(validate_tag(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn labels_keep_the_namespace_and_drop_the_registry() {
+        for (reference, shown) in [
+            ("newuser/hello:dev", "newuser/hello:dev"),
+            ("hello:dev", "hello:dev"),
+            ("localhost:5000/team/app", "team/app"),
+            ("registry.example.com/a/b:x", "a/b:x"),
+            ("localhost/app", "app"),
+            ("docker.io/library/alpine:3", "alpine:3"),
+        ] {
+            assert_eq!(display_name(reference), shown, "{reference}");
         }
     }
 

@@ -720,6 +720,9 @@ pub fn run(mut args: CheckArgs, io: &mut Io<'_>) -> anyhow::Result<u8> {
     }
     if args.format == Format::Human {
         if let Some(hint) = super::fix::hint(&report.findings) {
+            // After the report, where a reader finishes: stdout is buffered
+            // and would otherwise come out after this line on a terminal.
+            io.stdout.flush()?;
             writeln!(io.stderr, "buildlint: {hint}")?;
         }
     }

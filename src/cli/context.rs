@@ -239,10 +239,15 @@ fn ls(args: LsArgs, io: &mut super::Io<'_>) -> anyhow::Result<u8> {
         return Ok(super::EXIT_ERROR);
     };
     if !args.explain.is_empty() {
+        let mut missing = false;
         for path in &args.explain {
-            explain(&plan, path, io)?;
+            missing |= !explain(&plan, args.plan.context(), path, io)?;
         }
-        return Ok(super::EXIT_OK);
+        return Ok(if missing {
+            super::EXIT_ERROR
+        } else {
+            super::EXIT_OK
+        });
     }
     match args.format {
         LsFormat::Paths => {
@@ -311,8 +316,15 @@ fn ls(args: LsArgs, io: &mut super::Io<'_>) -> anyhow::Result<u8> {
     Ok(super::EXIT_OK)
 }
 
-fn explain(plan: &ContextPlan, path: &str, io: &mut super::Io<'_>) -> anyhow::Result<()> {
+/// Explains one path; false when the context has no such file.
+fn explain(
+    plan: &ContextPlan,
+    context: &Path,
+    path: &str,
+    io: &mut super::Io<'_>,
+) -> anyhow::Result<bool> {
     let x = plan.explain(path);
+    let exists = x.sent || std::fs::symlink_metadata(context.join(&x.path)).is_ok();
     let ignore_name = plan
         .ignore_file()
         .and_then(|f| f.path.as_ref())
@@ -342,11 +354,13 @@ fn explain(plan: &ContextPlan, path: &str, io: &mut super::Io<'_>) -> anyhow::Re
         "sent for the daemon only (the Dockerfile or an ignore file); COPY does not see it"
     } else if x.sent {
         "sent"
+    } else if !exists {
+        "no such file in the build context"
     } else {
         "not sent"
     };
     writeln!(io.stdout, "  {sent}")?;
-    Ok(())
+    Ok(exists)
 }
 
 fn tar_options(reproducible: bool, gzip: bool) -> TarOptions {

@@ -89,3 +89,57 @@ fn context_commands_take_context_dir_as_the_positional_dir() {
     assert_eq!(by_flag, positional);
     assert!(by_flag.contains("Dockerfile"), "{by_flag}");
 }
+
+#[test]
+fn rule_searches_names_and_summaries_when_the_word_is_no_rule() {
+    let (code, out, _) = run_captured(&["rule", "healthcheck"]);
+    assert_eq!(code, 0);
+    assert!(
+        out.starts_with("No rule is named `healthcheck`; 2 rules mention it:"),
+        "{out}"
+    );
+    assert!(out.contains("BL1122  missing-healthcheck: "), "{out}");
+    let (code, out, _) = run_captured(&["rule", "latest base"]);
+    assert_eq!(code, 0);
+    assert!(out.contains("BL1007  latest-base-image-tag"), "{out}");
+    let (code, _, err) = run_captured(&["rule", "zzqx"]);
+    assert_eq!(code, 2);
+    assert!(err.contains("unknown rule"), "{err}");
+}
+
+#[test]
+fn messages_name_what_is_wrong_and_who_said_it() {
+    // A missing file is not counted as checked.
+    let (code, out, _) = run_captured(&["check", "--isolated", "no/such/Dockerfile"]);
+    assert_eq!(code, 2);
+    assert!(
+        out.trim_end()
+            .ends_with("0 files checked, 1 could not be checked."),
+        "{out}"
+    );
+    // --explain on a path the context does not have.
+    let (code, out, _) = run_captured(&["context", "ls", "--explain", "nope.txt", "fixtures/seed"]);
+    assert_eq!(code, 2);
+    assert!(out.contains("no such file in the build context"), "{out}");
+    // A bad -H is blamed on --host, and no scheme is offered that is then refused.
+    let (code, _, err) = run_captured(&[
+        "build",
+        "--no-lint",
+        "-H",
+        "ftp://x",
+        "fixtures/build/hello",
+    ]);
+    assert_eq!(code, 2);
+    assert!(err.contains("`ftp://x` (from --host)"), "{err}");
+    assert!(!err.contains("ssh://"), "{err}");
+    let (code, _, err) = run_captured(&[
+        "build",
+        "--no-lint",
+        "-H",
+        "unix:///nonexistent/buildlint.sock",
+        "fixtures/build/hello",
+    ]);
+    assert_eq!(code, 2);
+    assert!(err.contains("pass the right address to --host"), "{err}");
+    assert!(!err.contains("DOCKER_HOST"), "{err}");
+}

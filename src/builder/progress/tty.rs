@@ -153,7 +153,14 @@ impl View for TtyView {
                 num, name, state, ..
             } => match state {
                 StepState::Running => {
+                    let w = self.width;
                     let j = &mut self.jobs[job];
+                    // A running step ends the upload display, whether or not
+                    // an upload said it was done (BuildKit's file sync does not).
+                    if j.uploading {
+                        j.uploading = false;
+                        j.bar.set_style(spinner_style(w));
+                    }
                     j.step = Some((*num, name.clone()));
                     j.last_log = None;
                     self.refresh(job);
@@ -173,12 +180,13 @@ impl View for TtyView {
                     let t = self.paint(Style::new().dimmed(), &format!("{secs:.1}s"));
                     self.above(job, &format!("{tag} #{num} {name} {t}"));
                 }
-                StepState::Failed { message } => {
+                StepState::Failed { .. } => {
                     let tag = self.paint(
                         Style::new().fg_color(Some(AnsiColor::Red.into())).bold(),
                         "error ",
                     );
-                    self.above(job, &format!("{tag} #{num} {name}: {message}"));
+                    // The message comes once, with the job's result.
+                    self.above(job, &format!("{tag} #{num} {name}"));
                 }
             },
             Event::Log { text, .. } => {
@@ -208,10 +216,15 @@ impl View for TtyView {
                         self.paint(Style::new().fg_color(Some(AnsiColor::Blue.into())), "✔"),
                         format!("cached {} (unchanged)", short_id(image_id)),
                     ),
-                    JobResult::Failed { message } => (
-                        self.paint(Style::new().fg_color(Some(AnsiColor::Red.into())), "✘"),
-                        format!("failed: {message}"),
-                    ),
+                    JobResult::Failed { message } => {
+                        // Printed above in full (the bar's line is cut at
+                        // the terminal's edge); the bar only says so.
+                        self.above(job, &format!("failed: {message}"));
+                        (
+                            self.paint(Style::new().fg_color(Some(AnsiColor::Red.into())), "✘"),
+                            "failed".to_string(),
+                        )
+                    }
                     JobResult::Skipped { reason } => (
                         self.paint(Style::new().dimmed(), "-"),
                         format!("skipped: {reason}"),
@@ -306,5 +319,45 @@ mod tests {
         assert!(v.jobs[0].bar.message().contains("built 00"));
         // The live view never writes to the plain output stream.
         assert!(sink.is_empty());
+    }
+
+    #[test]
+    fn a_running_step_ends_the_upload_line_and_a_failure_is_not_cut() {
+        let mut v = TtyView::with_target(vec!["app".into()], false, ProgressDrawTarget::hidden());
+        let mut sink = Vec::new();
+        let long = "x".repeat(500);
+        for e in [
+            Event::Upload {
+                job: 0,
+                sent: 10,
+                total: Some(100),
+                done: false,
+            },
+            Event::Step {
+                job: 0,
+                num: 2,
+                name: "RUN make".into(),
+                state: StepState::Running,
+            },
+        ] {
+            v.event(&e, &mut sink).unwrap();
+        }
+        assert!(!v.jobs[0].uploading);
+        assert!(
+            v.jobs[0].bar.message().starts_with("#2 RUN make"),
+            "{}",
+            v.jobs[0].bar.message()
+        );
+        v.event(
+            &Event::Finished {
+                job: 0,
+                result: JobResult::Failed {
+                    message: long.clone(),
+                },
+            },
+            &mut sink,
+        )
+        .unwrap();
+        assert_eq!(v.jobs[0].bar.message(), "✘ failed");
     }
 }
