@@ -913,6 +913,7 @@ fn run_jobs(
         io.stderr_is_terminal,
         settings.color,
     );
+    view.dependencies(&jobs.iter().map(|j| j.deps.clone()).collect::<Vec<_>>());
     let (tx, rx) = std::sync::mpsc::channel();
     let (cancel_tx, cancel) = Cancel::new();
     let parallel = args.jobs.unwrap_or_else(|| {

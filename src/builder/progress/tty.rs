@@ -17,6 +17,10 @@ struct Job {
     step: Option<(u32, String)>,
     last_log: Option<String>,
     uploading: bool,
+    /// Started or finished: no longer waiting.
+    begun: bool,
+    /// The jobs this one waits for.
+    deps: Vec<usize>,
 }
 
 pub struct TtyView {
@@ -69,6 +73,8 @@ impl TtyView {
                     step: None,
                     last_log: None,
                     uploading: false,
+                    begun: false,
+                    deps: Vec::new(),
                 }
             })
             .collect();
@@ -93,6 +99,25 @@ impl TtyView {
         let name = self.names.get(job).map(String::as_str).unwrap_or("?");
         let prefix = self.paint(Style::new().bold(), &format!("{name:<w$}", w = self.width));
         let _ = self.multi.println(format!("  {prefix}  {text}"));
+    }
+
+    /// "waiting for base, api" while dependencies run, then "waiting for a
+    /// free slot" (all builds at once are `-j`).
+    fn show_waiting(&self) {
+        for j in self.jobs.iter().filter(|j| !j.begun) {
+            let pending: Vec<&str> = j
+                .deps
+                .iter()
+                .filter(|&&d| self.jobs.get(d).is_some_and(|x| !x.bar.is_finished()))
+                .filter_map(|&d| self.names.get(d).map(String::as_str))
+                .collect();
+            if pending.is_empty() {
+                j.bar.set_message("waiting for a free slot");
+            } else {
+                j.bar
+                    .set_message(format!("waiting for {}", pending.join(", ")));
+            }
+        }
     }
 
     fn refresh(&self, job: usize) {
@@ -120,6 +145,7 @@ impl View for TtyView {
         }
         match event {
             Event::Started { builder, .. } => {
+                self.jobs[job].begun = true;
                 self.jobs[job]
                     .bar
                     .set_message(format!("building with {builder}"));
@@ -230,9 +256,11 @@ impl View for TtyView {
                         format!("skipped: {reason}"),
                     ),
                 };
-                let j = &self.jobs[job];
+                let j = &mut self.jobs[job];
+                j.begun = true;
                 j.bar.set_style(done_style(self.width));
                 j.bar.finish_with_message(format!("{mark} {text}"));
+                self.show_waiting();
             }
         }
         Ok(())
@@ -245,6 +273,13 @@ impl View for TtyView {
             }
         }
         Ok(())
+    }
+
+    fn dependencies(&mut self, deps: &[Vec<usize>]) {
+        for (j, d) in self.jobs.iter_mut().zip(deps) {
+            j.deps = d.clone();
+        }
+        self.show_waiting();
     }
 
     fn finish(&mut self, out: &mut dyn Write) -> io::Result<()> {
@@ -319,6 +354,33 @@ mod tests {
         assert!(v.jobs[0].bar.message().contains("built 00"));
         // The live view never writes to the plain output stream.
         assert!(sink.is_empty());
+    }
+
+    #[test]
+    fn a_waiting_job_says_what_it_waits_for() {
+        let names = vec!["base".to_string(), "api".to_string(), "web".to_string()];
+        let mut v = TtyView::with_target(names, false, ProgressDrawTarget::hidden());
+        v.dependencies(&[vec![], vec![0], vec![0, 1]]);
+        assert_eq!(v.jobs[0].bar.message(), "waiting for a free slot");
+        assert_eq!(v.jobs[1].bar.message(), "waiting for base");
+        assert_eq!(v.jobs[2].bar.message(), "waiting for base, api");
+        let mut sink = Vec::new();
+        for e in [
+            Event::Started {
+                job: 0,
+                builder: "BuildKit",
+            },
+            Event::Finished {
+                job: 0,
+                result: JobResult::Cached {
+                    image_id: "sha256:00".into(),
+                },
+            },
+        ] {
+            v.event(&e, &mut sink).unwrap();
+        }
+        assert_eq!(v.jobs[1].bar.message(), "waiting for a free slot");
+        assert_eq!(v.jobs[2].bar.message(), "waiting for api");
     }
 
     #[test]
