@@ -15,11 +15,12 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::{Duration, Instant};
 
-use buildlint::compose::{self, lint_loaded, LoadOptions};
+use buildlint::compose::{self, LoadOptions};
 use buildlint::lint::config::{Discovery, Layer, Resolver};
 use buildlint::lint::driver::Linter;
 use buildlint::lint::engine::RuleSelection;
 use buildlint::lint::options::RuleOptions;
+use buildlint::lint::stack::lint_loaded;
 use buildlint::span::LineIndex;
 
 /// dclint 3.1 on a 2-core machine, for the 39 stack files alone (the
