@@ -79,6 +79,7 @@ pub struct Io<'a> {
 
 pub fn main() -> ExitCode {
     use std::io::IsTerminal;
+    drop_empty_settings_from_env();
     let (stdin, stdout, stderr) = (std::io::stdin(), std::io::stdout(), std::io::stderr());
     let mut io = Io {
         stdout_is_terminal: stdout.is_terminal(),
@@ -90,6 +91,19 @@ pub fn main() -> ExitCode {
     let code = run(std::env::args_os(), &mut io);
     let _ = io.stdout.flush();
     ExitCode::from(code)
+}
+
+/// An empty `BUILDLINT_*` variable counts as unset (a CI system passes an
+/// input left blank as an empty string), as `NO_COLOR` does. Called first
+/// thing in `main`, while the process has one thread.
+fn drop_empty_settings_from_env() {
+    let empty: Vec<std::ffi::OsString> = std::env::vars_os()
+        .filter(|(k, v)| k.to_string_lossy().starts_with("BUILDLINT_") && v.is_empty())
+        .map(|(k, _)| k)
+        .collect();
+    for k in empty {
+        std::env::remove_var(k);
+    }
 }
 
 /// Runs buildlint with `args` (the first is the program name) and returns the
@@ -189,3 +203,6 @@ mod tests {
         super::Cli::command().debug_assert();
     }
 }
+
+#[cfg(test)]
+mod options_tests;

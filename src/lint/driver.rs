@@ -66,7 +66,7 @@ pub struct DockerfileInput {
     /// The file's bytes when they do not come from `path` (standard input).
     pub bytes: Option<Vec<u8>>,
     /// The build context, when the caller knows it (a stack service's
-    /// `build.context`): wins over `--context` and the configuration.
+    /// `build.context`): wins over `--context-dir` and the configuration.
     pub context: Option<PathBuf>,
     /// Build arguments on top of the linter's (a service's `build.args`).
     pub build_args: BTreeMap<String, String>,
@@ -168,6 +168,10 @@ pub fn lint_parsed(
     };
     let findings = supersede(lint_dockerfile(&job, &settings.selection), SUPERSEDES);
     let mut pragmas = suppress::collect(df, build_args);
+    if !settings.inline_suppressions {
+        pragmas.suppressions.clear();
+        pragmas.invalid.clear();
+    }
     let mut findings = suppress::apply_absorbing(&mut pragmas, findings, file, &settings.selection);
     for f in &mut findings {
         if f.service.is_none() {
@@ -227,7 +231,7 @@ pub struct Linter {
     pub resolver: Resolver,
     /// The working directory: relative paths are resolved against it.
     pub cwd: PathBuf,
-    /// `--context DIR`: the build context of every Dockerfile.
+    /// `--context-dir DIR`: the build context of every Dockerfile.
     pub context: Option<PathBuf>,
     /// `--build-arg K=V`.
     pub build_args: BTreeMap<String, String>,
@@ -320,7 +324,7 @@ impl Linter {
             }
         };
 
-        // The build context: the caller's, --context, the configuration, or
+        // The build context: the caller's, --context-dir, the configuration, or
         // a guess (the Dockerfile's directory).
         let known = input
             .context

@@ -300,7 +300,24 @@ fn plural(n: usize, one: &str, many: &str) -> String {
 
 /// The summary line: counts by severity and files.
 pub fn summary(report: &Report) -> String {
-    let checked = plural(report.files.len(), "file", "files");
+    // A file that could not be read or parsed was not checked: say so
+    // rather than count it.
+    let mut unreadable: Vec<&std::path::Path> = report
+        .findings
+        .iter()
+        .filter(|f| std::ptr::eq(f.rule, &crate::lint::rules::meta::UNREADABLE_FILE))
+        .map(|f| f.file.path.as_path())
+        .collect();
+    unreadable.sort();
+    unreadable.dedup();
+    let mut checked = plural(
+        report.files.len().saturating_sub(unreadable.len()),
+        "file",
+        "files",
+    );
+    if !unreadable.is_empty() {
+        checked = format!("{checked} checked, {} could not be", unreadable.len());
+    }
     if report.findings.is_empty() {
         return format!("No findings; {checked} checked.");
     }

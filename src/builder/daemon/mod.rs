@@ -98,9 +98,21 @@ pub struct Daemon {
 }
 
 fn hint_for(endpoint: &Endpoint) -> String {
+    // Name what chose the address, so the user fixes that.
+    let elsewhere = match &endpoint.source {
+        endpoint::Source::Flag => "pass the right address to --host".to_string(),
+        endpoint::Source::Context { name, .. } => {
+            format!(
+                "check the endpoint of docker context `{name}` (`docker context inspect {name}`)"
+            )
+        }
+        endpoint::Source::EnvHost | endpoint::Source::Default => {
+            "point DOCKER_HOST at the right one".to_string()
+        }
+    };
     match &endpoint.transport {
-        Transport::Unix(_) => "check that the daemon is running (`systemctl status docker`) and that you may use its socket, or point DOCKER_HOST at the right one".to_string(),
-        Transport::Tcp(_) => "check that the daemon listens there and that no firewall is in the way, or point DOCKER_HOST at the right address".to_string(),
+        Transport::Unix(_) => format!("check that the daemon is running (`systemctl status docker`) and that you may use its socket, or {elsewhere}"),
+        Transport::Tcp(_) => format!("check that the daemon listens there and that no firewall is in the way, or {elsewhere}"),
         Transport::Ssh(_) => "check the ssh address".to_string(),
     }
 }

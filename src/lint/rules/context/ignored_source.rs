@@ -23,7 +23,7 @@ this rule follows exceptions: a directory whose files are brought back by `!dir/
 reported.
 
 When the build context is only guessed (the Dockerfile's directory, because neither
-`--context`, the configuration nor a stack file names it), findings are reported at `info` and
+`--context-dir`, the configuration nor a stack file names it), findings are reported at `info` and
 say the build will fail *if* the context is the Dockerfile's directory: the same policy for every
 rule that depends on what the context holds.
 

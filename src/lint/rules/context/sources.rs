@@ -512,7 +512,7 @@ pub fn for_guessed_context(cx: &DockerfileCx<'_>, diagnostic: Diagnostic) -> Dia
         "the build will fail",
         "the build will fail if the build context is the Dockerfile's directory",
     );
-    let how = "the build context was guessed as the Dockerfile's directory: name it with `--context DIR` or a `context` key in buildlint.toml";
+    let how = "the build context was guessed as the Dockerfile's directory: name it with `--context-dir DIR` or a `context` key in buildlint.toml";
     let help = match diagnostic.help {
         Some(h) => format!("{h}; {how}"),
         None => how.to_string(),
