@@ -138,6 +138,7 @@ pub fn unreadable_finding(
         labels: Vec::new(),
         fix: None,
         service: None,
+        absorbed: Vec::new(),
     }
 }
 
