@@ -278,11 +278,22 @@ fn color_enabled(io: &super::Io<'_>) -> bool {
     io.stderr_is_terminal && std::env::var_os("NO_COLOR").is_none()
 }
 
+/// The walker whose view of the context the lint step takes: the classic
+/// builder's when it is asked for, else BuildKit's (also for `auto`, where
+/// the daemon is asked only later and runs BuildKit when it can).
+fn walker_for(builder: BuilderChoice) -> crate::context::Walker {
+    match builder {
+        BuilderChoice::Classic => crate::context::Walker::Classic,
+        BuilderChoice::Auto | BuilderChoice::Buildkit => crate::context::Walker::BuildKit,
+    }
+}
+
 /// Lints the Dockerfile before the build (configuration, suppressions and
 /// the build context as `check` sees them) and prints findings at `warning`
 /// and above. True when a finding at `error` should stop the build.
 fn lint_gate(
     display_path: &str,
+    builder: BuilderChoice,
     context_dir: &Path,
     build_args: &BTreeMap<String, String>,
     target: Option<&str>,
@@ -291,7 +302,8 @@ fn lint_gate(
 ) -> anyhow::Result<(bool, Option<Dockerfile>)> {
     use crate::lint::driver::Linter;
 
-    let linter = Linter::new(std::env::current_dir()?);
+    let mut linter = Linter::new(std::env::current_dir()?);
+    linter.walker = walker_for(builder);
     let outcome = match linter.lint_for_build(
         Path::new(display_path),
         context_dir,
@@ -525,6 +537,7 @@ pub fn run(mut args: BuildArgs, io: &mut super::Io<'_>) -> anyhow::Result<u8> {
     if !args.no_lint {
         let (blocked, df) = lint_gate(
             &shown,
+            args.builder,
             &context_dir,
             &build_args,
             args.target.as_deref(),
@@ -771,7 +784,8 @@ fn run_stack(args: &BuildArgs, req: StackRequest, io: &mut super::Io<'_>) -> any
     if let Some(e) = &loaded.error {
         return usage(io, e);
     }
-    let linter = Linter::new(cwd.clone());
+    let mut linter = Linter::new(cwd.clone());
+    linter.walker = walker_for(args.builder);
     let settings_for_stack = linter.settings(&files[0]).unwrap_or_default();
     let Some(project) = loaded.project.as_ref().filter(|_| !loaded.fatal) else {
         let findings = crate::lint::stack::problem_findings(&loaded);

@@ -233,6 +233,26 @@ impl IgnoreFile {
         self.matchers.get(idx).is_some_and(|m| m.is_match(path))
     }
 
+    /// [`IgnoreFile::decide`] as the walker sends `path`: an excluded
+    /// directory above it that the walker does not open (see
+    /// [`IgnoreFile::could_reinclude_below`]) keeps it out whatever an
+    /// exception says. The classic builder's walker opens `docs` for
+    /// `!docs/guide.md` but not for `!**/*.md`.
+    pub fn decide_as_walked(&self, path: &str) -> Decision {
+        let path = path.trim_start_matches("./");
+        for (at, _) in path.match_indices('/') {
+            let dir = &path[..at];
+            if dir.is_empty() {
+                continue;
+            }
+            let above = self.decide(dir);
+            if above.excluded && !self.could_reinclude_below(dir) {
+                return above;
+            }
+        }
+        self.decide(path)
+    }
+
     pub fn is_excluded(&self, path: &str) -> bool {
         self.decide(path).excluded
     }

@@ -22,6 +22,7 @@ use super::rules::meta::UNREADABLE_FILE;
 use super::semantic::official::OfficialImages;
 use super::semantic::{ImageResolver, ResolverChain, Semantic};
 use super::suppress;
+use crate::context::Walker;
 use crate::dockerfile::Dockerfile;
 use crate::span::Span;
 
@@ -138,6 +139,7 @@ pub fn unreadable_finding(
         labels: Vec::new(),
         fix: None,
         service: None,
+        absorbed: Vec::new(),
     }
 }
 
@@ -242,6 +244,10 @@ pub struct Linter {
     /// The local daemon's images, for the files whose settings ask for
     /// them (`inspect-images`).
     pub local_images: Option<Arc<dyn ImageResolver + Send>>,
+    /// Whose walker applies the ignore file, so the context rules see what
+    /// the builder in use is sent: BuildKit's (the default builder, and
+    /// `check`'s) or the classic builder's (`build --builder classic`).
+    pub walker: Walker,
 }
 
 impl Linter {
@@ -256,6 +262,7 @@ impl Linter {
             target: None,
             listings: Arc::default(),
             local_images: None,
+            walker: Walker::default(),
         }
     }
 
@@ -355,7 +362,10 @@ impl Linter {
         let mut unreadable = false;
         let dockerfile_on_disk = input.bytes.is_none().then_some(absolute.as_path());
         let ignore = match crate::context::load_ignore_file(&context_dir, dockerfile_on_disk) {
-            Ok(i) => i,
+            Ok(i) => i.map(|mut i| {
+                i.walker = self.walker;
+                i
+            }),
             Err(e) => {
                 unreadable = true;
                 extra.push(ignore_file_finding(&e, &self.cwd));
@@ -739,5 +749,40 @@ mod tests {
             "{:?}",
             bad.file.path
         );
+    }
+
+    #[test]
+    fn the_linters_walker_decides_what_the_context_rules_see() {
+        // `docs` excluded, `!**/*.md` brought back: BuildKit's sender opens
+        // `docs` for the wildcard exception and sends the guide; the
+        // classic builder's walker never opens `docs`.
+        let tmp = tempfile::tempdir().unwrap();
+        let root = tmp.path().to_path_buf();
+        std::fs::create_dir_all(root.join("docs")).unwrap();
+        std::fs::write(root.join("docs/guide.md"), "# guide\n").unwrap();
+        std::fs::write(root.join("docs/draft.txt"), "later\n").unwrap();
+        std::fs::write(root.join(".dockerignore"), "docs\n!**/*.md\n").unwrap();
+        std::fs::write(
+            root.join("Dockerfile"),
+            "FROM scratch\nCOPY docs/guide.md /guide.md\n",
+        )
+        .unwrap();
+        let codes = |walker: Walker| {
+            let mut linter = Linter::new(root.clone());
+            linter.walker = walker;
+            let o = linter
+                .lint_for_build(Path::new("Dockerfile"), &root, &BTreeMap::new(), None, None)
+                .unwrap();
+            o.findings
+                .iter()
+                .map(|f| f.rule.code)
+                .filter(|c| c.starts_with("BL3"))
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(Linter::new(root.clone()).walker, Walker::BuildKit);
+        // BuildKit: the guide is sent, but every excluded directory is opened.
+        assert_eq!(codes(Walker::BuildKit), ["BL3007"]);
+        // Classic: the guide stays out, and the COPY fails there.
+        assert_eq!(codes(Walker::Classic), ["BL3004"]);
     }
 }

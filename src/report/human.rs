@@ -278,10 +278,11 @@ fn write_finding(f: &Finding, st: &Styles, out: &mut dyn Write) -> io::Result<()
             paint(st.help, "help")
         )?;
     }
-    let aliases = if f.rule.aliases.is_empty() {
+    let aliases = f.aliases();
+    let aliases = if aliases.is_empty() {
         String::new()
     } else {
-        format!(" ({})", f.rule.aliases.join(", "))
+        format!(" ({})", aliases.join(", "))
     };
     writeln!(
         out,
@@ -428,6 +429,7 @@ mod empty_file_tests {
                 labels: vec![],
                 fix: None,
                 service: None,
+                absorbed: Vec::new(),
             }],
             files: vec!["missing/Dockerfile".into()],
             rules: vec![],

@@ -413,3 +413,23 @@ fn dockerfile_specific_ignore_file_wins() {
     let err = load_ignore_file(empty.path(), None).unwrap_err();
     assert!(err.to_string().contains(":2:"), "{err}");
 }
+
+#[test]
+fn a_file_below_a_directory_the_walker_skips_is_not_sent() {
+    let mut f = IgnoreFile::parse("docs\n!**/*.md\n").unwrap();
+    // BuildKit opens `docs` and sends the guide.
+    assert!(!f.decide_as_walked("docs/guide.md").excluded);
+    assert!(f.decide_as_walked("docs/draft.txt").excluded);
+    // The classic builder's walker never opens `docs`: the exception
+    // cannot bring the guide back, and the decision names `docs`.
+    f.walker = Walker::Classic;
+    let d = f.decide_as_walked("docs/guide.md");
+    assert!(d.excluded);
+    assert_eq!(d.pattern, Some(0));
+    assert!(!f.decide_as_walked("README.md").excluded);
+    // An exception that names the directory opens it for both.
+    let mut f = IgnoreFile::parse("docs\n!docs/guide.md\n").unwrap();
+    f.walker = Walker::Classic;
+    assert!(!f.decide_as_walked("docs/guide.md").excluded);
+    assert!(f.decide_as_walked("docs/draft.txt").excluded);
+}

@@ -45,6 +45,7 @@ pub fn problem_finding(p: &Problem) -> Finding {
         labels: Vec::new(),
         fix: None,
         service: None,
+        absorbed: Vec::new(),
     }
 }
 
