@@ -71,28 +71,41 @@ fn is_name_char(b: u8) -> bool {
     b == b'_' || b.is_ascii_alphanumeric()
 }
 
-/// Index of the `}` closing the `${` at `start` (nested `${` counted).
-fn closing_brace(s: &str, start: usize) -> Option<usize> {
+/// For each `${` in `s`, the index of its closing `}` (nested `${` counted;
+/// a `}` with no open `${` is text), by the `$`'s index.
+fn closing_braces(s: &str) -> std::collections::HashMap<usize, usize> {
     let bytes = s.as_bytes();
-    let mut depth = 0usize;
-    let mut i = start;
+    let mut open = Vec::new();
+    let mut closes = std::collections::HashMap::new();
+    let mut i = 0;
     while i < bytes.len() {
         if bytes[i] == b'$' && bytes.get(i + 1) == Some(&b'{') {
-            depth += 1;
+            open.push(i);
             i += 2;
             continue;
         }
         if bytes[i] == b'}' {
-            depth = depth.saturating_sub(1);
-            if depth == 0 {
-                return Some(i);
+            if let Some(start) = open.pop() {
+                closes.insert(start, i);
             }
         }
         i += 1;
     }
-    None
+    closes
 }
 
+/// A part of the template being substituted: `template[i..end]`, with
+/// text since `literal_start` not yet copied.
+struct Part {
+    end: usize,
+    i: usize,
+    literal_start: usize,
+}
+
+/// Substitutes without recursion: a default or alternative that holds
+/// further templates is a [`Part`] on a stack, so nesting costs heap, not
+/// stack. A missing `${VAR:?message}` restarts on its message, whose own
+/// errors win, as compose's recursive substitution has it.
 fn substitute_into(
     template: &str,
     // Offset of `template` inside the string the user wrote, for ranges.
@@ -102,46 +115,78 @@ fn substitute_into(
     out: &mut Substituted,
 ) -> Result<(), TemplateError> {
     let bytes = template.as_bytes();
-    let mut i = 0;
-    let mut literal_start = 0;
-    while i < bytes.len() {
+    let closes = if template.contains("${") {
+        closing_braces(template)
+    } else {
+        Default::default()
+    };
+    let mut stack: Vec<Part> = Vec::new();
+    let mut part = Part {
+        end: template.len(),
+        i: 0,
+        literal_start: 0,
+    };
+    // A missing required variable whose message is being substituted into
+    // `message`: its name, whether it was set at all, and its range.
+    let mut required: Option<(String, bool, Range<usize>)> = None;
+    let mut message = Substituted::default();
+    loop {
+        let dest = if required.is_some() {
+            &mut message
+        } else {
+            &mut *out
+        };
+        if part.i >= part.end {
+            dest.value.push_str(&template[part.literal_start..part.end]);
+            match stack.pop() {
+                Some(outer) => {
+                    part = outer;
+                    continue;
+                }
+                None => break,
+            }
+        }
+        let i = part.i;
         if bytes[i] != b'$' {
-            i += 1;
+            part.i += 1;
             continue;
         }
-        out.value.push_str(&template[literal_start..i]);
+        dest.value.push_str(&template[part.literal_start..i]);
         let start = i;
-        let invalid = |end: usize| TemplateError {
+        let end = part.end;
+        let invalid = |to: usize| TemplateError {
             kind: TemplateErrorKind::Invalid,
             message: format!(
                 "invalid interpolation format in `{}`",
-                &template[start..end.min(template.len())]
+                &template[start..to.min(end)]
             ),
-            range: base + start..base + end.min(template.len()),
+            range: base + start..base + to.min(end),
         };
-        match bytes.get(i + 1) {
+        match bytes.get(i + 1).filter(|_| i + 1 < end) {
             Some(b'$') => {
-                out.value.push('$');
-                i += 2;
+                dest.value.push('$');
+                part.i += 2;
             }
             Some(&b) if is_name_start(b) => {
-                let mut end = i + 2;
-                while end < bytes.len() && is_name_char(bytes[end]) {
-                    end += 1;
+                let mut name_end = i + 2;
+                while name_end < end && is_name_char(bytes[name_end]) {
+                    name_end += 1;
                 }
-                let name = &template[i + 1..end];
+                let name = &template[i + 1..name_end];
                 match vars.get(name) {
-                    Some(v) => out.value.push_str(v),
-                    None => out.unset.push((name.to_string(), base + start..base + end)),
+                    Some(v) => dest.value.push_str(v),
+                    None => dest
+                        .unset
+                        .push((name.to_string(), base + start..base + name_end)),
                 }
-                i = end;
+                part.i = name_end;
             }
             Some(b'{') => {
-                let Some(close) = closing_brace(template, i) else {
-                    return Err(invalid(template.len()));
+                let Some(&close) = closes.get(&i).filter(|&&c| c < end) else {
+                    return Err(invalid(end));
                 };
                 let inner = &template[i + 2..close];
-                let inner_base = base + i + 2;
+                let inner_start = i + 2;
                 let ib = inner.as_bytes();
                 if ib.is_empty() || !is_name_start(ib[0]) {
                     return Err(invalid(close + 1));
@@ -153,8 +198,8 @@ fn substitute_into(
                 let name = &inner[..n];
                 let rest = &inner[n..];
                 let range = base + start..base + close + 1;
-                let (op, arg) = if rest.is_empty() {
-                    ("", "")
+                let (op, arg_len) = if rest.is_empty() {
+                    ("", 0)
                 } else {
                     let op_len = if rest.starts_with(':') { 2 } else { 1 };
                     let op = rest.get(..op_len).unwrap_or(rest);
@@ -166,14 +211,26 @@ fn substitute_into(
                     if !valid {
                         return Err(invalid(close + 1));
                     }
-                    (op, &rest[op_len..])
+                    (op, rest.len() - op_len)
                 };
-                let arg_base = inner_base + n + op.len();
+                // The argument: template[arg_start..close].
+                let arg_start = inner_start + n + op.len();
+                debug_assert_eq!(arg_start + arg_len, close);
                 let value = vars.get(name);
+                part.i = close + 1;
+                part.literal_start = close + 1;
+                let nested = |part: Part, stack: &mut Vec<Part>| {
+                    stack.push(part);
+                    Part {
+                        end: close,
+                        i: arg_start,
+                        literal_start: arg_start,
+                    }
+                };
                 match op {
                     "" => match value {
-                        Some(v) => out.value.push_str(v),
-                        None => out.unset.push((name.to_string(), range)),
+                        Some(v) => dest.value.push_str(v),
+                        None => dest.unset.push((name.to_string(), range)),
                     },
                     ":-" | "-" => {
                         let use_default = match value {
@@ -181,9 +238,9 @@ fn substitute_into(
                             Some(v) => op == ":-" && v.is_empty(),
                         };
                         if use_default {
-                            substitute_into(arg, arg_base, vars, dialect, out)?;
+                            part = nested(part, &mut stack);
                         } else {
-                            out.value.push_str(value.unwrap_or(""));
+                            dest.value.push_str(value.unwrap_or(""));
                         }
                     }
                     ":+" | "+" => {
@@ -192,9 +249,9 @@ fn substitute_into(
                             Some(v) => op == "+" || !v.is_empty(),
                         };
                         if use_alt {
-                            substitute_into(arg, arg_base, vars, dialect, out)?;
+                            part = nested(part, &mut stack);
                         } else {
-                            out.value.push_str(value.unwrap_or(""));
+                            dest.value.push_str(value.unwrap_or(""));
                         }
                     }
                     _ => {
@@ -204,38 +261,48 @@ fn substitute_into(
                             Some(v) => op == ":?" && v.is_empty(),
                         };
                         if missing {
-                            let mut msg = Substituted::default();
-                            substitute_into(arg, arg_base, vars, dialect, &mut msg)?;
-                            let detail = if msg.value.is_empty() {
-                                String::new()
-                            } else {
-                                format!(": {}", msg.value)
+                            // Whatever was being substituted fails with this
+                            // error (or one met in its message).
+                            stack.clear();
+                            message = Substituted::default();
+                            required = Some((name.to_string(), value.is_some(), range));
+                            part = Part {
+                                end: close,
+                                i: arg_start,
+                                literal_start: arg_start,
                             };
-                            return Err(TemplateError {
-                                kind: TemplateErrorKind::Required {
-                                    name: name.to_string(),
-                                },
-                                message: format!(
-                                    "required variable `{name}` is {}{detail}",
-                                    if value.is_none() { "not set" } else { "empty" }
-                                ),
-                                range,
-                            });
+                        } else {
+                            dest.value.push_str(value.unwrap_or(""));
                         }
-                        out.value.push_str(value.unwrap_or(""));
                     }
                 }
-                i = close + 1;
             }
             _ => {
                 // `$` and the character after it (whole, if not ASCII).
-                let next = template[i + 1..].chars().next().map_or(0, char::len_utf8);
+                let next = template[i + 1..end]
+                    .chars()
+                    .next()
+                    .map_or(0, char::len_utf8);
                 return Err(invalid(i + 1 + next));
             }
         }
-        literal_start = i;
+        part.literal_start = part.i;
     }
-    out.value.push_str(&template[literal_start..]);
+    if let Some((name, set, range)) = required {
+        let detail = if message.value.is_empty() {
+            String::new()
+        } else {
+            format!(": {}", message.value)
+        };
+        return Err(TemplateError {
+            kind: TemplateErrorKind::Required { name: name.clone() },
+            message: format!(
+                "required variable `{name}` is {}{detail}",
+                if set { "empty" } else { "not set" }
+            ),
+            range,
+        });
+    }
     Ok(())
 }
 
@@ -429,5 +496,32 @@ mod tests {
                 .value,
             "value"
         );
+    }
+
+    /// Defaults nested far deeper than a thread's stack would allow under
+    /// recursion substitute on a small stack.
+    #[test]
+    fn deep_nesting_needs_no_stack() {
+        let t = "${UNSET:-".repeat(50_000) + "x" + &"}".repeat(50_000);
+        let required = format!(
+            "${{UNSET:?{}}}",
+            "${UNSET:?".repeat(20_000) + &"}".repeat(20_000)
+        );
+        let (value, err) = std::thread::Builder::new()
+            .stack_size(64 * 1024)
+            .spawn(move || {
+                let vars = env();
+                let value = substitute(&t, &vars, Dialect::Compose).map(|s| s.value);
+                (
+                    value,
+                    substitute(&required, &vars, Dialect::Compose).unwrap_err(),
+                )
+            })
+            .unwrap()
+            .join()
+            .unwrap();
+        assert_eq!(value.unwrap(), "x");
+        assert_eq!(err.message, "required variable `UNSET` is not set");
+        assert_eq!(err.range.start, "${UNSET:?".len() * 20_000);
     }
 }
