@@ -136,16 +136,22 @@ fn check(cx: &DockerfileCx<'_>, out: &mut Diagnostics) {
                 if inst.stage.is_none() {
                     return;
                 }
-                let mut scope = scope.clone();
-                for decl in decls {
+                // A copy of the scope only when a later declaration can see
+                // an earlier one (a copy per ARG is quadratic in names).
+                let mut own: Option<Scope> = None;
+                for (i, decl) in decls.iter().enumerate() {
+                    let current = own.as_ref().unwrap_or(scope);
                     if let Some(default) = &decl.default {
                         if !cx.semantic.build_args.contains_key(&decl.name.raw) {
-                            if let Some(e) = expansion(lexer.process(&default.raw, &scope)) {
-                                report(cx, &e, &scope, out, |r| word_span(inst, default, r));
+                            if let Some(e) = expansion(lexer.process(&default.raw, current)) {
+                                report(cx, &e, current, out, |r| word_span(inst, default, r));
                             }
                         }
                     }
-                    cx.semantic.apply_arg(&mut scope, decl, &lexer);
+                    if i + 1 < decls.len() {
+                        let next = own.get_or_insert_with(|| scope.clone());
+                        cx.semantic.apply_arg(next, decl, &lexer);
+                    }
                 }
                 return;
             }
