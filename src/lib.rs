@@ -9,6 +9,7 @@ pub mod cli;
 pub mod compose;
 pub mod context;
 pub mod dockerfile;
+pub mod input;
 pub mod lint;
 pub mod report;
 pub mod span;

@@ -251,7 +251,7 @@ fn load_dockerfile(
     shown: &str,
     io: &mut super::Io<'_>,
 ) -> anyhow::Result<Result<Dockerfile, u8>> {
-    let bytes = match std::fs::read(path) {
+    let bytes = match crate::input::read_input(path) {
         Ok(b) => b,
         Err(e) => {
             writeln!(

@@ -359,7 +359,7 @@ impl<'o> Loader<'o> {
     ) -> Option<(FileRef, Node)> {
         let read = match self.overlay.and_then(|o| o.get(abs)) {
             Some(text) => Ok(text.clone().into_bytes()),
-            None => std::fs::read(abs),
+            None => crate::input::read_input(abs),
         };
         let bytes = match read {
             Ok(b) => b,

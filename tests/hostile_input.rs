@@ -1,0 +1,75 @@
+//! Inputs a careless user or an attacker hands the binary: a FIFO nobody
+//! writes to, a pipe, a directory where a file belongs.
+
+use std::path::Path;
+use std::process::{Command, Output, Stdio};
+use std::time::{Duration, Instant};
+
+/// Runs the binary; a run still going after a minute is killed and fails
+/// the test (a FIFO used to block `open()` forever).
+fn run(args: &[&str], cwd: &Path) -> Output {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_buildlint"))
+        .args(args)
+        .current_dir(cwd)
+        .env("NO_COLOR", "1")
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let start = Instant::now();
+    while child.try_wait().unwrap().is_none() {
+        if start.elapsed() > Duration::from_secs(60) {
+            child.kill().unwrap();
+            panic!("buildlint {args:?} still running after a minute");
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    child.wait_with_output().unwrap()
+}
+
+fn mkfifo(path: &Path) {
+    use std::os::unix::ffi::OsStrExt;
+    let c = std::ffi::CString::new(path.as_os_str().as_bytes()).unwrap();
+    assert_eq!(unsafe { libc::mkfifo(c.as_ptr(), 0o644) }, 0);
+}
+
+#[test]
+fn a_fifo_with_no_writer_is_refused_not_waited_for() {
+    let dir = tempfile::tempdir().unwrap();
+    mkfifo(&dir.path().join("Dockerfile"));
+    for args in [
+        &["check", "Dockerfile"][..],
+        &["check", "-f", "Dockerfile"],
+        &["context", "ls", "-f", "Dockerfile", "."],
+    ] {
+        let out = run(args, dir.path());
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {stdout}{stderr}");
+        assert!(
+            format!("{stdout}{stderr}").contains("no writer"),
+            "{args:?}: {stdout}{stderr}"
+        );
+    }
+}
+
+#[test]
+fn a_pipe_with_a_writer_is_read() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("Dockerfile"),
+        "FROM scratch\nMAINTAINER me\n",
+    )
+    .unwrap();
+    let bin = env!("CARGO_BIN_EXE_buildlint");
+    let out = Command::new("bash")
+        .arg("-c")
+        .arg(format!("'{bin}' check -f <(cat Dockerfile)"))
+        .current_dir(dir.path())
+        .env("NO_COLOR", "1")
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("MAINTAINER"), "{text}");
+}
