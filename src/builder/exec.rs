@@ -384,7 +384,7 @@ impl Tracker {
             return;
         }
         if let Some(id) = trimmed.strip_prefix("Successfully built ") {
-            if self.image_id.is_none() {
+            if self.image_id.is_none() && crate::builder::daemon::is_short_image_id(id.trim()) {
                 self.image_id = Some(id.trim().to_string());
             }
             return;
@@ -584,7 +584,11 @@ fn handle_aux(tracker: &mut Tracker, info: &bollard::models::BuildInfo) {
     match &info.aux {
         Some(BuildInfoAux::BuildKit(status)) => tracker.buildkit_status(status),
         Some(BuildInfoAux::Default(id)) => {
-            if let Some(id) = &id.id {
+            if let Some(id) = id
+                .id
+                .as_ref()
+                .filter(|id| crate::builder::daemon::is_image_id(id))
+            {
                 tracker.image_id = Some(id.clone());
             }
         }
@@ -594,7 +598,12 @@ fn handle_aux(tracker: &mut Tracker, info: &bollard::models::BuildInfo) {
 
 #[cfg(not(feature = "buildkit"))]
 fn handle_aux(tracker: &mut Tracker, info: &bollard::models::BuildInfo) {
-    if let Some(id) = info.aux.as_ref().and_then(|a| a.id.clone()) {
+    if let Some(id) = info
+        .aux
+        .as_ref()
+        .and_then(|a| a.id.clone())
+        .filter(|id| crate::builder::daemon::is_image_id(id))
+    {
         tracker.image_id = Some(id);
     }
 }
