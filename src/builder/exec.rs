@@ -144,6 +144,36 @@ pub struct Built {
 
 /// Lines kept per step for failure reports.
 const LOG_TAIL: usize = 20;
+/// The longest line of build output kept or shown; the rest of a longer
+/// line is dropped (a step printing 300 MB without a newline would
+/// otherwise be held whole).
+const MAX_LINE: usize = 16 * 1024;
+
+/// Appends `text` to the unfinished line `partial` and returns the lines it
+/// completes, each cut at [`MAX_LINE`] bytes. Only the new text is scanned.
+fn complete_lines(partial: &mut String, text: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    for piece in text.split_inclusive('\n') {
+        let (body, ends) = match piece.strip_suffix('\n') {
+            Some(body) => (body, true),
+            None => (piece, false),
+        };
+        if partial.len() < MAX_LINE {
+            let mut cut = body.len().min(MAX_LINE - partial.len());
+            while !body.is_char_boundary(cut) {
+                cut -= 1;
+            }
+            partial.push_str(&body[..cut]);
+            if cut < body.len() {
+                partial.push_str(" [line cut]");
+            }
+        }
+        if ends {
+            out.push(std::mem::take(partial));
+        }
+    }
+    out
+}
 
 /// Whether a daemon error means "no BuildKit here".
 pub fn is_buildkit_unavailable(message: &str) -> bool {
@@ -335,10 +365,7 @@ impl Tracker {
     // ---- classic builder: text lines ----
 
     fn classic_text(&mut self, text: &str) {
-        self.classic_partial.push_str(text);
-        while let Some(pos) = self.classic_partial.find('\n') {
-            let line: String = self.classic_partial[..pos].to_string();
-            self.classic_partial.drain(..=pos);
+        for line in complete_lines(&mut self.classic_partial, text) {
             self.classic_line(&line);
         }
     }
@@ -457,16 +484,17 @@ impl Tracker {
             let text = String::from_utf8_lossy(&l.msg).into_owned();
             match i {
                 Some(i) => {
-                    self.steps[i].partial.push_str(&text);
-                    while let Some(pos) = self.steps[i].partial.find('\n') {
-                        let line: String = self.steps[i].partial[..pos].to_string();
-                        self.steps[i].partial.drain(..=pos);
+                    for line in complete_lines(&mut self.steps[i].partial, &text) {
                         self.log_line(Some(i), &line);
                     }
                 }
                 None => {
-                    for line in text.lines() {
-                        self.log_line(None, line);
+                    let mut partial = String::new();
+                    for line in complete_lines(&mut partial, &text) {
+                        self.log_line(None, &line);
+                    }
+                    if !partial.is_empty() {
+                        self.log_line(None, &partial);
                     }
                 }
             }
@@ -966,5 +994,44 @@ mod tests {
         let b = session_id();
         assert_ne!(a, b);
         assert_eq!(a.len(), 26);
+    }
+
+    /// A step printing far more than a screen without a newline, then many
+    /// lines: what is kept is bounded (the tail of short lines).
+    #[test]
+    fn output_kept_from_a_build_is_bounded() {
+        let (tx, rx) = std::sync::mpsc::channel();
+        let mut t = Tracker::new(Emitter::new(0, tx));
+        t.classic_text("Step 1/1 : RUN flood\n");
+        let chunk = "x".repeat(1 << 20);
+        for _ in 0..64 {
+            t.classic_text(&chunk);
+        }
+        assert!(
+            t.classic_partial.len() <= MAX_LINE + 16,
+            "{}",
+            t.classic_partial.len()
+        );
+        t.classic_text("\n");
+        for i in 0..10_000 {
+            t.classic_text(&format!("line {i}\n"));
+        }
+        let kept: usize = t
+            .steps
+            .iter()
+            .flat_map(|s| s.logs.iter())
+            .map(String::len)
+            .sum();
+        assert!(kept <= LOG_TAIL * (MAX_LINE + 16), "{kept}");
+        assert_eq!(
+            t.steps[0].logs.back().map(String::as_str),
+            Some("line 9999")
+        );
+        let longest = rx.try_iter().filter_map(|e| match e {
+            Event::Log { text, .. } => Some(text.len()),
+            _ => None,
+        });
+        assert!(longest.max().unwrap() <= MAX_LINE + 16);
+        assert_eq!(complete_lines(&mut String::new(), "a\nb\n"), ["a", "b"]);
     }
 }
