@@ -13,6 +13,7 @@ pub mod input;
 pub mod lint;
 pub mod report;
 pub mod span;
+pub mod terminal;
 
 /// Where rule pages are published; a rule's URL is this plus `CODE.md`.
 pub const RULE_URL_BASE: &str = "https://github.com/buildlint/buildlint/blob/main/rules/";

@@ -73,3 +73,34 @@ fn a_pipe_with_a_writer_is_read() {
     let text = String::from_utf8_lossy(&out.stdout);
     assert!(text.contains("MAINTAINER"), "{text}");
 }
+
+/// An escape sequence in an instruction name reaches the terminal as
+/// visible text in human output; JSON keeps the exact bytes.
+#[test]
+fn escape_sequences_in_files_never_reach_the_terminal_raw() {
+    let dir = tempfile::tempdir().unwrap();
+    let title = "\u{1b}]0;owned\u{7}";
+    std::fs::write(
+        dir.path().join("Dockerfile"),
+        format!("FROM scratch\nRUN{title} x\n"),
+    )
+    .unwrap();
+    for format in ["human", "compact"] {
+        let out = run(&["check", "--format", format, "Dockerfile"], dir.path());
+        let text = String::from_utf8_lossy(&out.stdout);
+        assert!(
+            !text.contains('\u{1b}') && !text.contains('\u{7}'),
+            "{format}: {text:?}"
+        );
+        assert!(
+            text.contains("\u{241b}]0;owned\u{2407}"),
+            "{format}: {text}"
+        );
+    }
+    let out = run(&["check", "--format", "json", "Dockerfile"], dir.path());
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert!(
+        json.to_string().contains("\\u001b]0;owned\\u0007"),
+        "{json}"
+    );
+}
