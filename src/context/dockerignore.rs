@@ -781,6 +781,11 @@ pub fn load_ignore_file(
     let candidate = context_dir.join(".dockerignore");
     match std::fs::metadata(&candidate) {
         Ok(meta) if meta.is_file() => IgnoreFile::read(&candidate).map(Some),
+        // docker build opens it and fails reading: "is a directory".
+        Ok(meta) if meta.is_dir() => Err(LoadError::Io {
+            path: candidate,
+            source: std::io::Error::from_raw_os_error(libc::EISDIR),
+        }),
         Ok(_) => Ok(None),
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
         Err(source) => Err(LoadError::Io {

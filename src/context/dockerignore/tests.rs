@@ -385,3 +385,13 @@ fn dockerfile_specific_ignore_file_wins() {
     let err = load_ignore_file(empty.path(), None).unwrap_err();
     assert!(err.to_string().contains(":2:"), "{err}");
 }
+
+/// A `.dockerignore` that is a directory fails the build, as `docker build`
+/// fails reading it ("is a directory"); it is not silently ignored.
+#[test]
+fn a_dockerignore_directory_is_an_error() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir(dir.path().join(".dockerignore")).unwrap();
+    let err = load_ignore_file(dir.path(), None).unwrap_err();
+    assert!(err.to_string().contains("Is a directory"), "{err}");
+}
