@@ -104,3 +104,58 @@ fn escape_sequences_in_files_never_reach_the_terminal_raw() {
         "{json}"
     );
 }
+
+/// `build` and `check` agree: an unreadable Dockerfile (a directory, a
+/// symlink loop) is "could not run", exit 2, for both.
+#[test]
+fn an_unreadable_dockerfile_exits_2_in_check_and_build() {
+    let dir = tempfile::tempdir().unwrap();
+    let as_dir = dir.path().join("dir");
+    std::fs::create_dir_all(as_dir.join("Dockerfile")).unwrap();
+    let looped = dir.path().join("loop");
+    std::fs::create_dir_all(&looped).unwrap();
+    std::os::unix::fs::symlink("Dockerfile", looped.join("Dockerfile")).unwrap();
+    for ctx in [&as_dir, &looped] {
+        for args in [
+            &["check", "-f", "Dockerfile"][..],
+            &[
+                "build",
+                "--no-cache",
+                "--progress",
+                "plain",
+                "-f",
+                "Dockerfile",
+                ".",
+            ],
+        ] {
+            let out = run(args, ctx);
+            assert_eq!(
+                out.status.code(),
+                Some(2),
+                "{args:?} in {}: {}{}",
+                ctx.display(),
+                String::from_utf8_lossy(&out.stdout),
+                String::from_utf8_lossy(&out.stderr)
+            );
+        }
+    }
+}
+
+/// A file of comments only is reported on a line it has.
+#[test]
+fn a_comments_only_file_is_reported_inside_it() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("Dockerfile"), "# one\n# two\n").unwrap();
+    let out = run(&["check", "--format", "json", "Dockerfile"], dir.path());
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let findings = json["findings"]
+        .as_array()
+        .or(json.as_array())
+        .cloned()
+        .unwrap_or_default();
+    assert!(!findings.is_empty(), "{json}");
+    for f in findings {
+        let line = f["line"].as_u64().unwrap();
+        assert!((1..=2).contains(&line), "{f}");
+    }
+}

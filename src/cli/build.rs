@@ -211,7 +211,7 @@ fn lint_gate(
     target: Option<&str>,
     progress: ProgressMode,
     io: &mut super::Io<'_>,
-) -> anyhow::Result<(bool, Option<Dockerfile>)> {
+) -> anyhow::Result<(Option<u8>, Option<Dockerfile>)> {
     use crate::lint::driver::Linter;
 
     let linter = Linter::new(std::env::current_dir()?);
@@ -225,10 +225,16 @@ fn lint_gate(
         Ok(o) => o,
         Err(e) => {
             writeln!(io.stderr, "buildlint: {e}")?;
-            return Ok((true, None));
+            return Ok((Some(super::EXIT_ERROR), None));
         }
     };
-    let blocked = outcome.blocks_build();
+    // An unreadable or unparsable Dockerfile stops the build as it stops
+    // `check`: the build could not run (2), not a finding (1).
+    let blocked = if outcome.unreadable {
+        Some(super::EXIT_ERROR)
+    } else {
+        outcome.blocks_build().then_some(super::EXIT_FINDINGS)
+    };
     show_findings(
         outcome.findings,
         vec![PathBuf::from(display_path)],
@@ -236,7 +242,7 @@ fn lint_gate(
         progress,
         io,
     )?;
-    if blocked {
+    if blocked == Some(super::EXIT_FINDINGS) {
         writeln!(
             io.stderr,
             "buildlint: lint found errors in {display_path}; fix them, or build anyway with --no-lint"
@@ -429,8 +435,8 @@ pub fn run(args: BuildArgs, io: &mut super::Io<'_>) -> anyhow::Result<u8> {
             args.progress,
             io,
         )?;
-        if blocked {
-            return Ok(super::EXIT_FINDINGS);
+        if let Some(code) = blocked {
+            return Ok(code);
         }
         linted = df;
     }
