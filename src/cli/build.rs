@@ -282,7 +282,7 @@ fn load_dockerfile(
             if let Some(h) = &e.help {
                 writeln!(io.stderr, "  help: {h}")?;
             }
-            Ok(Err(super::EXIT_FINDINGS))
+            Ok(Err(super::EXIT_ERROR))
         }
     }
 }
