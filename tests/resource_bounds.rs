@@ -91,3 +91,21 @@ fn memory_is_linear_in_distinct_env_and_arg_names() {
         "{large_peak} bytes at the peak for a {large_len}-byte file ({small_len} bytes: {small_peak})"
     );
 }
+
+/// A long run of continuation lines (one huge RUN): peak memory stays a
+/// small multiple of the file (it was 120 times: a 50 MB file took 6 GB).
+#[test]
+fn memory_is_bounded_on_long_continuation_runs() {
+    let mut text = String::from("FROM scratch\nRUN echo x \\\n");
+    while text.len() < 8 << 20 {
+        text.push_str("echo x \\\n");
+    }
+    text.push_str("echo end\n");
+    let len = text.len();
+    let peak = peak_of_check(text);
+    eprintln!("peak {peak} B for a {len}-byte run of continuation lines");
+    assert!(
+        peak < 16 * len,
+        "{peak} bytes at the peak for a {len}-byte file"
+    );
+}
