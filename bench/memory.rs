@@ -89,12 +89,15 @@ fn instructions(size: usize) -> String {
     t
 }
 
+/// A generator of a Dockerfile of about the given size.
+type Shape = fn(usize) -> String;
+
 fn main() {
     println!(
         "{:<14} {:>9} {:>12} {:>10} {:>8}",
         "shape", "size", "peak", "B/B", "vs anchor"
     );
-    let shapes: [(&str, fn(usize) -> String); 3] = [
+    let shapes: [(&str, Shape); 3] = [
         ("names", names),
         ("continuation", continuation),
         ("instructions", instructions),

@@ -184,19 +184,30 @@ fn report(
     out: &mut Diagnostics,
     span_of: impl Fn(std::ops::Range<usize>) -> Span,
 ) {
+    // The `${X:+...}` alternatives by name, gathered once: comparing every
+    // reference with every other is quadratic in a word's references.
+    let mut alternatives: std::collections::HashMap<&str, Vec<&std::ops::Range<usize>>> =
+        std::collections::HashMap::new();
+    for o in &e.refs {
+        if matches!(o.modifier.as_deref(), Some(":+" | "+")) {
+            alternatives
+                .entry(o.name.as_str())
+                .or_default()
+                .push(&o.range);
+        }
+    }
     for r in &e.refs {
         if r.defined || scope.is_defined(&r.name) || NON_ENV_ARGS.contains(&r.name.as_str()) {
             continue;
         }
         // `${X:-default}` and `${X:+alt}` handle an unset X; inside the
         // alternative of `${X:+...$X...}`, X is set.
-        let guarded = e.refs.iter().any(|o| {
-            o.name == r.name
-                && (std::ptr::eq(o, r) && o.handles_unset()
-                    || matches!(o.modifier.as_deref(), Some(":+" | "+"))
-                        && o.range.start < r.range.start
-                        && r.range.end <= o.range.end)
-        });
+        let guarded = r.handles_unset()
+            || alternatives.get(r.name.as_str()).is_some_and(|ranges| {
+                ranges
+                    .iter()
+                    .any(|o| o.start < r.range.start && r.range.end <= o.end)
+            });
         if guarded {
             continue;
         }
