@@ -445,7 +445,11 @@ fn compile(pattern: &str) -> Result<Matcher, String> {
                         kind = Kind::Regexp;
                     }
                 } else {
-                    re.push_str("(.*/)?");
+                    // `**/**/` means what `**/` means; thousands of them in a
+                    // row made a regex that took seconds per path.
+                    if !re.ends_with("(.*/)?") {
+                        re.push_str("(.*/)?");
+                    }
                     kind = Kind::Regexp;
                 }
                 if step == 0 {

@@ -395,3 +395,23 @@ fn a_dockerignore_directory_is_an_error() {
     let err = load_ignore_file(dir.path(), None).unwrap_err();
     assert!(err.to_string().contains("Is a directory"), "{err}");
 }
+
+/// A run of `**/` means one `**/`; a hostile file repeating it thousands of
+/// times decides like the short pattern.
+#[test]
+fn repeated_double_stars_decide_like_one() {
+    let long = format!(
+        "{}/leaf0\n!{}/x\n",
+        vec!["**"; 3000].join("/"),
+        vec!["*"; 3000].join("/")
+    );
+    let file = IgnoreFile::parse(&long).unwrap();
+    let short = IgnoreFile::parse("**/leaf0\n").unwrap();
+    for path in ["leaf0", "a/leaf0", "a/b/c/leaf0", "leaf", "a/leaf01"] {
+        assert_eq!(
+            file.decide(path).excluded,
+            short.decide(path).excluded,
+            "{path}"
+        );
+    }
+}
