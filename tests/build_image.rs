@@ -242,11 +242,13 @@ fn lint_errors_stop_the_build_unless_no_lint() {
     assert!(!err.contains("BL1007"), "{err}");
     assert_eq!(image_id(&tag).as_deref(), Some(out.trim()));
 
-    // A Dockerfile that does not parse never reaches the daemon either.
+    // A Dockerfile that does not parse never reaches the daemon either: the
+    // build could not run (2, as `check` has it), reported on the file's
+    // last line.
     let ctx = Ctx::new(&[("Dockerfile", "# nothing but a comment\n")]);
     let (code, _, err) = build(&[&ctx.arg()]);
-    assert_eq!(code, 1, "{err}");
-    assert!(err.contains("Dockerfile:2:1"), "{err}");
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("Dockerfile:1:24"), "{err}");
     assert!(err.contains("file with no instructions"), "{err}");
     assert!(!err.contains("building with"), "{err}");
     // The daemon's own rejection of an instruction points at its line too.

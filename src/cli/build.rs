@@ -299,7 +299,7 @@ fn lint_gate(
     target: Option<&str>,
     progress: ProgressMode,
     io: &mut super::Io<'_>,
-) -> anyhow::Result<(bool, Option<Dockerfile>)> {
+) -> anyhow::Result<(Option<u8>, Option<Dockerfile>)> {
     use crate::lint::driver::Linter;
 
     let mut linter = Linter::new(std::env::current_dir()?);
@@ -314,10 +314,16 @@ fn lint_gate(
         Ok(o) => o,
         Err(e) => {
             writeln!(io.stderr, "buildlint: {e}")?;
-            return Ok((true, None));
+            return Ok((Some(super::EXIT_ERROR), None));
         }
     };
-    let blocked = outcome.blocks_build();
+    // An unreadable or unparsable Dockerfile stops the build as it stops
+    // `check`: the build could not run (2), not a finding (1).
+    let blocked = if outcome.unreadable {
+        Some(super::EXIT_ERROR)
+    } else {
+        outcome.blocks_build().then_some(super::EXIT_FINDINGS)
+    };
     show_findings(
         outcome.findings,
         vec![PathBuf::from(display_path)],
@@ -325,7 +331,7 @@ fn lint_gate(
         progress,
         io,
     )?;
-    if blocked {
+    if blocked == Some(super::EXIT_FINDINGS) {
         writeln!(
             io.stderr,
             "buildlint: lint found errors in {display_path}; fix them, or build anyway with --no-lint"
@@ -340,7 +346,7 @@ fn load_dockerfile(
     shown: &str,
     io: &mut super::Io<'_>,
 ) -> anyhow::Result<Result<Dockerfile, u8>> {
-    let bytes = match std::fs::read(path) {
+    let bytes = match crate::input::read_input(path) {
         Ok(b) => b,
         Err(e) => {
             writeln!(
@@ -365,7 +371,7 @@ fn load_dockerfile(
             if let Some(h) = &e.help {
                 writeln!(io.stderr, "  help: {h}")?;
             }
-            Ok(Err(super::EXIT_FINDINGS))
+            Ok(Err(super::EXIT_ERROR))
         }
     }
 }
@@ -544,8 +550,8 @@ pub fn run(mut args: BuildArgs, io: &mut super::Io<'_>) -> anyhow::Result<u8> {
             args.progress,
             io,
         )?;
-        if blocked {
-            return Ok(super::EXIT_FINDINGS);
+        if let Some(code) = blocked {
+            return Ok(code);
         }
         linted = df;
     }

@@ -380,7 +380,7 @@ pub fn run(mut args: CheckArgs, io: &mut Io<'_>) -> anyhow::Result<u8> {
     let (layer, build_args) = match settings {
         Ok(s) => s,
         Err(e) => {
-            writeln!(io.stderr, "buildlint: {e:#}")?;
+            writeln!(io.stderr, "buildlint: {}", super::describe_error(&e))?;
             return Ok(EXIT_ERROR);
         }
     };
@@ -668,7 +668,7 @@ pub fn run(mut args: CheckArgs, io: &mut Io<'_>) -> anyhow::Result<u8> {
         let baseline = match Baseline::read(path) {
             Ok(b) => b,
             Err(e) => {
-                writeln!(io.stderr, "buildlint: {e:#}")?;
+                writeln!(io.stderr, "buildlint: {}", super::describe_error(&e))?;
                 return Ok(EXIT_ERROR);
             }
         };

@@ -158,7 +158,7 @@ fn dockerfile_path(args: &PlanArgs) -> PathBuf {
 }
 
 fn read_dockerfile(path: &Path, io: &mut super::Io<'_>) -> anyhow::Result<Option<Dockerfile>> {
-    let bytes = std::fs::read(path)
+    let bytes = crate::input::read_input(path)
         .with_context(|| format!("cannot read the Dockerfile {}", path.display()))?;
     match crate::dockerfile::parse_bytes(bytes) {
         Ok(df) => Ok(Some(df)),

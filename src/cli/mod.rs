@@ -153,10 +153,28 @@ where
         Ok(code) => code,
         Err(e) if is_broken_pipe(&e) => EXIT_OK,
         Err(e) => {
-            let _ = writeln!(io.stderr, "buildlint: {e:#}");
+            let _ = writeln!(io.stderr, "buildlint: {}", describe_error(&e));
             EXIT_ERROR
         }
     }
+}
+
+/// The error and its causes joined with `: `, leaving out a cause that the
+/// message before it already ends with (most of ours name their cause:
+/// `cannot read x: Permission denied (os error 13)`).
+pub fn describe_error(e: &anyhow::Error) -> String {
+    let mut out = String::new();
+    for cause in e.chain() {
+        let text = cause.to_string();
+        if out.ends_with(&text) {
+            continue;
+        }
+        if !out.is_empty() {
+            out.push_str(": ");
+        }
+        out.push_str(&text);
+    }
+    out
 }
 
 fn is_broken_pipe(e: &anyhow::Error) -> bool {
@@ -206,3 +224,22 @@ mod tests {
 
 #[cfg(test)]
 mod options_tests;
+
+#[cfg(test)]
+mod describe_error_tests {
+    use super::describe_error;
+
+    #[test]
+    fn an_os_error_is_named_once() {
+        let io = std::io::Error::from_raw_os_error(13);
+        let e = crate::context::dockerignore::LoadError::Io {
+            path: ".dockerignore".into(),
+            source: io,
+        };
+        let e = anyhow::Error::from(e).context("cannot plan the context");
+        assert_eq!(
+            describe_error(&e),
+            "cannot plan the context: cannot read .dockerignore: Permission denied (os error 13)"
+        );
+    }
+}

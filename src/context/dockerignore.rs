@@ -518,7 +518,11 @@ fn compile(pattern: &str) -> Result<Matcher, String> {
                         kind = Kind::Regexp;
                     }
                 } else {
-                    re.push_str("(.*/)?");
+                    // `**/**/` means what `**/` means; thousands of them in a
+                    // row made a regex that took seconds per path.
+                    if !re.ends_with("(.*/)?") {
+                        re.push_str("(.*/)?");
+                    }
                     kind = Kind::Regexp;
                 }
                 if step == 0 {
@@ -854,6 +858,11 @@ pub fn load_ignore_file(
     let candidate = context_dir.join(".dockerignore");
     match std::fs::metadata(&candidate) {
         Ok(meta) if meta.is_file() => IgnoreFile::read(&candidate).map(Some),
+        // docker build opens it and fails reading: "is a directory".
+        Ok(meta) if meta.is_dir() => Err(LoadError::Io {
+            path: candidate,
+            source: std::io::Error::from_raw_os_error(libc::EISDIR),
+        }),
         Ok(_) => Ok(None),
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
         Err(source) => Err(LoadError::Io {

@@ -300,7 +300,7 @@ impl Linter {
         let rules: Vec<&'static Rule> = settings.selection.rules.iter().map(|(r, _)| *r).collect();
         let bytes = match &input.bytes {
             Some(b) => Ok(b.clone()),
-            None => std::fs::read(&absolute),
+            None => crate::input::read_input(&absolute),
         };
         let bytes = match bytes {
             Ok(b) => b,

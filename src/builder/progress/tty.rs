@@ -187,7 +187,7 @@ impl View for TtyView {
                         j.uploading = false;
                         j.bar.set_style(spinner_style(w));
                     }
-                    j.step = Some((*num, name.clone()));
+                    j.step = Some((*num, crate::terminal::escape_controls(name).into_owned()));
                     j.last_log = None;
                     self.refresh(job);
                 }
@@ -216,7 +216,10 @@ impl View for TtyView {
                 }
             },
             Event::Log { text, .. } => {
-                let line: String = text.chars().take(200).collect();
+                let line: String = crate::terminal::escape_controls(text)
+                    .chars()
+                    .take(200)
+                    .collect();
                 self.jobs[job].last_log = Some(line);
                 self.refresh(job);
             }

@@ -433,3 +433,33 @@ fn a_file_below_a_directory_the_walker_skips_is_not_sent() {
     assert!(!f.decide_as_walked("docs/guide.md").excluded);
     assert!(f.decide_as_walked("docs/draft.txt").excluded);
 }
+
+/// A `.dockerignore` that is a directory fails the build, as `docker build`
+/// fails reading it ("is a directory"); it is not silently ignored.
+#[test]
+fn a_dockerignore_directory_is_an_error() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir(dir.path().join(".dockerignore")).unwrap();
+    let err = load_ignore_file(dir.path(), None).unwrap_err();
+    assert!(err.to_string().contains("Is a directory"), "{err}");
+}
+
+/// A run of `**/` means one `**/`; a hostile file repeating it thousands of
+/// times decides like the short pattern.
+#[test]
+fn repeated_double_stars_decide_like_one() {
+    let long = format!(
+        "{}/leaf0\n!{}/x\n",
+        vec!["**"; 3000].join("/"),
+        vec!["*"; 3000].join("/")
+    );
+    let file = IgnoreFile::parse(&long).unwrap();
+    let short = IgnoreFile::parse("**/leaf0\n").unwrap();
+    for path in ["leaf0", "a/leaf0", "a/b/c/leaf0", "leaf", "a/leaf01"] {
+        assert_eq!(
+            file.decide(path).excluded,
+            short.decide(path).excluded,
+            "{path}"
+        );
+    }
+}

@@ -206,7 +206,11 @@ mod tests {
         assert!(guessed[0]
             .message
             .contains("the build will fail if the build context is"));
-        assert!(guessed[0].help.as_deref().unwrap().contains("--context-dir"));
+        assert!(guessed[0]
+            .help
+            .as_deref()
+            .unwrap()
+            .contains("--context-dir"));
     }
 
     #[test]
