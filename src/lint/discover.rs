@@ -105,6 +105,9 @@ pub fn is_stack_path(path: &Path) -> bool {
 pub struct Found {
     pub dockerfiles: Vec<PathBuf>,
     pub stack_files: Vec<PathBuf>,
+    /// Bake files: the default names when walking, `*.hcl` and
+    /// `docker-bake*.json` when named.
+    pub bake_files: Vec<PathBuf>,
     /// Paths that could not be walked, with the reason.
     pub errors: Vec<(PathBuf, String)>,
 }
@@ -152,6 +155,12 @@ pub fn walk(dir: &Path, found: &mut Found) {
                                 .expect("walk results")
                                 .stack_files
                                 .push(path);
+                        } else if crate::bake::discover::DEFAULT_FILE_NAMES.contains(&&*name) {
+                            collected
+                                .lock()
+                                .expect("walk results")
+                                .bake_files
+                                .push(path);
                         }
                     }
                 }
@@ -173,6 +182,7 @@ pub fn walk(dir: &Path, found: &mut Found) {
     let collected = collected.into_inner().expect("walk results");
     found.dockerfiles.extend(collected.dockerfiles);
     found.stack_files.extend(collected.stack_files);
+    found.bake_files.extend(collected.bake_files);
     found.errors.extend(collected.errors);
 }
 
@@ -185,11 +195,17 @@ pub fn discover(paths: &[PathBuf]) -> Found {
             walk(p, &mut found);
         } else if is_stack_path(p) {
             found.stack_files.push(tidy(p));
+        } else if crate::bake::discover::is_bake_file(p) {
+            found.bake_files.push(tidy(p));
         } else {
             found.dockerfiles.push(tidy(p));
         }
     }
-    for list in [&mut found.dockerfiles, &mut found.stack_files] {
+    for list in [
+        &mut found.dockerfiles,
+        &mut found.stack_files,
+        &mut found.bake_files,
+    ] {
         list.sort();
         list.dedup();
     }

@@ -335,3 +335,64 @@ fn lint_target_dockerfiles(
         })
         .collect()
 }
+
+/// The bake half of `buildlint check`.
+#[derive(Debug, Default)]
+pub struct BakeRun {
+    pub outcomes: Vec<Outcome>,
+    pub errors: Vec<String>,
+    /// The Dockerfiles the targets build (absolute), linted through them.
+    pub built: std::collections::BTreeSet<PathBuf>,
+}
+
+/// Lints the bake files `check` found (the default names of one directory
+/// merged in buildx's order, as `docker buildx bake` run there reads them)
+/// and those it was named (merged in the order given, as `-f` files).
+pub fn lint_projects(linter: &Linter, found: Vec<PathBuf>, named: Vec<PathBuf>) -> BakeRun {
+    let mut by_dir: BTreeMap<PathBuf, Vec<PathBuf>> = BTreeMap::new();
+    for f in found {
+        by_dir
+            .entry(f.parent().map(Path::to_path_buf).unwrap_or_default())
+            .or_default()
+            .push(f);
+    }
+    let mut projects: Vec<Vec<PathBuf>> = by_dir
+        .into_values()
+        .map(|mut files| {
+            files.sort_by_key(|f| {
+                let name = f.file_name().and_then(|n| n.to_str()).unwrap_or_default();
+                bake::discover::DEFAULT_FILE_NAMES
+                    .iter()
+                    .position(|n| *n == name)
+            });
+            files
+        })
+        .collect();
+    if !named.is_empty() {
+        projects.push(named);
+    }
+    let results: Vec<Result<Vec<Outcome>, SetupError>> = projects
+        .par_iter()
+        .map(|p| lint_bake_project(linter, p))
+        .collect();
+    let mut run = BakeRun::default();
+    for r in results {
+        match r {
+            Ok(outcomes) => {
+                for o in outcomes {
+                    if o.context.is_some() {
+                        run.built.insert(linter.absolute(&o.file.path));
+                    }
+                    run.outcomes.push(o);
+                }
+            }
+            Err(e) => {
+                let e = e.to_string();
+                if !run.errors.contains(&e) {
+                    run.errors.push(e);
+                }
+            }
+        }
+    }
+    run
+}
