@@ -158,7 +158,13 @@ fn problems(name: &str, text: &str) -> Vec<(ProblemKind, String)> {
 #[test]
 fn problems_are_reported_at_their_keys() {
     use ProblemKind::*;
-    let cases: &[(&str, &str, &[(ProblemKind, &str)])] = &[
+    /// (what, file text, problems as (kind, text under the span)).
+    type ProblemCase = (
+        &'static str,
+        &'static str,
+        &'static [(ProblemKind, &'static str)],
+    );
+    let cases: &[ProblemCase] = &[
         ("unknown block", "targte \"a\" {}\n", &[(UnknownBlock, "targte")]),
         (
             "unknown attribute",
