@@ -38,6 +38,10 @@ fn local_arch() -> &'static str {
     }
 }
 
+/// More targets than any real bake file has; a bigger matrix is a mistake
+/// (or a bomb), reported instead of expanded.
+const MAX_COMBINATIONS: usize = 10_000;
+
 struct Var<'f> {
     name: String,
     at: KeySpan,
@@ -223,7 +227,7 @@ impl<'e> Evaluator<'e> {
                 }
             }
             // A matrix target's label names the group of its expansions.
-            if names.len() != 1 || names[0] != label {
+            if !names.is_empty() && (names.len() != 1 || names[0] != label) {
                 let at = KeySpan {
                     file,
                     span: block.label_span(),
@@ -462,6 +466,19 @@ impl<'e> Evaluator<'e> {
             let key = KeySpan { file, span: m.key };
             contexts = match self.eval(ctx, &m.expr, key) {
                 Some(Value::Object(axes)) => {
+                    // Counted before anything is built: a matrix is a product.
+                    let combinations = axes.values().try_fold(1usize, |n, v| match v {
+                        Value::Array(a) => n.checked_mul(a.len()),
+                        _ => Some(n),
+                    });
+                    if combinations.is_none_or(|n| n > MAX_COMBINATIONS) {
+                        self.problem(
+                            ProblemKind::Matrix,
+                            key,
+                            format!("the matrix has more than {MAX_COMBINATIONS} combinations"),
+                        );
+                        return Vec::new();
+                    }
                     let mut out = vec![ctx.clone()];
                     for (axis, values) in axes {
                         let Value::Array(values) = values else {
@@ -481,14 +498,6 @@ impl<'e> Evaluator<'e> {
                             }
                         }
                         out = next;
-                        if out.len() > 10_000 {
-                            self.problem(
-                                ProblemKind::Matrix,
-                                key,
-                                "the matrix has more than 10000 combinations".into(),
-                            );
-                            return Vec::new();
-                        }
                     }
                     out
                 }

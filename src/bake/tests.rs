@@ -223,6 +223,11 @@ fn problems_are_reported_at_their_keys() {
             &[(Validation, "condition")],
         ),
         ("syntax", "target \"a\" {\n  tags = [\n", &[(Syntax, "")]),
+        (
+            "matrix bomb",
+            "target \"t\" {\n  matrix = { a = range(1000), b = range(1000) }\n  name = \"t-${a}-${b}\"\n}\n",
+            &[(Matrix, "matrix")],
+        ),
     ];
     for (what, text, want) in cases {
         let got = problems("docker-bake.hcl", text);
