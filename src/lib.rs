@@ -4,6 +4,7 @@
 //! IR → context plan → tar stream → daemon → progress and result.
 //! Each stage is a module usable without the CLI.
 
+pub mod bake;
 pub mod builder;
 pub mod cli;
 pub mod compose;

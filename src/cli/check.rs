@@ -491,9 +491,13 @@ pub fn run(mut args: CheckArgs, io: &mut Io<'_>) -> anyhow::Result<u8> {
     }
     let (mut dockerfiles, mut stack_files, mut walk_errors) = (Vec::new(), Vec::new(), Vec::new());
     let mut stack_project: Vec<PathBuf> = Vec::new();
+    let mut bake_files: Vec<PathBuf> = Vec::new();
+    let mut bake_project: Vec<PathBuf> = Vec::new();
     for f in &args.files {
         if discover::is_stack_path(f) {
             stack_project.push(f.clone());
+        } else if crate::bake::discover::is_bake_file(f) {
+            bake_project.push(f.clone());
         } else {
             dockerfiles.push(f.clone());
         }
@@ -512,6 +516,7 @@ pub fn run(mut args: CheckArgs, io: &mut Io<'_>) -> anyhow::Result<u8> {
         );
         dockerfiles.extend(found.dockerfiles);
         stack_files.extend(found.stack_files);
+        bake_files.extend(found.bake_files);
         walk_errors = found.errors;
     }
     dockerfiles.sort();
@@ -551,6 +556,9 @@ pub fn run(mut args: CheckArgs, io: &mut Io<'_>) -> anyhow::Result<u8> {
     };
     let stacks = crate::lint::stack::lint_projects(&linter, &projects, &stack_options);
     dockerfiles.retain(|d| args.files.contains(d) || !stacks.built.contains(&linter.absolute(d)));
+    // Bake files likewise: their targets' Dockerfiles are linted through them.
+    let bakes = crate::lint::bake::lint_projects(&linter, bake_files, bake_project);
+    dockerfiles.retain(|d| args.files.contains(d) || !bakes.built.contains(&linter.absolute(d)));
 
     // Then the Dockerfiles, in parallel; results in path order whatever the
     // scheduling.
@@ -577,13 +585,14 @@ pub fn run(mut args: CheckArgs, io: &mut Io<'_>) -> anyhow::Result<u8> {
         }
     }
     outcomes.extend(stacks.outcomes);
+    outcomes.extend(bakes.outcomes);
     if let Some(problem) = local_images.as_deref().and_then(LocalImages::problem) {
         writeln!(
             io.stderr,
             "buildlint: warning: {problem}; base image variables come from the official images table instead"
         )?;
     }
-    for e in stacks.errors {
+    for e in stacks.errors.into_iter().chain(bakes.errors) {
         if !setup_errors.contains(&e) {
             setup_errors.push(e);
         }

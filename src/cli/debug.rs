@@ -27,6 +27,8 @@ Exit status: 0 parsed, 2 unreadable or not a valid Dockerfile (the error names f
     /// Resolve stack files and print the merged project as JSON, with positions.
     #[command(after_help = "Example:\n  buildlint debug stack compose.yaml compose.override.yaml")]
     Stack(StackArgs),
+    /// Resolve bake files and print the targets as `docker buildx bake --print` does.
+    Bake(super::debug_bake::BakeArgs),
 }
 
 #[derive(Args, Debug)]
@@ -52,6 +54,7 @@ pub fn run(args: DebugArgs, io: &mut Io<'_>) -> anyhow::Result<u8> {
     match args.command {
         DebugCommand::Parse(a) => parse(a, io),
         DebugCommand::Stack(a) => super::debug_stack::run(a, io),
+        DebugCommand::Bake(a) => super::debug_bake::run(a, io),
     }
 }
 

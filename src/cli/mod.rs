@@ -9,6 +9,7 @@ pub mod check;
 pub mod config;
 pub mod context;
 pub mod debug;
+mod debug_bake;
 mod debug_stack;
 pub mod fix;
 pub mod lsp;

@@ -105,6 +105,9 @@ pub fn is_stack_path(path: &Path) -> bool {
 pub struct Found {
     pub dockerfiles: Vec<PathBuf>,
     pub stack_files: Vec<PathBuf>,
+    /// Bake files: the default names when walking, `*.hcl` and
+    /// `docker-bake*.json` when named.
+    pub bake_files: Vec<PathBuf>,
     /// Paths that could not be walked, with the reason.
     pub errors: Vec<(PathBuf, String)>,
 }
@@ -216,6 +219,12 @@ pub fn walk_excluding(dir: &Path, excluded: &Excluded, found: &mut Found) {
                                 .expect("walk results")
                                 .stack_files
                                 .push(path);
+                        } else if crate::bake::discover::DEFAULT_FILE_NAMES.contains(&&*name) {
+                            collected
+                                .lock()
+                                .expect("walk results")
+                                .bake_files
+                                .push(path);
                         }
                     }
                 }
@@ -237,6 +246,7 @@ pub fn walk_excluding(dir: &Path, excluded: &Excluded, found: &mut Found) {
     let collected = collected.into_inner().expect("walk results");
     found.dockerfiles.extend(collected.dockerfiles);
     found.stack_files.extend(collected.stack_files);
+    found.bake_files.extend(collected.bake_files);
     found.errors.extend(collected.errors);
 }
 
@@ -254,11 +264,17 @@ pub fn discover_excluding(paths: &[PathBuf], excluded: &Excluded) -> Found {
             walk_excluding(p, excluded, &mut found);
         } else if is_stack_path(p) {
             found.stack_files.push(tidy(p));
+        } else if crate::bake::discover::is_bake_file(p) {
+            found.bake_files.push(tidy(p));
         } else {
             found.dockerfiles.push(tidy(p));
         }
     }
-    for list in [&mut found.dockerfiles, &mut found.stack_files] {
+    for list in [
+        &mut found.dockerfiles,
+        &mut found.stack_files,
+        &mut found.bake_files,
+    ] {
         list.sort();
         list.dedup();
     }

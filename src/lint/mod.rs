@@ -1,5 +1,6 @@
 //! The lint stage: rules over the IR, with the build context in view.
 
+pub mod bake;
 pub mod baseline;
 pub mod config;
 pub mod context_view;

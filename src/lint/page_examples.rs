@@ -40,6 +40,8 @@ struct ContextBlocks {
 enum CaseKind {
     Dockerfile,
     Stack,
+    /// ```` ```hcl ````: a `docker-bake.hcl`, run through the bake linter.
+    Bake,
 }
 
 #[derive(Clone, Debug)]
@@ -101,7 +103,7 @@ fn parse_examples(doc: &str) -> Result<(Part, Part), String> {
             if let Some(stack) = part
                 .cases
                 .last_mut()
-                .filter(|c| c.kind == CaseKind::Stack && info != "yaml")
+                .filter(|c| c.kind != CaseKind::Dockerfile && info != "yaml" && info != "hcl")
             {
                 match info.as_str() {
                     "files" => stack.files.extend(
@@ -131,6 +133,12 @@ fn parse_examples(doc: &str) -> Result<(Part, Part), String> {
                 }),
                 "yaml" => part.cases.push(Case {
                     kind: CaseKind::Stack,
+                    text: body,
+                    line: open,
+                    files: Vec::new(),
+                }),
+                "hcl" => part.cases.push(Case {
+                    kind: CaseKind::Bake,
                     text: body,
                     line: open,
                     files: Vec::new(),
@@ -287,7 +295,10 @@ fn run_stack(
     for (path, text) in &case.files {
         write(path, text)?;
     }
-    let main = stack_file_name(&case.text);
+    let main = match case.kind {
+        CaseKind::Bake => "docker-bake.hcl".to_string(),
+        _ => stack_file_name(&case.text),
+    };
     write(&main, &case.text)?;
     let mut linter = Linter::new(root.to_path_buf());
     linter.resolver = super::config::Resolver::new(
@@ -320,6 +331,12 @@ fn check_rule(rule: &'static Rule, tally: &mut Tally) {
         for case in &part.cases {
             let result = match case.kind {
                 CaseKind::Dockerfile => run_dockerfile(rule, &part.context, &case.text),
+                CaseKind::Bake => run_stack(
+                    crate::lint::bake::lint_bake_project,
+                    rule,
+                    &part.context,
+                    case,
+                ),
                 CaseKind::Stack => match stack_linter() {
                     Some(f) => run_stack(f, rule, &part.context, case),
                     None => {

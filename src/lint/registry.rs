@@ -16,6 +16,7 @@ pub fn all() -> &'static [&'static Rule] {
             rules::shell::RULES,
             rules::context::RULES,
             rules::compose::RULES,
+            rules::bake::RULES,
         ]
         .concat();
         all.sort_by_key(|r| r.code);
@@ -108,6 +109,9 @@ mod tests {
         }
         for rule in rules::compose::RULES {
             assert!(rule.code.starts_with("BL4"), "{}", rule.code);
+        }
+        for rule in rules::bake::RULES {
+            assert!(rule.code.starts_with("BL5"), "{}", rule.code);
         }
     }
 }

@@ -144,6 +144,7 @@ fn run_case(
             }
             None => Err("no stack linter in this build".into()),
         },
+        CaseKind::Bake => Err("bake rules have no fixes".into()),
     }
 }
 

@@ -1,5 +1,6 @@
 //! Rule families, one folder each; one file per rule.
 
+pub mod bake;
 pub mod compose;
 pub mod context;
 pub mod dockerfile;
