@@ -244,12 +244,14 @@ fn lint_gate(
     context_dir: &Path,
     build_args: &BTreeMap<String, String>,
     target: Option<&str>,
+    inputs: crate::lint::options::BuildInputs,
     progress: ProgressMode,
     io: &mut super::Io<'_>,
 ) -> anyhow::Result<(bool, Option<Dockerfile>)> {
     use crate::lint::driver::Linter;
 
-    let linter = Linter::new(std::env::current_dir()?);
+    let mut linter = Linter::new(std::env::current_dir()?);
+    linter.build_inputs = Some(inputs);
     let outcome = match linter.lint_for_build(
         Path::new(display_path),
         context_dir,
@@ -469,6 +471,7 @@ pub fn run(args: BuildArgs, io: &mut super::Io<'_>) -> anyhow::Result<u8> {
             &context_dir,
             &build_args,
             args.target.as_deref(),
+            build_inputs(&secrets, &ssh),
             args.progress,
             io,
         )?;
@@ -586,6 +589,17 @@ fn forwarded(
 }
 
 /// Registry credentials as the docker CLI finds them.
+/// The IDs a build provides, as the lint rules see them.
+fn build_inputs(
+    secrets: &[crate::builder::secrets::SecretSource],
+    ssh: &[crate::builder::secrets::SshSource],
+) -> crate::lint::options::BuildInputs {
+    crate::lint::options::BuildInputs {
+        secret_ids: secrets.iter().map(|s| s.id.clone()).collect(),
+        ssh_ids: ssh.iter().map(|s| s.id.clone()).collect(),
+    }
+}
+
 fn credentials() -> Arc<crate::builder::credentials::Credentials> {
     Arc::new(crate::builder::credentials::Credentials::from_env(
         std::env::var("DOCKER_CONFIG").ok().as_deref(),
@@ -712,7 +726,7 @@ fn run_stack(args: &BuildArgs, req: StackRequest, io: &mut super::Io<'_>) -> any
     if let Some(e) = &loaded.error {
         return usage(io, e);
     }
-    let linter = Linter::new(cwd.clone());
+    let mut linter = Linter::new(cwd.clone());
     let settings_for_stack = linter.settings(&files[0]).unwrap_or_default();
     let Some(project) = loaded.project.as_ref().filter(|_| !loaded.fatal) else {
         let findings = crate::lint::stack::problem_findings(&loaded);
@@ -748,6 +762,7 @@ fn run_stack(args: &BuildArgs, req: StackRequest, io: &mut super::Io<'_>) -> any
             .collect();
         for job in plan.jobs.iter().filter(|j| j.blocked.is_none()) {
             let s = &job.spec;
+            linter.build_inputs = Some(build_inputs(&s.secrets, &s.ssh));
             let outcome = if s.display_path.contains("#services.") {
                 linter.lint_dockerfile(&crate::lint::driver::DockerfileInput {
                     path: PathBuf::from(&s.display_path),

@@ -311,6 +311,8 @@ pub fn run(args: CheckArgs, io: &mut Io<'_>) -> anyhow::Result<u8> {
         local_images: local_images
             .clone()
             .map(|l| l as Arc<dyn ImageResolver + Send>),
+        // `check` knows no build: rules about a build's inputs stay quiet.
+        build_inputs: None,
     };
 
     // What to lint.
