@@ -290,3 +290,64 @@ fn a_stack_service_is_linted_with_its_own_build_secrets() {
     );
     assert_eq!(found[0]["severity"], "error", "{err}");
 }
+
+#[test]
+fn a_compose_secret_with_an_environment_source_is_read_from_the_process_environment() {
+    if !docker_or_skip(
+        "a_compose_secret_with_an_environment_source_is_read_from_the_process_environment",
+    ) {
+        return;
+    }
+    let mut clean = Cleanup::default();
+    let value = format!("envtok-{}-{}", std::process::id(), unique_tag("e").len());
+    let var = format!("BUILDLINT_STACK_SECRET_{}", std::process::id());
+    let project = format!("blsecretenv{}", std::process::id());
+    let ctx = Ctx::new(&[
+        (
+            "app/Dockerfile",
+            &format!(
+                "FROM {}\nRUN --mount=type=secret,id=tok,required=true \\\n    \
+                 echo '{}  /run/secrets/tok' | sha256sum -c -\n",
+                base_image(),
+                sha256_hex(value.as_bytes())
+            ),
+        ),
+        (
+            "compose.yaml",
+            &format!(
+                "name: {project}\n\
+                 services:\n\
+                 \x20 app:\n\
+                 \x20   build:\n\
+                 \x20     context: app\n\
+                 \x20     network: none\n\
+                 \x20     secrets: [tok]\n\
+                 secrets:\n\
+                 \x20 tok:\n\
+                 \x20   environment: {var}\n"
+            ),
+        ),
+    ]);
+    clean.tag(&format!("{project}-app"));
+    let compose = ctx.path().join("compose.yaml");
+    let compose = compose.to_string_lossy();
+
+    // Not set: the service fails before its build, naming the variable.
+    let (code, out, err) = buildlint(&[], &["--progress", "plain", "-f", &compose]);
+    assert_eq!(code, 1, "{out}\n{err}");
+    assert!(
+        err.contains(&format!("the variable {var} is not set")),
+        "{err}"
+    );
+
+    // Set: the step sees the value (checked by its hash), no output shows it.
+    let (code, out, err) = buildlint(
+        &[(var.as_str(), value.as_str())],
+        &["--progress", "plain", "-f", &compose],
+    );
+    assert_eq!(code, 0, "{out}\n{err}");
+    assert!(
+        !out.contains(&value) && !err.contains(&value),
+        "the value was shown:\n{err}"
+    );
+}
