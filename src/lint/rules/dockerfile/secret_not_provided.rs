@@ -1,7 +1,11 @@
+use crate::dockerfile::expand::Lexer;
 use crate::dockerfile::Kind;
+use crate::lint::options::BuildInputs;
+use crate::lint::semantic::{expand_word, mount_options};
 use crate::lint::{Check, Diagnostic, Diagnostics, DockerfileCx, FixAvailability, Rule, Severity};
 
-use super::dl_helpers::mount_fields;
+use super::bk;
+use super::dl_helpers::{has_variable, mount_fields};
 
 pub static RULE: Rule = Rule {
     code: "BL1135",
@@ -16,7 +20,8 @@ Checks, when `buildlint build` builds the image, every `RUN --mount=type=secret`
 `RUN --mount=type=ssh` of the stages the target needs against the IDs the build passes: `--secret
 id=...`, `--ssh ID`, or the service's `build.secrets` and `build.ssh` in a compose file. As
 BuildKit does, a secret mount without `id` is named by the last part of its `target`, and an ssh
-mount without one is `default`.
+mount without one is `default`. ARG and ENV values in a mount are expanded as BuildKit expands
+them; a mount that depends on a value known only at build time is left alone.
 
 A mount marked `required` (`required`, `required=true`) is reported as an error, any other as a
 warning. `buildlint check` knows nothing of a build's inputs and does not report this rule.
@@ -56,71 +61,104 @@ fn check(cx: &DockerfileCx<'_>, out: &mut Diagnostics) {
     let Some(build) = &cx.options.build else {
         return;
     };
-    for inst in &cx.df.instructions {
-        if inst.kind != Kind::Run || !cx.semantic.is_instruction_needed(inst) {
-            continue;
+    let lexer = Lexer::new(cx.df.escape);
+    bk::walk(cx, |inst, scope| {
+        if inst.kind != Kind::Run {
+            return;
         }
         for flag in inst.flags_named("mount") {
             let Some(value) = &flag.value else { continue };
-            let fields = mount_fields(&value.raw);
-            let get = |key: &str| {
-                fields
-                    .iter()
-                    .find(|(k, _, _)| k == key)
-                    .map(|(_, v, _)| v.as_str())
-            };
-            let kind = get("type").unwrap_or("bind");
-            if kind != "secret" && kind != "ssh" {
-                continue;
-            }
-            // `required` alone, or with a value Go's ParseBool reads as true.
-            let required = matches!(
-                get("required"),
-                Some("" | "true" | "1" | "t" | "T" | "TRUE" | "True")
-            );
-            let target = get("target").or(get("dst")).or(get("destination"));
-            let id = match (kind, get("id")) {
-                (_, Some(id)) if !id.is_empty() => id.to_string(),
-                ("ssh", _) => "default".to_string(),
-                _ => target
-                    .and_then(|t| t.rsplit('/').next())
-                    .unwrap_or("")
-                    .to_string(),
-            };
-            let (provided, what, help) = if kind == "secret" {
-                (
-                    &build.secret_ids,
-                    format!("the secret `{id}`"),
-                    format!("pass it with `--secret id={id},src=FILE` (or `env=VARIABLE`), or list it in the service's `build.secrets`"),
-                )
+            // BuildKit expands ARG and ENV in a mount; a value that depends
+            // on one the linter cannot know is left alone.
+            let fields = if has_variable(&value.raw, cx.df.escape) {
+                match expand_word(&lexer, value, scope) {
+                    Ok(e) if !e.uncertain => mount_options(&e.value),
+                    _ => continue,
+                }
             } else {
-                (
-                    &build.ssh_ids,
-                    format!("the ssh agent `{id}`"),
-                    format!("pass an agent with `--ssh {id}` (`{id}=SOCKET`), or list it in the service's `build.ssh`"),
-                )
+                mount_fields(&value.raw)
+                    .into_iter()
+                    .map(|(k, v, _)| (k, v))
+                    .collect()
             };
-            if provided.contains(&id) {
-                continue;
+            if let Some(d) = unprovided(&fields, build) {
+                out.push(d.at(value.span));
             }
-            let (message, severity) = if required {
-                (
-                    format!("{what} is required, and this build does not provide it"),
-                    Severity::Error,
-                )
-            } else {
-                (
-                    format!("{what} is not provided: the mount will be empty"),
-                    Severity::Warning,
-                )
-            };
-            out.push(
-                Diagnostic::new(value.span, message)
-                    .severity(severity)
-                    .help(help),
-            );
         }
+    });
+}
+
+/// What is missing for one mount's fields, if anything.
+struct Missing {
+    message: String,
+    help: String,
+    severity: Severity,
+}
+
+impl Missing {
+    fn at(self, span: crate::span::Span) -> Diagnostic {
+        Diagnostic::new(span, self.message)
+            .severity(self.severity)
+            .help(self.help)
     }
+}
+
+fn unprovided(fields: &[(String, String)], build: &BuildInputs) -> Option<Missing> {
+    let get = |key: &str| {
+        fields
+            .iter()
+            .find(|(k, _)| k == key)
+            .map(|(_, v)| v.as_str())
+    };
+    let kind = get("type").unwrap_or("bind").to_ascii_lowercase();
+    if kind != "secret" && kind != "ssh" {
+        return None;
+    }
+    // `required` alone, or with a value Go's ParseBool reads as true.
+    let required = matches!(
+        get("required"),
+        Some("" | "true" | "1" | "t" | "T" | "TRUE" | "True")
+    );
+    // BuildKit: a secret without `id` is named by its target's last part;
+    // an ssh mount without one is `default`.
+    let target = get("target").or(get("dst")).or(get("destination"));
+    let id = match (kind.as_str(), get("id")) {
+        (_, Some(id)) if !id.is_empty() => id.to_string(),
+        ("ssh", _) => "default".to_string(),
+        _ => target
+            .and_then(|t| t.trim_end_matches('/').rsplit('/').next())
+            .unwrap_or("")
+            .to_string(),
+    };
+    let (provided, what, help) = if kind == "secret" {
+        (
+            &build.secret_ids,
+            format!("the secret `{id}`"),
+            format!("pass it with `--secret id={id},src=FILE` (or `env=VARIABLE`), or list it in the service's `build.secrets`"),
+        )
+    } else {
+        (
+            &build.ssh_ids,
+            format!("the ssh agent `{id}`"),
+            format!("pass an agent with `--ssh {id}` (`{id}=SOCKET`), or list it in the service's `build.ssh`"),
+        )
+    };
+    if provided.contains(&id) {
+        return None;
+    }
+    Some(if required {
+        Missing {
+            message: format!("{what} is required, and this build does not provide it"),
+            help,
+            severity: Severity::Error,
+        }
+    } else {
+        Missing {
+            message: format!("{what} is not provided: the mount will be empty"),
+            help,
+            severity: Severity::Warning,
+        }
+    })
 }
 
 #[cfg(test)]
@@ -194,6 +232,17 @@ mod tests {
     fn without_a_build_in_view_nothing_is_reported() {
         let src = "FROM a\nRUN --mount=type=secret,id=npm,required=true npm ci\n";
         assert_eq!(run(src, None, None), vec![]);
+    }
+
+    #[test]
+    fn ids_from_args_are_expanded_and_unknown_ones_left_alone() {
+        let src = "FROM a\nARG KEY=npm\nARG LATER\n\
+                   RUN --mount=type=secret,id=$KEY,required npm ci\n\
+                   RUN --mount=type=secret,id=$LATER,required npm ci\n";
+        assert_eq!(run(src, Some((&["npm"], &[])), None), vec![]);
+        let found = run(src, Some((&[], &[])), None);
+        assert_eq!(found.len(), 1, "{found:?}");
+        assert!(found[0].2.contains("the secret `npm`"), "{found:?}");
     }
 
     #[test]
