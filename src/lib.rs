@@ -9,11 +9,13 @@ pub mod cli;
 pub mod compose;
 pub mod context;
 pub mod dockerfile;
+pub mod input;
 pub mod lint;
 pub mod lsp;
 pub mod report;
 pub mod source;
 pub mod span;
+pub mod terminal;
 #[cfg(test)]
 pub(crate) mod test_corpus;
 

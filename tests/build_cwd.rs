@@ -30,7 +30,8 @@ fn in_a_stack_directory_the_arguments_are_services() {
     let (code, out, err) =
         support::buildlint_build(&["--progress", "plain", "--cache-dir", &cache, "web"]);
     assert_eq!(code, 0, "{err}");
-    let rows: Vec<&str> = out.lines().collect();
+    let rows: Vec<&str> = out.lines().skip(1).collect();
+    assert!(out.starts_with("SERVICE "), "a header row: {out}");
     assert_eq!(rows.len(), 1, "only the named service: {out}");
     assert!(rows[0].starts_with("web  "), "{out}");
     assert!(rows[0].contains("  built  "), "{out}");
@@ -45,6 +46,9 @@ fn in_a_stack_directory_the_arguments_are_services() {
         err.contains("service `db` has no build section; nothing to build"),
         "{err}"
     );
-    assert!(out.starts_with("web  "), "{out}");
+    assert!(
+        out.lines().nth(1).unwrap_or("").starts_with("web  "),
+        "{out}"
+    );
     assert!(out.contains("  cached  "), "{out}");
 }

@@ -242,11 +242,13 @@ fn lint_errors_stop_the_build_unless_no_lint() {
     assert!(!err.contains("BL1007"), "{err}");
     assert_eq!(image_id(&tag).as_deref(), Some(out.trim()));
 
-    // A Dockerfile that does not parse never reaches the daemon either.
+    // A Dockerfile that does not parse never reaches the daemon either: the
+    // build could not run (2, as `check` has it), reported on the file's
+    // last line.
     let ctx = Ctx::new(&[("Dockerfile", "# nothing but a comment\n")]);
     let (code, _, err) = build(&[&ctx.arg()]);
-    assert_eq!(code, 1, "{err}");
-    assert!(err.contains("Dockerfile:2:1"), "{err}");
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("Dockerfile:1:24"), "{err}");
     assert!(err.contains("file with no instructions"), "{err}");
     assert!(!err.contains("building with"), "{err}");
     // The daemon's own rejection of an instruction points at its line too.
@@ -592,4 +594,39 @@ fn buildkit_takes_the_context_through_a_session_and_only_what_the_build_reads() 
     clean.remember_tagged();
     assert_eq!(uploaded(&err), "alpha, edited\n".len() as u64, "{err}");
     assert_eq!(run_in(&tag, &["cat", "/ctx/a.txt"]), "alpha, edited");
+}
+
+#[test]
+fn the_lint_step_sees_the_context_the_chosen_builder_is_sent() {
+    if !docker_or_skip("the_lint_step_sees_the_context_the_chosen_builder_is_sent") {
+        return;
+    }
+    // `docs` excluded, `!**/*.md` brings the guide back: BuildKit's sender
+    // opens `docs` for the wildcard exception, the classic builder's walker
+    // does not.
+    let ctx = Ctx::new(&[
+        ("Dockerfile", "FROM scratch\nCOPY docs/guide.md /guide.md\n"),
+        ("docs/guide.md", "# guide\n"),
+        ("docs/draft.txt", "later\n"),
+        (".dockerignore", "docs\n!**/*.md\n"),
+    ]);
+    let mut clean = Cleanup::default();
+    let tag = clean.tag(&unique_tag("walker-lint"));
+
+    let (code, out, err) = build(&["--builder", "classic", "-t", &tag, &ctx.arg()]);
+    assert_eq!(code, 1, "{err}");
+    assert_eq!(out, "");
+    assert!(err.contains("BL3004"), "the ignored source is shown: {err}");
+    assert!(!err.contains("building with"), "{err}");
+    // The classic builder agrees: without the lint step it fails on the guide.
+    let (code, _, err) = build(&["--builder", "classic", "--no-lint", "-t", &tag, &ctx.arg()]);
+    assert_ne!(code, 0, "{err}");
+    assert!(err.contains("guide.md"), "{err}");
+    assert!(image_id(&tag).is_none());
+
+    // BuildKit is sent the guide: no finding stops the build, and it builds.
+    let (code, out, err) = build(&["--builder", "buildkit", "-t", &tag, &ctx.arg()]);
+    assert_eq!(code, 0, "{err}");
+    assert!(!err.contains("BL3004"), "{err}");
+    assert_eq!(image_id(&tag).as_deref(), Some(out.trim()));
 }

@@ -242,10 +242,14 @@ fn a_stack_builds_in_order_in_parallel_then_comes_from_the_record() {
         &compose,
     ]);
     assert_eq!(code, 0, "{err}");
-    let rows: Vec<Vec<&str>> = out
-        .lines()
-        .map(|l| l.split_whitespace().collect())
-        .collect();
+    let mut lines = out.lines();
+    let header: Vec<&str> = lines.next().unwrap_or("").split_whitespace().collect();
+    assert_eq!(
+        header,
+        ["SERVICE", "IMAGE", "RESULT", "SECONDS", "BYTES"],
+        "{out}"
+    );
+    let rows: Vec<Vec<&str>> = lines.map(|l| l.split_whitespace().collect()).collect();
     assert_eq!(rows.len(), 3, "{out}");
     for (row, name) in rows.iter().zip(["base", "app", "indep"]) {
         assert_eq!(row.len(), 5, "{out}");

@@ -314,3 +314,123 @@ fn system_hook_fails_on_a_bad_dockerfile_and_passes_once_fixed() {
     );
     assert!(text.contains("Passed"), "{text}");
 }
+
+/// The `repo: local` example of docs/pre-commit.md: the YAML block after the
+/// `pre-commit-local-example` marker.
+fn local_example() -> String {
+    let doc = std::fs::read_to_string(repo_root().join("docs/pre-commit.md")).unwrap();
+    let after = doc
+        .split_once("<!-- pre-commit-local-example -->")
+        .expect("docs/pre-commit.md marks its `repo: local` example")
+        .1;
+    let block = after.split_once("```yaml\n").unwrap().1;
+    block.split_once("```").unwrap().0.to_string()
+}
+
+#[test]
+fn docs_pin_the_release_tag_that_version_prints() {
+    let version = env!("CARGO_PKG_VERSION");
+    let out = Command::new(env!("CARGO_BIN_EXE_buildlint"))
+        .arg("--version")
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout).trim(),
+        format!("buildlint {version}")
+    );
+    let doc = std::fs::read_to_string(repo_root().join("docs/pre-commit.md")).unwrap();
+    let revs: Vec<&str> = doc
+        .lines()
+        .filter_map(|l| l.trim().strip_prefix("rev:"))
+        .map(|r| r.split('#').next().unwrap().trim())
+        .collect();
+    assert!(!revs.is_empty());
+    for rev in revs {
+        // pre-commit refuses a branch (`main`) as mutable.
+        assert_eq!(
+            rev,
+            format!("v{version}"),
+            "docs/pre-commit.md pins `{rev}`"
+        );
+    }
+    // The local example hands the hook the same files as the published one.
+    #[derive(Deserialize)]
+    struct Config {
+        repos: Vec<Repo>,
+    }
+    #[derive(Deserialize)]
+    struct Repo {
+        repo: String,
+        hooks: Vec<Hook>,
+    }
+    let config: Config = serde_saphyr::from_str(&local_example()).unwrap();
+    assert_eq!(config.repos[0].repo, "local");
+    let local = &config.repos[0].hooks[0];
+    let system = hook("buildlint-system");
+    assert_eq!(local.files, system.files);
+    assert_eq!(local.exclude, system.exclude);
+    assert_eq!(local.entry, system.entry);
+    assert_eq!(local.language, "system");
+}
+
+#[test]
+fn local_hook_example_runs_and_keeps_excluded_files_out() {
+    let version = match pre_commit_available() {
+        Ok(v) => v,
+        Err(why) => {
+            if std::env::var("BUILDLINT_REQUIRE_DOCKER").as_deref() == Ok("1") {
+                panic!("pre-commit is required (BUILDLINT_REQUIRE_DOCKER=1): {why}");
+            }
+            eprintln!("NOT RUN: {why} (`pip install pre-commit`)");
+            return;
+        }
+    };
+    eprintln!("using {version}");
+    let tmp = tempfile::tempdir().unwrap();
+    let scratch = tmp.path().join("repo");
+    let home = tmp.path().join("pre-commit-home");
+    std::fs::create_dir_all(scratch.join("vendor/x")).unwrap();
+    git(&scratch, &["init", "-q", "."]);
+    std::fs::write(scratch.join(".pre-commit-config.yaml"), local_example()).unwrap();
+    std::fs::write(scratch.join("Dockerfile"), "FROM alpine:3.20\nUSER 10001\n").unwrap();
+    // Broken on purpose, and excluded by the project's configuration.
+    std::fs::write(scratch.join("vendor/x/Dockerfile"), "FROM alpine:latest\n").unwrap();
+    std::fs::write(scratch.join("buildlint.toml"), "exclude = [\"/vendor/\"]\n").unwrap();
+    git(&scratch, &["add", "-A"]);
+    let bin = PathBuf::from(env!("CARGO_BIN_EXE_buildlint"));
+    let mut paths = vec![bin.parent().unwrap().to_path_buf()];
+    paths.extend(std::env::split_paths(
+        &std::env::var_os("PATH").unwrap_or_default(),
+    ));
+    let path_var = std::env::join_paths(paths).unwrap();
+    let run = || {
+        let out = Command::new("pre-commit")
+            .args(["run", "--all-files", "--color", "never"])
+            .current_dir(&scratch)
+            .env("PATH", &path_var)
+            .env("PRE_COMMIT_HOME", &home)
+            .env("GIT_CONFIG_NOSYSTEM", "1")
+            .env_remove("SKIP")
+            .env_remove("GIT_DIR")
+            .env_remove("GIT_WORK_TREE")
+            .env_remove("GIT_INDEX_FILE")
+            .output()
+            .expect("run pre-commit");
+        let text = format!(
+            "{}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+        (out.status.success(), text)
+    };
+    let (ok, text) = run();
+    assert!(ok, "the excluded file failed the hook:\n{text}");
+    assert!(text.contains("Passed"), "{text}");
+    // Without the exclusion the same file fails it.
+    std::fs::write(scratch.join("buildlint.toml"), "").unwrap();
+    git(&scratch, &["add", "-A"]);
+    let (ok, text) = run();
+    assert!(!ok, "{text}");
+    assert!(text.contains("vendor/x/Dockerfile:1:13"), "{text}");
+}

@@ -166,6 +166,36 @@ pub struct Built {
 
 /// Lines kept per step for failure reports.
 const LOG_TAIL: usize = 20;
+/// The longest line of build output kept or shown; the rest of a longer
+/// line is dropped (a step printing 300 MB without a newline would
+/// otherwise be held whole).
+const MAX_LINE: usize = 16 * 1024;
+
+/// Appends `text` to the unfinished line `partial` and returns the lines it
+/// completes, each cut at [`MAX_LINE`] bytes. Only the new text is scanned.
+fn complete_lines(partial: &mut String, text: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    for piece in text.split_inclusive('\n') {
+        let (body, ends) = match piece.strip_suffix('\n') {
+            Some(body) => (body, true),
+            None => (piece, false),
+        };
+        if partial.len() < MAX_LINE {
+            let mut cut = body.len().min(MAX_LINE - partial.len());
+            while !body.is_char_boundary(cut) {
+                cut -= 1;
+            }
+            partial.push_str(&body[..cut]);
+            if cut < body.len() {
+                partial.push_str(" [line cut]");
+            }
+        }
+        if ends {
+            out.push(std::mem::take(partial));
+        }
+    }
+    out
+}
 
 /// Whether a daemon error means "no BuildKit here".
 pub fn is_buildkit_unavailable(message: &str) -> bool {
@@ -340,10 +370,7 @@ impl Tracker {
     // ---- classic builder: text lines ----
 
     fn classic_text(&mut self, text: &str) {
-        self.classic_partial.push_str(text);
-        while let Some(pos) = self.classic_partial.find('\n') {
-            let line: String = self.classic_partial[..pos].to_string();
-            self.classic_partial.drain(..=pos);
+        for line in complete_lines(&mut self.classic_partial, text) {
             self.classic_line(&line);
         }
     }
@@ -389,7 +416,7 @@ impl Tracker {
             return;
         }
         if let Some(id) = trimmed.strip_prefix("Successfully built ") {
-            if self.image_id.is_none() {
+            if self.image_id.is_none() && crate::builder::daemon::is_short_image_id(id.trim()) {
                 self.image_id = Some(id.trim().to_string());
             }
             return;
@@ -462,16 +489,17 @@ impl Tracker {
             let text = String::from_utf8_lossy(&l.msg).into_owned();
             match i {
                 Some(i) => {
-                    self.steps[i].partial.push_str(&text);
-                    while let Some(pos) = self.steps[i].partial.find('\n') {
-                        let line: String = self.steps[i].partial[..pos].to_string();
-                        self.steps[i].partial.drain(..=pos);
+                    for line in complete_lines(&mut self.steps[i].partial, &text) {
                         self.log_line(Some(i), &line);
                     }
                 }
                 None => {
-                    for line in text.lines() {
-                        self.log_line(None, line);
+                    let mut partial = String::new();
+                    for line in complete_lines(&mut partial, &text) {
+                        self.log_line(None, &line);
+                    }
+                    if !partial.is_empty() {
+                        self.log_line(None, &partial);
                     }
                 }
             }
@@ -593,7 +621,11 @@ fn handle_aux(tracker: &mut Tracker, info: &bollard::models::BuildInfo) {
     match &info.aux {
         Some(BuildInfoAux::BuildKit(status)) => tracker.buildkit_status(status),
         Some(BuildInfoAux::Default(id)) => {
-            if let Some(id) = &id.id {
+            if let Some(id) = id
+                .id
+                .as_ref()
+                .filter(|id| crate::builder::daemon::is_image_id(id))
+            {
                 tracker.image_id = Some(id.clone());
             }
         }
@@ -603,7 +635,12 @@ fn handle_aux(tracker: &mut Tracker, info: &bollard::models::BuildInfo) {
 
 #[cfg(not(feature = "buildkit"))]
 fn handle_aux(tracker: &mut Tracker, info: &bollard::models::BuildInfo) {
-    if let Some(id) = info.aux.as_ref().and_then(|a| a.id.clone()) {
+    if let Some(id) = info
+        .aux
+        .as_ref()
+        .and_then(|a| a.id.clone())
+        .filter(|id| crate::builder::daemon::is_image_id(id))
+    {
         tracker.image_id = Some(id);
     }
 }
@@ -966,5 +1003,44 @@ mod tests {
         assert!(!is_buildkit_unavailable(
             "executor failed running [/bin/sh -c false]: exit code: 1"
         ));
+    }
+
+    /// A step printing far more than a screen without a newline, then many
+    /// lines: what is kept is bounded (the tail of short lines).
+    #[test]
+    fn output_kept_from_a_build_is_bounded() {
+        let (tx, rx) = std::sync::mpsc::channel();
+        let mut t = Tracker::new(Emitter::new(0, tx));
+        t.classic_text("Step 1/1 : RUN flood\n");
+        let chunk = "x".repeat(1 << 20);
+        for _ in 0..64 {
+            t.classic_text(&chunk);
+        }
+        assert!(
+            t.classic_partial.len() <= MAX_LINE + 16,
+            "{}",
+            t.classic_partial.len()
+        );
+        t.classic_text("\n");
+        for i in 0..10_000 {
+            t.classic_text(&format!("line {i}\n"));
+        }
+        let kept: usize = t
+            .steps
+            .iter()
+            .flat_map(|s| s.logs.iter())
+            .map(String::len)
+            .sum();
+        assert!(kept <= LOG_TAIL * (MAX_LINE + 16), "{kept}");
+        assert_eq!(
+            t.steps[0].logs.back().map(String::as_str),
+            Some("line 9999")
+        );
+        let longest = rx.try_iter().filter_map(|e| match e {
+            Event::Log { text, .. } => Some(text.len()),
+            _ => None,
+        });
+        assert!(longest.max().unwrap() <= MAX_LINE + 16);
+        assert_eq!(complete_lines(&mut String::new(), "a\nb\n"), ["a", "b"]);
     }
 }

@@ -133,7 +133,9 @@ impl Store {
     pub fn get(&self, key: &str) -> Option<Record> {
         let text = std::fs::read(self.path(key)).ok()?;
         let rec: Record = serde_json::from_slice(&text).ok()?;
-        (rec.key == key && !rec.image_id.is_empty()).then_some(rec)
+        // A record edited by hand (or by anyone who can write the cache
+        // directory) with an ID that is not one counts as none.
+        (rec.key == key && crate::builder::daemon::is_image_id(&rec.image_id)).then_some(rec)
     }
 
     /// Writes a record atomically: a temporary file in the same directory,
@@ -245,7 +247,7 @@ mod tests {
         assert_eq!(store.get("abc"), None);
         let rec = Record {
             key: "abc".into(),
-            image_id: "sha256:1".into(),
+            image_id: format!("sha256:{}", "ab".repeat(32)),
             name: "web".into(),
             created: 1,
         };
@@ -260,5 +262,29 @@ mod tests {
         // A damaged file is no record.
         std::fs::write(store.dir().join("bad.json"), "{").unwrap();
         assert_eq!(store.get("bad"), None);
+    }
+
+    /// A record whose ID is not `sha256:<64 hex>` (edited by hand, or by
+    /// whoever can write the cache) is treated as absent: it never reaches
+    /// an API path.
+    #[test]
+    fn a_record_with_an_invalid_image_id_is_absent() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::at(dir.path());
+        for id in [
+            "sha256:../../../../etc/passwd",
+            "sha256:1",
+            "",
+            "nginx:latest",
+        ] {
+            let rec = Record {
+                key: "k".into(),
+                image_id: id.into(),
+                name: "web".into(),
+                created: 1,
+            };
+            store.put(&rec).unwrap();
+            assert_eq!(store.get("k"), None, "{id}");
+        }
     }
 }

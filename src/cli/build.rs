@@ -140,6 +140,48 @@ pub struct BuildArgs {
     /// The docker context to use (see `docker context ls`).
     #[arg(long = "context", value_name = "NAME")]
     pub docker_context: Option<String>,
+
+    /// The build context directory, as the positional CONTEXT (the name `check` and `context` use too).
+    #[arg(long, value_name = "DIR", conflicts_with = "paths")]
+    pub context_dir: Option<PathBuf>,
+}
+
+/// Docker context names match `^[a-zA-Z0-9][a-zA-Z0-9_.+-]*$` (docker/cli
+/// `store.ValidateContextName`), and `.`/`..` are not names: anything else
+/// given to `--context` is a directory meant as the build context.
+fn docker_context_problem(name: &str) -> Option<String> {
+    let valid = name
+        .chars()
+        .next()
+        .is_some_and(|c| c.is_ascii_alphanumeric())
+        && name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "_.+-".contains(c));
+    let hint = format!(
+        "\n  tip: name the build context directory as the positional CONTEXT or with `--context-dir {name}`"
+    );
+    if !valid || name == "." || name == ".." {
+        return Some(format!(
+            "`--context {name}`: `--context` names a docker context (`docker context ls`), and `{name}` cannot be one{hint}"
+        ));
+    }
+    None
+}
+
+/// An image reference as a label: without a registry host (a first part
+/// with `.` or `:`, or `localhost`) and without Docker Hub's `library/`, but
+/// with its namespace: `newuser/hello:dev` stays, `registry:5000/team/app`
+/// is `team/app`, `docker.io/library/alpine:3` is `alpine:3`.
+fn display_name(reference: &str) -> String {
+    let rest = match reference.split_once('/') {
+        Some((first, rest))
+            if first.contains('.') || first.contains(':') || first == "localhost" =>
+        {
+            rest
+        }
+        _ => reference,
+    };
+    rest.strip_prefix("library/").unwrap_or(rest).to_string()
 }
 
 /// A usage problem: printed, exit 2.
@@ -236,22 +278,35 @@ fn color_enabled(io: &super::Io<'_>) -> bool {
     io.stderr_is_terminal && std::env::var_os("NO_COLOR").is_none()
 }
 
+/// The walker whose view of the context the lint step takes: the classic
+/// builder's when it is asked for, else BuildKit's (also for `auto`, where
+/// the daemon is asked only later and runs BuildKit when it can).
+fn walker_for(builder: BuilderChoice) -> crate::context::Walker {
+    match builder {
+        BuilderChoice::Classic => crate::context::Walker::Classic,
+        BuilderChoice::Auto | BuilderChoice::Buildkit => crate::context::Walker::BuildKit,
+    }
+}
+
 /// Lints the Dockerfile before the build (configuration, suppressions and
 /// the build context as `check` sees them) and prints findings at `warning`
 /// and above. True when a finding at `error` should stop the build.
+#[allow(clippy::too_many_arguments)]
 fn lint_gate(
     display_path: &str,
+    builder: BuilderChoice,
     context_dir: &Path,
     build_args: &BTreeMap<String, String>,
     target: Option<&str>,
     inputs: crate::lint::options::BuildInputs,
     progress: ProgressMode,
     io: &mut super::Io<'_>,
-) -> anyhow::Result<(bool, Option<Dockerfile>)> {
+) -> anyhow::Result<(Option<u8>, Option<Dockerfile>)> {
     use crate::lint::driver::Linter;
 
     let mut linter = Linter::new(std::env::current_dir()?);
     linter.build_inputs = Some(inputs);
+    linter.walker = walker_for(builder);
     let outcome = match linter.lint_for_build(
         Path::new(display_path),
         context_dir,
@@ -262,10 +317,16 @@ fn lint_gate(
         Ok(o) => o,
         Err(e) => {
             writeln!(io.stderr, "buildlint: {e}")?;
-            return Ok((true, None));
+            return Ok((Some(super::EXIT_ERROR), None));
         }
     };
-    let blocked = outcome.blocks_build();
+    // An unreadable or unparsable Dockerfile stops the build as it stops
+    // `check`: the build could not run (2), not a finding (1).
+    let blocked = if outcome.unreadable {
+        Some(super::EXIT_ERROR)
+    } else {
+        outcome.blocks_build().then_some(super::EXIT_FINDINGS)
+    };
     show_findings(
         outcome.findings,
         vec![PathBuf::from(display_path)],
@@ -273,7 +334,7 @@ fn lint_gate(
         progress,
         io,
     )?;
-    if blocked {
+    if blocked == Some(super::EXIT_FINDINGS) {
         writeln!(
             io.stderr,
             "buildlint: lint found errors in {display_path}; fix them, or build anyway with --no-lint"
@@ -288,7 +349,7 @@ fn load_dockerfile(
     shown: &str,
     io: &mut super::Io<'_>,
 ) -> anyhow::Result<Result<Dockerfile, u8>> {
-    let bytes = match std::fs::read(path) {
+    let bytes = match crate::input::read_input(path) {
         Ok(b) => b,
         Err(e) => {
             writeln!(
@@ -313,7 +374,7 @@ fn load_dockerfile(
             if let Some(h) = &e.help {
                 writeln!(io.stderr, "  help: {h}")?;
             }
-            Ok(Err(super::EXIT_FINDINGS))
+            Ok(Err(super::EXIT_ERROR))
         }
     }
 }
@@ -405,11 +466,28 @@ fn stack_request(args: &BuildArgs) -> Result<Option<StackRequest>, String> {
     Ok(None)
 }
 
-pub fn run(args: BuildArgs, io: &mut super::Io<'_>) -> anyhow::Result<u8> {
-    match stack_request(&args) {
-        Ok(Some(req)) => return run_stack(&args, req, io),
-        Ok(None) => {}
-        Err(e) => return usage(io, &e),
+pub fn run(mut args: BuildArgs, io: &mut super::Io<'_>) -> anyhow::Result<u8> {
+    if let Some(problem) = args
+        .docker_context
+        .as_deref()
+        .and_then(docker_context_problem)
+    {
+        return usage(io, &problem);
+    }
+    if let Some(dir) = args.context_dir.take() {
+        if args.files.iter().any(|f| is_yaml(f)) {
+            return usage(
+                io,
+                "`--context-dir` is the build context of one Dockerfile; a stack's contexts come from its `build:` keys",
+            );
+        }
+        args.paths = vec![dir.to_string_lossy().into_owned()];
+    } else {
+        match stack_request(&args) {
+            Ok(Some(req)) => return run_stack(&args, req, io),
+            Ok(None) => {}
+            Err(e) => return usage(io, &e),
+        }
     }
     if args.paths.len() > 1 {
         return usage(
@@ -468,6 +546,7 @@ pub fn run(args: BuildArgs, io: &mut super::Io<'_>) -> anyhow::Result<u8> {
     if !args.no_lint {
         let (blocked, df) = lint_gate(
             &shown,
+            args.builder,
             &context_dir,
             &build_args,
             args.target.as_deref(),
@@ -475,8 +554,8 @@ pub fn run(args: BuildArgs, io: &mut super::Io<'_>) -> anyhow::Result<u8> {
             args.progress,
             io,
         )?;
-        if blocked {
-            return Ok(super::EXIT_FINDINGS);
+        if let Some(code) = blocked {
+            return Ok(code);
         }
         linted = df;
     }
@@ -487,11 +566,11 @@ pub fn run(args: BuildArgs, io: &mut super::Io<'_>) -> anyhow::Result<u8> {
             Err(code) => return Ok(code),
         },
     };
-    // The first tag without its registry and path (`app:dev`), else the context's name.
+    // The first tag without its registry (`newuser/app:dev`), else the context's name.
     let name = args
         .tags
         .first()
-        .map(|t| t.rsplit('/').next().unwrap_or(t).to_string())
+        .map(|t| display_name(t))
         .or_else(|| {
             context_dir
                 .file_name()
@@ -727,6 +806,7 @@ fn run_stack(args: &BuildArgs, req: StackRequest, io: &mut super::Io<'_>) -> any
         return usage(io, e);
     }
     let mut linter = Linter::new(cwd.clone());
+    linter.walker = walker_for(args.builder);
     let settings_for_stack = linter.settings(&files[0]).unwrap_or_default();
     let Some(project) = loaded.project.as_ref().filter(|_| !loaded.fatal) else {
         let findings = crate::lint::stack::problem_findings(&loaded);
@@ -844,7 +924,8 @@ fn write_table(
     outcomes: &[Outcome],
 ) -> anyhow::Result<()> {
     use crate::builder::progress::{human_bytes, short_id};
-    let rows: Vec<(String, String, &str, f64, u64)> = names
+    // No time for a build that did not finish: `-`, never a made-up 0.00.
+    let rows: Vec<(String, String, &str, Option<f64>, u64)> = names
         .iter()
         .zip(outcomes)
         .map(|(n, o)| match o {
@@ -857,21 +938,21 @@ fn write_table(
                 n.clone(),
                 short_id(image_id).to_string(),
                 "built",
-                *secs,
+                Some(*secs),
                 *bytes,
             ),
             Outcome::Cached { image_id, secs } => (
                 n.clone(),
                 short_id(image_id).to_string(),
                 "cached",
-                *secs,
+                Some(*secs),
                 0,
             ),
             Outcome::Failed {
                 cancelled: true, ..
-            } => (n.clone(), "-".to_string(), "cancelled", 0.0, 0),
-            Outcome::Failed { .. } => (n.clone(), "-".to_string(), "failed", 0.0, 0),
-            Outcome::Skipped { .. } => (n.clone(), "-".to_string(), "skipped", 0.0, 0),
+            } => (n.clone(), "-".to_string(), "cancelled", None, 0),
+            Outcome::Failed { .. } => (n.clone(), "-".to_string(), "failed", None, 0),
+            Outcome::Skipped { .. } => (n.clone(), "-".to_string(), "skipped", None, 0),
         })
         .collect();
     let live = match mode {
@@ -889,30 +970,27 @@ fn write_table(
             };
             let line = serde_json::json!({
                 "service": n, "image_id": id, "result": result,
-                "secs": (secs * 1000.0).round() / 1000.0, "bytes": bytes,
+                "secs": secs.map(|s| (s * 1000.0).round() / 1000.0), "bytes": bytes,
             });
             writeln!(io.stdout, "{line}")?;
         }
         return Ok(());
     }
+    // Both tables have a header row; in a pipe its words are single words
+    // (units in the header, bare numbers below), so a row splits on spaces.
     let w_name = rows
         .iter()
         .map(|r| r.0.chars().count())
         .max()
         .unwrap_or(0)
-        .max(if live { 7 } else { 0 });
+        .max(7);
     let w_id = rows
         .iter()
         .map(|r| r.1.len())
         .max()
         .unwrap_or(0)
-        .max(if live { 8 } else { 0 });
-    let w_res = rows
-        .iter()
-        .map(|r| r.2.len())
-        .max()
-        .unwrap_or(0)
-        .max(if live { 6 } else { 0 });
+        .max(if live { 8 } else { 5 });
+    let w_res = rows.iter().map(|r| r.2.len()).max().unwrap_or(0).max(6);
     if live {
         writeln!(
             io.stdout,
@@ -923,15 +1001,21 @@ fn write_table(
             writeln!(
                 io.stdout,
                 "{n:<w_name$}  {id:<w_id$}  {res:<w_res$}  {:>7}  {:>9}",
-                format!("{secs:.2}s"),
+                secs.map_or("-".to_string(), |s| format!("{s:.2}s")),
                 human_bytes(*bytes)
             )?;
         }
     } else {
+        writeln!(
+            io.stdout,
+            "{:<w_name$}  {:<w_id$}  {:<w_res$}  SECONDS  BYTES",
+            "SERVICE", "IMAGE", "RESULT"
+        )?;
         for (n, id, res, secs, bytes) in &rows {
             writeln!(
                 io.stdout,
-                "{n:<w_name$}  {id:<w_id$}  {res:<w_res$}  {secs:.2}  {bytes}"
+                "{n:<w_name$}  {id:<w_id$}  {res:<w_res$}  {}  {bytes}",
+                secs.map_or("-".to_string(), |s| format!("{s:.2}"))
             )?;
         }
     }
@@ -959,7 +1043,19 @@ fn run_jobs(
         &EnvSnapshot::from_process(),
     ) {
         Ok(e) => e,
-        Err(e) => return usage(io, &e.to_string()).map(Err),
+        Err(e) => {
+            let mut message = e.to_string();
+            if let Some(name) = args
+                .docker_context
+                .as_deref()
+                .filter(|n| Path::new(n).is_dir())
+            {
+                message.push_str(&format!(
+                    "\n  tip: `{name}` is a directory: name the build context as the positional CONTEXT or with `--context-dir {name}`"
+                ));
+            }
+            return usage(io, &message).map(Err);
+        }
     };
     let rt = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
@@ -981,6 +1077,7 @@ fn run_jobs(
         io.stderr_is_terminal,
         settings.color,
     );
+    view.dependencies(&jobs.iter().map(|j| j.deps.clone()).collect::<Vec<_>>());
     let (tx, rx) = std::sync::mpsc::channel();
     let (cancel_tx, cancel) = Cancel::new();
     let parallel = args.jobs.unwrap_or_else(|| {
@@ -1038,6 +1135,20 @@ mod tests {
         }
         for bad in ["App", "app:", "app:-x", "a//b", "app@sha256:00", ""] {
             assert!(validate_tag(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn labels_keep_the_namespace_and_drop_the_registry() {
+        for (reference, shown) in [
+            ("newuser/hello:dev", "newuser/hello:dev"),
+            ("hello:dev", "hello:dev"),
+            ("localhost:5000/team/app", "team/app"),
+            ("registry.example.com/a/b:x", "a/b:x"),
+            ("localhost/app", "app"),
+            ("docker.io/library/alpine:3", "alpine:3"),
+        ] {
+            assert_eq!(display_name(reference), shown, "{reference}");
         }
     }
 

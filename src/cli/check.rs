@@ -12,7 +12,7 @@ use super::{Io, EXIT_ERROR, EXIT_FINDINGS, EXIT_OK};
 use crate::builder::daemon::local_images::LocalImages;
 use crate::lint::baseline::{clean_path, parent_dir, Baseline};
 use crate::lint::config::{
-    parse_threshold, resolve_rule_name, Discovery, Layer, Resolver, RuleSet,
+    parse_rule_level, parse_threshold, resolve_rule_name, Discovery, Layer, Resolver, RuleSet,
 };
 use crate::lint::discover;
 use crate::lint::driver::{DockerfileInput, Linter, Outcome, SetupError};
@@ -32,7 +32,7 @@ pub enum ColorChoice {
 #[command(after_help = "Examples:
   buildlint check                               lint every Dockerfile and stack file below .
   buildlint check fixtures/seed --format json   one directory, as JSON
-  buildlint check -f build/Dockerfile --context .
+  buildlint check -f build/Dockerfile --context-dir .
   cat Dockerfile | buildlint check - --stdin-filename Dockerfile
   buildlint check --format sarif -o buildlint.sarif
   buildlint check --add-suppressions            silence today's findings in place
@@ -54,13 +54,26 @@ pub struct CheckArgs {
     )]
     pub files: Vec<PathBuf>,
 
+    /// Leave out paths matching GLOB when walking directories (gitignore syntax, relative to the current directory; repeatable). Adds to the configuration's `exclude`.
+    #[arg(long, value_name = "GLOB", help_heading = "Input")]
+    pub exclude: Vec<String>,
+
+    /// Apply exclusions to paths named on the command line too (for pre-commit, which names every file).
+    #[arg(long, env = "BUILDLINT_FORCE_EXCLUDE",
+        value_parser = clap::builder::BoolishValueParser::new(), help_heading = "Input")]
+    pub force_exclude: bool,
+
     /// The name standard input is linted as (for messages, configuration lookup and the context guess).
     #[arg(long, value_name = "NAME", help_heading = "Input")]
     pub stdin_filename: Option<PathBuf>,
 
-    /// The build context of the Dockerfiles (default: from the configuration, else the Dockerfile's directory, as a guess).
+    /// The build context directory of the Dockerfiles (default: from the configuration, else the Dockerfile's directory, as a guess).
     #[arg(long, value_name = "DIR", help_heading = "Build")]
-    pub context: Option<PathBuf>,
+    pub context_dir: Option<PathBuf>,
+
+    /// Refused: `--context` is the docker context, as in the docker CLI (see `buildlint build --context`).
+    #[arg(long = "context", value_name = "NAME", hide = true)]
+    pub docker_context: Option<String>,
 
     /// A build argument, `NAME=VALUE` (or `NAME` to take the value from the environment); repeatable.
     #[arg(long = "build-arg", value_name = "NAME=VALUE", help_heading = "Build")]
@@ -91,15 +104,33 @@ pub struct CheckArgs {
     pub project_name: Option<String>,
 
     /// Output format.
-    #[arg(long, value_enum, default_value = "human", help_heading = "Output")]
+    #[arg(
+        long,
+        value_enum,
+        default_value = "human",
+        env = "BUILDLINT_FORMAT",
+        help_heading = "Output"
+    )]
     pub format: Format,
 
     /// Write the report to FILE instead of standard output.
-    #[arg(short = 'o', long, value_name = "FILE", help_heading = "Output")]
+    #[arg(
+        short = 'o',
+        long,
+        value_name = "FILE",
+        env = "BUILDLINT_OUTPUT",
+        help_heading = "Output"
+    )]
     pub output: Option<PathBuf>,
 
     /// When to use colour in the human format.
-    #[arg(long, value_enum, default_value = "auto", help_heading = "Output")]
+    #[arg(
+        long,
+        value_enum,
+        default_value = "auto",
+        env = "BUILDLINT_COLOR",
+        help_heading = "Output"
+    )]
     pub color: ColorChoice,
 
     /// Rules in force, replacing the configured selection (codes, names, aliases, `all`, `default`; comma-separated).
@@ -107,6 +138,7 @@ pub struct CheckArgs {
         long,
         value_name = "RULES",
         value_delimiter = ',',
+        env = "BUILDLINT_SELECT",
         help_heading = "Rules"
     )]
     pub select: Vec<String>,
@@ -116,6 +148,7 @@ pub struct CheckArgs {
         long,
         value_name = "RULES",
         value_delimiter = ',',
+        env = "BUILDLINT_EXTEND_SELECT",
         help_heading = "Rules"
     )]
     pub extend_select: Vec<String>,
@@ -125,33 +158,61 @@ pub struct CheckArgs {
         long,
         value_name = "RULES",
         value_delimiter = ',',
+        env = "BUILDLINT_IGNORE",
         help_heading = "Rules"
     )]
     pub ignore: Vec<String>,
 
     /// Findings at or above this severity fail the check (error, warning, info, style, none).
-    #[arg(long, value_name = "LEVEL", help_heading = "Rules")]
+    #[arg(
+        long,
+        value_name = "LEVEL",
+        env = "BUILDLINT_FAILURE_THRESHOLD",
+        help_heading = "Rules"
+    )]
     pub failure_threshold: Option<String>,
 
+    /// The severity of a rule, `RULE=LEVEL` (error, warning, info, style, off; comma-separated, repeatable): wins over the configuration's [rules].
+    #[arg(
+        long,
+        value_name = "RULE=LEVEL",
+        value_delimiter = ',',
+        env = "BUILDLINT_SEVERITY",
+        help_heading = "Rules"
+    )]
+    pub severity: Vec<String>,
+
     /// Exit 0 even when findings are at or above the failure threshold.
-    #[arg(long, help_heading = "Rules")]
+    #[arg(long, env = "BUILDLINT_EXIT_ZERO",
+        value_parser = clap::builder::BoolishValueParser::new(), help_heading = "Rules")]
     pub exit_zero: bool,
+
+    /// Suppression comments in the linted files (`# buildlint ignore=...`, `# hadolint ignore=...`, `# check=skip=...`) silence nothing, so a CI gate holds whatever the files say.
+    #[arg(
+        long,
+        env = "BUILDLINT_DISABLE_INLINE_SUPPRESSIONS",
+        value_parser = clap::builder::BoolishValueParser::new(),
+        help_heading = "Rules"
+    )]
+    pub disable_inline_suppressions: bool,
 
     /// Use this configuration file for every file (buildlint.toml or .hadolint.yaml).
     #[arg(
         long,
         value_name = "FILE",
-        help_heading = "Configuration",
-        conflicts_with = "isolated"
+        env = "BUILDLINT_CONFIG",
+        help_heading = "Configuration"
     )]
     pub config: Option<PathBuf>,
 
-    /// Ignore all configuration files.
-    #[arg(long, help_heading = "Configuration")]
+    /// Ignore all configuration files (wins over `--config`).
+    #[arg(long, env = "BUILDLINT_ISOLATED",
+        value_parser = clap::builder::BoolishValueParser::new(), help_heading = "Configuration")]
     pub isolated: bool,
 
     /// Do not read the user's or hadolint's global configuration files, only the project's.
-    #[arg(long, help_heading = "Configuration")]
+    #[arg(long, env = "BUILDLINT_NO_USER_CONFIG",
+        value_parser = clap::builder::BoolishValueParser::new(), help_heading = "Configuration")]
     pub no_user_config: bool,
 
     /// Write a `# buildlint ignore=...` comment above every finding, then exit.
@@ -213,6 +274,22 @@ fn cli_layer(args: &CheckArgs) -> anyhow::Result<Layer> {
     }
     layer.extend_select = rule_sets("--extend-select", &args.extend_select)?;
     layer.ignore = rule_sets("--ignore", &args.ignore)?;
+    for pair in args.severity.iter().filter(|p| !p.trim().is_empty()) {
+        let (rule, level) = pair.split_once('=').ok_or_else(|| {
+            anyhow::anyhow!("--severity `{pair}`: write RULE=LEVEL, e.g. `BL1007=error`")
+        })?;
+        let set = resolve_rule_name(rule.trim())
+            .map_err(|tip| anyhow::anyhow!("--severity: unknown rule `{rule}`\n  tip: {tip}"))?;
+        let level = parse_rule_level(level.trim()).ok_or_else(|| {
+            anyhow::anyhow!(
+                "--severity `{pair}`: `{level}` is not a severity\n  tip: use one of error, warning, info, style, off"
+            )
+        })?;
+        layer.severities.push((set, level));
+    }
+    if args.disable_inline_suppressions {
+        layer.inline_suppressions = Some(false);
+    }
     if args.inspect_images || args.no_inspect_images {
         layer.inspect_images = Some(args.inspect_images);
     }
@@ -256,14 +333,54 @@ fn write_atomically(path: &Path, text: &[u8]) -> std::io::Result<()> {
     Ok(())
 }
 
-pub fn run(args: CheckArgs, io: &mut Io<'_>) -> anyhow::Result<u8> {
+/// What `--exclude` and the configurations' `exclude` leave out.
+#[derive(Clone)]
+struct Exclusion {
+    cli: Option<discover::Exclude>,
+    resolver: Arc<Resolver>,
+}
+
+impl Exclusion {
+    /// A path met while walking a directory (absolute).
+    fn walked(&self, path: &Path, is_dir: bool) -> bool {
+        self.cli.as_ref().is_some_and(|e| e.excludes(path, is_dir))
+            || self.resolver.excludes(path, is_dir, false)
+    }
+
+    /// A path named on the command line (absolute), with `--force-exclude`.
+    fn named(&self, path: &Path, is_dir: bool) -> bool {
+        self.cli
+            .as_ref()
+            .is_some_and(|e| e.excludes_path_or_parent(path, is_dir))
+            || self.resolver.excludes(path, is_dir, true)
+    }
+}
+
+fn exclusion(patterns: &[String], cwd: &Path, resolver: Resolver) -> anyhow::Result<Exclusion> {
+    let cli = if patterns.is_empty() {
+        None
+    } else {
+        Some(discover::Exclude::new(cwd, patterns).map_err(|(i, e)| {
+            anyhow::anyhow!(
+                "--exclude `{}`: {e}",
+                patterns.get(i).map(String::as_str).unwrap_or("")
+            )
+        })?)
+    };
+    Ok(Exclusion {
+        cli,
+        resolver: Arc::new(resolver),
+    })
+}
+
+pub fn run(mut args: CheckArgs, io: &mut Io<'_>) -> anyhow::Result<u8> {
     let cwd = std::env::current_dir()?;
     let settings =
         cli_layer(&args).and_then(|layer| Ok((layer, parse_build_args(&args.build_args)?)));
     let (layer, build_args) = match settings {
         Ok(s) => s,
         Err(e) => {
-            writeln!(io.stderr, "buildlint: {e:#}")?;
+            writeln!(io.stderr, "buildlint: {}", super::describe_error(&e))?;
             return Ok(EXIT_ERROR);
         }
     };
@@ -284,11 +401,18 @@ pub fn run(args: CheckArgs, io: &mut Io<'_>) -> anyhow::Result<u8> {
     } else {
         Discovery::Auto
     };
-    if let Some(c) = &args.context {
+    if let Some(name) = &args.docker_context {
+        writeln!(
+            io.stderr,
+            "buildlint: `--context` names a docker context (as in the docker CLI), not the build context\n  tip: name the build context directory with `--context-dir {name}`"
+        )?;
+        return Ok(EXIT_ERROR);
+    }
+    if let Some(c) = &args.context_dir {
         if !c.is_dir() {
             writeln!(
                 io.stderr,
-                "buildlint: --context {}: not a directory",
+                "buildlint: --context-dir {}: not a directory",
                 c.display()
             )?;
             return Ok(EXIT_ERROR);
@@ -301,10 +425,11 @@ pub fn run(args: CheckArgs, io: &mut Io<'_>) -> anyhow::Result<u8> {
             crate::builder::daemon::endpoint::EnvSnapshot::from_process(),
         ))
     });
+    let exclusion_resolver = Resolver::new(discovery.clone(), Layer::default(), cwd.clone());
     let linter = Linter {
         resolver: Resolver::new(discovery, layer, cwd.clone()),
         cwd: cwd.clone(),
-        context: args.context.clone(),
+        context: args.context_dir.clone(),
         build_args,
         target: args.target.clone(),
         listings: Default::default(),
@@ -313,6 +438,8 @@ pub fn run(args: CheckArgs, io: &mut Io<'_>) -> anyhow::Result<u8> {
             .map(|l| l as Arc<dyn ImageResolver + Send>),
         // `check` knows no build: rules about a build's inputs stay quiet.
         build_inputs: None,
+        // `check` knows no builder: it lints for BuildKit's, the default.
+        walker: Default::default(),
     };
 
     // What to lint.
@@ -341,6 +468,29 @@ pub fn run(args: CheckArgs, io: &mut Io<'_>) -> anyhow::Result<u8> {
         )?;
         return Ok(EXIT_ERROR);
     }
+    let excluded = match exclusion(&args.exclude, &cwd, exclusion_resolver) {
+        Ok(e) => e,
+        Err(e) => {
+            writeln!(io.stderr, "buildlint: {e}")?;
+            return Ok(EXIT_ERROR);
+        }
+    };
+    if args.force_exclude {
+        let named_excluded = |p: &PathBuf| {
+            let absolute = clean_path(&cwd.join(p));
+            excluded.named(&absolute, absolute.is_dir())
+        };
+        let named = !roots.is_empty() || !args.files.is_empty() || stdin_input.is_some();
+        roots.retain(|p| !named_excluded(p));
+        args.files.retain(|p| !named_excluded(p));
+        if args.stdin_filename.as_ref().is_some_and(named_excluded) {
+            stdin_input = None;
+        }
+        if named && roots.is_empty() && args.files.is_empty() && stdin_input.is_none() {
+            // Everything named is excluded: nothing to lint, and no walk of `.`.
+            return Ok(EXIT_OK);
+        }
+    }
     let (mut dockerfiles, mut stack_files, mut walk_errors) = (Vec::new(), Vec::new(), Vec::new());
     let mut stack_project: Vec<PathBuf> = Vec::new();
     for f in &args.files {
@@ -354,7 +504,14 @@ pub fn run(args: CheckArgs, io: &mut Io<'_>) -> anyhow::Result<u8> {
         roots.push(PathBuf::from("."));
     }
     if !roots.is_empty() {
-        let found = discover::discover(&roots);
+        let walked = excluded.clone();
+        let cwd_for_walk = cwd.clone();
+        let found = discover::discover_excluding(
+            &roots,
+            &(Arc::new(move |path: &Path, is_dir: bool| {
+                walked.walked(&clean_path(&cwd_for_walk.join(path)), is_dir)
+            }) as discover::Excluded),
+        );
         dockerfiles.extend(found.dockerfiles);
         stack_files.extend(found.stack_files);
         walk_errors = found.errors;
@@ -513,7 +670,7 @@ pub fn run(args: CheckArgs, io: &mut Io<'_>) -> anyhow::Result<u8> {
         let baseline = match Baseline::read(path) {
             Ok(b) => b,
             Err(e) => {
-                writeln!(io.stderr, "buildlint: {e:#}")?;
+                writeln!(io.stderr, "buildlint: {}", super::describe_error(&e))?;
                 return Ok(EXIT_ERROR);
             }
         };
@@ -582,6 +739,9 @@ pub fn run(args: CheckArgs, io: &mut Io<'_>) -> anyhow::Result<u8> {
     }
     if args.format == Format::Human {
         if let Some(hint) = super::fix::hint(&report.findings) {
+            // After the report, where a reader finishes: stdout is buffered
+            // and would otherwise come out after this line on a terminal.
+            io.stdout.flush()?;
             writeln!(io.stderr, "buildlint: {hint}")?;
         }
     }

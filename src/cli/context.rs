@@ -57,6 +57,16 @@ pub struct PlanArgs {
     /// The build context directory.
     #[arg(default_value = ".", value_name = "DIR")]
     pub dir: PathBuf,
+    /// The build context directory, as the positional DIR (the name `check` and `build` use too).
+    #[arg(long, value_name = "DIR", conflicts_with = "dir")]
+    pub context_dir: Option<PathBuf>,
+}
+
+impl PlanArgs {
+    /// The build context directory, named by `--context-dir` or positionally.
+    fn context(&self) -> &Path {
+        self.context_dir.as_deref().unwrap_or(&self.dir)
+    }
 }
 
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, ValueEnum)]
@@ -137,7 +147,7 @@ fn parse_build_args(list: &[String]) -> anyhow::Result<BTreeMap<String, String>>
 fn dockerfile_path(args: &PlanArgs) -> PathBuf {
     let path = match &args.file {
         Some(f) => f.clone(),
-        None => args.dir.join("Dockerfile"),
+        None => args.context().join("Dockerfile"),
     };
     if path.is_absolute() {
         return path;
@@ -148,7 +158,7 @@ fn dockerfile_path(args: &PlanArgs) -> PathBuf {
 }
 
 fn read_dockerfile(path: &Path, io: &mut super::Io<'_>) -> anyhow::Result<Option<Dockerfile>> {
-    let bytes = std::fs::read(path)
+    let bytes = crate::input::read_input(path)
         .with_context(|| format!("cannot read the Dockerfile {}", path.display()))?;
     match crate::dockerfile::parse_bytes(bytes) {
         Ok(df) => Ok(Some(df)),
@@ -189,7 +199,7 @@ fn plan(args: &PlanArgs, io: &mut super::Io<'_>) -> anyhow::Result<Option<Planne
         onbuild_unknown: OnbuildUnknown::Report,
         ..PlanOptions::default()
     };
-    let plan = ContextPlan::new(&args.dir, &df_path, Some(&df), &opts)?;
+    let plan = ContextPlan::new(args.context(), &df_path, Some(&df), &opts)?;
     for s in plan.skipped() {
         writeln!(
             io.stderr,
@@ -232,10 +242,15 @@ fn ls(args: LsArgs, io: &mut super::Io<'_>) -> anyhow::Result<u8> {
         return Ok(super::EXIT_ERROR);
     };
     if !args.explain.is_empty() {
+        let mut missing = false;
         for path in &args.explain {
-            explain(&plan, path, io)?;
+            missing |= !explain(&plan, args.plan.context(), path, io)?;
         }
-        return Ok(super::EXIT_OK);
+        return Ok(if missing {
+            super::EXIT_ERROR
+        } else {
+            super::EXIT_OK
+        });
     }
     match args.format {
         LsFormat::Paths => {
@@ -309,8 +324,15 @@ fn ls(args: LsArgs, io: &mut super::Io<'_>) -> anyhow::Result<u8> {
     Ok(super::EXIT_OK)
 }
 
-fn explain(plan: &ContextPlan, path: &str, io: &mut super::Io<'_>) -> anyhow::Result<()> {
+/// Explains one path; false when the context has no such file.
+fn explain(
+    plan: &ContextPlan,
+    context: &Path,
+    path: &str,
+    io: &mut super::Io<'_>,
+) -> anyhow::Result<bool> {
     let x = plan.explain(path);
+    let exists = x.sent || std::fs::symlink_metadata(context.join(&x.path)).is_ok();
     let ignore_name = plan
         .ignore_file()
         .and_then(|f| f.path.as_ref())
@@ -340,11 +362,13 @@ fn explain(plan: &ContextPlan, path: &str, io: &mut super::Io<'_>) -> anyhow::Re
         "sent for the daemon only (the Dockerfile or an ignore file); COPY does not see it"
     } else if x.sent {
         "sent"
+    } else if !exists {
+        "no such file in the build context"
     } else {
         "not sent"
     };
     writeln!(io.stdout, "  {sent}")?;
-    Ok(())
+    Ok(exists)
 }
 
 /// Whose rules decide which excluded directories are opened (they can send

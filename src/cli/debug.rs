@@ -64,7 +64,7 @@ fn parse(args: ParseArgs, io: &mut Io<'_>) -> anyhow::Result<u8> {
         }
         ("<stdin>".to_string(), buf)
     } else {
-        match std::fs::read(&args.file) {
+        match crate::input::read_input(&args.file) {
             Ok(b) => (args.file.display().to_string(), b),
             Err(e) => {
                 writeln!(

@@ -41,7 +41,7 @@ pub struct FixArgs {
         long,
         help_heading = "Fix",
         group = "fix_mode",
-        conflicts_with_all = ["add_suppressions", "write_baseline"]
+        conflicts_with_all = ["add_suppressions", "write_baseline", "diff"]
     )]
     pub fix: bool,
 

@@ -51,7 +51,11 @@ fn diff_writes_nothing_and_exits_1_when_a_file_would_change() {
     let (code, out, err) = run_captured(&["check", "--isolated", "--diff", &df]);
     assert_eq!(code, 1, "{out}\n{err}");
     assert_eq!(read(&df), APT);
-    assert!(out.starts_with(&format!("--- {df}\n+++ {df}\n")), "{out}");
+    let bare = df.trim_start_matches('/');
+    assert!(
+        out.starts_with(&format!("--- a/{bare}\n+++ b/{bare}\n")),
+        "{out}"
+    );
     assert!(out.contains("+    apt-get install -y curl"), "{out}");
     let (_, out, _) = run_captured(&["check", "--isolated", "--diff", "--unsafe-fixes", &df]);
     assert!(
@@ -234,7 +238,7 @@ fn add_becomes_copy_safely_once_the_context_shows_no_archive() {
     let text = "FROM alpine:3.20\nADD app.py /app/\nADD data.bin /data/\n";
     let df = write(tmp.path(), "Dockerfile", text);
     let ctx = ctx.to_string_lossy().into_owned();
-    let (_, _, err) = run_captured(&["check", "--isolated", "--context", &ctx, "--fix", &df]);
+    let (_, _, err) = run_captured(&["check", "--isolated", "--context-dir", &ctx, "--fix", &df]);
     assert_eq!(
         read(&df),
         "FROM alpine:3.20\nCOPY app.py /app/\nADD data.bin /data/\n",

@@ -79,6 +79,7 @@ pub struct Io<'a> {
 
 pub fn main() -> ExitCode {
     use std::io::IsTerminal;
+    drop_empty_settings_from_env();
     let (stdin, stdout, stderr) = (std::io::stdin(), std::io::stdout(), std::io::stderr());
     let mut io = Io {
         stdout_is_terminal: stdout.is_terminal(),
@@ -90,6 +91,19 @@ pub fn main() -> ExitCode {
     let code = run(std::env::args_os(), &mut io);
     let _ = io.stdout.flush();
     ExitCode::from(code)
+}
+
+/// An empty `BUILDLINT_*` variable counts as unset (a CI system passes an
+/// input left blank as an empty string), as `NO_COLOR` does. Called first
+/// thing in `main`, while the process has one thread.
+fn drop_empty_settings_from_env() {
+    let empty: Vec<std::ffi::OsString> = std::env::vars_os()
+        .filter(|(k, v)| k.to_string_lossy().starts_with("BUILDLINT_") && v.is_empty())
+        .map(|(k, _)| k)
+        .collect();
+    for k in empty {
+        std::env::remove_var(k);
+    }
 }
 
 /// Runs buildlint with `args` (the first is the program name) and returns the
@@ -139,10 +153,28 @@ where
         Ok(code) => code,
         Err(e) if is_broken_pipe(&e) => EXIT_OK,
         Err(e) => {
-            let _ = writeln!(io.stderr, "buildlint: {e:#}");
+            let _ = writeln!(io.stderr, "buildlint: {}", describe_error(&e));
             EXIT_ERROR
         }
     }
+}
+
+/// The error and its causes joined with `: `, leaving out a cause that the
+/// message before it already ends with (most of ours name their cause:
+/// `cannot read x: Permission denied (os error 13)`).
+pub fn describe_error(e: &anyhow::Error) -> String {
+    let mut out = String::new();
+    for cause in e.chain() {
+        let text = cause.to_string();
+        if out.ends_with(&text) {
+            continue;
+        }
+        if !out.is_empty() {
+            out.push_str(": ");
+        }
+        out.push_str(&text);
+    }
+    out
 }
 
 fn is_broken_pipe(e: &anyhow::Error) -> bool {
@@ -187,5 +219,27 @@ mod tests {
     fn cli_definition_is_consistent() {
         use clap::CommandFactory;
         super::Cli::command().debug_assert();
+    }
+}
+
+#[cfg(test)]
+mod options_tests;
+
+#[cfg(test)]
+mod describe_error_tests {
+    use super::describe_error;
+
+    #[test]
+    fn an_os_error_is_named_once() {
+        let io = std::io::Error::from_raw_os_error(13);
+        let e = crate::context::dockerignore::LoadError::Io {
+            path: ".dockerignore".into(),
+            source: io,
+        };
+        let e = anyhow::Error::from(e).context("cannot plan the context");
+        assert_eq!(
+            describe_error(&e),
+            "cannot plan the context: cannot read .dockerignore: Permission denied (os error 13)"
+        );
     }
 }

@@ -45,6 +45,30 @@ fn rule_json(r: &crate::lint::Rule) -> serde_json::Value {
     })
 }
 
+/// Rules whose name, summary or aliases hold every word of `query`
+/// (case-insensitive; `-` and `_` count as spaces).
+fn search(query: &str) -> Vec<&'static crate::lint::Rule> {
+    let words: Vec<String> = query
+        .to_lowercase()
+        .split(|c: char| c.is_whitespace() || c == '-' || c == '_')
+        .filter(|w| !w.is_empty())
+        .map(str::to_string)
+        .collect();
+    if words.is_empty() {
+        return Vec::new();
+    }
+    registry::all()
+        .iter()
+        .copied()
+        .filter(|r| {
+            let text = format!("{} {} {}", r.name, r.summary, r.aliases.join(" "))
+                .to_lowercase()
+                .replace(['-', '_'], " ");
+            words.iter().all(|w| text.contains(w.as_str()))
+        })
+        .collect()
+}
+
 pub fn run(args: RuleArgs, io: &mut Io<'_>) -> anyhow::Result<u8> {
     if args.all {
         let rules = registry::all();
@@ -76,6 +100,22 @@ pub fn run(args: RuleArgs, io: &mut Io<'_>) -> anyhow::Result<u8> {
     let id = args.rule.unwrap_or_default();
     let rules = registry::lookup(&id);
     if rules.is_empty() {
+        let found = search(&id);
+        if !found.is_empty() {
+            writeln!(
+                io.stdout,
+                "No rule is named `{id}`; {} it:",
+                if found.len() == 1 {
+                    "1 rule mentions".to_string()
+                } else {
+                    format!("{} rules mention", found.len())
+                }
+            )?;
+            for r in found {
+                writeln!(io.stdout, "  {}  {}: {}", r.code, r.name, r.summary)?;
+            }
+            return Ok(EXIT_OK);
+        }
         writeln!(io.stderr, "buildlint: unknown rule `{id}`")?;
         match registry::suggest(&id) {
             Some(s) => writeln!(io.stderr, "  tip: a similar value exists: `{s}`")?,

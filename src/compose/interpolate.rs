@@ -59,9 +59,15 @@ pub fn substitute(
     dialect: Dialect,
 ) -> Result<Substituted, TemplateError> {
     let mut out = Substituted::default();
-    substitute_into(template, 0, vars, dialect, &mut out)?;
+    substitute_into(template, 0, vars, dialect, &mut out, 0)?;
     Ok(out)
 }
+
+/// How deep defaults, alternatives and messages may nest (`${A:-${B:-...}}`).
+/// Real files nest two or three levels; the bound keeps a hostile value from
+/// exhausting the stack (each level is one call), and is reported as an
+/// invalid template at the value.
+pub const MAX_NESTING: usize = 100;
 
 fn is_name_start(b: u8) -> bool {
     b == b'_' || b.is_ascii_alphabetic()
@@ -214,7 +220,17 @@ fn substitute_into(
     vars: &dyn Lookup,
     dialect: Dialect,
     out: &mut Substituted,
+    depth: usize,
 ) -> Result<(), TemplateError> {
+    if depth > MAX_NESTING {
+        return Err(TemplateError {
+            kind: TemplateErrorKind::Invalid,
+            message: format!(
+                "interpolation nested more than {MAX_NESTING} levels deep (`${{VAR:-${{...}}}}`)"
+            ),
+            range: base..base + template.len(),
+        });
+    }
     let bytes = template.as_bytes();
     let mut i = 0;
     let mut literal_start = 0;
@@ -277,7 +293,7 @@ fn substitute_into(
                             Some(v) => op == ":-" && v.is_empty(),
                         };
                         if use_default {
-                            substitute_into(arg, arg_base, vars, dialect, out)?;
+                            substitute_into(arg, arg_base, vars, dialect, out, depth + 1)?;
                         } else {
                             out.value.push_str(value.unwrap_or(""));
                         }
@@ -288,7 +304,7 @@ fn substitute_into(
                             Some(v) => op == "+" || !v.is_empty(),
                         };
                         if use_alt {
-                            substitute_into(arg, arg_base, vars, dialect, out)?;
+                            substitute_into(arg, arg_base, vars, dialect, out, depth + 1)?;
                         } else {
                             out.value.push_str(value.unwrap_or(""));
                         }
@@ -301,7 +317,7 @@ fn substitute_into(
                         };
                         if missing {
                             let mut msg = Substituted::default();
-                            substitute_into(arg, arg_base, vars, dialect, &mut msg)?;
+                            substitute_into(arg, arg_base, vars, dialect, &mut msg, depth + 1)?;
                             let detail = if msg.value.is_empty() {
                                 String::new()
                             } else {
@@ -321,16 +337,10 @@ fn substitute_into(
                         out.value.push_str(value.unwrap_or(""));
                     }
                 }
-                if let Some(rest) = rest {
-                    substitute_into(
-                        &template[rest.clone()],
-                        base + rest.start,
-                        vars,
-                        dialect,
-                        out,
-                    )?;
-                }
-                i = end;
+                // What compose-go's match swallowed after the variable is
+                // substituted on its own: scanning on from its start is the
+                // same (it ends at the line's last `}`), and costs no stack.
+                i = rest.map_or(end, |rest| rest.start);
             }
             // compose-go keeps a `$` that starts no template as it is (`$(date)`,
             // `$1`, `a $ b`, `$}`); docker stack deploy refuses it.
@@ -652,5 +662,43 @@ mod tests {
                 .value,
             "value"
         );
+    }
+
+    /// Nesting past the bound is an invalid template at the value, not a
+    /// stack overflow, even on a small stack; nesting within it works, and
+    /// thousands of templates on one line cost no depth.
+    #[test]
+    fn deep_nesting_is_bounded_and_needs_little_stack() {
+        let within = "${UNSET:-".repeat(MAX_NESTING) + "x" + &"}".repeat(MAX_NESTING);
+        let beyond = "${UNSET:-".repeat(20_000) + "x" + &"}".repeat(20_000);
+        let required = "${UNSET:?".repeat(20_000) + &"}".repeat(20_000);
+        let wide = "${SET:-a}-".repeat(5_000);
+        let (within, beyond, required, wide) = std::thread::Builder::new()
+            .stack_size(512 * 1024)
+            .spawn(move || {
+                let vars = env();
+                (
+                    substitute(&within, &vars, Dialect::Compose).map(|s| s.value),
+                    substitute(&beyond, &vars, Dialect::Compose).unwrap_err(),
+                    substitute(&required, &vars, Dialect::Compose).unwrap_err(),
+                    substitute(&wide, &vars, Dialect::Compose).map(|s| s.value),
+                )
+            })
+            .unwrap()
+            .join()
+            .unwrap();
+        assert_eq!(within.unwrap(), "x");
+        assert_eq!(beyond.kind, TemplateErrorKind::Invalid);
+        assert!(
+            beyond.message.contains("nested more than"),
+            "{}",
+            beyond.message
+        );
+        assert!(
+            required.message.contains("nested more than"),
+            "{}",
+            required.message
+        );
+        assert_eq!(wide.unwrap(), "value-".repeat(5_000));
     }
 }

@@ -103,16 +103,17 @@ pub fn normalize_project_name(s: &str) -> String {
 
 /// Loads a project.
 pub fn load(opts: &LoadOptions) -> Loaded {
-    let mut l = Loader::new(opts);
-    l.run()
+    super::yaml::with_deep_stack(|| Loader::new(opts).run())
 }
 
 /// Loads a project reading these texts instead of the files on disk, by
 /// absolute path (a fix being tried before it is written).
 pub fn load_with_overlay(opts: &LoadOptions, overlay: &BTreeMap<PathBuf, String>) -> Loaded {
-    let mut l = Loader::new(opts);
-    l.overlay = Some(overlay);
-    l.run()
+    super::yaml::with_deep_stack(|| {
+        let mut l = Loader::new(opts);
+        l.overlay = Some(overlay);
+        l.run()
+    })
 }
 
 struct Loader<'o> {
@@ -384,7 +385,7 @@ impl<'o> Loader<'o> {
     ) -> Option<(FileRef, Node)> {
         let read = match self.overlay.and_then(|o| o.get(abs)) {
             Some(text) => Ok(text.clone().into_bytes()),
-            None => std::fs::read(abs),
+            None => crate::input::read_input(abs),
         };
         let bytes = match read {
             Ok(b) => b,

@@ -253,6 +253,8 @@ pub enum YamlErrorKind {
     DuplicateKey,
     /// Aliases expanding past the budget ("billion laughs").
     AliasBomb,
+    /// Nested deeper, or holding more values, than a compose file can.
+    TooLarge,
 }
 
 #[derive(Clone, Debug)]
@@ -269,20 +271,47 @@ impl fmt::Display for YamlError {
     }
 }
 
+/// How deep block and flow collections may nest.
+pub const MAX_DEPTH: usize = 256;
+/// How many values (maps, sequences, scalars) one file may hold: about a
+/// 100 MB file.
+pub const MAX_NODES: usize = 10_000_000;
+
+/// Runs `f` with room on the stack for [`MAX_DEPTH`] levels of every
+/// recursive pass over a tree (conversion, merge, interpolation, schema
+/// validation), whatever thread it is called on: a fresh segment is mapped
+/// (committed only as it is used) when the current stack has less left.
+pub fn with_deep_stack<R>(f: impl FnOnce() -> R) -> R {
+    stacker::maybe_grow(DEEP_STACK / 2, DEEP_STACK, f)
+}
+
+const DEEP_STACK: usize = 64 << 20;
+
 /// Parses one YAML file. An empty file (or only comments) is a null node.
 /// Several documents (`---`) are returned in order.
 pub fn parse(file: &FileRef) -> Result<Vec<Node>, YamlError> {
+    with_deep_stack(|| parse_on_stack(file))
+}
+
+fn parse_on_stack(file: &FileRef) -> Result<Vec<Node>, YamlError> {
     let options = serde_saphyr::options! {
         strict_booleans: true,
         legacy_octal_numbers: true,
         with_snippet: false,
-        // Compose files are small: a few thousand nodes. These limits stop
-        // alias bombs long before they cost noticeable time or memory.
+        // These limits stop alias bombs long before they cost noticeable
+        // time or memory.
         alias_limits: serde_saphyr::alias_limits! {
             max_total_replayed_events: 100_000,
         },
+        // Without aliases a file's nodes are bounded by its size; the
+        // nesting limits keep the recursive conversion on the stack of a
+        // build's worker thread. docker compose reads files nested 100 deep;
+        // real ones nest fewer than 15 levels.
         budget: serde_saphyr::budget! {
-            max_nodes: 200_000,
+            max_depth: MAX_DEPTH,
+            flow_nesting_limit: MAX_DEPTH,
+            max_nodes: MAX_NODES,
+            max_events: 2 * MAX_NODES,
         },
     };
     let docs: Result<Vec<Spanned<Tagged<RawNode>>>, serde_saphyr::Error> =
@@ -335,6 +364,13 @@ fn convert_error(file: &FileRef, err: &serde_saphyr::Error) -> YamlError {
         .map(|l| location_span(file, &l))
         .unwrap_or_else(|| Span::empty_at(0));
     let inner = original(err);
+    let deep = || {
+        (
+            YamlErrorKind::TooLarge,
+            format!("the file nests collections deeper than {MAX_DEPTH} levels"),
+            Some("flatten the structure; compose files never need this depth".to_string()),
+        )
+    };
     let (kind, message, help) = match inner {
         E::DuplicateMappingKey { key, .. } => (
             YamlErrorKind::DuplicateKey,
@@ -343,6 +379,24 @@ fn convert_error(file: &FileRef, err: &serde_saphyr::Error) -> YamlError {
                 None => "a key appears twice in the same mapping".to_string(),
             },
             Some("remove one of the two entries; YAML keys must be unique".to_string()),
+        ),
+        // The parser's own limit on flow nesting reads "recursion limit
+        // exceeded".
+        E::Budget {
+            breach: serde_saphyr::budget::BudgetBreach::Depth { .. },
+            ..
+        } => deep(),
+        other if other.to_string().contains("recursion limit exceeded") => deep(),
+        E::Budget {
+            breach:
+                serde_saphyr::budget::BudgetBreach::Nodes { .. }
+                | serde_saphyr::budget::BudgetBreach::Events { .. }
+                | serde_saphyr::budget::BudgetBreach::ScalarBytes { .. },
+            ..
+        } => (
+            YamlErrorKind::TooLarge,
+            format!("the file holds more than {MAX_NODES} values"),
+            Some("split it; a compose file holds a few thousand values".to_string()),
         ),
         E::Budget { .. }
         | E::AliasReplayLimitExceeded { .. }
@@ -706,5 +760,42 @@ mod tests {
         let f = file("a: 1\n---\nb: 2\n");
         assert_eq!(parse(&f).unwrap().len(), 2);
         assert!(parse_one(&f).is_err());
+    }
+
+    /// Deep nesting and many nodes without a single alias are not alias
+    /// bombs: compose reads 100 levels and large files; past the limits the
+    /// message names the limit.
+    #[test]
+    fn size_limits_are_named_for_what_they_are() {
+        let block = |depth: usize| {
+            let mut t = String::new();
+            for level in 0..depth {
+                t.push_str(&format!("{}k{level}:\n", "  ".repeat(level)));
+            }
+            t + &"  ".repeat(depth) + "leaf\n"
+        };
+        let flow = |depth: usize| format!("a: {}x{}\n", "[".repeat(depth), "]".repeat(depth));
+        let many: String = (0..60_000).map(|i| format!("k{i}: [a, b]\n")).collect();
+        let on_small_stack = |text: String| {
+            std::thread::Builder::new()
+                .stack_size(2 << 20)
+                .spawn(move || parse_one(&file(&text)).map(|_| ()))
+                .unwrap()
+                .join()
+                .unwrap()
+        };
+        on_small_stack(block(100)).unwrap();
+        on_small_stack(flow(100)).unwrap();
+        on_small_stack(many).unwrap();
+        on_small_stack(block(MAX_DEPTH)).unwrap();
+        for text in [block(MAX_DEPTH + 1), flow(MAX_DEPTH + 1)] {
+            let err = on_small_stack(text).unwrap_err();
+            assert_eq!(err.kind, YamlErrorKind::TooLarge, "{}", err.message);
+            assert!(
+                err.message.contains("deeper than 256 levels"),
+                "{}",
+                err.message
+            );
+        }
     }
 }

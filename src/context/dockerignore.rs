@@ -233,6 +233,26 @@ impl IgnoreFile {
         self.matchers.get(idx).is_some_and(|m| m.is_match(path))
     }
 
+    /// [`IgnoreFile::decide`] as the walker sends `path`: an excluded
+    /// directory above it that the walker does not open (see
+    /// [`IgnoreFile::could_reinclude_below`]) keeps it out whatever an
+    /// exception says. The classic builder's walker opens `docs` for
+    /// `!docs/guide.md` but not for `!**/*.md`.
+    pub fn decide_as_walked(&self, path: &str) -> Decision {
+        let path = path.trim_start_matches("./");
+        for (at, _) in path.match_indices('/') {
+            let dir = &path[..at];
+            if dir.is_empty() {
+                continue;
+            }
+            let above = self.decide(dir);
+            if above.excluded && !self.could_reinclude_below(dir) {
+                return above;
+            }
+        }
+        self.decide(path)
+    }
+
     pub fn is_excluded(&self, path: &str) -> bool {
         self.decide(path).excluded
     }
@@ -498,7 +518,11 @@ fn compile(pattern: &str) -> Result<Matcher, String> {
                         kind = Kind::Regexp;
                     }
                 } else {
-                    re.push_str("(.*/)?");
+                    // `**/**/` means what `**/` means; thousands of them in a
+                    // row made a regex that took seconds per path.
+                    if !re.ends_with("(.*/)?") {
+                        re.push_str("(.*/)?");
+                    }
                     kind = Kind::Regexp;
                 }
                 if step == 0 {
@@ -834,6 +858,11 @@ pub fn load_ignore_file(
     let candidate = context_dir.join(".dockerignore");
     match std::fs::metadata(&candidate) {
         Ok(meta) if meta.is_file() => IgnoreFile::read(&candidate).map(Some),
+        // docker build opens it and fails reading: "is a directory".
+        Ok(meta) if meta.is_dir() => Err(LoadError::Io {
+            path: candidate,
+            source: std::io::Error::from_raw_os_error(libc::EISDIR),
+        }),
         Ok(_) => Ok(None),
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
         Err(source) => Err(LoadError::Io {

@@ -10,6 +10,8 @@ use std::os::unix::ffi::OsStrExt;
 use std::os::unix::fs::MetadataExt;
 use std::path::{Path, PathBuf};
 
+use super::beneath::Beneath;
+
 /// What a directory entry is (never following a symlink).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum FileKind {
@@ -108,23 +110,27 @@ pub trait ContextFs: Send + Sync {
     }
 }
 
-/// The real filesystem under a context directory.
+/// The real filesystem under a context directory: every path is opened
+/// beneath one handle on the directory, never through a symlink (see
+/// [`Beneath`]).
 #[derive(Clone, Debug)]
 pub struct OsFs {
     root: PathBuf,
+    handle: Result<Beneath, (io::ErrorKind, Option<i32>)>,
 }
 
 impl OsFs {
     pub fn new(root: impl Into<PathBuf>) -> OsFs {
-        OsFs { root: root.into() }
+        let root = root.into();
+        let handle = Beneath::open(&root).map_err(|e| (e.kind(), e.raw_os_error()));
+        OsFs { root, handle }
     }
 
-    fn path(&self, rel: &[u8]) -> PathBuf {
-        if rel.is_empty() {
-            self.root.clone()
-        } else {
-            self.root.join(OsStr::from_bytes(rel))
-        }
+    fn handle(&self) -> io::Result<&Beneath> {
+        self.handle.as_ref().map_err(|(kind, code)| match code {
+            Some(code) => io::Error::from_raw_os_error(*code),
+            None => io::Error::from(*kind),
+        })
     }
 }
 
@@ -134,35 +140,19 @@ impl ContextFs for OsFs {
     }
 
     fn read_dir(&self, rel: &[u8]) -> io::Result<Vec<(Vec<u8>, Meta)>> {
-        let mut out = Vec::new();
-        for entry in std::fs::read_dir(self.path(rel))? {
-            let entry = entry?;
-            // DirEntry::metadata does not follow symlinks.
-            let meta = entry.metadata()?;
-            out.push((entry.file_name().as_bytes().to_vec(), Meta::from_std(&meta)));
-        }
-        Ok(out)
+        self.handle()?.read_dir(rel)
     }
 
     fn lstat(&self, rel: &[u8]) -> io::Result<Meta> {
-        Ok(Meta::from_std(&std::fs::symlink_metadata(self.path(rel))?))
+        self.handle()?.lstat(rel)
     }
 
     fn read_link(&self, rel: &[u8]) -> io::Result<Vec<u8>> {
-        Ok(std::fs::read_link(self.path(rel))?
-            .into_os_string()
-            .as_bytes()
-            .to_vec())
+        self.handle()?.read_link(rel)
     }
 
     fn open(&self, rel: &[u8]) -> io::Result<Box<dyn Read + Send>> {
-        use std::os::unix::fs::OpenOptionsExt;
-        // O_NOFOLLOW: a file swapped for a symlink after the walk is not followed.
-        let file = std::fs::OpenOptions::new()
-            .read(true)
-            .custom_flags(libc::O_NOFOLLOW)
-            .open(self.path(rel))?;
-        Ok(Box::new(file))
+        Ok(Box::new(self.handle()?.open_file(rel)?))
     }
 }
 

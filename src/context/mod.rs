@@ -5,6 +5,7 @@
 //! ([`ContextPlan::files`]), stream a tar ([`ContextPlan::write_tar`]) or
 //! digest ([`ContextPlan::digest`]).
 
+pub mod beneath;
 pub mod digest;
 pub mod dockerignore;
 pub mod fs;

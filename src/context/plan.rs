@@ -185,9 +185,11 @@ impl ContextPlan {
                 (None, rel.clone())
             }
             None => {
-                let data = std::fs::read(&df_abs).map_err(|source| ContextError::Dockerfile {
-                    path: df_abs.clone(),
-                    source,
+                let data = crate::input::read_input(&df_abs).map_err(|source| {
+                    ContextError::Dockerfile {
+                        path: df_abs.clone(),
+                        source,
+                    }
                 })?;
                 let mtime = std::fs::metadata(&df_abs)
                     .ok()

@@ -221,6 +221,7 @@ impl Lexer {
             raw_escapes: self.raw_escapes,
             refs: Vec::new(),
             uncertain: false,
+            depth: 0,
         };
         let raw_escapes = sw.raw_escapes;
         match sw.process_stop_on(None, raw_escapes) {
@@ -294,6 +295,14 @@ where
     best
 }
 
+/// How deep substitutions may nest (`${a:-${b:-...}}`). BuildKit has no
+/// limit of its own; a real file nests two or three levels.
+pub const MAX_NESTING: usize = 10_000;
+/// Free stack below which a nested substitution moves to a new segment, and
+/// that segment's size.
+const STACK_RED_ZONE: usize = 64 * 1024;
+const STACK_SEGMENT: usize = 1024 * 1024;
+
 struct ShellWord<'e> {
     lexer: Lexer,
     env: &'e dyn Env,
@@ -303,6 +312,8 @@ struct ShellWord<'e> {
     raw_escapes: bool,
     refs: Vec<VarRef>,
     uncertain: bool,
+    /// Substitutions being expanded around the current position.
+    depth: usize,
 }
 
 /// Words as `ProcessWords` builds them.
@@ -574,7 +585,24 @@ impl ShellWord<'_> {
         (value, set)
     }
 
+    /// One substitution. Nested defaults (`${a:-${b:-...}}`) recurse here:
+    /// the stack grows on the heap as needed, and a nesting past
+    /// [`MAX_NESTING`] is an error at its place.
     fn process_dollar(&mut self) -> Result<String, ExpandError> {
+        if self.depth >= MAX_NESTING {
+            return Err(self.error(format!(
+                "variable substitutions nested deeper than {MAX_NESTING} levels"
+            )));
+        }
+        self.depth += 1;
+        let result = stacker::maybe_grow(STACK_RED_ZONE, STACK_SEGMENT, || {
+            self.process_dollar_at_depth()
+        });
+        self.depth -= 1;
+        result
+    }
+
+    fn process_dollar_at_depth(&mut self) -> Result<String, ExpandError> {
         let start = self.offset();
         self.next(); // '$'
 
@@ -1156,5 +1184,34 @@ mod tests {
             let _ = process_word(&word, &NoEnv, '`');
             let _ = unquote(&word, '\\');
         }
+    }
+
+    /// Nested defaults deep enough to overflow a small stack expand (the
+    /// stack grows), and past the limit fail with a message at the place.
+    #[test]
+    fn deep_nesting_neither_overflows_nor_recurses_without_bound() {
+        let nested = |depth: usize| {
+            let mut w = "x".to_string();
+            for _ in 0..depth {
+                w = format!("${{a:-{w}}}");
+            }
+            w
+        };
+        let ok = nested(MAX_NESTING);
+        let too_deep = nested(MAX_NESTING + 1);
+        let (value, err) = std::thread::Builder::new()
+            .stack_size(128 * 1024)
+            .spawn(move || {
+                let env: BTreeMap<String, String> = BTreeMap::new();
+                let value = process_word(&ok, &env, '\\').map(|e| e.value);
+                let err = process_word(&too_deep, &env, '\\').unwrap_err();
+                (value, err)
+            })
+            .unwrap()
+            .join()
+            .unwrap();
+        assert_eq!(value.unwrap(), "x");
+        assert!(err.message.ends_with("nested deeper than 10000 levels"));
+        assert_eq!(err.offset, 5 * MAX_NESTING, "at the innermost `${{`");
     }
 }

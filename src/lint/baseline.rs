@@ -239,6 +239,7 @@ mod tests {
             labels: vec![],
             fix: None,
             service: None,
+            absorbed: Vec::new(),
         }
     }
 

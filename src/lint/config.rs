@@ -1,6 +1,6 @@
-//! Configuration: `buildlint.toml` or `.buildlint.toml`, found from each
-//! linted file's directory upward (the nearest wins); with no buildlint
-//! configuration, `.hadolint.yaml`/`.hadolint.yml` found the same way, then
+//! Configuration: `buildlint.toml`, `.buildlint.toml` or
+//! `.hadolint.yaml`/`.hadolint.yml` (in that order within a directory),
+//! found from each linted file's directory upward (the nearest wins), then
 //! the user's and hadolint's own fallback locations.
 //!
 //! ```toml
@@ -14,6 +14,7 @@
 //! strict-labels = false
 //! inspect-images = false             # base image variables from the local daemon
 //! extend = "../buildlint.toml"       # start from another file's settings
+//! exclude = ["bench/", "*.j2"]       # not linted when found in a directory
 //!
 //! [label-schema]
 //! "org.opencontainers.image.version" = "semver"
@@ -128,6 +129,10 @@ pub struct Layer {
     pub label_schema: Option<BTreeMap<String, String>>,
     pub strict_labels: Option<bool>,
     pub inspect_images: Option<bool>,
+    /// `false` (`--disable-inline-suppressions`): comments in the linted
+    /// files silence nothing. Set only from the command line, so that a CI
+    /// gate cannot be undone from the repository.
+    pub inline_suppressions: Option<bool>,
 }
 
 /// A `[[overrides]]` entry: a layer applied to files matching its globs.
@@ -168,6 +173,9 @@ pub struct Config {
     pub overrides: Vec<Override>,
     /// hadolint codes in a `.hadolint.yaml` that name no buildlint rule.
     pub unmapped: Vec<String>,
+    /// `exclude`, one set per file of the `extend` chain (each relative to
+    /// its own file's directory).
+    pub exclude: Vec<super::discover::Exclude>,
 }
 
 /// What applies to one file after configuration and command line.
@@ -182,6 +190,8 @@ pub struct Settings {
     /// `inspect-images`: base images' variables come from the local daemon
     /// (where the caller offers it), before the official images table.
     pub inspect_images: bool,
+    /// Whether suppression comments in the linted files apply.
+    pub inline_suppressions: bool,
     /// The configuration file that applied.
     pub config: Option<PathBuf>,
     pub config_kind: Option<ConfigKind>,
@@ -328,12 +338,14 @@ macro_rules! layer_struct {
 
 layer_struct!(RawFile {
     extend: Option<Spanned<String>>,
+    exclude: Option<Spanned<Vec<String>>>,
     overrides: Option<Vec<Spanned<RawOverride>>>
 });
 layer_struct!(RawOverride { files: Spanned<OneOrMany> });
 
-const TOP_KEYS: [&str; 13] = [
+const TOP_KEYS: [&str; 14] = [
     "extend",
+    "exclude",
     "overrides",
     "select",
     "extend-select",
@@ -490,7 +502,25 @@ pub fn parse_toml(path: &Path, text: &str) -> Result<(Option<PathBuf>, Config), 
         }
     })?;
     let reader = Reader { path, text, dir };
-    let (top, (extend, raw_overrides)) = raw.split();
+    let (top, (extend, raw_exclude, raw_overrides)) = raw.split();
+    let mut exclude = Vec::new();
+    if let Some(list) = raw_exclude {
+        let at = list.span().start;
+        let patterns = list.into_inner();
+        let root = std::env::current_dir().unwrap_or_default().join(dir);
+        let set =
+            super::discover::Exclude::new(&crate::lint::baseline::clean_path(&root), &patterns)
+                .map_err(|(i, e)| {
+                    reader.err(
+                        at,
+                        format!(
+                            "invalid pattern `{}` in `exclude`: {e}",
+                            patterns.get(i).map(String::as_str).unwrap_or("")
+                        ),
+                    )
+                })?;
+        exclude.push(set);
+    }
     let top = reader.layer(top)?;
     let mut overrides = Vec::new();
     for o in raw_overrides.unwrap_or_default() {
@@ -528,6 +558,7 @@ pub fn parse_toml(path: &Path, text: &str) -> Result<(Option<PathBuf>, Config), 
             layers: vec![top],
             overrides,
             unmapped: Vec::new(),
+            exclude,
         },
     ))
 }
@@ -581,8 +612,11 @@ fn load_toml_chain(path: &Path, chain: &mut Vec<PathBuf>) -> Result<Config, Conf
         layers.append(&mut config.layers);
         let mut overrides = base.overrides;
         overrides.append(&mut config.overrides);
+        let mut exclude = base.exclude;
+        exclude.append(&mut config.exclude);
         config.layers = layers;
         config.overrides = overrides;
+        config.exclude = exclude;
     }
     Ok(config)
 }
@@ -733,6 +767,7 @@ pub fn parse_hadolint(path: &Path, text: &str) -> Result<Config, ConfigError> {
         layers: vec![layer],
         overrides: Vec::new(),
         unmapped,
+        exclude: Vec::new(),
     })
 }
 
@@ -759,6 +794,7 @@ struct State {
     no_fail: bool,
     context: Option<PathBuf>,
     inspect_images: bool,
+    inline_suppressions: bool,
     options: RuleOptions,
 }
 
@@ -770,6 +806,7 @@ impl State {
             no_fail: false,
             context: None,
             inspect_images: false,
+            inline_suppressions: true,
             options: RuleOptions::default(),
         };
         for r in RuleSet::Default.rules() {
@@ -835,6 +872,9 @@ impl State {
         if let Some(i) = layer.inspect_images {
             self.inspect_images = i;
         }
+        if let Some(i) = layer.inline_suppressions {
+            self.inline_suppressions = i;
+        }
     }
 
     fn finish(&mut self, config: Option<&Config>) -> Settings {
@@ -850,6 +890,7 @@ impl State {
             options: self.options.clone(),
             context: self.context.clone(),
             inspect_images: self.inspect_images,
+            inline_suppressions: self.inline_suppressions,
             config: config.map(|c| c.path.clone()),
             config_kind: config.map(|c| c.kind),
         }
@@ -963,8 +1004,7 @@ impl Resolver {
             return hit.clone();
         }
         let found = self
-            .nearest(dir, &CONFIG_NAMES)
-            .or_else(|| self.nearest(dir, &HADOLINT_NAMES))
+            .nearest(dir, &[CONFIG_NAMES, HADOLINT_NAMES].concat())
             .or_else(|| match self.discovery {
                 Discovery::Auto => user_config().or_else(|| {
                     hadolint_fallbacks(&self.cwd)
@@ -987,6 +1027,31 @@ impl Resolver {
             Some(p) => self.load(&p).map(Some),
             None => Ok(None),
         }
+    }
+
+    /// Whether the `exclude` of the configuration that applies at `path`
+    /// (absolute; a directory's own configuration, a file's directory's)
+    /// leaves it out of a walk. A configuration that cannot be read
+    /// excludes nothing: linting reports it.
+    pub fn excludes(&self, path: &Path, is_dir: bool, with_parents: bool) -> bool {
+        let dir = if is_dir {
+            path
+        } else {
+            path.parent().unwrap_or(Path::new("/"))
+        };
+        let Some(config_path) = self.config_path_for_dir(dir) else {
+            return false;
+        };
+        let Ok(config) = self.load(&config_path) else {
+            return false;
+        };
+        config.exclude.iter().any(|e| {
+            if with_parents {
+                e.excludes_path_or_parent(path, is_dir)
+            } else {
+                e.excludes(path, is_dir)
+            }
+        })
     }
 
     /// The settings for `file` (absolute).
@@ -1334,7 +1399,7 @@ failure-threshold = "error"
     }
 
     #[test]
-    fn discovery_nearest_wins_and_buildlint_before_hadolint() {
+    fn discovery_nearest_wins_and_buildlint_before_hadolint_in_one_directory() {
         let tmp = tempfile::tempdir().unwrap();
         let root = tmp.path();
         std::fs::create_dir_all(root.join("a/b/c")).unwrap();
@@ -1354,7 +1419,7 @@ failure-threshold = "error"
         assert_eq!(enabled(&s, "BL1007"), None);
         let s = r.settings(&root.join("a/Dockerfile")).unwrap();
         assert_eq!(enabled(&s, "BL1007"), None);
-        let s = r.settings(&root.join("a/b/c/Dockerfile")).unwrap();
+        let s = r.settings(&root.join("a/b/Dockerfile")).unwrap();
         assert_eq!(
             s.config.as_deref(),
             Some(root.join("a/b/.buildlint.toml").as_path())
@@ -1365,6 +1430,23 @@ failure-threshold = "error"
             "nearest wins alone"
         );
         assert_eq!(s.threshold, Some(Severity::Error));
+        // A sub-project's .hadolint.yaml is nearer than the buildlint files
+        // above it.
+        let s = r.settings(&root.join("a/b/c/Dockerfile")).unwrap();
+        assert_eq!(
+            s.config.as_deref(),
+            Some(root.join("a/b/c/.hadolint.yaml").as_path())
+        );
+        assert_eq!(s.threshold, Some(Severity::Style));
+        // In one directory, buildlint's file comes first.
+        std::fs::write(
+            root.join("a/b/c/buildlint.toml"),
+            "failure-threshold = \"info\"\n",
+        )
+        .unwrap();
+        let r = Resolver::new(Discovery::ProjectOnly, Layer::default(), root.to_path_buf());
+        let s = r.settings(&root.join("a/b/c/Dockerfile")).unwrap();
+        assert_eq!(s.threshold, Some(Severity::Info));
 
         // Only hadolint files: the nearest one applies.
         let tmp2 = tempfile::tempdir().unwrap();

@@ -5,7 +5,9 @@ use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
+use crate::context::beneath::Beneath;
 use crate::context::dockerignore::IgnoreFile;
+use crate::context::FileKind;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum EntryKind {
@@ -128,18 +130,22 @@ impl ContextView for MemoryContext {
     }
 }
 
-/// A context directory on disk, read lazily (a stat per question).
+/// A context directory on disk, read lazily (a stat per question), always
+/// beneath one handle on the directory and never through a symlink.
 #[derive(Debug)]
 pub struct DirContext {
     root: PathBuf,
+    handle: Option<Beneath>,
     ignore: Option<IgnoreFile>,
     listings: Option<Arc<Listings>>,
 }
 
 impl DirContext {
     pub fn new(root: PathBuf, ignore: Option<IgnoreFile>) -> Self {
+        let handle = Beneath::open(&root).ok();
         DirContext {
             root,
+            handle,
             ignore,
             listings: None,
         }
@@ -160,37 +166,22 @@ pub struct Listings(Mutex<HashMap<PathBuf, Arc<Listing>>>);
 /// A directory's entries: names and kinds, sorted.
 type Listing = Vec<(String, EntryKind)>;
 
-fn read_listing(dir: &Path) -> Vec<(String, EntryKind)> {
-    let mut out: Vec<(String, EntryKind)> = std::fs::read_dir(dir)
+fn read_listing(handle: Option<&Beneath>, rel: &str) -> Vec<(String, EntryKind)> {
+    let mut out: Vec<(String, EntryKind)> = handle
+        .and_then(|h| h.list(rel.as_bytes()).ok())
         .into_iter()
         .flatten()
-        .flatten()
-        .filter_map(|e| {
-            let name = e.file_name().into_string().ok()?;
-            // The directory entry's own type: no stat per entry.
-            let ft = e.file_type().ok()?;
-            let kind = if ft.is_symlink() {
-                EntryKind::Symlink
-            } else if ft.is_dir() {
-                EntryKind::Dir
-            } else {
-                EntryKind::File
-            };
-            Some((name, kind))
-        })
+        .filter_map(|(name, kind)| Some((String::from_utf8(name).ok()?, entry_kind(kind))))
         .collect();
     out.sort();
     out
 }
 
-fn kind_of(meta: &std::fs::Metadata) -> EntryKind {
-    let ft = meta.file_type();
-    if ft.is_symlink() {
-        EntryKind::Symlink
-    } else if ft.is_dir() {
-        EntryKind::Dir
-    } else {
-        EntryKind::File
+fn entry_kind(kind: FileKind) -> EntryKind {
+    match kind {
+        FileKind::Symlink => EntryKind::Symlink,
+        FileKind::Dir => EntryKind::Dir,
+        _ => EntryKind::File,
     }
 }
 
@@ -200,12 +191,8 @@ impl ContextView for DirContext {
     }
 
     fn entry(&self, path: &str) -> Option<EntryKind> {
-        let full = if path.is_empty() {
-            self.root.clone()
-        } else {
-            self.root.join(path)
-        };
-        std::fs::symlink_metadata(full).ok().map(|m| kind_of(&m))
+        let meta = self.handle.as_ref()?.lstat(path.as_bytes()).ok()?;
+        Some(entry_kind(meta.kind))
     }
 
     fn list_dir(&self, path: &str) -> Vec<(String, EntryKind)> {
@@ -215,12 +202,12 @@ impl ContextView for DirContext {
             self.root.join(path)
         };
         let Some(listings) = &self.listings else {
-            return read_listing(&full);
+            return read_listing(self.handle.as_ref(), path);
         };
         if let Some(hit) = listings.0.lock().ok().and_then(|m| m.get(&full).cloned()) {
             return hit.to_vec();
         }
-        let listing = read_listing(&full);
+        let listing = read_listing(self.handle.as_ref(), path);
         if let Ok(mut m) = listings.0.lock() {
             m.insert(full, Arc::new(listing.clone()));
         }
@@ -233,13 +220,10 @@ impl ContextView for DirContext {
 
     fn head(&self, path: &str, len: usize) -> Option<Vec<u8>> {
         use std::io::Read;
-        let full = self.root.join(path);
-        let meta = std::fs::symlink_metadata(&full).ok()?;
-        if !meta.file_type().is_file() {
-            return None;
-        }
         let mut buf = Vec::with_capacity(len);
-        std::fs::File::open(full)
+        self.handle
+            .as_ref()?
+            .open_file(path.as_bytes())
             .ok()?
             .take(len as u64)
             .read_to_end(&mut buf)

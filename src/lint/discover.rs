@@ -116,8 +116,68 @@ fn tidy(path: &Path) -> PathBuf {
         .unwrap_or_else(|_| path.to_path_buf())
 }
 
+/// `exclude` patterns (configuration or `--exclude`): gitignore syntax,
+/// relative to `root`, as the `ignore` crate's overrides read them: a
+/// pattern without `/` matches a name at any depth, a trailing `/` only
+/// directories, `**` any number of directories, `!` re-includes.
+#[derive(Clone, Debug)]
+pub struct Exclude {
+    pub root: PathBuf,
+    pub patterns: Vec<String>,
+    matcher: ignore::gitignore::Gitignore,
+}
+
+impl Exclude {
+    /// Compiles `patterns` relative to `root` (absolute); the error names
+    /// the pattern that is not a valid glob.
+    pub fn new(root: &Path, patterns: &[String]) -> Result<Exclude, (usize, String)> {
+        let mut builder = ignore::gitignore::GitignoreBuilder::new(root);
+        for (i, p) in patterns.iter().enumerate() {
+            builder.add_line(None, p).map_err(|e| (i, e.to_string()))?;
+        }
+        let matcher = builder.build().map_err(|e| (0, e.to_string()))?;
+        Ok(Exclude {
+            root: root.to_path_buf(),
+            patterns: patterns.to_vec(),
+            matcher,
+        })
+    }
+
+    /// Whether `path` (absolute) itself is excluded: during a walk, whose
+    /// excluded directories are never entered.
+    pub fn excludes(&self, path: &Path, is_dir: bool) -> bool {
+        path.starts_with(&self.root) && self.matcher.matched(path, is_dir).is_ignore()
+    }
+
+    /// Whether `path` (absolute) or a directory above it is excluded: for a
+    /// path named on the command line (`--force-exclude`).
+    pub fn excludes_path_or_parent(&self, path: &Path, is_dir: bool) -> bool {
+        path.starts_with(&self.root)
+            && path != self.root
+            && self
+                .matcher
+                .matched_path_or_any_parents(path, is_dir)
+                .is_ignore()
+    }
+}
+
+/// Whether a path met during a walk is excluded: `(path, is_dir)`, the path
+/// as walked (relative to the working directory when the root was).
+pub type Excluded = std::sync::Arc<dyn Fn(&Path, bool) -> bool + Send + Sync>;
+
+fn nothing_excluded() -> Excluded {
+    std::sync::Arc::new(|_: &Path, _| false)
+}
+
 /// Walks `dir` in parallel for Dockerfiles and stack files.
 pub fn walk(dir: &Path, found: &mut Found) {
+    walk_excluding(dir, &nothing_excluded(), found)
+}
+
+/// As [`walk`], leaving out what `excluded` says (a directory with all it
+/// holds); `dir` itself is always walked, as it was named.
+pub fn walk_excluding(dir: &Path, excluded: &Excluded, found: &mut Found) {
+    let excluded = excluded.clone();
     let collected: Mutex<Found> = Mutex::new(Found::default());
     let walker = ignore::WalkBuilder::new(dir)
         .hidden(false)
@@ -127,7 +187,11 @@ pub fn walk(dir: &Path, found: &mut Found) {
         .require_git(false)
         .parents(true)
         .follow_links(false)
-        .filter_entry(|e| e.file_name() != ".git")
+        .filter_entry(move |e| {
+            e.file_name() != ".git"
+                && (e.depth() == 0
+                    || !excluded(e.path(), e.file_type().is_some_and(|t| t.is_dir())))
+        })
         .build_parallel();
     walker.run(|| {
         let collected = &collected;
@@ -179,10 +243,15 @@ pub fn walk(dir: &Path, found: &mut Found) {
 /// Finds the files to lint under `paths`: directories are walked, other
 /// paths are taken as named (a missing path too, so that it is reported).
 pub fn discover(paths: &[PathBuf]) -> Found {
+    discover_excluding(paths, &nothing_excluded())
+}
+
+/// As [`discover`], leaving out of each walk what `excluded` says.
+pub fn discover_excluding(paths: &[PathBuf], excluded: &Excluded) -> Found {
     let mut found = Found::default();
     for p in paths {
         if p.is_dir() {
-            walk(p, &mut found);
+            walk_excluding(p, excluded, &mut found);
         } else if is_stack_path(p) {
             found.stack_files.push(tidy(p));
         } else {

@@ -22,6 +22,7 @@ use super::rules::meta::UNREADABLE_FILE;
 use super::semantic::official::OfficialImages;
 use super::semantic::{ImageResolver, ResolverChain, Semantic};
 use super::suppress;
+use crate::context::Walker;
 use crate::dockerfile::Dockerfile;
 use crate::span::Span;
 
@@ -66,7 +67,7 @@ pub struct DockerfileInput {
     /// The file's bytes when they do not come from `path` (standard input).
     pub bytes: Option<Vec<u8>>,
     /// The build context, when the caller knows it (a stack service's
-    /// `build.context`): wins over `--context` and the configuration.
+    /// `build.context`): wins over `--context-dir` and the configuration.
     pub context: Option<PathBuf>,
     /// Build arguments on top of the linter's (a service's `build.args`).
     pub build_args: BTreeMap<String, String>,
@@ -138,6 +139,7 @@ pub fn unreadable_finding(
         labels: Vec::new(),
         fix: None,
         service: None,
+        absorbed: Vec::new(),
     }
 }
 
@@ -168,6 +170,10 @@ pub fn lint_parsed(
     };
     let findings = supersede(lint_dockerfile(&job, &settings.selection), SUPERSEDES);
     let mut pragmas = suppress::collect(df, build_args);
+    if !settings.inline_suppressions {
+        pragmas.suppressions.clear();
+        pragmas.invalid.clear();
+    }
     let mut findings = suppress::apply_absorbing(&mut pragmas, findings, file, &settings.selection);
     for f in &mut findings {
         if f.service.is_none() {
@@ -227,7 +233,7 @@ pub struct Linter {
     pub resolver: Resolver,
     /// The working directory: relative paths are resolved against it.
     pub cwd: PathBuf,
-    /// `--context DIR`: the build context of every Dockerfile.
+    /// `--context-dir DIR`: the build context of every Dockerfile.
     pub context: Option<PathBuf>,
     /// `--build-arg K=V`.
     pub build_args: BTreeMap<String, String>,
@@ -240,6 +246,10 @@ pub struct Linter {
     pub local_images: Option<Arc<dyn ImageResolver + Send>>,
     /// What the build being linted for provides (`buildlint build`).
     pub build_inputs: Option<crate::lint::options::BuildInputs>,
+    /// Whose walker applies the ignore file, so the context rules see what
+    /// the builder in use is sent: BuildKit's (the default builder, and
+    /// `check`'s) or the classic builder's (`build --builder classic`).
+    pub walker: Walker,
 }
 
 impl Linter {
@@ -255,6 +265,7 @@ impl Linter {
             listings: Arc::default(),
             local_images: None,
             build_inputs: None,
+            walker: Walker::default(),
         }
     }
 
@@ -293,7 +304,7 @@ impl Linter {
         let rules: Vec<&'static Rule> = settings.selection.rules.iter().map(|(r, _)| *r).collect();
         let bytes = match &input.bytes {
             Some(b) => Ok(b.clone()),
-            None => std::fs::read(&absolute),
+            None => crate::input::read_input(&absolute),
         };
         let bytes = match bytes {
             Ok(b) => b,
@@ -324,7 +335,7 @@ impl Linter {
             }
         };
 
-        // The build context: the caller's, --context, the configuration, or
+        // The build context: the caller's, --context-dir, the configuration, or
         // a guess (the Dockerfile's directory).
         let known = input
             .context
@@ -355,7 +366,10 @@ impl Linter {
         let mut unreadable = false;
         let dockerfile_on_disk = input.bytes.is_none().then_some(absolute.as_path());
         let ignore = match crate::context::load_ignore_file(&context_dir, dockerfile_on_disk) {
-            Ok(i) => i,
+            Ok(i) => i.map(|mut i| {
+                i.walker = self.walker;
+                i
+            }),
             Err(e) => {
                 unreadable = true;
                 extra.push(ignore_file_finding(&e, &self.cwd));
@@ -739,5 +753,40 @@ mod tests {
             "{:?}",
             bad.file.path
         );
+    }
+
+    #[test]
+    fn the_linters_walker_decides_what_the_context_rules_see() {
+        // `docs` excluded, `!**/*.md` brought back: BuildKit's sender opens
+        // `docs` for the wildcard exception and sends the guide; the
+        // classic builder's walker never opens `docs`.
+        let tmp = tempfile::tempdir().unwrap();
+        let root = tmp.path().to_path_buf();
+        std::fs::create_dir_all(root.join("docs")).unwrap();
+        std::fs::write(root.join("docs/guide.md"), "# guide\n").unwrap();
+        std::fs::write(root.join("docs/draft.txt"), "later\n").unwrap();
+        std::fs::write(root.join(".dockerignore"), "docs\n!**/*.md\n").unwrap();
+        std::fs::write(
+            root.join("Dockerfile"),
+            "FROM scratch\nCOPY docs/guide.md /guide.md\n",
+        )
+        .unwrap();
+        let codes = |walker: Walker| {
+            let mut linter = Linter::new(root.clone());
+            linter.walker = walker;
+            let o = linter
+                .lint_for_build(Path::new("Dockerfile"), &root, &BTreeMap::new(), None, None)
+                .unwrap();
+            o.findings
+                .iter()
+                .map(|f| f.rule.code)
+                .filter(|c| c.starts_with("BL3"))
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(Linter::new(root.clone()).walker, Walker::BuildKit);
+        // BuildKit: the guide is sent, but every excluded directory is opened.
+        assert_eq!(codes(Walker::BuildKit), ["BL3007"]);
+        // Classic: the guide stays out, and the COPY fails there.
+        assert_eq!(codes(Walker::Classic), ["BL3004"]);
     }
 }

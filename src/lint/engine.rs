@@ -170,7 +170,10 @@ pub fn supersede(
         .zip(absorbed)
         .zip(drop)
         .filter(|(_, dropped)| !dropped)
-        .map(|(pair, _)| pair)
+        .map(|((mut finding, absorbed), _)| {
+            finding.absorbed.extend(absorbed.iter().copied());
+            (finding, absorbed)
+        })
         .collect()
 }
 
@@ -206,6 +209,7 @@ fn stamp(
             labels: d.labels,
             fix: d.fix,
             service: service.map(str::to_string),
+            absorbed: Vec::new(),
         });
     }
 }
@@ -245,6 +249,7 @@ mod tests {
             labels: vec![],
             fix: None,
             service: None,
+            absorbed: Vec::new(),
         }
     }
 

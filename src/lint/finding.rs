@@ -21,6 +21,9 @@ pub struct Finding {
     pub fix: Option<Fix>,
     /// The stack service through which a Dockerfile was linted.
     pub service: Option<String>,
+    /// Rules whose finding at the same place this one replaced (see
+    /// [`crate::lint::engine::SUPERSEDES`]): their names still lead here.
+    pub absorbed: Vec<&'static Rule>,
 }
 
 impl Finding {
@@ -30,6 +33,20 @@ impl Finding {
 
     pub fn end(&self) -> LineCol {
         self.file.line_col(self.span.end)
+    }
+
+    /// The other names of this finding: its rule's aliases, then those of
+    /// the rules it absorbed (a finding that replaced DL3000's keeps that
+    /// name), each once.
+    pub fn aliases(&self) -> Vec<&'static str> {
+        let mut names: Vec<&'static str> = Vec::new();
+        let absorbed = self.absorbed.iter().flat_map(|r| r.aliases.iter());
+        for &name in self.rule.aliases.iter().chain(absorbed) {
+            if !names.contains(&name) {
+                names.push(name);
+            }
+        }
+        names
     }
 
     /// Orders findings by file, then position, then code: never by thread timing.

@@ -378,10 +378,16 @@ pub fn unified_diff(path: &Path, old: &str, new: &str) -> String {
         return String::new();
     }
     let shown = path.to_string_lossy().replace('\\', "/");
+    // `a/` and `b/` as git writes them, so `git apply` and `patch -p1` take
+    // the diff as it is.
+    let side = |prefix: &str| match shown.strip_prefix('/') {
+        Some(rest) => format!("{prefix}/{rest}"),
+        None => format!("{prefix}/{shown}"),
+    };
     similar::TextDiff::from_lines(old, new)
         .unified_diff()
         .context_radius(3)
-        .header(&shown, &shown)
+        .header(&side("a"), &side("b"))
         .to_string()
 }
 

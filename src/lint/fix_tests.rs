@@ -303,7 +303,7 @@ fn diff_names_both_sides() {
         "FROM a\nRUN x\n",
     );
     assert!(
-        d.starts_with("--- app/Dockerfile\n+++ app/Dockerfile\n"),
+        d.starts_with("--- a/app/Dockerfile\n+++ b/app/Dockerfile\n"),
         "{d}"
     );
     assert!(d.contains("-from a\n+FROM a\n"), "{d}");

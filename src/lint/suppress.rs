@@ -520,6 +520,7 @@ fn meta_finding(
         labels: Vec::new(),
         fix,
         service: None,
+        absorbed: Vec::new(),
     }
 }
 

@@ -9,6 +9,7 @@ pub mod diagnostics;
 pub mod documents;
 pub mod hover;
 pub mod navigation;
+pub mod requests;
 pub mod server;
 
 use std::path::PathBuf;
@@ -16,9 +17,7 @@ use std::time::Duration;
 
 use lsp_server::{Connection, Message};
 use lsp_types::{
-    CodeActionKind, CodeActionOptions, CodeActionParams, CodeActionProviderCapability,
-    CompletionOptions, CompletionParams, CompletionResponse, DocumentSymbolParams,
-    DocumentSymbolResponse, GotoDefinitionParams, GotoDefinitionResponse, HoverParams,
+    CodeActionKind, CodeActionOptions, CodeActionProviderCapability, CompletionOptions,
     HoverProviderCapability, InitializeParams, InitializeResult, OneOf, ServerCapabilities,
     ServerInfo, TextDocumentSyncCapability, TextDocumentSyncKind, TextDocumentSyncOptions,
     TextDocumentSyncSaveOptions,
@@ -54,64 +53,6 @@ pub fn capabilities() -> ServerCapabilities {
         }),
         ..Default::default()
     }
-}
-
-/// The answer to a request, by method; `None` for an unknown method.
-pub(crate) fn dispatch(
-    server: &mut Server,
-    method: &str,
-    params: Value,
-) -> Option<Result<Value, String>> {
-    use lsp_types::request::{
-        CodeActionRequest, Completion, DocumentSymbolRequest, GotoDefinition, HoverRequest,
-        Request as _,
-    };
-    let result = match method {
-        CodeActionRequest::METHOD => parse::<CodeActionParams>(params)
-            .and_then(|p| to_value(actions::code_actions(server, p))),
-        HoverRequest::METHOD => parse::<HoverParams>(params).and_then(|p| {
-            let at = p.text_document_position_params;
-            let hover = server
-                .document(&at.text_document.uri)
-                .and_then(|(doc, findings)| {
-                    hover::hover(server, doc, findings, doc.offset(at.position))
-                });
-            to_value(hover)
-        }),
-        GotoDefinition::METHOD => parse::<GotoDefinitionParams>(params).and_then(|p| {
-            let at = p.text_document_position_params;
-            let location = server
-                .docs
-                .get(&at.text_document.uri)
-                .and_then(|doc| navigation::definition(doc, doc.offset(at.position)));
-            to_value(location.map(GotoDefinitionResponse::Scalar))
-        }),
-        DocumentSymbolRequest::METHOD => parse::<DocumentSymbolParams>(params).and_then(|p| {
-            let symbols = server
-                .docs
-                .get(&p.text_document.uri)
-                .map(navigation::document_symbols);
-            to_value(symbols.map(DocumentSymbolResponse::Nested))
-        }),
-        Completion::METHOD => parse::<CompletionParams>(params).and_then(|p| {
-            let at = p.text_document_position;
-            let items = server
-                .docs
-                .get(&at.text_document.uri)
-                .map(|doc| completion::complete(doc, doc.offset(at.position)));
-            to_value(items.map(CompletionResponse::Array))
-        }),
-        _ => return None,
-    };
-    Some(result)
-}
-
-fn parse<P: serde::de::DeserializeOwned>(params: Value) -> Result<P, String> {
-    serde_json::from_value(params).map_err(|e| format!("invalid parameters: {e}"))
-}
-
-fn to_value(result: impl serde::Serialize) -> Result<Value, String> {
-    serde_json::to_value(result).map_err(|e| e.to_string())
 }
 
 /// The workspace root the client names, else the working directory.
@@ -202,5 +143,5 @@ pub fn serve(connection: Connection) -> anyhow::Result<bool> {
     if watch {
         server.watch_files();
     }
-    Ok(server.run())
+    Ok(server.run(requests::dispatch))
 }

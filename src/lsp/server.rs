@@ -26,6 +26,9 @@ use crate::lint::Finding;
 /// How long the client must pause typing before its changes are linted.
 pub const DEFAULT_DEBOUNCE: Duration = Duration::from_millis(2);
 
+/// Answers a request: `None` for a method the server does not know.
+pub type Handler = fn(&mut Server, &str, Value) -> Option<Result<Value, String>>;
+
 /// Set to a request method to make its handler panic: how the tests prove a
 /// panicking handler is answered and the server goes on.
 pub const PANIC_ENV: &str = "BUILDLINT_LSP_PANIC";
@@ -46,6 +49,7 @@ pub struct Server {
     debounce: Duration,
     shutdown: bool,
     panic_on: Option<String>,
+    handler: Handler,
 }
 
 impl Server {
@@ -61,12 +65,14 @@ impl Server {
             debounce,
             shutdown: false,
             panic_on: std::env::var(PANIC_ENV).ok(),
+            handler: |_, _, _| None,
         }
     }
 
-    /// Serves until `exit`. Returns whether `shutdown` came first (the exit
+    /// Serves until `exit`, answering requests with `handler`. Returns whether `shutdown` came first (the exit
     /// status is 0 then, 1 otherwise, as the protocol says).
-    pub fn run(mut self) -> bool {
+    pub fn run(mut self, handler: Handler) -> bool {
+        self.handler = handler;
         loop {
             let message = if self.dirty.is_empty() {
                 match self.conn.receiver.recv() {
@@ -157,7 +163,7 @@ impl Server {
         if self.panic_on.as_deref() == Some(req.method.as_str()) {
             panic!("{PANIC_ENV} asked `{}` to fail", req.method);
         }
-        super::dispatch(self, &req.method, req.params)
+        (self.handler)(self, &req.method, req.params)
     }
 
     fn on_notification(&mut self, n: Notification) {

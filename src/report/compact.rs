@@ -3,6 +3,7 @@
 use std::io::{self, Write};
 
 use super::{display_path, Report};
+use crate::terminal::escape_controls;
 
 pub fn render(report: &Report, out: &mut dyn Write) -> io::Result<()> {
     for f in &report.findings {
@@ -10,12 +11,12 @@ pub fn render(report: &Report, out: &mut dyn Write) -> io::Result<()> {
         writeln!(
             out,
             "{}:{}:{}: {}[{}] {}",
-            display_path(&f.file.path),
+            escape_controls(&display_path(&f.file.path)),
             at.line,
             at.column,
             f.severity,
             f.rule.code,
-            f.message.replace('\n', " ")
+            escape_controls(&f.message.replace('\n', " "))
         )?;
     }
     Ok(())

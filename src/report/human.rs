@@ -19,6 +19,7 @@ use unicode_width::UnicodeWidthChar;
 use super::{display_path, RenderOptions, Report};
 use crate::lint::finding::{Finding, Severity, SourceFile};
 use crate::span::Span;
+use crate::terminal::escape_controls;
 
 const TAB: &str = "    ";
 
@@ -176,7 +177,7 @@ fn write_finding(f: &Finding, st: &Styles, out: &mut dyn Write) -> io::Result<()
         out,
         "{}: {}",
         paint(sev, &format!("{}[{}]", f.severity, f.rule.code)),
-        paint(st.bold, &f.message)
+        paint(st.bold, &escape_controls(&f.message))
     )?;
     let start = f.start();
     let mut marks = marks_for(&f.file, f.span, true, None);
@@ -202,7 +203,7 @@ fn write_finding(f: &Finding, st: &Styles, out: &mut dyn Write) -> io::Result<()
         out,
         "{pad}{} {}:{}:{}{service}",
         paint(st.gutter, "-->"),
-        display_path(&f.file.path),
+        escape_controls(&display_path(&f.file.path)),
         start.line,
         start.column
     )?;
@@ -229,7 +230,7 @@ fn write_finding(f: &Finding, st: &Styles, out: &mut dyn Write) -> io::Result<()
         } else {
             text
         };
-        let shown = text.replace('\t', TAB);
+        let shown = escape_controls(text).replace('\t', TAB);
         let number = format!("{:>gutter_width$}", line + 1);
         if shown.is_empty() {
             writeln!(out, "{} {bar}", paint(st.gutter, &number))?;
@@ -246,7 +247,7 @@ fn write_finding(f: &Finding, st: &Styles, out: &mut dyn Write) -> io::Result<()
             let message = mark
                 .message
                 .as_deref()
-                .map(|m| format!(" {m}"))
+                .map(|m| format!(" {}", escape_controls(m)))
                 .unwrap_or_default();
             writeln!(
                 out,
@@ -268,20 +269,22 @@ fn write_finding(f: &Finding, st: &Styles, out: &mut dyn Write) -> io::Result<()
             at.line,
             at.column
         )?;
-        writeln!(out, "{pad}   {}", label.message)?;
+        writeln!(out, "{pad}   {}", escape_controls(&label.message))?;
     }
     if let Some(help) = &f.help {
         writeln!(
             out,
-            "{pad} {} {}: {help}",
+            "{pad} {} {}: {}",
             paint(st.gutter, "="),
-            paint(st.help, "help")
+            paint(st.help, "help"),
+            escape_controls(help)
         )?;
     }
-    let aliases = if f.rule.aliases.is_empty() {
+    let aliases = f.aliases();
+    let aliases = if aliases.is_empty() {
         String::new()
     } else {
-        format!(" ({})", f.rule.aliases.join(", "))
+        format!(" ({})", aliases.join(", "))
     };
     writeln!(
         out,
@@ -300,7 +303,24 @@ fn plural(n: usize, one: &str, many: &str) -> String {
 
 /// The summary line: counts by severity and files.
 pub fn summary(report: &Report) -> String {
-    let checked = plural(report.files.len(), "file", "files");
+    // A file that could not be read or parsed was not checked: say so
+    // rather than count it.
+    let mut unreadable: Vec<&std::path::Path> = report
+        .findings
+        .iter()
+        .filter(|f| std::ptr::eq(f.rule, &crate::lint::rules::meta::UNREADABLE_FILE))
+        .map(|f| f.file.path.as_path())
+        .collect();
+    unreadable.sort();
+    unreadable.dedup();
+    let mut checked = plural(
+        report.files.len().saturating_sub(unreadable.len()),
+        "file",
+        "files",
+    );
+    if !unreadable.is_empty() {
+        checked = format!("{checked} checked, {} could not be", unreadable.len());
+    }
     if report.findings.is_empty() {
         return format!("No findings; {checked} checked.");
     }
@@ -411,6 +431,7 @@ mod empty_file_tests {
                 labels: vec![],
                 fix: None,
                 service: None,
+                absorbed: Vec::new(),
             }],
             files: vec!["missing/Dockerfile".into()],
             rules: vec![],

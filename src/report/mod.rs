@@ -177,4 +177,6 @@ pub fn xml_escape(text: &str) -> String {
 }
 
 #[cfg(test)]
+mod absorbed_tests;
+#[cfg(test)]
 pub(crate) mod testdata;

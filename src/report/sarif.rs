@@ -109,7 +109,12 @@ pub struct SarifResult {
 
 #[derive(Debug, Serialize, Deserialize)]
 pub struct ResultProperties {
-    pub service: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub service: Option<String>,
+    /// Aliases the finding has beyond its rule's (those of the rules it
+    /// absorbed), so a search for DL3000 finds the finding that replaced it.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub tags: Vec<String>,
 }
 
 #[derive(Debug, Serialize, Deserialize)]
@@ -342,11 +347,21 @@ fn result(f: &Finding, rule_index: usize, fingerprint: String) -> SarifResult {
         partial_fingerprints: BTreeMap::from([("buildlint/v1".to_string(), fingerprint)]),
         related_locations,
         fixes,
-        properties: f
-            .service
-            .as_ref()
-            .map(|s| ResultProperties { service: s.clone() }),
+        properties: result_properties(f),
     }
+}
+
+fn result_properties(f: &Finding) -> Option<ResultProperties> {
+    let tags: Vec<String> = f
+        .aliases()
+        .into_iter()
+        .filter(|a| !f.rule.aliases.contains(a))
+        .map(str::to_string)
+        .collect();
+    (f.service.is_some() || !tags.is_empty()).then(|| ResultProperties {
+        service: f.service.clone(),
+        tags,
+    })
 }
 
 /// Builds the SARIF log for a report.

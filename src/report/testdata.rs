@@ -71,6 +71,7 @@ pub fn report() -> Report {
             labels: vec![],
             fix: None,
             service: None,
+            absorbed: Vec::new(),
         },
         Finding {
             file: app.clone(),
@@ -82,6 +83,7 @@ pub fn report() -> Report {
             labels: vec![],
             fix: None,
             service: Some("web".into()),
+            absorbed: Vec::new(),
         },
         Finding {
             file: app.clone(),
@@ -103,6 +105,7 @@ pub fn report() -> Report {
                 )],
             }),
             service: None,
+            absorbed: Vec::new(),
         },
         Finding {
             file: broken.clone(),
@@ -114,6 +117,7 @@ pub fn report() -> Report {
             labels: vec![],
             fix: None,
             service: None,
+            absorbed: Vec::new(),
         },
     ];
     let mut report = Report {

@@ -71,6 +71,20 @@ pub enum Source {
     Default,
 }
 
+impl Source {
+    /// "from --host", "from DOCKER_HOST", "docker context `x`, chosen by ...".
+    pub fn describe(&self) -> String {
+        match self {
+            Source::Flag => "from --host".to_string(),
+            Source::EnvHost => "from DOCKER_HOST".to_string(),
+            Source::Context { name, chosen_by } => {
+                format!("docker context `{name}`, chosen by {chosen_by}")
+            }
+            Source::Default => "the default socket".to_string(),
+        }
+    }
+}
+
 /// Certificates for a TLS connection.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct TlsFiles {
@@ -105,15 +119,7 @@ pub struct Endpoint {
 impl Endpoint {
     /// "unix:///var/run/docker.sock (DOCKER_HOST)" and the like.
     pub fn describe(&self) -> String {
-        let how = match &self.source {
-            Source::Flag => "from --host".to_string(),
-            Source::EnvHost => "from DOCKER_HOST".to_string(),
-            Source::Context { name, chosen_by } => {
-                format!("docker context `{name}`, chosen by {chosen_by}")
-            }
-            Source::Default => "the default socket".to_string(),
-        };
-        format!("{} ({how})", self.host)
+        format!("{} ({})", self.host, self.source.describe())
     }
 }
 
@@ -140,8 +146,13 @@ pub enum EndpointError {
     NoDockerEndpoint { name: String },
     #[error("cannot read {path}: {message}")]
     BadConfig { path: PathBuf, message: String },
-    #[error("invalid daemon address `{host}`: {message}")]
-    BadHost { host: String, message: String },
+    #[error("invalid daemon address `{host}` ({from}): {message}")]
+    BadHost {
+        host: String,
+        /// Where the address came from: "from --host", "from DOCKER_HOST"...
+        from: String,
+        message: String,
+    },
 }
 
 /// Resolves the daemon endpoint. `flag_host` and `flag_context` are the
@@ -210,8 +221,10 @@ pub fn from_host(
     source: Source,
     tls: Option<TlsFiles>,
 ) -> Result<Endpoint, EndpointError> {
+    let from = source.describe();
     let bad = |message: &str| EndpointError::BadHost {
         host: host.to_string(),
+        from: from.clone(),
         message: message.to_string(),
     };
     let trimmed = host.trim();
@@ -271,7 +284,7 @@ pub fn from_host(
         "npipe" => Err(bad("named pipes exist only on Windows")),
         "fd" => Err(bad("fd:// is a daemon listening address, not a client one")),
         other => Err(bad(&format!(
-            "unknown scheme `{other}://` (use unix://, tcp:// or ssh://)"
+            "unknown scheme `{other}://` (use unix:// or tcp://)"
         ))),
     }
 }

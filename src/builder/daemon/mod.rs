@@ -98,9 +98,21 @@ pub struct Daemon {
 }
 
 fn hint_for(endpoint: &Endpoint) -> String {
+    // Name what chose the address, so the user fixes that.
+    let elsewhere = match &endpoint.source {
+        endpoint::Source::Flag => "pass the right address to --host".to_string(),
+        endpoint::Source::Context { name, .. } => {
+            format!(
+                "check the endpoint of docker context `{name}` (`docker context inspect {name}`)"
+            )
+        }
+        endpoint::Source::EnvHost | endpoint::Source::Default => {
+            "point DOCKER_HOST at the right one".to_string()
+        }
+    };
     match &endpoint.transport {
-        Transport::Unix(_) => "check that the daemon is running (`systemctl status docker`) and that you may use its socket, or point DOCKER_HOST at the right one".to_string(),
-        Transport::Tcp(_) => "check that the daemon listens there and that no firewall is in the way, or point DOCKER_HOST at the right address".to_string(),
+        Transport::Unix(_) => format!("check that the daemon is running (`systemctl status docker`) and that you may use its socket, or {elsewhere}"),
+        Transport::Tcp(_) => format!("check that the daemon listens there and that no firewall is in the way, or {elsewhere}"),
         Transport::Ssh(_) => "check the ssh address".to_string(),
     }
 }
@@ -260,8 +272,12 @@ impl Daemon {
         match self.docker.inspect_image(name).await {
             Ok(img) => {
                 let config = img.config.unwrap_or_default();
+                let id = img.id.unwrap_or_default();
+                if !is_image_id(&id) {
+                    return Err(invalid_id("the daemon's answer", &id));
+                }
                 Ok(Some(ImageFacts {
-                    id: img.id.unwrap_or_default(),
+                    id,
                     os: img.os.unwrap_or_default(),
                     architecture: img.architecture.unwrap_or_default(),
                     variant: img.variant.filter(|v| !v.is_empty()),
@@ -282,12 +298,41 @@ impl Daemon {
     /// Points `reference` (`repo[:tag]`) at `image_id`. Moves the tag if it
     /// named another image, as `docker build -t` does; removes nothing.
     pub async fn tag(&self, image_id: &str, reference: &str) -> Result<(), bollard::errors::Error> {
+        if !is_short_image_id(image_id) {
+            return Err(invalid_id("the image to tag", image_id));
+        }
         let (repo, tag) = split_reference(reference);
         let opts = bollard::query_parameters::TagImageOptionsBuilder::default()
             .repo(repo)
             .tag(tag)
             .build();
         self.docker.tag_image(image_id, Some(opts)).await
+    }
+}
+
+/// An image ID as the daemon gives it: `sha256:` and 64 lower-case hex
+/// digits. Anything else (from a reply or a hand-edited record) never
+/// reaches an API path, where `sha256:../../x` would name another endpoint.
+pub fn is_image_id(s: &str) -> bool {
+    s.strip_prefix("sha256:").is_some_and(|hex| {
+        hex.len() == 64 && hex.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'))
+    })
+}
+
+/// The ID the classic builder prints (`Successfully built 8dce8d8ac92e`):
+/// 12 to 64 hex digits, or a full [`is_image_id`].
+pub fn is_short_image_id(s: &str) -> bool {
+    is_image_id(s)
+        || (12..=64).contains(&s.len()) && s.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'))
+}
+
+fn invalid_id(what: &str, id: &str) -> bollard::errors::Error {
+    bollard::errors::Error::DockerResponseServerError {
+        status_code: 0,
+        message: format!(
+            "{what} is not an image ID: {:?}",
+            id.chars().take(80).collect::<String>()
+        ),
     }
 }
 
@@ -388,5 +433,30 @@ mod tests {
             err.starts_with("cannot reach the Docker daemon at unix:///nonexistent/docker.sock (from DOCKER_HOST): no socket at /nonexistent/docker.sock; check that the daemon is running"),
             "{err}"
         );
+    }
+}
+
+#[cfg(test)]
+mod image_id_tests {
+    use super::*;
+
+    #[test]
+    fn only_sha256_hex_ids_pass() {
+        let good = format!("sha256:{}", "0123456789abcdef".repeat(4));
+        assert!(is_image_id(&good));
+        assert!(is_short_image_id(&good));
+        assert!(is_short_image_id("8dce8d8ac92e"));
+        for bad in [
+            "sha256:../../../../etc/passwd",
+            "sha256:",
+            "8dce8d8ac92e",
+            &format!("sha256:{}", "A".repeat(64)),
+            &format!("sha256:{}/", "a".repeat(64)),
+            &format!("{good}\n"),
+        ] {
+            assert!(!is_image_id(bad), "{bad}");
+        }
+        assert!(!is_short_image_id("../tag"));
+        assert!(!is_short_image_id("8dce8d8ac9"));
     }
 }

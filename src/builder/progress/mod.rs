@@ -149,6 +149,9 @@ pub trait View {
     }
     /// Called once, after the last event: clears live regions.
     fn finish(&mut self, out: &mut dyn Write) -> io::Result<()>;
+    /// The jobs each job waits for (indexes), before any event: a view can
+    /// then say what a job that has not started waits for.
+    fn dependencies(&mut self, _deps: &[Vec<usize>]) {}
 }
 
 /// Picks the view for `mode`. `names` are the jobs' display names (a

@@ -37,7 +37,13 @@ impl PlainView {
     }
 
     fn line(&self, out: &mut dyn Write, job: usize, text: &str) -> io::Result<()> {
-        writeln!(out, "{}{text}", self.prefix(job))
+        // Step output and daemon messages are the daemon's bytes.
+        writeln!(
+            out,
+            "{}{}",
+            self.prefix(job),
+            crate::terminal::escape_controls(text)
+        )
     }
 }
 

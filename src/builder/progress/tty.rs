@@ -17,6 +17,10 @@ struct Job {
     step: Option<(u32, String)>,
     last_log: Option<String>,
     uploading: bool,
+    /// Started or finished: no longer waiting.
+    begun: bool,
+    /// The jobs this one waits for.
+    deps: Vec<usize>,
 }
 
 pub struct TtyView {
@@ -69,6 +73,8 @@ impl TtyView {
                     step: None,
                     last_log: None,
                     uploading: false,
+                    begun: false,
+                    deps: Vec::new(),
                 }
             })
             .collect();
@@ -93,6 +99,25 @@ impl TtyView {
         let name = self.names.get(job).map(String::as_str).unwrap_or("?");
         let prefix = self.paint(Style::new().bold(), &format!("{name:<w$}", w = self.width));
         let _ = self.multi.println(format!("  {prefix}  {text}"));
+    }
+
+    /// "waiting for base, api" while dependencies run, then "waiting for a
+    /// free slot" (all builds at once are `-j`).
+    fn show_waiting(&self) {
+        for j in self.jobs.iter().filter(|j| !j.begun) {
+            let pending: Vec<&str> = j
+                .deps
+                .iter()
+                .filter(|&&d| self.jobs.get(d).is_some_and(|x| !x.bar.is_finished()))
+                .filter_map(|&d| self.names.get(d).map(String::as_str))
+                .collect();
+            if pending.is_empty() {
+                j.bar.set_message("waiting for a free slot");
+            } else {
+                j.bar
+                    .set_message(format!("waiting for {}", pending.join(", ")));
+            }
+        }
     }
 
     fn refresh(&self, job: usize) {
@@ -120,6 +145,7 @@ impl View for TtyView {
         }
         match event {
             Event::Started { builder, .. } => {
+                self.jobs[job].begun = true;
                 self.jobs[job]
                     .bar
                     .set_message(format!("building with {builder}"));
@@ -153,8 +179,15 @@ impl View for TtyView {
                 num, name, state, ..
             } => match state {
                 StepState::Running => {
+                    let w = self.width;
                     let j = &mut self.jobs[job];
-                    j.step = Some((*num, name.clone()));
+                    // A running step ends the upload display, whether or not
+                    // an upload said it was done (BuildKit's file sync does not).
+                    if j.uploading {
+                        j.uploading = false;
+                        j.bar.set_style(spinner_style(w));
+                    }
+                    j.step = Some((*num, crate::terminal::escape_controls(name).into_owned()));
                     j.last_log = None;
                     self.refresh(job);
                 }
@@ -173,16 +206,20 @@ impl View for TtyView {
                     let t = self.paint(Style::new().dimmed(), &format!("{secs:.1}s"));
                     self.above(job, &format!("{tag} #{num} {name} {t}"));
                 }
-                StepState::Failed { message } => {
+                StepState::Failed { .. } => {
                     let tag = self.paint(
                         Style::new().fg_color(Some(AnsiColor::Red.into())).bold(),
                         "error ",
                     );
-                    self.above(job, &format!("{tag} #{num} {name}: {message}"));
+                    // The message comes once, with the job's result.
+                    self.above(job, &format!("{tag} #{num} {name}"));
                 }
             },
             Event::Log { text, .. } => {
-                let line: String = text.chars().take(200).collect();
+                let line: String = crate::terminal::escape_controls(text)
+                    .chars()
+                    .take(200)
+                    .collect();
                 self.jobs[job].last_log = Some(line);
                 self.refresh(job);
             }
@@ -222,18 +259,25 @@ impl View for TtyView {
                         self.paint(Style::new().fg_color(Some(AnsiColor::Blue.into())), "✔"),
                         format!("cached {} (unchanged)", short_id(image_id)),
                     ),
-                    JobResult::Failed { message } => (
-                        self.paint(Style::new().fg_color(Some(AnsiColor::Red.into())), "✘"),
-                        format!("failed: {message}"),
-                    ),
+                    JobResult::Failed { message } => {
+                        // Printed above in full (the bar's line is cut at
+                        // the terminal's edge); the bar only says so.
+                        self.above(job, &format!("failed: {message}"));
+                        (
+                            self.paint(Style::new().fg_color(Some(AnsiColor::Red.into())), "✘"),
+                            "failed".to_string(),
+                        )
+                    }
                     JobResult::Skipped { reason } => (
                         self.paint(Style::new().dimmed(), "-"),
                         format!("skipped: {reason}"),
                     ),
                 };
-                let j = &self.jobs[job];
+                let j = &mut self.jobs[job];
+                j.begun = true;
                 j.bar.set_style(done_style(self.width));
                 j.bar.finish_with_message(format!("{mark} {text}"));
+                self.show_waiting();
             }
         }
         Ok(())
@@ -246,6 +290,13 @@ impl View for TtyView {
             }
         }
         Ok(())
+    }
+
+    fn dependencies(&mut self, deps: &[Vec<usize>]) {
+        for (j, d) in self.jobs.iter_mut().zip(deps) {
+            j.deps = d.clone();
+        }
+        self.show_waiting();
     }
 
     fn finish(&mut self, out: &mut dyn Write) -> io::Result<()> {
@@ -320,5 +371,72 @@ mod tests {
         assert!(v.jobs[0].bar.message().contains("built 00"));
         // The live view never writes to the plain output stream.
         assert!(sink.is_empty());
+    }
+
+    #[test]
+    fn a_waiting_job_says_what_it_waits_for() {
+        let names = vec!["base".to_string(), "api".to_string(), "web".to_string()];
+        let mut v = TtyView::with_target(names, false, ProgressDrawTarget::hidden());
+        v.dependencies(&[vec![], vec![0], vec![0, 1]]);
+        assert_eq!(v.jobs[0].bar.message(), "waiting for a free slot");
+        assert_eq!(v.jobs[1].bar.message(), "waiting for base");
+        assert_eq!(v.jobs[2].bar.message(), "waiting for base, api");
+        let mut sink = Vec::new();
+        for e in [
+            Event::Started {
+                job: 0,
+                builder: "BuildKit",
+            },
+            Event::Finished {
+                job: 0,
+                result: JobResult::Cached {
+                    image_id: "sha256:00".into(),
+                },
+            },
+        ] {
+            v.event(&e, &mut sink).unwrap();
+        }
+        assert_eq!(v.jobs[1].bar.message(), "waiting for a free slot");
+        assert_eq!(v.jobs[2].bar.message(), "waiting for api");
+    }
+
+    #[test]
+    fn a_running_step_ends_the_upload_line_and_a_failure_is_not_cut() {
+        let mut v = TtyView::with_target(vec!["app".into()], false, ProgressDrawTarget::hidden());
+        let mut sink = Vec::new();
+        let long = "x".repeat(500);
+        for e in [
+            Event::Upload {
+                job: 0,
+                sent: 10,
+                total: Some(100),
+                done: false,
+            },
+            Event::Step {
+                job: 0,
+                num: 2,
+                name: "RUN make".into(),
+                state: StepState::Running,
+            },
+        ] {
+            v.event(&e, &mut sink).unwrap();
+        }
+        assert!(!v.jobs[0].uploading);
+        assert!(
+            v.jobs[0].bar.message().starts_with("#2 RUN make"),
+            "{}",
+            v.jobs[0].bar.message()
+        );
+        v.event(
+            &Event::Finished {
+                job: 0,
+                result: JobResult::Failed {
+                    message: long.clone(),
+                },
+            },
+            &mut sink,
+        )
+        .unwrap();
+        assert_eq!(v.jobs[0].bar.message(), "✘ failed");
     }
 }

@@ -375,7 +375,7 @@ pub fn plan_project(
             }
         };
         spec.dockerfile_path = dockerfile.clone();
-        let bytes = match std::fs::read(&dockerfile) {
+        let bytes = match crate::input::read_input(&dockerfile) {
             Ok(b) => b,
             Err(e) => {
                 let shown = spec.display_path.clone();

@@ -136,7 +136,7 @@ struct MemFile {
 impl MemFile {
     fn read(path: &Path, name: String) -> std::io::Result<MemFile> {
         use std::os::unix::fs::MetadataExt;
-        let data = std::fs::read(path)?;
+        let data = crate::input::read_input(path)?;
         let meta = std::fs::metadata(path)?;
         Ok(MemFile {
             name,

@@ -413,3 +413,53 @@ fn dockerfile_specific_ignore_file_wins() {
     let err = load_ignore_file(empty.path(), None).unwrap_err();
     assert!(err.to_string().contains(":2:"), "{err}");
 }
+
+#[test]
+fn a_file_below_a_directory_the_walker_skips_is_not_sent() {
+    let mut f = IgnoreFile::parse("docs\n!**/*.md\n").unwrap();
+    // BuildKit opens `docs` and sends the guide.
+    assert!(!f.decide_as_walked("docs/guide.md").excluded);
+    assert!(f.decide_as_walked("docs/draft.txt").excluded);
+    // The classic builder's walker never opens `docs`: the exception
+    // cannot bring the guide back, and the decision names `docs`.
+    f.walker = Walker::Classic;
+    let d = f.decide_as_walked("docs/guide.md");
+    assert!(d.excluded);
+    assert_eq!(d.pattern, Some(0));
+    assert!(!f.decide_as_walked("README.md").excluded);
+    // An exception that names the directory opens it for both.
+    let mut f = IgnoreFile::parse("docs\n!docs/guide.md\n").unwrap();
+    f.walker = Walker::Classic;
+    assert!(!f.decide_as_walked("docs/guide.md").excluded);
+    assert!(f.decide_as_walked("docs/draft.txt").excluded);
+}
+
+/// A `.dockerignore` that is a directory fails the build, as `docker build`
+/// fails reading it ("is a directory"); it is not silently ignored.
+#[test]
+fn a_dockerignore_directory_is_an_error() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir(dir.path().join(".dockerignore")).unwrap();
+    let err = load_ignore_file(dir.path(), None).unwrap_err();
+    assert!(err.to_string().contains("Is a directory"), "{err}");
+}
+
+/// A run of `**/` means one `**/`; a hostile file repeating it thousands of
+/// times decides like the short pattern.
+#[test]
+fn repeated_double_stars_decide_like_one() {
+    let long = format!(
+        "{}/leaf0\n!{}/x\n",
+        vec!["**"; 3000].join("/"),
+        vec!["*"; 3000].join("/")
+    );
+    let file = IgnoreFile::parse(&long).unwrap();
+    let short = IgnoreFile::parse("**/leaf0\n").unwrap();
+    for path in ["leaf0", "a/leaf0", "a/b/c/leaf0", "leaf", "a/leaf01"] {
+        assert_eq!(
+            file.decide(path).excluded,
+            short.decide(path).excluded,
+            "{path}"
+        );
+    }
+}

@@ -380,7 +380,9 @@ pub fn parse(source: String) -> Result<Dockerfile, ParseError> {
     };
     p.run()?;
     if p.instructions.is_empty() {
-        let end = source.len() as u32;
+        // At the end of the text, not past the final newline (a line the
+        // file does not have).
+        let end = source.trim_end_matches(['\n', '\r']).len() as u32;
         return Err(
             ParseError::new("file with no instructions", Span::new(end, end))
                 .with_help("a Dockerfile needs at least one instruction, e.g. `FROM alpine:3.20`"),

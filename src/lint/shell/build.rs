@@ -40,7 +40,15 @@ static PARSED: OnceLock<Mutex<HashMap<String, Arc<Parsed>>>> = OnceLock::new();
 /// should not pin memory for the rest of the run.
 const CACHE_TEXT_MAX: usize = 64 * 1024;
 
+/// Scripts longer than this are not parsed: the syntax tree costs about 40
+/// times the text, and a RUN of a megabyte is generated, not written (its
+/// instruction is still parsed and linted; only the shell rules skip it).
+pub(crate) const SCRIPT_MAX: usize = 1 << 20;
+
 fn parsed(text: &str) -> Option<Arc<Parsed>> {
+    if text.len() > SCRIPT_MAX {
+        return None;
+    }
     let cache = PARSED.get_or_init(Default::default);
     if let Some(hit) = cache.lock().ok().and_then(|c| c.get(text).cloned()) {
         return Some(hit);

@@ -31,7 +31,6 @@ pub mod shells;
 pub(crate) mod testing;
 pub mod words;
 
-use std::collections::BTreeMap;
 use std::ops::Range;
 use std::sync::{Arc, OnceLock};
 
@@ -90,7 +89,9 @@ pub struct Var {
 /// ARG and ENV names in scope at an instruction.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Vars {
-    map: BTreeMap<String, Var>,
+    /// Persistent: a copy shares all but the changed path, so a snapshot per
+    /// instruction costs O(log n), not the whole map.
+    map: rpds::RedBlackTreeMapSync<String, Var>,
 }
 
 impl Vars {
@@ -107,7 +108,7 @@ impl Vars {
     }
 
     pub(crate) fn insert(&mut self, name: String, var: Var) {
-        self.map.insert(name, var);
+        self.map.insert_mut(name, var);
     }
 }
 

@@ -45,6 +45,7 @@ pub fn problem_finding(p: &Problem) -> Finding {
         labels: Vec::new(),
         fix: None,
         service: None,
+        absorbed: Vec::new(),
     }
 }
 
@@ -312,7 +313,11 @@ fn lint_planned(
             (f.clone(), roots)
         })
         .collect();
-    let mut findings = suppress::apply(findings, &docs, &settings.selection);
+    let mut findings = if settings.inline_suppressions {
+        suppress::apply(findings, &docs, &settings.selection)
+    } else {
+        findings
+    };
     let shown_only = only_in.as_ref().and_then(|p| {
         loaded
             .files

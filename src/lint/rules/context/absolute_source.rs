@@ -28,7 +28,7 @@ read from the build context, never from the host: Docker reads `/x` as `<context
   there (`-v /etc/nginx/nginx.conf:/etc/nginx/nginx.conf`, not `:/etc/nginx/`, which would hide
   the directory).
 
-When the build context is only guessed (neither `--context`, the configuration nor a stack file
+When the build context is only guessed (neither `--context-dir`, the configuration nor a stack file
 names it), the error cases are reported at `info` and say the build fails *if* the context is that
 directory, as every context rule does; the warning with its fix stays a warning.
 
@@ -206,7 +206,11 @@ mod tests {
         assert!(guessed[0]
             .message
             .contains("the build will fail if the build context is"));
-        assert!(guessed[0].help.as_deref().unwrap().contains("--context"));
+        assert!(guessed[0]
+            .help
+            .as_deref()
+            .unwrap()
+            .contains("--context-dir"));
     }
 
     #[test]

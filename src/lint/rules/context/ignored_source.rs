@@ -20,10 +20,14 @@ source that is excluded fails the build; a wildcard whose every match is exclude
 
 BuildKit's `CopyIgnoredFile` check stops as soon as the ignore file holds an exception (`!path`);
 this rule follows exceptions: a directory whose files are brought back by `!dir/keep` is not
-reported.
+reported. It follows them as the builder's walker does: `docs` then `!**/*.md` brings
+`docs/guide.md` back for BuildKit, whose sender opens `docs`, but not for the classic builder,
+whose walker opens an excluded directory only for an exception that starts with it. `check`
+lints for BuildKit (the default builder); `buildlint build --builder classic` for the classic
+builder.
 
 When the build context is only guessed (the Dockerfile's directory, because neither
-`--context`, the configuration nor a stack file names it), findings are reported at `info` and
+`--context-dir`, the configuration nor a stack file names it), findings are reported at `info` and
 say the build will fail *if* the context is the Dockerfile's directory: the same policy for every
 rule that depends on what the context holds.
 

@@ -19,7 +19,7 @@ must exist in the context and not be excluded by `.dockerignore`. Mounts of othe
 mounts from a stage or image, are not checked.
 
 When the build context is only guessed (the Dockerfile's directory, because neither
-`--context`, the configuration nor a stack file names it), findings are reported at `info` and
+`--context-dir`, the configuration nor a stack file names it), findings are reported at `info` and
 say the build will fail *if* the context is the Dockerfile's directory: the same policy for every
 rule that depends on what the context holds.
 

@@ -21,7 +21,7 @@ Sources of `COPY --from`, heredocs and URLs do not come from the context and are
 neither are stages the build target does not need.
 
 When the build context is only guessed (the Dockerfile's directory, because neither
-`--context`, the configuration nor a stack file names it), findings are reported at `info` and
+`--context-dir`, the configuration nor a stack file names it), findings are reported at `info` and
 say the build will fail *if* the context is the Dockerfile's directory: the same policy for every
 rule that depends on what the context holds.
 
@@ -52,7 +52,7 @@ Fix the path (it is relative to the build context, not to the Dockerfile), or ad
 the context.
 
 ## Options
-The build context: `--context DIR` on the command line, or `context = "DIR"` in buildlint.toml.
+The build context: `--context-dir DIR` on the command line, or `context = "DIR"` in buildlint.toml.
 "#,
     check: Check::Dockerfile(check),
 };
@@ -129,7 +129,11 @@ mod tests {
         let found = lint_in(&RULE, src, &MemoryContext::new(), false);
         assert_eq!(underlined(src, &found), ["app.jar"]);
         assert_eq!(found[0].severity, Severity::Info);
-        assert!(found[0].help.as_deref().unwrap().contains("--context DIR"));
+        assert!(found[0]
+            .help
+            .as_deref()
+            .unwrap()
+            .contains("--context-dir DIR"));
     }
 
     #[test]

@@ -410,7 +410,7 @@ pub fn presence(context: &dyn ContextView, rel: &str) -> Presence {
 /// it) out of the context.
 fn excluded_by(context: &dyn ContextView, path: &str) -> Option<Option<usize>> {
     let ignore = context.ignore_file()?;
-    let decision = ignore.decide(path);
+    let decision = ignore.decide_as_walked(path);
     if !decision.excluded {
         return None;
     }
@@ -422,7 +422,7 @@ fn excluded_by(context: &dyn ContextView, path: &str) -> Option<Option<usize>> {
             for (name, kind) in context.list_dir(&dir) {
                 seen += 1;
                 let child = join(&dir, &name);
-                if !ignore.decide(&child).excluded {
+                if !ignore.decide_as_walked(&child).excluded {
                     return None;
                 }
                 if kind == EntryKind::Dir {
@@ -512,7 +512,7 @@ pub fn for_guessed_context(cx: &DockerfileCx<'_>, diagnostic: Diagnostic) -> Dia
         "the build will fail",
         "the build will fail if the build context is the Dockerfile's directory",
     );
-    let how = "the build context was guessed as the Dockerfile's directory: name it with `--context DIR` or a `context` key in buildlint.toml";
+    let how = "the build context was guessed as the Dockerfile's directory: name it with `--context-dir DIR` or a `context` key in buildlint.toml";
     let help = match diagnostic.help {
         Some(h) => format!("{h}; {how}"),
         None => how.to_string(),

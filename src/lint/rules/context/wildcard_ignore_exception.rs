@@ -21,7 +21,9 @@ excluded directories are read only to be left out.
 
 The classic builder's walker (the docker CLI's) does not open them at all: there the same
 file sends less (`**` then `!**/*.md` sends `docs/guide.md` to BuildKit, not to the classic
-builder). `buildlint context ls --classic` shows the classic builder's view.
+builder). `buildlint context ls --classic` shows the classic builder's view. `check` lints
+for BuildKit, the default builder; `buildlint build --builder classic` lints for the classic
+builder, and there this rule is silent.
 
 The finding is placed at the first instruction that reads the context; a build that reads
 nothing from it sends nothing.

@@ -93,7 +93,7 @@ fn check(cx: &DockerfileCx<'_>, out: &mut Diagnostics) {
             .help("remove this source, or stop excluding it in .dockerignore");
             if !cx.context_known {
                 diag = diag.severity(Severity::Info).help(
-                    "the build context is only guessed (the Dockerfile's directory); set it with `--context DIR` if this .dockerignore is not the build's",
+                    "the build context is only guessed (the Dockerfile's directory); set it with `--context-dir DIR` if this .dockerignore is not the build's",
                 );
             }
             out.push(diag);

@@ -183,10 +183,16 @@ impl<'a> VarTracker<'a> {
                 }
             }
             Args::Env(pairs) => {
-                let before = self.vars.clone();
-                for pair in pairs {
-                    let key = literal(&pair.key.raw, escape).unwrap_or_default();
-                    match expand(&pair.value.raw, escape, &before) {
+                // Every value is expanded before any pair is set.
+                let values: Vec<(String, Option<String>)> = pairs
+                    .iter()
+                    .map(|pair| {
+                        let key = literal(&pair.key.raw, escape).unwrap_or_default();
+                        (key, expand(&pair.value.raw, escape, &self.vars))
+                    })
+                    .collect();
+                for (key, value) in values {
+                    match value {
                         Some(v) => {
                             self.vars.insert(key, v);
                         }

@@ -19,7 +19,9 @@ known here).
 A relative `WORKDIR` is resolved against the previous working directory, which may come from the
 base image and change when the base image does. An absolute path says where the files go.
 BuildKit's `WorkdirRelativePath` only reports a relative `WORKDIR` when no absolute one was set
-earlier in the stage; this rule reports every one.
+earlier in the stage; this rule reports every one. On that first relative `WORKDIR`, the one
+finding is `workdir-relative-path`'s, with DL3000 among its aliases (in JSON, SARIF and the
+human report), and a suppression of either rule silences it.
 
 ## Example
 ```dockerfile

@@ -1,7 +1,7 @@
 use crate::dockerfile::{Args, Word};
 use crate::lint::{Check, Diagnostic, Diagnostics, DockerfileCx, FixAvailability, Rule, Severity};
 
-use super::secret_value_in_arg_or_env::plainly_not_secret;
+use super::secret_value_in_arg_or_env::{plainly_not_secret, why_secret};
 
 pub static RULE: Rule = Rule {
     code: "BL1125",
@@ -18,7 +18,9 @@ Checks `ARG` and `ENV` names against a list of well-known credential variables
 
 BuildKit's `SecretsUsedInArgOrEnv` matches name words by a pattern instead; `secret-in-arg-or-env-value`
 looks at the values. A value that is plainly not a secret (a path, public key fingerprints, a
-boolean or a number) is not reported, as in `secrets-used-in-arg-or-env`.
+boolean or a number) is not reported, as in `secrets-used-in-arg-or-env`. The message says what
+made the finding: the name alone (`by its name alone`), or the name and a value in a known
+credential format, named (`by its name, and its value is a GitHub token`).
 
 ## Why is this bad?
 Build arguments and environment variables are stored in the image: `docker history` and
@@ -123,7 +125,7 @@ fn report(word: &Word, value: Option<&Word>, kind: &str, out: &mut Diagnostics) 
     }
     if is_sensitive_name(name) {
         out.push(
-            Diagnostic::new(word.span, format!("{kind} `{name}` looks like it holds a credential, which the image would keep"))
+            Diagnostic::new(word.span, format!("{kind} `{name}` looks like it holds a credential ({}), which the image would keep", why_secret(value)))
                 .help("pass it as a build secret instead: `RUN --mount=type=secret,id=...` with `docker build --secret`"),
         );
     }
@@ -169,6 +171,23 @@ mod tests {
             &RULE,
             "FROM a\nONBUILD ARG DEPLOY_SECRET\n",
             &["DEPLOY_SECRET"],
+        );
+    }
+
+    #[test]
+    fn the_message_says_what_made_it_a_credential() {
+        let message = |src: &str| {
+            let found = crate::lint::testing::lint(&RULE, src);
+            assert_eq!(found.len(), 1, "{src}");
+            found[0].message.clone()
+        };
+        assert_eq!(
+            message("FROM a\nARG NPM_TOKEN\n"),
+            "ARG `NPM_TOKEN` looks like it holds a credential (by its name alone), which the image would keep"
+        );
+        assert_eq!(
+            message("FROM a\nENV GH_TOKEN=ghp_0123456789abcdefghijklmnopqrstuvwxyzAB\n"),
+            "ENV `GH_TOKEN` looks like it holds a credential (by its name, and its value is a GitHub token), which the image would keep"
         );
     }
 

@@ -122,6 +122,16 @@ pub(crate) fn secret_in(value: &str) -> Option<&'static str> {
     })
 }
 
+/// What makes a secret-sounding name's finding one, for its message: a
+/// known credential format in the value (which one), or the name alone (no
+/// value, a variable, or a value that is neither cleared nor recognized).
+pub(crate) fn why_secret(value: Option<&str>) -> String {
+    match value.and_then(secret_in) {
+        Some(what) => format!("by its name, and its value is {what}"),
+        None => "by its name alone".to_string(),
+    }
+}
+
 /// Why a value given to a secret-sounding name is not a secret, if it is
 /// plainly not one: a path (`/run/secrets/db`, `~/.ssh/id_rsa`), public key
 /// fingerprints or key IDs (`GPG_KEY 7169605F...`), a boolean or a number,

@@ -7,7 +7,7 @@ use crate::lint::semantic::literal;
 use crate::lint::{Check, Diagnostic, Diagnostics, DockerfileCx, FixAvailability, Rule, Severity};
 
 use super::bk;
-use super::secret_value_in_arg_or_env::plainly_not_secret;
+use super::secret_value_in_arg_or_env::{plainly_not_secret, why_secret};
 
 pub static RULE: Rule = Rule {
     code: "BL1017",
@@ -30,7 +30,10 @@ fingerprints (`GPG_KEY=7169605F62C751356D054A26A821E680E5FA6305`), a boolean
 or a number (`AUTH_ENABLED=false`), or, when the only secret word is `key`, a
 plain word (`Logging__Console__FormatterOptions__Key=ProcessId`). BuildKit
 looks at the name alone; a value in a known credential format is always
-reported (by `secret-in-arg-or-env-value` too).
+reported (by `secret-in-arg-or-env-value` too). The message says what made
+the finding: the name alone (`by its name alone`: no value, a variable, or a
+value in no known format), or the name and a value in a known format, named
+(`by its name, and its value is a Google API key`).
 
 ## Why is this bad?
 ENV values are stored in the image's configuration, and ARG values in its
@@ -97,14 +100,18 @@ fn check(cx: &DockerfileCx<'_>, out: &mut Diagnostics) {
                 continue;
             }
             let value = value.and_then(|v| literal(v, cx.df.escape));
-            if value.is_some_and(|v| plainly_not_secret(&name, &v).is_some()) {
+            if value
+                .as_deref()
+                .is_some_and(|v| plainly_not_secret(&name, v).is_some())
+            {
                 continue;
             }
             out.push(
                 Diagnostic::new(
                     word.span,
                     format!(
-                        "`{name}` looks like a secret, and {} values are kept in the image",
+                        "`{name}` looks like a secret ({}), and {} values are kept in the image",
+                        why_secret(value.as_deref()),
                         inst.kind.name()
                     ),
                 )
@@ -159,6 +166,27 @@ mod tests {
             &["db_password"],
         );
         assert_quiet(&RULE, "FROM a\nENV PUBLIC_KEY=x NODE_VERSION=1\n");
+    }
+
+    #[test]
+    fn the_message_says_what_made_it_a_secret() {
+        let message = |src: &str| {
+            let found = crate::lint::testing::lint(&RULE, src);
+            assert_eq!(found.len(), 1, "{src}");
+            found[0].message.clone()
+        };
+        assert_eq!(
+            message("FROM a\nARG GITHUB_TOKEN\n"),
+            "`GITHUB_TOKEN` looks like a secret (by its name alone), and ARG values are kept in the image"
+        );
+        assert_eq!(
+            message("FROM a\nENV DB_PASSWORD=postgres\n"),
+            "`DB_PASSWORD` looks like a secret (by its name alone), and ENV values are kept in the image"
+        );
+        assert_eq!(
+            message("FROM a\nENV API_KEY=AIzaSyD-0123456789abcdefghijklmnopqrstu\n"),
+            "`API_KEY` looks like a secret (by its name, and its value is a Google API key), and ENV values are kept in the image"
+        );
     }
 
     #[test]

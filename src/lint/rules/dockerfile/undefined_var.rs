@@ -136,16 +136,22 @@ fn check(cx: &DockerfileCx<'_>, out: &mut Diagnostics) {
                 if inst.stage.is_none() {
                     return;
                 }
-                let mut scope = scope.clone();
-                for decl in decls {
+                // A copy of the scope only when a later declaration can see
+                // an earlier one (a copy per ARG is quadratic in names).
+                let mut own: Option<Scope> = None;
+                for (i, decl) in decls.iter().enumerate() {
+                    let current = own.as_ref().unwrap_or(scope);
                     if let Some(default) = &decl.default {
                         if !cx.semantic.build_args.contains_key(&decl.name.raw) {
-                            if let Some(e) = expansion(lexer.process(&default.raw, &scope)) {
-                                report(cx, &e, &scope, out, |r| word_span(inst, default, r));
+                            if let Some(e) = expansion(lexer.process(&default.raw, current)) {
+                                report(cx, &e, current, out, |r| word_span(inst, default, r));
                             }
                         }
                     }
-                    cx.semantic.apply_arg(&mut scope, decl, &lexer);
+                    if i + 1 < decls.len() {
+                        let next = own.get_or_insert_with(|| scope.clone());
+                        cx.semantic.apply_arg(next, decl, &lexer);
+                    }
                 }
                 return;
             }
@@ -178,19 +184,30 @@ fn report(
     out: &mut Diagnostics,
     span_of: impl Fn(std::ops::Range<usize>) -> Span,
 ) {
+    // The `${X:+...}` alternatives by name, gathered once: comparing every
+    // reference with every other is quadratic in a word's references.
+    let mut alternatives: std::collections::HashMap<&str, Vec<&std::ops::Range<usize>>> =
+        std::collections::HashMap::new();
+    for o in &e.refs {
+        if matches!(o.modifier.as_deref(), Some(":+" | "+")) {
+            alternatives
+                .entry(o.name.as_str())
+                .or_default()
+                .push(&o.range);
+        }
+    }
     for r in &e.refs {
         if r.defined || scope.is_defined(&r.name) || NON_ENV_ARGS.contains(&r.name.as_str()) {
             continue;
         }
         // `${X:-default}` and `${X:+alt}` handle an unset X; inside the
         // alternative of `${X:+...$X...}`, X is set.
-        let guarded = e.refs.iter().any(|o| {
-            o.name == r.name
-                && (std::ptr::eq(o, r) && o.handles_unset()
-                    || matches!(o.modifier.as_deref(), Some(":+" | "+"))
-                        && o.range.start < r.range.start
-                        && r.range.end <= o.range.end)
-        });
+        let guarded = r.handles_unset()
+            || alternatives.get(r.name.as_str()).is_some_and(|ranges| {
+                ranges
+                    .iter()
+                    .any(|o| o.start < r.range.start && r.range.end <= o.end)
+            });
         if guarded {
             continue;
         }
