@@ -628,3 +628,104 @@ fn a_push_that_fails_midway_says_which_tags_went() {
     // Both tags were applied locally: tags stay all or none.
     assert!(support::image_id(&first).is_some() && support::image_id(&second).is_some());
 }
+
+#[test]
+fn a_cached_stack_service_already_in_the_registry_pushes_nothing() {
+    if !docker_or_skip("a_cached_stack_service_already_in_the_registry_pushes_nothing") {
+        return;
+    }
+    let mut clean = Cleanup::default();
+    let reg = Registry::start();
+    let records = tempfile::tempdir().unwrap();
+    let config = DockerConfig::empty();
+    let host = reg.host();
+    let pid = std::process::id();
+    let dockerfile =
+        |what: &str| format!("FROM {}\nRUN echo {what}-{pid} > /marker\n", base_image());
+    let ctx = support::Ctx::new(&[
+        ("app/Dockerfile", &dockerfile("app")),
+        ("other/Dockerfile", &dockerfile("other-v1")),
+        (
+            "compose.yaml",
+            &format!(
+                "name: blcachedpush{pid}\n\
+                 services:\n\
+                 \x20 app:\n\
+                 \x20   image: {host}/cached/app:1\n\
+                 \x20   build:\n\
+                 \x20     context: app\n\
+                 \x20     network: none\n\
+                 \x20 other:\n\
+                 \x20   image: {host}/cached/other:1\n\
+                 \x20   build:\n\
+                 \x20     context: other\n\
+                 \x20     network: none\n"
+            ),
+        ),
+    ]);
+    let app = clean.tag(&format!("{host}/cached/app:1"));
+    let other = clean.tag(&format!("{host}/cached/other:1"));
+    let compose = ctx.path().join("compose.yaml");
+    let compose = compose.to_string_lossy();
+    let args = ["--progress", "json", "--push", "-f", &compose];
+    let results = |out: &str| -> Vec<(String, String)> {
+        let mut rows: Vec<(String, String)> = out
+            .lines()
+            .filter_map(|l| serde_json::from_str::<serde_json::Value>(l).ok())
+            .filter_map(|v| {
+                Some((
+                    v["service"].as_str()?.to_string(),
+                    v["result"].as_str()?.to_string(),
+                ))
+            })
+            .collect();
+        rows.sort();
+        rows
+    };
+    let for_tag = |pushes: &[serde_json::Value], tag: &str| -> Vec<serde_json::Value> {
+        pushes.iter().filter(|p| p["tag"] == tag).cloned().collect()
+    };
+
+    let (code, out, err) = buildlint(&config, records.path(), &args);
+    assert_eq!(code, 0, "{out}\n{err}");
+    assert_eq!(reg.tags("cached/app"), vec!["1"]);
+    assert_eq!(reg.tags("cached/other"), vec!["1"]);
+
+    // `other` changes and is pushed again; `app` comes from its record, and
+    // the registry already holds that image under its tag: nothing is sent.
+    std::fs::write(ctx.path().join("other/Dockerfile"), dockerfile("other-v2")).unwrap();
+    let (code, out, err) = buildlint(&config, records.path(), &args);
+    assert_eq!(code, 0, "{out}\n{err}");
+    assert_eq!(
+        results(&out),
+        vec![
+            ("app".to_string(), "cached".to_string()),
+            ("other".to_string(), "built".to_string())
+        ],
+        "{out}\n{err}"
+    );
+    let pushes = json_events(&err, "push");
+    let app_pushes = for_tag(&pushes, &app);
+    assert_eq!(app_pushes.len(), 1, "{err}");
+    assert!(
+        app_pushes[0]["status"]
+            .as_str()
+            .unwrap_or("")
+            .starts_with("skipped"),
+        "{err}"
+    );
+    let other_pushes = for_tag(&pushes, &other);
+    assert!(
+        other_pushes
+            .iter()
+            .any(|p| p["status"] == "Pushed" && !p["layer"].is_null()),
+        "the changed layer is sent:\n{err}"
+    );
+    assert!(
+        other_pushes.iter().any(|p| p["status"]
+            .as_str()
+            .unwrap_or("")
+            .starts_with("pushed sha256:")),
+        "{err}"
+    );
+}

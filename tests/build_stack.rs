@@ -364,3 +364,103 @@ fn unknown_services_are_named_with_the_known_ones() {
         "{err}"
     );
 }
+
+/// The services a stack build built, run as its own process with
+/// `COMPOSE_PROFILES` set (or unset) as given.
+fn services_built(
+    compose: &str,
+    cache: &str,
+    profiles_env: Option<&str>,
+    extra: &[&str],
+) -> Vec<String> {
+    let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_buildlint"));
+    cmd.args([
+        "build",
+        "--network",
+        "none",
+        "--progress",
+        "json",
+        "--pull",
+        "never",
+    ])
+    .args(["--cache-dir", cache, "-f", compose])
+    .args(extra);
+    match profiles_env {
+        Some(v) => cmd.env("COMPOSE_PROFILES", v),
+        None => cmd.env_remove("COMPOSE_PROFILES"),
+    };
+    let out = cmd.output().expect("run buildlint");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{stdout}\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let mut built: Vec<String> = stdout
+        .lines()
+        .filter_map(|l| serde_json::from_str::<Value>(l).ok())
+        .filter_map(|v| v["service"].as_str().map(str::to_string))
+        .collect();
+    built.sort();
+    built
+}
+
+#[test]
+fn compose_profiles_selects_services_as_compose_does() {
+    if !docker_or_skip("compose_profiles_selects_services_as_compose_does") {
+        return;
+    }
+    let project = project_name("profiles");
+    let mut clean = Cleanup::default();
+    let service = |name: &str, profile: Option<&str>| {
+        let profiles = profile
+            .map(|p| format!("    profiles: [{p}]\n"))
+            .unwrap_or_default();
+        format!("  {name}:\n    build:\n      dockerfile_inline: \"FROM scratch\\nLABEL s={name}\\n\"\n{profiles}")
+    };
+    let ctx = Ctx::new(&[(
+        "compose.yaml",
+        &format!(
+            "name: {project}\nservices:\n{}{}{}{}",
+            service("always", None),
+            service("one", Some("a")),
+            service("two", Some("b")),
+            service("three", Some("c")),
+        ),
+    )]);
+    for s in ["always", "one", "two", "three"] {
+        clean.tag(&format!("{project}-{s}"));
+    }
+    let compose = ctx.path().join("compose.yaml");
+    let compose = compose.to_string_lossy();
+    let cache = tempfile::tempdir().unwrap();
+    let cache = cache.path().to_string_lossy();
+    let names = |v: &[&str]| v.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+
+    // No profile: only the services without one.
+    assert_eq!(
+        services_built(&compose, &cache, None, &[]),
+        names(&["always"])
+    );
+    // Comma-separated, blanks around names ignored.
+    assert_eq!(
+        services_built(&compose, &cache, Some("a, b"), &[]),
+        names(&["always", "one", "two"])
+    );
+    // `--profile` replaces the variable (compose-go's WithDefaultProfiles
+    // reads COMPOSE_PROFILES only when no `--profile` is given).
+    assert_eq!(
+        services_built(
+            &compose,
+            &cache,
+            Some("b"),
+            &["--profile", "a", "--profile", "c"]
+        ),
+        names(&["always", "one", "three"])
+    );
+    // `*` enables every profile.
+    assert_eq!(
+        services_built(&compose, &cache, Some("*"), &[]),
+        names(&["always", "one", "three", "two"])
+    );
+}

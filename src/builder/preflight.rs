@@ -5,9 +5,9 @@
 //! - syntax newer than the Dockerfile frontend built into this engine
 //!   (Engine 20.10's predates heredocs, `COPY --link`, `RUN --network`), when
 //!   no `# syntax=` directive brings another frontend;
-//! - secrets and ssh mounts whose ID the build does not provide (`--secret`,
-//!   `--ssh`, compose `build.secrets`/`build.ssh`), and secrets or agents
-//!   given to the classic builder, which cannot mount them;
+//! - secrets or ssh agents given to the classic builder, which cannot mount
+//!   them (a mount whose ID the build does not provide is a lint finding,
+//!   BL1135);
 //! - base images missing under `--pull never`, or of another platform than
 //!   the build's (BuildKit's InvalidBaseImagePlatform).
 //!
@@ -16,7 +16,7 @@
 
 use super::daemon::{DaemonInfo, ImageFacts};
 use super::exec::BuilderKind;
-use super::stages::{mount_fields, ExternalImage};
+use super::stages::ExternalImage;
 use crate::dockerfile::{Dockerfile, Instruction, Kind};
 use crate::span::Span;
 
@@ -189,9 +189,6 @@ pub fn check(p: &Preflight<'_>) -> Vec<Problem> {
                 _ => {}
             }
         }
-        if inst.effective().kind == Kind::Run && p.builder == BuilderKind::BuildKit {
-            mounts(inst.effective(), p, &mut problems);
-        }
     }
 
     if let Some((value, span)) = &syntax {
@@ -226,64 +223,6 @@ pub fn check(p: &Preflight<'_>) -> Vec<Problem> {
     images(p, &mut problems);
     problems.sort_by_key(|pr| (!pr.fatal, pr.span.map(|s| s.start).unwrap_or(0)));
     problems
-}
-
-/// Secrets and ssh mounts whose ID the build does not provide: BuildKit
-/// leaves such a mount empty, or fails the step when it is `required`.
-fn mounts(inst: &Instruction, p: &Preflight<'_>, problems: &mut Vec<Problem>) {
-    for f in inst.flags_named("mount") {
-        let Some(v) = &f.value else { continue };
-        let fields = mount_fields(&v.raw);
-        let get = |k: &str| {
-            fields
-                .iter()
-                .find_map(|f| f.strip_prefix(k).and_then(|r| r.strip_prefix('=')))
-        };
-        let kind = get("type").unwrap_or("bind");
-        if kind != "secret" && kind != "ssh" {
-            continue;
-        }
-        let required = matches!(get("required"), Some("true") | Some("1"))
-            || fields.iter().any(|f| f == "required");
-        // BuildKit: a secret without `id` is named by its target's last
-        // part; an ssh mount without one is `default`.
-        let target = get("target").or(get("dst")).or(get("destination"));
-        let id = match (kind, get("id")) {
-            (_, Some(id)) if !id.is_empty() => id.to_string(),
-            ("ssh", _) => "default".to_string(),
-            _ => target
-                .and_then(|t| t.rsplit('/').next())
-                .unwrap_or("")
-                .to_string(),
-        };
-        let provided = if kind == "secret" {
-            p.secret_ids
-        } else {
-            p.ssh_ids
-        };
-        if provided.contains(&id) {
-            continue;
-        }
-        let what = if kind == "secret" {
-            format!("the secret `{id}`")
-        } else {
-            format!("the ssh agent `{id}`")
-        };
-        problems.push(Problem {
-            span: Some(v.span),
-            message: if required {
-                format!("{what} is required, and this build does not provide it")
-            } else {
-                format!("{what} is not provided: the mount will be empty")
-            },
-            help: Some(if kind == "secret" {
-                format!("pass it with `--secret id={id},src=FILE` (or `env=VARIABLE`), or list it in the service's `build.secrets`")
-            } else {
-                format!("pass an agent with `--ssh {id}` (`{id}=SOCKET`), or list it in the service's `build.ssh`")
-            }),
-            fatal: required,
-        });
-    }
 }
 
 fn normalize_platform(p: &str) -> String {
@@ -531,35 +470,17 @@ mod tests {
     }
 
     #[test]
-    fn required_secrets_cannot_be_passed() {
-        let (df, ps) = run(
-            "FROM a\nRUN --mount=type=secret,id=npm,required=true npm ci\nRUN --mount=type=ssh git clone x\n",
+    fn the_classic_builder_cannot_mount_secrets() {
+        // A mount whose ID is not given is lint's (BL1135), not preflight's.
+        let (_, ps) = run(
+            "FROM a\nRUN --mount=type=secret,id=absent,required=true cat /run/secrets/absent\n",
             BuilderKind::BuildKit,
             "20.10.24",
             &amd64,
             PullPolicy::Missing,
-        );
-        assert_eq!(ps.len(), 2);
-        assert!(ps[0].fatal);
-        assert_eq!(underlined(&df, &ps[0]), "type=secret,id=npm,required=true");
-        assert!(ps[0].message.contains("the secret `npm` is required"));
-        assert!(!ps[1].fatal);
-        assert!(ps[1].message.contains("ssh agent `default`"));
-    }
-
-    #[test]
-    fn provided_secrets_pass_and_a_target_names_a_secret_without_id() {
-        let given = ["given".to_string()];
-        let (_, ps) = run_with_secrets(
-            "FROM a\nRUN --mount=type=secret,id=given,required=true cat /run/secrets/given\n\
-             RUN --mount=type=secret,target=/run/secrets/given,required cat /run/secrets/given\n",
-            BuilderKind::BuildKit,
-            "20.10.24",
-            &amd64,
-            PullPolicy::Missing,
-            &given,
         );
         assert_eq!(ps, vec![]);
+        let given = ["given".to_string()];
         let (_, ps) = run_with_secrets(
             "FROM a\nRUN echo\n",
             BuilderKind::Classic,

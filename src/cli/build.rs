@@ -291,18 +291,21 @@ fn walker_for(builder: BuilderChoice) -> crate::context::Walker {
 /// Lints the Dockerfile before the build (configuration, suppressions and
 /// the build context as `check` sees them) and prints findings at `warning`
 /// and above. True when a finding at `error` should stop the build.
+#[allow(clippy::too_many_arguments)]
 fn lint_gate(
     display_path: &str,
     builder: BuilderChoice,
     context_dir: &Path,
     build_args: &BTreeMap<String, String>,
     target: Option<&str>,
+    inputs: crate::lint::options::BuildInputs,
     progress: ProgressMode,
     io: &mut super::Io<'_>,
 ) -> anyhow::Result<(Option<u8>, Option<Dockerfile>)> {
     use crate::lint::driver::Linter;
 
     let mut linter = Linter::new(std::env::current_dir()?);
+    linter.build_inputs = Some(inputs);
     linter.walker = walker_for(builder);
     let outcome = match linter.lint_for_build(
         Path::new(display_path),
@@ -547,6 +550,7 @@ pub fn run(mut args: BuildArgs, io: &mut super::Io<'_>) -> anyhow::Result<u8> {
             &context_dir,
             &build_args,
             args.target.as_deref(),
+            build_inputs(&secrets, &ssh),
             args.progress,
             io,
         )?;
@@ -664,6 +668,17 @@ fn forwarded(
 }
 
 /// Registry credentials as the docker CLI finds them.
+/// The IDs a build provides, as the lint rules see them.
+fn build_inputs(
+    secrets: &[crate::builder::secrets::SecretSource],
+    ssh: &[crate::builder::secrets::SshSource],
+) -> crate::lint::options::BuildInputs {
+    crate::lint::options::BuildInputs {
+        secret_ids: secrets.iter().map(|s| s.id.clone()).collect(),
+        ssh_ids: ssh.iter().map(|s| s.id.clone()).collect(),
+    }
+}
+
 fn credentials() -> Arc<crate::builder::credentials::Credentials> {
     Arc::new(crate::builder::credentials::Credentials::from_env(
         std::env::var("DOCKER_CONFIG").ok().as_deref(),
@@ -827,6 +842,7 @@ fn run_stack(args: &BuildArgs, req: StackRequest, io: &mut super::Io<'_>) -> any
             .collect();
         for job in plan.jobs.iter().filter(|j| j.blocked.is_none()) {
             let s = &job.spec;
+            linter.build_inputs = Some(build_inputs(&s.secrets, &s.ssh));
             let outcome = if s.display_path.contains("#services.") {
                 linter.lint_dockerfile(&crate::lint::driver::DockerfileInput {
                     path: PathBuf::from(&s.display_path),

@@ -436,6 +436,8 @@ pub fn run(mut args: CheckArgs, io: &mut Io<'_>) -> anyhow::Result<u8> {
         local_images: local_images
             .clone()
             .map(|l| l as Arc<dyn ImageResolver + Send>),
+        // `check` knows no build: rules about a build's inputs stay quiet.
+        build_inputs: None,
         // `check` knows no builder: it lints for BuildKit's, the default.
         walker: Default::default(),
     };

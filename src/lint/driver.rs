@@ -244,6 +244,8 @@ pub struct Linter {
     /// The local daemon's images, for the files whose settings ask for
     /// them (`inspect-images`).
     pub local_images: Option<Arc<dyn ImageResolver + Send>>,
+    /// What the build being linted for provides (`buildlint build`).
+    pub build_inputs: Option<crate::lint::options::BuildInputs>,
     /// Whose walker applies the ignore file, so the context rules see what
     /// the builder in use is sent: BuildKit's (the default builder, and
     /// `check`'s) or the classic builder's (`build --builder classic`).
@@ -262,6 +264,7 @@ impl Linter {
             target: None,
             listings: Arc::default(),
             local_images: None,
+            build_inputs: None,
             walker: Walker::default(),
         }
     }
@@ -296,7 +299,8 @@ impl Linter {
     /// and makes [`Outcome::unreadable`] true.
     pub fn lint_dockerfile(&self, input: &DockerfileInput) -> Result<Outcome, SetupError> {
         let absolute = self.absolute(&input.path);
-        let settings = self.settings(&absolute)?;
+        let mut settings = self.settings(&absolute)?;
+        settings.options.build = self.build_inputs.clone();
         let rules: Vec<&'static Rule> = settings.selection.rules.iter().map(|(r, _)| *r).collect();
         let bytes = match &input.bytes {
             Some(b) => Ok(b.clone()),

@@ -11,4 +11,15 @@ pub struct RuleOptions {
     pub label_schema: BTreeMap<String, String>,
     /// `strict-labels`: labels outside the schema are reported.
     pub strict_labels: bool,
+    /// What the build provides to the Dockerfile; `None` when no build is
+    /// in view (`buildlint check`), so rules about build inputs stay quiet.
+    pub build: Option<BuildInputs>,
+}
+
+/// The secrets and ssh agents a build passes (`--secret`, `--ssh`, compose
+/// `build.secrets`/`build.ssh`), by ID.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct BuildInputs {
+    pub secret_ids: Vec<String>,
+    pub ssh_ids: Vec<String>,
 }

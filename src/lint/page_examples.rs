@@ -13,7 +13,8 @@
 //! inherits each kind of context block from the `## Example` part unless it
 //! has its own. Cases run with every default rule plus the page's rule, in a
 //! known build context that holds exactly the ```` ```files ```` listed
-//! (none when there is no such block).
+//! (none when there is no such block). Dockerfile cases are linted as
+//! `buildlint build --secret id=npm,src=FILE --ssh default` would lint them.
 
 #![cfg(test)]
 
@@ -193,6 +194,15 @@ fn parse_examples(doc: &str) -> Result<(Part, Part), String> {
     Ok((bad, good))
 }
 
+/// The build a page's Dockerfile examples are linted for:
+/// `buildlint build --secret id=npm,src=FILE --ssh default`.
+pub(crate) fn page_build() -> crate::lint::options::BuildInputs {
+    crate::lint::options::BuildInputs {
+        secret_ids: vec!["npm".into()],
+        ssh_ids: vec!["default".into()],
+    }
+}
+
 fn settings_with(rule: &'static Rule, toml: Option<&str>) -> Result<Settings, String> {
     let mut settings = match toml {
         Some(text) => {
@@ -236,7 +246,8 @@ fn run_dockerfile(
             IgnoreFile::parse(ignore).map_err(|e| format!("the dockerignore block: {e}"))?,
         );
     }
-    let settings = settings_with(rule, context.toml.as_deref())?;
+    let mut settings = settings_with(rule, context.toml.as_deref())?;
+    settings.options.build = Some(page_build());
     let (_, findings, _) = lint_bytes(
         Path::new("Dockerfile"),
         text.as_bytes().to_vec(),

@@ -2,7 +2,8 @@
 //! every `## Example` Dockerfile must fire its rule, every `Use instead:`
 //! one must not, and every `## Fix` pair must turn into its `fixed` block.
 //! ```files, ```dockerignore and ```toml blocks before a Dockerfile set up
-//! its build context and options.
+//! its build context and options. Dockerfiles are linted as
+//! `buildlint build --secret id=npm,src=FILE --ssh default` would lint them.
 
 use crate::context::dockerignore::IgnoreFile;
 use crate::lint::context_view::MemoryContext;
@@ -51,7 +52,7 @@ fn section<'a>(doc: &'a str, heading: &str) -> Option<&'a str> {
 /// blocks before it.
 fn run(rule: &'static Rule, blocks: &[Block]) -> Vec<(String, Vec<Finding>)> {
     let mut context = MemoryContext::new();
-    let mut options = RuleOptions::default();
+    let mut options = page_options();
     let mut out = Vec::new();
     for block in blocks {
         match block.info.as_str() {
@@ -76,7 +77,7 @@ fn run(rule: &'static Rule, blocks: &[Block]) -> Vec<(String, Vec<Finding>)> {
                 );
                 out.push((block.body.clone(), found));
                 context = MemoryContext::new();
-                options = RuleOptions::default();
+                options = page_options();
             }
             _ => {}
         }
@@ -84,9 +85,16 @@ fn run(rule: &'static Rule, blocks: &[Block]) -> Vec<(String, Vec<Finding>)> {
     out
 }
 
+fn page_options() -> RuleOptions {
+    RuleOptions {
+        build: Some(crate::lint::page_examples::page_build()),
+        ..RuleOptions::default()
+    }
+}
+
 fn options_from_toml(text: &str) -> RuleOptions {
     let value: toml::Value = toml::from_str(text).expect("page toml parses");
-    let mut options = RuleOptions::default();
+    let mut options = page_options();
     if let Some(list) = value.get("trusted-registries").and_then(|v| v.as_array()) {
         options.trusted_registries = list
             .iter()

@@ -98,6 +98,7 @@ mod non_numeric_user;
 mod relative_workdir;
 mod root_final_user;
 mod secret_name_in_arg_or_env;
+mod secret_not_provided;
 pub(crate) mod secret_value_in_arg_or_env;
 mod superfluous_label;
 mod untrusted_registry;
@@ -136,4 +137,5 @@ pub static RULES_MORE: &[&Rule] = &[
     &secret_value_in_arg_or_env::RULE,
     &expose_ssh_port::RULE,
     &invalid_instruction_flag::RULE,
+    &secret_not_provided::RULE,
 ];
