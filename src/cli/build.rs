@@ -828,11 +828,11 @@ fn run_stack(args: &BuildArgs, req: StackRequest, io: &mut super::Io<'_>) -> any
         Err(e) => return usage(io, &e.to_string()),
     };
     if !args.no_lint {
-        let mut findings = crate::lint::stack::lint_loaded(
-            &loaded,
-            &settings_for_stack.options,
-            &settings_for_stack.selection,
-        );
+        // A build is in view: the stack rules about what it applies speak.
+        let mut stack_options = settings_for_stack.options.clone();
+        stack_options.build.get_or_insert_with(Default::default);
+        let mut findings =
+            crate::lint::stack::lint_loaded(&loaded, &stack_options, &settings_for_stack.selection);
         let mut shown: Vec<PathBuf> = loaded.files.iter().map(|f| f.path.clone()).collect();
         let mut rules: Vec<&'static crate::lint::Rule> = settings_for_stack
             .selection

@@ -312,6 +312,7 @@ fn run_stack(
     };
     write(&main, &case.text)?;
     let mut linter = Linter::new(root.to_path_buf());
+    linter.build_inputs = Some(page_build());
     linter.resolver = super::config::Resolver::new(
         super::config::Discovery::ProjectOnly,
         Layer {

@@ -293,7 +293,9 @@ fn lint_planned(
         },
         overlay,
     );
-    let findings = lint_loaded(&loaded, &settings.options, &settings.selection);
+    let mut options = settings.options.clone();
+    options.build = linter.build_inputs.clone();
+    let findings = lint_loaded(&loaded, &options, &settings.selection);
     // Suppression comments, per file.
     let docs: Vec<(Arc<SourceFile>, Vec<&crate::compose::yaml::Node>)> = loaded
         .files

@@ -45,11 +45,12 @@ pub fn lint_dir(rule: &'static Rule, dir: &Path, main: &str) -> Vec<Finding> {
         ..LoadOptions::default()
     };
     let loaded = load(&opts);
-    lint_loaded(
-        &loaded,
-        &RuleOptions::default(),
-        &RuleSelection::only(&[rule]),
-    )
+    // As `buildlint build` lints: rules about what the build applies speak.
+    let options = RuleOptions {
+        build: Some(crate::lint::options::BuildInputs::default()),
+        ..RuleOptions::default()
+    };
+    lint_loaded(&loaded, &options, &RuleSelection::only(&[rule]))
 }
 
 /// Lints `yaml` (plus `extra` files) with only `rule`.

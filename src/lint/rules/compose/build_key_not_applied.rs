@@ -29,6 +29,10 @@ Every other key (`context`, `dockerfile`, `dockerfile_inline`, `args`,
 `target`, `labels`, `network`, `no_cache`, `pull`, `tags`, `extra_hosts`,
 `secrets`, `ssh`, `additional_contexts`, `cache_from`, `cache_to`) is applied.
 
+Only `buildlint build` reports it: `buildlint check` does not know whether
+the file is built by buildlint or by `docker compose build` and buildx, which
+apply these keys.
+
 ## Why is this bad?
 The file reads as if the setting applied, and the image is built without it.
 
@@ -110,6 +114,11 @@ fn build_key(s: &Service, name: &str) -> Option<Sp<String>> {
 }
 
 fn check(cx: &StackCx<'_>, out: &mut Diagnostics) {
+    // `buildlint check` does not know who builds the file: `docker compose
+    // build` or buildx apply these keys, so only `buildlint build` reports.
+    if cx.options.build.is_none() {
+        return;
+    }
     for s in &cx.project.services {
         let Some(b) = &s.build else { continue };
         let svc = &s.name.value;
@@ -194,6 +203,27 @@ mod tests {
             "services:\n  w:\n    image: w:1\n    build:\n      context: .\n      cache_from: [r/w:1, 'type=local,src=/c', 'type=registry,ref=r/w:2']\n      cache_to: [type=inline, 'type=registry,ref=r/w:c', r/w:c]\n",
             &["'type=local,src=/c'", "'type=registry,ref=r/w:c'", "r/w:c"],
         );
+    }
+
+    #[test]
+    fn check_without_a_build_is_quiet() {
+        use crate::compose::{load, LoadOptions};
+        use crate::lint::engine::RuleSelection;
+        use crate::lint::options::RuleOptions;
+        let dir = tempfile::tempdir().unwrap();
+        let yaml = "services:\n  w:\n    image: w:1\n    build:\n      context: .\n      shm_size: 2gb\n      platforms: [linux/amd64, linux/arm64]\n";
+        std::fs::write(dir.path().join("compose.yaml"), yaml).unwrap();
+        let loaded = load(&LoadOptions {
+            files: vec![dir.path().join("compose.yaml")],
+            display_base: Some(dir.path().to_path_buf()),
+            ..LoadOptions::default()
+        });
+        let found = crate::lint::stack::lint_loaded(
+            &loaded,
+            &RuleOptions::default(),
+            &RuleSelection::only(&[&RULE]),
+        );
+        assert!(found.is_empty(), "{found:?}");
     }
 
     #[test]
