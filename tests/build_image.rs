@@ -369,7 +369,7 @@ fn an_unreachable_host_is_one_sentence_and_exit_2() {
         .collect();
     assert_eq!(
         lines,
-        vec!["buildlint: cannot reach the Docker daemon at unix:///nonexistent/buildlint.sock (from --host): no socket at /nonexistent/buildlint.sock; check that the daemon is running (`systemctl status docker`) and that you may use its socket, or point DOCKER_HOST at the right one"],
+        vec!["buildlint: cannot reach the Docker daemon at unix:///nonexistent/buildlint.sock (from --host): no socket at /nonexistent/buildlint.sock; check that the daemon is running (`systemctl status docker`) and that you may use its socket, or pass the right address to --host"],
         "{err}"
     );
     let (code, _, err) = build(&["--host", "tcp://127.0.0.1:1", &ctx.arg()]);
