@@ -11,7 +11,12 @@ const SEED: &str = include_str!("../fixtures/seed/Dockerfile");
 
 #[test]
 fn the_seed_gets_its_findings_with_rule_pages() {
-    let dir = project(&[("Dockerfile", SEED)]);
+    // The context is named, so the missing source is an error (on a guessed
+    // context it would be info).
+    let dir = project(&[
+        ("Dockerfile", SEED),
+        ("buildlint.toml", "context = \".\"\n"),
+    ]);
     let mut c = Client::start(dir.path());
     let u = c.open(&dir.path().join("Dockerfile"), "dockerfile");
     let d = c.diagnostics(&u);

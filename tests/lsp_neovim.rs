@@ -101,7 +101,12 @@ fn project(files: &[(&str, &str)]) -> tempfile::TempDir {
 #[test]
 fn the_seed_in_neovim_with_a_suppression_applied() {
     let seed = std::fs::read_to_string(repo().join("fixtures/seed/Dockerfile")).unwrap();
-    let dir = project(&[("Dockerfile", &seed)]);
+    // The context is named, so the missing source is an error (on a guessed
+    // context it would be info).
+    let dir = project(&[
+        ("Dockerfile", &seed),
+        ("buildlint.toml", "context = \".\"\n"),
+    ]);
     let seen = neovim(
         dir.path(),
         "Dockerfile",
