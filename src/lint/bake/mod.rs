@@ -337,14 +337,8 @@ fn lint_target_dockerfiles(
         .collect()
 }
 
-/// The bake half of `buildlint check`.
-#[derive(Debug, Default)]
-pub struct BakeRun {
-    pub outcomes: Vec<Outcome>,
-    pub errors: Vec<String>,
-    /// The Dockerfiles the targets build (absolute), linted through them.
-    pub built: std::collections::BTreeSet<PathBuf>,
-}
+/// What linting the bake files gave: the same as for stack files.
+pub type BakeRun = crate::lint::stack::StackRun;
 
 /// Lints the bake files `check` found (the default names of one directory
 /// merged in buildx's order, as `docker buildx bake` run there reads them)
@@ -376,24 +370,5 @@ pub fn lint_projects(linter: &Linter, found: Vec<PathBuf>, named: Vec<PathBuf>) 
         .par_iter()
         .map(|p| lint_bake_project(linter, p))
         .collect();
-    let mut run = BakeRun::default();
-    for r in results {
-        match r {
-            Ok(outcomes) => {
-                for o in outcomes {
-                    if o.context.is_some() {
-                        run.built.insert(linter.absolute(&o.file.path));
-                    }
-                    run.outcomes.push(o);
-                }
-            }
-            Err(e) => {
-                let e = e.to_string();
-                if !run.errors.contains(&e) {
-                    run.errors.push(e);
-                }
-            }
-        }
-    }
-    run
+    crate::lint::stack::StackRun::gather(linter, results)
 }

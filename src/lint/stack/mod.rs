@@ -494,6 +494,33 @@ pub struct StackRun {
     pub built: std::collections::BTreeSet<PathBuf>,
 }
 
+impl StackRun {
+    /// The outcomes of projects linted one by one (stack or bake files):
+    /// the Dockerfiles they built noted, each configuration error once.
+    pub fn gather(linter: &Linter, results: Vec<Result<Vec<Outcome>, SetupError>>) -> StackRun {
+        let mut run = StackRun::default();
+        for r in results {
+            match r {
+                Ok(outcomes) => {
+                    for o in outcomes {
+                        if o.context.is_some() {
+                            run.built.insert(linter.absolute(&o.file.path));
+                        }
+                        run.outcomes.push(o);
+                    }
+                }
+                Err(e) => {
+                    let e = e.to_string();
+                    if !run.errors.contains(&e) {
+                        run.errors.push(e);
+                    }
+                }
+            }
+        }
+        run
+    }
+}
+
 /// Lints stack projects (each a list of files merged in order, or one file
 /// completed by [`plan`]) in parallel; outcomes in project order.
 pub fn lint_projects(
@@ -520,24 +547,5 @@ pub fn lint_projects(
             lint_planned(linter, planned, options, &BTreeMap::new())
         })
         .collect();
-    let mut run = StackRun::default();
-    for r in results {
-        match r {
-            Ok(outcomes) => {
-                for o in outcomes {
-                    if o.context.is_some() {
-                        run.built.insert(linter.absolute(&o.file.path));
-                    }
-                    run.outcomes.push(o);
-                }
-            }
-            Err(e) => {
-                let e = e.to_string();
-                if !run.errors.contains(&e) {
-                    run.errors.push(e);
-                }
-            }
-        }
-    }
-    run
+    StackRun::gather(linter, results)
 }
