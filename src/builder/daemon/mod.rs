@@ -269,6 +269,12 @@ impl Daemon {
         &self,
         name: &str,
     ) -> Result<Option<ImageFacts>, bollard::errors::Error> {
+        // The name goes into the request path unescaped; a name outside the
+        // reference grammar cannot be an image the daemon holds, and must not
+        // reach another endpoint through `/`, `..`, `?` or `#`.
+        if !is_path_safe_reference(name) {
+            return Ok(None);
+        }
         match self.docker.inspect_image(name).await {
             Ok(img) => {
                 let config = img.config.unwrap_or_default();
@@ -317,6 +323,19 @@ pub fn is_image_id(s: &str) -> bool {
     s.strip_prefix("sha256:").is_some_and(|hex| {
         hex.len() == 64 && hex.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'))
     })
+}
+
+/// Whether `name` can be put in a request path as it is: only the characters
+/// of an image reference (`registry:5000/team/app:tag@sha256:...`), no empty,
+/// `.` or `..` path segment.
+pub fn is_path_safe_reference(name: &str) -> bool {
+    !name.is_empty()
+        && name.bytes().all(|b| {
+            b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'-' | b':' | b'/' | b'@')
+        })
+        && name
+            .split('/')
+            .all(|segment| !matches!(segment, "" | "." | ".."))
 }
 
 /// The ID the classic builder prints (`Successfully built 8dce8d8ac92e`):
@@ -383,6 +402,31 @@ pub fn split_reference(reference: &str) -> (&str, &str) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn only_reference_shaped_names_go_into_a_request_path() {
+        for ok in [
+            "busybox",
+            "registry.example.com:5000/team/app:1.2-rc_3",
+            "app@sha256:0123456789abcdef",
+            "sha256:0123456789abcdef",
+        ] {
+            assert!(is_path_safe_reference(ok), "{ok}");
+        }
+        for bad in [
+            "",
+            "../../containers/x",
+            "app/../../../info",
+            "a//b",
+            "app?x=1",
+            "app#frag",
+            "app tag",
+            "app%2e%2e",
+            "./app",
+        ] {
+            assert!(!is_path_safe_reference(bad), "{bad}");
+        }
+    }
 
     #[test]
     fn versions() {
