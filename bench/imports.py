@@ -50,10 +50,25 @@ for mod, rel in list(files.items()):
                 del files[k]
         files[mod + (m.group(2),)] = target
 
+# Comments, strings and character literals, matched left to right so that each starts where the
+# previous one ended: a `"` in a comment or a char, a `//` or `/*` in a string, a string continued
+# on the next line after a backslash are all read as the compiler reads them.
+TOKENS = re.compile(
+    r"//[^\n]*"
+    r"|/\*.*?\*/"
+    r'|(?<![\w])b?r(#*)".*?"\1'
+    r'|(?<![\w])b?"(?:[^"\\]|\\.)*"'
+    r"|(?<![\w])b?'(?:[^'\\\n]|\\(?:u\{[0-9a-fA-F]+\}|x[0-9a-fA-F]{2}|.))'",
+    re.S,
+)
+
 def strip_comments(text):
-    text = re.sub(r"/\*.*?\*/", "", text, flags=re.S)
-    text = re.sub(r'"(?:[^"\\]|\\.)*"', '""', text)
-    return re.sub(r"//[^\n]*", "", text)
+    def blank(m):
+        s = m.group(0)
+        if s.startswith("/"):
+            return ""
+        return "' '" if s.lstrip("b").startswith("'") else '""'
+    return TOKENS.sub(blank, text)
 
 def expand(tree):
     """`a::{b, c::{d, e}}` -> [[a, b], [a, c, d], [a, c, e]]."""
