@@ -17,9 +17,10 @@ from collections import defaultdict
 ROOT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "src")
 
 # The stage order, bottom first: a file may import its own stage and stages below it.
-# (`lib` is the crate root: its constants are for everyone.)
+# (`lib` is the crate root: its constants are for everyone. `input` reads a file a user names
+# without blocking, `terminal` makes text safe for a terminal: both import nothing of ours.)
 RANK = {
-    "lib": 0, "span": 0, "source": 0, "test_corpus": 0,
+    "lib": 0, "span": 0, "source": 0, "input": 0, "terminal": 0, "test_corpus": 0,
     "dockerfile": 1, "compose": 1, "bake": 1,
     "context": 2, "lint": 3, "report": 4, "builder": 4, "lsp": 5, "cli": 5,
 }
@@ -49,10 +50,25 @@ for mod, rel in list(files.items()):
                 del files[k]
         files[mod + (m.group(2),)] = target
 
+# Comments, strings and character literals, matched left to right so that each starts where the
+# previous one ended: a `"` in a comment or a char, a `//` or `/*` in a string, a string continued
+# on the next line after a backslash are all read as the compiler reads them.
+TOKENS = re.compile(
+    r"//[^\n]*"
+    r"|/\*.*?\*/"
+    r'|(?<![\w])b?r(#*)".*?"\1'
+    r'|(?<![\w])b?"(?:[^"\\]|\\.)*"'
+    r"|(?<![\w])b?'(?:[^'\\\n]|\\(?:u\{[0-9a-fA-F]+\}|x[0-9a-fA-F]{2}|.))'",
+    re.S,
+)
+
 def strip_comments(text):
-    text = re.sub(r"/\*.*?\*/", "", text, flags=re.S)
-    text = re.sub(r'"(?:[^"\\]|\\.)*"', '""', text)
-    return re.sub(r"//[^\n]*", "", text)
+    def blank(m):
+        s = m.group(0)
+        if s.startswith("/"):
+            return ""
+        return "' '" if s.lstrip("b").startswith("'") else '""'
+    return TOKENS.sub(blank, text)
 
 def expand(tree):
     """`a::{b, c::{d, e}}` -> [[a, b], [a, c, d], [a, c, e]]."""

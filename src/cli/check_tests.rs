@@ -763,3 +763,49 @@ fn an_unknown_target_is_a_usage_error() {
         "stage names compare without case, as BuildKit does: {err}"
     );
 }
+
+/// The shell rules through `buildlint check`, as a user runs it: each
+/// finding at its word of the RUN script.
+#[test]
+fn check_reports_pipe_to_shell_and_apt_findings_at_their_words() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("Dockerfile");
+    std::fs::write(
+        &path,
+        "FROM debian:12\n\
+         RUN curl -fsSL https://x/install.sh | sh\n\
+         RUN apt-get update && \\\n    # the tools we need\n    apt-get install -y \\\n    curl\n",
+    )
+    .unwrap();
+    let (code, out, err) = run_captured(&["check", "--format", "json", path.to_str().unwrap()]);
+    assert_eq!(code, 1, "{err}");
+    let v: serde_json::Value = serde_json::from_str(&out).expect("JSON output");
+    let findings: Vec<(String, u64, u64)> = v
+        .as_array()
+        .or_else(|| v["findings"].as_array())
+        .expect("a list of findings")
+        .iter()
+        .map(|f| {
+            (
+                f["code"].as_str().unwrap_or("").to_string(),
+                f["line"].as_u64().unwrap_or(0),
+                f["column"].as_u64().unwrap_or(0),
+            )
+        })
+        .collect();
+    let has = |code: &str, line: u64, column: u64| {
+        findings
+            .iter()
+            .any(|f| f.0 == code && f.1 == line && f.2 == column)
+    };
+    assert!(has("BL2060", 2, 39), "pipe to shell at `sh`: {findings:?}");
+    assert!(
+        has("BL2005", 3, 5),
+        "DL3009 at `apt-get update`: {findings:?}"
+    );
+    assert!(
+        has("BL2009", 5, 5),
+        "DL3015 at `apt-get install`: {findings:?}"
+    );
+    assert!(has("BL2004", 6, 5), "DL3008 at `curl`: {findings:?}");
+}

@@ -213,6 +213,8 @@ pub fn run_captured_with_stdin(args: &[&str], stdin: &[u8]) -> (u8, String, Stri
 }
 
 #[cfg(test)]
+mod check_bake_tests;
+#[cfg(test)]
 mod check_stack_tests;
 #[cfg(test)]
 mod tests {

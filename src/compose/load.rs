@@ -11,8 +11,9 @@ use std::sync::Arc;
 use super::discover;
 use super::dotenv;
 use super::interpolate::{self, Dialect, TemplateErrorKind};
+use super::lower::{self, BuildCx};
 use super::merge;
-use super::model::{self, BuildCx, Document, FileInfo, FileRole, Project, Sp};
+use super::model::{Document, FileInfo, FileRole, Project, Sp};
 use super::schema::{self, SchemaKind};
 use super::yaml::{self, Entry, FileRef, Key, Node, Value};
 use crate::source::SourceFile;
@@ -145,10 +146,10 @@ fn display_path(base: Option<&Path>, abs: &Path) -> PathBuf {
 
 fn absolute(p: &Path) -> PathBuf {
     if p.is_absolute() {
-        model::clean(p)
+        lower::clean(p)
     } else {
         let cwd = std::env::current_dir().unwrap_or_default();
-        model::clean(&cwd.join(p))
+        lower::clean(&cwd.join(p))
     }
 }
 
@@ -715,7 +716,7 @@ impl<'o> Loader<'o> {
                     .parent()
                     .map(Path::to_path_buf)
                     .unwrap_or(dir);
-                let path = model::clean(&own_dir.join(rel));
+                let path = lower::clean(&own_dir.join(rel));
                 match self.load_cached(&path, file, *span, env) {
                     Some(x) => x,
                     None => return Some(service),
@@ -897,10 +898,10 @@ impl<'o> Loader<'o> {
             }
             let abs_paths: Vec<(PathBuf, Span)> = paths
                 .iter()
-                .map(|(p, s)| (model::clean(&from_dir.join(p)), *s))
+                .map(|(p, s)| (lower::clean(&from_dir.join(p)), *s))
                 .collect();
             let sub_dir = project_directory
-                .map(|d| model::clean(&from_dir.join(d)))
+                .map(|d| lower::clean(&from_dir.join(d)))
                 .unwrap_or_else(|| {
                     abs_paths[0]
                         .0
@@ -920,7 +921,7 @@ impl<'o> Loader<'o> {
             } else {
                 env_files
                     .iter()
-                    .map(|p| model::clean(&from_dir.join(p)))
+                    .map(|p| lower::clean(&from_dir.join(p)))
                     .collect()
             };
             let mut sub_env = env.clone();
@@ -1118,7 +1119,7 @@ impl<'o> Loader<'o> {
             home: self.opts.home.clone(),
             problems: Vec::new(),
         };
-        let built = model::build_services_and_resources(&root, &mut cx);
+        let built = lower::build_services_and_resources(&root, &mut cx);
         for p in cx.problems {
             self.push(ProblemKind::Schema, &p.file, p.span, p.message, p.help);
         }
@@ -1142,7 +1143,7 @@ impl<'o> Loader<'o> {
 
 /// A remote compose resource compose fetches itself.
 fn is_remote(path: &str) -> bool {
-    path.starts_with("oci://") || model::is_remote_context(path)
+    path.starts_with("oci://") || lower::is_remote_context(path)
 }
 
 /// A service with its `extends` resolved. (When resolution fails the

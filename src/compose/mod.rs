@@ -5,6 +5,7 @@ pub mod discover;
 pub mod dotenv;
 pub mod interpolate;
 pub mod load;
+pub mod lower;
 pub mod merge;
 pub mod model;
 pub mod schema;

@@ -18,7 +18,7 @@ use std::sync::Arc;
 
 use rustix::fs::{AtFlags, Dir, FileType, Mode, OFlags, ResolveFlags, Stat};
 
-use super::fs::{FileKind, Meta};
+use super::meta::{FileKind, Meta};
 
 /// The kernel refused `openat2` once (too old, or a seccomp filter): use the
 /// per-component walk from then on.

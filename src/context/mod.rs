@@ -10,6 +10,7 @@ pub mod digest;
 pub mod dockerignore;
 pub mod fs;
 pub mod gzip;
+pub mod meta;
 pub mod plan;
 pub mod prune;
 pub mod select;
@@ -17,7 +18,8 @@ pub mod tar;
 pub mod walk;
 
 pub use dockerignore::{load_ignore_file, IgnoreFile, Walker};
-pub use fs::{ContextFs, FileKind, Meta, OsFs};
+pub use fs::{ContextFs, OsFs};
+pub use meta::{FileKind, Meta};
 pub use plan::{plan_unpruned, ContextError, ContextPlan, Explanation, PlanOptions, Totals};
 pub use prune::{KnownOnbuild, NoDaemon, OnbuildLookup, OnbuildUnknown, StageSelection};
 pub use tar::{PackError, TarOptions, TarStats};

@@ -12,7 +12,8 @@ use crate::dockerfile::Dockerfile;
 
 use super::digest::DigestBuilder;
 use super::dockerignore::{load_ignore_file, Decision, IgnoreFile, LoadError, Walker};
-use super::fs::{ContextFs, FileKind, OsFs};
+use super::fs::{ContextFs, OsFs};
+use super::meta::FileKind;
 use super::prune::{
     clean_context_path, needs, Needs, NeedsInput, NoDaemon, OnbuildLookup, OnbuildUnknown,
     PruneError, Source, StageSelection,

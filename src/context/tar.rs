@@ -18,7 +18,8 @@ use sha2::{Digest as _, Sha256};
 use tar::{EntryType, Header};
 
 use super::digest::DigestBuilder;
-use super::fs::{ContextFs, FileKind};
+use super::fs::ContextFs;
+use super::meta::FileKind;
 use super::walk::Entry;
 
 /// Files up to this size are read ahead by worker threads.

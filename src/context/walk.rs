@@ -14,7 +14,8 @@ use std::path::PathBuf;
 use rayon::prelude::*;
 
 use super::dockerignore::IgnoreFile;
-use super::fs::{join, lossy, ContextFs, FileKind, Meta};
+use super::fs::{join, lossy, ContextFs};
+use super::meta::{FileKind, Meta};
 
 /// One entry of the context.
 #[derive(Clone, Debug, PartialEq, Eq)]

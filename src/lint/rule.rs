@@ -1,9 +1,12 @@
 //! A rule: identity, default severity, docs, and a pure check function.
 
+use std::path::PathBuf;
+
 use super::context_view::ContextView;
 use super::diagnostic::{Diagnostics, Severity};
 use super::options::RuleOptions;
 use super::semantic::Semantic;
+use crate::bake::{KeySpan, Target};
 use crate::dockerfile::Dockerfile;
 
 /// Whether a rule can offer a fix.
@@ -82,4 +85,41 @@ pub struct DockerfileCx<'a> {
 pub struct StackCx<'a> {
     pub project: &'a crate::compose::Project,
     pub options: &'a RuleOptions,
+}
+
+/// Where a bake target's Dockerfile comes from.
+#[derive(Debug)]
+pub enum DockerfileSource {
+    /// A file on disk (absolute), and whether it exists.
+    File { path: PathBuf, exists: bool },
+    /// `dockerfile-inline`.
+    Inline(String),
+    /// Not checkable here: a remote context, or a missing one.
+    Unknown,
+}
+
+/// One bake target, resolved on its own, with what the checks need.
+#[derive(Debug)]
+pub struct TargetView {
+    pub target: Target,
+    /// The local context directory (absolute), when the context is local.
+    pub context: Option<PathBuf>,
+    pub context_exists: bool,
+    pub dockerfile: DockerfileSource,
+    /// The Dockerfile parsed, when it could be read.
+    pub parsed: Option<Result<Dockerfile, crate::dockerfile::ParseError>>,
+}
+
+/// What the semantic bake rules see.
+pub struct BakeCx<'a> {
+    pub targets: &'a [TargetView],
+}
+
+/// A finding of a bake rule, before it is placed in a file.
+pub struct BakeFinding {
+    pub rule: &'static Rule,
+    pub at: KeySpan,
+    pub message: String,
+    pub help: Option<String>,
+    pub target: Option<String>,
 }

@@ -11,48 +11,11 @@ use std::sync::Arc;
 
 use rayon::prelude::*;
 
-use crate::bake::{self, KeySpan, ProblemKind, Target};
-use crate::dockerfile::Dockerfile;
+use crate::bake::{self, ProblemKind, Target};
 use crate::lint::driver::{DockerfileInput, Linter, Outcome, SetupError};
+use crate::lint::rule::{BakeCx, BakeFinding, DockerfileSource, TargetView};
 use crate::lint::rules::bake as rules;
 use crate::lint::{Finding, Rule, SourceFile};
-
-/// Where a target's Dockerfile comes from.
-#[derive(Debug)]
-pub enum DockerfileSource {
-    /// A file on disk (absolute), and whether it exists.
-    File { path: PathBuf, exists: bool },
-    /// `dockerfile-inline`.
-    Inline(String),
-    /// Not checkable here: a remote context, or a missing one.
-    Unknown,
-}
-
-/// One target, resolved on its own, with what the checks need.
-#[derive(Debug)]
-pub struct TargetView {
-    pub target: Target,
-    /// The local context directory (absolute), when the context is local.
-    pub context: Option<PathBuf>,
-    pub context_exists: bool,
-    pub dockerfile: DockerfileSource,
-    /// The Dockerfile parsed, when it could be read.
-    pub parsed: Option<Result<Dockerfile, crate::dockerfile::ParseError>>,
-}
-
-/// What the semantic bake rules see.
-pub struct BakeCx<'a> {
-    pub targets: &'a [TargetView],
-}
-
-/// A finding of a bake rule, before it is placed in a file.
-pub struct BakeFinding {
-    pub rule: &'static Rule,
-    pub at: KeySpan,
-    pub message: String,
-    pub help: Option<String>,
-    pub target: Option<String>,
-}
 
 /// Whether a context value names a local directory (not Git, HTTP, an
 /// image, another target, or an OCI layout).

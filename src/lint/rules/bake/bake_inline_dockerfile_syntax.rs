@@ -35,14 +35,14 @@ Fix the inline Dockerfile, or move it to a file so it is linted fully.
     check: Check::Engine,
 };
 
-pub fn check(cx: &crate::lint::bake::BakeCx<'_>, out: &mut Vec<crate::lint::bake::BakeFinding>) {
+pub fn check(cx: &crate::lint::rule::BakeCx<'_>, out: &mut Vec<crate::lint::rule::BakeFinding>) {
     for v in cx.targets {
-        let (crate::lint::bake::DockerfileSource::Inline(_), Some(Err(e))) =
+        let (crate::lint::rule::DockerfileSource::Inline(_), Some(Err(e))) =
             (&v.dockerfile, &v.parsed)
         else {
             continue;
         };
-        out.push(crate::lint::bake::BakeFinding {
+        out.push(crate::lint::rule::BakeFinding {
             rule: &RULE,
             at: v.target.span_of("dockerfile-inline"),
             message: format!(

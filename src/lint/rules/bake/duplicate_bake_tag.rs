@@ -43,13 +43,13 @@ Give each target its own tags.
     check: Check::Engine,
 };
 
-pub fn check(cx: &crate::lint::bake::BakeCx<'_>, out: &mut Vec<crate::lint::bake::BakeFinding>) {
+pub fn check(cx: &crate::lint::rule::BakeCx<'_>, out: &mut Vec<crate::lint::rule::BakeFinding>) {
     let mut first: std::collections::BTreeMap<&str, &str> = std::collections::BTreeMap::new();
     for v in cx.targets {
         for tag in v.target.list("tags") {
             match first.get(tag.as_str()) {
                 Some(other) if *other != v.target.name => {
-                    out.push(crate::lint::bake::BakeFinding {
+                    out.push(crate::lint::rule::BakeFinding {
                         rule: &RULE,
                         at: v.target.span_of("tags"),
                         message: format!(

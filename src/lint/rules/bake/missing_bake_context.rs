@@ -38,13 +38,13 @@ Fix the path; it is relative to where `docker buildx bake` runs (the bake file's
     check: Check::Engine,
 };
 
-pub fn check(cx: &crate::lint::bake::BakeCx<'_>, out: &mut Vec<crate::lint::bake::BakeFinding>) {
+pub fn check(cx: &crate::lint::rule::BakeCx<'_>, out: &mut Vec<crate::lint::rule::BakeFinding>) {
     for v in cx.targets {
         let Some(context) = &v.context else { continue };
         if v.context_exists {
             continue;
         }
-        out.push(crate::lint::bake::BakeFinding {
+        out.push(crate::lint::rule::BakeFinding {
             rule: &RULE,
             at: v.target.span_of("context"),
             message: format!(

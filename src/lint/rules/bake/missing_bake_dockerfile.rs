@@ -41,16 +41,16 @@ Fix `dockerfile`: it is relative to the context, not to the bake file.
     check: Check::Engine,
 };
 
-pub fn check(cx: &crate::lint::bake::BakeCx<'_>, out: &mut Vec<crate::lint::bake::BakeFinding>) {
+pub fn check(cx: &crate::lint::rule::BakeCx<'_>, out: &mut Vec<crate::lint::rule::BakeFinding>) {
     for v in cx.targets {
-        let crate::lint::bake::DockerfileSource::File {
+        let crate::lint::rule::DockerfileSource::File {
             path,
             exists: false,
         } = &v.dockerfile
         else {
             continue;
         };
-        out.push(crate::lint::bake::BakeFinding {
+        out.push(crate::lint::rule::BakeFinding {
             rule: &RULE,
             at: v.target.span_of("dockerfile"),
             message: format!(

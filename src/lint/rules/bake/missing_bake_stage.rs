@@ -43,7 +43,7 @@ Name an existing stage.
     check: Check::Engine,
 };
 
-pub fn check(cx: &crate::lint::bake::BakeCx<'_>, out: &mut Vec<crate::lint::bake::BakeFinding>) {
+pub fn check(cx: &crate::lint::rule::BakeCx<'_>, out: &mut Vec<crate::lint::rule::BakeFinding>) {
     for v in cx.targets {
         let (Some(stage), Some(Ok(df))) = (v.target.str("target"), &v.parsed) else {
             continue;
@@ -56,7 +56,7 @@ pub fn check(cx: &crate::lint::bake::BakeCx<'_>, out: &mut Vec<crate::lint::bake
         if names.iter().any(|n| n.eq_ignore_ascii_case(stage)) {
             continue;
         }
-        out.push(crate::lint::bake::BakeFinding {
+        out.push(crate::lint::rule::BakeFinding {
             rule: &RULE,
             at: v.target.span_of("target"),
             message: format!(

@@ -1,6 +1,6 @@
 //! BL5xxx: rules for bake files (`docker-bake.hcl`, `docker-bake.json`).
 
-use crate::lint::bake::{BakeCx, BakeFinding};
+use crate::lint::rule::{BakeCx, BakeFinding};
 use crate::lint::Rule;
 
 // What bake rejects while loading (BL5001-BL5019), reported from the bake

@@ -71,7 +71,7 @@ fn predefined(name: &str) -> bool {
         .contains(&name)
 }
 
-pub fn check(cx: &crate::lint::bake::BakeCx<'_>, out: &mut Vec<crate::lint::bake::BakeFinding>) {
+pub fn check(cx: &crate::lint::rule::BakeCx<'_>, out: &mut Vec<crate::lint::rule::BakeFinding>) {
     use crate::dockerfile::ir::Args;
     for v in cx.targets {
         let (Some(args), Some(Ok(df))) = (v.target.map("args"), &v.parsed) else {
@@ -95,7 +95,7 @@ pub fn check(cx: &crate::lint::bake::BakeCx<'_>, out: &mut Vec<crate::lint::bake
                 .iter()
                 .find(|d| strsim::jaro_winkler(d, name) > 0.9)
                 .map(|d| format!("did you mean `{d}`?"));
-            out.push(crate::lint::bake::BakeFinding {
+            out.push(crate::lint::rule::BakeFinding {
                 rule: &RULE,
                 at: v.target.span_of("args"),
                 message: format!(
