@@ -440,6 +440,8 @@ pub fn run(mut args: CheckArgs, io: &mut Io<'_>) -> anyhow::Result<u8> {
         build_inputs: None,
         // `check` knows no builder: it lints for BuildKit's, the default.
         walker: Default::default(),
+        unsaved: Default::default(),
+        recover: false,
     };
 
     // What to lint.
