@@ -442,3 +442,42 @@ fn a_stack_services_dockerfile_gets_its_own_ignore_file_too() {
     assert_eq!(ignored.len(), 1, "{d:?}");
     assert_eq!(start(ignored[0]).0, 2);
 }
+
+#[test]
+fn started_by_hand_it_says_an_editor_starts_it() {
+    use std::io::Write;
+    use std::process::{Command, Stdio};
+    let run = |input: &[u8]| {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_buildlint"))
+            .arg("lsp")
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        child.stdin.take().unwrap().write_all(input).unwrap();
+        let out = child.wait_with_output().unwrap();
+        (
+            out.status.code(),
+            String::from_utf8_lossy(&out.stdout).into_owned(),
+            String::from_utf8_lossy(&out.stderr).into_owned(),
+        )
+    };
+    // Ctrl-D at once: no client came; exit as without `shutdown`.
+    let (code, out, err) = run(b"");
+    assert_eq!(code, Some(1), "{err}");
+    assert_eq!(out, "");
+    assert_eq!(
+        err.trim(),
+        "buildlint lsp: the input ended before an editor initialized the server; \
+         editors start `buildlint lsp` themselves and speak LSP to it (see docs/editors.md)"
+    );
+    // Something that is not LSP.
+    let (code, _, err) = run(b"hello\n");
+    assert_eq!(code, Some(1), "{err}");
+    assert!(
+        err.starts_with("buildlint lsp: the input is not Language Server Protocol messages ("),
+        "{err}"
+    );
+    assert!(!err.contains("disconnected channel"), "{err}");
+}
