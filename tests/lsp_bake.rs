@@ -130,3 +130,31 @@ fn bake_findings_have_exact_ranges_and_the_merged_override_counts() {
     let d = c.diagnostics(&ci);
     assert_eq!(with_code(&d, "BL5020").len(), 1, "{d:?}");
 }
+
+#[test]
+fn a_bake_file_of_any_name_keeps_its_dockerfiles_once_closed() {
+    let ci = "target \"x\" {\n  context = \"app\"\n  args = { BASE = \"alpine:3.20\" }\n}\n";
+    let dir = project(&[
+        ("ci.hcl", ci),
+        ("app/Dockerfile", "ARG BASE=alpine:latest\nFROM ${BASE}\n"),
+    ]);
+    let mut c = Client::start(dir.path());
+    let b = c.open(&dir.path().join("ci.hcl"), "dockerbake");
+    c.diagnostics(&b);
+    let f = c.open(&dir.path().join("app/Dockerfile"), "dockerfile");
+    let d = c.diagnostics(&f);
+    assert!(with_code(&d, "BL1007").is_empty(), "{d:?}");
+    // Closed, the bake file is read from disk and still builds it.
+    c.drain();
+    c.notify("textDocument/didClose", json!({"textDocument": {"uri": b}}));
+    let d = c.diagnostics(&f);
+    assert!(with_code(&d, "BL1007").is_empty(), "{d:?}");
+    // Edited on disk to pass `latest`: the watched-files notice refreshes it.
+    std::fs::write(dir.path().join("ci.hcl"), ci.replace("3.20", "latest")).unwrap();
+    c.notify(
+        "workspace/didChangeWatchedFiles",
+        json!({"changes": [{"uri": uri(&dir.path().join("ci.hcl")), "type": 2}]}),
+    );
+    let d = c.diagnostics(&f);
+    assert_eq!(with_code(&d, "BL1007").len(), 1, "{d:?}");
+}

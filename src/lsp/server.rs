@@ -354,12 +354,16 @@ impl Server {
     }
 
     /// What kind of project file `path` is: the open document's kind, else
-    /// by its name.
+    /// by its name (a project that owns a Dockerfile and was closed is a
+    /// bake file if `check` would read it as one: any `*.hcl`).
     fn kind_at(&self, path: &Path) -> Kind {
         self.docs
             .by_path(path)
             .map(|(_, d)| d.kind)
-            .unwrap_or_else(|| kind_of(path, ""))
+            .unwrap_or_else(|| match kind_of(path, "") {
+                Kind::Other if crate::bake::discover::is_bake_file(path) => Kind::Bake,
+                kind => kind,
+            })
     }
 
     /// The linter reads the documents' unsaved texts.
