@@ -279,3 +279,205 @@ fn related_locations_come_with_the_diagnostic() {
     );
     assert_eq!(related["message"], "first defined here");
 }
+
+#[test]
+fn a_dockerfile_built_by_a_stack_recovers_from_parse_errors_as_one_alone_does() {
+    let compose = "services:\n  web:\n    build: ./app\n";
+    let broken = "FROM alpine:latest\nENV PATH\nRUN apt-get install curl\n";
+    let dir = project(&[("compose.yaml", compose), ("app/Dockerfile", broken)]);
+    let mut c = Client::start(dir.path());
+    let f = c.open(&dir.path().join("app/Dockerfile"), "dockerfile");
+    let d = c.diagnostics(&f);
+    // Linted through the stack: its findings name the service.
+    assert!(
+        d.iter()
+            .any(|x| x["message"].as_str().unwrap().contains("(service web)")),
+        "{d:?}"
+    );
+    let bad = with_code(&d, "BL0001");
+    assert_eq!(bad.len(), 1, "{d:?}");
+    assert_eq!(start(bad[0]).0, 1);
+    // The rest of the file is linted, as for a Dockerfile alone.
+    assert_eq!(start(with_code(&d, "BL1007")[0]), (0, 12), "{d:?}");
+    assert_eq!(start(with_code(&d, "BL2008")[0]).0, 2, "{d:?}");
+    assert!(d.iter().all(|x| start(x).0 != 1 || x["code"] == "BL0001"));
+
+    // The same text alone (no stack above it) gets the same findings.
+    let lone = project(&[("Dockerfile", broken)]);
+    let mut a = Client::start(lone.path());
+    let u = a.open(&lone.path().join("Dockerfile"), "dockerfile");
+    let alone = a.diagnostics(&u);
+    let codes = |d: &[serde_json::Value]| {
+        let mut v: Vec<(String, (u64, u64))> = d
+            .iter()
+            .map(|x| (x["code"].as_str().unwrap().to_string(), start(x)))
+            .collect();
+        v.sort();
+        v
+    };
+    assert_eq!(codes(&d), codes(&alone));
+
+    // A change that fixes the line: the parse error goes, the rest stays.
+    c.change(
+        &f,
+        2,
+        "FROM alpine:latest\nENV PATH=/bin\nRUN apt-get install curl\n",
+    );
+    let d = c.diagnostics_at(&f, 2);
+    assert!(with_code(&d, "BL0001").is_empty(), "{d:?}");
+    assert_eq!(with_code(&d, "BL2008").len(), 1, "{d:?}");
+}
+
+/// (code, line, column) of the findings `buildlint check` reports for
+/// `file`, 1-based.
+fn check_json(dir: &std::path::Path, file: &str) -> Vec<(String, u64, u64)> {
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_buildlint"))
+        .args(["check", "--format", "json", "--failure-threshold", "none"])
+        .current_dir(dir)
+        .output()
+        .unwrap();
+    let findings: Vec<serde_json::Value> = serde_json::from_slice(&out.stdout)
+        .unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&out.stdout)));
+    let mut v: Vec<_> = findings
+        .iter()
+        .filter(|f| f["file"] == file)
+        .map(|f| {
+            (
+                f["code"].as_str().unwrap().to_string(),
+                f["line"].as_u64().unwrap(),
+                f["column"].as_u64().unwrap(),
+            )
+        })
+        .collect();
+    v.sort();
+    v
+}
+
+fn as_check(d: &[serde_json::Value]) -> Vec<(String, u64, u64)> {
+    let mut v: Vec<_> = d
+        .iter()
+        .map(|x| {
+            let (line, col) = start(x);
+            (x["code"].as_str().unwrap().to_string(), line + 1, col + 1)
+        })
+        .collect();
+    v.sort();
+    v
+}
+
+#[test]
+fn a_dockerfiles_own_ignore_file_applies_to_unsaved_text_as_check_applies_it() {
+    // BuildKit reads `app.Dockerfile.dockerignore` beside the Dockerfile
+    // instead of the context's `.dockerignore`.
+    let dockerfile = "FROM alpine:3.20\nCOPY app.txt /app.txt\nCOPY keep.txt /keep.txt\n";
+    let dir = project(&[
+        ("app.Dockerfile", dockerfile),
+        ("app.Dockerfile.dockerignore", "app.txt\n"),
+        (".dockerignore", "keep.txt\n"),
+        ("app.txt", "x"),
+        ("keep.txt", "x"),
+        ("buildlint.toml", "context = \".\"\n"),
+    ]);
+    let expected = check_json(dir.path(), "app.Dockerfile");
+    let ignored: Vec<_> = expected.iter().filter(|f| f.0 == "BL3004").collect();
+    assert_eq!(ignored.len(), 1, "check: {expected:?}");
+    assert_eq!((ignored[0].1, ignored[0].2), (2, 6), "check: {expected:?}");
+
+    let mut c = Client::start(dir.path());
+    let u = c.open(&dir.path().join("app.Dockerfile"), "dockerfile");
+    let d = c.diagnostics(&u);
+    assert_eq!(as_check(&d), expected, "{d:?}");
+
+    // An unsaved edit of the ignore file refreshes the Dockerfile.
+    let ignore = c.open(&dir.path().join("app.Dockerfile.dockerignore"), "ignore");
+    c.diagnostics(&u);
+    c.change(&ignore, 2, "keep.txt\n");
+    let d = c.diagnostics(&u);
+    let ignored = with_code(&d, "BL3004");
+    assert_eq!(ignored.len(), 1, "{d:?}");
+    assert_eq!(start(ignored[0]), (2, 5), "{d:?}");
+    // Closed unsaved, the file on disk counts again.
+    c.notify(
+        "textDocument/didClose",
+        serde_json::json!({"textDocument": {"uri": ignore}}),
+    );
+    let d = c.diagnostics(&u);
+    assert_eq!(as_check(&d), expected, "{d:?}");
+    // Edited on disk: the watched-files notice refreshes it.
+    std::fs::write(dir.path().join("app.Dockerfile.dockerignore"), "*.md\n").unwrap();
+    c.notify(
+        "workspace/didChangeWatchedFiles",
+        serde_json::json!({"changes": [{"uri": uri(&dir.path().join("app.Dockerfile.dockerignore")), "type": 2}]}),
+    );
+    let d = c.diagnostics(&u);
+    assert!(with_code(&d, "BL3004").is_empty(), "{d:?}");
+}
+
+#[test]
+fn a_stack_services_dockerfile_gets_its_own_ignore_file_too() {
+    let compose =
+        "services:\n  web:\n    build:\n      context: ./app\n      dockerfile: web.Dockerfile\n";
+    let dir = project(&[
+        ("compose.yaml", compose),
+        (
+            "app/web.Dockerfile",
+            "FROM alpine:3.20\nCOPY secret.txt /s\n",
+        ),
+        ("app/web.Dockerfile.dockerignore", "secret.txt\n"),
+        ("app/secret.txt", "x"),
+    ]);
+    let expected = check_json(dir.path(), "app/web.Dockerfile");
+    assert!(
+        expected.iter().any(|f| f.0 == "BL3004"),
+        "check: {expected:?}"
+    );
+    let mut c = Client::start(dir.path());
+    let u = c.open(&dir.path().join("app/web.Dockerfile"), "dockerfile");
+    let d = c.diagnostics(&u);
+    assert_eq!(as_check(&d), expected, "{d:?}");
+    // Unsaved text of the Dockerfile, still with its ignore file.
+    c.change(&u, 2, "FROM alpine:3.20\n\nCOPY secret.txt /s\n");
+    let d = c.diagnostics_at(&u, 2);
+    let ignored = with_code(&d, "BL3004");
+    assert_eq!(ignored.len(), 1, "{d:?}");
+    assert_eq!(start(ignored[0]).0, 2);
+}
+
+#[test]
+fn started_by_hand_it_says_an_editor_starts_it() {
+    use std::io::Write;
+    use std::process::{Command, Stdio};
+    let run = |input: &[u8]| {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_buildlint"))
+            .arg("lsp")
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        child.stdin.take().unwrap().write_all(input).unwrap();
+        let out = child.wait_with_output().unwrap();
+        (
+            out.status.code(),
+            String::from_utf8_lossy(&out.stdout).into_owned(),
+            String::from_utf8_lossy(&out.stderr).into_owned(),
+        )
+    };
+    // Ctrl-D at once: no client came; exit as without `shutdown`.
+    let (code, out, err) = run(b"");
+    assert_eq!(code, Some(1), "{err}");
+    assert_eq!(out, "");
+    assert_eq!(
+        err.trim(),
+        "buildlint lsp: the input ended before an editor initialized the server; \
+         editors start `buildlint lsp` themselves and speak LSP to it (see docs/editors.md)"
+    );
+    // Something that is not LSP.
+    let (code, _, err) = run(b"hello\n");
+    assert_eq!(code, Some(1), "{err}");
+    assert!(
+        err.starts_with("buildlint lsp: the input is not Language Server Protocol messages ("),
+        "{err}"
+    );
+    assert!(!err.contains("disconnected channel"), "{err}");
+}

@@ -1,4 +1,4 @@
--- buildlint's language server for Dockerfiles and compose/stack files.
+-- buildlint's language server for Dockerfiles, compose/stack and bake files.
 -- Put this file in ~/.config/nvim/plugin/ (or source it from init.lua).
 -- Needs `buildlint` on PATH; works with Neovim 0.7 and later.
 local config = {
@@ -11,11 +11,12 @@ local client_id = nil
 local function attach(args)
   local name = vim.api.nvim_buf_get_name(args.buf)
   local ft = vim.bo[args.buf].filetype
-  -- Dockerfiles, and YAML files named as compose/stack files.
+  -- Dockerfiles, YAML files named as compose/stack files, bake files.
   local base = vim.fn.fnamemodify(name, ':t')
   local is_stack = ft:match('yaml')
     and (base:match('^compose') or base:match('^docker%-compose') or base:match('^docker%-stack'))
-  if ft ~= 'dockerfile' and not is_stack then
+  local is_bake = base:match('^docker%-bake.*%.hcl$') or base:match('^docker%-bake.*%.json$')
+  if ft ~= 'dockerfile' and not is_stack and not is_bake then
     return
   end
   config.root_dir = vim.fn.getcwd()
@@ -31,6 +32,6 @@ local function attach(args)
 end
 
 vim.api.nvim_create_autocmd('FileType', {
-  pattern = { 'dockerfile', 'yaml', 'yaml.docker-compose' },
+  pattern = { 'dockerfile', 'yaml', 'yaml.docker-compose', 'hcl', 'json' },
   callback = attach,
 })

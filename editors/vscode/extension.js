@@ -1,4 +1,4 @@
-// Starts `buildlint lsp` for Dockerfiles and compose/stack files. All the
+// Starts `buildlint lsp` for Dockerfiles, compose/stack and bake files. All the
 // work is in the server; this only launches it.
 const vscode = require('vscode');
 const { LanguageClient } = require('vscode-languageclient/node');
@@ -16,6 +16,8 @@ function activate(context) {
         { scheme: 'file', language: 'dockerfile' },
         { scheme: 'file', language: 'dockercompose' },
         { scheme: 'file', pattern: '**/{compose,docker-compose,docker-stack}*.{yml,yaml}' },
+        { scheme: 'file', language: 'dockerbake' },
+        { scheme: 'file', pattern: '**/docker-bake*.{hcl,json}' },
       ],
     },
   );

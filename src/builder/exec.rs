@@ -151,6 +151,8 @@ pub struct BuildFailure {
     pub message: String,
     pub step: Option<FailedStep>,
     pub bytes_sent: u64,
+    /// How long the build ran before it failed, as [`Built::secs`] counts.
+    pub secs: f64,
 }
 
 /// A finished build.
@@ -742,6 +744,7 @@ pub async fn run(
                         message: "cancelled".to_string(),
                         step: None,
                         bytes_sent: 0,
+                        secs: start.elapsed().as_secs_f64(),
                     })
                 }
             }
@@ -798,6 +801,7 @@ pub async fn run(
         message,
         step,
         bytes_sent: sent.get(),
+        secs: start.elapsed().as_secs_f64(),
     };
     loop {
         tokio::select! {

@@ -438,6 +438,7 @@ mod tests {
                 logs: vec!["out".into()],
             }),
             bytes_sent: 0,
+            secs: 0.0,
         };
         let text = render("ctx/Dockerfile", Some(&df), &failure, None, false);
         assert_eq!(

@@ -97,6 +97,9 @@ pub enum Outcome {
         /// Not a build failure: buildlint could not run it (a registry
         /// refused us for want of credentials); exit 2.
         could_not_run: bool,
+        /// How long the job ran before it failed; `None` when it never
+        /// started (blocked, or cancelled before its turn).
+        secs: Option<f64>,
     },
     Skipped {
         reason: String,
@@ -196,12 +199,14 @@ async fn inspect_all(
         .collect()
 }
 
+/// A failure of the job; [`build_one`] says how long it ran.
 fn failed(summary: impl Into<String>, report: impl Into<String>) -> Outcome {
     Outcome::Failed {
         summary: summary.into(),
         report: report.into(),
         cancelled: false,
         could_not_run: false,
+        secs: None,
     }
 }
 
@@ -243,6 +248,25 @@ pub async fn tag_all(daemon: &Daemon, image_id: &str, tags: &[String]) -> Result
 
 /// Builds one image: preflight, package, build, tag.
 pub async fn build_one(
+    daemon: &Daemon,
+    spec: &ImageSpec,
+    settings: &Settings,
+    emit: &Emitter,
+    cancel: &mut Cancel,
+) -> Outcome {
+    let begun = std::time::Instant::now();
+    let mut outcome = run_job(daemon, spec, settings, emit, cancel).await;
+    // A failure before or after the daemon's build counts the whole job.
+    if let Outcome::Failed {
+        secs: secs @ None, ..
+    } = &mut outcome
+    {
+        *secs = Some(begun.elapsed().as_secs_f64());
+    }
+    outcome
+}
+
+async fn run_job(
     daemon: &Daemon,
     spec: &ImageSpec,
     settings: &Settings,
@@ -539,6 +563,7 @@ fn could_not_run(message: String) -> Outcome {
         report: format!("error: {message}\n"),
         cancelled: false,
         could_not_run: true,
+        secs: None,
     }
 }
 
@@ -580,6 +605,7 @@ async fn push(
                 report: format!("error: {text}\n"),
                 cancelled: false,
                 could_not_run: f.auth,
+                secs: None,
             })
         }
     }
@@ -800,6 +826,7 @@ fn failure_outcome(spec: &ImageSpec, settings: &Settings, f: &BuildFailure) -> O
         report,
         cancelled: f.kind == FailureKind::Cancelled,
         could_not_run: false,
+        secs: Some(f.secs),
     }
 }
 

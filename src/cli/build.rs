@@ -949,9 +949,11 @@ fn write_table(
                 0,
             ),
             Outcome::Failed {
-                cancelled: true, ..
-            } => (n.clone(), "-".to_string(), "cancelled", None, 0),
-            Outcome::Failed { .. } => (n.clone(), "-".to_string(), "failed", None, 0),
+                cancelled: true,
+                secs,
+                ..
+            } => (n.clone(), "-".to_string(), "cancelled", *secs, 0),
+            Outcome::Failed { secs, .. } => (n.clone(), "-".to_string(), "failed", *secs, 0),
             Outcome::Skipped { .. } => (n.clone(), "-".to_string(), "skipped", None, 0),
         })
         .collect();

@@ -30,7 +30,7 @@ pub enum ColorChoice {
 
 #[derive(Args, Debug)]
 #[command(after_help = "Examples:
-  buildlint check                               lint every Dockerfile and stack file below .
+  buildlint check                               lint every Dockerfile, stack and bake file below .
   buildlint check fixtures/seed --format json   one directory, as JSON
   buildlint check -f build/Dockerfile --context-dir .
   cat Dockerfile | buildlint check - --stdin-filename Dockerfile
@@ -45,7 +45,7 @@ pub struct CheckArgs {
     #[arg(value_name = "PATH")]
     pub paths: Vec<PathBuf>,
 
-    /// A Dockerfile, or a stack file when it ends in .yml/.yaml (repeatable; stack files are merged in order).
+    /// A Dockerfile; a stack file when it ends in .yml/.yaml, a bake file when it ends in .hcl or is a docker-bake*.json (repeatable; stack files, and bake files, are merged in order).
     #[arg(
         short = 'f',
         long = "file",
@@ -440,6 +440,8 @@ pub fn run(mut args: CheckArgs, io: &mut Io<'_>) -> anyhow::Result<u8> {
         build_inputs: None,
         // `check` knows no builder: it lints for BuildKit's, the default.
         walker: Default::default(),
+        unsaved: Default::default(),
+        recover: false,
     };
 
     // What to lint.

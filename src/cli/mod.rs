@@ -27,9 +27,9 @@ pub const EXIT_ERROR: u8 = 2;
     name = "buildlint",
     version,
     about = "Checks and builds container images, with the build context in view.",
-    long_about = "Checks Dockerfiles and compose/stack files with one rule engine that sees the build \
-context, and builds images and stacks through the Docker daemon, packaging only what each build reads.",
-    after_help = "Examples:\n  buildlint check                      lint every Dockerfile and stack file below .\n  \
+    long_about = "Checks Dockerfiles, compose/stack files and bake files with one rule engine that sees \
+the build context, and builds images and stacks through the Docker daemon, packaging only what each build reads.",
+    after_help = "Examples:\n  buildlint check                      lint every Dockerfile, stack and bake file below .\n  \
 buildlint check fixtures/seed         lint one directory\n  buildlint rule BL1007                 explain a rule\n  \
 buildlint build -t app:dev .          lint, then build ./Dockerfile",
     propagate_version = true
@@ -41,7 +41,7 @@ pub struct Cli {
 
 #[derive(Subcommand, Debug)]
 pub enum Command {
-    /// Lint Dockerfiles and stack files.
+    /// Lint Dockerfiles, stack files and bake files.
     Check(Box<check::CheckArgs>),
     /// Lint, package the context and build an image or a stack's services.
     Build(Box<build::BuildArgs>),

@@ -143,3 +143,30 @@ fn messages_name_what_is_wrong_and_who_said_it() {
     assert!(err.contains("pass the right address to --host"), "{err}");
     assert!(!err.contains("DOCKER_HOST"), "{err}");
 }
+
+#[test]
+fn the_help_names_bake_files_where_check_reads_them() {
+    let (code, out, _) = run_captured(&["--help"]);
+    assert_eq!(code, 0);
+    assert!(
+        out.contains("check        Lint Dockerfiles, stack files and bake files"),
+        "{out}"
+    );
+    let (code, out, _) = run_captured(&["check", "--help"]);
+    assert_eq!(code, 0);
+    assert!(out.contains("a bake file when it ends in .hcl"), "{out}");
+    // What the help says `-f` takes is what check does with it.
+    let dir = tempfile::tempdir().unwrap();
+    write(
+        dir.path(),
+        &[("ci.hcl", "target \"x\" {\n  context = \"nowhere\"\n}\n")],
+    );
+    let (_, out, err) = run_captured(&[
+        "check",
+        "--format",
+        "compact",
+        "-f",
+        &s(&dir.path().join("ci.hcl")),
+    ]);
+    assert!(out.contains("BL5020"), "{out}{err}");
+}

@@ -13,6 +13,7 @@
 //! path when it matches the path itself or any of its parent directories, and
 //! the last pattern that matches decides.
 
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use regex::Regex;
@@ -180,8 +181,12 @@ impl IgnoreFile {
             path: path.to_path_buf(),
             source,
         })?;
-        let text = String::from_utf8_lossy(&bytes);
-        let mut file = IgnoreFile::parse(&text).map_err(|error| LoadError::Syntax {
+        IgnoreFile::parse_at(path, &String::from_utf8_lossy(&bytes))
+    }
+
+    /// Parses the text of the ignore file at `path` (read from disk or not).
+    pub fn parse_at(path: &Path, text: &str) -> Result<IgnoreFile, LoadError> {
+        let mut file = IgnoreFile::parse(text).map_err(|error| LoadError::Syntax {
             path: path.to_path_buf(),
             error,
         })?;
@@ -840,6 +845,21 @@ pub fn load_ignore_file(
     context_dir: &Path,
     dockerfile: Option<&Path>,
 ) -> Result<Option<IgnoreFile>, LoadError> {
+    load_ignore_file_unsaved(context_dir, dockerfile, &BTreeMap::new())
+}
+
+/// [`load_ignore_file`] reading the texts in `unsaved` (by absolute path)
+/// instead of the files on disk: an editor's unsaved ignore files, which
+/// count whether or not the file exists on disk yet.
+pub fn load_ignore_file_unsaved(
+    context_dir: &Path,
+    dockerfile: Option<&Path>,
+    unsaved: &BTreeMap<PathBuf, String>,
+) -> Result<Option<IgnoreFile>, LoadError> {
+    let open = |candidate: &Path| -> Option<Result<Option<IgnoreFile>, LoadError>> {
+        let text = unsaved.get(candidate)?;
+        Some(IgnoreFile::parse_at(candidate, text).map(Some))
+    };
     if let Some(df) = dockerfile {
         let df = if df.is_absolute() {
             df.to_path_buf()
@@ -850,12 +870,18 @@ pub fn load_ignore_file(
             let mut ignore_name = name.to_os_string();
             ignore_name.push(".dockerignore");
             let candidate = df.with_file_name(ignore_name);
+            if let Some(loaded) = open(&candidate) {
+                return loaded;
+            }
             if candidate.is_file() {
                 return IgnoreFile::read(&candidate).map(Some);
             }
         }
     }
     let candidate = context_dir.join(".dockerignore");
+    if let Some(loaded) = open(&candidate) {
+        return loaded;
+    }
     match std::fs::metadata(&candidate) {
         Ok(meta) if meta.is_file() => IgnoreFile::read(&candidate).map(Some),
         // docker build opens it and fails reading: "is a directory".

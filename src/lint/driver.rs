@@ -229,6 +229,7 @@ pub fn lint_bytes(
 }
 
 /// Lints Dockerfiles with configuration found on disk.
+#[derive(Clone)]
 pub struct Linter {
     pub resolver: Resolver,
     /// The working directory: relative paths are resolved against it.
@@ -250,6 +251,15 @@ pub struct Linter {
     /// the builder in use is sent: BuildKit's (the default builder, and
     /// `check`'s) or the classic builder's (`build --builder classic`).
     pub walker: Walker,
+    /// Texts read instead of the files on disk, by absolute path: an
+    /// editor's unsaved Dockerfiles, ignore files, stack and bake files. A
+    /// Dockerfile read from here is at its path: its own
+    /// `NAME.dockerignore` applies as for the file on disk.
+    pub unsaved: Arc<BTreeMap<PathBuf, String>>,
+    /// A Dockerfile that does not parse also gets the findings of the rest
+    /// (see [`super::recover`]): what an editor shows while an instruction
+    /// is half typed.
+    pub recover: bool,
 }
 
 impl Linter {
@@ -266,6 +276,8 @@ impl Linter {
             local_images: None,
             build_inputs: None,
             walker: Walker::default(),
+            unsaved: Arc::default(),
+            recover: false,
         }
     }
 
@@ -302,9 +314,14 @@ impl Linter {
         let mut settings = self.settings(&absolute)?;
         settings.options.build = self.build_inputs.clone();
         let rules: Vec<&'static Rule> = settings.selection.rules.iter().map(|(r, _)| *r).collect();
-        let bytes = match &input.bytes {
-            Some(b) => Ok(b.clone()),
-            None => crate::input::read_input(&absolute),
+        let unsaved = match &input.bytes {
+            Some(_) => None,
+            None => self.unsaved.get(&absolute),
+        };
+        let bytes = match (&input.bytes, unsaved) {
+            (Some(b), _) => Ok(b.clone()),
+            (None, Some(text)) => Ok(text.clone().into_bytes()),
+            (None, None) => crate::input::read_input(&absolute),
         };
         let bytes = match bytes {
             Ok(b) => b,
@@ -364,15 +381,21 @@ impl Linter {
 
         let mut extra = Vec::new();
         let mut unreadable = false;
-        let dockerfile_on_disk = input.bytes.is_none().then_some(absolute.as_path());
-        let ignore = match crate::context::load_ignore_file(&context_dir, dockerfile_on_disk) {
+        // Bytes given by the caller come from elsewhere (standard input, an
+        // inline Dockerfile): no `NAME.dockerignore` is beside them.
+        let dockerfile_at_path = input.bytes.is_none().then_some(absolute.as_path());
+        let ignore = match crate::context::dockerignore::load_ignore_file_unsaved(
+            &context_dir,
+            dockerfile_at_path,
+            &self.unsaved,
+        ) {
             Ok(i) => i.map(|mut i| {
                 i.walker = self.walker;
                 i
             }),
             Err(e) => {
                 unreadable = true;
-                extra.push(ignore_file_finding(&e, &self.cwd));
+                extra.push(ignore_file_finding(&e, &self.cwd, &self.unsaved));
                 None
             }
         };
@@ -382,17 +405,27 @@ impl Linter {
         let mut build_args = self.build_args.clone();
         build_args.extend(input.build_args.iter().map(|(k, v)| (k.clone(), v.clone())));
         let target = input.target.as_deref().or(self.target.as_deref());
-        let (file, mut findings, df) = lint_bytes(
-            &input.path,
-            bytes,
-            &context,
-            context_known,
-            &settings,
-            &build_args,
-            target,
-            input.service.as_deref(),
-            &self.images(&settings),
-        );
+        let images = self.images(&settings);
+        let lint = |bytes: Vec<u8>| {
+            lint_bytes(
+                &input.path,
+                bytes,
+                &context,
+                context_known,
+                &settings,
+                &build_args,
+                target,
+                input.service.as_deref(),
+                &images,
+            )
+        };
+        let (file, mut findings, df) = lint(bytes);
+        if df.is_none() && self.recover {
+            super::recover::recover(&file, &mut findings, &|text| {
+                let (_, findings, df) = lint(text.as_bytes().to_vec());
+                (findings, df.is_some())
+            });
+        }
         unreadable |= df.is_none();
         findings.extend(extra);
         Ok(Outcome {
@@ -429,7 +462,11 @@ impl Linter {
 }
 
 /// A BL0001 finding for an ignore file that cannot be read or parsed.
-fn ignore_file_finding(e: &crate::context::dockerignore::LoadError, cwd: &Path) -> Finding {
+fn ignore_file_finding(
+    e: &crate::context::dockerignore::LoadError,
+    cwd: &Path,
+    unsaved: &BTreeMap<PathBuf, String>,
+) -> Finding {
     use crate::context::dockerignore::LoadError;
     let show = |p: &Path| {
         p.strip_prefix(cwd)
@@ -447,9 +484,12 @@ fn ignore_file_finding(e: &crate::context::dockerignore::LoadError, cwd: &Path) 
             )
         }
         LoadError::Syntax { path, error } => {
-            let text = std::fs::read(path)
-                .map(|b| String::from_utf8_lossy(&b).into_owned())
-                .unwrap_or_default();
+            let text = match unsaved.get(path) {
+                Some(text) => text.clone(),
+                None => std::fs::read(path)
+                    .map(|b| String::from_utf8_lossy(&b).into_owned())
+                    .unwrap_or_default(),
+            };
             let file = SourceFile::new(show(path), text);
             let line = error
                 .line

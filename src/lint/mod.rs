@@ -14,6 +14,7 @@ mod fix_vectors;
 pub mod options;
 mod page_examples;
 pub mod pages;
+pub mod recover;
 pub mod registry;
 pub mod rule;
 pub mod rules;

@@ -1,10 +1,11 @@
 //! Linting open documents with the same driver `buildlint check` uses, and
 //! turning findings into LSP diagnostics.
 //!
-//! A Dockerfile that a stack builds is linted through its stack (with the
-//! service's context, build args and target); any other Dockerfile on its
-//! own, with its context found as `check` finds it. Unsaved texts of open
-//! documents are read instead of the files on disk.
+//! A Dockerfile that a stack or bake file builds is linted through it (with
+//! the service's or target's context, build args and target stage); any
+//! other Dockerfile on its own, with its context found as `check` finds it.
+//! The linter reads the unsaved texts of open documents (its `unsaved`)
+//! instead of the files on disk.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -65,130 +66,71 @@ fn collect(linter: &Linter, outcomes: Vec<Outcome>, linted: &mut Linted) {
     }
 }
 
-/// Lints a Dockerfile on its own: its unsaved `text`, the build context
-/// from disk. A file that does not parse gets its parse errors and the
-/// findings of the rest (see [`recover`]).
-pub fn lint_dockerfile(linter: &Linter, path: &Path, text: &str) -> Linted {
+/// The unsaved text of `path`, else the file on disk (for a finding placed
+/// at the start of a file that could not be linted).
+fn text_of(linter: &Linter, path: &Path) -> String {
+    linter
+        .unsaved
+        .get(path)
+        .cloned()
+        .or_else(|| std::fs::read_to_string(path).ok())
+        .unwrap_or_default()
+}
+
+/// A run that could not start: its configuration error on `path`.
+fn setup_failed(linter: &Linter, path: &Path, e: &SetupError) -> Linted {
     let mut linted = Linted::default();
-    let lint = |text: &str| {
-        linter.lint_dockerfile(&DockerfileInput {
-            path: path.to_path_buf(),
-            bytes: Some(text.as_bytes().to_vec()),
-            ..DockerfileInput::default()
-        })
-    };
-    match lint(text) {
-        Ok(mut o) => {
-            if o.dockerfile.is_none() {
-                recover(&mut o, text, &lint);
-            }
-            collect(linter, vec![o], &mut linted)
-        }
-        Err(e) => {
-            linted
-                .files
-                .insert(path.to_path_buf(), vec![setup_finding(path, text, &e)]);
-        }
-    }
+    let finding = setup_finding(path, &text_of(linter, path), e);
+    linted.files.insert(path.to_path_buf(), vec![finding]);
     linted
 }
 
-/// `text` with the lines `span` touches blanked: every byte but the line
-/// endings becomes a space, so all other offsets stay where they were.
-fn blank_lines(text: &str, span: Span) -> String {
-    let start = text[..span.start as usize].rfind('\n').map_or(0, |i| i + 1);
-    let end = text[span.end as usize..]
-        .find('\n')
-        .map_or(text.len(), |i| span.end as usize + i);
-    let mut out = text.as_bytes().to_vec();
-    for b in &mut out[start..end] {
-        if *b != b'\r' {
-            *b = b' ';
+/// Lints a Dockerfile on its own: its unsaved text, the build context from
+/// disk. A file that does not parse gets its parse errors and the findings
+/// of the rest, when the linter recovers (the server's does).
+pub fn lint_dockerfile(linter: &Linter, path: &Path) -> Linted {
+    match linter.lint_dockerfile(&DockerfileInput::new(path)) {
+        Ok(o) => {
+            let mut linted = Linted::default();
+            collect(linter, vec![o], &mut linted);
+            linted
         }
-    }
-    String::from_utf8(out).unwrap_or_else(|_| text.to_string())
-}
-
-/// An editor shows the findings of a file while one instruction is
-/// half-typed: the lines of each parse error are blanked and the rest is
-/// linted again (a few rounds at most). Findings on blanked lines are
-/// dropped; the others are kept with the parse error, pointing into the
-/// real text (offsets are unchanged).
-fn recover(outcome: &mut Outcome, text: &str, lint: &dyn Fn(&str) -> Result<Outcome, SetupError>) {
-    use crate::lint::fix::is_parse_error;
-    let file = outcome.file.clone();
-    let mut blanked = text.to_string();
-    let mut errors: Vec<Span> = outcome
-        .findings
-        .iter()
-        .filter(|f| is_parse_error(f))
-        .map(|f| f.span)
-        .collect();
-    for _ in 0..8 {
-        let Some(&last) = errors.last() else { return };
-        if last.end as usize > blanked.len() {
-            return;
-        }
-        blanked = blank_lines(&blanked, last);
-        let Ok(again) = lint(&blanked) else { return };
-        let new_errors: Vec<Span> = again
-            .findings
-            .iter()
-            .filter(|f| is_parse_error(f))
-            .map(|f| f.span)
-            .collect();
-        if again.dockerfile.is_some() {
-            let touched = |s: Span| {
-                errors.iter().any(|e| {
-                    let line = |o: u32| file.lines.line_of(o);
-                    line(s.start) <= line(e.end) && line(e.start) <= line(s.end)
-                })
-            };
-            for mut f in again.findings {
-                if is_parse_error(&f) || touched(f.span) || f.file.path != file.path {
-                    continue;
-                }
-                f.file = file.clone();
-                outcome.findings.push(f);
-            }
-            outcome
-                .findings
-                .sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
-            return;
-        }
-        if new_errors.is_empty() || new_errors.iter().all(|e| errors.contains(e)) {
-            return;
-        }
-        // Errors of the blanked text are not the user's (a blanked FROM
-        // leaves instructions without a stage): their lines are blanked
-        // too, but only the first error is reported.
-        for e in new_errors {
-            if !errors.contains(&e) {
-                errors.push(e);
-            }
-        }
+        Err(e) => setup_failed(linter, path, &e),
     }
 }
 
 /// Lints the stack project of `stack` (with its override companion, as
-/// `check` does) and the Dockerfiles its services build, reading `overlay`
-/// instead of the files on disk.
-pub fn lint_stack(
-    linter: &Linter,
-    stack: &Path,
-    text: &str,
-    overlay: &BTreeMap<PathBuf, String>,
-) -> Linted {
-    let mut linted = Linted::default();
-    match crate::lint::stack::lint_stack_project_overlay(linter, &[stack.to_path_buf()], overlay) {
-        Ok(outcomes) => collect(linter, outcomes, &mut linted),
-        Err(e) => {
+/// `check` does) and the Dockerfiles its services build.
+pub fn lint_stack(linter: &Linter, stack: &Path) -> Linted {
+    let mut linted = match crate::lint::stack::lint_stack_project(linter, &[stack.to_path_buf()]) {
+        Ok(outcomes) => {
+            let mut linted = Linted::default();
+            collect(linter, outcomes, &mut linted);
             linted
-                .files
-                .insert(stack.to_path_buf(), vec![setup_finding(stack, text, &e)]);
         }
-    }
+        Err(e) => setup_failed(linter, stack, &e),
+    };
     linted.files.entry(stack.to_path_buf()).or_default();
+    linted
+}
+
+/// Lints a bake definition (its `files`, merged in order, as `check` merges
+/// the default files of a directory) and the Dockerfiles its targets build.
+pub fn lint_bake(linter: &Linter, files: &[PathBuf]) -> Linted {
+    let mut linted = match crate::lint::bake::lint_bake_project(linter, files) {
+        Ok(outcomes) => {
+            let mut linted = Linted::default();
+            collect(linter, outcomes, &mut linted);
+            linted
+        }
+        Err(e) => match files.first() {
+            Some(first) => setup_failed(linter, first, &e),
+            None => Linted::default(),
+        },
+    };
+    for f in files {
+        linted.files.entry(f.clone()).or_default();
+    }
     linted
 }
 

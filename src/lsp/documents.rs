@@ -15,12 +15,26 @@ use crate::span::{LineIndex, Span};
 pub enum Kind {
     Dockerfile,
     Stack,
+    /// `docker-bake.hcl`, `docker-bake.json` (and the `dockerbake` language).
+    Bake,
     /// `.dockerignore` (or `NAME.dockerignore`): editing it refreshes the
     /// Dockerfiles of its context.
     Ignore,
     /// `buildlint.toml`, `.hadolint.yaml`: editing it reloads configuration.
     Config,
     Other,
+}
+
+impl Kind {
+    /// Whether documents of this kind get diagnostics.
+    pub fn is_linted(self) -> bool {
+        matches!(self, Kind::Dockerfile | Kind::Stack | Kind::Bake)
+    }
+
+    /// Whether this kind is a project file that builds Dockerfiles.
+    pub fn is_project(self) -> bool {
+        matches!(self, Kind::Stack | Kind::Bake)
+    }
 }
 
 /// The kind of a file by its name and the client's language id.
@@ -41,10 +55,22 @@ pub fn kind_of(path: &Path, language_id: &str) -> Kind {
     {
         return Kind::Stack;
     }
+    if language_id == "dockerbake" || is_bake_name(name) {
+        return Kind::Bake;
+    }
     if language_id == "dockerfile" || crate::lint::discover::is_dockerfile_name(name) {
         return Kind::Dockerfile;
     }
     Kind::Other
+}
+
+/// A bake file by name: buildx's default names and their kin
+/// (`docker-bake.prod.hcl`). Other `*.hcl` files are bake files only when
+/// the client says so (language `dockerbake`): an editor opens many HCL
+/// files that are not.
+fn is_bake_name(name: &str) -> bool {
+    let lower = name.to_ascii_lowercase();
+    lower.starts_with("docker-bake") && (lower.ends_with(".hcl") || lower.ends_with(".json"))
 }
 
 /// One open document.
@@ -149,11 +175,11 @@ impl Documents {
     }
 
     /// Unsaved texts by absolute path, for the front ends to read instead
-    /// of the files on disk.
+    /// of the files on disk: what is linted, and the ignore files.
     pub fn overlay(&self) -> BTreeMap<PathBuf, String> {
         self.open
             .values()
-            .filter(|d| matches!(d.kind, Kind::Dockerfile | Kind::Stack))
+            .filter(|d| d.kind.is_linted() || d.kind == Kind::Ignore)
             .map(|d| (d.path.clone(), d.text.clone()))
             .collect()
     }
@@ -204,5 +230,10 @@ mod tests {
         assert_eq!(k("/a/app.yaml", "yaml.docker-compose"), Kind::Stack);
         assert_eq!(k("/a/.dockerignore", "ignore"), Kind::Ignore);
         assert_eq!(k("/a/buildlint.toml", "toml"), Kind::Config);
+        assert_eq!(k("/a/docker-bake.hcl", "hcl"), Kind::Bake);
+        assert_eq!(k("/a/docker-bake.override.json", "json"), Kind::Bake);
+        assert_eq!(k("/a/ci.hcl", "dockerbake"), Kind::Bake);
+        assert_eq!(k("/a/main.hcl", "hcl"), Kind::Other);
+        assert_eq!(k("/a/app.Dockerfile.dockerignore", ""), Kind::Ignore);
     }
 }

@@ -70,8 +70,35 @@ fn root_of(params: &InitializeParams) -> PathBuf {
         .unwrap_or_else(|| PathBuf::from("/"))
 }
 
+/// The input ended before a client initialized the server: someone ran it
+/// by hand (and pressed Ctrl-D), or fed it something that is not LSP.
+#[derive(Debug)]
+pub struct NoClient {
+    /// Why the input could not be read as LSP messages; `None`: it ended.
+    pub not_lsp: Option<String>,
+}
+
+impl std::fmt::Display for NoClient {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match &self.not_lsp {
+            None => write!(f, "the input ended before an editor initialized the server"),
+            Some(why) => write!(
+                f,
+                "the input is not Language Server Protocol messages ({why})"
+            ),
+        }?;
+        write!(
+            f,
+            "; editors start `buildlint lsp` themselves and speak LSP to it (see docs/editors.md)"
+        )
+    }
+}
+
+impl std::error::Error for NoClient {}
+
 /// Serves LSP over standard input and output until the client exits.
-/// Returns whether the client asked for `shutdown` before `exit`.
+/// Returns whether the client asked for `shutdown` before `exit`; a
+/// [`NoClient`] error when no client came.
 ///
 /// The transport reads and writes duplicates of file descriptors 0 and 1,
 /// not `std::io::Stdin`/`Stdout`, whose locks the command line holds.
@@ -83,11 +110,23 @@ pub fn serve_stdio() -> anyhow::Result<bool> {
     let output = std::fs::File::from(std::io::stdout().as_fd().try_clone_to_owned()?);
     let (to_server, from_client) = crossbeam_channel::unbounded::<Message>();
     let (to_client, from_server) = crossbeam_channel::unbounded::<Message>();
+    let unreadable = std::sync::Arc::new(std::sync::Mutex::new(None::<String>));
+    let reader_unreadable = unreadable.clone();
     std::thread::Builder::new()
         .name("lsp-reader".into())
         .spawn(move || {
             let mut input = BufReader::new(input);
-            while let Ok(Some(message)) = Message::read(&mut input) {
+            loop {
+                let message = match Message::read(&mut input) {
+                    Ok(Some(m)) => m,
+                    Ok(None) => break,
+                    Err(e) => {
+                        if let Ok(mut slot) = reader_unreadable.lock() {
+                            *slot = Some(e.to_string());
+                        }
+                        break;
+                    }
+                };
                 let exit = matches!(&message, Message::Notification(n) if n.method == "exit");
                 if to_server.send(message).is_err() || exit {
                     break;
@@ -104,10 +143,21 @@ pub fn serve_stdio() -> anyhow::Result<bool> {
             }
             Ok(())
         })?;
-    let clean = serve(Connection {
+    let served = serve(Connection {
         sender: to_client,
         receiver: from_client,
-    })?;
+    });
+    let clean = match served {
+        Ok(clean) => clean,
+        Err(e)
+            if e.downcast_ref::<lsp_server::ProtocolError>()
+                .is_some_and(|p| p.channel_is_disconnected()) =>
+        {
+            let not_lsp = unreadable.lock().ok().and_then(|mut s| s.take());
+            return Err(NoClient { not_lsp }.into());
+        }
+        Err(e) => return Err(e),
+    };
     // Everything queued reaches the client before the process ends.
     let _ = writer.join();
     Ok(clean)

@@ -6,6 +6,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 use std::time::Duration;
 
 use crossbeam_channel::RecvTimeoutError;
@@ -38,8 +39,9 @@ pub struct Server {
     pub docs: Documents,
     pub linter: Linter,
     root: PathBuf,
-    /// Dockerfiles (absolute) built by a stack file (absolute): linted
-    /// through that stack.
+    /// Dockerfiles (absolute) built by a project (a stack file, or the first
+    /// file of a bake definition; absolute): linted through that project.
+    /// A Dockerfile two projects build keeps the first that claimed it.
     owners: BTreeMap<PathBuf, PathBuf>,
     /// The findings last published, by absolute path: what code actions and
     /// hovers read.
@@ -189,13 +191,13 @@ impl Server {
                     return;
                 };
                 let kind = kind_of(&path, &doc.language_id);
+                self.docs.open.insert(
+                    doc.uri.clone(),
+                    Document::new(path.clone(), kind, doc.version, doc.text),
+                );
                 if kind == Kind::Dockerfile && !self.owners.contains_key(&path) {
                     self.find_owner(&path);
                 }
-                self.docs.open.insert(
-                    doc.uri.clone(),
-                    Document::new(path, kind, doc.version, doc.text),
-                );
                 self.changed(doc.uri, kind);
                 // The first diagnostics come at once, not after a pause.
                 self.lint_dirty();
@@ -232,13 +234,12 @@ impl Server {
                 if let Some(doc) = self.docs.open.remove(&uri) {
                     self.findings.remove(&doc.path);
                     self.dirty.remove(&uri);
-                    if matches!(doc.kind, Kind::Dockerfile | Kind::Stack) {
+                    if doc.kind.is_linted() {
                         self.publish(&uri, None, Vec::new());
                     }
-                    // The others read the file from disk again.
-                    if doc.kind == Kind::Stack {
-                        self.owners.retain(|_, stack| *stack != doc.path);
-                    }
+                    // The others read the file from disk again (a project
+                    // that is not on disk no longer builds its Dockerfiles,
+                    // which are then linted alone).
                     self.dirty_all();
                 }
             }
@@ -255,6 +256,22 @@ impl Server {
                     }
                     match kind_of(&path, "") {
                         Kind::Config => self.reload_config(),
+                        // A project file appeared or changed on disk: the
+                        // open Dockerfiles no project claims look again.
+                        kind if kind.is_project() => {
+                            let alone: Vec<PathBuf> = self
+                                .docs
+                                .open
+                                .values()
+                                .filter(|d| d.kind == Kind::Dockerfile)
+                                .map(|d| d.path.clone())
+                                .filter(|p| !self.owners.contains_key(p))
+                                .collect();
+                            for dockerfile in alone {
+                                self.find_owner(&dockerfile);
+                            }
+                            self.dirty_all();
+                        }
                         _ => self.dirty_all(),
                     }
                 }
@@ -266,39 +283,92 @@ impl Server {
     /// A document changed: what must be linted again.
     fn changed(&mut self, uri: Url, kind: Kind) {
         match kind {
-            Kind::Dockerfile | Kind::Stack => {
+            Kind::Dockerfile | Kind::Stack | Kind::Bake => {
                 self.dirty.insert(uri);
             }
-            // The ignore file is read from disk: its Dockerfiles are linted
-            // again (a stack's too, through its stack).
+            // The Dockerfiles of its context are linted again, with its
+            // unsaved text (a project's through their project).
             Kind::Ignore => self.dirty_all(),
             Kind::Config => self.reload_config(),
             Kind::Other => {}
         }
     }
 
-    /// A stack file on disk next to or above a Dockerfile that builds it:
-    /// the Dockerfile is then linted through it, as `check` does.
+    /// A stack or bake file next to or above a Dockerfile that builds it:
+    /// the Dockerfile is then linted through it, as `check` does. In each
+    /// directory the stack file is tried first, then the bake files.
     fn find_owner(&mut self, dockerfile: &Path) {
-        let overlay = self.docs.overlay();
+        self.sync_unsaved();
         for dir in dockerfile.ancestors().skip(1) {
-            for name in crate::compose::discover::DEFAULT_FILE_NAMES {
-                let stack = dir.join(name);
-                if !stack.is_file() {
-                    continue;
-                }
-                let linted = diagnostics::lint_stack(&self.linter, &stack, "", &overlay);
+            // Only the preferred default stack file of a directory loads.
+            let stack = crate::compose::discover::DEFAULT_FILE_NAMES
+                .iter()
+                .map(|name| dir.join(name))
+                .find(|p| p.is_file() || self.linter.unsaved.contains_key(p));
+            let bake = self.bake_files(dir, None);
+            let candidates = stack
+                .map(|s| (s, Kind::Stack))
+                .into_iter()
+                .chain(bake.first().map(|b| (b.clone(), Kind::Bake)));
+            for (project, kind) in candidates {
+                let linted = lint_project(&self.linter, &project, kind, &bake);
                 if linted.builds.iter().any(|b| b == dockerfile) {
-                    self.owners.insert(dockerfile.to_path_buf(), stack);
+                    self.owners.insert(dockerfile.to_path_buf(), project);
                     return;
                 }
-                // Only the preferred default file of a directory loads.
-                break;
             }
             if dir == self.root {
                 return;
             }
         }
+    }
+
+    /// The files of the bake definition in `dir` that `file` belongs to:
+    /// the default names present there (on disk or open), merged in
+    /// buildx's order, when `file` is one of them or is not given;
+    /// otherwise `file` alone.
+    fn bake_files(&self, dir: &Path, file: Option<&Path>) -> Vec<PathBuf> {
+        let defaults: Vec<PathBuf> = crate::bake::discover::DEFAULT_FILE_NAMES
+            .iter()
+            .map(|name| dir.join(name))
+            .filter(|p| p.is_file() || self.docs.by_path(p).is_some())
+            .collect();
+        match file {
+            Some(f) if !defaults.iter().any(|d| d == f) => vec![f.to_path_buf()],
+            _ => defaults,
+        }
+    }
+
+    /// The project a stack or bake file is linted as: the path that names
+    /// it (a bake definition's first file) and its files.
+    fn project_of(&self, path: &Path, kind: Kind) -> (PathBuf, Vec<PathBuf>) {
+        match kind {
+            Kind::Bake => {
+                let dir = path.parent().unwrap_or(Path::new("/"));
+                let files = self.bake_files(dir, Some(path));
+                let key = files.first().cloned().unwrap_or_else(|| path.to_path_buf());
+                (key, files)
+            }
+            _ => (path.to_path_buf(), vec![path.to_path_buf()]),
+        }
+    }
+
+    /// What kind of project file `path` is: the open document's kind, else
+    /// by its name (a project that owns a Dockerfile and was closed is a
+    /// bake file if `check` would read it as one: any `*.hcl`).
+    fn kind_at(&self, path: &Path) -> Kind {
+        self.docs
+            .by_path(path)
+            .map(|(_, d)| d.kind)
+            .unwrap_or_else(|| match kind_of(path, "") {
+                Kind::Other if crate::bake::discover::is_bake_file(path) => Kind::Bake,
+                kind => kind,
+            })
+    }
+
+    /// The linter reads the documents' unsaved texts.
+    fn sync_unsaved(&mut self) {
+        self.linter.unsaved = Arc::new(self.docs.overlay());
     }
 
     /// Configuration files are read again, and the daemon's images too.
@@ -312,7 +382,7 @@ impl Server {
             .docs
             .open
             .iter()
-            .filter(|(_, d)| matches!(d.kind, Kind::Dockerfile | Kind::Stack))
+            .filter(|(_, d)| d.kind.is_linted())
             .map(|(u, _)| u.clone())
             .collect();
         self.dirty.extend(lintable);
@@ -329,43 +399,44 @@ impl Server {
         }
     }
 
-    /// Lints the changed documents: each stack once (with its Dockerfiles),
-    /// each Dockerfile through its stack or on its own.
+    /// Lints the changed documents: each project (stack or bake) once, with
+    /// its Dockerfiles; each other Dockerfile through its project or alone.
     pub fn lint_dirty(&mut self) {
         if self.dirty.is_empty() {
             return;
         }
         // The build contexts are read from disk afresh.
         self.linter.listings = Default::default();
+        self.sync_unsaved();
         let dirty = std::mem::take(&mut self.dirty);
-        let mut stacks: BTreeSet<PathBuf> = BTreeSet::new();
+        let mut projects: BTreeSet<PathBuf> = BTreeSet::new();
         let mut alone: Vec<PathBuf> = Vec::new();
         for uri in &dirty {
             let Some(doc) = self.docs.get(uri) else {
                 continue;
             };
             match doc.kind {
-                Kind::Stack => {
-                    stacks.insert(doc.path.clone());
+                kind if kind.is_project() => {
+                    projects.insert(self.project_of(&doc.path, kind).0);
                 }
                 Kind::Dockerfile => match self.owners.get(&doc.path) {
-                    Some(stack) => {
-                        stacks.insert(stack.clone());
+                    Some(project) => {
+                        projects.insert(project.clone());
                     }
                     None => alone.push(doc.path.clone()),
                 },
                 _ => {}
             }
         }
-        let overlay = self.docs.overlay();
-        for stack in stacks {
-            let text = overlay.get(&stack).cloned().unwrap_or_default();
-            let linted = diagnostics::lint_stack(&self.linter, &stack, &text, &overlay);
-            // Dockerfiles this stack no longer builds are linted alone.
+        for project in projects {
+            let kind = self.kind_at(&project);
+            let (_, files) = self.project_of(&project, kind);
+            let linted = lint_project(&self.linter, &project, kind, &files);
+            // Dockerfiles this project no longer builds are linted alone.
             let dropped: Vec<PathBuf> = self
                 .owners
                 .iter()
-                .filter(|(df, s)| **s == stack && !linted.builds.contains(df))
+                .filter(|(df, p)| **p == project && !linted.builds.contains(df))
                 .map(|(df, _)| df.clone())
                 .collect();
             for df in dropped {
@@ -375,17 +446,15 @@ impl Server {
                 }
             }
             for df in &linted.builds {
-                self.owners.insert(df.clone(), stack.clone());
-                alone.retain(|a| a != df);
+                if *self.owners.entry(df.clone()).or_insert(project.clone()) == project {
+                    alone.retain(|a| a != df);
+                }
             }
-            self.publish_linted(linted);
+            self.publish_linted(linted, Some(&project));
         }
         for path in alone {
-            let Some((_, doc)) = self.docs.by_path(&path) else {
-                continue;
-            };
-            let linted = diagnostics::lint_dockerfile(&self.linter, &path, &doc.text);
-            self.publish_linted(linted);
+            let linted = diagnostics::lint_dockerfile(&self.linter, &path);
+            self.publish_linted(linted, None);
         }
     }
 
@@ -394,24 +463,37 @@ impl Server {
     pub fn lint_text(&self, path: &Path, text: &str) -> Vec<Finding> {
         let mut overlay = self.docs.overlay();
         overlay.insert(path.to_path_buf(), text.to_string());
-        let kind = self.docs.by_path(path).map(|(_, d)| d.kind);
-        let stack = match kind {
-            Some(Kind::Stack) => Some(path.to_path_buf()),
-            _ => self.owners.get(path).cloned(),
+        let mut linter = self.linter.clone();
+        linter.unsaved = Arc::new(overlay);
+        let kind = self.kind_at(path);
+        let project = if kind.is_project() {
+            Some(self.project_of(path, kind).0)
+        } else {
+            self.owners.get(path).cloned()
         };
-        let mut linted = match stack {
-            Some(stack) => {
-                let stack_text = overlay.get(&stack).cloned().unwrap_or_default();
-                diagnostics::lint_stack(&self.linter, &stack, &stack_text, &overlay)
+        let mut linted = match project {
+            Some(project) => {
+                let kind = self.kind_at(&project);
+                let (_, files) = self.project_of(&project, kind);
+                lint_project(&linter, &project, kind, &files)
             }
-            None => diagnostics::lint_dockerfile(&self.linter, path, text),
+            None => diagnostics::lint_dockerfile(&linter, path),
         };
         linted.files.remove(path).unwrap_or_default()
     }
 
-    /// Publishes the findings of the open documents among `linted`.
-    fn publish_linted(&mut self, linted: Linted) {
+    /// Publishes the findings of the open documents among `linted`, the
+    /// run of `project` (`None`: a Dockerfile alone). A Dockerfile another
+    /// project owns is published by that one.
+    fn publish_linted(&mut self, linted: Linted, project: Option<&PathBuf>) {
         for (path, findings) in linted.files {
+            if self
+                .owners
+                .get(&path)
+                .is_some_and(|owner| Some(owner) != project)
+            {
+                continue;
+            }
             let Some((uri, doc)) = self.docs.by_path(&path) else {
                 continue;
             };
@@ -462,6 +544,10 @@ impl Server {
             watchers: vec![
                 glob("**/.dockerignore"),
                 glob("**/*.dockerignore"),
+                glob("**/docker-bake*.hcl"),
+                glob("**/docker-bake*.json"),
+                glob("**/compose*.y*ml"),
+                glob("**/docker-compose*.y*ml"),
                 glob("**/buildlint.toml"),
                 glob("**/.buildlint.toml"),
                 glob("**/.hadolint.yaml"),
@@ -489,10 +575,19 @@ impl Server {
 fn linter(root: &Path) -> Linter {
     use crate::builder::daemon::{endpoint::EnvSnapshot, local_images::LocalImages};
     let mut linter = Linter::new(root.to_path_buf());
+    linter.recover = true;
     linter.local_images = Some(std::sync::Arc::new(LocalImages::new(
         EnvSnapshot::from_process(),
     )));
     linter
+}
+
+/// Lints a project: a stack file, or a bake definition's `files`.
+fn lint_project(linter: &Linter, project: &Path, kind: Kind, files: &[PathBuf]) -> Linted {
+    match kind {
+        Kind::Bake => diagnostics::lint_bake(linter, files),
+        _ => diagnostics::lint_stack(linter, project),
+    }
 }
 
 fn panic_message(panic: &(dyn std::any::Any + Send)) -> String {

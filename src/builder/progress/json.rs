@@ -119,9 +119,13 @@ pub fn event_json(names: &[String], event: &Event) -> Value {
                     m.insert("result".into(), json!("cached"));
                     m.insert("image_id".into(), json!(image_id));
                 }
-                JobResult::Failed { message } => {
+                JobResult::Failed { message, secs, .. } => {
                     m.insert("result".into(), json!("failed"));
                     m.insert("message".into(), json!(message));
+                    m.insert(
+                        "secs".into(),
+                        json!(secs.map(|s| (s * 1000.0).round() / 1000.0)),
+                    );
                 }
                 JobResult::Skipped { reason } => {
                     m.insert("result".into(), json!("skipped"));

@@ -55,8 +55,14 @@ pub enum JobResult {
     Cached {
         image_id: String,
     },
+    /// The message is the one-line summary; the full report (with this
+    /// message) is printed once the view is done, so the tty and plain
+    /// views leave it out.
     Failed {
         message: String,
+        /// How long it ran before it failed (`None`: it never started).
+        secs: Option<f64>,
+        cancelled: bool,
     },
     Skipped {
         reason: String,
@@ -217,6 +223,16 @@ pub fn human_bytes(n: u64) -> String {
 }
 
 /// `sha256:0123456789abcdef...` → `0123456789ab`.
+/// How a failed job ended, without its message (the report that closes
+/// the run carries it): `failed after 1.2s`, `cancelled`.
+pub fn failed_text(secs: Option<f64>, cancelled: bool) -> String {
+    let what = if cancelled { "cancelled" } else { "failed" };
+    match secs {
+        Some(s) => format!("{what} after {s:.1}s"),
+        None => what.to_string(),
+    }
+}
+
 pub fn short_id(id: &str) -> &str {
     let hex = id.strip_prefix("sha256:").unwrap_or(id);
     &hex[..hex.len().min(12)]

@@ -11,7 +11,7 @@
 use std::collections::HashSet;
 use std::io::{self, Write};
 
-use super::{human_bytes, short_id, Event, JobResult, NoteLevel, StepState, View};
+use super::{failed_text, human_bytes, short_id, Event, JobResult, NoteLevel, StepState, View};
 
 pub struct PlainView {
     names: Vec<String>,
@@ -84,9 +84,8 @@ impl View for PlainView {
                     StepState::Done { secs } => {
                         self.line(out, *job, &format!("#{num} done {secs:.1}s"))
                     }
-                    StepState::Failed { message } => {
-                        self.line(out, *job, &format!("#{num} error: {message}"))
-                    }
+                    // The message comes once, in the report after the run.
+                    StepState::Failed { .. } => self.line(out, *job, &format!("#{num} error")),
                 }
             }
             Event::Log { job, num, text } => match num {
@@ -128,7 +127,9 @@ impl View for PlainView {
                             short_id(image_id)
                         )
                     }
-                    JobResult::Failed { message } => format!("failed: {message}"),
+                    JobResult::Failed {
+                        secs, cancelled, ..
+                    } => failed_text(*secs, *cancelled),
                     JobResult::Skipped { reason } => format!("skipped: {reason}"),
                 };
                 self.line(out, *job, &text)
@@ -205,6 +206,48 @@ mod tests {
              web    | #3 cached\n\
              web    | sent 12.0 kB of context\n\
              web    | built 0123456789ab in 3.1s\n"
+        );
+    }
+
+    #[test]
+    fn a_failure_says_how_long_it_ran_and_leaves_the_message_to_the_report() {
+        let mut v = PlainView::new(vec!["web".into()]);
+        let mut out = Vec::new();
+        for e in [
+            Event::Step {
+                job: 0,
+                num: 4,
+                name: "[2/2] RUN false".into(),
+                state: StepState::Failed {
+                    message: "exit code: 1".into(),
+                },
+            },
+            Event::Finished {
+                job: 0,
+                result: JobResult::Failed {
+                    message: "step [2/2] RUN false failed: exit code: 1".into(),
+                    secs: Some(1.26),
+                    cancelled: false,
+                },
+            },
+            Event::Finished {
+                job: 0,
+                result: JobResult::Failed {
+                    message: "cancelled".into(),
+                    secs: None,
+                    cancelled: true,
+                },
+            },
+        ] {
+            v.event(&e, &mut out).unwrap();
+        }
+        let text = String::from_utf8(out).unwrap();
+        assert_eq!(
+            text,
+            "web | #4 [2/2] RUN false\n\
+             web | #4 error\n\
+             web | failed after 1.3s\n\
+             web | cancelled\n"
         );
     }
 }

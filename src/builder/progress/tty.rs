@@ -10,7 +10,7 @@ use std::io::{self, Write};
 use anstyle::{AnsiColor, Style};
 use indicatif::{MultiProgress, ProgressBar, ProgressDrawTarget, ProgressStyle};
 
-use super::{human_bytes, short_id, Event, JobResult, NoteLevel, StepState, View};
+use super::{failed_text, human_bytes, short_id, Event, JobResult, NoteLevel, StepState, View};
 
 struct Job {
     bar: ProgressBar,
@@ -259,15 +259,14 @@ impl View for TtyView {
                         self.paint(Style::new().fg_color(Some(AnsiColor::Blue.into())), "✔"),
                         format!("cached {} (unchanged)", short_id(image_id)),
                     ),
-                    JobResult::Failed { message } => {
-                        // Printed above in full (the bar's line is cut at
-                        // the terminal's edge); the bar only says so.
-                        self.above(job, &format!("failed: {message}"));
-                        (
-                            self.paint(Style::new().fg_color(Some(AnsiColor::Red.into())), "✘"),
-                            "failed".to_string(),
-                        )
-                    }
+                    // The message comes once, in full, in the report printed
+                    // after the live view (a bar's line is cut at the edge).
+                    JobResult::Failed {
+                        secs, cancelled, ..
+                    } => (
+                        self.paint(Style::new().fg_color(Some(AnsiColor::Red.into())), "✘"),
+                        failed_text(*secs, *cancelled),
+                    ),
                     JobResult::Skipped { reason } => (
                         self.paint(Style::new().dimmed(), "-"),
                         format!("skipped: {reason}"),
@@ -432,11 +431,13 @@ mod tests {
                 job: 0,
                 result: JobResult::Failed {
                     message: long.clone(),
+                    secs: Some(1.25),
+                    cancelled: false,
                 },
             },
             &mut sink,
         )
         .unwrap();
-        assert_eq!(v.jobs[0].bar.message(), "✘ failed");
+        assert_eq!(v.jobs[0].bar.message(), "✘ failed after 1.2s");
     }
 }

@@ -80,8 +80,15 @@ fn job_result(o: &Outcome) -> JobResult {
         Outcome::Cached { image_id, .. } => JobResult::Cached {
             image_id: image_id.clone(),
         },
-        Outcome::Failed { summary, .. } => JobResult::Failed {
+        Outcome::Failed {
+            summary,
+            secs,
+            cancelled,
+            ..
+        } => JobResult::Failed {
             message: summary.clone(),
+            secs: *secs,
+            cancelled: *cancelled,
         },
         Outcome::Skipped { reason } => JobResult::Skipped {
             reason: reason.clone(),
@@ -114,6 +121,7 @@ pub async fn run_all(
                 report: format!("error: {}: {why}\n", j.spec.name),
                 cancelled: false,
                 could_not_run: false,
+                secs: None,
             };
             let _ = events.send(Event::Finished {
                 job: i,
@@ -180,6 +188,7 @@ pub async fn run_all(
                     report: String::new(),
                     cancelled: true,
                     could_not_run: false,
+                    secs: None,
                 };
                 let _ = events.send(Event::Finished {
                     job: i,
@@ -221,6 +230,7 @@ pub async fn run_all(
                         report: format!("error: {msg}\n"),
                         cancelled: false,
                         could_not_run: false,
+                        secs: None,
                     });
                 }
             }

@@ -30,8 +30,12 @@ pub fn is_local_context(value: &str) -> bool {
 
 /// Resolves every target of `config` on its own (as `docker buildx bake
 /// NAME` would) and looks at its context and Dockerfile on disk, relative
-/// to `base`.
-pub fn target_views(config: &bake::Config, base: &Path) -> Vec<TargetView> {
+/// to `base` (a Dockerfile in `unsaved`, by absolute path, is read there).
+pub fn target_views(
+    config: &bake::Config,
+    base: &Path,
+    unsaved: &BTreeMap<PathBuf, String>,
+) -> Vec<TargetView> {
     // A target only inherited from and in no group is a template, not
     // something built: it is checked through the targets that inherit it.
     let template = |name: &str| {
@@ -52,12 +56,12 @@ pub fn target_views(config: &bake::Config, base: &Path) -> Vec<TargetView> {
             let resolved =
                 bake::resolve::resolve(config, std::slice::from_ref(&t.name), &[]).ok()?;
             let target = resolved.targets.get(&t.name)?.clone();
-            Some(view(target, base))
+            Some(view(target, base, unsaved))
         })
         .collect()
 }
 
-fn view(target: Target, base: &Path) -> TargetView {
+fn view(target: Target, base: &Path, unsaved: &BTreeMap<PathBuf, String>) -> TargetView {
     let context_value = target.str("context").unwrap_or(".").to_string();
     let context = is_local_context(&context_value)
         .then(|| crate::lint::baseline::clean_path(&base.join(&context_value)));
@@ -68,7 +72,7 @@ fn view(target: Target, base: &Path) -> TargetView {
             let name = target.str("dockerfile").unwrap_or("Dockerfile");
             let path = crate::lint::baseline::clean_path(&ctx.join(name));
             DockerfileSource::File {
-                exists: path.is_file(),
+                exists: unsaved.contains_key(&path) || path.is_file(),
                 path,
             }
         }
@@ -76,9 +80,10 @@ fn view(target: Target, base: &Path) -> TargetView {
     };
     let parsed = match &dockerfile {
         DockerfileSource::Inline(text) => Some(crate::dockerfile::parse(text.clone())),
-        DockerfileSource::File { path, exists: true } => {
-            std::fs::read(path).ok().map(crate::dockerfile::parse_bytes)
-        }
+        DockerfileSource::File { path, exists: true } => match unsaved.get(path) {
+            Some(text) => Some(crate::dockerfile::parse(text.clone())),
+            None => std::fs::read(path).ok().map(crate::dockerfile::parse_bytes),
+        },
         _ => None,
     };
     TargetView {
@@ -109,7 +114,9 @@ pub fn rule_for(kind: ProblemKind) -> &'static Rule {
 
 /// Lints bake files (merged in order, as one bake definition) for
 /// `buildlint check`: one outcome per bake file, then one per distinct
-/// Dockerfile build of its targets, findings tagged with the targets.
+/// Dockerfile build of its targets, findings tagged with the targets. The
+/// linter's unsaved texts (bake files, Dockerfiles) are read instead of
+/// the files on disk.
 pub fn lint_bake_project(linter: &Linter, files: &[PathBuf]) -> Result<Vec<Outcome>, SetupError> {
     let absolute: Vec<PathBuf> = files.iter().map(|f| linter.absolute(f)).collect();
     let Some(first) = absolute.first() else {
@@ -123,7 +130,7 @@ pub fn lint_bake_project(linter: &Linter, files: &[PathBuf]) -> Result<Vec<Outco
         files: absolute.clone(),
         working_dir: Some(base.clone()),
         environment: std::env::vars().collect(),
-        overlay: BTreeMap::new(),
+        overlay: linter.unsaved.as_ref().clone(),
     });
     let cwd = crate::lint::baseline::clean_path(&linter.cwd);
     let show = |p: &Path| -> PathBuf {
@@ -151,7 +158,7 @@ pub fn lint_bake_project(linter: &Linter, files: &[PathBuf]) -> Result<Vec<Outco
         .iter()
         .map(|f| SourceFile::new(show(&f.path), f.text.clone()))
         .collect();
-    let views = target_views(&loaded.config, &base);
+    let views = target_views(&loaded.config, &base, &linter.unsaved);
     let mut raw: Vec<BakeFinding> = loaded
         .problems
         .iter()

@@ -225,6 +225,19 @@ fn user_config() -> Option<PathBuf> {
     find_in(&dir, &["buildlint.toml"])
 }
 
+/// A resolver with what this one found so far.
+impl Clone for Resolver {
+    fn clone(&self) -> Resolver {
+        Resolver {
+            discovery: self.discovery.clone(),
+            cli: self.cli.clone(),
+            cwd: self.cwd.clone(),
+            files: Mutex::new(self.files.lock().expect("config cache").clone()),
+            dirs: Mutex::new(self.dirs.lock().expect("dir cache").clone()),
+        }
+    }
+}
+
 impl Resolver {
     pub fn new(discovery: Discovery, cli: Layer, cwd: PathBuf) -> Resolver {
         Resolver {

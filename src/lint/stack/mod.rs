@@ -220,19 +220,7 @@ pub fn lint_stack_project_with(
     options: &StackOptions,
 ) -> Result<Vec<Outcome>, SetupError> {
     let absolute: Vec<PathBuf> = files.iter().map(|f| linter.absolute(f)).collect();
-    lint_planned(linter, plan(&absolute), options, &BTreeMap::new())
-}
-
-/// [`lint_stack_project`] reading the texts of `overlay` (by absolute path:
-/// stack files and Dockerfiles) instead of the files on disk: an editor's
-/// unsaved buffers.
-pub fn lint_stack_project_overlay(
-    linter: &Linter,
-    files: &[PathBuf],
-    overlay: &BTreeMap<PathBuf, String>,
-) -> Result<Vec<Outcome>, SetupError> {
-    let absolute: Vec<PathBuf> = files.iter().map(|f| linter.absolute(f)).collect();
-    lint_planned(linter, plan(&absolute), &StackOptions::default(), overlay)
+    lint_planned(linter, plan(&absolute), options)
 }
 
 /// An override companion named without its base: its base's project,
@@ -255,11 +243,12 @@ fn override_with_its_base(file: &Path, base: &Path) -> ProjectPlan {
     }
 }
 
+/// Lints a planned project, reading the linter's unsaved texts (stack files
+/// and Dockerfiles) instead of the files on disk.
 fn lint_planned(
     linter: &Linter,
     planned: ProjectPlan,
     options: &StackOptions,
-    overlay: &BTreeMap<PathBuf, String>,
 ) -> Result<Vec<Outcome>, SetupError> {
     let (files, stack_mode, only_in) = match planned {
         ProjectPlan::WithItsBase { .. } => return Ok(Vec::new()),
@@ -291,7 +280,7 @@ fn lint_planned(
             home: dirs::home_dir(),
             ..LoadOptions::default()
         },
-        overlay,
+        &linter.unsaved,
     );
     let mut options = settings.options.clone();
     options.build = linter.build_inputs.clone();
@@ -364,7 +353,7 @@ fn lint_planned(
         });
     }
     if let (Some(project), None) = (&loaded.project, &shown_only) {
-        outcomes.extend(lint_stack_dockerfiles_overlay(linter, project, overlay)?);
+        outcomes.extend(lint_stack_dockerfiles(linter, project)?);
     }
     Ok(outcomes)
 }
@@ -442,16 +431,6 @@ pub fn lint_stack_dockerfiles(
     linter: &Linter,
     project: &Project,
 ) -> Result<Vec<Outcome>, SetupError> {
-    lint_stack_dockerfiles_overlay(linter, project, &BTreeMap::new())
-}
-
-/// [`lint_stack_dockerfiles`] reading the Dockerfiles in `overlay` (by
-/// absolute path) from there.
-pub fn lint_stack_dockerfiles_overlay(
-    linter: &Linter,
-    project: &Project,
-    overlay: &BTreeMap<PathBuf, String>,
-) -> Result<Vec<Outcome>, SetupError> {
     let builds = dockerfile_builds(project);
     let cwd = crate::lint::baseline::clean_path(&linter.cwd);
     let show = |p: &Path| -> PathBuf {
@@ -468,11 +447,9 @@ pub fn lint_stack_dockerfiles_overlay(
                 } else {
                     show(&b.dockerfile)
                 },
-                bytes: b
-                    .inline
-                    .as_ref()
-                    .or_else(|| overlay.get(&b.dockerfile))
-                    .map(|t| t.clone().into_bytes()),
+                // A Dockerfile on disk is read through the linter, which
+                // knows the editor's unsaved texts.
+                bytes: b.inline.as_ref().map(|t| t.clone().into_bytes()),
                 context: Some(b.context.clone()),
                 build_args: b.build_args.clone(),
                 target: b.target.clone(),
@@ -544,7 +521,7 @@ pub fn lint_projects(
                 }
                 other => other,
             };
-            lint_planned(linter, planned, options, &BTreeMap::new())
+            lint_planned(linter, planned, options)
         })
         .collect();
     StackRun::gather(linter, results)
