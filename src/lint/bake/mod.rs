@@ -43,6 +43,10 @@ pub struct TargetView {
 /// What the semantic bake rules see.
 pub struct BakeCx<'a> {
     pub targets: &'a [TargetView],
+    /// The file is linted for `buildlint build --bake`: rules about what
+    /// the daemon's build API cannot serve speak (`check` cannot know
+    /// whether buildx or buildlint builds the file).
+    pub build_in_view: bool,
 }
 
 /// A finding of a bake rule, before it is placed in a file.
@@ -148,6 +152,17 @@ pub fn rule_for(kind: ProblemKind) -> &'static Rule {
 /// `buildlint check`: one outcome per bake file, then one per distinct
 /// Dockerfile build of its targets, findings tagged with the targets.
 pub fn lint_bake_project(linter: &Linter, files: &[PathBuf]) -> Result<Vec<Outcome>, SetupError> {
+    lint_bake_files(linter, files, None)
+}
+
+/// Lints bake files as [`lint_bake_project`] does; with `selected` (the
+/// targets `buildlint build --bake` resolved, `--set` applied), the target
+/// checks and Dockerfile lint look at those targets only.
+pub fn lint_bake_files(
+    linter: &Linter,
+    files: &[PathBuf],
+    selected: Option<&bake::Resolved>,
+) -> Result<Vec<Outcome>, SetupError> {
     let absolute: Vec<PathBuf> = files.iter().map(|f| linter.absolute(f)).collect();
     let Some(first) = absolute.first() else {
         return Ok(Vec::new());
@@ -188,7 +203,10 @@ pub fn lint_bake_project(linter: &Linter, files: &[PathBuf]) -> Result<Vec<Outco
         .iter()
         .map(|f| SourceFile::new(show(&f.path), f.text.clone()))
         .collect();
-    let views = target_views(&loaded.config, &base);
+    let views = match selected {
+        Some(r) => r.targets.values().map(|t| view(t.clone(), &base)).collect(),
+        None => target_views(&loaded.config, &base),
+    };
     let mut raw: Vec<BakeFinding> = loaded
         .problems
         .iter()
@@ -200,7 +218,10 @@ pub fn lint_bake_project(linter: &Linter, files: &[PathBuf]) -> Result<Vec<Outco
             target: None,
         })
         .collect();
-    let cx = BakeCx { targets: &views };
+    let cx = BakeCx {
+        targets: &views,
+        build_in_view: linter.build_inputs.is_some(),
+    };
     for check in rules::CHECKS {
         check(&cx, &mut raw);
     }
