@@ -149,36 +149,3 @@ fn an_unreadable_bake_file_is_one_finding_not_a_panic() {
     assert!(outcomes[0].unreadable);
     assert!(outcomes[0].findings[0].message.contains("not UTF-8"));
 }
-
-#[test]
-fn check_finds_bake_files_by_name_and_names_the_target() {
-    let dir = tempfile::tempdir().unwrap();
-    let root = dir.path();
-    write(
-        root,
-        &[
-            (
-                "docker-bake.hcl",
-                "group \"default\" {\n  targets = [\"api\"]\n}\ntarget \"api\" {\n  context = \"api\"\n  args = { VERSON = \"1\" }\n}\n",
-            ),
-            ("docker-bake.override.hcl", "target \"api\" {\n  targte = \"x\"\n}\n"),
-            ("api/Dockerfile", "FROM scratch\nARG VERSION\nMAINTAINER me\n"),
-        ],
-    );
-    let root_s = root.to_str().unwrap();
-    let (code, out, err) = crate::cli::run_captured(&["check", "--format", "json", root_s]);
-    assert_eq!(code, 1, "{err}");
-    let json: serde_json::Value = serde_json::from_str(&out).unwrap();
-    let text = json.to_string();
-    // Read as bake files, not as Dockerfiles (no unknown-instruction `group`).
-    assert!(
-        !text.contains("BL1024") && !text.contains("BL0001"),
-        "{text}"
-    );
-    for code in ["BL5023", "BL5003", "BL1010"] {
-        assert!(text.contains(code), "{code} missing: {text}");
-    }
-    // The Dockerfile is linted once, through the target.
-    assert_eq!(text.matches("\"BL1010\"").count(), 1, "{text}");
-    assert!(text.contains("\"api\""), "{text}");
-}
