@@ -362,9 +362,10 @@ pub fn plan_bake(
         }
         let t = &resolved.targets[names[i]];
         let spec = plan.jobs[i].spec.clone();
-        let needed = stages::needed_stages(&spec.df, spec.target.as_deref(), &spec.build_args)
-            .unwrap_or_else(|_| vec![true; spec.df.stages.len()]);
-        let external = stages::image_uses(&spec.df, &needed, &spec.build_args);
+        // Every stage, not only those the target needs: the classic builder
+        // runs all the stages before the target.
+        let every = vec![true; spec.df.stages.len()];
+        let external = stages::image_uses(&spec.df, &every, &spec.build_args);
         let mut deps: Vec<usize> = Vec::new();
         let mut edits: Vec<(crate::span::Span, String, String)> = Vec::new();
         let mut problem = None;
@@ -504,4 +505,123 @@ fn rewrite(
     }
     let df = crate::dockerfile::parse(text).map_err(|e| e.message)?;
     Ok((dir, path, df))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn plan(files: &[(&str, &str)], targets: &[&str]) -> (tempfile::TempDir, BakePlan) {
+        let dir = tempfile::tempdir().unwrap();
+        for (p, text) in files {
+            let path = dir.path().join(p);
+            std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+            std::fs::write(path, text).unwrap();
+        }
+        let loaded = crate::bake::load(&crate::bake::LoadOptions {
+            files: vec![dir.path().join("docker-bake.hcl")],
+            working_dir: Some(dir.path().to_path_buf()),
+            ..Default::default()
+        });
+        assert!(loaded.problems.is_empty(), "{:?}", loaded.problems);
+        let names: Vec<String> = targets.iter().map(|s| s.to_string()).collect();
+        let resolved = crate::bake::resolve::resolve(&loaded.config, &names, &[]).unwrap();
+        let plan = plan_bake(&resolved, dir.path(), &BakeOverrides::default(), dir.path()).unwrap();
+        (dir, plan)
+    }
+
+    fn job<'p>(plan: &'p BakePlan, name: &str) -> &'p PlannedJob {
+        plan.jobs.iter().find(|j| j.spec.name == name).unwrap()
+    }
+
+    #[test]
+    fn every_use_of_a_target_context_names_the_dependency() {
+        let (dir, plan) = plan(
+            &[
+                (
+                    "docker-bake.hcl",
+                    "target \"app\" {\n  contexts = { base = \"target:base\", alpine = \"docker-image://busybox:1\" }\n}\ntarget \"base\" {\n  dockerfile = \"base.Dockerfile\"\n}\n",
+                ),
+                ("base.Dockerfile", "FROM scratch\n"),
+                (
+                    "Dockerfile",
+                    "FROM base AS one\nFROM alpine AS two\nFROM base\nCOPY --from=base /a /a\nRUN --mount=type=cache,from=base,target=/x true\n",
+                ),
+                ("Dockerfile.dockerignore", "secret\n"),
+            ],
+            &["app"],
+        );
+        let internal = internal_reference(dir.path(), "base");
+        let app = job(&plan, "app");
+        let base = plan
+            .jobs
+            .iter()
+            .position(|j| j.spec.name == "base")
+            .unwrap();
+        assert_eq!(app.deps, vec![base]);
+        assert_eq!(app.blocked, None);
+        assert_eq!(
+            app.spec.df.source,
+            format!(
+                "FROM {internal} AS one\nFROM busybox:1 AS two\nFROM {internal}\nCOPY --from={internal} /a /a\nRUN --mount=type=cache,from={internal},target=/x true\n"
+            )
+        );
+        // The Dockerfile's own ignore file goes with the copy.
+        let mut ignore = app.spec.dockerfile_path.clone().into_os_string();
+        ignore.push(".dockerignore");
+        assert_eq!(std::fs::read_to_string(ignore).unwrap(), "secret\n");
+        // The dependency carries the internal name, and only buildlint's.
+        assert_eq!(job(&plan, "base").spec.tags, vec![internal.clone()]);
+        assert_eq!(plan.internal, vec![internal]);
+        assert!(!job(&plan, "base").spec.push);
+    }
+
+    #[test]
+    fn what_the_daemon_cannot_serve_blocks_the_target_with_the_reason() {
+        let (_dir, plan) = plan(
+            &[
+                (
+                    "docker-bake.hcl",
+                    r#"target "local" {
+  contexts = { src = "./src" }
+}
+target "pulling" {
+  dockerfile = "pull.Dockerfile"
+  contexts   = { base = "target:local" }
+  pull       = true
+}
+target "files" {
+  output = ["type=local,dest=out"]
+}
+target "multi" {
+  platforms = ["linux/amd64", "linux/arm64"]
+}
+target "pushed" {
+  tags   = ["example/app:1"]
+  output = ["type=registry"]
+}
+"#,
+                ),
+                ("Dockerfile", "FROM scratch\nCOPY --from=src /a /a\n"),
+                ("pull.Dockerfile", "FROM base\n"),
+                ("src/a", "a"),
+            ],
+            &["local", "pulling", "files", "multi", "pushed"],
+        );
+        let why = |n: &str| job(&plan, n).blocked.clone().unwrap_or_default();
+        assert!(
+            why("local").contains("has no named contexts"),
+            "{}",
+            why("local")
+        );
+        assert!(
+            why("pulling").contains("`pull = true`"),
+            "{}",
+            why("pulling")
+        );
+        assert!(why("files").contains("type=local"), "{}", why("files"));
+        assert!(why("multi").contains("2 platforms"), "{}", why("multi"));
+        assert_eq!(job(&plan, "pushed").blocked, None);
+        assert!(job(&plan, "pushed").spec.push);
+    }
 }
