@@ -38,6 +38,106 @@ fn local_arch() -> &'static str {
     }
 }
 
+/// User `function` blocks (`params`, `variadic_params`, `result`). hcl-rs
+/// calls functions through plain `fn` pointers, so each user function is
+/// served by one of a fixed set of trampolines (`call::<N>`) that finds its
+/// definition, and the global variables its body sees, in a table of the
+/// evaluating thread.
+mod user_funcs {
+    use std::cell::{Cell, RefCell};
+
+    use hcl::eval::{Context, Evaluate, Func, FuncArgs};
+    use hcl::expr::Expression;
+    use hcl::Value;
+
+    #[derive(Clone)]
+    pub struct UserFunc {
+        pub params: Vec<String>,
+        pub variadic: Option<String>,
+        pub result: Expression,
+    }
+
+    thread_local! {
+        static FUNCS: RefCell<Vec<UserFunc>> = const { RefCell::new(Vec::new()) };
+        static GLOBALS: RefCell<Option<Context<'static>>> = const { RefCell::new(None) };
+        static DEPTH: Cell<usize> = const { Cell::new(0) };
+    }
+
+    /// Nested calls deeper than this are a function calling itself.
+    const MAX_DEPTH: usize = 64;
+
+    fn call<const N: usize>(args: FuncArgs) -> Result<Value, String> {
+        let Some(f) = FUNCS.with(|f| f.borrow().get(N).cloned()) else {
+            return Err("no such function".into());
+        };
+        let mut ctx = GLOBALS.with(|g| g.borrow().clone()).unwrap_or_default();
+        for (p, v) in f.params.iter().zip(args.iter()) {
+            ctx.declare_var(p.as_str(), v.clone());
+        }
+        if let Some(rest) = &f.variadic {
+            let extra: Vec<Value> = args.iter().skip(f.params.len()).cloned().collect();
+            ctx.declare_var(rest.as_str(), Value::Array(extra));
+        }
+        let depth = DEPTH.with(|d| d.get());
+        if depth >= MAX_DEPTH {
+            return Err("functions call each other without end".into());
+        }
+        DEPTH.with(|d| d.set(depth + 1));
+        let out = f.result.evaluate(&ctx).map_err(|e| e.to_string());
+        DEPTH.with(|d| d.set(depth));
+        out
+    }
+
+    macro_rules! trampolines {
+        ($($n:literal)*) => { [$(call::<$n> as Func,)*] };
+    }
+
+    /// One per user function a bake definition may declare.
+    pub const TRAMPOLINES: [Func; 64] = trampolines!(
+        0 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18 19 20 21 22 23 24 25 26 27 28 29 30 31
+        32 33 34 35 36 37 38 39 40 41 42 43 44 45 46 47 48 49 50 51 52 53 54 55 56 57 58 59 60
+        61 62 63
+    );
+
+    /// Makes `funcs` the functions of this thread's evaluation.
+    pub fn install(funcs: Vec<UserFunc>) {
+        FUNCS.with(|f| *f.borrow_mut() = funcs);
+        DEPTH.with(|d| d.set(0));
+    }
+
+    /// The variables function bodies see from now on.
+    pub fn set_globals(ctx: &Context<'static>) {
+        GLOBALS.with(|g| *g.borrow_mut() = Some(ctx.clone()));
+    }
+
+    /// Forgets this thread's functions and globals.
+    pub fn clear() {
+        FUNCS.with(|f| f.borrow_mut().clear());
+        GLOBALS.with(|g| *g.borrow_mut() = None);
+    }
+}
+
+/// A function block's parameter names: `params = [a, b]` (bare names) or
+/// `["a", "b"]` (strings, as in JSON files).
+fn param_names(expr: &Expression) -> Option<Vec<String>> {
+    match expr {
+        Expression::Array(items) => items.iter().map(param_name).collect(),
+        _ => None,
+    }
+}
+
+fn param_name(expr: &Expression) -> Option<String> {
+    match expr {
+        Expression::Variable(v) => Some(v.to_string()),
+        Expression::String(s) => Some(s.clone()),
+        Expression::TemplateExpr(t) => match t.as_ref() {
+            hcl::expr::TemplateExpr::QuotedString(s) => Some(s.clone()),
+            hcl::expr::TemplateExpr::Heredoc(h) => Some(h.template.clone()),
+        },
+        _ => None,
+    }
+}
+
 /// More targets than any real bake file has; a bigger matrix is a mistake
 /// (or a bomb), reported instead of expanded.
 const MAX_COMBINATIONS: usize = 10_000;
@@ -128,6 +228,7 @@ impl<'e> Evaluator<'e> {
         let mut vars: Vec<Var> = Vec::new();
         let mut target_blocks: Vec<(usize, &RawBlock)> = Vec::new();
         let mut group_blocks: Vec<(usize, &RawBlock)> = Vec::new();
+        let mut funcs: Vec<user_funcs::UserFunc> = Vec::new();
         for (file, raw) in files.iter().enumerate() {
             for attr in &raw.attrs {
                 vars.push(Var {
@@ -192,14 +293,16 @@ impl<'e> Evaluator<'e> {
                             &["params", "variadic_params", "result"],
                             &[],
                         );
-                        self.user_functions.insert(label);
+                        self.declare_function(file, block, label, &mut funcs);
                     }
                     "target" => target_blocks.push((file, block)),
                     _ => group_blocks.push((file, block)),
                 }
             }
         }
+        user_funcs::install(funcs);
         let ctx = self.resolve_vars(&vars);
+        user_funcs::set_globals(&ctx);
         self.validate_vars(&vars, &ctx);
 
         let mut config = Config::default();
@@ -211,14 +314,32 @@ impl<'e> Evaluator<'e> {
                 config.groups.push(group);
             }
         }
+        // The names each label's blocks produced, over all files (buildx's
+        // `Renamed`): a label whose blocks produced other names than itself
+        // (a matrix, `name`) becomes a group of them.
+        let mut renamed: Vec<(String, KeySpan, Vec<String>)> = Vec::new();
         for (file, block) in target_blocks {
             let mut allowed: Vec<&str> =
                 super::model::TARGET_ATTRS.iter().map(|(n, _)| *n).collect();
             allowed.extend(TARGET_META_ATTRS);
             allowed.push("inherits");
             self.check_attrs(file, block, &allowed, &[]);
-            let expanded = self.targets(&ctx, file, block);
             let label = block.labels[0].0.clone();
+            let at = KeySpan {
+                file,
+                span: block.label_span(),
+            };
+            if !valid_target_name(&label) {
+                self.problem(
+                    ProblemKind::Matrix,
+                    at,
+                    format!(
+                        "target name {label:?} is invalid: names are letters, digits, `_` and `-`"
+                    ),
+                );
+                continue;
+            }
+            let expanded = self.targets(&ctx, file, block);
             let names: Vec<String> = expanded.iter().map(|t| t.name.clone()).collect();
             for t in expanded {
                 match config.targets.iter_mut().find(|have| have.name == t.name) {
@@ -226,28 +347,94 @@ impl<'e> Evaluator<'e> {
                     None => config.targets.push(t),
                 }
             }
-            // A matrix target's label names the group of its expansions.
-            if !names.is_empty() && (names.len() != 1 || names[0] != label) {
-                let at = KeySpan {
-                    file,
-                    span: block.label_span(),
-                };
-                let mut members: Vec<(String, KeySpan)> = Vec::new();
-                for n in names {
-                    if !members.iter().any(|(m, _)| *m == n) {
-                        members.push((n, at));
+            match renamed.iter_mut().find(|(l, _, _)| *l == label) {
+                Some((_, _, have)) => {
+                    for n in names {
+                        if !have.contains(&n) {
+                            have.push(n);
+                        }
                     }
                 }
-                config.groups.retain(|g| g.name != label);
-                config.groups.push(Group {
-                    name: label,
-                    at,
-                    description: None,
-                    targets: members,
-                });
+                None => renamed.push((label, at, names)),
             }
         }
+        for (label, at, names) in renamed {
+            if names.is_empty() || (names.len() == 1 && names[0] == label) {
+                continue;
+            }
+            config.groups.retain(|g| g.name != label);
+            config.groups.push(Group {
+                name: label,
+                at,
+                description: None,
+                targets: names.into_iter().map(|n| (n, at)).collect(),
+            });
+        }
+        user_funcs::clear();
         config
+    }
+
+    /// Declares a `function` block for the expressions to call (a later
+    /// block of the same name replaces an earlier one).
+    fn declare_function(
+        &mut self,
+        file: usize,
+        block: &RawBlock,
+        name: String,
+        funcs: &mut Vec<user_funcs::UserFunc>,
+    ) {
+        use hcl::eval::{FuncDef, ParamType};
+        let at = KeySpan {
+            file,
+            span: block.label_span(),
+        };
+        self.user_functions.insert(name.clone());
+        let params = match block.attr("params").map(|a| param_names(&a.expr)) {
+            Some(Some(p)) => p,
+            Some(None) => {
+                self.problem(
+                    ProblemKind::AttributeType,
+                    at,
+                    format!("`params` of function `{name}` must be a list of names"),
+                );
+                return;
+            }
+            None => Vec::new(),
+        };
+        let variadic = block
+            .attr("variadic_params")
+            .and_then(|a| param_name(&a.expr));
+        let Some(result) = block.attr("result") else {
+            self.problem(
+                ProblemKind::AttributeType,
+                at,
+                format!("function `{name}` has no `result`"),
+            );
+            return;
+        };
+        let index = funcs.len();
+        let Some(trampoline) = user_funcs::TRAMPOLINES.get(index) else {
+            self.problem(
+                ProblemKind::UnsupportedFunction,
+                at,
+                format!(
+                    "more than {} functions: `{name}` is not evaluated",
+                    user_funcs::TRAMPOLINES.len()
+                ),
+            );
+            return;
+        };
+        let mut def = FuncDef::builder().params(vec![ParamType::Any; params.len()]);
+        if variadic.is_some() {
+            def = def.variadic_param(ParamType::Any);
+        }
+        self.base
+            .declare_func(name.as_str(), def.build(*trampoline));
+        funcs.push(user_funcs::UserFunc {
+            params,
+            variadic,
+            result: result.expr.clone(),
+        });
     }
 
     fn check_attrs(&mut self, file: usize, block: &RawBlock, attrs: &[&str], blocks: &[&str]) {
@@ -284,6 +471,13 @@ impl<'e> Evaluator<'e> {
         let mut ctx = self.base.clone();
         // Later definitions of the same name win (override files).
         let mut last: BTreeMap<&str, &Var> = BTreeMap::new();
+        // A name a `variable` block declares takes environment overrides
+        // even when a later file sets it with a plain attribute.
+        let declared: HashSet<&str> = vars
+            .iter()
+            .filter(|v| v.overridable)
+            .map(|v| v.name.as_str())
+            .collect();
         for v in vars {
             last.insert(&v.name, v);
         }
@@ -294,11 +488,14 @@ impl<'e> Evaluator<'e> {
             let mut progress = false;
             let mut waiting = Vec::new();
             for v in pending {
-                let env = if v.overridable {
+                let env = if declared.contains(v.name.as_str()) {
                     self.env.get(&v.name)
                 } else {
                     None
                 };
+                if !self.user_functions.is_empty() {
+                    user_funcs::set_globals(&ctx);
+                }
                 let default = match v.default {
                     None => Some(Value::Null),
                     Some(expr) => match expr.evaluate(&ctx) {
@@ -306,6 +503,14 @@ impl<'e> Evaluator<'e> {
                         Err(e) => match e.kind() {
                             ErrorKind::UndefinedVar(dep)
                                 if names.contains(dep.as_str()) && !done.contains(dep.as_str()) =>
+                            {
+                                None
+                            }
+                            // A function whose body reads a variable not
+                            // resolved yet: tried again on the next pass.
+                            ErrorKind::FuncCall(f, _)
+                                if self.user_functions.contains(&f.to_string())
+                                    && done.len() < names.len() =>
                             {
                                 None
                             }
@@ -324,9 +529,11 @@ impl<'e> Evaluator<'e> {
                             (Some(text), None) => Value::String(text.clone()),
                             (None, default) => default.unwrap_or(Value::Null),
                         };
+                        let typed = v.block.is_some_and(|b| b.attr("type").is_some());
                         let value = match (value, v.default) {
-                            // A variable with neither default nor override is "".
-                            (Value::Null, None) => Value::String(String::new()),
+                            // An untyped variable with neither default nor
+                            // override is ""; a typed one is null.
+                            (Value::Null, None) if !typed => Value::String(String::new()),
                             (value, _) => value,
                         };
                         ctx.declare_var(v.name.clone(), value);
@@ -340,15 +547,30 @@ impl<'e> Evaluator<'e> {
                 break;
             }
         }
-        for v in pending {
-            self.problem(
-                ProblemKind::Cycle,
-                v.at,
-                format!(
-                    "variable `{}` depends on itself through other variables",
-                    v.name
+        // Judged before any of them is declared null.
+        let cycles: Vec<bool> = pending
+            .iter()
+            .map(|v| match v.default.map(|e| e.evaluate(&ctx)) {
+                Some(Err(e)) => {
+                    matches!(e.kind(), ErrorKind::UndefinedVar(d) if names.contains(d.as_str()))
+                }
+                _ => false,
+            })
+            .collect();
+        for (v, cycle) in pending.into_iter().zip(cycles) {
+            match v.default {
+                Some(expr) if !cycle => {
+                    self.eval(&ctx, expr, v.at);
+                }
+                _ => self.problem(
+                    ProblemKind::Cycle,
+                    v.at,
+                    format!(
+                        "variable `{}` depends on itself through other variables",
+                        v.name
+                    ),
                 ),
-            );
+            }
             ctx.declare_var(v.name.clone(), Value::Null);
         }
         ctx
@@ -536,6 +758,14 @@ impl<'e> Evaluator<'e> {
                         );
                         continue;
                     }
+                    if out.iter().any(|t: &Target| t.name == name) {
+                        self.problem(
+                            ProblemKind::Matrix,
+                            key,
+                            format!("the matrix gives two targets the name {name:?}; make `name` differ by the matrix values"),
+                        );
+                        continue;
+                    }
                 }
             }
             let mut t = Target {
@@ -579,7 +809,7 @@ impl<'e> Evaluator<'e> {
         if value.is_null() {
             return None;
         }
-        let converted = convert(&value, kind);
+        let converted = convert(&value, kind, &a.name);
         if converted.is_none() {
             let want = match kind {
                 AttrKind::Str => "a string",
@@ -617,7 +847,32 @@ fn scalar(v: &Value) -> Option<String> {
     }
 }
 
-fn convert(v: &Value, kind: AttrKind) -> Option<AttrValue> {
+/// A structured list entry in buildx's CSV form: `{ type = "registry", ref
+/// = "x" }` is `type=registry,ref=x`; an `ssh` entry `{ id = "key", paths =
+/// ["a", "b"] }` is `key=a,b` (and `{ id = "default" }` is `default`).
+fn csv_entry(attr: &str, o: &hcl::Map<String, Value>) -> Option<String> {
+    let joined = |v: &Value| match v {
+        Value::Array(items) => items
+            .iter()
+            .map(scalar)
+            .collect::<Option<Vec<_>>>()
+            .map(|p| p.join(",")),
+        other => scalar(other),
+    };
+    if attr == "ssh" {
+        let id = o.get("id").and_then(scalar)?;
+        return Some(match o.get("paths").map(joined) {
+            Some(Some(paths)) if !paths.is_empty() => format!("{id}={paths}"),
+            _ => id,
+        });
+    }
+    o.iter()
+        .map(|(k, v)| joined(v).map(|v| format!("{k}={v}")))
+        .collect::<Option<Vec<_>>>()
+        .map(|p| p.join(","))
+}
+
+fn convert(v: &Value, kind: AttrKind, attr: &str) -> Option<AttrValue> {
     match kind {
         AttrKind::Str => scalar(v).map(AttrValue::Str),
         AttrKind::Bool => match v {
@@ -631,13 +886,7 @@ fn convert(v: &Value, kind: AttrKind) -> Option<AttrValue> {
                 .iter()
                 .filter(|i| !i.is_null())
                 .map(|i| match i {
-                    // cache-from = [{ type = "registry", ref = "x" }] is the
-                    // CSV form type=registry,ref=x.
-                    Value::Object(o) => o
-                        .iter()
-                        .map(|(k, v)| scalar(v).map(|v| format!("{k}={v}")))
-                        .collect::<Option<Vec<_>>>()
-                        .map(|p| p.join(",")),
+                    Value::Object(o) => csv_entry(attr, o),
                     other => scalar(other),
                 })
                 .collect::<Option<Vec<_>>>()

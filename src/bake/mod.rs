@@ -14,7 +14,9 @@ pub mod resolve;
 pub mod stdlib;
 
 pub use model::{AttrValue, BakeFile, Config, Group, KeySpan, Problem, ProblemKind, Target};
-pub use resolve::{load, LoadOptions, Loaded, Resolved};
+pub use resolve::{load, resolve_with_env, LoadOptions, Loaded, Resolved};
 
+#[cfg(test)]
+mod buildx_tests;
 #[cfg(test)]
 mod tests;

@@ -245,3 +245,54 @@ impl Config {
         self.groups.iter().find(|g| g.name == name)
     }
 }
+
+/// The `key=value` fields of an `output`, `cache-from` or `cache-to` entry
+/// in buildx's CSV form (`type=registry,ref=example/app:cache`); values
+/// may be quoted (`"name=a,b"`).
+pub fn csv_fields(spec: &str) -> Vec<(String, String)> {
+    let mut fields = Vec::new();
+    let mut field = String::new();
+    let mut quoted = false;
+    for c in spec.chars().chain(std::iter::once(',')) {
+        match c {
+            '"' => quoted = !quoted,
+            ',' if !quoted => {
+                let f = std::mem::take(&mut field);
+                let f = f.trim();
+                if !f.is_empty() {
+                    let (k, v) = f.split_once('=').unwrap_or((f, ""));
+                    fields.push((k.trim().to_ascii_lowercase(), v.trim().to_string()));
+                }
+            }
+            c => field.push(c),
+        }
+    }
+    fields
+}
+
+/// The exporter an `output` entry names, as buildx reads it: `-` is a tar
+/// on standard output, a bare path a `local` directory, otherwise the
+/// `type` field (required).
+pub fn output_type(spec: &str) -> Option<String> {
+    let spec = spec.trim();
+    if spec == "-" {
+        return Some("tar".to_string());
+    }
+    if !spec.contains('=') {
+        return Some("local".to_string());
+    }
+    csv_fields(spec)
+        .into_iter()
+        .find(|(k, _)| k == "type")
+        .map(|(_, v)| v)
+}
+
+/// The backend a `cache-from`/`cache-to` entry names, as buildx reads it: a
+/// bare reference is `registry`, as is an entry without `type`.
+pub fn cache_type(spec: &str) -> String {
+    csv_fields(spec)
+        .into_iter()
+        .find(|(k, _)| k == "type")
+        .map(|(_, v)| v)
+        .unwrap_or_else(|| "registry".to_string())
+}

@@ -148,30 +148,50 @@ fn parse_json(text: &str) -> Result<RawFile, SyntaxError> {
     for (kind, value) in top {
         let kind_span = finder.find(&kind, pos);
         pos = kind_span.end as usize;
-        match (kind.as_str(), value) {
-            ("target" | "group" | "variable" | "function", serde_json::Value::Object(blocks)) => {
-                for (label, body) in blocks {
+        let is_block = matches!(kind.as_str(), "target" | "group" | "variable" | "function");
+        match (is_block, value) {
+            // HCL's JSON syntax: `{"target": {"a": {...}}}`, or the same
+            // as lists of objects: `{"target": [{"a": [{...}]}]}`.
+            (true, value @ (serde_json::Value::Object(_) | serde_json::Value::Array(_))) => {
+                let labelled: Vec<serde_json::Map<String, serde_json::Value>> = match value {
+                    serde_json::Value::Object(m) => vec![m],
+                    serde_json::Value::Array(items) => items
+                        .into_iter()
+                        .filter_map(|i| match i {
+                            serde_json::Value::Object(m) => Some(m),
+                            _ => None,
+                        })
+                        .collect(),
+                    _ => Vec::new(),
+                };
+                for (label, body) in labelled.into_iter().flatten() {
                     let label_span = finder.find(&label, pos);
                     pos = label_span.end as usize;
-                    let mut block = RawBlock {
-                        kind: kind.clone(),
-                        kind_span,
-                        labels: vec![(label, label_span)],
-                        attrs: Vec::new(),
-                        blocks: Vec::new(),
+                    let bodies = match body {
+                        serde_json::Value::Array(items) => items,
+                        other => vec![other],
                     };
-                    if let serde_json::Value::Object(attrs) = body {
-                        for (name, value) in attrs {
-                            let key = finder.find(&name, pos);
-                            pos = key.end as usize;
-                            block.attrs.push(RawAttr {
-                                name,
-                                key,
-                                expr: json_expr(&value),
-                            });
+                    for body in bodies {
+                        let mut block = RawBlock {
+                            kind: kind.clone(),
+                            kind_span,
+                            labels: vec![(label.clone(), label_span)],
+                            attrs: Vec::new(),
+                            blocks: Vec::new(),
+                        };
+                        if let serde_json::Value::Object(attrs) = body {
+                            for (name, value) in attrs {
+                                let key = finder.find(&name, pos);
+                                pos = key.end as usize;
+                                block.attrs.push(RawAttr {
+                                    name,
+                                    key,
+                                    expr: json_expr(&value),
+                                });
+                            }
                         }
+                        file.blocks.push(block);
                     }
-                    file.blocks.push(block);
                 }
             }
             (_, value) => file.attrs.push(RawAttr {
@@ -196,18 +216,10 @@ fn json_expr(value: &serde_json::Value) -> Expression {
         },
         serde_json::Value::String(s) => {
             if s.contains("${") || s.contains("%{") {
-                let mut raw = String::with_capacity(s.len());
-                for c in s.chars() {
-                    match c {
-                        '\\' => raw.push_str("\\\\"),
-                        '"' => raw.push_str("\\\""),
-                        '\n' => raw.push_str("\\n"),
-                        '\r' => raw.push_str("\\r"),
-                        '\t' => raw.push_str("\\t"),
-                        c => raw.push(c),
-                    }
-                }
-                Expression::TemplateExpr(Box::new(TemplateExpr::QuotedString(raw)))
+                // The decoded string is the template itself: literal text
+                // as it is (no second round of escapes), and strings inside
+                // `${}` quoted as in HCL (`"pre-${f(\"x\")}"` in the file).
+                Expression::TemplateExpr(Box::new(TemplateExpr::QuotedString(s.clone())))
             } else {
                 Expression::String(s.clone())
             }

@@ -129,7 +129,11 @@ pub fn check_references(config: &Config) -> Vec<Problem> {
                 });
             }
         }
-        if group_reaches(config, &g.name, &g.name, &mut BTreeSet::new()) {
+        // buildx reads a member that names a group being expanded as a
+        // target of that name: a cycle only when there is no such target.
+        if group_reaches(config, &g.name, &g.name, &mut BTreeSet::new())
+            && config.target(&g.name).is_none()
+        {
             problems.push(Problem {
                 kind: ProblemKind::Cycle,
                 at: g.at,
@@ -272,6 +276,18 @@ struct Override {
 /// (`target.key=value`) as `docker buildx bake` does. An error is a
 /// sentence naming what to fix.
 pub fn resolve(config: &Config, names: &[String], sets: &[String]) -> Result<Resolved, String> {
+    resolve_with_env(config, names, sets, &std::env::vars().collect())
+}
+
+/// [`resolve`] with the environment a bare `--set TARGET.args.NAME` reads
+/// its value from (buildx: the process environment; unset, the override is
+/// ignored).
+pub fn resolve_with_env(
+    config: &Config,
+    names: &[String],
+    sets: &[String],
+    env: &BTreeMap<String, String>,
+) -> Result<Resolved, String> {
     let names: Vec<String> = if names.is_empty() {
         vec!["default".to_string()]
     } else {
@@ -281,7 +297,7 @@ pub fn resolve(config: &Config, names: &[String], sets: &[String]) -> Result<Res
     for n in &names {
         expanded.extend(match_names(config, n)?);
     }
-    let overrides = parse_overrides(config, sets)?;
+    let overrides = parse_overrides(config, sets, env)?;
     let mut out = Resolved::default();
     for n in &expanded {
         let (targets, groups) = expand_group(config, n);
@@ -301,12 +317,18 @@ pub fn resolve(config: &Config, names: &[String], sets: &[String]) -> Result<Res
             }
         }
     }
-    if !(out.groups.contains_key("default") && expanded.iter().any(|n| n == "default")) {
-        let mut members: Vec<String> = expanded.clone();
-        members.sort();
-        members.dedup();
-        out.groups.insert("default".to_string(), members);
+    // buildx's `ReadTargets`: the names asked for join the `default` group
+    // (the file's, when it was asked for), sorted.
+    let had_default = out.groups.contains_key("default");
+    let mut members = out.groups.remove("default").unwrap_or_default();
+    for n in &expanded {
+        if !(had_default && n == "default") {
+            members.push(n.clone());
+        }
     }
+    members.sort();
+    members.dedup();
+    out.groups.insert("default".to_string(), members);
     // Targets other targets use through `target:` contexts are built too.
     let mut queue: Vec<String> = out.targets.keys().cloned().collect();
     while let Some(name) = queue.pop() {
@@ -372,21 +394,30 @@ fn expand_into(
     targets: &mut Vec<String>,
     groups: &mut Vec<String>,
 ) {
-    let Some(g) = config.group(name) else {
+    let as_target = |targets: &mut Vec<String>| {
         if !targets.iter().any(|t| t == name) {
             targets.push(name.to_string());
         }
+    };
+    let Some(g) = config.group(name) else {
+        as_target(targets);
         return;
     };
-    if !visiting.insert(name.to_string()) {
+    // A group expanded already added its members; a member naming a group
+    // still being expanded (`group "foo" { targets = ["foo"] }`) is the
+    // target of that name, as in buildx.
+    if groups.iter().any(|x| x == name) {
+        if visiting.contains(name) {
+            as_target(targets);
+        }
         return;
     }
-    if !groups.iter().any(|x| x == name) {
-        groups.push(name.to_string());
-    }
+    visiting.insert(name.to_string());
+    groups.push(name.to_string());
     for (m, _) in &g.targets {
         expand_into(config, m, visiting, targets, groups);
     }
+    visiting.remove(name);
 }
 
 fn resolve_target(
@@ -394,7 +425,7 @@ fn resolve_target(
     name: &str,
     overrides: &BTreeMap<String, Vec<Override>>,
 ) -> Result<Target, String> {
-    let mut t = merged(config, name, &mut BTreeSet::new(), overrides)?
+    let mut t = merged(config, name, &mut BTreeMap::new(), overrides)?
         .ok_or_else(|| format!("failed to find target {name}"))?;
     t.inherits.clear();
     let at = t.at;
@@ -409,22 +440,25 @@ fn resolve_target(
 }
 
 /// buildx's `Config.target`: parents merged in order, then the target, then
-/// its overrides. A parent already being merged is skipped, as buildx does.
+/// its overrides. Each target is resolved once per resolution and reused (a
+/// parent two parents share is merged in full through both); a parent
+/// still being merged (a cycle) is skipped, as buildx does.
 fn merged(
     config: &Config,
     name: &str,
-    visiting: &mut BTreeSet<String>,
+    visited: &mut BTreeMap<String, Option<Target>>,
     overrides: &BTreeMap<String, Vec<Override>>,
 ) -> Result<Option<Target>, String> {
-    if !visiting.insert(name.to_string()) {
-        return Ok(None);
+    if let Some(done) = visited.get(name) {
+        return Ok(done.clone());
     }
+    visited.insert(name.to_string(), None);
     let Some(own) = config.target(name) else {
         return Err(format!("failed to find target {name}"));
     };
     let mut base = Target::default();
     for (parent, _) in &own.inherits {
-        if let Some(p) = merged(config, parent, visiting, overrides)? {
+        if let Some(p) = merged(config, parent, visited, overrides)? {
             base.merge(&p);
         }
     }
@@ -435,6 +469,7 @@ fn merged(
         apply_override(&mut base, o)?;
     }
     normalize(&mut base);
+    visited.insert(name.to_string(), Some(base.clone()));
     Ok(Some(base))
 }
 
@@ -444,11 +479,21 @@ fn normalize(t: &mut Target) {
         match value {
             AttrValue::List(l) => {
                 let mut seen = BTreeSet::new();
-                l.retain(|v| seen.insert(v.clone()));
+                // An empty `output`/cache/secret/ssh/attest entry is none
+                // (buildx parses them away: `output = [""]`, `--set
+                // app.output=`).
+                let csv = matches!(
+                    *key,
+                    "output" | "cache-from" | "cache-to" | "secret" | "ssh" | "attest"
+                );
+                l.retain(|v| !(csv && v.trim().is_empty()) && seen.insert(v.clone()));
             }
             AttrValue::Map(m) if *key == "contexts" => {
                 m.retain(|_, v| v.as_deref().is_some_and(|v| !v.is_empty()));
             }
+            // buildx's `Target.Merge` skips null args, labels and hosts:
+            // they never reach the resolved target.
+            AttrValue::Map(m) => m.retain(|_, v| v.is_some()),
             _ => {}
         }
     }
@@ -460,6 +505,7 @@ fn normalize(t: &mut Target) {
 fn parse_overrides(
     config: &Config,
     sets: &[String],
+    env: &BTreeMap<String, String>,
 ) -> Result<BTreeMap<String, Vec<Override>>, String> {
     let mut out: BTreeMap<String, Vec<Override>> = BTreeMap::new();
     for set in sets {
@@ -474,10 +520,19 @@ fn parse_overrides(
             return Err(format!("invalid override key {lhs}, expected target.name"));
         };
         let sub = keys.next();
-        let Some(value) = value else {
-            return Err(format!(
-                "invalid override {set}, expected target.name=value"
-            ));
+        let value = match (value, field, sub) {
+            (Some(v), _, _) => v,
+            // `TARGET.args.NAME`: the value of NAME in the environment, or
+            // no override at all.
+            (None, "args", Some(name)) => match env.get(name) {
+                Some(v) => v.as_str(),
+                None => continue,
+            },
+            _ => {
+                return Err(format!(
+                    "invalid override {set}, expected target.name=value"
+                ))
+            }
         };
         if matches!(
             field,
@@ -498,10 +553,7 @@ fn parse_overrides(
             Some(s) => format!("{attr}.{s}"),
             None => attr.to_string(),
         };
-        let mut names = Vec::new();
-        for n in match_names(config, pattern)? {
-            names.extend(expand_group(config, &n).0);
-        }
+        let names = override_targets(config, pattern)?;
         for name in names {
             let list = out.entry(name).or_default();
             match list.iter_mut().find(|o| o.key == key) {
@@ -515,6 +567,30 @@ fn parse_overrides(
         }
     }
     Ok(out)
+}
+
+/// buildx's `expandTargets`: the target of that name, or the targets the
+/// glob matches (groups are not expanded).
+fn override_targets(config: &Config, pattern: &str) -> Result<Vec<String>, String> {
+    if config.target(pattern).is_some() {
+        return Ok(vec![pattern.to_string()]);
+    }
+    let names: Vec<String> = match globset::Glob::new(pattern) {
+        Ok(g) => {
+            let m = g.compile_matcher();
+            config
+                .targets
+                .iter()
+                .filter(|t| m.is_match(&t.name))
+                .map(|t| t.name.clone())
+                .collect()
+        }
+        Err(e) => return Err(format!("could not match targets with '{pattern}': {e}")),
+    };
+    if names.is_empty() {
+        return Err(format!("could not find any target matching '{pattern}'"));
+    }
+    Ok(names)
 }
 
 fn apply_override(t: &mut Target, o: &Override) -> Result<(), String> {
@@ -553,7 +629,9 @@ fn apply_override(t: &mut Target, o: &Override) -> Result<(), String> {
         }
         (AttrKind::ListAppend | AttrKind::ListReplace, _) => {
             let mut values = o.values.clone();
-            if o.append {
+            // buildx appends these whether `=` or `+=` is used.
+            let always_append = matches!(attr, "annotations" | "attest" | "entitlements");
+            if o.append || always_append {
                 let mut have = t.list(attr).to_vec();
                 have.append(&mut values);
                 values = have;

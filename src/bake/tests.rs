@@ -55,8 +55,8 @@ const CASES: &[Case] = &[
             "api.dockerfile=api.Dockerfile",
             "api.args.MODE=prod",
             "api.tags+=example/api:1.0",
-            "all.platform=linux/amd64",
-            "all.platform=linux/arm64",
+            "*.platform=linux/amd64",
+            "*.platform=linux/arm64",
             "*.no-cache=true",
         ],
         env: &[],
@@ -293,4 +293,46 @@ fn binary_and_missing_files_are_errors_not_panics() {
         .as_deref()
         .unwrap()
         .contains("no bake file found"));
+}
+
+/// docs/bake.md lists the functions evaluated and those only known, as the
+/// loader has them.
+#[test]
+fn docs_list_the_functions_as_evaluated() {
+    let docs = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/bake.md"))
+        .unwrap();
+    let list = |names: &[&str]| -> String {
+        let mut names = names.to_vec();
+        names.sort_unstable();
+        names
+            .iter()
+            .map(|n| format!("`{n}`"))
+            .collect::<Vec<_>>()
+            .join(", ")
+            + "."
+    };
+    let evaluated = super::stdlib::evaluated_names();
+    let known: Vec<&str> = super::stdlib::BUILDX_FUNCTIONS
+        .iter()
+        .copied()
+        .filter(|n| !evaluated.contains(n))
+        .collect();
+    let after = |marker: &str| -> String {
+        let rest = &docs[docs.find(marker).unwrap_or_else(|| panic!("{marker}"))..];
+        rest.split("\n\n")
+            .nth(1)
+            .unwrap_or_default()
+            .trim()
+            .to_string()
+    };
+    assert_eq!(
+        after("buildlint evaluates these functions"),
+        list(&evaluated),
+        "docs/bake.md: the evaluated functions"
+    );
+    assert_eq!(
+        after("These buildx functions are known but not evaluated"),
+        list(&known),
+        "docs/bake.md: the functions known but not evaluated"
+    );
 }

@@ -54,6 +54,18 @@ pub struct ImageSpec {
     /// `--secret`, `--ssh` (BuildKit only).
     pub secrets: Vec<super::secrets::SecretSource>,
     pub ssh: Vec<super::secrets::SshSource>,
+    /// Push the tags after the build even without `--push` (a bake
+    /// target's `output = ["type=registry"]`).
+    pub push: bool,
+}
+
+/// The repository under which buildlint names images for its own use (a
+/// bake target another target builds on): never a user's name, never pushed.
+pub const INTERNAL_REPOSITORY: &str = "buildlint-internal/";
+
+/// Whether `reference` is one of buildlint's own names.
+pub fn is_internal(reference: &str) -> bool {
+    reference.starts_with(INTERNAL_REPOSITORY)
 }
 
 /// Settings shared by every image of a run.
@@ -578,28 +590,26 @@ async fn push(
     cached: bool,
     emit: &Emitter,
 ) -> Option<Outcome> {
-    if !settings.push {
+    if !settings.push && !spec.push {
         return None;
     }
-    if spec.tags.is_empty() {
+    let tags: Vec<String> = spec
+        .tags
+        .iter()
+        .filter(|t| !is_internal(t))
+        .cloned()
+        .collect();
+    if tags.is_empty() {
         return Some(could_not_run(format!(
-            "`{}` has no tag to push; name it with -t (or `image:`/`build.tags` in the stack file)",
+            "`{}` has no tag to push; name it with -t (or `image:`/`build.tags` in the stack file, `tags` in the bake file)",
             spec.name
         )));
     }
-    match super::push::push_all(
-        daemon,
-        &settings.credentials,
-        image_id,
-        &spec.tags,
-        cached,
-        emit,
-    )
-    .await
+    match super::push::push_all(daemon, &settings.credentials, image_id, &tags, cached, emit).await
     {
         Ok(_) => None,
         Err(f) => {
-            let text = f.describe(&spec.tags);
+            let text = f.describe(&tags);
             Some(Outcome::Failed {
                 summary: text.clone(),
                 report: format!("error: {text}\n"),

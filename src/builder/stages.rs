@@ -183,18 +183,32 @@ pub fn external_images(
     needed: &[bool],
     build_args: &BTreeMap<String, String>,
 ) -> Vec<ExternalImage> {
-    let vars = global_args(df, build_args);
     let mut out: Vec<ExternalImage> = Vec::new();
-    let mut push = |img: ExternalImage| {
-        if img.reference.is_empty() || img.reference.eq_ignore_ascii_case("scratch") {
-            return;
-        }
+    for img in image_uses(df, needed, build_args) {
         if !out
             .iter()
             .any(|o| o.reference == img.reference && o.is_base == img.is_base)
         {
             out.push(img);
         }
+    }
+    out
+}
+
+/// Every place the needed stages name an image from outside the Dockerfile
+/// (`scratch` excluded), in file order, repeats included.
+pub fn image_uses(
+    df: &Dockerfile,
+    needed: &[bool],
+    build_args: &BTreeMap<String, String>,
+) -> Vec<ExternalImage> {
+    let vars = global_args(df, build_args);
+    let mut out: Vec<ExternalImage> = Vec::new();
+    let mut push = |img: ExternalImage| {
+        if img.reference.is_empty() || img.reference.eq_ignore_ascii_case("scratch") {
+            return;
+        }
+        out.push(img);
     };
     for stage in &df.stages {
         if !needed.get(stage.index).copied().unwrap_or(true) {

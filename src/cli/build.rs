@@ -27,6 +27,8 @@ buildlint build -f docker/app.Dockerfile -t app .\n  \
 buildlint build --builder classic --network none fixtures/build/hello\n  \
 buildlint build -f compose.yaml                 every service with a build section, in dependency order\n  \
 buildlint build -f compose.yaml -j 2 api web    these services, two at a time\n  \
+buildlint build --bake                         the default group of docker-bake.hcl\n  \
+buildlint build --bake -f ci.hcl release --set '*.args.VERSION=1'\n  \
 buildlint build --push -t registry.example.com/app:1 --cache-from registry.example.com/app:1 --cache-to type=inline .\n  \
 buildlint build --secret id=npm,src=$HOME/.npmrc --ssh default -t app .\n\n\
 Exit status: 0 built, 1 a build failed or lint found errors, 2 could not run (usage, daemon unreachable, registry credentials missing or refused), 130 interrupted.")]
@@ -141,6 +143,16 @@ pub struct BuildArgs {
     #[arg(long = "context", value_name = "NAME")]
     pub docker_context: Option<String>,
 
+    /// Build the targets of bake files (`-f FILE`, repeatable; default:
+    /// docker-bake.json, docker-bake.hcl and their .override files here),
+    /// as `docker buildx bake` does; the arguments are targets and groups.
+    #[arg(long)]
+    pub bake: bool,
+
+    /// With `--bake`: override a target value (`TARGET.KEY=VALUE`, `+=` appends), as `docker buildx bake --set`.
+    #[arg(long = "set", value_name = "TARGET.KEY=VALUE", requires = "bake")]
+    pub sets: Vec<String>,
+
     /// The build context directory, as the positional CONTEXT (the name `check` and `context` use too).
     #[arg(long, value_name = "DIR", conflicts_with = "paths")]
     pub context_dir: Option<PathBuf>,
@@ -185,13 +197,13 @@ fn display_name(reference: &str) -> String {
 }
 
 /// A usage problem: printed, exit 2.
-fn usage(io: &mut super::Io<'_>, message: &str) -> anyhow::Result<u8> {
+pub(super) fn usage(io: &mut super::Io<'_>, message: &str) -> anyhow::Result<u8> {
     writeln!(io.stderr, "buildlint: {message}")?;
     Ok(super::EXIT_ERROR)
 }
 
 /// `K=V` pairs; `K` alone reads the environment (build args) when `env` is set.
-fn parse_pairs(
+pub(super) fn parse_pairs(
     items: &[String],
     what: &str,
     env: bool,
@@ -274,14 +286,14 @@ pub fn display_path(p: &Path) -> String {
     p.to_string_lossy().into_owned()
 }
 
-fn color_enabled(io: &super::Io<'_>) -> bool {
+pub(super) fn color_enabled(io: &super::Io<'_>) -> bool {
     io.stderr_is_terminal && std::env::var_os("NO_COLOR").is_none()
 }
 
 /// The walker whose view of the context the lint step takes: the classic
 /// builder's when it is asked for, else BuildKit's (also for `auto`, where
 /// the daemon is asked only later and runs BuildKit when it can).
-fn walker_for(builder: BuilderChoice) -> crate::context::Walker {
+pub(super) fn walker_for(builder: BuilderChoice) -> crate::context::Walker {
     match builder {
         BuilderChoice::Classic => crate::context::Walker::Classic,
         BuilderChoice::Auto | BuilderChoice::Buildkit => crate::context::Walker::BuildKit,
@@ -474,6 +486,9 @@ pub fn run(mut args: BuildArgs, io: &mut super::Io<'_>) -> anyhow::Result<u8> {
     {
         return usage(io, &problem);
     }
+    if args.bake {
+        return super::build_bake::run(&args, io);
+    }
     if let Some(dir) = args.context_dir.take() {
         if args.files.iter().any(|f| is_yaml(f)) {
             return usage(
@@ -596,6 +611,7 @@ pub fn run(mut args: BuildArgs, io: &mut super::Io<'_>) -> anyhow::Result<u8> {
         inline_cache,
         secrets,
         ssh,
+        push: false,
     };
     let settings = Settings {
         builder: args.builder,
@@ -640,7 +656,7 @@ pub fn cache_options(from: &[String], to: &[String]) -> Result<(Vec<String>, boo
 
 /// `--secret` and `--ssh`; a secret whose file or variable cannot be read
 /// is refused before the build (without showing any value).
-fn forwarded(
+pub(super) fn forwarded(
     secrets: &[String],
     ssh: &[String],
 ) -> Result<
@@ -669,7 +685,7 @@ fn forwarded(
 
 /// Registry credentials as the docker CLI finds them.
 /// The IDs a build provides, as the lint rules see them.
-fn build_inputs(
+pub(super) fn build_inputs(
     secrets: &[crate::builder::secrets::SecretSource],
     ssh: &[crate::builder::secrets::SshSource],
 ) -> crate::lint::options::BuildInputs {
@@ -679,7 +695,7 @@ fn build_inputs(
     }
 }
 
-fn credentials() -> Arc<crate::builder::credentials::Credentials> {
+pub(super) fn credentials() -> Arc<crate::builder::credentials::Credentials> {
     Arc::new(crate::builder::credentials::Credentials::from_env(
         std::env::var("DOCKER_CONFIG").ok().as_deref(),
         dirs::home_dir(),
@@ -688,7 +704,7 @@ fn credentials() -> Arc<crate::builder::credentials::Credentials> {
 
 /// 0 when every job built (or was cached), 130 when cancelled, 2 when one
 /// could not run (a registry wants credentials), 1 otherwise.
-fn exit_code(outcomes: &[Outcome]) -> u8 {
+pub(super) fn exit_code(outcomes: &[Outcome]) -> u8 {
     let mut code = super::EXIT_OK;
     for o in outcomes {
         match o {
@@ -710,7 +726,7 @@ fn exit_code(outcomes: &[Outcome]) -> u8 {
 /// Prints findings at `warning` and above; true when one is at `error`.
 /// With `--progress json`, each is a `finding` event line carrying the
 /// fields of `check --format json`, so the stream stays one JSON object a line.
-fn show_findings(
+pub(super) fn show_findings(
     findings: Vec<crate::lint::Finding>,
     files: Vec<PathBuf>,
     rules: Vec<&'static crate::lint::Rule>,
@@ -910,16 +926,17 @@ fn run_stack(args: &BuildArgs, req: StackRequest, io: &mut super::Io<'_>) -> any
         Err(code) => return Ok(code),
     };
     drop(plan.keep);
-    write_table(args.progress, io, &names, &outcomes)?;
+    write_table(args.progress, io, "service", &names, &outcomes)?;
     Ok(exit_code(&outcomes))
 }
 
 /// The summary: service, image ID, built/cached/failed/skipped, seconds,
 /// context bytes sent. Plain (and in a pipe): `SERVICE  IMAGE-ID  RESULT
 /// SECONDS  BYTES` rows; JSON: one object per service.
-fn write_table(
+pub(super) fn write_table(
     mode: ProgressMode,
     io: &mut super::Io<'_>,
+    label: &str,
     names: &[String],
     outcomes: &[Outcome],
 ) -> anyhow::Result<()> {
@@ -970,10 +987,20 @@ fn write_table(
                 }
                 _ => None,
             };
-            let line = serde_json::json!({
-                "service": n, "image_id": id, "result": result,
-                "secs": secs.map(|s| (s * 1000.0).round() / 1000.0), "bytes": bytes,
-            });
+            let mut line = serde_json::Map::new();
+            line.insert(label.to_string(), serde_json::json!(n));
+            for (k, v) in [
+                ("image_id", serde_json::json!(id)),
+                ("result", serde_json::json!(result)),
+                (
+                    "secs",
+                    serde_json::json!(secs.map(|s| (s * 1000.0).round() / 1000.0)),
+                ),
+                ("bytes", serde_json::json!(bytes)),
+            ] {
+                line.insert(k.to_string(), v);
+            }
+            let line = serde_json::Value::Object(line);
             writeln!(io.stdout, "{line}")?;
         }
         return Ok(());
@@ -997,7 +1024,11 @@ fn write_table(
         writeln!(
             io.stdout,
             "{:<w_name$}  {:<w_id$}  {:<w_res$}  {:>7}  {:>9}",
-            "SERVICE", "IMAGE ID", "RESULT", "TIME", "SENT"
+            label.to_ascii_uppercase(),
+            "IMAGE ID",
+            "RESULT",
+            "TIME",
+            "SENT"
         )?;
         for (n, id, res, secs, bytes) in &rows {
             writeln!(
@@ -1011,7 +1042,9 @@ fn write_table(
         writeln!(
             io.stdout,
             "{:<w_name$}  {:<w_id$}  {:<w_res$}  SECONDS  BYTES",
-            "SERVICE", "IMAGE", "RESULT"
+            label.to_ascii_uppercase(),
+            "IMAGE",
+            "RESULT"
         )?;
         for (n, id, res, secs, bytes) in &rows {
             writeln!(
@@ -1024,7 +1057,7 @@ fn write_table(
     Ok(())
 }
 
-fn record_store(args: &BuildArgs) -> Option<Arc<crate::builder::record::Store>> {
+pub(super) fn record_store(args: &BuildArgs) -> Option<Arc<crate::builder::record::Store>> {
     use crate::builder::record::Store;
     match &args.cache_dir {
         Some(d) => Some(Arc::new(Store::at(d))),
@@ -1033,7 +1066,7 @@ fn record_store(args: &BuildArgs) -> Option<Arc<crate::builder::record::Store>> 
 }
 
 /// Connects, runs the jobs with a progress view, prints results; the exit status.
-fn run_jobs(
+pub(super) fn run_jobs(
     args: &BuildArgs,
     jobs: Vec<PlannedJob>,
     settings: Settings,

@@ -73,6 +73,31 @@ pub fn run(args: BakeArgs, io: &mut Io<'_>) -> anyhow::Result<u8> {
 mod tests {
     use crate::cli::run_captured;
 
+    /// `buildlint debug bake` prints what the library resolves (the
+    /// differential check against buildx's tests runs on the library).
+    #[test]
+    fn prints_what_the_library_resolves() {
+        use crate::bake::{load, print::to_json, resolve_with_env, LoadOptions};
+        use std::collections::BTreeMap;
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("fixtures/bake/buildx/read-context-from-target-chain");
+        let file = dir.join("docker-bake.hcl");
+        let (code, out, err) =
+            run_captured(&["debug", "bake", "-f", file.to_str().unwrap(), "app"]);
+        assert_eq!(code, 0, "{err}");
+        let printed: serde_json::Value = serde_json::from_str(&out).unwrap();
+        let loaded = load(&LoadOptions {
+            files: vec![file],
+            working_dir: Some(dir),
+            environment: BTreeMap::new(),
+            overlay: BTreeMap::new(),
+        });
+        let resolved =
+            resolve_with_env(&loaded.config, &["app".to_string()], &[], &BTreeMap::new()).unwrap();
+        assert_eq!(printed, to_json(&resolved));
+        assert_eq!(printed["target"]["mid"]["output"][0], "type=cacheonly");
+    }
+
     #[test]
     fn prints_resolved_targets_and_reports_problems() {
         let dir = tempfile::tempdir().unwrap();

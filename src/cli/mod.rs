@@ -5,6 +5,7 @@ use std::process::ExitCode;
 use clap::{CommandFactory, Parser, Subcommand};
 
 pub mod build;
+mod build_bake;
 pub mod check;
 pub mod config;
 pub mod context;

@@ -113,6 +113,10 @@ pub struct TargetView {
 /// What the semantic bake rules see.
 pub struct BakeCx<'a> {
     pub targets: &'a [TargetView],
+    /// The file is linted for `buildlint build --bake`: rules about what
+    /// the daemon's build API cannot serve speak (`check` cannot know
+    /// whether buildx or buildlint builds the file).
+    pub build_in_view: bool,
 }
 
 /// A finding of a bake rule, before it is placed in a file.

@@ -298,6 +298,7 @@ pub fn plan_project(
             inline_cache: false,
             secrets: Vec::new(),
             ssh: Vec::new(),
+            push: false,
         };
         match build_extras(project, svc, overrides) {
             Ok(x) => {

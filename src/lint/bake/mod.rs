@@ -118,6 +118,17 @@ pub fn rule_for(kind: ProblemKind) -> &'static Rule {
 /// linter's unsaved texts (bake files, Dockerfiles) are read instead of
 /// the files on disk.
 pub fn lint_bake_project(linter: &Linter, files: &[PathBuf]) -> Result<Vec<Outcome>, SetupError> {
+    lint_bake_files(linter, files, None)
+}
+
+/// Lints bake files as [`lint_bake_project`] does; with `selected` (the
+/// targets `buildlint build --bake` resolved, `--set` applied), the target
+/// checks and Dockerfile lint look at those targets only.
+pub fn lint_bake_files(
+    linter: &Linter,
+    files: &[PathBuf],
+    selected: Option<&bake::Resolved>,
+) -> Result<Vec<Outcome>, SetupError> {
     let absolute: Vec<PathBuf> = files.iter().map(|f| linter.absolute(f)).collect();
     let Some(first) = absolute.first() else {
         return Ok(Vec::new());
@@ -158,7 +169,14 @@ pub fn lint_bake_project(linter: &Linter, files: &[PathBuf]) -> Result<Vec<Outco
         .iter()
         .map(|f| SourceFile::new(show(&f.path), f.text.clone()))
         .collect();
-    let views = target_views(&loaded.config, &base, &linter.unsaved);
+    let views = match selected {
+        Some(r) => r
+            .targets
+            .values()
+            .map(|t| view(t.clone(), &base, &linter.unsaved))
+            .collect(),
+        None => target_views(&loaded.config, &base, &linter.unsaved),
+    };
     let mut raw: Vec<BakeFinding> = loaded
         .problems
         .iter()
@@ -170,7 +188,10 @@ pub fn lint_bake_project(linter: &Linter, files: &[PathBuf]) -> Result<Vec<Outco
             target: None,
         })
         .collect();
-    let cx = BakeCx { targets: &views };
+    let cx = BakeCx {
+        targets: &views,
+        build_in_view: linter.build_inputs.is_some(),
+    };
     for check in rules::CHECKS {
         check(&cx, &mut raw);
     }

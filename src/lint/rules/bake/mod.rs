@@ -25,6 +25,7 @@ pub mod missing_bake_context;
 pub mod missing_bake_dockerfile;
 pub mod missing_bake_stage;
 pub mod undeclared_bake_arg;
+pub mod unsupported_bake_output;
 
 pub static RULES: &[&Rule] = &[
     &bake_syntax::RULE,
@@ -44,6 +45,7 @@ pub static RULES: &[&Rule] = &[
     &undeclared_bake_arg::RULE,
     &missing_bake_stage::RULE,
     &duplicate_bake_tag::RULE,
+    &unsupported_bake_output::RULE,
 ];
 
 /// The checks of the rules that look at resolved targets.
@@ -56,4 +58,5 @@ pub static CHECKS: &[BakeCheck] = &[
     undeclared_bake_arg::check,
     missing_bake_stage::check,
     duplicate_bake_tag::check,
+    unsupported_bake_output::check,
 ];

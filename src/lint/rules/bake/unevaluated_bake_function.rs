@@ -9,7 +9,7 @@ pub static RULE: Rule = Rule {
     fix: FixAvailability::Never,
     summary: "A bake expression calls a buildx function buildlint does not evaluate.",
     doc: r#"## What it does
-Reports calls to buildx functions outside the set buildlint evaluates (and to user `function` blocks): the attribute holding the call is left out of what buildlint resolves, so checks that depend on it are skipped.
+Reports calls to buildx functions outside the set buildlint evaluates: the attribute holding the call is left out of what buildlint resolves, so checks that depend on it are skipped.
 
 ## Why is this bad?
 The file is valid for buildx; the finding says which values buildlint could not see, so its other findings are read with that in mind.
