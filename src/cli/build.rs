@@ -478,16 +478,27 @@ fn stack_request(args: &BuildArgs) -> Result<Option<StackRequest>, String> {
     Ok(None)
 }
 
-pub fn run(mut args: BuildArgs, io: &mut super::Io<'_>) -> anyhow::Result<u8> {
-    if let Some(problem) = args
+/// A `--context` that names a build context rather than a docker context
+/// is refused before anything runs, with the flag to use instead.
+pub(super) fn refuse_misused_docker_context(
+    args: &BuildArgs,
+    io: &mut super::Io<'_>,
+) -> anyhow::Result<Option<u8>> {
+    match args
         .docker_context
         .as_deref()
         .and_then(docker_context_problem)
     {
-        return usage(io, &problem);
+        Some(problem) => usage(io, &problem).map(Some),
+        None => Ok(None),
     }
-    if args.bake {
-        return super::build_bake::run(&args, io);
+}
+
+/// Builds one image or a stack; `--bake` is dispatched to `build_bake` by
+/// the caller.
+pub fn run(mut args: BuildArgs, io: &mut super::Io<'_>) -> anyhow::Result<u8> {
+    if let Some(code) = refuse_misused_docker_context(&args, io)? {
+        return Ok(code);
     }
     if let Some(dir) = args.context_dir.take() {
         if args.files.iter().any(|f| is_yaml(f)) {

@@ -15,6 +15,9 @@ use crate::builder::job::{is_internal, Settings};
 use crate::builder::schedule::bake::{plan_bake, BakeOverrides};
 
 pub fn run(args: &BuildArgs, io: &mut super::Io<'_>) -> anyhow::Result<u8> {
+    if let Some(code) = super::build::refuse_misused_docker_context(args, io)? {
+        return Ok(code);
+    }
     for (what, set) in [
         ("-t/--tag", !args.tags.is_empty()),
         ("--target", args.target.is_some()),

@@ -134,6 +134,7 @@ where
     };
     let result = match cli.command {
         Command::Check(args) => check::run(*args, io),
+        Command::Build(args) if args.bake => build_bake::run(&args, io),
         Command::Build(args) => build::run(*args, io),
         Command::Rule(args) => rule::run(args, io),
         Command::Context(args) => context::run(args, io),
