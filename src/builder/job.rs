@@ -372,6 +372,8 @@ pub async fn build_one(
                     image_id: built.image_id.clone(),
                     name: spec.name.clone(),
                     created: super::record::now_secs(),
+                    node: (daemon.record_endpoint != daemon.endpoint.host)
+                        .then(|| daemon.endpoint.host.clone()),
                 };
                 if let Err(e) = store.put(&rec) {
                     emit.note(
@@ -651,7 +653,7 @@ async fn record_key(
             labels: &spec.labels,
             builder: builder.key(),
             images: ids,
-            endpoint: &daemon.endpoint.host,
+            endpoint: &daemon.record_endpoint,
         },
     ))
 }

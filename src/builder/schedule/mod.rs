@@ -2,6 +2,7 @@
 //! images it reads), at most `-j N` at once, a failure skipping the jobs that
 //! depend on it and nothing else.
 
+pub mod fleet;
 pub mod stack;
 
 use std::collections::BTreeSet;
