@@ -293,6 +293,13 @@ fn a_stack_spreads_over_three_engines_moving_a_sibling_image_directly() {
         !again.events.iter().any(|e| e["event"] == "upload"),
         "a no-op rebuild sends no context"
     );
+    for s in ["app", "tool"] {
+        assert!(
+            !again.notes(s).iter().any(|n| n.starts_with("moved")),
+            "{s}: the node holds base's image already: {:?}",
+            again.notes(s)
+        );
+    }
 
     // The plain summary's sixth column is the node.
     let mut args: Vec<String> = vec![

@@ -489,6 +489,13 @@ async fn run_job(
     } in needs
     {
         let dep = &jobs[d].spec;
+        // Held from an earlier run: only its tags may need to follow.
+        if let Ok(Some(_)) = target.daemon.inspect_image(&image_id).await {
+            if tag_all(&target.daemon, &image_id, &dep.tags).await.is_ok() {
+                task.received.push(d);
+                continue;
+            }
+        }
         let started = std::time::Instant::now();
         let how = match (fleet.transfer(), registry, &pinned, source) {
             (Transfer::Registry, Some(_), Some(pinned), _) => {
