@@ -453,8 +453,25 @@ fn a_node_killed_mid_build_has_its_build_run_again_on_another_node() {
     if !docker_or_skip("a_node_killed_mid_build_has_its_build_run_again_on_another_node") {
         return;
     }
+    survives_a_lost_node("KILL", "k");
+}
+
+#[test]
+fn a_node_that_stops_answering_mid_build_has_its_build_run_again_on_another_node() {
+    if !docker_or_skip(
+        "a_node_that_stops_answering_mid_build_has_its_build_run_again_on_another_node",
+    ) {
+        return;
+    }
+    // SIGSTOP: the engine keeps its socket and connections, and answers nothing.
+    survives_a_lost_node("STOP", "h");
+}
+
+/// Two services, one per node; `signal` goes to the first node's dockerd
+/// four seconds in, while it builds.
+fn survives_a_lost_node(signal: &'static str, what: &str) {
     let fleet = Fleet::start(2);
-    let project = project_name("k");
+    let project = project_name(what);
     let base = &fleet.base;
     let ctx = Ctx::new(&[
         (
@@ -482,15 +499,15 @@ fn a_node_killed_mid_build_has_its_build_run_again_on_another_node() {
         let dir = fleet.engines[0].dir();
         std::thread::spawn(move || {
             std::thread::sleep(std::time::Duration::from_secs(4));
-            let pid = std::fs::read_to_string(dir.join("pid")).expect("pidfile");
-            std::process::Command::new("kill")
-                .args(["-KILL", pid.trim()])
-                .status()
-                .expect("kill")
+            support::signal_engine(&dir, signal);
         })
     };
     let run = build_json(&compose, records.path(), &extra);
-    assert!(killer.join().unwrap().success());
+    killer.join().unwrap();
+    if signal == "STOP" {
+        // Stopped, it would ignore the TERM that stops it at the end.
+        fleet.engines[0].kill();
+    }
     assert_eq!(run.code, 0, "{}\n{}", run.out, run.err);
     for s in ["slow", "other"] {
         assert_eq!(run.result(s), "built", "{s}: {}", run.err);

@@ -340,17 +340,30 @@ impl Engine {
     /// Kills the engine's dockerd with SIGKILL, as a machine that dies
     /// would lose it; its files stay until the engine is dropped.
     pub fn kill(&self) {
-        let pid = std::fs::read_to_string(self.dir().join("pid"))
-            .or_else(|_| std::fs::read_to_string(self.dir().join("launched")))
-            .expect("the engine's pidfile");
-        let pid = pid.trim();
-        let status = Command::new("kill")
-            .args(["-KILL", pid])
-            .status()
-            .expect("kill");
-        assert!(status.success(), "cannot kill dockerd {pid}");
+        self.signal("KILL");
+    }
+
+    /// Sends `signal` (`KILL`, `STOP`, `CONT`) to the engine's dockerd.
+    pub fn signal(&self, signal: &str) {
+        signal_engine(&self.dir(), signal);
     }
 }
+
+/// Sends `signal` to the dockerd of the engine in `dir` (usable from a
+/// thread that does not own the [`Engine`]).
+pub fn signal_engine(dir: &Path, signal: &str) {
+    let pid = std::fs::read_to_string(dir.join("pid"))
+        .or_else(|_| std::fs::read_to_string(dir.join("launched")))
+        .expect("the engine's pidfile");
+    let pid = pid.trim();
+    let status = Command::new("kill")
+        .args([&format!("-{signal}"), pid])
+        .status()
+        .expect("kill");
+    assert!(status.success(), "cannot send {signal} to dockerd {pid}");
+}
+
+impl Engine {}
 
 impl Drop for Engine {
     fn drop(&mut self) {

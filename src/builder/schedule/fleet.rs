@@ -575,7 +575,11 @@ async fn run_job(
         }
     }
     let spec = with_registry_cache(&jobs[i].spec, registry);
-    let outcome = build_one(&target.daemon, &spec, settings, emit, cancel).await;
+    let (outcome, lost) = build_watched(target, &spec, settings, emit, cancel).await;
+    if let Some(why) = lost {
+        task.ended = Ended::NodeLost(why);
+        return task;
+    }
     if let Outcome::Failed {
         cancelled: false, ..
     } = &outcome
@@ -607,4 +611,53 @@ async fn run_job(
     }
     task.ended = Ended::Done(outcome);
     task
+}
+
+/// How often a node is asked whether it still answers while it builds.
+const WATCH_EVERY: std::time::Duration = std::time::Duration::from_secs(5);
+/// Unanswered pings in a row after which a node counts as lost.
+const MISSES: u32 = 2;
+
+/// [`build_one`] on `node`, cancelled when the run is, or when the node
+/// stops answering (a hung engine keeps its connections open): then the
+/// reason is returned beside the outcome.
+async fn build_watched(
+    node: &Node,
+    spec: &ImageSpec,
+    settings: &Settings,
+    emit: &Emitter,
+    cancel: &Cancel,
+) -> (Outcome, Option<String>) {
+    let (job_tx, mut job_cancel) = Cancel::new();
+    let lost: Arc<std::sync::Mutex<Option<String>>> = Arc::default();
+    let watchdog = {
+        let (lost, daemon, mut run_cancel) = (lost.clone(), node.daemon.clone(), cancel.clone());
+        tokio::spawn(async move {
+            let mut misses = 0;
+            loop {
+                tokio::select! {
+                    _ = run_cancel.cancelled() => {
+                        let _ = job_tx.send(true);
+                        return;
+                    }
+                    _ = tokio::time::sleep(WATCH_EVERY) => {}
+                }
+                match answers(&daemon).await {
+                    Ok(()) => misses = 0,
+                    Err(why) => {
+                        misses += 1;
+                        if misses >= MISSES {
+                            *lost.lock().unwrap_or_else(|e| e.into_inner()) = Some(why);
+                            let _ = job_tx.send(true);
+                            return;
+                        }
+                    }
+                }
+            }
+        })
+    };
+    let outcome = build_one(&node.daemon, spec, settings, emit, &mut job_cancel).await;
+    watchdog.abort();
+    let why = lost.lock().unwrap_or_else(|e| e.into_inner()).take();
+    (outcome, why)
 }
