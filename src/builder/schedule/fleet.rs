@@ -1,10 +1,11 @@
 //! The dependency graph of jobs spread over the nodes of a fleet.
 //!
 //! Placement, for each job whose dependencies are done, in job order:
-//! 1. cache affinity: a node that holds the job's own image (it built it
-//!    last) is its node, and the job waits for a free slot there while that
-//!    node answers; otherwise the nodes are scored by the images the job
-//!    reads that they hold (base images, siblings' images);
+//! 1. cache affinity: the node that built the job last (remembered beside
+//!    the build records) and still holds its image is its node, and the job
+//!    waits for a free slot there while that node answers; otherwise the
+//!    nodes are scored by the images the job reads that they hold (base
+//!    images, siblings' images);
 //! 2. then load: the fewest builds running;
 //! 3. then the order the nodes were given.
 //!
@@ -207,25 +208,8 @@ pub async fn run_on_nodes(
             if let std::collections::btree_map::Entry::Vacant(slot) = affinity.entry(i) {
                 slot.insert(score(&fleet, &jobs, i, &holders, &settings).await);
             }
-            let scores = &affinity[&i];
-            let free = |k: usize| alive[k] && running_on[k] < fleet.nodes[k].jobs;
-            // The node that built it last: wait for it while it answers.
-            if let Some(home) = (0..nodes).find(|&k| alive[k] && scores[k].0) {
-                if !free(home) {
-                    continue;
-                }
-            }
-            let Some(node) = (0..nodes).filter(|&k| free(k)).max_by(|&a, &b| {
-                let key = |k: usize| {
-                    (
-                        scores[k].0,
-                        scores[k].1,
-                        std::cmp::Reverse(running_on[k]),
-                        std::cmp::Reverse(k),
-                    )
-                };
-                key(a).cmp(&key(b))
-            }) else {
+            let limits: Vec<usize> = fleet.nodes.iter().map(|n| n.jobs).collect();
+            let Some(node) = choose_node(&affinity[&i], &alive, &running_on, &limits) else {
                 continue;
             };
             // The siblings' images this job reads, and where they are.
@@ -381,6 +365,30 @@ pub async fn run_on_nodes(
             moved,
         })
         .collect()
+}
+
+/// The node for a ready job, or `None` to wait. `scores[k]`: whether node
+/// `k` built the job last and holds its image, and how many of the images
+/// it reads node `k` holds. A job waits for the node that built it last
+/// while that node answers; otherwise it goes to the free node with the
+/// best score, then the fewest builds running, then the first given.
+pub fn choose_node(
+    scores: &[(bool, usize)],
+    alive: &[bool],
+    running: &[usize],
+    limits: &[usize],
+) -> Option<usize> {
+    let free = |k: usize| alive[k] && running[k] < limits[k];
+    if let Some(home) = (0..scores.len()).find(|&k| alive[k] && scores[k].0) {
+        return free(home).then_some(home);
+    }
+    (0..scores.len()).filter(|&k| free(k)).max_by_key(|&k| {
+        (
+            scores[k].1,
+            std::cmp::Reverse(running[k]),
+            std::cmp::Reverse(k),
+        )
+    })
 }
 
 /// What identifies a job across runs for its placement: its name, its
@@ -660,4 +668,75 @@ async fn build_watched(
     watchdog.abort();
     let why = lost.lock().unwrap_or_else(|e| e.into_inner()).take();
     (outcome, why)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::choose_node;
+
+    #[test]
+    fn affinity_first_then_load_then_order() {
+        let alive = [true, true, true];
+        let limits = [1, 2, 2];
+        // Equal scores, equal load: the first node.
+        assert_eq!(
+            choose_node(&[(false, 1); 3], &alive, &[0, 0, 0], &limits),
+            Some(0)
+        );
+        // Equal scores: the least loaded.
+        assert_eq!(
+            choose_node(&[(false, 1); 3], &alive, &[1, 1, 0], &limits),
+            Some(2)
+        );
+        // The node holding more of the images read wins over load.
+        assert_eq!(
+            choose_node(
+                &[(false, 0), (false, 2), (false, 1)],
+                &alive,
+                &[0, 1, 0],
+                &limits
+            ),
+            Some(1)
+        );
+        // A full node is not chosen.
+        assert_eq!(
+            choose_node(
+                &[(false, 2), (false, 0), (false, 0)],
+                &alive,
+                &[1, 0, 0],
+                &limits
+            ),
+            Some(1)
+        );
+        // Nothing free: wait.
+        assert_eq!(
+            choose_node(&[(false, 0); 3], &alive, &[1, 2, 2], &limits),
+            None
+        );
+    }
+
+    #[test]
+    fn the_node_that_built_it_last_is_waited_for_while_it_answers() {
+        let limits = [1, 1];
+        let scores = [(false, 1), (true, 1)];
+        assert_eq!(
+            choose_node(&scores, &[true, true], &[0, 0], &limits),
+            Some(1)
+        );
+        assert_eq!(choose_node(&scores, &[true, true], &[0, 1], &limits), None);
+        // Gone: the others take it.
+        assert_eq!(
+            choose_node(&scores, &[true, false], &[0, 1], &limits),
+            Some(0)
+        );
+    }
+
+    #[test]
+    fn the_same_state_gives_the_same_node() {
+        let scores = [(false, 1), (false, 1), (false, 1)];
+        let picks: Vec<_> = (0..5)
+            .map(|_| choose_node(&scores, &[true; 3], &[1, 0, 0], &[3, 3, 3]))
+            .collect();
+        assert!(picks.iter().all(|p| *p == Some(1)), "{picks:?}");
+    }
 }
