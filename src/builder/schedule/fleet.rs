@@ -206,7 +206,7 @@ pub async fn run_on_nodes(
                 continue;
             }
             if let std::collections::btree_map::Entry::Vacant(slot) = affinity.entry(i) {
-                slot.insert(score(&fleet, &jobs, i, &holders, &settings).await);
+                slot.insert(score(&fleet, &jobs, i, &holders, &alive, &settings).await);
             }
             let limits: Vec<usize> = fleet.nodes.iter().map(|n| n.jobs).collect();
             let Some(node) = choose_node(&affinity[&i], &alive, &running_on, &limits) else {
@@ -409,6 +409,7 @@ async fn score(
     jobs: &[PlannedJob],
     i: usize,
     holders: &[BTreeSet<usize>],
+    alive: &[bool],
     settings: &Settings,
 ) -> Vec<(bool, usize)> {
     let spec = &jobs[i].spec;
@@ -435,6 +436,10 @@ async fn score(
         let own = &own;
         let built_here = last.as_deref() == Some(node.daemon.endpoint.host.as_str());
         async move {
+            // A node that stopped answering is not asked (it may hang).
+            if !alive[k] {
+                return (false, 0);
+            }
             let holds = |r: String| async move {
                 matches!(node.daemon.inspect_image(&r).await, Ok(Some(_)))
             };
