@@ -405,17 +405,35 @@ fn a_fresh_node_reuses_the_layer_cache_the_fleet_pushed_to_the_registry() {
     assert_eq!(moved.len(), 1, "{}", run.err);
     assert!(moved[0].contains("from the registry"), "{moved:?}");
 
-    // The third engine never built anything: with the fleet's registry it
-    // reruns no RUN step of the services built on the base image (new
-    // records, so none answers from the record). The services built on
-    // `base` read an image made again here, whose ID differs (its creation
-    // time), so their steps run.
+    // The third engine never built anything; with the build records of
+    // the first run (node-independent), every service comes from its record
+    // and the image from the registry: no step, no context sent, the same
+    // images.
     fleet_config(
         ctx.path(),
         &[("three", &fleet.engines[2].host)],
         &repo,
         "registry",
     );
+    let pulled = build_json(&compose, records.path(), &[]);
+    assert_eq!(pulled.code, 0, "{}\n{}", pulled.out, pulled.err);
+    for s in ["base", "app", "tool", "solo"] {
+        assert_eq!(pulled.result(s), "cached", "{s}: {}", pulled.err);
+        assert_eq!(pulled.node(s), "three");
+        assert_eq!(pulled.id(s), run.id(s), "{s}");
+        assert_eq!(pulled.rows[s]["bytes"], 0, "{s}");
+        assert_eq!(pulled.run_steps(s), (0, 0), "{s}");
+        assert_eq!(
+            fleet.image_id(2, &format!("{project}-{s}")),
+            Some(run.id(s)),
+            "{s}"
+        );
+    }
+    assert!(!pulled.events.iter().any(|e| e["event"] == "upload"));
+
+    // With new records, the third engine builds: with the fleet's registry it
+    // reruns no RUN step of the services built on the base image (new
+    // records, so none answers from the record): it never ran them.
     let fresh_records = tempfile::tempdir().unwrap();
     let fresh = build_json(&compose, fresh_records.path(), &[]);
     assert_eq!(fresh.code, 0, "{}\n{}", fresh.out, fresh.err);
