@@ -1101,7 +1101,8 @@ fn fleet_config_dir(args: &BuildArgs) -> PathBuf {
         .and_then(|f| Path::new(f).parent().map(Path::to_path_buf))
         .or_else(|| args.paths.first().map(PathBuf::from))
         .unwrap_or_default();
-    cwd.join(named)
+    // `a/./b` → `a/b`, for messages.
+    cwd.join(named).components().collect()
 }
 
 /// The nodes the command line, the environment or the configuration

@@ -227,6 +227,11 @@ pub fn from_config_near(
                     at: p.display().to_string(),
                     message: format!("cannot read it: {e}"),
                 })?;
+                // A file that is not TOML at all is lint's to report (a build
+                // with --no-lint goes on without it, as it always has).
+                if text.parse::<toml::Table>().is_err() {
+                    return Ok((Vec::new(), FleetSettings::default(), None));
+                }
                 let (nodes, fleet) = parse_file(&p, &text)?;
                 return Ok((nodes, fleet, Some(p)));
             }
