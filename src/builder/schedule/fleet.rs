@@ -242,22 +242,21 @@ pub async fn run_on_nodes(
             running.spawn(async move {
                 let mut task = run_job(&fleet, &jobs, &settings, i, node, needs, &emit, &mut cancel)
                     .await;
-                if let Ended::NodeLost(_) = &task.ended {
-                    if !may_retry {
-                        let why = match &task.ended {
-                            Ended::NodeLost(w) => w.clone(),
-                            Ended::Done(_) => unreachable!(),
-                        };
-                        task.ended = Ended::Done(Outcome::Failed {
-                            summary: format!("node `{}` stopped answering twice: {why}", fleet.nodes[node].name),
-                            report: format!(
-                                "error: {}: it was run on two nodes and each stopped answering ({why})\n",
-                                jobs[i].spec.name
-                            ),
-                            cancelled: false,
-                            could_not_run: true,
-                        });
-                    }
+                // A second lost node ends the job: it is not moved again.
+                if let (Ended::NodeLost(why), false) = (&task.ended, may_retry) {
+                    let why = why.clone();
+                    task.ended = Ended::Done(Outcome::Failed {
+                        summary: format!(
+                            "node `{}` stopped answering too: {why}",
+                            fleet.nodes[node].name
+                        ),
+                        report: format!(
+                            "error: {}: it was run on two nodes and each stopped answering ({why})\n",
+                            jobs[i].spec.name
+                        ),
+                        cancelled: false,
+                        could_not_run: true,
+                    });
                 }
                 if let Ended::Done(o) = &task.ended {
                     emit.send(Event::Finished {
