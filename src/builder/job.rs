@@ -408,6 +408,8 @@ async fn run_job(
                     image_id: built.image_id.clone(),
                     name: spec.name.clone(),
                     created: super::record::now_secs(),
+                    node: (daemon.record_endpoint != daemon.endpoint.host)
+                        .then(|| daemon.endpoint.host.clone()),
                 };
                 if let Err(e) = store.put(&rec) {
                     emit.note(
@@ -635,7 +637,11 @@ async fn record_hit(
         return None;
     }
     let rec = settings.records.as_ref()?.get(key?)?;
-    daemon.inspect_image(&rec.image_id).await.ok()??;
+    if daemon.inspect_image(&rec.image_id).await.ok()?.is_none()
+        && !recorded_image_from_registry(daemon, spec, settings, &rec.image_id, emit).await
+    {
+        return None;
+    }
     Some(match tag_all(daemon, &rec.image_id, &spec.tags).await {
         Ok(()) => {
             if let Some(o) = push(daemon, spec, settings, &rec.image_id, true, emit).await {
@@ -648,6 +654,35 @@ async fn record_hit(
         }
         Err(e) => failed(e.clone(), format!("error: {e}\n")),
     })
+}
+
+/// A node of a fleet that lacks a recorded image takes it from the
+/// registry the image's cache sources name (the fleet's registry holds each
+/// service's last build there), when the image there is the recorded one.
+/// Without a fleet, a recorded image that is gone means a build.
+async fn recorded_image_from_registry(
+    daemon: &Daemon,
+    spec: &ImageSpec,
+    settings: &Settings,
+    image_id: &str,
+    emit: &Emitter,
+) -> bool {
+    if daemon.record_endpoint == daemon.endpoint.host {
+        return false;
+    }
+    for reference in &spec.cache_from {
+        if super::fleet::moves::pull(daemon, &settings.credentials, reference, image_id)
+            .await
+            .is_ok()
+        {
+            emit.note(
+                NoteLevel::Info,
+                format!("took the recorded image from `{reference}`"),
+            );
+            return true;
+        }
+    }
+    false
 }
 
 /// The build record key, or `None` when an image the build reads is not in
@@ -687,7 +722,7 @@ async fn record_key(
             labels: &spec.labels,
             builder: builder.key(),
             images: ids,
-            endpoint: &daemon.endpoint.host,
+            endpoint: &daemon.record_endpoint,
         },
     ))
 }

@@ -6,7 +6,8 @@
 //! - [`session`]: the BuildKit session and its file sync, which serve the build
 //!   context the way the docker CLI does.
 //! - [`schedule`]: many builds as a DAG of jobs with bounded parallelism, and a
-//!   stack's services turned into such jobs ([`schedule::stack`]).
+//!   stack's services turned into such jobs ([`schedule::stack`]); spread
+//!   over the nodes of a [`fleet`] by [`schedule::fleet`].
 //! - One job, start to finish: [`job`] (preflight, context, build, tags),
 //!   [`preflight`], [`stages`], [`package`] and [`send`] (the context), [`exec`]
 //!   (the request and the daemon's answer), [`failure`] (a failed step mapped
@@ -21,6 +22,7 @@ pub mod credentials;
 pub mod daemon;
 pub mod exec;
 pub mod failure;
+pub mod fleet;
 pub mod job;
 pub mod package;
 pub mod preflight;

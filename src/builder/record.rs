@@ -9,7 +9,9 @@
 //!   mtimes);
 //! - build args, target, platform, network, labels, builder;
 //! - the IDs of the images it reads, as the daemon resolves them;
-//! - the daemon's endpoint.
+//! - the daemon's endpoint, or for a fleet one name for all its nodes (an
+//!   image ID is the same on every node; the record says which node holds
+//!   the image).
 //!
 //! A record maps the key to the image ID it produced. It is written only
 //! after a successful, tagged build, atomically (a temporary file renamed
@@ -99,6 +101,10 @@ pub struct Record {
     pub name: String,
     /// Seconds since the epoch.
     pub created: u64,
+    /// The node of a fleet that holds the image (its endpoint); a record
+    /// of a build without a fleet names none.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub node: Option<String>,
 }
 
 /// Where records live.
@@ -147,6 +153,42 @@ impl Store {
         tmp.write_all(b"\n")?;
         tmp.as_file().sync_all()?;
         tmp.persist(self.path(&rec.key)).map_err(|e| e.error)?;
+        Ok(())
+    }
+}
+
+/// Where a fleet last built an image: beside the records, by the job's
+/// identity (its name, Dockerfile and tags), never part of a record key.
+/// The scheduler sends the job back there (its layer cache is there).
+impl Store {
+    fn placement_path(&self, identity: &str) -> PathBuf {
+        let digest = hex::encode(Sha256::digest(identity.as_bytes()));
+        self.dir
+            .with_file_name("placements")
+            .join(format!("{digest}.json"))
+    }
+
+    /// The endpoint of the node that last built `identity`.
+    pub fn last_node(&self, identity: &str) -> Option<String> {
+        let text = std::fs::read(self.placement_path(identity)).ok()?;
+        let v: serde_json::Value = serde_json::from_slice(&text).ok()?;
+        (v["identity"] == identity)
+            .then(|| v["node"].as_str().map(str::to_string))
+            .flatten()
+    }
+
+    /// Remembers that `node` built `identity` (atomically, as records).
+    pub fn set_last_node(&self, identity: &str, node: &str) -> std::io::Result<()> {
+        let path = self.placement_path(identity);
+        let dir = path.parent().expect("a directory");
+        std::fs::create_dir_all(dir)?;
+        let mut tmp = tempfile::NamedTempFile::new_in(dir)?;
+        serde_json::to_writer(
+            &mut tmp,
+            &serde_json::json!({"identity": identity, "node": node}),
+        )?;
+        tmp.as_file().sync_all()?;
+        tmp.persist(path).map_err(|e| e.error)?;
         Ok(())
     }
 }
@@ -250,6 +292,7 @@ mod tests {
             image_id: format!("sha256:{}", "ab".repeat(32)),
             name: "web".into(),
             created: 1,
+            node: None,
         };
         store.put(&rec).unwrap();
         assert_eq!(store.get("abc"), Some(rec.clone()));
@@ -262,6 +305,32 @@ mod tests {
         // A damaged file is no record.
         std::fs::write(store.dir().join("bad.json"), "{").unwrap();
         assert_eq!(store.get("bad"), None);
+    }
+
+    #[test]
+    fn the_last_node_is_kept_per_identity() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::at(dir.path());
+        assert_eq!(store.last_node("web\0Dockerfile"), None);
+        store
+            .set_last_node("web\0Dockerfile", "unix:///a.sock")
+            .unwrap();
+        store
+            .set_last_node("api\0Dockerfile", "unix:///b.sock")
+            .unwrap();
+        assert_eq!(
+            store.last_node("web\0Dockerfile").as_deref(),
+            Some("unix:///a.sock")
+        );
+        store
+            .set_last_node("web\0Dockerfile", "unix:///c.sock")
+            .unwrap();
+        assert_eq!(
+            store.last_node("web\0Dockerfile").as_deref(),
+            Some("unix:///c.sock")
+        );
+        // Placements live beside the records, not among them.
+        assert!(!store.dir().exists());
     }
 
     /// A record whose ID is not `sha256:<64 hex>` (edited by hand, or by
@@ -282,6 +351,7 @@ mod tests {
                 image_id: id.into(),
                 name: "web".into(),
                 created: 1,
+                node: None,
             };
             store.put(&rec).unwrap();
             assert_eq!(store.get("k"), None, "{id}");

@@ -13,9 +13,11 @@ use clap::Args;
 use crate::builder::daemon::endpoint::{self, EnvSnapshot};
 use crate::builder::daemon::{Daemon, DaemonError};
 use crate::builder::exec::Cancel;
+use crate::builder::fleet::{FleetSettings, NodeSpec};
 use crate::builder::job::{BuilderChoice, ImageSpec, Outcome, Settings};
 use crate::builder::preflight::PullPolicy;
 use crate::builder::progress::{self, ProgressMode};
+use crate::builder::schedule::fleet::{Fleet, Placed};
 use crate::builder::schedule::{self as plan, PlannedJob};
 use crate::dockerfile::Dockerfile;
 use crate::lint::Severity;
@@ -29,6 +31,7 @@ buildlint build -f compose.yaml                 every service with a build secti
 buildlint build -f compose.yaml -j 2 api web    these services, two at a time\n  \
 buildlint build --bake                         the default group of docker-bake.hcl\n  \
 buildlint build --bake -f ci.hcl release --set '*.args.VERSION=1'\n  \
+buildlint build -f compose.yaml --node ci-1 --node tcp://ci-2:2376   spread over two engines\n  \
 buildlint build --push -t registry.example.com/app:1 --cache-from registry.example.com/app:1 --cache-to type=inline .\n  \
 buildlint build --secret id=npm,src=$HOME/.npmrc --ssh default -t app .\n\n\
 Exit status: 0 built, 1 a build failed or lint found errors, 2 could not run (usage, daemon unreachable, registry credentials missing or refused), 130 interrupted.")]
@@ -152,6 +155,12 @@ pub struct BuildArgs {
     /// With `--bake`: override a target value (`TARGET.KEY=VALUE`, `+=` appends), as `docker buildx bake --set`.
     #[arg(long = "set", value_name = "TARGET.KEY=VALUE", requires = "bake")]
     pub sets: Vec<String>,
+
+    /// A node of a fleet to spread the builds over: a docker context name or
+    /// a daemon address; repeatable (else BUILDLINT_NODES, comma separated,
+    /// else `[[nodes]]` in buildlint.toml; see docs/fleet.md).
+    #[arg(long = "node", value_name = "ENDPOINT")]
+    pub nodes: Vec<String>,
 
     /// The build context directory, as the positional CONTEXT (the name `check` and `context` use too).
     #[arg(long, value_name = "DIR", conflicts_with = "paths")]
@@ -932,25 +941,40 @@ fn run_stack(args: &BuildArgs, req: StackRequest, io: &mut super::Io<'_>) -> any
         push: args.push,
     };
     let names: Vec<String> = plan.jobs.iter().map(|j| j.spec.name.clone()).collect();
-    let outcomes = match run_jobs(args, plan.jobs, settings, io)? {
+    let placed = match run_placed(args, plan.jobs, settings, io)? {
         Ok(o) => o,
         Err(code) => return Ok(code),
     };
     drop(plan.keep);
-    write_table(args.progress, io, "service", &names, &outcomes)?;
+    let outcomes: Vec<Outcome> = placed.iter().map(|p| p.outcome.clone()).collect();
+    let fleet = placed.iter().any(|p| p.node.is_some());
+    write_table(
+        args.progress,
+        io,
+        "service",
+        &names,
+        &outcomes,
+        fleet.then_some(&placed[..]),
+    )?;
     Ok(exit_code(&outcomes))
 }
 
 /// The summary: service, image ID, built/cached/failed/skipped, seconds,
-/// context bytes sent. Plain (and in a pipe): `SERVICE  IMAGE-ID  RESULT
-/// SECONDS  BYTES` rows; JSON: one object per service.
+/// context bytes sent, and on a fleet the node. Plain (and in a pipe):
+/// `SERVICE  IMAGE-ID  RESULT  SECONDS  BYTES [NODE]` rows (`TARGET` for a
+/// bake file); JSON: one object per service. On a fleet, a line per service
+/// that moved to another node mid-build follows, saying why.
 pub(super) fn write_table(
     mode: ProgressMode,
     io: &mut super::Io<'_>,
     label: &str,
     names: &[String],
     outcomes: &[Outcome],
+    fleet: Option<&[Placed]>,
 ) -> anyhow::Result<()> {
+    let node_of = |i: usize| -> Option<String> {
+        fleet.map(|p| p[i].node.clone().unwrap_or_else(|| "-".to_string()))
+    };
     use crate::builder::progress::{human_bytes, short_id};
     // No time for a build that did not finish: `-`, never a made-up 0.00.
     let rows: Vec<(String, String, &str, Option<f64>, u64)> = names
@@ -991,7 +1015,7 @@ pub(super) fn write_table(
         _ => false,
     };
     if mode == ProgressMode::Json {
-        for ((n, _, result, secs, bytes), o) in rows.iter().zip(outcomes) {
+        for (i, ((n, _, result, secs, bytes), o)) in rows.iter().zip(outcomes).enumerate() {
             let id = match o {
                 Outcome::Built { image_id, .. } | Outcome::Cached { image_id, .. } => {
                     Some(image_id.clone())
@@ -1011,7 +1035,11 @@ pub(super) fn write_table(
             ] {
                 line.insert(k.to_string(), v);
             }
-            let line = serde_json::Value::Object(line);
+            let mut line = serde_json::Value::Object(line);
+            if let (Some(placed), Some(m)) = (fleet, line.as_object_mut()) {
+                m.insert("node".into(), serde_json::json!(placed[i].node));
+                m.insert("moved".into(), serde_json::json!(placed[i].moved));
+            }
             writeln!(io.stdout, "{line}")?;
         }
         return Ok(());
@@ -1031,38 +1059,54 @@ pub(super) fn write_table(
         .unwrap_or(0)
         .max(if live { 8 } else { 5 });
     let w_res = rows.iter().map(|r| r.2.len()).max().unwrap_or(0).max(6);
+    let node_col = |i: usize| node_of(i).map_or(String::new(), |n| format!("  {n}"));
     if live {
         writeln!(
             io.stdout,
-            "{:<w_name$}  {:<w_id$}  {:<w_res$}  {:>7}  {:>9}",
+            "{:<w_name$}  {:<w_id$}  {:<w_res$}  {:>7}  {:>9}{}",
             label.to_ascii_uppercase(),
             "IMAGE ID",
             "RESULT",
             "TIME",
-            "SENT"
+            "SENT",
+            if fleet.is_some() { "  NODE" } else { "" }
         )?;
-        for (n, id, res, secs, bytes) in &rows {
+        for (i, (n, id, res, secs, bytes)) in rows.iter().enumerate() {
             writeln!(
                 io.stdout,
-                "{n:<w_name$}  {id:<w_id$}  {res:<w_res$}  {:>7}  {:>9}",
+                "{n:<w_name$}  {id:<w_id$}  {res:<w_res$}  {:>7}  {:>9}{}",
                 secs.map_or("-".to_string(), |s| format!("{s:.2}s")),
-                human_bytes(*bytes)
+                human_bytes(*bytes),
+                node_col(i)
             )?;
         }
     } else {
         writeln!(
             io.stdout,
-            "{:<w_name$}  {:<w_id$}  {:<w_res$}  SECONDS  BYTES",
+            "{:<w_name$}  {:<w_id$}  {:<w_res$}  SECONDS  BYTES{}",
             label.to_ascii_uppercase(),
             "IMAGE",
-            "RESULT"
+            "RESULT",
+            if fleet.is_some() { "  NODE" } else { "" }
         )?;
-        for (n, id, res, secs, bytes) in &rows {
+        for (i, (n, id, res, secs, bytes)) in rows.iter().enumerate() {
             writeln!(
                 io.stdout,
-                "{n:<w_name$}  {id:<w_id$}  {res:<w_res$}  {}  {bytes}",
-                secs.map_or("-".to_string(), |s| format!("{s:.2}"))
+                "{n:<w_name$}  {id:<w_id$}  {res:<w_res$}  {}  {bytes}{}",
+                secs.map_or("-".to_string(), |s| format!("{s:.2}")),
+                node_col(i)
             )?;
+        }
+    }
+    if let Some(placed) = fleet {
+        for (n, p) in names.iter().zip(placed) {
+            if let Some(why) = &p.moved {
+                writeln!(
+                    io.stdout,
+                    "{n}: {why}; built on node `{}`",
+                    p.node.as_deref().unwrap_or("-")
+                )?;
+            }
         }
     }
     Ok(())
@@ -1083,38 +1127,133 @@ pub(super) fn run_jobs(
     settings: Settings,
     io: &mut super::Io<'_>,
 ) -> anyhow::Result<Result<Vec<Outcome>, u8>> {
-    let endpoint = match endpoint::resolve(
-        args.host.as_deref(),
-        args.docker_context.as_deref(),
-        &EnvSnapshot::from_process(),
-    ) {
-        Ok(e) => e,
-        Err(e) => {
-            let mut message = e.to_string();
-            if let Some(name) = args
-                .docker_context
-                .as_deref()
-                .filter(|n| Path::new(n).is_dir())
-            {
-                message.push_str(&format!(
-                    "\n  tip: `{name}` is a directory: name the build context as the positional CONTEXT or with `--context-dir {name}`"
-                ));
-            }
-            return usage(io, &message).map(Err);
+    Ok(run_placed(args, jobs, settings, io)?
+        .map(|placed| placed.into_iter().map(|p| p.outcome).collect()))
+}
+
+/// The directory whose `buildlint.toml` (or the nearest above) may name
+/// the nodes: the stack file's, else the build context.
+fn fleet_config_dir(args: &BuildArgs) -> PathBuf {
+    let cwd = std::env::current_dir().unwrap_or_default();
+    let named = args
+        .files
+        .iter()
+        .find(|f| is_yaml(f))
+        .and_then(|f| Path::new(f).parent().map(Path::to_path_buf))
+        .or_else(|| args.paths.first().map(PathBuf::from))
+        .unwrap_or_default();
+    // `a/./b` → `a/b`, for messages.
+    cwd.join(named).components().collect()
+}
+
+/// The nodes the command line, the environment or the configuration
+/// name, and how images move between them; no nodes: no fleet.
+pub fn fleet_nodes(
+    flags: &[String],
+    config_dir: &Path,
+) -> Result<(Vec<NodeSpec>, FleetSettings), String> {
+    let (file_nodes, settings, _) =
+        crate::builder::fleet::from_config_near(config_dir).map_err(|e| e.to_string())?;
+    let env = std::env::var("BUILDLINT_NODES").ok();
+    let nodes = crate::builder::fleet::choose(flags, env.as_deref(), file_nodes)
+        .map_err(|e| e.to_string())?;
+    Ok((nodes, settings))
+}
+
+enum Target {
+    One(Arc<Daemon>),
+    Fleet(Arc<Fleet>),
+}
+
+/// [`run_jobs`], with where each job ran when the builds went to a fleet.
+fn run_placed(
+    args: &BuildArgs,
+    jobs: Vec<PlannedJob>,
+    settings: Settings,
+    io: &mut super::Io<'_>,
+) -> anyhow::Result<Result<Vec<Placed>, u8>> {
+    let parallel = args.jobs.unwrap_or_else(|| {
+        std::thread::available_parallelism()
+            .map(|n| n.get())
+            .unwrap_or(2)
+    });
+    // The command line names one daemon or nodes; the environment and the
+    // configuration yield to `--host`/`--context`.
+    let one_daemon = args.host.is_some() || args.docker_context.is_some();
+    if one_daemon && !args.nodes.is_empty() {
+        return usage(
+            io,
+            "--node names the engines of a fleet; --host and --context name one daemon: use one or the other",
+        )
+        .map(Err);
+    }
+    let (specs, fleet_settings) = if one_daemon {
+        (Vec::new(), FleetSettings::default())
+    } else {
+        match fleet_nodes(&args.nodes, &fleet_config_dir(args)) {
+            Ok(n) => n,
+            Err(e) => return usage(io, &e).map(Err),
         }
     };
     let rt = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
         .build()?;
-    let daemon = match rt.block_on(Daemon::connect(endpoint)) {
-        Ok(d) => Arc::new(d),
-        Err(e @ DaemonError::Unreachable { .. })
-        | Err(e @ DaemonError::TooOld { .. })
-        | Err(e @ DaemonError::Unsupported(_)) => {
-            writeln!(io.stderr, "buildlint: {e}")?;
+    let target = if specs.is_empty() {
+        let endpoint = match endpoint::resolve(
+            args.host.as_deref(),
+            args.docker_context.as_deref(),
+            &EnvSnapshot::from_process(),
+        ) {
+            Ok(e) => e,
+            Err(e) => {
+                let mut message = e.to_string();
+                if let Some(name) = args
+                    .docker_context
+                    .as_deref()
+                    .filter(|n| Path::new(n).is_dir())
+                {
+                    message.push_str(&format!(
+                        "\n  tip: `{name}` is a directory: name the build context as the positional CONTEXT or with `--context-dir {name}`"
+                    ));
+                }
+                return usage(io, &message).map(Err);
+            }
+        };
+        match rt.block_on(Daemon::connect(endpoint)) {
+            Ok(d) => Target::One(Arc::new(d)),
+            Err(e @ DaemonError::Unreachable { .. })
+            | Err(e @ DaemonError::TooOld { .. })
+            | Err(e @ DaemonError::Unsupported(_)) => {
+                writeln!(io.stderr, "buildlint: {e}")?;
+                return Ok(Err(super::EXIT_ERROR));
+            }
+        }
+    } else {
+        let (nodes, left_out) = rt.block_on(crate::builder::fleet::connect(
+            &specs,
+            parallel,
+            &EnvSnapshot::from_process(),
+        ));
+        for u in &left_out {
+            writeln!(
+                io.stderr,
+                "buildlint: warning: node `{}` is left out: {}",
+                u.spec.name, u.why
+            )?;
+        }
+        if nodes.is_empty() {
+            writeln!(
+                io.stderr,
+                "buildlint: no node of the fleet answers ({} named); check them with `buildlint nodes`",
+                specs.len()
+            )?;
             return Ok(Err(super::EXIT_ERROR));
         }
+        Target::Fleet(Arc::new(Fleet {
+            nodes,
+            settings: fleet_settings,
+        }))
     };
     let names: Vec<String> = jobs.iter().map(|j| j.spec.name.clone()).collect();
     let mut view = progress::make_view(
@@ -1126,11 +1265,6 @@ pub(super) fn run_jobs(
     view.dependencies(&jobs.iter().map(|j| j.deps.clone()).collect::<Vec<_>>());
     let (tx, rx) = std::sync::mpsc::channel();
     let (cancel_tx, cancel) = Cancel::new();
-    let parallel = args.jobs.unwrap_or_else(|| {
-        std::thread::available_parallelism()
-            .map(|n| n.get())
-            .unwrap_or(2)
-    });
     // Registered before the first build starts: Ctrl-C from here on cancels.
     let mut sigint = {
         let _guard = rt.enter();
@@ -1141,8 +1275,23 @@ pub(super) fn run_jobs(
             let _ = cancel_tx.send(true);
         }
     });
-    let handle = rt.spawn(plan::run_all(daemon, jobs, settings, parallel, tx, cancel));
-    // Render until every sender is gone (run_all has returned).
+    let handle = match target {
+        Target::One(daemon) => rt.spawn(async move {
+            plan::run_all(daemon, jobs, settings, parallel, tx, cancel)
+                .await
+                .into_iter()
+                .map(|outcome| Placed {
+                    outcome,
+                    node: None,
+                    moved: None,
+                })
+                .collect::<Vec<_>>()
+        }),
+        Target::Fleet(fleet) => {
+            rt.spawn(plan::fleet::run_on_nodes(fleet, jobs, settings, tx, cancel))
+        }
+    };
+    // Render until every sender is gone (the run has returned).
     loop {
         match rx.recv_timeout(std::time::Duration::from_millis(100)) {
             Ok(event) => view.event(&event, io.stderr)?,
@@ -1151,17 +1300,17 @@ pub(super) fn run_jobs(
         }
     }
     view.finish(io.stderr)?;
-    let outcomes = rt.block_on(handle)?;
+    let placed = rt.block_on(handle)?;
     interrupt.abort();
-    for o in &outcomes {
-        if let Outcome::Failed { report, .. } = o {
+    for p in &placed {
+        if let Outcome::Failed { report, .. } = &p.outcome {
             if !report.is_empty() {
                 write!(io.stderr, "{report}")?;
             }
         }
     }
     rt.shutdown_background();
-    Ok(Ok(outcomes))
+    Ok(Ok(placed))
 }
 
 #[cfg(test)]

@@ -159,7 +159,7 @@ pub fn run(args: &BuildArgs, io: &mut super::Io<'_>) -> anyhow::Result<u8> {
         Ok(o) => o,
         Err(code) => return Ok(code),
     };
-    super::build::write_table(args.progress, io, "target", &names, &outcomes)?;
+    super::build::write_table(args.progress, io, "target", &names, &outcomes, None)?;
     Ok(exit_code(&outcomes))
 }
 

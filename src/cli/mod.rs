@@ -14,6 +14,7 @@ mod debug_bake;
 mod debug_stack;
 pub mod fix;
 pub mod lsp;
+pub mod nodes;
 pub mod rule;
 
 /// Exit status: nothing at or above the failure threshold / built.
@@ -56,6 +57,8 @@ pub enum Command {
     Debug(debug::DebugArgs),
     /// Serve the Language Server Protocol over stdio (for editors).
     Lsp(lsp::LspArgs),
+    /// List the nodes of a build fleet: engine, builders, load, images held.
+    Nodes(nodes::NodesArgs),
     /// Print a shell completion script.
     #[command(
         after_help = "Example:\n  buildlint completions bash > /etc/bash_completion.d/buildlint"
@@ -141,6 +144,7 @@ where
         Command::Config(args) => config::run(args, io),
         Command::Debug(args) => debug::run(args, io),
         Command::Lsp(args) => lsp::run(args, io),
+        Command::Nodes(args) => nodes::run(args, io),
         Command::Completions { shell } => {
             clap_complete::generate(shell, &mut Cli::command(), "buildlint", io.stdout);
             Ok(EXIT_OK)

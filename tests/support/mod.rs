@@ -9,9 +9,13 @@
 //! - [`Cleanup`]: removes the tags a test created, and nothing else.
 //! - [`buildlint_build`]: `buildlint build` with RUN steps on no network, so
 //!   builds pass on daemons whose default network is broken.
-//! - [`NoBridgeEngine`]: a second engine whose default network is broken
-//!   (made by `.ci/no-bridge-engine`), stopped when dropped.
+//! - [`Engine`]: another engine of the installed `dockerd` (made by
+//!   `.ci/no-bridge-engine`), with a broken default network
+//!   ([`NoBridgeEngine`]) or none; stopped when dropped. [`fleet::Fleet`]:
+//!   several of them holding the test base image.
 #![allow(dead_code)]
+
+pub mod fleet;
 
 use std::io::{Read, Write};
 use std::os::unix::net::{UnixListener, UnixStream};
@@ -252,20 +256,38 @@ pub fn default_network(host: Option<&str>) -> DefaultNetwork {
     DefaultNetwork::Broken(err)
 }
 
-/// A Docker engine of its own whose default network is broken as on machines
-/// without a usable `docker0`: the `bridge` network exists, its interface does
-/// not, so a container on it fails and one with `--network none` runs. Made
-/// by `.ci/no-bridge-engine` (its own data-root, exec-root, socket, pidfile,
-/// containerd namespaces and empty config; the main daemon's storage driver).
-/// Dropping it stops the engine and deletes its files and bridge, also when
-/// the test panics; an engine left by a run that was killed is stopped by the
-/// next start.
-pub struct NoBridgeEngine {
+/// What default network an [`Engine`] gets.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum EngineNetwork {
+    /// Broken as on machines without a usable `docker0`: the `bridge`
+    /// network exists, its interface does not, so a container on it fails
+    /// and one with `--network none` runs. Needs CAP_NET_ADMIN.
+    NoBridge,
+    /// None at all (`dockerd --bridge none`): builds run with `--network none`.
+    BridgeNone,
+}
+
+/// A Docker engine of its own, made by `.ci/no-bridge-engine` (its own
+/// data-root, exec-root, socket, pidfile, containerd namespaces and empty
+/// config file; `--iptables=false`; the main daemon's storage driver).
+/// Dropping it stops the engine and deletes its files (and bridge), also
+/// when the test panics; an engine left by a run that was killed is stopped
+/// by the next start.
+pub struct Engine {
     /// `unix:///tmp/blnb.XXXXXX/sock`.
     pub host: String,
 }
 
-/// Why [`NoBridgeEngine::start`] made no engine.
+/// The engine whose default network is broken ([`EngineNetwork::NoBridge`]).
+pub struct NoBridgeEngine;
+
+impl NoBridgeEngine {
+    pub fn start() -> Result<Engine, EngineRefused> {
+        Engine::start(EngineNetwork::NoBridge)
+    }
+}
+
+/// Why [`Engine::start`] made no engine.
 #[derive(Debug)]
 pub enum EngineRefused {
     /// Creating a network bridge is not allowed here (no CAP_NET_ADMIN).
@@ -278,11 +300,15 @@ fn engine_script() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join(".ci/no-bridge-engine")
 }
 
-impl NoBridgeEngine {
-    pub fn start() -> Result<NoBridgeEngine, EngineRefused> {
+impl Engine {
+    pub fn start(network: EngineNetwork) -> Result<Engine, EngineRefused> {
         let owner = std::process::id().to_string();
+        let mut args = vec!["start", "--owner", &owner];
+        if network == EngineNetwork::BridgeNone {
+            args.extend(["--bridge", "none"]);
+        }
         let out = Command::new(engine_script())
-            .args(["start", "--owner", &owner])
+            .args(&args)
             .stdin(Stdio::null())
             .output()
             .map_err(|e| EngineRefused::Failed(format!("cannot run .ci/no-bridge-engine: {e}")))?;
@@ -297,13 +323,49 @@ impl NoBridgeEngine {
             .lines()
             .find_map(|l| l.strip_prefix("DOCKER_HOST="))
             .ok_or_else(|| EngineRefused::Failed(format!("no DOCKER_HOST printed: {stdout}")))?;
-        Ok(NoBridgeEngine {
+        Ok(Engine {
             host: host.to_string(),
         })
     }
+
+    /// The engine's directory (`/tmp/blnb.XXXXXX`).
+    pub fn dir(&self) -> PathBuf {
+        PathBuf::from(
+            self.host
+                .trim_start_matches("unix://")
+                .trim_end_matches("/sock"),
+        )
+    }
+
+    /// Kills the engine's dockerd with SIGKILL, as a machine that dies
+    /// would lose it; its files stay until the engine is dropped.
+    pub fn kill(&self) {
+        self.signal("KILL");
+    }
+
+    /// Sends `signal` (`KILL`, `STOP`, `CONT`) to the engine's dockerd.
+    pub fn signal(&self, signal: &str) {
+        signal_engine(&self.dir(), signal);
+    }
 }
 
-impl Drop for NoBridgeEngine {
+/// Sends `signal` to the dockerd of the engine in `dir` (usable from a
+/// thread that does not own the [`Engine`]).
+pub fn signal_engine(dir: &Path, signal: &str) {
+    let pid = std::fs::read_to_string(dir.join("pid"))
+        .or_else(|_| std::fs::read_to_string(dir.join("launched")))
+        .expect("the engine's pidfile");
+    let pid = pid.trim();
+    let status = Command::new("kill")
+        .args([&format!("-{signal}"), pid])
+        .status()
+        .expect("kill");
+    assert!(status.success(), "cannot send {signal} to dockerd {pid}");
+}
+
+impl Engine {}
+
+impl Drop for Engine {
     fn drop(&mut self) {
         let out = Command::new(engine_script())
             .args(["stop", &self.host])
@@ -319,6 +381,28 @@ impl Drop for NoBridgeEngine {
             Err(e) => eprintln!("cannot run .ci/no-bridge-engine stop: {e}"),
         }
     }
+}
+
+/// Copies `image` from the docker CLI's daemon into the daemon at `host`,
+/// `docker save | docker load`, so it keeps its ID there (a base image
+/// pulled from one registry has one ID on every node).
+pub fn copy_image_to(image: &str, host: &str) {
+    let mut save = Command::new("docker")
+        .args(["save", image])
+        .stdout(Stdio::piped())
+        .spawn()
+        .expect("docker save");
+    let load = docker_command(Some(host))
+        .args(["load", "-q"])
+        .stdin(save.stdout.take().unwrap())
+        .output()
+        .expect("docker load");
+    assert!(save.wait().unwrap().success(), "docker save {image} failed");
+    assert!(
+        load.status.success(),
+        "docker load into {host} failed: {}",
+        String::from_utf8_lossy(&load.stderr)
+    );
 }
 
 /// Whether `BUILDLINT_REQUIRE_DOCKER=1`: what a daemon test needs must be there.

@@ -69,6 +69,11 @@ pub enum Source {
         chosen_by: String,
     },
     Default,
+    /// A node of a fleet, named where `from` says (`--node`,
+    /// `BUILDLINT_NODES`, `buildlint.toml:LINE`).
+    Node {
+        from: String,
+    },
 }
 
 impl Source {
@@ -81,6 +86,7 @@ impl Source {
                 format!("docker context `{name}`, chosen by {chosen_by}")
             }
             Source::Default => "the default socket".to_string(),
+            Source::Node { from } => format!("a node from {from}"),
         }
     }
 }
@@ -351,6 +357,27 @@ fn current_context(env: &EnvSnapshot) -> Result<Option<String>, EndpointError> {
 /// The directory name the docker CLI's context store uses for a context.
 pub fn context_dir_name(name: &str) -> String {
     hex::encode(Sha256::digest(name.as_bytes()))
+}
+
+/// A fleet node's endpoint: an address (`unix://`, `tcp://`, `host:port`,
+/// a socket path; TLS from the environment as for `--host`) or a docker
+/// context name.
+pub fn for_node(value: &str, from: &str, env: &EnvSnapshot) -> Result<Endpoint, EndpointError> {
+    let value = value.trim();
+    let is_address = value.contains("://") || value.starts_with('/') || value.contains(':');
+    if is_address {
+        from_host(
+            value,
+            Source::Node {
+                from: from.to_string(),
+            },
+            env_tls(env, value),
+        )
+    } else if value == "default" {
+        default_endpoint()
+    } else {
+        from_context(value, from, env)
+    }
 }
 
 fn from_context(name: &str, chosen_by: &str, env: &EnvSnapshot) -> Result<Endpoint, EndpointError> {

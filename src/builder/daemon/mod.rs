@@ -95,6 +95,9 @@ pub struct Daemon {
     pub build_docker: Docker,
     pub endpoint: Endpoint,
     pub info: DaemonInfo,
+    /// The endpoint build records name: this daemon's address, or one name
+    /// for every node of a fleet (`fleet::FLEET_RECORD_ENDPOINT`).
+    pub record_endpoint: String,
 }
 
 fn hint_for(endpoint: &Endpoint) -> String {
@@ -108,6 +111,9 @@ fn hint_for(endpoint: &Endpoint) -> String {
         }
         endpoint::Source::EnvHost | endpoint::Source::Default => {
             "point DOCKER_HOST at the right one".to_string()
+        }
+        endpoint::Source::Node { from } => {
+            format!("fix the node's endpoint ({from}) or leave it out")
         }
     };
     match &endpoint.transport {
@@ -258,6 +264,7 @@ impl Daemon {
         Ok(Daemon {
             docker,
             build_docker,
+            record_endpoint: endpoint.host.clone(),
             endpoint,
             info,
         })

@@ -3,6 +3,7 @@
 //! depend on it and nothing else.
 
 pub mod bake;
+pub mod fleet;
 pub mod stack;
 
 use std::collections::BTreeSet;

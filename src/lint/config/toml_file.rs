@@ -91,11 +91,14 @@ macro_rules! layer_struct {
 layer_struct!(RawFile {
     extend: Option<Spanned<String>>,
     exclude: Option<Spanned<Vec<String>>>,
-    overrides: Option<Vec<Spanned<RawOverride>>>
+    overrides: Option<Vec<Spanned<RawOverride>>>,
+    // Read by the builder (`builder::fleet`); lint only knows the keys.
+    nodes: Option<toml::Value>,
+    fleet: Option<toml::Value>
 });
 layer_struct!(RawOverride { files: Spanned<OneOrMany> });
 
-const TOP_KEYS: [&str; 14] = [
+const TOP_KEYS: [&str; 16] = [
     "extend",
     "exclude",
     "overrides",
@@ -110,6 +113,8 @@ const TOP_KEYS: [&str; 14] = [
     "label-schema",
     "strict-labels",
     "inspect-images",
+    "nodes",
+    "fleet",
 ];
 
 struct Reader<'a> {
@@ -254,7 +259,7 @@ pub fn parse_toml(path: &Path, text: &str) -> Result<(Option<PathBuf>, Config), 
         }
     })?;
     let reader = Reader { path, text, dir };
-    let (top, (extend, raw_exclude, raw_overrides)) = raw.split();
+    let (top, (extend, raw_exclude, raw_overrides, _, _)) = raw.split();
     let mut exclude = Vec::new();
     if let Some(list) = raw_exclude {
         let at = list.span().start;
