@@ -320,10 +320,10 @@ fn use_color(choice: ColorChoice, io: &Io<'_>, to_file: bool) -> bool {
 }
 
 /// Writes `text` to `path` through a temporary file in the same directory,
-/// keeping the original's permissions.
+/// keeping the original's permissions (a new file gets the umask's).
 fn write_atomically(path: &Path, text: &[u8]) -> std::io::Result<()> {
     let dir = parent_dir(path);
-    let mut tmp = tempfile::NamedTempFile::new_in(dir)?;
+    let mut tmp = crate::lint::baseline::new_file_beside(dir)?;
     tmp.write_all(text)?;
     tmp.flush()?;
     if let Ok(meta) = std::fs::metadata(path) {
