@@ -19,7 +19,7 @@ ROOT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "src")
 # The stage order, bottom first: a file may import its own stage and stages below it.
 # (`lib` is the crate root: its constants are for everyone.)
 RANK = {
-    "lib": 0, "span": 0, "source": 0, "test_corpus": 0,
+    "lib": 0, "span": 0, "source": 0, "test_corpus": 0, "parallel": 0,
     "dockerfile": 1, "compose": 1, "bake": 1,
     "context": 2, "lint": 3, "report": 4, "builder": 4, "lsp": 5, "cli": 5,
 }

@@ -6,7 +6,6 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use clap::{Args, ValueEnum};
-use rayon::prelude::*;
 
 use super::{Io, EXIT_ERROR, EXIT_FINDINGS, EXIT_OK};
 use crate::builder::daemon::local_images::LocalImages;
@@ -569,10 +568,8 @@ pub fn run(mut args: CheckArgs, io: &mut Io<'_>) -> anyhow::Result<u8> {
     if let Some(i) = stdin_input {
         inputs.push(i);
     }
-    let results: Vec<Result<Outcome, SetupError>> = inputs
-        .par_iter()
-        .map(|i| linter.lint_dockerfile(i))
-        .collect();
+    let results: Vec<Result<Outcome, SetupError>> =
+        crate::parallel::map(&inputs, |i| linter.lint_dockerfile(i));
     let mut outcomes = Vec::new();
     let mut setup_errors: Vec<String> = Vec::new();
     for r in results {

@@ -50,73 +50,106 @@ Remove the credential from the Dockerfile and rotate it. Pass credentials at run
     check: Check::Dockerfile(check),
 };
 
-fn patterns() -> &'static [(Regex, &'static str)] {
-    static P: OnceLock<Vec<(Regex, &'static str)>> = OnceLock::new();
-    P.get_or_init(|| {
-        [
-            (
-                r"(?-u:\b)(AKIA|ASIA)[0-9A-Z]{16}(?-u:\b)",
-                "an AWS access key ID",
-            ),
-            (
-                r"(?-u:\b)gh[pousr]_[A-Za-z0-9]{36,}(?-u:\b)",
-                "a GitHub token",
-            ),
-            (
-                r"(?-u:\b)github_pat_[A-Za-z0-9_]{50,}(?-u:\b)",
-                "a GitHub token",
-            ),
-            (
-                r"(?-u:\b)glpat-[A-Za-z0-9_-]{20,}(?-u:\b)",
-                "a GitLab token",
-            ),
-            (
-                r"(?-u:\b)xox[baprs]-[A-Za-z0-9-]{10,}(?-u:\b)",
-                "a Slack token",
-            ),
-            (
-                r"(?-u:\b)[sr]k_live_[A-Za-z0-9]{20,}(?-u:\b)",
-                "a Stripe secret key",
-            ),
-            (r"(?-u:\b)npm_[A-Za-z0-9]{36}(?-u:\b)", "an npm token"),
-            (
-                r"(?-u:\b)pypi-AgEIcHlwaS5vcmc[A-Za-z0-9_-]{50,}(?-u:\b)",
-                "a PyPI token",
-            ),
-            (r"(?-u:\b)AIza[0-9A-Za-z_-]{35}(?-u:\b)", "a Google API key"),
-            (
-                r"(?-u:\b)eyJ[A-Za-z0-9_-]{10,}\.eyJ[A-Za-z0-9_-]{10,}\.[A-Za-z0-9_-]{10,}",
-                "a JSON Web Token",
-            ),
-            (r"-----BEGIN ([A-Z]+ )?PRIVATE KEY-----", "a private key"),
-            (
-                r"(?-u:\b)sk-[A-Za-z0-9_-]{32,}(?-u:\b)",
-                "an API secret key",
-            ),
-            (
-                r"[A-Za-z][A-Za-z0-9+.-]*://[^/\s:@$]+:([^/\s@$]+)@[^\s/]+",
-                "a URL with a password",
-            ),
-        ]
-        .into_iter()
-        .map(|(re, what)| (Regex::new(re).expect("valid pattern"), what))
-        .collect()
-    })
+/// A credential format: the pattern, literals of which a match holds at
+/// least one, and what it is.
+struct Format {
+    pattern: &'static str,
+    needles: &'static [&'static str],
+    what: &'static str,
+}
+
+const FORMATS: [Format; 13] = [
+    Format {
+        pattern: r"(?-u:\b)(AKIA|ASIA)[0-9A-Z]{16}(?-u:\b)",
+        needles: &["AKIA", "ASIA"],
+        what: "an AWS access key ID",
+    },
+    Format {
+        pattern: r"(?-u:\b)gh[pousr]_[A-Za-z0-9]{36,}(?-u:\b)",
+        needles: &["ghp_", "gho_", "ghu_", "ghs_", "ghr_"],
+        what: "a GitHub token",
+    },
+    Format {
+        pattern: r"(?-u:\b)github_pat_[A-Za-z0-9_]{50,}(?-u:\b)",
+        needles: &["github_pat_"],
+        what: "a GitHub token",
+    },
+    Format {
+        pattern: r"(?-u:\b)glpat-[A-Za-z0-9_-]{20,}(?-u:\b)",
+        needles: &["glpat-"],
+        what: "a GitLab token",
+    },
+    Format {
+        pattern: r"(?-u:\b)xox[baprs]-[A-Za-z0-9-]{10,}(?-u:\b)",
+        needles: &["xox"],
+        what: "a Slack token",
+    },
+    Format {
+        pattern: r"(?-u:\b)[sr]k_live_[A-Za-z0-9]{20,}(?-u:\b)",
+        needles: &["k_live_"],
+        what: "a Stripe secret key",
+    },
+    Format {
+        pattern: r"(?-u:\b)npm_[A-Za-z0-9]{36}(?-u:\b)",
+        needles: &["npm_"],
+        what: "an npm token",
+    },
+    Format {
+        pattern: r"(?-u:\b)pypi-AgEIcHlwaS5vcmc[A-Za-z0-9_-]{50,}(?-u:\b)",
+        needles: &["pypi-AgEIcHlwaS5vcmc"],
+        what: "a PyPI token",
+    },
+    Format {
+        pattern: r"(?-u:\b)AIza[0-9A-Za-z_-]{35}(?-u:\b)",
+        needles: &["AIza"],
+        what: "a Google API key",
+    },
+    Format {
+        pattern: r"(?-u:\b)eyJ[A-Za-z0-9_-]{10,}\.eyJ[A-Za-z0-9_-]{10,}\.[A-Za-z0-9_-]{10,}",
+        needles: &["eyJ"],
+        what: "a JSON Web Token",
+    },
+    Format {
+        pattern: r"-----BEGIN ([A-Z]+ )?PRIVATE KEY-----",
+        needles: &["PRIVATE KEY-----"],
+        what: "a private key",
+    },
+    Format {
+        pattern: r"(?-u:\b)sk-[A-Za-z0-9_-]{32,}(?-u:\b)",
+        needles: &["sk-"],
+        what: "an API secret key",
+    },
+    Format {
+        pattern: r"[A-Za-z][A-Za-z0-9+.-]*://[^/\s:@$]+:([^/\s@$]+)@[^\s/]+",
+        needles: &["://"],
+        what: "a URL with a password",
+    },
+];
+
+/// The compiled pattern of `FORMATS[i]`. Compiled on first need: a value
+/// without the format's literals cannot match, and compiling all of them
+/// cost more than linting a typical Dockerfile.
+fn pattern(i: usize) -> &'static Regex {
+    static COMPILED: [OnceLock<Regex>; FORMATS.len()] = [const { OnceLock::new() }; FORMATS.len()];
+    COMPILED[i].get_or_init(|| Regex::new(FORMATS[i].pattern).expect("valid pattern"))
 }
 
 /// What kind of credential a value holds, if any.
 pub(crate) fn secret_in(value: &str) -> Option<&'static str> {
-    patterns().iter().find_map(|(re, what)| {
-        re.captures(value).and_then(|c| {
+    FORMATS.iter().enumerate().find_map(|(i, format)| {
+        if !format.needles.iter().any(|n| value.contains(n)) {
+            return None;
+        }
+        pattern(i).captures(value).and_then(|c| {
             // A URL password that is a placeholder is not a leak.
-            if *what == "a URL with a password" {
+            if format.what == "a URL with a password" {
                 let pw = c.get(1)?.as_str();
                 let placeholder = pw.starts_with('<')
                     || pw.starts_with('{')
                     || pw.chars().all(|ch| ch == '*' || ch == 'x');
-                (!placeholder).then_some(*what)
+                (!placeholder).then_some(format.what)
             } else {
-                Some(*what)
+                Some(format.what)
             }
         })
     })
@@ -235,6 +268,55 @@ fn check(cx: &DockerfileCx<'_>, out: &mut Diagnostics) {
 mod tests {
     use super::RULE;
     use crate::lint::testing::{assert_fires, assert_quiet};
+
+    /// Skipping a pattern whose literals a value lacks finds what running
+    /// every pattern finds.
+    #[test]
+    fn the_literal_prefilter_changes_nothing() {
+        let every_pattern = |value: &str| {
+            super::FORMATS.iter().find_map(|f| {
+                let c = regex::Regex::new(f.pattern).unwrap().captures(value)?;
+                if f.what == "a URL with a password" {
+                    let pw = c.get(1)?.as_str();
+                    let placeholder = pw.starts_with('<')
+                        || pw.starts_with('{')
+                        || pw.chars().all(|ch| ch == '*' || ch == 'x');
+                    (!placeholder).then_some(f.what)
+                } else {
+                    Some(f.what)
+                }
+            })
+        };
+        let long = "aB3".repeat(30);
+        let values = [
+            format!("AKIA{}", "A1B2".repeat(4)),
+            format!("x ASIA{} y", "Z9".repeat(8)),
+            format!("ghp_{long}"),
+            format!("ghr_{long}"),
+            format!("github_pat_{long}"),
+            format!("glpat-{long}"),
+            format!("xoxb-{long}"),
+            format!("sk_live_{long}"),
+            format!("rk_live_{long}"),
+            format!("npm_{}", &long[..36]),
+            format!("pypi-AgEIcHlwaS5vcmc{long}"),
+            format!("AIza{}", &long[..35]),
+            format!("eyJ{long}.eyJ{long}.{long}"),
+            "-----BEGIN RSA PRIVATE KEY-----".to_string(),
+            "-----BEGIN PRIVATE KEY-----".to_string(),
+            format!("sk-{long}"),
+            "https://user:hunter2@example.com/x".to_string(),
+            "postgres://app:<password>@db/app".to_string(),
+            "https://example.com/a:b@c".to_string(),
+            "/usr/local/bin".to_string(),
+            "1.2.3".to_string(),
+            long.clone(),
+        ];
+        for v in &values {
+            assert_eq!(super::secret_in(v), every_pattern(v), "{v}");
+        }
+        assert!(values.iter().filter(|v| every_pattern(v).is_some()).count() >= 17);
+    }
 
     #[test]
     fn fires_on_token_formats() {
