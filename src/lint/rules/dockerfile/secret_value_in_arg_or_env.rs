@@ -51,10 +51,11 @@ Remove the credential from the Dockerfile and rotate it. Pass credentials at run
 };
 
 /// A credential format: the pattern, literals of which a match holds at
-/// least one, and what it is.
+/// least one, a literal every match also holds (or ""), and what it is.
 struct Format {
     pattern: &'static str,
     needles: &'static [&'static str],
+    also: &'static str,
     what: &'static str,
 }
 
@@ -62,66 +63,79 @@ const FORMATS: [Format; 13] = [
     Format {
         pattern: r"(?-u:\b)(AKIA|ASIA)[0-9A-Z]{16}(?-u:\b)",
         needles: &["AKIA", "ASIA"],
+        also: "",
         what: "an AWS access key ID",
     },
     Format {
         pattern: r"(?-u:\b)gh[pousr]_[A-Za-z0-9]{36,}(?-u:\b)",
         needles: &["ghp_", "gho_", "ghu_", "ghs_", "ghr_"],
+        also: "",
         what: "a GitHub token",
     },
     Format {
         pattern: r"(?-u:\b)github_pat_[A-Za-z0-9_]{50,}(?-u:\b)",
         needles: &["github_pat_"],
+        also: "",
         what: "a GitHub token",
     },
     Format {
         pattern: r"(?-u:\b)glpat-[A-Za-z0-9_-]{20,}(?-u:\b)",
         needles: &["glpat-"],
+        also: "",
         what: "a GitLab token",
     },
     Format {
         pattern: r"(?-u:\b)xox[baprs]-[A-Za-z0-9-]{10,}(?-u:\b)",
         needles: &["xox"],
+        also: "",
         what: "a Slack token",
     },
     Format {
         pattern: r"(?-u:\b)[sr]k_live_[A-Za-z0-9]{20,}(?-u:\b)",
         needles: &["k_live_"],
+        also: "",
         what: "a Stripe secret key",
     },
     Format {
         pattern: r"(?-u:\b)npm_[A-Za-z0-9]{36}(?-u:\b)",
         needles: &["npm_"],
+        also: "",
         what: "an npm token",
     },
     Format {
         pattern: r"(?-u:\b)pypi-AgEIcHlwaS5vcmc[A-Za-z0-9_-]{50,}(?-u:\b)",
         needles: &["pypi-AgEIcHlwaS5vcmc"],
+        also: "",
         what: "a PyPI token",
     },
     Format {
         pattern: r"(?-u:\b)AIza[0-9A-Za-z_-]{35}(?-u:\b)",
         needles: &["AIza"],
+        also: "",
         what: "a Google API key",
     },
     Format {
         pattern: r"(?-u:\b)eyJ[A-Za-z0-9_-]{10,}\.eyJ[A-Za-z0-9_-]{10,}\.[A-Za-z0-9_-]{10,}",
         needles: &["eyJ"],
+        also: "",
         what: "a JSON Web Token",
     },
     Format {
         pattern: r"-----BEGIN ([A-Z]+ )?PRIVATE KEY-----",
         needles: &["PRIVATE KEY-----"],
+        also: "",
         what: "a private key",
     },
     Format {
         pattern: r"(?-u:\b)sk-[A-Za-z0-9_-]{32,}(?-u:\b)",
         needles: &["sk-"],
+        also: "",
         what: "an API secret key",
     },
     Format {
         pattern: r"[A-Za-z][A-Za-z0-9+.-]*://[^/\s:@$]+:([^/\s@$]+)@[^\s/]+",
         needles: &["://"],
+        also: "@",
         what: "a URL with a password",
     },
 ];
@@ -134,10 +148,52 @@ fn pattern(i: usize) -> &'static Regex {
     COMPILED[i].get_or_init(|| Regex::new(FORMATS[i].pattern).expect("valid pattern"))
 }
 
+/// The bytes a needle starts with.
+const FIRST_BYTES: [bool; 256] = {
+    let mut table = [false; 256];
+    let mut f = 0;
+    while f < FORMATS.len() {
+        let mut n = 0;
+        while n < FORMATS[f].needles.len() {
+            table[FORMATS[f].needles[n].as_bytes()[0] as usize] = true;
+            n += 1;
+        }
+        f += 1;
+    }
+    table
+};
+
+/// The formats (bit `i` for `FORMATS[i]`) whose literals `value` holds, in
+/// one pass over it: most values hold none, and then no pattern runs.
+fn candidates(value: &str) -> u32 {
+    let bytes = value.as_bytes();
+    let mut found = 0u32;
+    for (at, &b) in bytes.iter().enumerate() {
+        if !FIRST_BYTES[b as usize] {
+            continue;
+        }
+        let rest = &bytes[at..];
+        for (i, format) in FORMATS.iter().enumerate() {
+            if format
+                .needles
+                .iter()
+                .any(|n| rest.starts_with(n.as_bytes()))
+            {
+                found |= 1 << i;
+            }
+        }
+    }
+    found
+}
+
 /// What kind of credential a value holds, if any.
 pub(crate) fn secret_in(value: &str) -> Option<&'static str> {
+    let found = candidates(value);
+    if found == 0 {
+        return None;
+    }
     FORMATS.iter().enumerate().find_map(|(i, format)| {
-        if !format.needles.iter().any(|n| value.contains(n)) {
+        if found & (1 << i) == 0 || !value.contains(format.also) {
             return None;
         }
         pattern(i).captures(value).and_then(|c| {
@@ -308,6 +364,9 @@ mod tests {
             "https://user:hunter2@example.com/x".to_string(),
             "postgres://app:<password>@db/app".to_string(),
             "https://example.com/a:b@c".to_string(),
+            "https://example.com/path".to_string(),
+            "git@github.com:o/r.git ssh://u:p@h".to_string(),
+            "AKIA".to_string(),
             "/usr/local/bin".to_string(),
             "1.2.3".to_string(),
             long.clone(),
