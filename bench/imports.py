@@ -20,7 +20,7 @@ ROOT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "src")
 # (`lib` is the crate root: its constants are for everyone. `input` reads a file a user names
 # without blocking, `terminal` makes text safe for a terminal: both import nothing of ours.)
 RANK = {
-    "lib": 0, "span": 0, "source": 0, "input": 0, "terminal": 0, "test_corpus": 0,
+    "lib": 0, "span": 0, "source": 0, "input": 0, "terminal": 0, "test_corpus": 0, "parallel": 0,
     "dockerfile": 1, "compose": 1, "bake": 1,
     "context": 2, "lint": 3, "report": 4, "builder": 4, "lsp": 5, "cli": 5,
 }

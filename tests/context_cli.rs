@@ -224,6 +224,44 @@ fn tar_and_digest() {
     assert_ne!(digest1, digest3);
 }
 
+/// The tar file is written atomically (a temporary file renamed) yet gets
+/// the mode a new file gets from the user's umask, not the temporary file's
+/// 0600; an existing output is replaced the same way.
+#[test]
+fn tar_output_has_the_umask_mode() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = sample();
+    let d = dir.path().to_str().unwrap();
+    let out_dir = tempfile::tempdir().unwrap();
+    for (umask, mode) in [
+        ("022", 0o644),
+        ("027", 0o640),
+        ("077", 0o600),
+        ("002", 0o664),
+    ] {
+        let out = out_dir.path().join("ctx.tar");
+        let status = std::process::Command::new("sh")
+            .arg("-c")
+            .arg(format!(
+                "umask {umask} && exec \"$0\" context tar -o \"$1\" \"$2\""
+            ))
+            .arg(env!("CARGO_BIN_EXE_buildlint"))
+            .arg(&out)
+            .arg(d)
+            .stderr(std::process::Stdio::null())
+            .status()
+            .unwrap();
+        assert!(status.success());
+        let got = fs::metadata(&out).unwrap().permissions().mode() & 0o777;
+        assert_eq!(got, mode, "umask {umask}: mode {got:o}");
+    }
+    let names: Vec<_> = fs::read_dir(out_dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .collect();
+    assert_eq!(names, ["ctx.tar"], "no temporary file left beside it");
+}
+
 /// `**` then `!**/*.md`: BuildKit's sender looks below every excluded
 /// directory (the exception has a wildcard) and sends `docs/guide.md`; the
 /// docker CLI's walker for the classic builder opens only directories an

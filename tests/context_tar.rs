@@ -234,6 +234,80 @@ fn two_runs_are_byte_identical_and_touch_changes_no_digest() {
     assert!(names.contains(&".dockerignore".to_string()));
 }
 
+/// More read-ahead batches than the writer lets the readers hold (files
+/// pass from the readers to the writer in batches of up to 128 files or
+/// 1 MiB, 32 batches ahead at most), with big files, symlinks and hard links
+/// between them: the same bytes whatever the number of reader threads, every
+/// file's content where it belongs, links kept as links.
+#[test]
+fn many_batches_are_byte_identical_whatever_the_threads() {
+    let dir = tempfile::tempdir().unwrap();
+    let r = dir.path();
+    for i in 0..5000 {
+        write(
+            r,
+            &format!("d{:02}/f{i:04}", i % 23),
+            format!("file {i}\n").repeat(i % 7).as_bytes(),
+        );
+    }
+    for i in 0..40 {
+        write(r, &format!("d05/mid{i:02}.bin"), &vec![i as u8; 300 << 10]);
+    }
+    write(r, "d07/huge.bin", &vec![9u8; (1 << 20) + 1]);
+    std::os::unix::fs::symlink("f0007", r.join("d07/link")).unwrap();
+    fs::hard_link(r.join("d03/f0003"), r.join("d03/hard")).unwrap();
+    let df = "FROM scratch\nCOPY . /\n";
+    let p = plan(r, df);
+    let with = |threads| {
+        tar_bytes(
+            &p,
+            &TarOptions {
+                threads,
+                ..TarOptions::default()
+            },
+        )
+    };
+    let one = with(1);
+    for threads in [2, 3, 8] {
+        assert!(one == with(threads), "{threads} threads wrote other bytes");
+    }
+    assert!(one == with(2), "a second run wrote other bytes");
+    let listed = list(&one);
+    let mut files = 0;
+    for e in &listed {
+        match e.kind {
+            tar::EntryType::Regular => {
+                assert_eq!(e.data, fs::read(r.join(&e.name)).unwrap(), "{}", e.name);
+                files += 1;
+            }
+            tar::EntryType::Symlink => {
+                assert_eq!(
+                    (e.name.as_str(), e.link.as_deref()),
+                    ("d07/link", Some("f0007"))
+                )
+            }
+            tar::EntryType::Link => assert!(
+                matches!(
+                    (e.name.as_str(), e.link.as_deref()),
+                    ("d03/hard", Some("d03/f0003")) | ("d03/f0003", Some("d03/hard"))
+                ),
+                "{} -> {:?}",
+                e.name,
+                e.link
+            ),
+            _ => {}
+        }
+    }
+    assert_eq!(files, 5000 + 40 + 1 + 1, "the Dockerfile, the files");
+    assert_eq!(
+        listed
+            .iter()
+            .filter(|e| e.kind == tar::EntryType::Link)
+            .count(),
+        1
+    );
+}
+
 #[test]
 fn long_and_non_ascii_names_survive_gnu_tar() {
     let dir = tempfile::tempdir().unwrap();

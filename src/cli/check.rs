@@ -6,7 +6,6 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use clap::{Args, ValueEnum};
-use rayon::prelude::*;
 
 use super::{Io, EXIT_ERROR, EXIT_FINDINGS, EXIT_OK};
 use crate::builder::daemon::local_images::LocalImages;
@@ -320,10 +319,10 @@ fn use_color(choice: ColorChoice, io: &Io<'_>, to_file: bool) -> bool {
 }
 
 /// Writes `text` to `path` through a temporary file in the same directory,
-/// keeping the original's permissions.
+/// keeping the original's permissions (a new file gets the umask's).
 fn write_atomically(path: &Path, text: &[u8]) -> std::io::Result<()> {
     let dir = parent_dir(path);
-    let mut tmp = tempfile::NamedTempFile::new_in(dir)?;
+    let mut tmp = crate::lint::baseline::new_file_beside(dir)?;
     tmp.write_all(text)?;
     tmp.flush()?;
     if let Ok(meta) = std::fs::metadata(path) {
@@ -571,10 +570,8 @@ pub fn run(mut args: CheckArgs, io: &mut Io<'_>) -> anyhow::Result<u8> {
     if let Some(i) = stdin_input {
         inputs.push(i);
     }
-    let results: Vec<Result<Outcome, SetupError>> = inputs
-        .par_iter()
-        .map(|i| linter.lint_dockerfile(i))
-        .collect();
+    let results: Vec<Result<Outcome, SetupError>> =
+        crate::parallel::map(&inputs, |i| linter.lint_dockerfile(i));
     let mut outcomes = Vec::new();
     let mut setup_errors: Vec<String> = Vec::new();
     for r in results {

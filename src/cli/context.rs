@@ -405,7 +405,7 @@ fn tar(args: TarArgs, io: &mut super::Io<'_>) -> anyhow::Result<u8> {
         plan.write_tar(&mut *io.stdout, &opts)?
     } else {
         let dir = crate::lint::baseline::parent_dir(&args.output);
-        let tmp = tempfile::NamedTempFile::new_in(dir)
+        let tmp = crate::lint::baseline::new_file_beside(dir)
             .with_context(|| format!("cannot create a file in {}", dir.display()))?;
         let stats = plan.write_tar(tmp.as_file(), &opts)?;
         tmp.as_file().sync_all().ok();

@@ -24,10 +24,15 @@ use super::walk::Entry;
 
 /// Files up to this size are read ahead by worker threads.
 const PRELOAD_MAX: u64 = 1 << 20;
-/// Bytes of read-ahead file content held at once.
-const PRELOAD_BUDGET: u64 = 32 << 20;
-/// Files read ahead of the writer at most.
-const PRELOAD_WINDOW: usize = 4096;
+/// Read-ahead files go from the readers to the writer in batches of at most
+/// this many files and bytes (or one file): one lock hand-off per batch, not
+/// per file, which matters when the cores are scarce and every hand-off
+/// waits for a thread to be scheduled.
+const BATCH_FILES: usize = 128;
+const BATCH_BYTES: u64 = 1 << 20;
+/// Batches read ahead of the writer at most: with [`BATCH_BYTES`], 32 MiB of
+/// file content held at once whatever the size of the context.
+const WINDOW_BATCHES: usize = 32;
 /// The largest size a ustar header holds in octal.
 const USTAR_MAX_SIZE: u64 = 0o777_7777_7777;
 
@@ -125,85 +130,151 @@ impl<W: Write> Write for Counter<W> {
 
 type Loaded = io::Result<(Vec<u8>, [u8; 32])>;
 
+/// The small regular files, read ahead in parallel by batches of files
+/// next to each other in the tar, and taken by the writer in order.
 struct Prefetch<'a> {
     fs: &'a dyn ContextFs,
     items: &'a [Item<'a>],
     /// Item indexes read ahead, in order.
     jobs: Vec<usize>,
+    /// Consecutive ranges of `jobs`.
+    batches: Vec<std::ops::Range<usize>>,
     claim: AtomicUsize,
     /// Whether to hash what is read (for the digest).
     hash: bool,
     state: Mutex<PrefetchState>,
-    cv: Condvar,
+    /// A batch was read (the writer waits on it).
+    ready: Condvar,
+    /// The writer took a batch, or stopped (readers wait on it).
+    room: Condvar,
 }
 
 #[derive(Default)]
 struct PrefetchState {
-    next_reserve: usize,
-    in_flight: u64,
+    /// Batches the writer has taken.
     consumed: usize,
-    done: HashMap<usize, Loaded>,
+    done: HashMap<usize, Vec<Loaded>>,
     stop: bool,
 }
 
-impl Prefetch<'_> {
-    fn size_of(&self, job: usize) -> u64 {
-        match &self.items[self.jobs[job]] {
-            Item::Entry { entry, .. } => entry.meta.size,
-            Item::Injected { .. } => 0,
+impl<'a> Prefetch<'a> {
+    fn new(fs: &'a dyn ContextFs, items: &'a [Item<'a>], jobs: Vec<usize>, hash: bool) -> Self {
+        let mut batches = Vec::new();
+        let (mut start, mut bytes) = (0, 0u64);
+        for (j, &i) in jobs.iter().enumerate() {
+            let size = match &items[i] {
+                Item::Entry { entry, .. } => entry.meta.size,
+                Item::Injected { .. } => 0,
+            };
+            if j > start && (j - start >= BATCH_FILES || bytes + size > BATCH_BYTES) {
+                batches.push(start..j);
+                (start, bytes) = (j, 0);
+            }
+            bytes += size;
         }
+        if start < jobs.len() {
+            batches.push(start..jobs.len());
+        }
+        Prefetch {
+            fs,
+            items,
+            jobs,
+            batches,
+            claim: AtomicUsize::new(0),
+            hash,
+            state: Mutex::new(PrefetchState::default()),
+            ready: Condvar::new(),
+            room: Condvar::new(),
+        }
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, PrefetchState> {
+        self.state.lock().unwrap_or_else(|e| e.into_inner())
     }
 
     fn work(&self) {
         loop {
-            let j = self.claim.fetch_add(1, Ordering::SeqCst);
-            if j >= self.jobs.len() {
+            let b = self.claim.fetch_add(1, Ordering::Relaxed);
+            let Some(range) = self.batches.get(b) else {
                 return;
-            }
-            let size = self.size_of(j);
-            {
-                let mut st = self.state.lock().unwrap_or_else(|e| e.into_inner());
-                loop {
-                    if st.stop {
-                        return;
-                    }
-                    let fits = st.in_flight + size <= PRELOAD_BUDGET || st.in_flight == 0;
-                    if st.next_reserve == j && fits && j < st.consumed + PRELOAD_WINDOW {
-                        break;
-                    }
-                    st = self.cv.wait(st).unwrap_or_else(|e| e.into_inner());
-                }
-                st.in_flight += size;
-                st.next_reserve += 1;
-                self.cv.notify_all();
-            }
-            let loaded = match &self.items[self.jobs[j]] {
-                Item::Entry { entry, .. } => load(self.fs, entry, self.hash),
-                Item::Injected { .. } => Ok((Vec::new(), [0; 32])),
             };
-            let mut st = self.state.lock().unwrap_or_else(|e| e.into_inner());
-            st.done.insert(j, loaded);
-            self.cv.notify_all();
+            {
+                let mut st = self.lock();
+                // The writer's next batch is always inside the window, so
+                // whoever claimed it never waits here.
+                while !st.stop && b >= st.consumed + WINDOW_BATCHES {
+                    st = self.room.wait(st).unwrap_or_else(|e| e.into_inner());
+                }
+                if st.stop {
+                    return;
+                }
+            }
+            let loaded: Vec<Loaded> = self.jobs[range.clone()]
+                .iter()
+                .map(|&i| match &self.items[i] {
+                    Item::Entry { entry, .. } => load(self.fs, entry, self.hash),
+                    Item::Injected { .. } => Ok((Vec::new(), [0; 32])),
+                })
+                .collect();
+            self.lock().done.insert(b, loaded);
+            self.ready.notify_one();
         }
     }
 
-    fn take(&self, j: usize) -> Loaded {
-        let mut st = self.state.lock().unwrap_or_else(|e| e.into_inner());
+    /// Batch `b`, once read; batches are taken in order.
+    fn take(&self, b: usize) -> Vec<Loaded> {
+        let mut st = self.lock();
         loop {
-            if let Some(r) = st.done.remove(&j) {
-                st.in_flight -= self.size_of(j);
-                st.consumed += 1;
-                self.cv.notify_all();
-                return r;
+            if let Some(batch) = st.done.remove(&b) {
+                st.consumed = b + 1;
+                drop(st);
+                self.room.notify_all();
+                return batch;
             }
-            st = self.cv.wait(st).unwrap_or_else(|e| e.into_inner());
+            st = self.ready.wait(st).unwrap_or_else(|e| e.into_inner());
         }
     }
 
     fn stop(&self) {
-        let mut st = self.state.lock().unwrap_or_else(|e| e.into_inner());
-        st.stop = true;
-        self.cv.notify_all();
+        self.lock().stop = true;
+        self.room.notify_all();
+    }
+}
+
+/// The writer's side of [`Prefetch`]: the read-ahead files in order.
+struct Preloaded<'p, 'a> {
+    prefetch: &'p Prefetch<'a>,
+    /// The next job.
+    job: usize,
+    /// The next batch to take.
+    batch: usize,
+    current: std::vec::IntoIter<Loaded>,
+}
+
+impl<'p, 'a> Preloaded<'p, 'a> {
+    fn new(prefetch: &'p Prefetch<'a>) -> Self {
+        Preloaded {
+            prefetch,
+            job: 0,
+            batch: 0,
+            current: Vec::new().into_iter(),
+        }
+    }
+
+    /// Whether item `idx` was read ahead (it is then the next one).
+    fn holds(&self, idx: usize) -> bool {
+        self.prefetch.jobs.get(self.job) == Some(&idx)
+    }
+
+    fn next(&mut self) -> Loaded {
+        loop {
+            if let Some(loaded) = self.current.next() {
+                self.job += 1;
+                return loaded;
+            }
+            self.current = self.prefetch.take(self.batch).into_iter();
+            self.batch += 1;
+        }
     }
 }
 
@@ -246,16 +317,8 @@ pub(crate) fn write_items<W: Write>(
         })
         .map(|(i, _)| i)
         .collect();
-    let prefetch = Prefetch {
-        fs,
-        items,
-        jobs,
-        claim: AtomicUsize::new(0),
-        hash: !opts.skip_digest,
-        state: Mutex::new(PrefetchState::default()),
-        cv: Condvar::new(),
-    };
-    let readers = nthreads.clamp(2, 8);
+    let prefetch = Prefetch::new(fs, items, jobs, !opts.skip_digest);
+    let readers = nthreads.clamp(2, 8).min(prefetch.batches.len());
     std::thread::scope(|scope| {
         for _ in 0..readers {
             scope.spawn(|| prefetch.work());
@@ -312,7 +375,7 @@ fn write_all_items<W: Write>(
 ) -> Result<TarStats, PackError> {
     let mut stats = TarStats::default();
     let mut digest = DigestBuilder::new();
-    let mut job = 0usize;
+    let mut preloaded = Preloaded::new(prefetch);
     let mut buf = vec![0u8; 1 << 20];
     let clamp = |t: i64| -> u64 {
         let t = match opts.mtime_clamp {
@@ -390,12 +453,10 @@ fn write_all_items<W: Write>(
                         }
                     }
                     FileKind::File => {
-                        let preloaded = prefetch.jobs.get(job) == Some(&idx);
-                        let (size, hash) = if preloaded {
-                            let (data, hash) = prefetch
-                                .take(job)
+                        let (size, hash) = if preloaded.holds(idx) {
+                            let (data, hash) = preloaded
+                                .next()
                                 .map_err(|e| PackError::read(fs, &entry.raw, e))?;
-                            job += 1;
                             let h = HeaderSpec {
                                 name: &entry.raw,
                                 kind: EntryType::Regular,

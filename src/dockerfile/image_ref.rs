@@ -18,9 +18,6 @@
 
 use std::fmt;
 use std::ops::Range;
-use std::sync::OnceLock;
-
-use regex::Regex;
 
 /// Docker Hub's registry name in normalized references.
 pub const DEFAULT_DOMAIN: &str = "docker.io";
@@ -60,22 +57,128 @@ pub enum ImageRefError {
     InvalidDigest(String),
 }
 
-fn reference_regex() -> &'static Regex {
-    static RE: OnceLock<Regex> = OnceLock::new();
-    RE.get_or_init(|| {
-        let alnum = "[a-z0-9]+";
-        let separator = "(?:[._]|__|[-]+)";
-        let component = format!("{alnum}(?:{separator}{alnum})*");
-        let domain_component = "(?:[a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9])";
-        let host = format!(r"(?:{domain_component}(?:\.{domain_component})*|\[[a-fA-F0-9:]+\])");
-        let domain = format!("{host}(?::[0-9]+)?");
-        let name = format!("(?:{domain}/)?{component}(?:/{component})*");
-        // Go's `\w` is ASCII; a Unicode `\w` repeated 128 times also makes
-        // the compiled automaton huge (tens of ms at every start).
-        let tag = r"[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}";
-        let digest = "[A-Za-z][A-Za-z0-9]*(?:[-_+.][A-Za-z][A-Za-z0-9]*)*:[0-9a-fA-F]{32,}";
-        Regex::new(&format!("^({name})(?::({tag}))?(?:@({digest}))?$")).expect("reference grammar")
+/// Where the parts of a reference are: `name`, then `:tag`, then `@digest`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+struct Parts {
+    name: Range<usize>,
+    tag: Option<Range<usize>>,
+    digest: Option<Range<usize>>,
+}
+
+/// Matches the whole of `s` against the reference grammar (the docker
+/// distribution's `ReferenceRegexp`, anchored), by hand: compiling that
+/// regex cost more than linting a typical Dockerfile.
+fn match_reference(s: &str) -> Option<Parts> {
+    let (rest, digest) = match s.find('@') {
+        Some(at) => {
+            is_digest(&s[at + 1..]).then_some(())?;
+            (&s[..at], Some(at + 1..s.len()))
+        }
+        None => (s, None),
+    };
+    // Neither a component nor a tag holds `:`, and a port is followed by
+    // `/`: a `:` after the last `/` starts the tag.
+    let last_slash = rest.rfind('/').map_or(0, |i| i + 1);
+    let (name, tag) = match rest[last_slash..].rfind(':') {
+        Some(i) => {
+            let colon = last_slash + i;
+            is_tag(&rest[colon + 1..]).then_some(())?;
+            (&rest[..colon], Some(colon + 1..rest.len()))
+        }
+        None => (rest, None),
+    };
+    let mut segments = name.split('/');
+    let first = segments.next()?;
+    let path_after_domain = name.contains('/') && is_domain(first) && {
+        let mut rest = name[first.len() + 1..].split('/');
+        rest.all(is_component)
+    };
+    (path_after_domain || name.split('/').all(is_component)).then_some(Parts {
+        name: 0..name.len(),
+        tag,
+        digest,
     })
+}
+
+/// `[a-z0-9]+` runs separated by `.`, `_`, `__` or `-`+.
+fn is_component(s: &str) -> bool {
+    let b = s.as_bytes();
+    let alnum = |c: u8| c.is_ascii_lowercase() || c.is_ascii_digit();
+    if b.is_empty() || !alnum(b[0]) || !alnum(b[b.len() - 1]) {
+        return false;
+    }
+    let mut i = 0;
+    while i < b.len() {
+        if alnum(b[i]) {
+            i += 1;
+            continue;
+        }
+        let start = i;
+        while i < b.len() && !alnum(b[i]) {
+            i += 1;
+        }
+        let separator = &b[start..i];
+        let ok = matches!(separator, b"." | b"_" | b"__") || separator.iter().all(|&c| c == b'-');
+        if !ok {
+            return false;
+        }
+    }
+    true
+}
+
+/// `host[:port]`: DNS labels joined by `.`, or `[` an IPv6 address `]`.
+fn is_domain(s: &str) -> bool {
+    let (host, port) = if let Some(inner) = s.strip_prefix('[') {
+        let Some(close) = inner.find(']') else {
+            return false;
+        };
+        let address = &inner[..close];
+        if address.is_empty() || !address.bytes().all(|c| c.is_ascii_hexdigit() || c == b':') {
+            return false;
+        }
+        (None, &inner[close + 1..])
+    } else {
+        let end = s.find(':').unwrap_or(s.len());
+        (Some(&s[..end]), &s[end..])
+    };
+    let label = |l: &str| {
+        let b = l.as_bytes();
+        !b.is_empty()
+            && b[0].is_ascii_alphanumeric()
+            && b[b.len() - 1].is_ascii_alphanumeric()
+            && b.iter().all(|&c| c.is_ascii_alphanumeric() || c == b'-')
+    };
+    host.is_none_or(|h| h.split('.').all(label))
+        && (port.is_empty()
+            || port
+                .strip_prefix(':')
+                .is_some_and(|p| !p.is_empty() && p.bytes().all(|c| c.is_ascii_digit())))
+}
+
+/// `[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}`.
+fn is_tag(s: &str) -> bool {
+    let b = s.as_bytes();
+    let word = |c: u8| c.is_ascii_alphanumeric() || c == b'_';
+    !b.is_empty()
+        && b.len() <= 128
+        && word(b[0])
+        && b.iter().all(|&c| word(c) || c == b'.' || c == b'-')
+}
+
+/// `[A-Za-z][A-Za-z0-9]*([-_+.][A-Za-z][A-Za-z0-9]*)*:[0-9a-fA-F]{32,}`.
+fn is_digest(s: &str) -> bool {
+    let Some((algorithm, hex)) = s.split_once(':') else {
+        return false;
+    };
+    let part = |p: &[u8]| {
+        !p.is_empty() && p[0].is_ascii_alphabetic() && p.iter().all(u8::is_ascii_alphanumeric)
+    };
+    algorithm
+        .as_bytes()
+        .split(|&c| matches!(c, b'-' | b'_' | b'+' | b'.'))
+        .all(part)
+        && hex.len() >= 32
+        && hex.bytes().all(|c| c.is_ascii_hexdigit())
 }
 
 fn split_docker_domain(name: &str) -> (String, String) {
@@ -146,20 +249,19 @@ impl ImageRef {
             return Err(ImageRefError::Uppercase(remote_name.to_string()));
         }
         let full = format!("{domain}/{remainder}");
-        let caps = reference_regex()
-            .captures(&full)
-            .ok_or(ImageRefError::InvalidFormat)?;
-        let name = caps.get(1).map(|m| m.as_str()).unwrap_or("");
+        let parts = match_reference(&full).ok_or(ImageRefError::InvalidFormat)?;
+        let name = &full[parts.name.clone()];
         if name.len() > NAME_TOTAL_LENGTH_MAX {
             return Err(ImageRefError::TooLong);
         }
-        if let Some(d) = caps.get(3) {
-            validate_digest(d.as_str())?;
+        if let Some(d) = &parts.digest {
+            validate_digest(&full[d.clone()])?;
         }
         // Normalization only rewrites the front, so the tag and digest end
         // `s` as they end `full`.
         let from_end = |i: usize| s.len() - (full.len() - i);
-        let in_input = |m: regex::Match<'_>| from_end(m.start())..from_end(m.end());
+        let in_input = |r: &Range<usize>| from_end(r.start)..from_end(r.end);
+        let text = |r: &Range<usize>| full[r.clone()].to_string();
         let path = name
             .strip_prefix(&domain)
             .and_then(|p| p.strip_prefix('/'))
@@ -168,10 +270,10 @@ impl ImageRef {
         Ok(ImageRef {
             domain,
             path,
-            tag: caps.get(2).map(|m| m.as_str().to_string()),
-            digest: caps.get(3).map(|m| m.as_str().to_string()),
-            tag_range: caps.get(2).map(in_input),
-            digest_range: caps.get(3).map(in_input),
+            tag: parts.tag.as_ref().map(text),
+            digest: parts.digest.as_ref().map(text),
+            tag_range: parts.tag.as_ref().map(in_input),
+            digest_range: parts.digest.as_ref().map(in_input),
         })
     }
 
@@ -261,6 +363,99 @@ impl std::str::FromStr for ImageRef {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The distribution's reference regex, anchored, as the oracle of the
+    /// hand-written matcher.
+    fn reference_regex() -> regex::Regex {
+        let alnum = "[a-z0-9]+";
+        let separator = "(?:[._]|__|[-]+)";
+        let component = format!("{alnum}(?:{separator}{alnum})*");
+        let domain_component = "(?:[a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9])";
+        let host = format!(r"(?:{domain_component}(?:\.{domain_component})*|\[[a-fA-F0-9:]+\])");
+        let domain = format!("{host}(?::[0-9]+)?");
+        let name = format!("(?:{domain}/)?{component}(?:/{component})*");
+        let tag = r"[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}";
+        let digest = "[A-Za-z][A-Za-z0-9]*(?:[-_+.][A-Za-z][A-Za-z0-9]*)*:[0-9a-fA-F]{32,}";
+        regex::Regex::new(&format!("^({name})(?::({tag}))?(?:@({digest}))?$")).unwrap()
+    }
+
+    fn by_regex(re: &regex::Regex, s: &str) -> Option<Parts> {
+        let c = re.captures(s)?;
+        Some(Parts {
+            name: c.get(1)?.range(),
+            tag: c.get(2).map(|m| m.range()),
+            digest: c.get(3).map(|m| m.range()),
+        })
+    }
+
+    #[test]
+    fn the_matcher_agrees_with_the_grammar_regex() {
+        let re = reference_regex();
+        let hex = "0123456789abcdefABCDEF0123456789abcdef";
+        let pieces = [
+            "",
+            "a",
+            "nginx",
+            "library/nginx",
+            "docker.io",
+            "localhost:5000",
+            "[::1]",
+            "[::1]:5000",
+            "[]",
+            "[g]",
+            "my-registry.example.com",
+            "-bad",
+            "bad-",
+            "a..b",
+            "a.b",
+            "a_b",
+            "a__b",
+            "a___b",
+            "a--b",
+            "a._b",
+            "A",
+            "a:b",
+            "a:",
+            ":b",
+            "1.2",
+            "x@y",
+            "sha256",
+            "sha256:",
+            "a-b.c",
+            "host:port",
+            "h:12:34",
+            "a/b/c",
+            "a//b",
+            "/a",
+            "a/",
+            "é",
+            "latest",
+            "v1.0-rc_1",
+            ".tag",
+            "-tag",
+            "_tag",
+        ];
+        let mut inputs: Vec<String> = Vec::new();
+        for a in pieces {
+            for b in pieces {
+                inputs.push(format!("{a}/{b}"));
+                inputs.push(format!("{a}:{b}"));
+                inputs.push(format!("{a}/{b}:latest"));
+                inputs.push(format!("{a}/{b}@sha256:{hex}"));
+                inputs.push(format!("{a}/{b}:1.0@sha256:{hex}"));
+                inputs.push(format!("{a}@{b}:{hex}"));
+                inputs.push(format!("{a}/{b}@sha256:{}", &hex[..31]));
+                inputs.push(format!("{a}/{b}@sha256+x.y_z-w:{hex}"));
+                inputs.push(format!("{a}/{b}@1sha:{hex}"));
+            }
+        }
+        inputs.push(format!("docker.io/library/x:{}", "t".repeat(128)));
+        inputs.push(format!("docker.io/library/x:{}", "t".repeat(129)));
+        inputs.push(format!("a@b@sha256:{hex}"));
+        for input in &inputs {
+            assert_eq!(match_reference(input), by_regex(&re, input), "{input:?}");
+        }
+    }
 
     const D: &str = "sha256:0000000000000000000000000000000000000000000000000000000000000000";
 

@@ -357,9 +357,7 @@ pub fn lint_projects(linter: &Linter, found: Vec<PathBuf>, named: Vec<PathBuf>) 
     if !named.is_empty() {
         projects.push(named);
     }
-    let results: Vec<Result<Vec<Outcome>, SetupError>> = projects
-        .par_iter()
-        .map(|p| lint_bake_project(linter, p))
-        .collect();
+    let results: Vec<Result<Vec<Outcome>, SetupError>> =
+        crate::parallel::map(&projects, |p| lint_bake_project(linter, p));
     crate::lint::stack::StackRun::gather(linter, results)
 }

@@ -193,7 +193,15 @@ pub struct Resolver {
     cwd: PathBuf,
     files: Mutex<HashMap<PathBuf, Result<Arc<Config>, ConfigError>>>,
     dirs: Mutex<HashMap<PathBuf, Option<PathBuf>>>,
+    /// Settings by configuration file and the overrides that matched: files
+    /// under one configuration share them (resolving costs more than
+    /// linting a small Dockerfile).
+    resolved: Mutex<HashMap<SettingsKey, Settings>>,
 }
+
+/// A configuration file (if any) and the indexes of its overrides that
+/// matched a file.
+type SettingsKey = (Option<PathBuf>, Vec<usize>);
 
 fn find_in(dir: &Path, names: &[&str]) -> Option<PathBuf> {
     names.iter().map(|n| dir.join(n)).find(|p| p.is_file())
@@ -234,6 +242,7 @@ impl Clone for Resolver {
             cwd: self.cwd.clone(),
             files: Mutex::new(self.files.lock().expect("config cache").clone()),
             dirs: Mutex::new(self.dirs.lock().expect("dir cache").clone()),
+            resolved: Mutex::new(self.resolved.lock().expect("settings cache").clone()),
         }
     }
 }
@@ -246,6 +255,7 @@ impl Resolver {
             cwd,
             files: Mutex::new(HashMap::new()),
             dirs: Mutex::new(HashMap::new()),
+            resolved: Mutex::new(HashMap::new()),
         }
     }
 
@@ -328,7 +338,31 @@ impl Resolver {
 
     /// The settings for `file` (absolute).
     pub fn settings(&self, file: &Path) -> Result<Settings, ConfigError> {
-        let config = self.config_for(file)?;
-        Ok(settings_for(file, config.as_deref(), &self.cli))
+        let dir = file.parent().unwrap_or(Path::new("/"));
+        let config_path = self.config_path_for_dir(dir);
+        let config = match &config_path {
+            Some(p) => Some(self.load(p)?),
+            None => None,
+        };
+        let matched: Vec<usize> = config
+            .iter()
+            .flat_map(|c| {
+                c.overrides
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, o)| o.matches(file))
+                    .map(|(i, _)| i)
+            })
+            .collect();
+        let key = (config_path, matched);
+        if let Some(hit) = self.resolved.lock().expect("settings cache").get(&key) {
+            return Ok(hit.clone());
+        }
+        let settings = settings_for(file, config.as_deref(), &self.cli);
+        self.resolved
+            .lock()
+            .expect("settings cache")
+            .insert(key, settings.clone());
+        Ok(settings)
     }
 }

@@ -96,8 +96,6 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use rayon::prelude::*;
-
 use crate::compose::discover;
 use crate::compose::load::{load_with_overlay, LoadOptions};
 use crate::compose::model::Project;
@@ -438,25 +436,24 @@ pub fn lint_stack_dockerfiles(
             .map(Path::to_path_buf)
             .unwrap_or_else(|_| p.to_path_buf())
     };
-    builds
-        .par_iter()
-        .map(|b| {
-            linter.lint_dockerfile(&DockerfileInput {
-                path: if b.inline.is_some() {
-                    b.dockerfile.clone()
-                } else {
-                    show(&b.dockerfile)
-                },
-                // A Dockerfile on disk is read through the linter, which
-                // knows the editor's unsaved texts.
-                bytes: b.inline.as_ref().map(|t| t.clone().into_bytes()),
-                context: Some(b.context.clone()),
-                build_args: b.build_args.clone(),
-                target: b.target.clone(),
-                service: Some(b.services.join(", ")),
-            })
+    crate::parallel::map(&builds, |b| {
+        linter.lint_dockerfile(&DockerfileInput {
+            path: if b.inline.is_some() {
+                b.dockerfile.clone()
+            } else {
+                show(&b.dockerfile)
+            },
+            // A Dockerfile on disk is read through the linter, which
+            // knows the editor's unsaved texts.
+            bytes: b.inline.as_ref().map(|t| t.clone().into_bytes()),
+            context: Some(b.context.clone()),
+            build_args: b.build_args.clone(),
+            target: b.target.clone(),
+            service: Some(b.services.join(", ")),
         })
-        .collect()
+    })
+    .into_iter()
+    .collect()
 }
 
 /// The stack half of `buildlint check`.
@@ -511,18 +508,15 @@ pub fn lint_projects(
         .filter(|p| p.len() == 1)
         .map(|p| linter.absolute(&p[0]))
         .collect();
-    let results: Vec<Result<Vec<Outcome>, SetupError>> = projects
-        .par_iter()
-        .map(|p| {
-            let absolute: Vec<PathBuf> = p.iter().map(|f| linter.absolute(f)).collect();
-            let planned = match plan(&absolute) {
-                ProjectPlan::WithItsBase { base } if !alone.contains(&base) => {
-                    override_with_its_base(&absolute[0], &base)
-                }
-                other => other,
-            };
-            lint_planned(linter, planned, options)
-        })
-        .collect();
+    let results: Vec<Result<Vec<Outcome>, SetupError>> = crate::parallel::map(projects, |p| {
+        let absolute: Vec<PathBuf> = p.iter().map(|f| linter.absolute(f)).collect();
+        let planned = match plan(&absolute) {
+            ProjectPlan::WithItsBase { base } if !alone.contains(&base) => {
+                override_with_its_base(&absolute[0], &base)
+            }
+            other => other,
+        };
+        lint_planned(linter, planned, options)
+    });
     StackRun::gather(linter, results)
 }

@@ -50,73 +50,162 @@ Remove the credential from the Dockerfile and rotate it. Pass credentials at run
     check: Check::Dockerfile(check),
 };
 
-fn patterns() -> &'static [(Regex, &'static str)] {
-    static P: OnceLock<Vec<(Regex, &'static str)>> = OnceLock::new();
-    P.get_or_init(|| {
-        [
-            (
-                r"(?-u:\b)(AKIA|ASIA)[0-9A-Z]{16}(?-u:\b)",
-                "an AWS access key ID",
-            ),
-            (
-                r"(?-u:\b)gh[pousr]_[A-Za-z0-9]{36,}(?-u:\b)",
-                "a GitHub token",
-            ),
-            (
-                r"(?-u:\b)github_pat_[A-Za-z0-9_]{50,}(?-u:\b)",
-                "a GitHub token",
-            ),
-            (
-                r"(?-u:\b)glpat-[A-Za-z0-9_-]{20,}(?-u:\b)",
-                "a GitLab token",
-            ),
-            (
-                r"(?-u:\b)xox[baprs]-[A-Za-z0-9-]{10,}(?-u:\b)",
-                "a Slack token",
-            ),
-            (
-                r"(?-u:\b)[sr]k_live_[A-Za-z0-9]{20,}(?-u:\b)",
-                "a Stripe secret key",
-            ),
-            (r"(?-u:\b)npm_[A-Za-z0-9]{36}(?-u:\b)", "an npm token"),
-            (
-                r"(?-u:\b)pypi-AgEIcHlwaS5vcmc[A-Za-z0-9_-]{50,}(?-u:\b)",
-                "a PyPI token",
-            ),
-            (r"(?-u:\b)AIza[0-9A-Za-z_-]{35}(?-u:\b)", "a Google API key"),
-            (
-                r"(?-u:\b)eyJ[A-Za-z0-9_-]{10,}\.eyJ[A-Za-z0-9_-]{10,}\.[A-Za-z0-9_-]{10,}",
-                "a JSON Web Token",
-            ),
-            (r"-----BEGIN ([A-Z]+ )?PRIVATE KEY-----", "a private key"),
-            (
-                r"(?-u:\b)sk-[A-Za-z0-9_-]{32,}(?-u:\b)",
-                "an API secret key",
-            ),
-            (
-                r"[A-Za-z][A-Za-z0-9+.-]*://[^/\s:@$]+:([^/\s@$]+)@[^\s/]+",
-                "a URL with a password",
-            ),
-        ]
-        .into_iter()
-        .map(|(re, what)| (Regex::new(re).expect("valid pattern"), what))
-        .collect()
-    })
+/// A credential format: the pattern, literals of which a match holds at
+/// least one, a literal every match also holds (or ""), and what it is.
+struct Format {
+    pattern: &'static str,
+    needles: &'static [&'static str],
+    also: &'static str,
+    what: &'static str,
+}
+
+const FORMATS: [Format; 13] = [
+    Format {
+        pattern: r"(?-u:\b)(AKIA|ASIA)[0-9A-Z]{16}(?-u:\b)",
+        needles: &["AKIA", "ASIA"],
+        also: "",
+        what: "an AWS access key ID",
+    },
+    Format {
+        pattern: r"(?-u:\b)gh[pousr]_[A-Za-z0-9]{36,}(?-u:\b)",
+        needles: &["ghp_", "gho_", "ghu_", "ghs_", "ghr_"],
+        also: "",
+        what: "a GitHub token",
+    },
+    Format {
+        pattern: r"(?-u:\b)github_pat_[A-Za-z0-9_]{50,}(?-u:\b)",
+        needles: &["github_pat_"],
+        also: "",
+        what: "a GitHub token",
+    },
+    Format {
+        pattern: r"(?-u:\b)glpat-[A-Za-z0-9_-]{20,}(?-u:\b)",
+        needles: &["glpat-"],
+        also: "",
+        what: "a GitLab token",
+    },
+    Format {
+        pattern: r"(?-u:\b)xox[baprs]-[A-Za-z0-9-]{10,}(?-u:\b)",
+        needles: &["xox"],
+        also: "",
+        what: "a Slack token",
+    },
+    Format {
+        pattern: r"(?-u:\b)[sr]k_live_[A-Za-z0-9]{20,}(?-u:\b)",
+        needles: &["k_live_"],
+        also: "",
+        what: "a Stripe secret key",
+    },
+    Format {
+        pattern: r"(?-u:\b)npm_[A-Za-z0-9]{36}(?-u:\b)",
+        needles: &["npm_"],
+        also: "",
+        what: "an npm token",
+    },
+    Format {
+        pattern: r"(?-u:\b)pypi-AgEIcHlwaS5vcmc[A-Za-z0-9_-]{50,}(?-u:\b)",
+        needles: &["pypi-AgEIcHlwaS5vcmc"],
+        also: "",
+        what: "a PyPI token",
+    },
+    Format {
+        pattern: r"(?-u:\b)AIza[0-9A-Za-z_-]{35}(?-u:\b)",
+        needles: &["AIza"],
+        also: "",
+        what: "a Google API key",
+    },
+    Format {
+        pattern: r"(?-u:\b)eyJ[A-Za-z0-9_-]{10,}\.eyJ[A-Za-z0-9_-]{10,}\.[A-Za-z0-9_-]{10,}",
+        needles: &["eyJ"],
+        also: "",
+        what: "a JSON Web Token",
+    },
+    Format {
+        pattern: r"-----BEGIN ([A-Z]+ )?PRIVATE KEY-----",
+        needles: &["PRIVATE KEY-----"],
+        also: "",
+        what: "a private key",
+    },
+    Format {
+        pattern: r"(?-u:\b)sk-[A-Za-z0-9_-]{32,}(?-u:\b)",
+        needles: &["sk-"],
+        also: "",
+        what: "an API secret key",
+    },
+    Format {
+        pattern: r"[A-Za-z][A-Za-z0-9+.-]*://[^/\s:@$]+:([^/\s@$]+)@[^\s/]+",
+        needles: &["://"],
+        also: "@",
+        what: "a URL with a password",
+    },
+];
+
+/// The compiled pattern of `FORMATS[i]`. Compiled on first need: a value
+/// without the format's literals cannot match, and compiling all of them
+/// cost more than linting a typical Dockerfile.
+fn pattern(i: usize) -> &'static Regex {
+    static COMPILED: [OnceLock<Regex>; FORMATS.len()] = [const { OnceLock::new() }; FORMATS.len()];
+    COMPILED[i].get_or_init(|| Regex::new(FORMATS[i].pattern).expect("valid pattern"))
+}
+
+/// The bytes a needle starts with.
+const FIRST_BYTES: [bool; 256] = {
+    let mut table = [false; 256];
+    let mut f = 0;
+    while f < FORMATS.len() {
+        let mut n = 0;
+        while n < FORMATS[f].needles.len() {
+            table[FORMATS[f].needles[n].as_bytes()[0] as usize] = true;
+            n += 1;
+        }
+        f += 1;
+    }
+    table
+};
+
+/// The formats (bit `i` for `FORMATS[i]`) whose literals `value` holds, in
+/// one pass over it: most values hold none, and then no pattern runs.
+fn candidates(value: &str) -> u32 {
+    let bytes = value.as_bytes();
+    let mut found = 0u32;
+    for (at, &b) in bytes.iter().enumerate() {
+        if !FIRST_BYTES[b as usize] {
+            continue;
+        }
+        let rest = &bytes[at..];
+        for (i, format) in FORMATS.iter().enumerate() {
+            if format
+                .needles
+                .iter()
+                .any(|n| rest.starts_with(n.as_bytes()))
+            {
+                found |= 1 << i;
+            }
+        }
+    }
+    found
 }
 
 /// What kind of credential a value holds, if any.
 pub(crate) fn secret_in(value: &str) -> Option<&'static str> {
-    patterns().iter().find_map(|(re, what)| {
-        re.captures(value).and_then(|c| {
+    let found = candidates(value);
+    if found == 0 {
+        return None;
+    }
+    FORMATS.iter().enumerate().find_map(|(i, format)| {
+        if found & (1 << i) == 0 || !value.contains(format.also) {
+            return None;
+        }
+        pattern(i).captures(value).and_then(|c| {
             // A URL password that is a placeholder is not a leak.
-            if *what == "a URL with a password" {
+            if format.what == "a URL with a password" {
                 let pw = c.get(1)?.as_str();
                 let placeholder = pw.starts_with('<')
                     || pw.starts_with('{')
                     || pw.chars().all(|ch| ch == '*' || ch == 'x');
-                (!placeholder).then_some(*what)
+                (!placeholder).then_some(format.what)
             } else {
-                Some(*what)
+                Some(format.what)
             }
         })
     })
@@ -235,6 +324,58 @@ fn check(cx: &DockerfileCx<'_>, out: &mut Diagnostics) {
 mod tests {
     use super::RULE;
     use crate::lint::testing::{assert_fires, assert_quiet};
+
+    /// Skipping a pattern whose literals a value lacks finds what running
+    /// every pattern finds.
+    #[test]
+    fn the_literal_prefilter_changes_nothing() {
+        let every_pattern = |value: &str| {
+            super::FORMATS.iter().find_map(|f| {
+                let c = regex::Regex::new(f.pattern).unwrap().captures(value)?;
+                if f.what == "a URL with a password" {
+                    let pw = c.get(1)?.as_str();
+                    let placeholder = pw.starts_with('<')
+                        || pw.starts_with('{')
+                        || pw.chars().all(|ch| ch == '*' || ch == 'x');
+                    (!placeholder).then_some(f.what)
+                } else {
+                    Some(f.what)
+                }
+            })
+        };
+        let long = "aB3".repeat(30);
+        let values = [
+            format!("AKIA{}", "A1B2".repeat(4)),
+            format!("x ASIA{} y", "Z9".repeat(8)),
+            format!("ghp_{long}"),
+            format!("ghr_{long}"),
+            format!("github_pat_{long}"),
+            format!("glpat-{long}"),
+            format!("xoxb-{long}"),
+            format!("sk_live_{long}"),
+            format!("rk_live_{long}"),
+            format!("npm_{}", &long[..36]),
+            format!("pypi-AgEIcHlwaS5vcmc{long}"),
+            format!("AIza{}", &long[..35]),
+            format!("eyJ{long}.eyJ{long}.{long}"),
+            "-----BEGIN RSA PRIVATE KEY-----".to_string(),
+            "-----BEGIN PRIVATE KEY-----".to_string(),
+            format!("sk-{long}"),
+            "https://user:hunter2@example.com/x".to_string(),
+            "postgres://app:<password>@db/app".to_string(),
+            "https://example.com/a:b@c".to_string(),
+            "https://example.com/path".to_string(),
+            "git@github.com:o/r.git ssh://u:p@h".to_string(),
+            "AKIA".to_string(),
+            "/usr/local/bin".to_string(),
+            "1.2.3".to_string(),
+            long.clone(),
+        ];
+        for v in &values {
+            assert_eq!(super::secret_in(v), every_pattern(v), "{v}");
+        }
+        assert!(values.iter().filter(|v| every_pattern(v).is_some()).count() >= 17);
+    }
 
     #[test]
     fn fires_on_token_formats() {

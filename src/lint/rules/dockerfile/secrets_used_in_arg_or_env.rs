@@ -1,7 +1,3 @@
-use std::sync::OnceLock;
-
-use regex::Regex;
-
 use crate::dockerfile::{Args, Word};
 use crate::lint::semantic::literal;
 use crate::lint::{Check, Diagnostic, Diagnostics, DockerfileCx, FixAvailability, Rule, Severity};
@@ -67,21 +63,44 @@ ENV TLS_KEY=/run/secrets/tls.key AUTH_ENABLED=false
     check: Check::Dockerfile(check),
 };
 
-fn regexes() -> &'static (Regex, Regex) {
-    static RE: OnceLock<(Regex, Regex)> = OnceLock::new();
-    RE.get_or_init(|| {
-        let deny = "apikey|auth|credential|credentials|key|password|pword|passwd|secret|token";
-        let allow = "public|file|version";
-        let word =
-            |alts: &str| Regex::new(&format!("(?i)(?:_|^)(?:{alts})(?:_|$)")).expect("regex");
-        (word(deny), word(allow))
+/// Words that make a name look like a secret's, and words that clear it.
+const DENY: [&str; 10] = [
+    "apikey",
+    "auth",
+    "credential",
+    "credentials",
+    "key",
+    "password",
+    "pword",
+    "passwd",
+    "secret",
+    "token",
+];
+const ALLOW: [&str; 3] = ["public", "file", "version"];
+
+/// Whether one of the `_`-separated words of `name` is one of `words`,
+/// ignoring case as BuildKit's `(?i)(?:_|^)(?:words)(?:_|$)` does (simple
+/// case folding, where the Kelvin sign is a `k` and the long s an `s`).
+/// Matched by hand: compiling those patterns cost more than linting a
+/// typical Dockerfile.
+fn has_word(name: &str, words: &[&str]) -> bool {
+    name.split('_').any(|part| {
+        words.iter().any(|w| {
+            let mut chars = part.chars();
+            w.bytes().all(|b| {
+                chars.next().is_some_and(|c| match c {
+                    '\u{212A}' => b == b'k',
+                    '\u{17F}' => b == b's',
+                    c => c.is_ascii() && (c as u8).eq_ignore_ascii_case(&b),
+                })
+            }) && chars.next().is_none()
+        })
     })
 }
 
 /// Whether a variable name looks like it holds a secret.
 pub fn is_secret_name(name: &str) -> bool {
-    let (deny, allow) = regexes();
-    deny.is_match(name) && !allow.is_match(name)
+    has_word(name, &DENY) && !has_word(name, &ALLOW)
 }
 
 fn check(cx: &DockerfileCx<'_>, out: &mut Diagnostics) {
@@ -127,6 +146,60 @@ fn check(cx: &DockerfileCx<'_>, out: &mut Diagnostics) {
 mod tests {
     use super::{is_secret_name, RULE};
     use crate::lint::testing::{assert_fires, assert_quiet};
+
+    /// The matcher against BuildKit's patterns, on names built from the
+    /// words, separators and look-alike characters.
+    #[test]
+    fn words_match_as_the_patterns_do() {
+        use regex::Regex;
+        let word = |alts: &[&str]| {
+            Regex::new(&format!("(?i)(?:_|^)(?:{})(?:_|$)", alts.join("|"))).unwrap()
+        };
+        let (deny, allow) = (word(&super::DENY), word(&super::ALLOW));
+        let pieces = [
+            "key",
+            "KEY",
+            "Key",
+            "\u{212A}ey",
+            "\u{17F}ecret",
+            "secre",
+            "tokens",
+            "auth",
+            "apikey",
+            "public",
+            "FILE",
+            "version",
+            "x",
+            "",
+            "_",
+            "__",
+            "-",
+            "db",
+            "password",
+            "passwd",
+            "pword",
+            "credential",
+            "credentials",
+            "é",
+            "keyé",
+        ];
+        let mut names = Vec::new();
+        for a in pieces {
+            for b in pieces {
+                for sep in ["_", "", "-", "__"] {
+                    names.push(format!("{a}{sep}{b}"));
+                    names.push(format!("{sep}{a}_{b}{sep}"));
+                }
+            }
+        }
+        for name in names {
+            assert_eq!(
+                is_secret_name(&name),
+                deny.is_match(&name) && !allow.is_match(&name),
+                "{name:?}"
+            );
+        }
+    }
 
     #[test]
     fn secret_words() {
