@@ -555,3 +555,79 @@ fn survives_a_lost_node(signal: &'static str, what: &str) {
         assert_eq!(f["node"], hosts[1].as_str(), "{f}");
     }
 }
+
+#[test]
+fn a_busy_node_does_not_hold_back_a_service_another_node_can_take() {
+    if !docker_or_skip("a_busy_node_does_not_hold_back_a_service_another_node_can_take") {
+        return;
+    }
+    let fleet = Fleet::start(2);
+    let project = project_name("b");
+    let base = &fleet.base;
+    let dockerfile = |service: &str, secs: u32, round: u32| {
+        format!("FROM {base}\nRUN sleep {secs} && echo {service} {round} > /ran\n")
+    };
+    let ctx = Ctx::new(&[
+        (
+            "compose.yaml",
+            &format!(
+                "name: {project}\nservices:\n  slow:\n    build: ./slow\n  quick:\n    build: ./quick\n"
+            ),
+        ),
+        ("slow/Dockerfile", &dockerfile("slow", 0, 1)),
+        ("quick/Dockerfile", &dockerfile("quick", 0, 1)),
+    ]);
+    let compose = ctx.path().join("compose.yaml");
+    let records = tempfile::tempdir().unwrap();
+    let hosts = fleet.hosts();
+    // First both services are built on the first node, which becomes the
+    // node each was built on last.
+    let mut extra = node_args(&hosts[..1]);
+    extra.extend(["-j".to_string(), "1".to_string()]);
+    let first = build_json(&compose, records.path(), &extra);
+    assert_eq!(first.code, 0, "{}\n{}", first.out, first.err);
+    for s in ["slow", "quick"] {
+        assert_eq!(first.result(s), "built", "{s}: {}", first.err);
+        assert_eq!(first.node(s), hosts[0], "{s}");
+    }
+    // Both changed; the first node, one build at a time, takes one of them
+    // (the slow one takes long) and the second node the other, after a
+    // short wait for the first node.
+    std::fs::write(
+        ctx.path().join("slow/Dockerfile"),
+        dockerfile("slow", 12, 2),
+    )
+    .unwrap();
+    std::fs::write(
+        ctx.path().join("quick/Dockerfile"),
+        dockerfile("quick", 12, 2),
+    )
+    .unwrap();
+    let mut extra = node_args(&hosts);
+    extra.extend(["-j".to_string(), "1".to_string()]);
+    let run = build_json(&compose, records.path(), &extra);
+    assert_eq!(run.code, 0, "{}\n{}", run.out, run.err);
+    let mut on_second = Vec::new();
+    for s in ["slow", "quick"] {
+        assert_eq!(run.result(s), "built", "{s}: {}", run.err);
+        let k = hosts
+            .iter()
+            .position(|h| *h == run.node(s))
+            .expect("a node");
+        assert_eq!(
+            fleet.image_id(k, &format!("{project}-{s}")),
+            Some(run.id(s))
+        );
+        if k == 1 {
+            on_second.push(s);
+        }
+    }
+    assert_eq!(on_second.len(), 1, "one service each: {}", run.out);
+    let notes = run.notes(on_second[0]);
+    assert!(
+        notes
+            .iter()
+            .any(|n| n.contains("where it was built last, stayed busy")),
+        "{notes:?}"
+    );
+}

@@ -2,10 +2,12 @@
 //!
 //! Placement, for each job whose dependencies are done, in job order:
 //! 1. cache affinity: the node that built the job last (remembered beside
-//!    the build records) and still holds its image is its node, and the job
-//!    waits for a free slot there while that node answers; otherwise the
-//!    nodes are scored by the images the job reads that they hold (base
-//!    images, siblings' images);
+//!    the build records) and still holds its image is its home, taken when
+//!    it answers and has a free slot (jobs at home first); a full home is
+//!    waited for [`AFFINITY_PATIENCE`] at most, so a busy or slow node holds
+//!    back nothing another node can take. Otherwise the nodes are scored by
+//!    the images the job reads that they hold (base images, siblings'
+//!    images);
 //! 2. then load: the fewest builds running;
 //! 3. then the order the nodes were given.
 //!
@@ -18,8 +20,9 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::mpsc;
 use std::sync::Arc;
+use std::time::{Duration, Instant};
 
-use super::{job_result, PlannedJob};
+use super::{job_result, Ledger, PlannedJob};
 use crate::builder::exec::Cancel;
 use crate::builder::fleet::moves::{self, Transfer};
 use crate::builder::fleet::{answers, FleetSettings, Node};
@@ -107,8 +110,8 @@ pub async fn run_on_nodes(
     let jobs = Arc::new(jobs);
     let settings = Arc::new(settings);
     let nodes = fleet.nodes.len();
-    let mut outcomes: Vec<Option<Outcome>> = vec![None; n];
-    let mut started: BTreeSet<usize> = BTreeSet::new();
+    let limits: Vec<usize> = fleet.nodes.iter().map(|n| n.jobs).collect();
+    let mut ledger = Ledger::new(&jobs, events.clone());
     let mut placed_on: Vec<Option<usize>> = vec![None; n];
     let mut moved: Vec<Option<String>> = vec![None; n];
     let mut attempts = vec![0u32; n];
@@ -116,82 +119,20 @@ pub async fn run_on_nodes(
     let mut published: Vec<Option<String>> = vec![None; n];
     let mut alive = vec![true; nodes];
     let mut running_on = vec![0usize; nodes];
-    // (own image held, images read held), per node, once a job is ready.
-    let mut affinity: BTreeMap<usize, Vec<(bool, usize)>> = BTreeMap::new();
+    // (own image held, images read held), per node, once a job is ready,
+    // and since when it is ready.
+    let mut affinity: BTreeMap<usize, (Vec<(bool, usize)>, Instant)> = BTreeMap::new();
     let mut running = tokio::task::JoinSet::new();
-    let finish = |i: usize, o: Outcome, outcomes: &mut Vec<Option<Outcome>>| {
-        let _ = events.send(Event::Finished {
-            job: i,
-            result: job_result(&o),
-        });
-        outcomes[i] = Some(o);
-    };
-    for (i, j) in jobs.iter().enumerate() {
-        if let Some(why) = &j.blocked {
-            let o = Outcome::Failed {
-                summary: why.clone(),
-                report: format!("error: {}: {why}\n", j.spec.name),
-                cancelled: false,
-                could_not_run: false,
-                secs: None,
-            };
-            finish(i, o, &mut outcomes);
-        }
-    }
     loop {
-        // Skip jobs whose dependencies failed or were skipped.
-        let mut changed = true;
-        while changed {
-            changed = false;
-            for i in 0..n {
-                if outcomes[i].is_some() || started.contains(&i) {
-                    continue;
-                }
-                let bad = jobs[i].deps.iter().find(|&&d| {
-                    matches!(
-                        outcomes[d],
-                        Some(Outcome::Failed { .. }) | Some(Outcome::Skipped { .. })
-                    )
-                });
-                if let Some(&d) = bad {
-                    let why = match &outcomes[d] {
-                        Some(Outcome::Failed {
-                            cancelled: true, ..
-                        }) => "was cancelled",
-                        Some(Outcome::Failed { .. }) => "failed",
-                        _ => "was skipped",
-                    };
-                    let o = Outcome::Skipped {
-                        reason: format!("it needs `{}`, which {why}", jobs[d].spec.name),
-                    };
-                    finish(i, o, &mut outcomes);
-                    changed = true;
-                }
-            }
-        }
-        // Place what is ready.
+        ledger.skip_dependents_of_failures();
+        // What is ready, in job order.
+        let mut ready = Vec::new();
         for i in 0..n {
-            if outcomes[i].is_some() || started.contains(&i) {
-                continue;
-            }
-            let ready = jobs[i].deps.iter().all(|&d| {
-                matches!(
-                    outcomes[d],
-                    Some(Outcome::Built { .. }) | Some(Outcome::Cached { .. })
-                )
-            });
-            if !ready {
+            if !ledger.waiting(i) || !ledger.ready(i) {
                 continue;
             }
             if cancel.is_cancelled() {
-                let o = Outcome::Failed {
-                    summary: "cancelled".to_string(),
-                    report: String::new(),
-                    cancelled: true,
-                    could_not_run: false,
-                    secs: None,
-                };
-                finish(i, o, &mut outcomes);
+                ledger.cancel(i);
                 continue;
             }
             if !alive.iter().any(|a| *a) {
@@ -205,20 +146,49 @@ pub async fn run_on_nodes(
                     could_not_run: true,
                     secs: None,
                 };
-                finish(i, o, &mut outcomes);
+                ledger.finish(i, o);
                 continue;
             }
             if let std::collections::btree_map::Entry::Vacant(slot) = affinity.entry(i) {
-                slot.insert(score(&fleet, &jobs, i, &holders, &alive, &settings).await);
+                let scores = score(&fleet, &jobs, i, &holders, &alive, &settings).await;
+                slot.insert((scores, Instant::now()));
             }
-            let limits: Vec<usize> = fleet.nodes.iter().map(|n| n.jobs).collect();
-            let Some(node) = choose_node(&affinity[&i], &alive, &running_on, &limits) else {
-                continue;
-            };
+            ready.push(i);
+        }
+        let now = Instant::now();
+        let wants: Vec<Want> = ready
+            .iter()
+            .map(|&i| Want {
+                job: i,
+                scores: &affinity[&i].0,
+                patient: now < affinity[&i].1 + AFFINITY_PATIENCE,
+            })
+            .collect();
+        let placements = place(&wants, &alive, &running_on, &limits);
+        // The earliest moment a job waiting for its busy home stops waiting.
+        let wake = wants
+            .iter()
+            .filter(|w| w.patient && home(w.scores, &alive).is_some())
+            .filter(|w| !placements.iter().any(|(j, _)| *j == w.job))
+            .map(|w| affinity[&w.job].1 + AFFINITY_PATIENCE)
+            .min();
+        for (i, node) in placements {
+            if let Some(h) = home(&affinity[&i].0, &alive).filter(|&h| h != node) {
+                let _ = events.send(Event::Note {
+                    job: i,
+                    level: NoteLevel::Info,
+                    text: format!(
+                        "node `{}`, where it was built last, stayed busy for {}s; building it on node `{}`",
+                        fleet.nodes[h].name,
+                        AFFINITY_PATIENCE.as_secs(),
+                        fleet.nodes[node].name
+                    ),
+                });
+            }
             // The siblings' images this job reads, and where they are.
             let mut needs: Vec<Need> = Vec::new();
             for &d in &jobs[i].deps {
-                let image_id = match &outcomes[d] {
+                let image_id = match &ledger.outcomes[d] {
                     Some(Outcome::Built { image_id, .. } | Outcome::Cached { image_id, .. }) => {
                         image_id.clone()
                     }
@@ -234,7 +204,7 @@ pub async fn run_on_nodes(
                     pinned: published[d].clone(),
                 });
             }
-            started.insert(i);
+            ledger.started.insert(i);
             placed_on[i] = Some(node);
             attempts[i] += 1;
             running_on[node] += 1;
@@ -271,7 +241,15 @@ pub async fn run_on_nodes(
                 task
             });
         }
-        match running.join_next().await {
+        let joined = match wake {
+            Some(at) => match tokio::time::timeout_at(at.into(), running.join_next()).await {
+                Ok(joined) => joined,
+                // A job waited long enough for its node: place it again.
+                Err(_) => continue,
+            },
+            None => running.join_next().await,
+        };
+        match joined {
             Some(Ok(task)) => {
                 let (i, k) = (task.job, task.node);
                 running_on[k] -= 1;
@@ -297,7 +275,7 @@ pub async fn run_on_nodes(
                                 }
                             }
                         }
-                        outcomes[i] = Some(o);
+                        ledger.outcomes[i] = Some(o);
                     }
                     Ended::NodeLost(why) => {
                         alive[k] = false;
@@ -317,74 +295,114 @@ pub async fn run_on_nodes(
                             "moved from node `{}`, which stopped answering ({why})",
                             fleet.nodes[k].name
                         ));
-                        started.remove(&i);
+                        ledger.started.remove(&i);
                         affinity.remove(&i);
                     }
                 }
             }
             Some(Err(e)) => {
-                let msg = format!("internal error: {e}");
-                if let Some(i) = (0..n).find(|i| started.contains(i) && outcomes[*i].is_none()) {
-                    if let Some(k) = placed_on[i] {
-                        running_on[k] = running_on[k].saturating_sub(1);
-                    }
-                    outcomes[i] = Some(Outcome::Failed {
-                        summary: msg.clone(),
-                        report: format!("error: {msg}\n"),
-                        cancelled: false,
-                        could_not_run: false,
-                        secs: None,
-                    });
+                if let Some(k) = ledger.panicked(e).and_then(|i| placed_on[i]) {
+                    running_on[k] = running_on[k].saturating_sub(1);
                 }
             }
             None => {
-                if outcomes.iter().all(Option::is_some) {
-                    break;
-                }
                 // Nothing running and nothing placed: a cycle (the planner
                 // refuses them), or jobs waiting for nodes that are gone.
-                for (i, o) in outcomes.iter_mut().enumerate() {
-                    if o.is_none() {
-                        let reason = "its dependencies form a cycle".to_string();
-                        let _ = events.send(Event::Finished {
-                            job: i,
-                            result: crate::builder::progress::JobResult::Skipped {
-                                reason: reason.clone(),
-                            },
-                        });
-                        *o = Some(Outcome::Skipped { reason });
-                    }
+                if !ledger.all_ended() {
+                    ledger.end_the_rest();
                 }
                 break;
             }
         }
     }
-    outcomes
+    ledger
+        .into_outcomes()
         .into_iter()
         .zip(placed_on)
         .zip(moved)
-        .map(|((o, node), moved)| Placed {
-            outcome: o.expect("every job ends"),
+        .map(|((outcome, node), moved)| Placed {
+            outcome,
             node: node.map(|k| fleet.nodes[k].name.clone()),
             moved,
         })
         .collect()
 }
 
-/// The node for a ready job, or `None` to wait. `scores[k]`: whether node
-/// `k` built the job last and holds its image, and how many of the images
-/// it reads node `k` holds. A job waits for the node that built it last
-/// while that node answers; otherwise it goes to the free node with the
-/// best score, then the fewest builds running, then the first given.
+/// How long a ready job waits for the node that built it last while that
+/// node is at its limit, before another node with a free slot takes it. The
+/// wait keeps a rebuild's unchanged services where their images are (each
+/// answered from its record in moments); past it, a busy or slow node holds
+/// back nothing another node can take, and the registry cache (or the
+/// sibling images moved there) serves the other node.
+pub const AFFINITY_PATIENCE: Duration = Duration::from_secs(3);
+
+/// A ready job asking for a node.
+#[derive(Clone, Copy, Debug)]
+pub struct Want<'a> {
+    pub job: usize,
+    /// Per node: whether it built the job last and holds its image, and how
+    /// many of the images the job reads it holds.
+    pub scores: &'a [(bool, usize)],
+    /// Still within [`AFFINITY_PATIENCE`] of becoming ready: it waits for
+    /// its home node rather than go elsewhere.
+    pub patient: bool,
+}
+
+/// The node that built the job last and holds its image, while it answers.
+pub fn home(scores: &[(bool, usize)], alive: &[bool]) -> Option<usize> {
+    (0..scores.len()).find(|&k| alive[k] && scores[k].0)
+}
+
+/// Nodes for ready jobs (given in job order), as `(job, node)`; a job left
+/// out waits. First every job whose home node has a free slot goes there,
+/// in job order; then the others, in job order, by [`choose_node`]. So a
+/// job never takes the slot of a job whose home it is.
+pub fn place(
+    wants: &[Want],
+    alive: &[bool],
+    running: &[usize],
+    limits: &[usize],
+) -> Vec<(usize, usize)> {
+    let mut running = running.to_vec();
+    let mut placed: Vec<(usize, usize)> = Vec::new();
+    for w in wants {
+        if let Some(h) = home(w.scores, alive).filter(|&h| running[h] < limits[h]) {
+            running[h] += 1;
+            placed.push((w.job, h));
+        }
+    }
+    for w in wants {
+        if placed.iter().any(|(j, _)| *j == w.job) {
+            continue;
+        }
+        if let Some(k) = choose_node(w.scores, alive, &running, limits, w.patient) {
+            running[k] += 1;
+            placed.push((w.job, k));
+        }
+    }
+    placed.sort_unstable();
+    placed
+}
+
+/// The node for a ready job, or `None` to wait. `scores` as in [`Want`].
+/// The home node ([`home`]) while it has a free slot; while it is full, the
+/// job waits if `patient`, else it goes to the free node with the best
+/// score, then the fewest builds running, then the first given.
 pub fn choose_node(
     scores: &[(bool, usize)],
     alive: &[bool],
     running: &[usize],
     limits: &[usize],
+    patient: bool,
 ) -> Option<usize> {
     let free = |k: usize| alive[k] && running[k] < limits[k];
-    if let Some(home) = (0..scores.len()).find(|&k| alive[k] && scores[k].0) {
-        return free(home).then_some(home);
+    if let Some(h) = home(scores, alive) {
+        if free(h) {
+            return Some(h);
+        }
+        if patient {
+            return None;
+        }
     }
     (0..scores.len()).filter(|&k| free(k)).max_by_key(|&k| {
         (
@@ -682,62 +700,114 @@ async fn build_watched(
 
 #[cfg(test)]
 mod tests {
-    use super::choose_node;
+    use super::{choose_node, place, Want};
 
     #[test]
     fn affinity_first_then_load_then_order() {
         let alive = [true, true, true];
         let limits = [1, 2, 2];
+        let choose = |scores: &[(bool, usize)], running: &[usize]| {
+            choose_node(scores, &alive, running, &limits, true)
+        };
         // Equal scores, equal load: the first node.
-        assert_eq!(
-            choose_node(&[(false, 1); 3], &alive, &[0, 0, 0], &limits),
-            Some(0)
-        );
+        assert_eq!(choose(&[(false, 1); 3], &[0, 0, 0]), Some(0));
         // Equal scores: the least loaded.
-        assert_eq!(
-            choose_node(&[(false, 1); 3], &alive, &[1, 1, 0], &limits),
-            Some(2)
-        );
+        assert_eq!(choose(&[(false, 1); 3], &[1, 1, 0]), Some(2));
         // The node holding more of the images read wins over load.
         assert_eq!(
-            choose_node(
-                &[(false, 0), (false, 2), (false, 1)],
-                &alive,
-                &[0, 1, 0],
-                &limits
-            ),
+            choose(&[(false, 0), (false, 2), (false, 1)], &[0, 1, 0]),
             Some(1)
         );
         // A full node is not chosen.
         assert_eq!(
-            choose_node(
-                &[(false, 2), (false, 0), (false, 0)],
-                &alive,
-                &[1, 0, 0],
-                &limits
-            ),
+            choose(&[(false, 2), (false, 0), (false, 0)], &[1, 0, 0]),
             Some(1)
         );
         // Nothing free: wait.
+        assert_eq!(choose(&[(false, 0); 3], &[1, 2, 2]), None);
+    }
+
+    #[test]
+    fn the_node_that_built_it_last_is_preferred_and_waited_for_only_a_while() {
+        let limits = [1, 1];
+        let scores = [(false, 1), (true, 1)];
+        let alive = [true, true];
+        // Free: home.
         assert_eq!(
-            choose_node(&[(false, 0); 3], &alive, &[1, 2, 2], &limits),
-            None
+            choose_node(&scores, &alive, &[0, 0], &limits, true),
+            Some(1)
+        );
+        assert_eq!(
+            choose_node(&scores, &alive, &[0, 0], &limits, false),
+            Some(1)
+        );
+        // Full: waited for while patient, then another free node takes it.
+        assert_eq!(choose_node(&scores, &alive, &[0, 1], &limits, true), None);
+        assert_eq!(
+            choose_node(&scores, &alive, &[0, 1], &limits, false),
+            Some(0)
+        );
+        // Full, and no other node free: wait.
+        assert_eq!(choose_node(&scores, &alive, &[1, 1], &limits, false), None);
+        // Gone: the others take it at once.
+        assert_eq!(
+            choose_node(&scores, &[true, false], &[0, 1], &limits, true),
+            Some(0)
         );
     }
 
     #[test]
-    fn the_node_that_built_it_last_is_waited_for_while_it_answers() {
-        let limits = [1, 1];
-        let scores = [(false, 1), (true, 1)];
+    fn a_job_does_not_take_the_free_slot_of_a_job_whose_home_it_is() {
+        let alive = [true, true, true];
+        let limits = [1, 1, 1];
+        // Job 0's home (node 0) is full; job 1's home is node 1, free. Job 0,
+        // no longer patient, comes first in job order but takes node 2.
+        let home0 = [(true, 1), (false, 1), (false, 1)];
+        let home1 = [(false, 1), (true, 1), (false, 1)];
+        let wants = [
+            Want {
+                job: 0,
+                scores: &home0,
+                patient: false,
+            },
+            Want {
+                job: 1,
+                scores: &home1,
+                patient: false,
+            },
+        ];
+        assert_eq!(place(&wants, &alive, &[1, 0, 0], &limits), [(0, 2), (1, 1)]);
+        // Patient: job 0 waits for node 0.
+        let waiting = [
+            Want {
+                patient: true,
+                ..wants[0]
+            },
+            wants[1],
+        ];
+        assert_eq!(place(&waiting, &alive, &[1, 0, 0], &limits), [(1, 1)]);
+        // Two jobs with one home of one slot: one goes home, the other
+        // waits, then goes where there is room.
+        let both = [
+            Want {
+                job: 3,
+                scores: &home0,
+                patient: true,
+            },
+            Want {
+                job: 5,
+                scores: &home0,
+                patient: true,
+            },
+        ];
+        assert_eq!(place(&both, &alive, &[0, 0, 0], &limits), [(3, 0)]);
+        let impatient = both.map(|w| Want {
+            patient: false,
+            ..w
+        });
         assert_eq!(
-            choose_node(&scores, &[true, true], &[0, 0], &limits),
-            Some(1)
-        );
-        assert_eq!(choose_node(&scores, &[true, true], &[0, 1], &limits), None);
-        // Gone: the others take it.
-        assert_eq!(
-            choose_node(&scores, &[true, false], &[0, 1], &limits),
-            Some(0)
+            place(&impatient, &alive, &[0, 0, 0], &limits),
+            [(3, 0), (5, 1)]
         );
     }
 
@@ -745,8 +815,22 @@ mod tests {
     fn the_same_state_gives_the_same_node() {
         let scores = [(false, 1), (false, 1), (false, 1)];
         let picks: Vec<_> = (0..5)
-            .map(|_| choose_node(&scores, &[true; 3], &[1, 0, 0], &[3, 3, 3]))
+            .map(|_| choose_node(&scores, &[true; 3], &[1, 0, 0], &[3, 3, 3], false))
             .collect();
         assert!(picks.iter().all(|p| *p == Some(1)), "{picks:?}");
+        let home = [(false, 1), (false, 1), (true, 1)];
+        let wants: Vec<Want> = (0..4)
+            .map(|job| Want {
+                job,
+                scores: if job % 2 == 0 { &home } else { &scores },
+                patient: false,
+            })
+            .collect();
+        let first = place(&wants, &[true; 3], &[0, 1, 0], &[2, 2, 2]);
+        for _ in 0..5 {
+            assert_eq!(place(&wants, &[true; 3], &[0, 1, 0], &[2, 2, 2]), first);
+        }
+        // Jobs 0 and 2 fill their home; 1 and 3 go by load, then order.
+        assert_eq!(first, [(0, 2), (1, 0), (2, 2), (3, 0)]);
     }
 }

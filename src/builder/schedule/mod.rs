@@ -98,6 +98,149 @@ fn job_result(o: &Outcome) -> JobResult {
     }
 }
 
+/// What both schedulers ([`run_all`], [`fleet::run_on_nodes`]) keep of a
+/// run: each job's outcome once known, the jobs sent, and a `Finished`
+/// event sent as each outcome is decided here.
+struct Ledger<'a> {
+    jobs: &'a [PlannedJob],
+    outcomes: Vec<Option<Outcome>>,
+    started: BTreeSet<usize>,
+    events: mpsc::Sender<Event>,
+}
+
+impl<'a> Ledger<'a> {
+    /// A ledger whose jobs blocked while planning have failed already.
+    fn new(jobs: &'a [PlannedJob], events: mpsc::Sender<Event>) -> Ledger<'a> {
+        let mut ledger = Ledger {
+            jobs,
+            outcomes: vec![None; jobs.len()],
+            started: BTreeSet::new(),
+            events,
+        };
+        for (i, j) in jobs.iter().enumerate() {
+            if let Some(why) = &j.blocked {
+                let o = Outcome::Failed {
+                    summary: why.clone(),
+                    report: format!("error: {}: {why}\n", j.spec.name),
+                    cancelled: false,
+                    could_not_run: false,
+                    secs: None,
+                };
+                ledger.finish(i, o);
+            }
+        }
+        ledger
+    }
+
+    /// Job `i` ended with `o`: the `Finished` event, then the outcome kept.
+    fn finish(&mut self, i: usize, o: Outcome) {
+        let _ = self.events.send(Event::Finished {
+            job: i,
+            result: job_result(&o),
+        });
+        self.outcomes[i] = Some(o);
+    }
+
+    /// Neither ended nor sent.
+    fn waiting(&self, i: usize) -> bool {
+        self.outcomes[i].is_none() && !self.started.contains(&i)
+    }
+
+    /// Every job it depends on has its image.
+    fn ready(&self, i: usize) -> bool {
+        self.jobs[i].deps.iter().all(|&d| {
+            matches!(
+                self.outcomes[d],
+                Some(Outcome::Built { .. }) | Some(Outcome::Cached { .. })
+            )
+        })
+    }
+
+    /// Skips the waiting jobs that depend on a failed or skipped job, and
+    /// the jobs that depend on those, and so on.
+    fn skip_dependents_of_failures(&mut self) {
+        let mut changed = true;
+        while changed {
+            changed = false;
+            for i in 0..self.jobs.len() {
+                if !self.waiting(i) {
+                    continue;
+                }
+                let bad = self.jobs[i].deps.iter().find(|&&d| {
+                    matches!(
+                        self.outcomes[d],
+                        Some(Outcome::Failed { .. }) | Some(Outcome::Skipped { .. })
+                    )
+                });
+                if let Some(&d) = bad {
+                    let why = match &self.outcomes[d] {
+                        Some(Outcome::Failed {
+                            cancelled: true, ..
+                        }) => "was cancelled",
+                        Some(Outcome::Failed { .. }) => "failed",
+                        _ => "was skipped",
+                    };
+                    let o = Outcome::Skipped {
+                        reason: format!("it needs `{}`, which {why}", self.jobs[d].spec.name),
+                    };
+                    self.finish(i, o);
+                    changed = true;
+                }
+            }
+        }
+    }
+
+    /// Job `i` ends cancelled without being sent.
+    fn cancel(&mut self, i: usize) {
+        let o = Outcome::Failed {
+            summary: "cancelled".to_string(),
+            report: String::new(),
+            cancelled: true,
+            could_not_run: false,
+            secs: None,
+        };
+        self.finish(i, o);
+    }
+
+    /// A sent job whose task panicked: reported against the first sent job
+    /// still without an outcome. Returns that job.
+    fn panicked(&mut self, e: tokio::task::JoinError) -> Option<usize> {
+        let msg = format!("internal error: {e}");
+        let i = (0..self.jobs.len())
+            .find(|i| self.started.contains(i) && self.outcomes[*i].is_none())?;
+        self.outcomes[i] = Some(Outcome::Failed {
+            summary: msg.clone(),
+            report: format!("error: {msg}\n"),
+            cancelled: false,
+            could_not_run: false,
+            secs: None,
+        });
+        Some(i)
+    }
+
+    /// Nothing running and nothing can start: whatever has not ended is
+    /// skipped (only possible with a cycle, which the planner refuses).
+    fn end_the_rest(&mut self) {
+        for i in 0..self.jobs.len() {
+            if self.outcomes[i].is_none() {
+                let reason = "its dependencies form a cycle".to_string();
+                self.finish(i, Outcome::Skipped { reason });
+            }
+        }
+    }
+
+    fn all_ended(&self) -> bool {
+        self.outcomes.iter().all(Option::is_some)
+    }
+
+    fn into_outcomes(self) -> Vec<Outcome> {
+        self.outcomes
+            .into_iter()
+            .map(|o| o.expect("every job ends"))
+            .collect()
+    }
+}
+
 /// Runs every job, `parallel` at a time, each after the jobs it depends on.
 /// Returns one outcome per job, in job order. Emits a `Finished` event per
 /// job. The jobs' dependencies must not form a cycle ([`find_cycle`]).
@@ -113,93 +256,23 @@ pub async fn run_all(
     let parallel = parallel.max(1);
     let jobs = Arc::new(jobs);
     let settings = Arc::new(settings);
-    let mut outcomes: Vec<Option<Outcome>> = vec![None; n];
-    let mut started: BTreeSet<usize> = BTreeSet::new();
+    let mut ledger = Ledger::new(&jobs, events.clone());
     let mut running = tokio::task::JoinSet::new();
-    for (i, j) in jobs.iter().enumerate() {
-        if let Some(why) = &j.blocked {
-            let o = Outcome::Failed {
-                summary: why.clone(),
-                report: format!("error: {}: {why}\n", j.spec.name),
-                cancelled: false,
-                could_not_run: false,
-                secs: None,
-            };
-            let _ = events.send(Event::Finished {
-                job: i,
-                result: job_result(&o),
-            });
-            outcomes[i] = Some(o);
-        }
-    }
     loop {
-        // Skip jobs whose dependencies failed or were skipped.
-        let mut changed = true;
-        while changed {
-            changed = false;
-            for i in 0..n {
-                if outcomes[i].is_some() || started.contains(&i) {
-                    continue;
-                }
-                let bad = jobs[i].deps.iter().find(|&&d| {
-                    matches!(
-                        outcomes[d],
-                        Some(Outcome::Failed { .. }) | Some(Outcome::Skipped { .. })
-                    )
-                });
-                if let Some(&d) = bad {
-                    let why = match &outcomes[d] {
-                        Some(Outcome::Failed {
-                            cancelled: true, ..
-                        }) => "was cancelled",
-                        Some(Outcome::Failed { .. }) => "failed",
-                        _ => "was skipped",
-                    };
-                    let o = Outcome::Skipped {
-                        reason: format!("it needs `{}`, which {why}", jobs[d].spec.name),
-                    };
-                    let _ = events.send(Event::Finished {
-                        job: i,
-                        result: job_result(&o),
-                    });
-                    outcomes[i] = Some(o);
-                    changed = true;
-                }
-            }
-        }
+        ledger.skip_dependents_of_failures();
         // Start what is ready.
         for i in 0..n {
             if running.len() >= parallel {
                 break;
             }
-            if outcomes[i].is_some() || started.contains(&i) {
-                continue;
-            }
-            let ready = jobs[i].deps.iter().all(|&d| {
-                matches!(
-                    outcomes[d],
-                    Some(Outcome::Built { .. }) | Some(Outcome::Cached { .. })
-                )
-            });
-            if !ready {
+            if !ledger.waiting(i) || !ledger.ready(i) {
                 continue;
             }
             if cancel.is_cancelled() {
-                let o = Outcome::Failed {
-                    summary: "cancelled".to_string(),
-                    report: String::new(),
-                    cancelled: true,
-                    could_not_run: false,
-                    secs: None,
-                };
-                let _ = events.send(Event::Finished {
-                    job: i,
-                    result: job_result(&o),
-                });
-                outcomes[i] = Some(o);
+                ledger.cancel(i);
                 continue;
             }
-            started.insert(i);
+            ledger.started.insert(i);
             let daemon = daemon.clone();
             let jobs = jobs.clone();
             let settings = settings.clone();
@@ -222,46 +295,19 @@ pub async fn run_all(
             });
         }
         match running.join_next().await {
-            Some(Ok((i, o))) => outcomes[i] = Some(o),
+            Some(Ok((i, o))) => ledger.outcomes[i] = Some(o),
             Some(Err(e)) => {
-                // A panicking job: report it against whichever job it was.
-                let msg = format!("internal error: {e}");
-                if let Some(i) = (0..n).find(|i| started.contains(i) && outcomes[*i].is_none()) {
-                    outcomes[i] = Some(Outcome::Failed {
-                        summary: msg.clone(),
-                        report: format!("error: {msg}\n"),
-                        cancelled: false,
-                        could_not_run: false,
-                        secs: None,
-                    });
-                }
+                ledger.panicked(e);
             }
             None => {
-                if outcomes.iter().all(Option::is_some) {
-                    break;
-                }
-                // Nothing running and nothing ready: only possible with a cycle.
-                for (i, o) in outcomes.iter_mut().enumerate() {
-                    if o.is_none() {
-                        *o = Some(Outcome::Skipped {
-                            reason: "its dependencies form a cycle".to_string(),
-                        });
-                        let _ = events.send(Event::Finished {
-                            job: i,
-                            result: JobResult::Skipped {
-                                reason: "its dependencies form a cycle".to_string(),
-                            },
-                        });
-                    }
+                if !ledger.all_ended() {
+                    ledger.end_the_rest();
                 }
                 break;
             }
         }
     }
-    outcomes
-        .into_iter()
-        .map(|o| o.expect("every job ends"))
-        .collect()
+    ledger.into_outcomes()
 }
 
 #[cfg(test)]
