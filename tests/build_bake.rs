@@ -355,19 +355,30 @@ target "bad-ulimit" {
         ("Dockerfile", "FROM scratch\n"),
     ]);
     let file = format!("{}/docker-bake.hcl", ctx.arg());
+    let all = ["filtered", "limited", "bad-shm", "bad-ulimit"];
+    // Lint names what cannot be applied before anything is built.
+    let mut args = vec!["--bake", "-f", &file];
+    args.extend_from_slice(&all);
+    let (code, _, err) = support::buildlint_build(&args);
+    assert_eq!(code, 1, "{err}");
+    assert_eq!(err.matches("error[BL5027]").count(), 2, "{err}");
+    assert!(err.contains("`no-cache-filter`"), "{err}");
+    assert!(err.contains("`resources`"), "{err}");
+    // Without lint, no target is built either: each job says why.
     let cache = tempfile::tempdir().unwrap();
     let (code, out, err) = support::buildlint_build(&[
         "--bake",
+        "--no-lint",
         "--progress",
         "json",
         "--cache-dir",
         &cache.path().to_string_lossy(),
         "-f",
         &file,
-        "filtered",
-        "limited",
-        "bad-shm",
-        "bad-ulimit",
+        all[0],
+        all[1],
+        all[2],
+        all[3],
     ]);
     if code == 2 && err.contains("daemon") {
         assert!(!support::docker_required(), "{err}");
