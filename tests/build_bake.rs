@@ -269,3 +269,129 @@ fn what_the_daemon_cannot_export_stops_the_build_at_lint() {
     assert!(out.contains("\"result\":\"failed\""), "{out}");
     assert!(err.contains("cannot export `type=local`"), "{err}");
 }
+
+#[test]
+fn a_targets_shm_size_and_ulimits_reach_the_run_steps() {
+    if !docker_or_skip("a_targets_shm_size_and_ulimits_reach_the_run_steps") {
+        return;
+    }
+    let base = base_image();
+    let n = format!("bltbakelimits{}", std::process::id());
+    let mut clean = Cleanup::default();
+    let ctx = Ctx::new(&[
+        (
+            "docker-bake.hcl",
+            &format!(
+                r#"target "default" {{
+  shm-size = "96m"
+  ulimits  = ["nofile=1024:2048", "nproc=300"]
+  tags     = ["{n}:1"]
+}}
+"#
+            ),
+        ),
+        (
+            "Dockerfile",
+            &format!(
+                "FROM {base}\nRUN echo \"shm=$(df -k /dev/shm | tail -1 | awk '{{print $2}}') nofile=$(ulimit -Sn):$(ulimit -Hn) nproc=$(ulimit -Su)\" > /limits\n"
+            ),
+        ),
+    ]);
+    clean.tag(&format!("{n}:1"));
+    clean.markers.push("nofile=$(ulimit -Sn)".to_string());
+    let dir = ctx.arg();
+    let engine = support::docker(&["version", "--format", "{{.Server.Version}}"]);
+    let major: u32 = engine.split('.').next().unwrap().parse().unwrap();
+    for builder in ["classic", "buildkit"] {
+        let cache = tempfile::tempdir().unwrap();
+        let r = bake_json(
+            &dir,
+            &cache.path().to_string_lossy(),
+            &["--builder", builder, "--no-cache"],
+        );
+        clean.remember_tagged();
+        if builder == "buildkit" && major < 23 {
+            // That BuildKit would drop them: the target stops with the reason.
+            assert_eq!(r.code, 1, "{}", r.err);
+            assert_eq!(r.result("default"), "failed", "{}", r.err);
+            assert!(
+                r.err
+                    .contains("does not apply `shm-size` and `ulimits` to RUN steps"),
+                "{}",
+                r.err
+            );
+            continue;
+        }
+        assert_eq!(r.code, 0, "{builder}: {}", r.err);
+        assert_eq!(r.result("default"), "built", "{builder}: {}", r.err);
+        clean.image(&r.id("default"));
+        assert_eq!(
+            run_in(&format!("{n}:1"), &["cat", "/limits"]),
+            format!("shm={} nofile=1024:2048 nproc=300", 96 * 1024),
+            "{builder}"
+        );
+    }
+}
+
+#[test]
+fn limits_the_daemon_cannot_apply_or_read_block_the_target_with_the_reason() {
+    let ctx = Ctx::new(&[
+        (
+            "docker-bake.hcl",
+            r#"target "filtered" {
+  no-cache-filter = ["deps"]
+}
+target "limited" {
+  resources = { memory = "512m", cpu-shares = 512 }
+}
+target "bad-shm" {
+  shm-size = "lots"
+}
+target "bad-ulimit" {
+  ulimits = ["nofile=20:10"]
+}
+"#,
+        ),
+        ("Dockerfile", "FROM scratch\n"),
+    ]);
+    let file = format!("{}/docker-bake.hcl", ctx.arg());
+    let all = ["filtered", "limited", "bad-shm", "bad-ulimit"];
+    // Lint names what cannot be applied before anything is built.
+    let mut args = vec!["--bake", "-f", &file];
+    args.extend_from_slice(&all);
+    let (code, _, err) = support::buildlint_build(&args);
+    assert_eq!(code, 1, "{err}");
+    assert_eq!(err.matches("error[BL5027]").count(), 2, "{err}");
+    assert!(err.contains("`no-cache-filter`"), "{err}");
+    assert!(err.contains("`resources`"), "{err}");
+    // Without lint, no target is built either: each job says why.
+    let cache = tempfile::tempdir().unwrap();
+    let (code, out, err) = support::buildlint_build(&[
+        "--bake",
+        "--no-lint",
+        "--progress",
+        "json",
+        "--cache-dir",
+        &cache.path().to_string_lossy(),
+        "-f",
+        &file,
+        all[0],
+        all[1],
+        all[2],
+        all[3],
+    ]);
+    if code == 2 && err.contains("daemon") {
+        assert!(!support::docker_required(), "{err}");
+        return;
+    }
+    assert_eq!(code, 1, "{err}");
+    assert_eq!(out.matches("\"result\":\"failed\"").count(), 4, "{out}");
+    for why in [
+        "`no-cache-filter` rebuilds only some stages",
+        "`resources` limits the memory and CPU",
+        "invalid value lots for membytes key shm-size",
+        "ulimit soft limit must be less than or equal to hard limit: 20 > 10",
+    ] {
+        assert!(err.contains(why), "{why}: {err}");
+    }
+}

@@ -205,10 +205,6 @@ const KNOWN: &[(&str, &str)] = &[
         "BAKE_CMD_CONTEXT is the context `docker buildx bake` was given (a Git or HTTP URL for a remote definition); buildlint reads local files only, where it is `cwd`",
     ),
     (
-        "read-targets-resources",
-        "`resources` (per-build CPU and memory limits, buildx 2026-05) is not a known attribute yet: reported as BL5003, left out of the resolved target and not applied",
-    ),
-    (
         "hcl-target-attrs",
         "`target.NAME.ATTR` references between targets are not evaluated (docs/bake.md, Not yet)",
     ),

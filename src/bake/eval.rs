@@ -810,6 +810,15 @@ impl<'e> Evaluator<'e> {
             return None;
         }
         let converted = convert(&value, kind, &a.name);
+        if let (Some(AttrValue::Map(m)), "resources") = (&converted, a.name.as_str()) {
+            if let Some(why) = m
+                .iter()
+                .find_map(|(k, v)| super::model::resource_problem(k, v.as_deref()))
+            {
+                self.problem(ProblemKind::AttributeType, at, why);
+                return None;
+            }
+        }
         if converted.is_none() {
             let want = match kind {
                 AttrKind::Str => "a string",

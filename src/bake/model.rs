@@ -108,10 +108,42 @@ pub const TARGET_ATTRS: &[(&str, AttrKind)] = &[
     ("no-cache-filter", AttrKind::ListAppend),
     ("shm-size", AttrKind::Str),
     ("ulimits", AttrKind::ListAppend),
+    // A map whose keys are [`RESOURCE_KEYS`].
+    ("resources", AttrKind::Map),
     ("call", AttrKind::Str),
     ("entitlements", AttrKind::ListAppend),
     ("extra-hosts", AttrKind::Map),
+    ("policy", AttrKind::ListAppend),
 ];
+
+/// The keys of a target's `resources` (buildx's `ResourcesConfig`), and
+/// whether the value is a whole number.
+pub const RESOURCE_KEYS: &[(&str, bool)] = &[
+    ("memory", false),
+    ("memory-swap", false),
+    ("cpu-shares", true),
+    ("cpu-period", true),
+    ("cpu-quota", true),
+    ("cpuset-cpus", false),
+    ("cpuset-mems", false),
+];
+
+/// What buildx says of `resources.KEY = value`, if it refuses it.
+pub fn resource_problem(key: &str, value: Option<&str>) -> Option<String> {
+    let Some((_, number)) = RESOURCE_KEYS.iter().find(|(k, _)| *k == key) else {
+        let known: Vec<&str> = RESOURCE_KEYS.iter().map(|(k, _)| *k).collect();
+        return Some(format!(
+            "unknown resources key {key} (known: {})",
+            known.join(", ")
+        ));
+    };
+    match value {
+        Some(v) if *number && v.parse::<i64>().is_err() => {
+            Some(format!("invalid value {v} for int64 key resources.{key}"))
+        }
+        _ => None,
+    }
+}
 
 /// Target attributes that shape loading rather than the build.
 pub const TARGET_META_ATTRS: &[&str] = &["inherits", "matrix", "name"];

@@ -608,6 +608,11 @@ fn apply_override(t: &mut Target, o: &Override) -> Result<(), String> {
     let last = o.values.last().cloned().unwrap_or_default();
     match (kind, sub) {
         (AttrKind::Map, Some(sub)) => {
+            if attr == "resources" {
+                if let Some(why) = super::model::resource_problem(sub, Some(&last)) {
+                    return Err(why);
+                }
+            }
             let entry = t
                 .attrs
                 .entry(attr)

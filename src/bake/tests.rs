@@ -336,3 +336,72 @@ fn docs_list_the_functions_as_evaluated() {
         "docs/bake.md: the functions known but not evaluated"
     );
 }
+
+/// Every attribute of buildx's `Target` is known; `resources` is typed as
+/// buildx types it, `policy` entries may be maps (CSV, as `output`).
+#[test]
+fn resources_and_policy_are_read_as_buildx_reads_them() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("docker-bake.hcl"),
+        r#"target "base" {
+  resources = { memory = "1g", cpu-shares = 512 }
+  policy    = ["filename=base.rego"]
+}
+target "app" {
+  inherits  = ["base"]
+  resources = { cpu-quota = 50000 }
+  policy    = [{ filename = "app.rego", strict = true }]
+}
+target "bad" {
+  resources = { memroy = "1g", cpu-period = "often" }
+}
+"#,
+    )
+    .unwrap();
+    let loaded = load(&options(dir.path(), &["docker-bake.hcl"], &[]));
+    let kinds: Vec<(ProblemKind, &str)> = loaded
+        .problems
+        .iter()
+        .map(|p| (p.kind, p.message.as_str()))
+        .collect();
+    assert_eq!(kinds.len(), 1, "{kinds:?}");
+    assert_eq!(kinds[0].0, ProblemKind::AttributeType);
+    assert!(
+        kinds[0]
+            .1
+            .contains("invalid value often for int64 key resources.cpu-period")
+            || kinds[0].1.contains("unknown resources key memroy"),
+        "{kinds:?}"
+    );
+    let resolved = resolve(&loaded.config, &["app".to_string()], &[]).unwrap();
+    let printed = to_json(&resolved);
+    assert_eq!(
+        printed["target"]["app"]["resources"],
+        serde_json::json!({ "memory": "1g", "cpu-shares": 512, "cpu-quota": 50000 })
+    );
+    assert_eq!(
+        printed["target"]["app"]["policy"],
+        serde_json::json!(["filename=base.rego", "filename=app.rego,strict=true"])
+    );
+    let resolved = resolve(
+        &loaded.config,
+        &["app".to_string()],
+        &["app.resources.memory=2g".to_string()],
+    )
+    .unwrap();
+    assert_eq!(
+        to_json(&resolved)["target"]["app"]["resources"]["memory"],
+        "2g"
+    );
+    for (set, why) in [
+        ("app.resources.memroy=2g", "unknown resources key memroy"),
+        (
+            "app.resources.cpu-shares=lots",
+            "invalid value lots for int64 key resources.cpu-shares",
+        ),
+    ] {
+        let err = resolve(&loaded.config, &["app".to_string()], &[set.to_string()]).unwrap_err();
+        assert!(err.contains(why), "{set}: {err}");
+    }
+}

@@ -84,6 +84,9 @@ pub struct DaemonBuild {
     pub pull_always: bool,
     pub cache_from: Vec<String>,
     pub extra_hosts: Vec<String>,
+    /// Sent as query parameters of their own (see [`super::limits`]).
+    pub shm_size: Option<i64>,
+    pub ulimits: Vec<super::limits::Ulimit>,
     /// Total context size when known, for the upload bar.
     pub context_size: Option<u64>,
     /// Credentials for the registries of the base images: the classic
@@ -773,7 +776,15 @@ pub async fn run(
     // `via` holds our session open until this function returns.
     let opts = options(req, kind, via.as_ref());
     let auths = (!req.registry_auths.0.is_empty()).then(|| req.registry_auths.0.clone());
-    let mut stream = daemon.build_docker.build_image(opts, auths, Some(body));
+    let extra = super::limits::extra_build_query(req.shm_size, &req.ulimits);
+    let docker = if extra.is_empty() {
+        daemon.build_docker.clone()
+    } else {
+        daemon.build_docker.clone().with_request_modifier(move |r| {
+            super::limits::with_query(super::credentials::url_safe_auth_headers(r), &extra)
+        })
+    };
+    let mut stream = docker.build_image(opts, auths, Some(body));
     let mut tracker = Tracker::new(emit.clone());
     let mut ticker = tokio::time::interval(Duration::from_millis(150));
     ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);

@@ -45,6 +45,10 @@ pub struct ImageSpec {
     pub network: Option<String>,
     pub cache_from: Vec<String>,
     pub extra_hosts: Vec<String>,
+    /// `/dev/shm`'s size in bytes and the ulimits of `RUN` containers (a
+    /// bake target's `shm-size`, `ulimits`).
+    pub shm_size: Option<i64>,
+    pub ulimits: Vec<super::limits::Ulimit>,
     /// `build.no_cache` of a stack service (on top of `--no-cache`).
     pub no_cache: bool,
     /// `build.pull: true`: ask the registry for newer base images.
@@ -332,6 +336,8 @@ async fn run_job(
         pull_always: settings.pull == PullPolicy::Always || spec.pull_always,
         cache_from: spec.cache_from.clone(),
         extra_hosts: spec.extra_hosts.clone(),
+        shm_size: spec.shm_size,
+        ulimits: spec.ulimits.clone(),
         context_size: upload_total(daemon, &packed),
         registry_auths,
         credentials: Some(settings.credentials.clone()),
@@ -720,6 +726,8 @@ async fn record_key(
             platform: spec.platform.as_deref(),
             network: spec.network.as_deref(),
             labels: &spec.labels,
+            shm_size: spec.shm_size,
+            ulimits: &spec.ulimits,
             builder: builder.key(),
             images: ids,
             endpoint: &daemon.record_endpoint,
@@ -803,6 +811,13 @@ fn run_preflight(
             .map(|s| s.id.clone())
             .collect::<Vec<_>>(),
         ssh_ids: &spec.ssh.iter().map(|s| s.id.clone()).collect::<Vec<_>>(),
+        run_limits: &[
+            ("`shm-size`", spec.shm_size.is_some()),
+            ("`ulimits`", !spec.ulimits.is_empty()),
+        ]
+        .into_iter()
+        .filter_map(|(name, set)| set.then_some(name))
+        .collect::<Vec<_>>(),
     })
 }
 

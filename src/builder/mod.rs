@@ -24,6 +24,7 @@ pub mod exec;
 pub mod failure;
 pub mod fleet;
 pub mod job;
+pub mod limits;
 pub mod package;
 pub mod preflight;
 pub mod progress;

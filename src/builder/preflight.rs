@@ -60,7 +60,16 @@ pub struct Preflight<'a> {
     /// The IDs of the secrets and ssh agents the build provides.
     pub secret_ids: &'a [String],
     pub ssh_ids: &'a [String],
+    /// The limits of `RUN` containers the build sets (`shm-size`,
+    /// `ulimits`), by name.
+    pub run_limits: &'a [&'a str],
 }
+
+/// The first Docker Engine whose BuildKit passes `shmsize` and `ulimits`
+/// on to the Dockerfile frontend (moby's `builder-next` sets the
+/// `shm-size` and `ulimit` frontend attributes from 23.0 on); older ones
+/// drop them without a word.
+const RUN_LIMITS_ENGINE: (u32, u32) = (23, 0);
 
 /// A feature and the first engine whose built-in Dockerfile frontend has it.
 struct Feature {
@@ -189,6 +198,24 @@ pub fn check(p: &Preflight<'_>) -> Vec<Problem> {
                 _ => {}
             }
         }
+    }
+
+    if p.builder == BuilderKind::BuildKit && !p.run_limits.is_empty() && engine < RUN_LIMITS_ENGINE
+    {
+        let what = p.run_limits.join(" and ");
+        problems.push(Problem {
+            span: None,
+            message: format!(
+                "the BuildKit of Docker Engine {} does not apply {what} to RUN steps (first applied in: {})",
+                p.info.engine,
+                engine_text(RUN_LIMITS_ENGINE)
+            ),
+            help: Some(format!(
+                "BuildKit was {}; build with the classic builder (`--builder classic`), which applies them, upgrade Docker Engine, or drop {what}",
+                p.builder_reason
+            )),
+            fatal: true,
+        });
     }
 
     if let Some((value, span)) = &syntax {
@@ -351,6 +378,7 @@ mod tests {
             needed: &needed,
             secret_ids,
             ssh_ids: &[],
+            run_limits: &[],
         });
         (df, problems)
     }
@@ -564,5 +592,54 @@ mod tests {
             PullPolicy::Missing,
         );
         assert!(ps.is_empty(), "{ps:?}");
+    }
+}
+
+#[cfg(test)]
+mod run_limit_tests {
+    use super::*;
+
+    fn problems(builder: BuilderKind, engine: &str, run_limits: &[&str]) -> Vec<Problem> {
+        let df = crate::dockerfile::parse("FROM scratch\n".to_string()).unwrap();
+        let info = DaemonInfo {
+            engine: engine.into(),
+            api: (1, 41),
+            os: "linux".into(),
+            arch: "amd64".into(),
+        };
+        check(&Preflight {
+            df: &df,
+            builder,
+            info: &info,
+            builder_reason: "picked because the daemon runs it",
+            pull: PullPolicy::Never,
+            platform: None,
+            images: &[],
+            needed: &[true],
+            secret_ids: &[],
+            ssh_ids: &[],
+            run_limits,
+        })
+    }
+
+    #[test]
+    fn run_limits_an_older_buildkit_would_drop_stop_the_build() {
+        let p = problems(
+            BuilderKind::BuildKit,
+            "20.10.24",
+            &["`shm-size`", "`ulimits`"],
+        );
+        assert_eq!(p.len(), 1, "{p:?}");
+        assert!(p[0].fatal);
+        assert!(
+            p[0].message
+                .contains("Docker Engine 20.10.24 does not apply `shm-size` and `ulimits`"),
+            "{}",
+            p[0].message
+        );
+        assert!(p[0].help.as_deref().unwrap().contains("--builder classic"));
+        assert!(problems(BuilderKind::Classic, "20.10.24", &["`ulimits`"]).is_empty());
+        assert!(problems(BuilderKind::BuildKit, "23.0.1", &["`ulimits`"]).is_empty());
+        assert!(problems(BuilderKind::BuildKit, "20.10.24", &[]).is_empty());
     }
 }

@@ -38,6 +38,11 @@ pub struct KeyInputs<'a> {
     pub platform: Option<&'a str>,
     pub network: Option<&'a str>,
     pub labels: &'a BTreeMap<String, String>,
+    /// Left out when not set, so keys of builds without them stay as they were.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub shm_size: Option<i64>,
+    #[serde(skip_serializing_if = "<[_]>::is_empty")]
+    pub ulimits: &'a [super::limits::Ulimit],
     pub builder: &'a str,
     /// (reference, image ID) of every image the build reads.
     pub images: Vec<(String, String)>,
@@ -260,6 +265,8 @@ mod tests {
             target: None,
             platform: None,
             network: None,
+            shm_size: None,
+            ulimits: &[],
         };
         let k = key("d", &base);
         assert_eq!(k, key("d", &base.clone()));
@@ -272,6 +279,13 @@ mod tests {
         assert_ne!(k, key("d", &other));
         let mut other = base.clone();
         other.builder = "classic";
+        assert_ne!(k, key("d", &other));
+        let mut other = base.clone();
+        other.shm_size = Some(1 << 27);
+        assert_ne!(k, key("d", &other));
+        let ulimits = [crate::builder::limits::parse_ulimit("nofile=5:6").unwrap()];
+        let mut other = base.clone();
+        other.ulimits = &ulimits;
         assert_ne!(k, key("d", &other));
         let mut other = base.clone();
         other.target = Some("t");

@@ -626,6 +626,8 @@ pub fn run(mut args: BuildArgs, io: &mut super::Io<'_>) -> anyhow::Result<u8> {
         network: args.network.clone(),
         cache_from,
         extra_hosts: Vec::new(),
+        shm_size: None,
+        ulimits: Vec::new(),
         no_cache: false,
         pull_always: false,
         inline_cache,

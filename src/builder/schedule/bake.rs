@@ -129,6 +129,24 @@ fn refused(t: &Target) -> Option<String> {
             ));
         }
     }
+    if !t.list("no-cache-filter").is_empty() {
+        return Some(
+            "`no-cache-filter` rebuilds only some stages, which the daemon's build API cannot ask for; use `no-cache = true` (every stage) or build this target with `docker buildx bake`"
+            .to_string(),
+        );
+    }
+    if t.map("resources").is_some_and(|m| !m.is_empty()) {
+        return Some(
+            "`resources` limits the memory and CPU of `RUN` steps through BuildKit's resource limits, which the daemon's build API does not pass on; build this target with `docker buildx bake`"
+            .to_string(),
+        );
+    }
+    if !t.list("policy").is_empty() {
+        return Some(
+            "`policy` checks the build's sources against a policy in buildx, which a build through the daemon's API does not run; build this target with `docker buildx bake`"
+            .to_string(),
+        );
+    }
     if t.list("platforms").len() > 1 {
         return Some(format!(
             "`platforms` names {} platforms; the daemon builds one image per build: build one platform at a time (`--set {}.platform=...`) or use `docker buildx bake`",
@@ -228,6 +246,8 @@ pub fn plan_bake(
                 .into_iter()
                 .map(|(h, ip)| format!("{h}:{ip}"))
                 .collect(),
+            shm_size: None,
+            ulimits: Vec::new(),
             no_cache: t.bool("no-cache").unwrap_or(false),
             pull_always: t.bool("pull").unwrap_or(false),
             inline_cache: false,
@@ -244,6 +264,10 @@ pub fn plan_bake(
             if let Some(why) = refused(t) {
                 return Err(why);
             }
+            if let Some(size) = t.str("shm-size") {
+                spec.shm_size = Some(crate::builder::limits::parse_shm_size(size)?);
+            }
+            spec.ulimits = crate::builder::limits::parse_ulimits(t.list("ulimits"))?;
             for c in t.list("cache-from") {
                 spec.cache_from
                     .push(crate::builder::cache::parse_cache_from(c)?);
@@ -623,5 +647,62 @@ target "pushed" {
         assert!(why("multi").contains("2 platforms"), "{}", why("multi"));
         assert_eq!(job(&plan, "pushed").blocked, None);
         assert!(job(&plan, "pushed").spec.push);
+    }
+
+    #[test]
+    fn run_limits_reach_the_spec_and_what_the_daemon_cannot_do_blocks() {
+        let (_dir, plan) = plan(
+            &[
+                (
+                    "docker-bake.hcl",
+                    r#"target "limited" {
+  shm-size = "128m"
+  ulimits  = ["nofile=1024:2048", "nproc=10", "nofile=512:1024"]
+}
+target "filtered" {
+  no-cache-filter = ["deps"]
+}
+target "resources" {
+  resources = { memory = "1g" }
+}
+target "policy" {
+  policy = ["filename=policy.rego"]
+}
+target "bad-ulimit" {
+  ulimits = ["files=1"]
+}
+"#,
+                ),
+                ("Dockerfile", "FROM scratch\n"),
+            ],
+            &["limited", "filtered", "resources", "policy", "bad-ulimit"],
+        );
+        let limited = job(&plan, "limited");
+        assert_eq!(limited.blocked, None);
+        assert_eq!(limited.spec.shm_size, Some(128 << 20));
+        let ulimits: Vec<String> = limited
+            .spec
+            .ulimits
+            .iter()
+            .map(|u| format!("{}={}:{}", u.name, u.soft, u.hard))
+            .collect();
+        assert_eq!(ulimits, ["nofile=512:1024", "nproc=10:10"]);
+        let why = |n: &str| job(&plan, n).blocked.clone().unwrap_or_default();
+        assert!(
+            why("filtered").contains("`no-cache-filter`"),
+            "{}",
+            why("filtered")
+        );
+        assert!(
+            why("resources").contains("`resources`"),
+            "{}",
+            why("resources")
+        );
+        assert!(why("policy").contains("`policy`"), "{}", why("policy"));
+        assert!(
+            why("bad-ulimit").contains("invalid ulimit type: files"),
+            "{}",
+            why("bad-ulimit")
+        );
     }
 }

@@ -293,6 +293,8 @@ pub fn plan_project(
                 .or_else(|| b.network.as_ref().map(|n| n.value.clone())),
             cache_from: Vec::new(),
             extra_hosts: Vec::new(),
+            shm_size: None,
+            ulimits: Vec::new(),
             no_cache: b.no_cache.as_ref().is_some_and(|n| n.value),
             pull_always: b.pull.as_ref().is_some_and(|p| p.value),
             inline_cache: false,

@@ -149,3 +149,53 @@ fn an_unreadable_bake_file_is_one_finding_not_a_panic() {
     assert!(outcomes[0].unreadable);
     assert!(outcomes[0].findings[0].message.contains("not UTF-8"));
 }
+
+/// BL5026 and BL5027 speak only when the file is linted for a build.
+#[test]
+fn what_the_daemon_cannot_apply_is_reported_only_for_a_build() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    write(
+        root,
+        &[
+            (
+                "docker-bake.hcl",
+                r#"target "default" {
+  no-cache-filter = ["deps"]
+  policy          = ["filename=policy.rego"]
+  resources       = { memory = "1g" }
+  platforms       = ["linux/amd64", "linux/arm64"]
+  shm-size        = "128m"
+  ulimits         = ["nofile=1024:2048"]
+}
+"#,
+            ),
+            ("Dockerfile", "FROM scratch\n"),
+        ],
+    );
+    let codes = |findings: &[Finding]| -> Vec<(String, usize)> {
+        let mut c: Vec<_> = findings
+            .iter()
+            .filter(|f| f.rule.code.starts_with("BL5"))
+            .map(|f| (f.rule.code.to_string(), f.start().line))
+            .collect();
+        c.sort();
+        c
+    };
+    assert_eq!(codes(&lint(root)), vec![]);
+    let mut linter = Linter::new(root.to_path_buf());
+    linter.build_inputs = Some(crate::lint::options::BuildInputs {
+        secret_ids: vec![],
+        ssh_ids: vec![],
+    });
+    let findings: Vec<Finding> = lint_bake_project(&linter, &[root.join("docker-bake.hcl")])
+        .unwrap()
+        .into_iter()
+        .flat_map(|o| o.findings)
+        .collect();
+    let bl5027 = |line: usize| ("BL5027".to_string(), line);
+    assert_eq!(
+        codes(&findings),
+        vec![bl5027(2), bl5027(3), bl5027(4), bl5027(5)]
+    );
+}

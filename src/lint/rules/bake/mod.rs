@@ -25,6 +25,7 @@ pub mod missing_bake_context;
 pub mod missing_bake_dockerfile;
 pub mod missing_bake_stage;
 pub mod undeclared_bake_arg;
+pub mod unsupported_bake_attribute;
 pub mod unsupported_bake_output;
 
 pub static RULES: &[&Rule] = &[
@@ -46,6 +47,7 @@ pub static RULES: &[&Rule] = &[
     &missing_bake_stage::RULE,
     &duplicate_bake_tag::RULE,
     &unsupported_bake_output::RULE,
+    &unsupported_bake_attribute::RULE,
 ];
 
 /// The checks of the rules that look at resolved targets.
@@ -59,4 +61,5 @@ pub static CHECKS: &[BakeCheck] = &[
     missing_bake_stage::check,
     duplicate_bake_tag::check,
     unsupported_bake_output::check,
+    unsupported_bake_attribute::check,
 ];
