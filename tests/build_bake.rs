@@ -302,7 +302,8 @@ fn a_targets_shm_size_and_ulimits_reach_the_run_steps() {
     let dir = ctx.arg();
     let engine = support::docker(&["version", "--format", "{{.Server.Version}}"]);
     let major: u32 = engine.split('.').next().unwrap().parse().unwrap();
-    for builder in ["classic", "buildkit"] {
+    // `auto` picks the builder that applies them.
+    for builder in ["classic", "buildkit", "auto"] {
         let cache = tempfile::tempdir().unwrap();
         let r = bake_json(
             &dir,

@@ -303,6 +303,23 @@ async fn run_job(
         Ok(b) => b,
         Err(e) => return failed(e.clone(), format!("error: {e}\n")),
     };
+    // `--builder auto` picks the builder that applies what the build asks
+    // for: an older engine's BuildKit drops `shm-size` and `ulimits`, the
+    // classic builder applies them (secrets and ssh still need BuildKit).
+    let sets_run_limits = spec.shm_size.is_some() || !spec.ulimits.is_empty();
+    if settings.builder == BuilderChoice::Auto
+        && builder == BuilderKind::BuildKit
+        && sets_run_limits
+        && spec.secrets.is_empty()
+        && spec.ssh.is_empty()
+        && super::preflight::buildkit_drops_run_limits(&daemon.info)
+    {
+        builder = BuilderKind::Classic;
+        reason = format!(
+            "picked because the BuildKit of Docker Engine {} does not apply `shm-size` or `ulimits`",
+            daemon.info.engine
+        );
+    }
     let problems = run_preflight(daemon, spec, settings, builder, &reason, &images, &needed);
     if let Some(outcome) = report_problems(spec, settings, &problems, emit) {
         return outcome;

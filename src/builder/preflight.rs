@@ -71,6 +71,11 @@ pub struct Preflight<'a> {
 /// drop them without a word.
 const RUN_LIMITS_ENGINE: (u32, u32) = (23, 0);
 
+/// Whether the daemon's BuildKit would drop `shm-size` and `ulimits`.
+pub fn buildkit_drops_run_limits(info: &DaemonInfo) -> bool {
+    info.engine_version() < RUN_LIMITS_ENGINE
+}
+
 /// A feature and the first engine whose built-in Dockerfile frontend has it.
 struct Feature {
     what: &'static str,
