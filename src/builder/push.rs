@@ -198,6 +198,7 @@ pub async fn push_all(
         };
         match raw::start(&daemon.endpoint, repo, t, auth.as_ref()).await {
             Some(Ok(mut messages)) => loop {
+                emit.room().await;
                 match messages.next().await {
                     Ok(Some(v)) => {
                         if let Err(e) = handle(Message::from_json(&v)) {
@@ -216,7 +217,10 @@ pub async fn push_all(
                 let mut stream = daemon
                     .build_docker
                     .push_image(repo, Some(opts), auth.clone());
-                while let Some(item) = stream.next().await {
+                while let Some(item) = {
+                    emit.room().await;
+                    stream.next().await
+                } {
                     let m = match item {
                         Ok(info) => Message {
                             id: None,

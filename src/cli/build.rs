@@ -1078,7 +1078,7 @@ fn run_jobs(
         settings.color,
     );
     view.dependencies(&jobs.iter().map(|j| j.deps.clone()).collect::<Vec<_>>());
-    let (tx, rx) = std::sync::mpsc::channel();
+    let (tx, rx) = progress::channel();
     let (cancel_tx, cancel) = Cancel::new();
     let parallel = args.jobs.unwrap_or_else(|| {
         std::thread::available_parallelism()

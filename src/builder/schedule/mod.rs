@@ -5,7 +5,6 @@
 pub mod stack;
 
 use std::collections::BTreeSet;
-use std::sync::mpsc;
 use std::sync::Arc;
 
 use crate::builder::daemon::Daemon;
@@ -97,7 +96,7 @@ pub async fn run_all(
     jobs: Vec<PlannedJob>,
     settings: Settings,
     parallel: usize,
-    events: mpsc::Sender<Event>,
+    events: crate::builder::progress::Sender,
     cancel: Cancel,
 ) -> Vec<Outcome> {
     let n = jobs.len();
@@ -115,7 +114,7 @@ pub async fn run_all(
                 cancelled: false,
                 could_not_run: false,
             };
-            let _ = events.send(Event::Finished {
+            events.send(Event::Finished {
                 job: i,
                 result: job_result(&o),
             });
@@ -148,7 +147,7 @@ pub async fn run_all(
                     let o = Outcome::Skipped {
                         reason: format!("it needs `{}`, which {why}", jobs[d].spec.name),
                     };
-                    let _ = events.send(Event::Finished {
+                    events.send(Event::Finished {
                         job: i,
                         result: job_result(&o),
                     });
@@ -181,7 +180,7 @@ pub async fn run_all(
                     cancelled: true,
                     could_not_run: false,
                 };
-                let _ = events.send(Event::Finished {
+                events.send(Event::Finished {
                     job: i,
                     result: job_result(&o),
                 });
@@ -234,7 +233,7 @@ pub async fn run_all(
                         *o = Some(Outcome::Skipped {
                             reason: "its dependencies form a cycle".to_string(),
                         });
-                        let _ = events.send(Event::Finished {
+                        events.send(Event::Finished {
                             job: i,
                             result: JobResult::Skipped {
                                 reason: "its dependencies form a cycle".to_string(),
