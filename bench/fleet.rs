@@ -189,7 +189,7 @@ fn main() {
         None,
         dirs::home_dir(),
     ));
-    let (tx, _rx) = std::sync::mpsc::channel();
+    let (tx, _rx) = buildlint::builder::progress::channel();
     let emit = buildlint::builder::progress::Emitter::new(0, tx);
     let (mut anchor, mut direct, mut by_registry) = (Vec::new(), Vec::new(), Vec::new());
     for run in 0..RUNS {

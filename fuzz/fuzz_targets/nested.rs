@@ -65,3 +65,41 @@ pub fn dockerignore(depth: usize, width: usize, leaf: &str) -> String {
     }
     out
 }
+
+/// A bake file, HCL or JSON, nesting tuples, objects, parentheses,
+/// function calls and template interpolations, with a chain of `width`
+/// targets that inherit from one another.
+pub fn bake(depth: usize, width: usize, leaf: &str, json: bool) -> String {
+    let depth = depth % 2_000;
+    let leaf: String = leaf.chars().filter(|c| c.is_ascii_alphanumeric()).collect();
+    if json {
+        let value = format!("{}\"{leaf}\"{}", "[".repeat(depth), "]".repeat(depth));
+        let object = format!("{}1{}", "{\"a\":".repeat(depth), "}".repeat(depth));
+        let mut targets = Vec::new();
+        for w in 0..width {
+            let inherits = if w == 0 { String::new() } else { format!("\"inherits\":[\"t{}\"],", w - 1) };
+            targets.push(format!(
+                "\"t{w}\":{{{inherits}\"tags\":[\"x:${{V}}\"],\"args\":{{\"A\":{value},\"B\":{object}}}}}"
+            ));
+        }
+        return format!(
+            "{{\"variable\":{{\"V\":{{\"default\":\"{leaf}\"}}}},\"group\":{{\"default\":{{\"targets\":[\"t{}\"]}}}},\"target\":{{{}}}}}",
+            width - 1,
+            targets.join(",")
+        );
+    }
+    let tuple = format!("{}\"{leaf}\"{}", "[".repeat(depth), "]".repeat(depth));
+    let object = format!("{}1{}", "{a = ".repeat(depth), "}".repeat(depth));
+    let parens = format!("{}1{}", "(".repeat(depth), ")".repeat(depth));
+    let calls = format!("{}V{}", "upper(".repeat(depth), ")".repeat(depth));
+    let template = format!("{}{leaf}{}", "${\"".repeat(depth), "\"}".repeat(depth));
+    let mut out = format!("variable \"V\" {{\n  default = \"{leaf}\"\n}}\n");
+    out.push_str(&format!("group \"default\" {{\n  targets = [\"t{}\"]\n}}\n", width - 1));
+    for w in 0..width {
+        let inherits = if w == 0 { String::new() } else { format!("  inherits = [\"t{}\"]\n", w - 1) };
+        out.push_str(&format!(
+            "target \"t{w}\" {{\n{inherits}  tags = [\"x:${{{calls}}}\"]\n  args = {{\n    A = {tuple}\n    B = {object}\n    C = {parens}\n    D = \"{template}\"\n  }}\n}}\n"
+        ));
+    }
+    out
+}

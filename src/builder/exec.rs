@@ -786,6 +786,9 @@ pub async fn run(
     };
     let mut stream = docker.build_image(opts, auths, Some(body));
     let mut tracker = Tracker::new(emit.clone());
+    // The next message is read only once the view has room for what it
+    // shows: a daemon sending faster than the output takes waits.
+    let view = emit.clone();
     let mut ticker = tokio::time::interval(Duration::from_millis(150));
     ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
     let mut last_sent = u64::MAX;
@@ -824,7 +827,7 @@ pub async fn run(
             _ = ticker.tick() => {
                 report_upload(&tracker, &mut last_sent, &mut upload_reported);
             }
-            item = stream.next() => {
+            item = async { view.room().await; stream.next().await } => {
                 match item {
                     Some(Ok(info)) => {
                         if let Some(text) = &info.stream {
@@ -970,7 +973,7 @@ mod tests {
 
     #[test]
     fn classic_stream_becomes_steps_logs_and_an_id() {
-        let (tx, rx) = std::sync::mpsc::channel();
+        let (tx, rx) = crate::builder::progress::channel();
         let mut t = Tracker::new(Emitter::new(0, tx));
         t.classic_text("Step 1/3 : FROM base\n ---> 839676c3089c\nStep 2/3 : RUN echo hi\n");
         t.classic_text(" ---> Running in 6d31710620fe\nhi\nRemoving intermediate container 6d31710620fe\n ---> 1851212c5af2\n");
@@ -1001,7 +1004,7 @@ mod tests {
 
     #[test]
     fn classic_failure_keeps_the_step_and_its_output() {
-        let (tx, _rx) = std::sync::mpsc::channel();
+        let (tx, _rx) = crate::builder::progress::channel();
         let mut t = Tracker::new(Emitter::new(0, tx));
         t.classic_text("Step 1/2 : FROM base\n ---> 839676c3089c\nStep 2/2 : RUN echo out; false\n ---> Running in 8ae\nout\n");
         let f = t.failed_step().unwrap();
@@ -1024,7 +1027,7 @@ mod tests {
     /// lines: what is kept is bounded (the tail of short lines).
     #[test]
     fn output_kept_from_a_build_is_bounded() {
-        let (tx, rx) = std::sync::mpsc::channel();
+        let (tx, rx) = crate::builder::progress::channel();
         let mut t = Tracker::new(Emitter::new(0, tx));
         t.classic_text("Step 1/1 : RUN flood\n");
         let chunk = "x".repeat(1 << 20);

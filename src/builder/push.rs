@@ -198,6 +198,7 @@ pub async fn push_all(
         };
         match raw::start(&daemon.endpoint, repo, t, auth.as_ref()).await {
             Some(Ok(mut messages)) => loop {
+                emit.room().await;
                 match messages.next().await {
                     Ok(Some(v)) => {
                         if let Err(e) = handle(Message::from_json(&v)) {
@@ -216,7 +217,10 @@ pub async fn push_all(
                 let mut stream = daemon
                     .build_docker
                     .push_image(repo, Some(opts), auth.clone());
-                while let Some(item) = stream.next().await {
+                while let Some(item) = {
+                    emit.room().await;
+                    stream.next().await
+                } {
                     let m = match item {
                         Ok(info) => Message {
                             id: None,
@@ -307,7 +311,35 @@ mod raw {
     };
 
     use crate::builder::daemon::endpoint::{Endpoint, Transport};
+    use crate::builder::daemon::transport::MAX_REPLY;
     use crate::builder::daemon::MIN_API;
+
+    /// A line of the answer's head or of its chunk framing: short in any
+    /// real answer.
+    const MAX_HEAD_LINE: u64 = 16 << 10;
+
+    fn too_long() -> String {
+        format!(
+            "the daemon's reply is larger than {} MiB; is the endpoint a Docker daemon?",
+            MAX_REPLY >> 20
+        )
+    }
+
+    /// `read_line`, refusing a line longer than [`MAX_HEAD_LINE`].
+    async fn read_head_line(
+        body: &mut BufReader<Box<dyn Io>>,
+        line: &mut String,
+    ) -> Result<usize, String> {
+        let n = body
+            .take(MAX_HEAD_LINE)
+            .read_line(line)
+            .await
+            .map_err(|e| e.to_string())?;
+        if n as u64 >= MAX_HEAD_LINE && !line.ends_with('\n') {
+            return Err(too_long());
+        }
+        Ok(n)
+    }
 
     pub trait Io: AsyncRead + AsyncWrite + Unpin + Send {}
     impl<T: AsyncRead + AsyncWrite + Unpin + Send> Io for T {}
@@ -319,6 +351,8 @@ mod raw {
         /// Bytes left in the current chunk.
         left: usize,
         pending: Vec<u8>,
+        /// How much of `pending` holds no newline.
+        scanned: usize,
         done: bool,
     }
 
@@ -374,9 +408,7 @@ mod raw {
             .map_err(|e| e.to_string())?;
         let mut body = BufReader::new(io);
         let mut status = String::new();
-        body.read_line(&mut status)
-            .await
-            .map_err(|e| e.to_string())?;
+        read_head_line(&mut body, &mut status).await?;
         let code: u16 = status
             .split_whitespace()
             .nth(1)
@@ -385,7 +417,7 @@ mod raw {
         let mut chunked = false;
         loop {
             let mut line = String::new();
-            if body.read_line(&mut line).await.map_err(|e| e.to_string())? == 0 {
+            if read_head_line(&mut body, &mut line).await? == 0 {
                 break;
             }
             let line = line.trim_end();
@@ -405,12 +437,16 @@ mod raw {
             chunked,
             left: 0,
             pending: Vec::new(),
+            scanned: 0,
             done: false,
         };
         if code != 200 {
             let mut text = Vec::new();
             while let Some(chunk) = messages.read_some().await? {
                 text.extend_from_slice(&chunk);
+                if text.len() as u64 > MAX_REPLY {
+                    return Err(too_long());
+                }
             }
             let text = String::from_utf8_lossy(&text);
             let message = serde_json::from_str::<serde_json::Value>(&text)
@@ -440,18 +476,12 @@ mod raw {
             }
             if self.left == 0 {
                 let mut size = String::new();
-                self.body
-                    .read_line(&mut size)
-                    .await
-                    .map_err(|e| e.to_string())?;
+                read_head_line(&mut self.body, &mut size).await?;
                 let size = size.trim();
                 if size.is_empty() {
                     // The CRLF after a chunk's data.
                     let mut again = String::new();
-                    self.body
-                        .read_line(&mut again)
-                        .await
-                        .map_err(|e| e.to_string())?;
+                    read_head_line(&mut self.body, &mut again).await?;
                     return self.chunk_size(again.trim()).await;
                 }
                 return self.chunk_size(size).await;
@@ -484,8 +514,14 @@ mod raw {
         /// The next JSON message, `None` at the end.
         pub async fn next(&mut self) -> Result<Option<serde_json::Value>, String> {
             loop {
-                if let Some(pos) = self.pending.iter().position(|&b| b == b'\n') {
+                // Only the bytes not yet looked at: a long line costs one
+                // pass, not one per read.
+                let from = self.scanned;
+                let newline = memchr::memchr(b'\n', &self.pending[from..]).map(|p| from + p);
+                self.scanned = self.pending.len();
+                if let Some(pos) = newline {
                     let line: Vec<u8> = self.pending.drain(..=pos).collect();
+                    self.scanned = 0;
                     let text = String::from_utf8_lossy(&line);
                     let text = text.trim();
                     if text.is_empty() {
@@ -496,7 +532,12 @@ mod raw {
                         .map_err(|e| format!("the daemon sent `{text}`: {e}"));
                 }
                 match self.read_some().await? {
-                    Some(bytes) => self.pending.extend_from_slice(&bytes),
+                    Some(bytes) => {
+                        self.pending.extend_from_slice(&bytes);
+                        if self.pending.len() as u64 > MAX_REPLY {
+                            return Err(too_long());
+                        }
+                    }
                     None => {
                         let rest = std::mem::take(&mut self.pending);
                         let text = String::from_utf8_lossy(&rest);
@@ -510,6 +551,68 @@ mod raw {
                     }
                 }
             }
+        }
+    }
+
+    #[cfg(test)]
+    mod tests {
+        use super::*;
+
+        /// Writes `head` then `unit` until the reader goes away; returns
+        /// the bytes written.
+        fn endless(
+            head: &'static str,
+            unit: &'static [u8],
+        ) -> (Box<dyn Io>, tokio::task::JoinHandle<u64>) {
+            let (ours, mut theirs) = tokio::io::duplex(64 << 10);
+            let writer = tokio::spawn(async move {
+                let mut n = 0u64;
+                if theirs.write_all(head.as_bytes()).await.is_err() {
+                    return n;
+                }
+                while theirs.write_all(unit).await.is_ok() {
+                    n += unit.len() as u64;
+                    if n > 4 * MAX_REPLY {
+                        break;
+                    }
+                }
+                n
+            });
+            (Box::new(ours), writer)
+        }
+
+        /// An answer whose head or error body never ends is cut off at the
+        /// caps, with the message the other daemon replies give.
+        #[tokio::test]
+        async fn endless_heads_and_error_bodies_are_cut_off() {
+            let cases: [(&'static str, &'static [u8]); 3] = [
+                ("HTTP/1.1 200 ", b"xxxxxxxxxxxxxxxx"),
+                ("HTTP/1.1 200 OK\r\nX-Long: ", b"xxxxxxxxxxxxxxxx"),
+                (
+                    "HTTP/1.1 500 X\r\nContent-Type: application/json\r\n\r\n",
+                    b"{\"message\":\"aaaaaaaa",
+                ),
+            ];
+            for (head, unit) in cases {
+                let (io, writer) = endless(head, unit);
+                let err = match open(io, "r/app", "1", None).await {
+                    Err(e) => e,
+                    Ok(_) => panic!("{head:?} was accepted"),
+                };
+                assert!(err.contains("larger than 8 MiB"), "{head:?}: {err}");
+                let written = writer.await.unwrap();
+                assert!(written <= MAX_REPLY + (128 << 10), "{head:?}: {written}");
+            }
+        }
+
+        #[tokio::test]
+        async fn an_endless_message_line_is_cut_off() {
+            let (io, writer) = endless("HTTP/1.1 200 OK\r\n\r\n", b"{\"status\":\"aaaaaaaa");
+            let mut messages = open(io, "r/app", "1", None).await.unwrap();
+            let err = messages.next().await.unwrap_err();
+            assert!(err.contains("larger than 8 MiB"), "{err}");
+            drop(messages);
+            assert!(writer.await.unwrap() <= MAX_REPLY + (128 << 10));
         }
     }
 }

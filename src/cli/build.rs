@@ -1265,7 +1265,7 @@ fn run_placed(
         settings.color,
     );
     view.dependencies(&jobs.iter().map(|j| j.deps.clone()).collect::<Vec<_>>());
-    let (tx, rx) = std::sync::mpsc::channel();
+    let (tx, rx) = progress::channel();
     let (cancel_tx, cancel) = Cancel::new();
     // Registered before the first build starts: Ctrl-C from here on cancels.
     let mut sigint = {

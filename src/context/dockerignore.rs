@@ -14,9 +14,14 @@
 //! the last pattern that matches decides.
 
 use std::collections::BTreeMap;
+use std::panic::{RefUnwindSafe, UnwindSafe};
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
-use regex::Regex;
+use regex_automata::nfa::thompson;
+use regex_automata::util::pool::Pool;
+use regex_automata::util::start;
+use regex_automata::{hybrid, Anchored};
 
 /// One pattern line of an ignore file.
 #[derive(Clone, Debug)]
@@ -104,21 +109,206 @@ enum Matcher {
     Prefix(String),
     /// A leading `**`: the path ends with what follows it (and `**/foo`
     /// also matches `foo`).
-    Suffix(String),
-    Regex(Regex),
+    Suffix(Suffix),
+    Regex(Arc<Automaton>),
 }
 
+/// Docker decides a path by matching each pattern against the path and
+/// then against each of its parents, one regular expression run per parent:
+/// time grows with depth times path length, for every pattern, and a walk
+/// decides every directory on the way down. Here one pass over the path
+/// answers for the path and all its parents at once: [`Matcher::first_end`]
+/// finds the shortest of them the pattern matches.
 impl Matcher {
+    /// The end of the shortest of `path`'s parents (or `path` itself) that
+    /// the pattern matches exactly: the index of a `/` (not the first byte)
+    /// or `path.len()`. `None` when it matches neither the path nor a parent.
+    fn first_end(&self, path: &str) -> Option<usize> {
+        let bytes = path.as_bytes();
+        let is_end = |at: usize| at == bytes.len() || (at > 0 && bytes[at] == b'/');
+        match self {
+            Matcher::Exact(p) => {
+                count_scanned(p.len());
+                (bytes.starts_with(p.as_bytes()) && is_end(p.len())).then_some(p.len())
+            }
+            Matcher::Prefix(p) => {
+                count_scanned(path.len());
+                if !bytes.starts_with(p.as_bytes()) {
+                    return None;
+                }
+                let from = p.len().max(1).min(bytes.len());
+                Some(memchr::memchr(b'/', &bytes[from..]).map_or(bytes.len(), |i| from + i))
+            }
+            Matcher::Suffix(s) => s.first_end(bytes, is_end),
+            Matcher::Regex(a) => a.first_end(bytes, true),
+        }
+    }
+
+    /// Whether the pattern matches `path` itself (no parent).
     fn is_match(&self, path: &str) -> bool {
         match self {
             Matcher::Exact(p) => path == p,
             Matcher::Prefix(p) => path.starts_with(p.as_str()),
             Matcher::Suffix(s) => {
-                path.ends_with(s.as_str()) || (s.starts_with('/') && path == &s[1..])
+                let s = s.text.as_str();
+                path.ends_with(s) || (s.starts_with('/') && path == &s[1..])
             }
-            Matcher::Regex(re) => re.is_match(path),
+            Matcher::Regex(a) => a.first_end(path.as_bytes(), false).is_some(),
         }
     }
+}
+
+/// A suffix pattern with its Knuth-Morris-Pratt table: every place the
+/// suffix ends in a path is found in one pass, overlapping ones included
+/// (`/a/a` ends twice in `x/a/a/a`).
+#[derive(Clone, Debug)]
+struct Suffix {
+    text: String,
+    /// `fail[i]`: the length of the longest proper border of `text[..=i]`.
+    fail: Vec<usize>,
+}
+
+impl Suffix {
+    fn new(text: String) -> Suffix {
+        let t = text.as_bytes();
+        let mut fail = vec![0; t.len()];
+        let mut k = 0;
+        for i in 1..t.len() {
+            while k > 0 && t[i] != t[k] {
+                k = fail[k - 1];
+            }
+            if t[i] == t[k] {
+                k += 1;
+            }
+            fail[i] = k;
+        }
+        Suffix { text, fail }
+    }
+
+    fn first_end(&self, path: &[u8], is_end: impl Fn(usize) -> bool) -> Option<usize> {
+        let t = self.text.as_bytes();
+        count_scanned(path.len());
+        if t.is_empty() {
+            // A lone `**`: everything, so the first parent.
+            return (0..=path.len()).find(|&at| is_end(at));
+        }
+        // `**/foo` also matches `foo` (and its children) with no `/` before.
+        let bare = t
+            .strip_prefix(b"/")
+            .filter(|rest| path.starts_with(rest) && is_end(rest.len()))
+            .map(|rest| rest.len());
+        let mut k = 0;
+        for (i, &b) in path.iter().enumerate() {
+            if bare.is_some_and(|e| e <= i) {
+                break;
+            }
+            while k > 0 && b != t[k] {
+                k = self.fail[k - 1];
+            }
+            if b == t[k] {
+                k += 1;
+            }
+            if k == t.len() {
+                if is_end(i + 1) {
+                    return Some(bare.map_or(i + 1, |e| e.min(i + 1)));
+                }
+                k = self.fail[k - 1];
+            }
+        }
+        bare
+    }
+}
+
+/// A compiled regular expression run as a lazy DFA one byte at a time, so
+/// that one pass can ask at every `/` whether the text so far matches.
+struct Automaton {
+    dfa: Arc<hybrid::dfa::DFA>,
+    caches: Pool<hybrid::dfa::Cache, CacheFn>,
+}
+
+type CacheFn = Box<dyn Fn() -> hybrid::dfa::Cache + Send + Sync + UnwindSafe + RefUnwindSafe>;
+
+impl std::fmt::Debug for Automaton {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Automaton")
+    }
+}
+
+/// The regex crate's limit on a compiled expression, so that what Docker's
+/// patterns compile to is refused exactly where `Regex::new` refused it.
+const NFA_SIZE_LIMIT: usize = 10 << 20;
+/// The regex crate's lazy DFA cache (a pattern too large for it gets the
+/// smallest cache that works).
+const DFA_CACHE: usize = 2 << 20;
+
+impl Automaton {
+    fn new(pattern: &str) -> Result<Automaton, String> {
+        let nfa = thompson::Compiler::new()
+            .syntax(regex_automata::util::syntax::Config::new())
+            .configure(
+                thompson::Config::new()
+                    .nfa_size_limit(Some(NFA_SIZE_LIMIT))
+                    .which_captures(thompson::WhichCaptures::None),
+            )
+            .build(pattern)
+            .map_err(|e| e.to_string())?;
+        let dfa = hybrid::dfa::Builder::new()
+            .configure(
+                hybrid::dfa::DFA::config()
+                    .cache_capacity(DFA_CACHE)
+                    .skip_cache_capacity_check(true),
+            )
+            .build_from_nfa(nfa)
+            .map_err(|e| e.to_string())?;
+        let dfa = Arc::new(dfa);
+        let for_pool = dfa.clone();
+        let create: CacheFn = Box::new(move || for_pool.create_cache());
+        Ok(Automaton {
+            dfa,
+            caches: Pool::new(create),
+        })
+    }
+
+    /// With `parents`, the first `/` (not at 0) or the end where the text
+    /// before matches; without, whether all of `path` matches.
+    fn first_end(&self, path: &[u8], parents: bool) -> Option<usize> {
+        count_scanned(path.len());
+        let dfa = &self.dfa;
+        let mut cache = self.caches.get();
+        let cache = &mut *cache;
+        // The DFA never gives up (no cache-clear minimum, no quit bytes: the
+        // expressions use only ASCII word boundaries); an error would be a
+        // bug, and is read as no match.
+        let start = start::Config::new().anchored(Anchored::Yes);
+        let mut sid = dfa.start_state(cache, &start).ok()?;
+        let matches_here = |cache: &mut hybrid::dfa::Cache, sid| {
+            dfa.next_eoi_state(cache, sid)
+                .is_ok_and(|end: hybrid::LazyStateID| end.is_match())
+        };
+        for (i, &b) in path.iter().enumerate() {
+            if parents && b == b'/' && i > 0 && matches_here(cache, sid) {
+                return Some(i);
+            }
+            sid = dfa.next_state(cache, sid, b).ok()?;
+            if sid.is_dead() || sid.is_quit() {
+                return None;
+            }
+        }
+        matches_here(cache, sid).then_some(path.len())
+    }
+}
+
+#[cfg(test)]
+thread_local! {
+    /// Bytes of paths the matchers have stepped through on this thread: the
+    /// work of matching, for tests that bound it.
+    static SCANNED: std::cell::Cell<u64> = const { std::cell::Cell::new(0) };
+}
+
+#[inline]
+fn count_scanned(_bytes: usize) {
+    #[cfg(test)]
+    SCANNED.with(|c| c.set(c.get() + _bytes as u64));
 }
 
 impl IgnoreFile {
@@ -222,15 +412,9 @@ impl IgnoreFile {
 
     /// Whether pattern `idx` matches `path` itself or one of its parents.
     pub fn pattern_matches(&self, idx: usize, path: &str) -> bool {
-        let Some(matcher) = self.matchers.get(idx) else {
-            return false;
-        };
-        if matcher.is_match(path) {
-            return true;
-        }
-        // Parents: every proper prefix ending before a `/`.
-        path.match_indices('/')
-            .any(|(at, _)| at > 0 && matcher.is_match(&path[..at]))
+        self.matchers
+            .get(idx)
+            .is_some_and(|m| m.first_end(path).is_some())
     }
 
     /// Whether pattern `idx` matches exactly `path` (no parent matching).
@@ -243,19 +427,37 @@ impl IgnoreFile {
     /// [`IgnoreFile::could_reinclude_below`]) keeps it out whatever an
     /// exception says. The classic builder's walker opens `docs` for
     /// `!docs/guide.md` but not for `!**/*.md`.
+    ///
+    /// Every parent is decided from one pass of each pattern over `path`:
+    /// a pattern matches a parent (or one of its own parents) when the
+    /// shortest prefix it matches ends at or before it.
     pub fn decide_as_walked(&self, path: &str) -> Decision {
         let path = path.trim_start_matches("./");
+        if path.is_empty() || path == "." {
+            return self.decide(path);
+        }
+        let ends: Vec<Option<usize>> = self.matchers.iter().map(|m| m.first_end(path)).collect();
+        let decided_at = |at: usize| {
+            let idx = (0..ends.len())
+                .rev()
+                .find(|&i| ends[i].is_some_and(|e| e <= at));
+            Decision {
+                excluded: idx.is_some_and(|i| !self.patterns[i].negated),
+                pattern: idx,
+            }
+        };
+        let reopens = self.reinclusion_depths(path);
         for (at, _) in path.match_indices('/') {
-            let dir = &path[..at];
-            if dir.is_empty() {
+            if at == 0 {
                 continue;
             }
-            let above = self.decide(dir);
-            if above.excluded && !self.could_reinclude_below(dir) {
+            let above = decided_at(at);
+            // `path[..=at]` is the directory with its `/`.
+            if above.excluded && !reopens.iter().any(|r| r.opens(at + 1)) {
                 return above;
             }
         }
-        self.decide(path)
+        decided_at(path.len())
     }
 
     pub fn is_excluded(&self, path: &str) -> bool {
@@ -291,6 +493,39 @@ impl IgnoreFile {
         })
     }
 
+    /// [`IgnoreFile::could_reinclude_below`] for every directory above
+    /// `path` at once: each exception's answer depends only on how long a
+    /// start it shares with `path`.
+    fn reinclusion_depths(&self, path: &str) -> Vec<Reopens> {
+        let shared = |text: &str| {
+            count_scanned(text.len().min(path.len()));
+            text.bytes()
+                .zip(path.bytes())
+                .take_while(|(a, b)| a == b)
+                .count()
+        };
+        self.patterns
+            .iter()
+            .filter(|p| p.negated)
+            .map(|p| match self.walker {
+                Walker::Classic => {
+                    let named = format!("{}/", p.cleaned);
+                    Reopens {
+                        shared: shared(&named),
+                        literal_len: usize::MAX,
+                    }
+                }
+                Walker::BuildKit => {
+                    let lit = literal_prefix(&p.cleaned);
+                    Reopens {
+                        shared: shared(&lit),
+                        literal_len: lit.len(),
+                    }
+                }
+            })
+            .collect()
+    }
+
     /// The first `!` exception with a wildcard before its end (a trailing
     /// `/*` or `/**` does not count), if any: with one, BuildKit's sender
     /// (fsutil) opens every excluded directory of the context to test what
@@ -312,6 +547,25 @@ impl IgnoreFile {
     /// The patterns that exclude, in file order (for rules and explanations).
     pub fn exclusions(&self) -> impl Iterator<Item = &Pattern> {
         self.patterns.iter().filter(|p| !p.negated)
+    }
+}
+
+/// How one exception reopens the directories above a path: `shared` bytes
+/// of its text (the literal prefix for BuildKit, the pattern and a `/` for
+/// the classic builder) equal the path's first bytes.
+struct Reopens {
+    shared: usize,
+    /// BuildKit: the literal prefix's length (a directory that starts with
+    /// the whole prefix may hold a match); the classic builder: no such case.
+    literal_len: usize,
+}
+
+impl Reopens {
+    /// For the directory whose text with its `/` is the path's first `len`
+    /// bytes: the exception's text starts with it, or it starts with the
+    /// whole literal prefix.
+    fn opens(&self, len: usize) -> bool {
+        self.shared >= len || (self.literal_len <= len && self.shared >= self.literal_len)
     }
 }
 
@@ -567,11 +821,11 @@ fn compile(pattern: &str) -> Result<Matcher, String> {
     Ok(match kind {
         Kind::Exact => Matcher::Exact(pattern.to_string()),
         Kind::Prefix => Matcher::Prefix(pattern[..pattern.len() - 2].to_string()),
-        Kind::Suffix => Matcher::Suffix(pattern[2..].to_string()),
+        Kind::Suffix => Matcher::Suffix(Suffix::new(pattern[2..].to_string())),
         Kind::Regexp => {
             re.push('$');
             let rust = go_regex_to_rust(&re)?;
-            Matcher::Regex(Regex::new(&rust).map_err(|e| e.to_string())?)
+            Matcher::Regex(Arc::new(Automaton::new(&rust)?))
         }
     })
 }

@@ -4,12 +4,14 @@
 
 pub mod endpoint;
 pub mod local_images;
+pub mod transport;
 
 use std::time::Duration;
 
 use bollard::{ClientVersion, Docker};
 
 use self::endpoint::{Endpoint, Transport};
+use self::transport::{Dial, Reading};
 
 /// The oldest Engine API buildlint speaks (Engine 20.10).
 pub const MIN_API: (u32, u32) = (1, 41);
@@ -123,42 +125,49 @@ fn hint_for(endpoint: &Endpoint) -> String {
     }
 }
 
-/// Builds the bollard client for an endpoint without talking to it.
+/// Builds the bollard client for an endpoint without talking to it; every
+/// reply it reads is capped ([`transport::MAX_REPLY`]).
 pub fn client(endpoint: &Endpoint) -> Result<Docker, DaemonError> {
+    client_reading(endpoint, Reading::Whole, QUICK_TIMEOUT)
+}
+
+fn client_reading(
+    endpoint: &Endpoint,
+    reading: Reading,
+    timeout: Duration,
+) -> Result<Docker, DaemonError> {
     let unreachable = |cause: String| DaemonError::Unreachable {
         endpoint: endpoint.describe(),
         cause,
         hint: hint_for(endpoint),
     };
-    let secs = QUICK_TIMEOUT.as_secs();
-    match &endpoint.transport {
+    let dial = match &endpoint.transport {
         Transport::Unix(path) => {
             if !path.exists() {
                 return Err(unreachable(format!("no socket at {}", path.display())));
             }
-            Docker::connect_with_unix(&path.to_string_lossy(), secs, CLIENT_VERSION)
-                .map_err(|e| unreachable(e.to_string()))
+            Dial::Unix(path.clone())
         }
         Transport::Tcp(hostport) => match &endpoint.tls {
-            None => Docker::connect_with_http(&format!("tcp://{hostport}"), secs, CLIENT_VERSION)
-                .map_err(|e| unreachable(e.to_string())),
-            Some(tls) => connect_tls(endpoint, hostport, tls, secs),
+            None => Dial::Tcp(hostport.clone()),
+            Some(tls) => tls_dial(endpoint, hostport, tls)?,
         },
-        Transport::Ssh(target) => Err(DaemonError::Unsupported(format!(
+        Transport::Ssh(target) => return Err(DaemonError::Unsupported(format!(
             "ssh:// daemons are not supported in this build ({}); forward the daemon's socket instead: \
              `ssh -nNT -L /tmp/docker.sock:/var/run/docker.sock {target} &` and set DOCKER_HOST=unix:///tmp/docker.sock",
             endpoint.describe()
         ))),
-    }
+    };
+    transport::docker(endpoint, dial, reading, timeout.as_secs(), CLIENT_VERSION)
+        .map_err(|e| unreachable(e.to_string()))
 }
 
 #[cfg(feature = "tls")]
-fn connect_tls(
+fn tls_dial(
     endpoint: &Endpoint,
     hostport: &str,
     tls: &self::endpoint::TlsFiles,
-    secs: u64,
-) -> Result<Docker, DaemonError> {
+) -> Result<Dial, DaemonError> {
     if !tls.verify {
         return Err(DaemonError::Unsupported(format!(
             "TLS without certificate verification is not supported ({}); set DOCKER_TLS_VERIFY=1 and put the daemon's CA in {}",
@@ -175,29 +184,24 @@ fn connect_tls(
             )));
         }
     }
-    let _ = rustls::crypto::ring::default_provider().install_default();
-    Docker::connect_with_ssl(
-        &format!("https://{hostport}"),
-        &tls.key,
-        &tls.cert,
-        &tls.ca,
-        secs,
-        CLIENT_VERSION,
-    )
-    .map_err(|e| DaemonError::Unreachable {
+    let bad_tls = |cause: String| DaemonError::Unreachable {
         endpoint: endpoint.describe(),
-        cause: e.to_string(),
+        cause,
         hint: "check the certificates in DOCKER_CERT_PATH".to_string(),
+    };
+    Ok(Dial::Tls {
+        hostport: hostport.to_string(),
+        name: transport::server_name(hostport).map_err(bad_tls)?,
+        connector: transport::tls_connector(tls).map_err(bad_tls)?,
     })
 }
 
 #[cfg(not(feature = "tls"))]
-fn connect_tls(
+fn tls_dial(
     endpoint: &Endpoint,
     _hostport: &str,
     _tls: &self::endpoint::TlsFiles,
-    _secs: u64,
-) -> Result<Docker, DaemonError> {
+) -> Result<Dial, DaemonError> {
     Err(DaemonError::Unsupported(format!(
         "this buildlint was built without TLS support ({}); rebuild with the default features (`tls`)",
         endpoint.describe()
@@ -259,8 +263,8 @@ impl Daemon {
             arch: version.arch.unwrap_or_else(|| "amd64".to_string()),
         };
         let docker = docker.with_request_modifier(super::credentials::url_safe_auth_headers);
-        let mut build_docker = docker.clone();
-        build_docker.set_timeout(BUILD_TIMEOUT);
+        let build_docker = client_reading(&endpoint, Reading::Stream, BUILD_TIMEOUT)?
+            .with_request_modifier(super::credentials::url_safe_auth_headers);
         Ok(Daemon {
             docker,
             build_docker,

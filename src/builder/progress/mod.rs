@@ -4,9 +4,15 @@
 //!
 //! Builds run on the async runtime and send [`Event`]s through a channel;
 //! the thread that owns the output renders them, so output never interleaves.
+//! The channel holds a bounded backlog: a build reads the daemon's next
+//! message only when the view has caught up ([`Emitter::room`]), so a daemon
+//! that floods short lines faster than a terminal or a CI log takes them is
+//! slowed down (its connection fills) instead of filling memory.
 
 use std::io::{self, Write};
-use std::sync::mpsc;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::{mpsc, Arc};
+use std::time::Duration;
 
 mod json;
 mod plain;
@@ -177,15 +183,116 @@ pub fn make_view(
     }
 }
 
+/// How many events may wait for the view before a build stops reading
+/// from the daemon.
+pub const BACKLOG: usize = 1024;
+
+/// A channel of events from builds to the view.
+pub fn channel() -> (Sender, Events) {
+    let (tx, rx) = mpsc::channel();
+    let backlog = Arc::new(Backlog::default());
+    (
+        Sender {
+            tx,
+            backlog: backlog.clone(),
+        },
+        Events { rx, backlog },
+    )
+}
+
+#[derive(Debug, Default)]
+struct Backlog {
+    /// Events sent and not yet received.
+    pending: AtomicUsize,
+    /// The receiving side is gone: nobody will make room.
+    closed: AtomicBool,
+    drained: tokio::sync::Notify,
+}
+
+/// The sending side of [`channel`].
+#[derive(Clone, Debug)]
+pub struct Sender {
+    tx: mpsc::Sender<Event>,
+    backlog: Arc<Backlog>,
+}
+
+impl Sender {
+    /// Sends an event; a closed channel (the renderer is gone) is ignored.
+    pub fn send(&self, event: Event) {
+        self.backlog.pending.fetch_add(1, Ordering::AcqRel);
+        if self.tx.send(event).is_err() {
+            self.backlog.pending.fetch_sub(1, Ordering::AcqRel);
+        }
+    }
+
+    /// Events sent and not yet taken by the view.
+    pub fn pending(&self) -> usize {
+        self.backlog.pending.load(Ordering::Acquire)
+    }
+
+    /// Waits until fewer than [`BACKLOG`] events wait for the view (or the
+    /// view is gone).
+    pub async fn room(&self) {
+        let backlog = &self.backlog;
+        loop {
+            let drained = backlog.drained.notified();
+            tokio::pin!(drained);
+            drained.as_mut().enable();
+            if backlog.pending.load(Ordering::Acquire) < BACKLOG
+                || backlog.closed.load(Ordering::Acquire)
+            {
+                return;
+            }
+            drained.await;
+        }
+    }
+}
+
+/// The receiving side of [`channel`], owned by the thread that renders.
+#[derive(Debug)]
+pub struct Events {
+    rx: mpsc::Receiver<Event>,
+    backlog: Arc<Backlog>,
+}
+
+impl Events {
+    pub fn recv_timeout(&self, timeout: Duration) -> Result<Event, mpsc::RecvTimeoutError> {
+        let got = self.rx.recv_timeout(timeout);
+        if got.is_ok() {
+            self.took_one();
+        }
+        got
+    }
+
+    /// The events waiting now, without blocking.
+    pub fn try_iter(&self) -> impl Iterator<Item = Event> + '_ {
+        self.rx.try_iter().inspect(|_| self.took_one())
+    }
+
+    fn took_one(&self) {
+        let before = self.backlog.pending.fetch_sub(1, Ordering::AcqRel);
+        if before <= BACKLOG {
+            self.backlog.drained.notify_waiters();
+        }
+    }
+}
+
+impl Drop for Events {
+    fn drop(&mut self) {
+        self.backlog.closed.store(true, Ordering::Release);
+        self.backlog.drained.notify_waiters();
+    }
+}
+
 /// The sending side, one per job, cheap to clone into tasks.
 #[derive(Clone, Debug)]
 pub struct Emitter {
     job: usize,
-    tx: mpsc::Sender<Event>,
+    tx: Sender,
 }
 
 impl Emitter {
-    pub fn new(job: usize, tx: mpsc::Sender<Event>) -> Emitter {
+    pub fn new(job: usize, tx: Sender) -> Emitter {
         Emitter { job, tx }
     }
 
@@ -195,7 +302,13 @@ impl Emitter {
 
     /// Sends an event; a closed channel (the renderer is gone) is ignored.
     pub fn send(&self, event: Event) {
-        let _ = self.tx.send(event);
+        self.tx.send(event);
+    }
+
+    /// Waits until the view has room for more events: call before reading
+    /// the daemon's next message.
+    pub async fn room(&self) {
+        self.tx.room().await
     }
 
     pub fn note(&self, level: NoteLevel, text: impl Into<String>) {
@@ -241,6 +354,48 @@ pub fn short_id(id: &str) -> &str {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A producer that checks for room stops at the backlog until the view
+    /// takes events; a view that goes away releases it.
+    #[tokio::test(flavor = "current_thread")]
+    async fn a_full_backlog_waits_for_the_view() {
+        let (tx, rx) = channel();
+        let emit = Emitter::new(0, tx.clone());
+        let log = |i: usize| Event::Log {
+            job: 0,
+            num: None,
+            text: format!("line {i}"),
+        };
+        let mut sent = 0;
+        // Stops at BACKLOG: the next `room` does not resolve.
+        loop {
+            let waited = tokio::time::timeout(Duration::from_millis(50), emit.room()).await;
+            if waited.is_err() {
+                break;
+            }
+            emit.send(log(sent));
+            sent += 1;
+            assert!(sent <= BACKLOG, "sent {sent} events with nobody reading");
+        }
+        assert_eq!(sent, BACKLOG);
+        assert_eq!(tx.pending(), BACKLOG);
+        // The view takes one: room again.
+        assert!(rx.recv_timeout(Duration::from_millis(10)).is_ok());
+        tokio::time::timeout(Duration::from_secs(5), emit.room())
+            .await
+            .expect("room after the view took an event");
+        emit.send(log(sent));
+        assert_eq!(rx.try_iter().count(), BACKLOG);
+        assert_eq!(tx.pending(), 0);
+        // Fill again, then the view goes away: nobody waits forever.
+        for i in 0..BACKLOG {
+            emit.send(log(i));
+        }
+        drop(rx);
+        tokio::time::timeout(Duration::from_secs(5), emit.room())
+            .await
+            .expect("no wait once the view is gone");
+    }
 
     #[test]
     fn bytes_and_ids() {

@@ -18,7 +18,6 @@
 //! written only after a successful build).
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::sync::mpsc;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -103,7 +102,7 @@ pub async fn run_on_nodes(
     fleet: Arc<Fleet>,
     jobs: Vec<PlannedJob>,
     settings: Settings,
-    events: mpsc::Sender<Event>,
+    events: crate::builder::progress::Sender,
     cancel: Cancel,
 ) -> Vec<Placed> {
     let n = jobs.len();
@@ -174,7 +173,7 @@ pub async fn run_on_nodes(
             .min();
         for (i, node) in placements {
             if let Some(h) = home(&affinity[&i].0, &alive).filter(|&h| h != node) {
-                let _ = events.send(Event::Note {
+                events.send(Event::Note {
                     job: i,
                     level: NoteLevel::Info,
                     text: format!(
@@ -267,7 +266,7 @@ pub async fn run_on_nodes(
                                 let node = &fleet.nodes[k].daemon.endpoint.host;
                                 if let Err(e) = store.set_last_node(&identity(&jobs[i].spec), node)
                                 {
-                                    let _ = events.send(Event::Note {
+                                    events.send(Event::Note {
                                         job: i,
                                         level: NoteLevel::Warning,
                                         text: format!("cannot remember where it was built: {e}"),
@@ -286,7 +285,7 @@ pub async fn run_on_nodes(
                             "node `{}` stopped answering during the build ({why}); building it again on another node",
                             fleet.nodes[k].name
                         );
-                        let _ = events.send(Event::Note {
+                        events.send(Event::Note {
                             job: i,
                             level: NoteLevel::Warning,
                             text,

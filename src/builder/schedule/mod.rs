@@ -7,7 +7,6 @@ pub mod fleet;
 pub mod stack;
 
 use std::collections::BTreeSet;
-use std::sync::mpsc;
 use std::sync::Arc;
 
 use crate::builder::daemon::Daemon;
@@ -105,12 +104,12 @@ struct Ledger<'a> {
     jobs: &'a [PlannedJob],
     outcomes: Vec<Option<Outcome>>,
     started: BTreeSet<usize>,
-    events: mpsc::Sender<Event>,
+    events: crate::builder::progress::Sender,
 }
 
 impl<'a> Ledger<'a> {
     /// A ledger whose jobs blocked while planning have failed already.
-    fn new(jobs: &'a [PlannedJob], events: mpsc::Sender<Event>) -> Ledger<'a> {
+    fn new(jobs: &'a [PlannedJob], events: crate::builder::progress::Sender) -> Ledger<'a> {
         let mut ledger = Ledger {
             jobs,
             outcomes: vec![None; jobs.len()],
@@ -134,7 +133,7 @@ impl<'a> Ledger<'a> {
 
     /// Job `i` ended with `o`: the `Finished` event, then the outcome kept.
     fn finish(&mut self, i: usize, o: Outcome) {
-        let _ = self.events.send(Event::Finished {
+        self.events.send(Event::Finished {
             job: i,
             result: job_result(&o),
         });
@@ -249,7 +248,7 @@ pub async fn run_all(
     jobs: Vec<PlannedJob>,
     settings: Settings,
     parallel: usize,
-    events: mpsc::Sender<Event>,
+    events: crate::builder::progress::Sender,
     cancel: Cancel,
 ) -> Vec<Outcome> {
     let n = jobs.len();

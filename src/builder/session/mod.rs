@@ -134,15 +134,10 @@ pub async fn open(
             #[cfg(feature = "tls")]
             {
                 let tls = endpoint.tls.as_ref().expect("checked above");
-                let connector = tls_connector(tls).map_err(OpenError::Failed)?;
-                let host = hostport
-                    .rsplit_once(':')
-                    .map_or(hostport.as_str(), |(h, _)| h)
-                    .trim_start_matches('[')
-                    .trim_end_matches(']')
-                    .to_string();
-                let name = rustls::pki_types::ServerName::try_from(host)
-                    .map_err(|e| OpenError::Failed(e.to_string()))?;
+                let connector = crate::builder::daemon::transport::tls_connector(tls)
+                    .map_err(OpenError::Failed)?;
+                let name = crate::builder::daemon::transport::server_name(hostport)
+                    .map_err(OpenError::Failed)?;
                 let tcp = tokio::net::TcpStream::connect(hostport.as_str())
                     .await
                     .map_err(fail)?;
@@ -177,38 +172,6 @@ pub async fn open(
         id: id.to_string(),
         closer,
     })
-}
-
-/// A TLS client for the daemon, as `build` connects to it: its CA, and our
-/// certificate and key (`DOCKER_CERT_PATH`).
-#[cfg(feature = "tls")]
-fn tls_connector(
-    tls: &crate::builder::daemon::endpoint::TlsFiles,
-) -> Result<tokio_rustls::TlsConnector, String> {
-    use rustls::pki_types::pem::PemObject;
-    use rustls::pki_types::{CertificateDer, PrivateKeyDer};
-    let bad = |what: &std::path::Path, e: &dyn std::fmt::Display| {
-        format!("cannot read the TLS file {}: {e}", what.display())
-    };
-    let mut roots = rustls::RootCertStore::empty();
-    for cert in CertificateDer::pem_file_iter(&tls.ca).map_err(|e| bad(&tls.ca, &e))? {
-        let cert = cert.map_err(|e| bad(&tls.ca, &e))?;
-        roots.add(cert).map_err(|e| bad(&tls.ca, &e))?;
-    }
-    let chain: Vec<CertificateDer<'static>> = CertificateDer::pem_file_iter(&tls.cert)
-        .map_err(|e| bad(&tls.cert, &e))?
-        .collect::<Result<_, _>>()
-        .map_err(|e| bad(&tls.cert, &e))?;
-    let key = PrivateKeyDer::from_pem_file(&tls.key).map_err(|e| bad(&tls.key, &e))?;
-    let config = rustls::ClientConfig::builder_with_provider(Arc::new(
-        rustls::crypto::ring::default_provider(),
-    ))
-    .with_safe_default_protocol_versions()
-    .map_err(|e| e.to_string())?
-    .with_root_certificates(roots)
-    .with_client_auth_cert(chain, key)
-    .map_err(|e| bad(&tls.cert, &e))?;
-    Ok(tokio_rustls::TlsConnector::from(Arc::new(config)))
 }
 
 /// A TLS connection to the daemon, as the connection tonic serves.

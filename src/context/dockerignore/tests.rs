@@ -463,3 +463,177 @@ fn repeated_double_stars_decide_like_one() {
         );
     }
 }
+
+/// Docker's way, written out: the pattern against the path, then against
+/// each parent, one full match each.
+fn matches_or_a_parent_the_long_way(file: &IgnoreFile, idx: usize, path: &str) -> bool {
+    file.pattern_matches_exact(idx, path)
+        || path
+            .match_indices('/')
+            .any(|(at, _)| at > 0 && file.pattern_matches_exact(idx, &path[..at]))
+}
+
+/// `decide_as_walked` the long way: every parent decided on its own.
+fn decide_as_walked_the_long_way(file: &IgnoreFile, path: &str) -> Decision {
+    let decide = |p: &str| {
+        let idx = (0..file.patterns.len())
+            .rev()
+            .find(|&i| matches_or_a_parent_the_long_way(file, i, p));
+        Decision {
+            excluded: idx.is_some_and(|i| !file.patterns[i].negated),
+            pattern: idx,
+        }
+    };
+    for (at, _) in path.match_indices('/') {
+        if at == 0 {
+            continue;
+        }
+        let above = decide(&path[..at]);
+        if above.excluded && !file.could_reinclude_below(&path[..at]) {
+            return above;
+        }
+    }
+    decide(path)
+}
+
+const FRAGMENTS: &[&str] = &[
+    "a", "ab", "*", "?", "**", "a*", "*b", "[ab]", "[^a]*", "\\*", "x.y", "a^b",
+];
+const NAMES: &[&str] = &["a", "b", "ab", "x.y", "*", "a^b"];
+
+fn patterns_up_to(segments: usize) -> Vec<String> {
+    let mut all: Vec<String> = FRAGMENTS.iter().map(|f| f.to_string()).collect();
+    let mut last = all.clone();
+    for _ in 1..segments {
+        last = last
+            .iter()
+            .flat_map(|p| FRAGMENTS.iter().map(move |f| format!("{p}/{f}")))
+            .collect();
+        all.extend(last.iter().cloned());
+    }
+    all
+}
+
+fn paths_up_to(depth: usize) -> Vec<String> {
+    let mut all: Vec<String> = NAMES.iter().map(|n| n.to_string()).collect();
+    let mut last = all.clone();
+    for _ in 1..depth {
+        last = last
+            .iter()
+            .flat_map(|p| NAMES.iter().map(move |n| format!("{p}/{n}")))
+            .collect();
+        all.extend(last.iter().cloned());
+    }
+    all
+}
+
+/// One pass over the path decides as Docker's pattern-then-each-parent
+/// loop does, for every kind of pattern (exact, prefix, suffix, regular
+/// expression) against every path of a small universe.
+#[test]
+fn one_pass_matching_agrees_with_matching_each_parent() {
+    let patterns = patterns_up_to(3);
+    let paths = paths_up_to(4);
+    let mut failures = Vec::new();
+    for p in &patterns {
+        let Ok(file) = IgnoreFile::parse(p) else {
+            continue;
+        };
+        for path in &paths {
+            let want = matches_or_a_parent_the_long_way(&file, 0, path);
+            if file.pattern_matches(0, path) != want {
+                failures.push(format!("{p:?} on {path:?}: want {want}"));
+            }
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+/// The walk's view (an excluded directory the walker does not open keeps
+/// everything below it out) decided in one pass per pattern equals deciding
+/// every parent on its own, for both walkers.
+#[test]
+fn walked_decisions_agree_with_deciding_each_parent() {
+    let patterns = patterns_up_to(2);
+    let paths = paths_up_to(4);
+    let mut failures = Vec::new();
+    let mut files = 0;
+    for (i, first) in patterns.iter().enumerate().step_by(3) {
+        let second = &patterns[(i * 31 + 5) % patterns.len()];
+        let third = &patterns[(i * 17 + 11) % patterns.len()];
+        let text = format!("{first}\n!{second}\n{third}\n!a/{first}\n");
+        let Ok(mut file) = IgnoreFile::parse(&text) else {
+            continue;
+        };
+        files += 1;
+        for walker in [Walker::BuildKit, Walker::Classic] {
+            file.walker = walker;
+            for path in &paths {
+                let want = decide_as_walked_the_long_way(&file, path);
+                let got = file.decide_as_walked(path);
+                if got != want {
+                    failures.push(format!(
+                        "{text:?} {walker:?} on {path:?}: want {want:?}, got {got:?}"
+                    ));
+                }
+            }
+        }
+    }
+    assert!(files > 40, "{files} files");
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+fn scanned() -> u64 {
+    SCANNED.with(|c| c.get())
+}
+
+/// The input that once timed out the fuzzer: thousands of `**/` and `*/`
+/// deep, and paths as deep. Deciding steps through each path once per
+/// pattern (Docker's way: once per pattern and parent, a cost that grows
+/// with the square of the depth for one path, the cube for a walk).
+#[test]
+fn deep_exceptions_on_deep_paths_cost_one_pass_per_pattern() {
+    let depth = 3000;
+    let mut text = String::new();
+    for w in 0..4 {
+        let deep = format!("{}/leaf{w}", vec!["**"; depth].join("/"));
+        text.push_str(&format!("{deep}\n!{}\n", deep.replace("**", "*")));
+    }
+    let file = IgnoreFile::parse(&text).unwrap();
+    let patterns = file.patterns.len() as u64;
+    let mut paths: Vec<String> = text
+        .lines()
+        .map(|l| l.trim_start_matches('!').replace('*', "x"))
+        .collect();
+    paths.push(format!("{}/leaf0", vec!["x"; depth].join("/")));
+    paths.push(format!("{}/other", vec!["x"; depth].join("/")));
+    for path in &paths {
+        let before = scanned();
+        let decided = file.decide(path);
+        let work = scanned() - before;
+        assert!(
+            work <= patterns * path.len() as u64,
+            "deciding a path of {} bytes stepped through {work} bytes",
+            path.len()
+        );
+        let before = scanned();
+        let walked = file.decide_as_walked(path);
+        let work = scanned() - before;
+        assert!(
+            work <= 2 * patterns * path.len() as u64,
+            "deciding a path of {} bytes as walked stepped through {work} bytes",
+            path.len()
+        );
+        assert_eq!(
+            walked.excluded,
+            decided.excluded,
+            "{}",
+            &path[path.len() - 8..]
+        );
+    }
+    // `x/.../x/leaf0` ends in `leaf0`, and the exception with as many `*/`
+    // matches it exactly: kept.
+    assert!(!file.is_excluded(&paths[paths.len() - 2]));
+    assert!(!file.is_excluded(&paths[paths.len() - 1]));
+    assert!(file.is_excluded(&format!("{}/leaf1", ["x"; 5].join("/"))));
+}
