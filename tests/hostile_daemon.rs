@@ -353,3 +353,44 @@ fn a_flood_of_short_lines_waits_for_the_output() {
     );
     assert!(peak < PEAK_BOUND, "peak memory {} MiB", peak / MIB);
 }
+
+/// A successful build whose one message never ends: the stream is decoded
+/// line by line, so the line is bounded, not the stream.
+#[test]
+fn an_endless_message_in_a_build_stream_is_cut_off() {
+    let dir = tempfile::tempdir().unwrap();
+    let endpoint = serve(
+        dir.path(),
+        vec![
+            ("/version", Reply::Json(200, VERSION.to_string())),
+            (
+                "/build",
+                Reply::Endless {
+                    status: 200,
+                    first: r#"{"stream":""#.to_string(),
+                    unit: "b".repeat(64),
+                    limit: 512 * MIB,
+                },
+            ),
+        ],
+    );
+    let ctx = context(dir.path());
+    let mut child = build(dir.path(), &endpoint, &ctx, Stdio::piped());
+    let mut stderr = child.stderr.take().unwrap();
+    let reading = std::thread::spawn(move || {
+        let mut text = String::new();
+        let _ = stderr.read_to_string(&mut text);
+        text
+    });
+    let (code, peak) = wait_with_peak(&mut child);
+    let stderr = reading.join().unwrap();
+    assert_ne!(code, Some(0), "{stderr}");
+    assert!(stderr.contains("without a line end"), "{stderr}");
+    let written = endpoint.written.load(Ordering::Acquire);
+    assert!(
+        written < 64 * MIB,
+        "the endpoint wrote {} MiB",
+        written / MIB
+    );
+    assert!(peak < PEAK_BOUND, "peak memory {} MiB", peak / MIB);
+}

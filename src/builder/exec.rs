@@ -926,7 +926,8 @@ fn classify(
             format!(
                 "the connection to the daemon at {} was lost during the build: {}",
                 daemon.endpoint.host,
-                describe_transport_error(&other)
+                super::daemon::transport::take_refusal(&daemon.endpoint.host)
+                    .unwrap_or_else(|| describe_transport_error(&other))
             ),
             tracker.failed_step(),
         ),
