@@ -53,7 +53,7 @@ struct BuildExtras {
     ulimits: Vec<crate::builder::limits::Ulimit>,
 }
 
-/// `file:line:col: `, where a value of the compose file is.
+/// `file:line:col`, where a value of the compose file is.
 fn at(n: &crate::compose::yaml::Node) -> String {
     let lc = n.file.lines.line_col(&n.file.text, n.span.start);
     format!("{}:{}:{}", n.file.path.display(), lc.line, lc.column)
@@ -84,8 +84,9 @@ fn shm_size(build: &crate::compose::yaml::Node) -> Result<Option<i64>, String> {
 }
 
 /// `build.ulimits` as compose reads it: `name: N` (soft and hard N) or
-/// `name: {soft: S, hard: H}`, a missing or zero one taking the single
-/// value (compose's `toUlimits`); then checked as `--ulimit name=S:H` is.
+/// `name: {soft: S, hard: H}` (a missing one is 0, as compose's
+/// `toUlimits` leaves it); each checked as `--ulimit name=S:H` is, sorted
+/// by name as docker/cli sends them.
 fn ulimits(
     build: &crate::compose::yaml::Node,
 ) -> Result<Vec<crate::builder::limits::Ulimit>, String> {
@@ -117,7 +118,7 @@ fn ulimits(
             )),
         }
     };
-    let mut written = Vec::new();
+    let mut out = Vec::new();
     for e in entries {
         let name = &e.key.name;
         let what = format!("`build.ulimits.{name}`");
@@ -136,9 +137,10 @@ fn ulimits(
         }
         let u = crate::builder::limits::parse_ulimit(&format!("{name}={soft}:{hard}"))
             .map_err(|why| format!("{}: {what}: {why}", at(&e.value)))?;
-        written.push(format!("{}={}:{}", u.name, u.soft, u.hard));
+        out.push(u);
     }
-    crate::builder::limits::parse_ulimits(&written)
+    out.sort_by(|a, b| a.name.cmp(&b.name));
+    Ok(out)
 }
 
 fn build_extras(
