@@ -464,3 +464,67 @@ fn compose_profiles_selects_services_as_compose_does() {
         names(&["always", "one", "three", "two"])
     );
 }
+
+#[test]
+fn a_services_shm_size_and_ulimits_reach_the_run_steps() {
+    if !docker_or_skip("a_services_shm_size_and_ulimits_reach_the_run_steps") {
+        return;
+    }
+    let project = project_name("limits");
+    let image = format!("{project}-limited:latest");
+    let mut clean = Cleanup::default();
+    clean.tag(&image);
+    clean.marker("nproc=$(ulimit -Su):$(ulimit -Hu)");
+    let base = base_image();
+    let ctx = Ctx::new(&[
+        (
+            "compose.yaml",
+            &format!(
+                "name: {project}\nservices:\n  limited:\n    build:\n      context: .\n      shm_size: 96m\n      ulimits:\n        nofile: {{soft: 1024, hard: 2048}}\n        nproc: 300\n"
+            ),
+        ),
+        (
+            "Dockerfile",
+            &format!(
+                "FROM {base}\nRUN echo \"shm=$(df -k /dev/shm | tail -1 | awk '{{print $2}}') nofile=$(ulimit -Sn):$(ulimit -Hn) nproc=$(ulimit -Su):$(ulimit -Hu)\" > /limits\n"
+            ),
+        ),
+    ]);
+    let compose = ctx
+        .path()
+        .join("compose.yaml")
+        .to_string_lossy()
+        .into_owned();
+    let engine = support::docker(&["version", "--format", "{{.Server.Version}}"]);
+    let major: u32 = engine.split('.').next().unwrap().parse().unwrap();
+    // `auto` picks the builder that applies them.
+    for builder in ["classic", "buildkit", "auto"] {
+        let cache = tempfile::tempdir().unwrap();
+        let r = build_json(
+            &compose,
+            &cache.path().to_string_lossy(),
+            &["--builder", builder, "--no-cache"],
+        );
+        clean.remember_tagged();
+        if builder == "buildkit" && major < 23 {
+            // That BuildKit would drop them: the service stops with the reason.
+            assert_eq!(r.code, 1, "{}", r.err);
+            assert_eq!(r.result("limited"), "failed", "{}", r.err);
+            assert!(
+                r.err
+                    .contains("does not apply `shm-size` and `ulimits` to RUN steps"),
+                "{}",
+                r.err
+            );
+            continue;
+        }
+        assert_eq!(r.code, 0, "{builder}: {}", r.err);
+        assert_eq!(r.result("limited"), "built", "{builder}: {}", r.err);
+        clean.image(&r.id("limited"));
+        assert_eq!(
+            run_in(&image, &["cat", "/limits"]),
+            format!("shm={} nofile=1024:2048 nproc=300:300", 96 * 1024),
+            "{builder}"
+        );
+    }
+}

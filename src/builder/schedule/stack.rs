@@ -49,6 +49,98 @@ struct BuildExtras {
     secrets: Vec<crate::builder::secrets::SecretSource>,
     ssh: Vec<crate::builder::secrets::SshSource>,
     extra_hosts: Vec<String>,
+    shm_size: Option<i64>,
+    ulimits: Vec<crate::builder::limits::Ulimit>,
+}
+
+/// `file:line:col`, where a value of the compose file is.
+fn at(n: &crate::compose::yaml::Node) -> String {
+    let lc = n.file.lines.line_col(&n.file.text, n.span.start);
+    format!("{}:{}:{}", n.file.path.display(), lc.line, lc.column)
+}
+
+/// `build.shm_size` as compose-go reads it (`UnitBytes`): a number of
+/// bytes, or a size with a unit (`2gb`, `64m`) read by go-units'
+/// `RAMInBytes`.
+fn shm_size(build: &crate::compose::yaml::Node) -> Result<Option<i64>, String> {
+    use crate::compose::yaml::Value;
+    let Some(n) = build.get("shm_size") else {
+        return Ok(None);
+    };
+    let bad = |why: String| {
+        format!(
+            "{}: `build.shm_size` {why}; write a byte count or a size such as `256m`",
+            at(n)
+        )
+    };
+    match &n.value {
+        Value::Null => Ok(None),
+        Value::Int(i) if *i >= 0 => Ok(Some(*i)),
+        Value::Str(s) => crate::builder::limits::parse_mem_bytes(s)
+            .map(Some)
+            .map_err(bad),
+        _ => Err(bad(format!("is not a size: `{}`", n.raw_text()))),
+    }
+}
+
+/// `build.ulimits` as compose reads it: `name: N` (soft and hard N) or
+/// `name: {soft: S, hard: H}` (a missing one is 0, as compose's
+/// `toUlimits` leaves it); each checked as `--ulimit name=S:H` is, sorted
+/// by name as docker/cli sends them.
+fn ulimits(
+    build: &crate::compose::yaml::Node,
+) -> Result<Vec<crate::builder::limits::Ulimit>, String> {
+    use crate::compose::yaml::Value;
+    let Some(n) = build.get("ulimits") else {
+        return Ok(Vec::new());
+    };
+    let Some(entries) = n.as_map() else {
+        if n.is_null() {
+            return Ok(Vec::new());
+        }
+        return Err(format!(
+            "{}: `build.ulimits` is a {}; write `name: N` or `name: {{soft: S, hard: H}}` entries",
+            at(n),
+            n.kind_name()
+        ));
+    };
+    let int = |v: &crate::compose::yaml::Node, what: &str| -> Result<i64, String> {
+        match &v.value {
+            Value::Int(i) => Ok(*i),
+            Value::Str(s) => s
+                .trim()
+                .parse()
+                .map_err(|_| format!("{}: {what} `{s}` is not a whole number", at(v))),
+            _ => Err(format!(
+                "{}: {what} `{}` is not a whole number",
+                at(v),
+                v.raw_text()
+            )),
+        }
+    };
+    let mut out = Vec::new();
+    for e in entries {
+        let name = &e.key.name;
+        let what = format!("`build.ulimits.{name}`");
+        let (mut soft, mut hard) = (0, 0);
+        if let Some(fields) = e.value.as_map() {
+            for f in fields {
+                match f.key.name.as_str() {
+                    "soft" => soft = int(&f.value, &format!("{what}.soft"))?,
+                    "hard" => hard = int(&f.value, &format!("{what}.hard"))?,
+                    _ => {}
+                }
+            }
+        } else {
+            let single = int(&e.value, &what)?;
+            (soft, hard) = (single, single);
+        }
+        let u = crate::builder::limits::parse_ulimit(&format!("{name}={soft}:{hard}"))
+            .map_err(|why| format!("{}: {what}: {why}", at(&e.value)))?;
+        out.push(u);
+    }
+    out.sort_by(|a, b| a.name.cmp(&b.name));
+    Ok(out)
 }
 
 fn build_extras(
@@ -121,7 +213,14 @@ fn build_extras(
         // compose also accepts `host=ip`; the API takes `host:ip`.
         .map(|h: String| h.replacen('=', ":", 1))
         .collect();
+    let node = svc.node.get("build");
+    let (shm_size, ulimits) = match node {
+        Some(n) if n.as_map().is_some() => (shm_size(n)?, ulimits(n)?),
+        _ => (None, Vec::new()),
+    };
     Ok(BuildExtras {
+        shm_size,
+        ulimits,
         cache_from,
         inline_cache: !b.cache_to.is_empty(),
         secrets,
@@ -309,6 +408,8 @@ pub fn plan_project(
                 spec.secrets = x.secrets;
                 spec.ssh = x.ssh;
                 spec.extra_hosts = x.extra_hosts;
+                spec.shm_size = x.shm_size;
+                spec.ulimits = x.ulimits;
             }
             Err(why) => {
                 jobs.push(blocked(spec, why));
@@ -527,5 +628,129 @@ mod tests {
         assert_eq!(enabled(&["ci"]), vec!["always", "both"]);
         assert_eq!(enabled(&["debug"]), vec!["always", "debug", "both"]);
         assert_eq!(enabled(&["*"]), vec!["always", "debug", "both"]);
+    }
+
+    fn plan(yaml: &str) -> (tempfile::TempDir, StackPlan) {
+        use crate::compose::{load, LoadOptions};
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("compose.yaml"), yaml).unwrap();
+        std::fs::write(dir.path().join("Dockerfile"), "FROM scratch\n").unwrap();
+        let loaded = load(&LoadOptions {
+            files: vec![dir.path().join("compose.yaml")],
+            display_base: Some(dir.path().to_path_buf()),
+            ..LoadOptions::default()
+        });
+        let project = loaded.project.expect("loads");
+        let plan = plan_project(&project, &[], &StackOverrides::default(), dir.path()).unwrap();
+        (dir, plan)
+    }
+
+    fn limits(job: &PlannedJob) -> (Option<i64>, Vec<String>) {
+        let ulimits = job
+            .spec
+            .ulimits
+            .iter()
+            .map(|u| format!("{}={}:{}", u.name, u.soft, u.hard))
+            .collect();
+        (job.spec.shm_size, ulimits)
+    }
+
+    #[test]
+    fn shm_size_and_ulimits_reach_the_spec_as_compose_reads_them() {
+        let (_dir, plan) = plan(
+            "services:
+  sized:
+    build:
+      context: .
+      shm_size: 2gb
+      ulimits:
+        nproc: 300
+        nofile: {soft: 1024, hard: 2048}
+        core: {hard: 10}
+  bytes:
+    build: {context: ., shm_size: 67108864, ulimits: {memlock: -1}}
+  quoted:
+    build: {context: ., shm_size: '64 MiB', ulimits: {nofile: '512'}}
+  plain:
+    build: .
+",
+        );
+        let by_name = |n: &str| {
+            let job = plan.jobs.iter().find(|j| j.spec.name == n).unwrap();
+            assert_eq!(job.blocked, None, "{n}");
+            limits(job)
+        };
+        // A missing soft takes the single value compose leaves at 0.
+        assert_eq!(
+            by_name("sized"),
+            (
+                Some(2 << 30),
+                vec![
+                    "core=0:10".to_string(),
+                    "nofile=1024:2048".to_string(),
+                    "nproc=300:300".to_string()
+                ]
+            )
+        );
+        assert_eq!(
+            by_name("bytes"),
+            (Some(64 << 20), vec!["memlock=-1:-1".to_string()])
+        );
+        assert_eq!(
+            by_name("quoted"),
+            (Some(64 << 20), vec!["nofile=512:512".to_string()])
+        );
+        assert_eq!(by_name("plain"), (None, vec![]));
+    }
+
+    #[test]
+    fn limits_the_daemon_would_refuse_block_the_service_at_the_value() {
+        let (_dir, plan) = plan(
+            "services:
+  lots:
+    build: {context: ., shm_size: lots}
+  inverted:
+    build:
+      context: .
+      ulimits:
+        nofile: {soft: 20, hard: 10}
+  unknown:
+    build: {context: ., ulimits: {files: 1}}
+  word:
+    build: {context: ., ulimits: {nofile: many}}
+  listed:
+    build: {context: ., ulimits: [nofile=1]}
+",
+        );
+        let why = |n: &str| {
+            let job = plan.jobs.iter().find(|j| j.spec.name == n).unwrap();
+            job.blocked
+                .clone()
+                .unwrap_or_else(|| panic!("{n} is not blocked"))
+        };
+        assert_eq!(
+            why("lots"),
+            "compose.yaml:3:35: `build.shm_size` invalid size: 'lots'; write a byte count or a size such as `256m`"
+        );
+        assert!(
+            why("inverted").starts_with("compose.yaml:8:17: `build.ulimits.nofile`: ulimit soft limit must be less than or equal to hard limit: 20 > 10"),
+            "{}",
+            why("inverted")
+        );
+        assert!(
+            why("unknown").contains("`build.ulimits.files`: invalid ulimit type: files"),
+            "{}",
+            why("unknown")
+        );
+        assert!(
+            why("word").contains("`build.ulimits.nofile` `many` is not a whole number"),
+            "{}",
+            why("word")
+        );
+        assert!(
+            why("listed").contains("`build.ulimits` is a"),
+            "{}",
+            why("listed")
+        );
     }
 }

@@ -16,7 +16,7 @@ without a word:
 
 - `entitlements`, `privileged`: BuildKit grants `network.host` and
   `security.insecure` only to a builder started with them (buildx);
-- `isolation`, `shm_size`, `ulimits`: not passed to the daemon;
+- `isolation`: not passed to the daemon;
 - `no_cache_filter`: the daemon's build API has no per-stage `--no-cache`;
 - `provenance`, `sbom`: attestations need a BuildKit builder whose image
   store keeps them;
@@ -27,7 +27,11 @@ without a word:
 
 Every other key (`context`, `dockerfile`, `dockerfile_inline`, `args`,
 `target`, `labels`, `network`, `no_cache`, `pull`, `tags`, `extra_hosts`,
-`secrets`, `ssh`, `additional_contexts`, `cache_from`, `cache_to`) is applied.
+`secrets`, `ssh`, `additional_contexts`, `cache_from`, `cache_to`,
+`shm_size`, `ulimits`) is applied. `shm_size` and `ulimits` reach the `RUN`
+steps of the classic builder, and of BuildKit from Docker Engine 23.0 on; an
+older engine's BuildKit would drop them, so the build stops with the reason
+there, and `--builder auto` picks the classic builder.
 
 Only `buildlint build` reports it: `buildlint check` does not know whether
 the file is built by buildlint or by `docker compose build` and buildx, which
@@ -43,7 +47,7 @@ services:
     image: web:1
     build:
       context: .
-      shm_size: 2gb
+      no_cache_filter: [deps]
 ```
 ```files
 Dockerfile
@@ -56,6 +60,7 @@ services:
     image: web:1
     build:
       context: .
+      no_cache: true
 ```
 ```files
 Dockerfile
@@ -78,14 +83,6 @@ const NOT_APPLIED: &[(&str, &str)] = &[
         "the daemon's BuildKit does not run privileged steps; build with a buildx builder started with `security.insecure`",
     ),
     ("isolation", "it is not passed to the daemon; remove it"),
-    (
-        "shm_size",
-        "it is not passed to the daemon; remove it, or build with `docker compose build`",
-    ),
-    (
-        "ulimits",
-        "it is not passed to the daemon; remove it, or build with `docker compose build`",
-    ),
     (
         "no_cache_filter",
         "the daemon's build API cannot skip the cache per stage; use `no_cache: true`",
@@ -177,8 +174,6 @@ mod tests {
             "entitlements: [network.host]",
             "privileged: true",
             "isolation: hyperv",
-            "shm_size: 2gb",
-            "ulimits: {nofile: 1024}",
             "no_cache_filter: [build]",
             "provenance: true",
             "sbom: true",
@@ -211,7 +206,7 @@ mod tests {
         use crate::lint::engine::RuleSelection;
         use crate::lint::options::RuleOptions;
         let dir = tempfile::tempdir().unwrap();
-        let yaml = "services:\n  w:\n    image: w:1\n    build:\n      context: .\n      shm_size: 2gb\n      platforms: [linux/amd64, linux/arm64]\n";
+        let yaml = "services:\n  w:\n    image: w:1\n    build:\n      context: .\n      isolation: hyperv\n      platforms: [linux/amd64, linux/arm64]\n";
         std::fs::write(dir.path().join("compose.yaml"), yaml).unwrap();
         let loaded = load(&LoadOptions {
             files: vec![dir.path().join("compose.yaml")],
@@ -230,7 +225,7 @@ mod tests {
     fn applied_keys_are_quiet() {
         assert_stack_quiet(
             &RULE,
-            "services:\n  w:\n    image: w:1\n    build:\n      context: .\n      dockerfile: Dockerfile\n      args: {A: b}\n      target: t\n      labels: {a: b}\n      network: none\n      no_cache: true\n      pull: true\n      tags: [w:2]\n      extra_hosts: ['h:10.0.0.1']\n      ssh: [default]\n      cache_from: [r/w:1]\n      cache_to: [type=inline]\n      platforms: [linux/amd64]\n",
+            "services:\n  w:\n    image: w:1\n    build:\n      context: .\n      dockerfile: Dockerfile\n      args: {A: b}\n      target: t\n      labels: {a: b}\n      network: none\n      no_cache: true\n      pull: true\n      tags: [w:2]\n      extra_hosts: ['h:10.0.0.1']\n      ssh: [default]\n      cache_from: [r/w:1]\n      cache_to: [type=inline]\n      platforms: [linux/amd64]\n      shm_size: 2gb\n      ulimits: {nofile: 1024, nproc: {soft: 10, hard: 20}}\n",
         );
     }
 }
