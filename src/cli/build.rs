@@ -889,6 +889,9 @@ fn run_stack(args: &BuildArgs, req: StackRequest, io: &mut super::Io<'_>) -> any
                     build_args: s.build_args.clone(),
                     target: s.target.clone(),
                     service: Some(s.name.clone()),
+                    // The daemon's build API takes no named contexts (BL4053
+                    // says so of `additional_contexts`): FROM names an image.
+                    named_contexts: Default::default(),
                 })
             } else {
                 linter.lint_for_build(

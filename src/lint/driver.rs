@@ -8,7 +8,7 @@
 //! call [`Linter::lint_dockerfile`]. Tests and rule pages use the in-memory
 //! core, [`lint_parsed`].
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -75,6 +75,9 @@ pub struct DockerfileInput {
     pub target: Option<String>,
     /// The stack service this Dockerfile is linted through.
     pub service: Option<String>,
+    /// The names of the build's named contexts (bake `contexts`, compose
+    /// `build.additional_contexts`).
+    pub named_contexts: BTreeSet<String>,
 }
 
 impl DockerfileInput {
@@ -156,9 +159,15 @@ pub fn lint_parsed(
     target: Option<&str>,
     service: Option<&str>,
     images: &dyn ImageResolver,
+    named_contexts: &BTreeSet<String>,
 ) -> Vec<Finding> {
-    let semantic =
-        Semantic::with_resolver(df, build_args.clone(), target.map(str::to_string), images);
+    let semantic = Semantic::with_named_contexts(
+        df,
+        build_args.clone(),
+        target.map(str::to_string),
+        images,
+        named_contexts.clone(),
+    );
     let job = DockerfileJob {
         file: file.clone(),
         df,
@@ -199,6 +208,36 @@ pub fn lint_bytes(
     service: Option<&str>,
     images: &dyn ImageResolver,
 ) -> (Arc<SourceFile>, Vec<Finding>, Option<Dockerfile>) {
+    lint_bytes_with_contexts(
+        path,
+        bytes,
+        context,
+        context_known,
+        settings,
+        build_args,
+        target,
+        service,
+        images,
+        &BTreeSet::new(),
+    )
+}
+
+/// [`lint_bytes`] for a build that names contexts (bake `contexts`, compose
+/// `build.additional_contexts`): a `FROM` or `--from` of such a name reads
+/// the named context, not an image.
+#[allow(clippy::too_many_arguments)]
+pub fn lint_bytes_with_contexts(
+    path: &Path,
+    bytes: Vec<u8>,
+    context: &dyn ContextView,
+    context_known: bool,
+    settings: &Settings,
+    build_args: &BTreeMap<String, String>,
+    target: Option<&str>,
+    service: Option<&str>,
+    images: &dyn ImageResolver,
+    named_contexts: &BTreeSet<String>,
+) -> (Arc<SourceFile>, Vec<Finding>, Option<Dockerfile>) {
     let text = String::from_utf8_lossy(&bytes).into_owned();
     let file = SourceFile::new(path, text);
     match crate::dockerfile::parse_bytes(bytes) {
@@ -213,6 +252,7 @@ pub fn lint_bytes(
                 target,
                 service,
                 images,
+                named_contexts,
             );
             (file, findings, Some(df))
         }
@@ -407,7 +447,7 @@ impl Linter {
         let target = input.target.as_deref().or(self.target.as_deref());
         let images = self.images(&settings);
         let lint = |bytes: Vec<u8>| {
-            lint_bytes(
+            lint_bytes_with_contexts(
                 &input.path,
                 bytes,
                 &context,
@@ -417,6 +457,7 @@ impl Linter {
                 target,
                 input.service.as_deref(),
                 &images,
+                &input.named_contexts,
             )
         };
         let (file, mut findings, df) = lint(bytes);
@@ -457,6 +498,7 @@ impl Linter {
             build_args: build_args.clone(),
             target: target.map(str::to_string),
             service: service.map(str::to_string),
+            named_contexts: BTreeSet::new(),
         })
     }
 }

@@ -81,8 +81,9 @@ pub enum BaseImage {
     /// An earlier stage, by index.
     Stage(usize),
     Image(ImageRef),
-    /// The name depends on a build argument whose value is not known here
-    /// (declared without a default and not given with `--build-arg`).
+    /// Not known here: the name depends on a build argument whose value is
+    /// not known (declared without a default and not given with
+    /// `--build-arg`), or it names one of the build's named contexts.
     Unknown,
     /// The word does not expand to an image reference (BuildKit's message).
     Invalid(String),
@@ -227,6 +228,8 @@ pub const DEFAULT_PATH: &str = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bi
 /// Resolved view of a Dockerfile for one (build args, target) pair.
 #[derive(Clone, Debug, Default)]
 pub struct Semantic {
+    /// The build's named contexts, by name.
+    pub named_contexts: BTreeSet<String>,
     /// `--build-arg` values (and a stack service's `build.args`).
     pub build_args: BTreeMap<String, String>,
     /// `--target`, if any.
@@ -315,6 +318,20 @@ impl Semantic {
         target: Option<String>,
         resolver: &dyn ImageResolver,
     ) -> Semantic {
+        Semantic::with_named_contexts(df, build_args, target, resolver, BTreeSet::new())
+    }
+
+    /// The model of a build that names contexts (`--build-context NAME=...`,
+    /// bake `contexts`, compose `build.additional_contexts`): a `FROM` of
+    /// such a name is the named context, not an image, and its content is
+    /// not known here.
+    pub fn with_named_contexts(
+        df: &Dockerfile,
+        build_args: BTreeMap<String, String>,
+        target: Option<String>,
+        resolver: &dyn ImageResolver,
+        named_contexts: BTreeSet<String>,
+    ) -> Semantic {
         let lexer = Lexer::new(df.escape);
         let target_name = match &target {
             Some(t) => t.clone(),
@@ -395,6 +412,7 @@ impl Semantic {
             default_env,
             stages: Vec::with_capacity(df.stages.len()),
             shell: Default::default(),
+            named_contexts,
         };
 
         for stage in &df.stages {
@@ -485,6 +503,8 @@ impl Semantic {
                     BaseImage::Stage(prev.index)
                 } else if value == "scratch" {
                     BaseImage::Scratch
+                } else if self.named_contexts.contains(value) {
+                    BaseImage::Unknown
                 } else if value.is_empty() {
                     BaseImage::Invalid("base name should not be blank".into())
                 } else {

@@ -5,7 +5,7 @@
 #[cfg(test)]
 mod tests;
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -262,6 +262,7 @@ struct Build {
     context: PathBuf,
     args: BTreeMap<String, String>,
     stage: Option<String>,
+    named_contexts: BTreeSet<String>,
     targets: Vec<String>,
 }
 
@@ -295,12 +296,20 @@ fn lint_target_dockerfiles(
             .filter_map(|(k, v)| v.clone().map(|v| (k.clone(), v)))
             .collect();
         let stage = v.target.str("target").map(str::to_string);
+        let named_contexts: BTreeSet<String> = v
+            .target
+            .map("contexts")
+            .into_iter()
+            .flatten()
+            .map(|(name, _)| name.clone())
+            .collect();
         match builds.iter_mut().find(|b| {
             b.path == path
                 && b.inline == inline
                 && b.context == context
                 && b.args == args
                 && b.stage == stage
+                && b.named_contexts == named_contexts
         }) {
             Some(b) => b.targets.push(v.target.name.clone()),
             None => builds.push(Build {
@@ -309,6 +318,7 @@ fn lint_target_dockerfiles(
                 context,
                 args,
                 stage,
+                named_contexts,
                 targets: vec![v.target.name.clone()],
             }),
         }
@@ -323,6 +333,7 @@ fn lint_target_dockerfiles(
                 build_args: b.args.clone(),
                 target: b.stage.clone(),
                 service: Some(b.targets.join(", ")),
+                named_contexts: b.named_contexts.clone(),
             })
         })
         .collect()

@@ -92,7 +92,7 @@ pub fn lint_loaded(
 // ---------------------------------------------------------------------------
 // `buildlint check` on stack files.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -366,6 +366,8 @@ pub struct DockerfileBuild {
     pub context: PathBuf,
     pub build_args: BTreeMap<String, String>,
     pub target: Option<String>,
+    /// The names of `build.additional_contexts`.
+    pub named_contexts: BTreeSet<String>,
     pub services: Vec<String>,
 }
 
@@ -400,12 +402,18 @@ pub fn dockerfile_builds(project: &Project) -> Vec<DockerfileBuild> {
         };
         let build_args = b.arg_map(&project.environment);
         let target = b.target.as_ref().map(|t| t.value.clone());
+        let named_contexts: BTreeSet<String> = b
+            .additional_contexts
+            .iter()
+            .map(|(name, _)| name.value.clone())
+            .collect();
         if let Some(same) = out.iter_mut().find(|x| {
             x.dockerfile == dockerfile
                 && x.inline == inline
                 && x.context == *context
                 && x.build_args == build_args
                 && x.target == target
+                && x.named_contexts == named_contexts
         }) {
             same.services.push(s.name.value.clone());
             continue;
@@ -416,6 +424,7 @@ pub fn dockerfile_builds(project: &Project) -> Vec<DockerfileBuild> {
             context: context.clone(),
             build_args,
             target,
+            named_contexts,
             services: vec![s.name.value.clone()],
         });
     }
@@ -450,6 +459,7 @@ pub fn lint_stack_dockerfiles(
             build_args: b.build_args.clone(),
             target: b.target.clone(),
             service: Some(b.services.join(", ")),
+            named_contexts: b.named_contexts.clone(),
         })
     })
     .into_iter()
