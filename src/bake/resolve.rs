@@ -420,13 +420,39 @@ fn expand_into(
     visiting.remove(name);
 }
 
+/// buildx's message for a name that is no target, and what the files do
+/// define: the closest name, else the list.
+fn unknown_target(config: &Config, name: &str) -> String {
+    let mut names: Vec<&str> = config
+        .targets
+        .iter()
+        .map(|t| t.name.as_str())
+        .chain(config.groups.iter().map(|g| g.name.as_str()))
+        .collect();
+    names.sort_unstable();
+    names.dedup();
+    let closest = names
+        .iter()
+        .map(|n| (strsim::jaro_winkler(name, n), *n))
+        .filter(|(score, _)| *score > 0.8)
+        .max_by(|a, b| a.0.total_cmp(&b.0));
+    match (closest, names.is_empty()) {
+        (Some((_, n)), _) => format!("failed to find target {name} (did you mean `{n}`?)"),
+        (None, true) => format!("failed to find target {name} (the bake files define none)"),
+        (None, false) => format!(
+            "failed to find target {name} (targets and groups: {})",
+            names.join(", ")
+        ),
+    }
+}
+
 fn resolve_target(
     config: &Config,
     name: &str,
     overrides: &BTreeMap<String, Vec<Override>>,
 ) -> Result<Target, String> {
     let mut t = merged(config, name, &mut BTreeMap::new(), overrides)?
-        .ok_or_else(|| format!("failed to find target {name}"))?;
+        .ok_or_else(|| unknown_target(config, name))?;
     t.inherits.clear();
     let at = t.at;
     if t.str("context").is_none() {
@@ -454,7 +480,7 @@ fn merged(
     }
     visited.insert(name.to_string(), None);
     let Some(own) = config.target(name) else {
-        return Err(format!("failed to find target {name}"));
+        return Err(unknown_target(config, name));
     };
     let mut base = Target::default();
     for (parent, _) in &own.inherits {

@@ -271,6 +271,15 @@ fn resolving_reports_what_buildx_refuses() {
     let loaded = load(&options(&dir, &[], &[]));
     let err = resolve(&loaded.config, &["nope".to_string()], &[]).unwrap_err();
     assert!(err.contains("failed to find target nope"), "{err}");
+    assert!(
+        err.contains("(targets and groups: ") && err.contains("app"),
+        "{err}"
+    );
+    let err = resolve(&loaded.config, &["ap".to_string()], &[]).unwrap_err();
+    assert!(
+        err.ends_with("failed to find target ap (did you mean `app`?)"),
+        "{err}"
+    );
     let err = resolve(&loaded.config, &[], &["app.bogus=1".to_string()]).unwrap_err();
     assert!(err.contains("unknown key"), "{err}");
     let err = resolve(&loaded.config, &[], &["app.args=1".to_string()]).unwrap_err();

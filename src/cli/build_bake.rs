@@ -72,7 +72,14 @@ pub fn run(args: &BuildArgs, io: &mut super::Io<'_>) -> anyhow::Result<u8> {
     }
     let resolved = match bake::resolve::resolve(&loaded.config, &args.paths, &args.sets) {
         Ok(r) => r,
-        Err(e) => return usage(io, &e),
+        Err(e) => {
+            // A name the files get wrong (a group naming no target) is a
+            // finding with its place: show those before buildx's message.
+            if !args.no_lint {
+                show_bake_file_errors(&files, &cwd, args, io)?;
+            }
+            return usage(io, &e);
+        }
     };
     let overrides = BakeOverrides {
         build_args,
@@ -216,6 +223,42 @@ fn release_internal(
     });
     for p in problems {
         writeln!(io.stderr, "buildlint: warning: {p}")?;
+    }
+    Ok(())
+}
+
+/// The error-level findings of the bake files themselves (not of their
+/// targets' Dockerfiles), for when the targets cannot be resolved.
+fn show_bake_file_errors(
+    files: &[PathBuf],
+    cwd: &std::path::Path,
+    args: &BuildArgs,
+    io: &mut super::Io<'_>,
+) -> anyhow::Result<()> {
+    let linter = crate::lint::driver::Linter::new(cwd.to_path_buf());
+    let Ok(outcomes) = crate::lint::bake::lint_bake_files(&linter, files, None) else {
+        return Ok(());
+    };
+    let mut shown = Vec::new();
+    let mut rules: Vec<&'static crate::lint::Rule> = Vec::new();
+    let mut findings = Vec::new();
+    for o in outcomes {
+        let errors: Vec<_> = o
+            .findings
+            .into_iter()
+            .filter(|f| {
+                f.severity == crate::lint::Severity::Error && f.rule.code.starts_with("BL5")
+            })
+            .collect();
+        if !errors.is_empty() {
+            shown.push(o.file.path.clone());
+            rules.extend(o.rules.iter().copied());
+            findings.extend(errors);
+        }
+    }
+    if !findings.is_empty() {
+        findings.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
+        show_findings(findings, shown, rules, args.progress, io)?;
     }
     Ok(())
 }

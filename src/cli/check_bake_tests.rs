@@ -89,3 +89,37 @@ fn a_from_of_a_named_context_is_no_image() {
     let alone = codes_at("alone");
     assert!(alone.contains("BL1006"), "{alone}");
 }
+
+/// `build --bake` whose targets cannot be resolved shows where the files
+/// go wrong, then buildx's message with what the files define.
+#[test]
+fn an_unresolvable_bake_build_names_the_place_and_the_closest_name() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    write(
+        root,
+        &[
+            (
+                "docker-bake.hcl",
+                "group \"default\" {\n  targets = [\"app\", \"tol\"]\n}\ntarget \"app\" {\n  context = \"app\"\n}\n",
+            ),
+            ("app/Dockerfile", "FROM scratch\n"),
+        ],
+    );
+    let file = root.join("docker-bake.hcl");
+    let file = file.to_str().unwrap();
+    let (code, _, err) = run_captured(&["build", "--bake", "-f", file, "--network", "none"]);
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("error[BL5008]"), "{err}");
+    assert!(err.contains("docker-bake.hcl:2:3"), "{err}");
+    assert!(
+        err.contains("failed to find target tol (targets and groups: app, default)"),
+        "{err}"
+    );
+    let (code, _, err) = run_captured(&["build", "--bake", "-f", file, "--network", "none", "ap"]);
+    assert_eq!(code, 2, "{err}");
+    assert!(
+        err.contains("failed to find target ap (did you mean `app`?)"),
+        "{err}"
+    );
+}
