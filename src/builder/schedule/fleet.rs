@@ -508,13 +508,16 @@ async fn run_job(
         received: Vec::new(),
         published: None,
     };
-    emit.note(
-        NoteLevel::Info,
+    // A node named by its endpoint is shown once.
+    let node = if target.name == target.daemon.endpoint.host {
+        format!("on node `{}`", target.name)
+    } else {
         format!(
             "on node `{}` ({})",
             target.name, target.daemon.endpoint.host
-        ),
-    );
+        )
+    };
+    emit.note(NoteLevel::Info, node);
     for Need {
         job: d,
         image_id,
