@@ -247,8 +247,14 @@ fn an_endless_version_reply_is_cut_off_with_a_clear_error() {
     assert!(peak < PEAK_BOUND, "peak memory {} MiB", peak / MIB);
 }
 
-#[test]
-fn an_endless_error_body_is_cut_off_too() {
+/// A build against an endpoint whose `/build` reply is `first`, then
+/// `unit` without end: buildlint's exit code, its peak memory, what it
+/// printed, and how much the endpoint managed to write.
+fn build_against_endless_reply(
+    status: u16,
+    first: &str,
+    unit: &str,
+) -> (Option<i32>, u64, String, u64) {
     let dir = tempfile::tempdir().unwrap();
     let endpoint = serve(
         dir.path(),
@@ -257,9 +263,9 @@ fn an_endless_error_body_is_cut_off_too() {
             (
                 "/build",
                 Reply::Endless {
-                    status: 500,
-                    first: r#"{"message":""#.to_string(),
-                    unit: "b".repeat(64),
+                    status,
+                    first: first.to_string(),
+                    unit: unit.to_string(),
                     limit: 512 * MIB,
                 },
             ),
@@ -275,12 +281,19 @@ fn an_endless_error_body_is_cut_off_too() {
     });
     let (code, peak) = wait_with_peak(&mut child);
     let stderr = reading.join().unwrap();
+    let written = endpoint.written.load(Ordering::Acquire);
+    (code, peak, stderr, written)
+}
+
+#[test]
+fn an_endless_error_body_is_cut_off_too() {
+    let (code, peak, stderr, written) =
+        build_against_endless_reply(500, r#"{"message":""#, &"b".repeat(64));
     assert_ne!(code, Some(0), "{stderr}");
     assert!(
         stderr.contains("the daemon's reply is larger than 8 MiB"),
         "{stderr}"
     );
-    let written = endpoint.written.load(Ordering::Acquire);
     assert!(written < 32 * MIB, "the endpoint wrote {written} bytes");
     assert!(peak < PEAK_BOUND, "peak memory {} MiB", peak / MIB);
 }
@@ -358,35 +371,10 @@ fn a_flood_of_short_lines_waits_for_the_output() {
 /// line by line, so the line is bounded, not the stream.
 #[test]
 fn an_endless_message_in_a_build_stream_is_cut_off() {
-    let dir = tempfile::tempdir().unwrap();
-    let endpoint = serve(
-        dir.path(),
-        vec![
-            ("/version", Reply::Json(200, VERSION.to_string())),
-            (
-                "/build",
-                Reply::Endless {
-                    status: 200,
-                    first: r#"{"stream":""#.to_string(),
-                    unit: "b".repeat(64),
-                    limit: 512 * MIB,
-                },
-            ),
-        ],
-    );
-    let ctx = context(dir.path());
-    let mut child = build(dir.path(), &endpoint, &ctx, Stdio::piped());
-    let mut stderr = child.stderr.take().unwrap();
-    let reading = std::thread::spawn(move || {
-        let mut text = String::new();
-        let _ = stderr.read_to_string(&mut text);
-        text
-    });
-    let (code, peak) = wait_with_peak(&mut child);
-    let stderr = reading.join().unwrap();
+    let (code, peak, stderr, written) =
+        build_against_endless_reply(200, r#"{"stream":""#, &"b".repeat(64));
     assert_ne!(code, Some(0), "{stderr}");
     assert!(stderr.contains("without a line end"), "{stderr}");
-    let written = endpoint.written.load(Ordering::Acquire);
     assert!(
         written < 64 * MIB,
         "the endpoint wrote {} MiB",

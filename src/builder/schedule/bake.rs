@@ -344,23 +344,9 @@ pub fn plan_bake(
             }
         };
         spec.dockerfile_path = dockerfile.clone();
-        let bytes = match crate::input::read_input(&dockerfile) {
-            Ok(b) => b,
-            Err(e) => {
-                let why = format!("cannot read the Dockerfile {}: {e}", spec.display_path);
-                plan.jobs.push(blocked(spec, why));
-                continue;
-            }
-        };
-        match crate::dockerfile::parse_bytes(bytes) {
+        match super::read_dockerfile(&dockerfile, &spec.display_path) {
             Ok(df) => spec.df = Arc::new(df),
-            Err(e) => {
-                let text = std::fs::read_to_string(&dockerfile).unwrap_or_default();
-                let lc = crate::span::LineIndex::new(&text).line_col(&text, e.span.start);
-                let why = format!(
-                    "{}:{}:{}: {}",
-                    spec.display_path, lc.line, lc.column, e.message
-                );
+            Err(why) => {
                 plan.jobs.push(blocked(spec, why));
                 continue;
             }

@@ -13,6 +13,7 @@ use crate::builder::daemon::Daemon;
 use crate::builder::exec::Cancel;
 use crate::builder::job::{ImageSpec, Outcome, Settings};
 use crate::builder::progress::{Emitter, Event, JobResult};
+use crate::dockerfile::Dockerfile;
 
 /// One node of the plan.
 #[derive(Clone, Debug)]
@@ -307,6 +308,18 @@ pub async fn run_all(
         }
     }
     ledger.into_outcomes()
+}
+
+/// Reads and parses a job's Dockerfile (`shown` is its path as the user
+/// sees it); the error is why the job cannot run, at `file:line:col`.
+pub(crate) fn read_dockerfile(path: &std::path::Path, shown: &str) -> Result<Dockerfile, String> {
+    let bytes = crate::input::read_input(path)
+        .map_err(|e| format!("cannot read the Dockerfile {shown}: {e}"))?;
+    crate::dockerfile::parse_bytes(bytes).map_err(|e| {
+        let text = std::fs::read_to_string(path).unwrap_or_default();
+        let lc = crate::span::LineIndex::new(&text).line_col(&text, e.span.start);
+        format!("{shown}:{}:{}: {}", lc.line, lc.column, e.message)
+    })
 }
 
 #[cfg(test)]

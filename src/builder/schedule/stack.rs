@@ -479,26 +479,9 @@ pub fn plan_project(
             }
         };
         spec.dockerfile_path = dockerfile.clone();
-        let bytes = match crate::input::read_input(&dockerfile) {
-            Ok(b) => b,
-            Err(e) => {
-                let shown = spec.display_path.clone();
-                jobs.push(blocked(
-                    spec,
-                    format!("cannot read the Dockerfile {shown}: {e}"),
-                ));
-                continue;
-            }
-        };
-        match crate::dockerfile::parse_bytes(bytes) {
+        match super::read_dockerfile(&dockerfile, &spec.display_path) {
             Ok(df) => spec.df = Arc::new(df),
-            Err(e) => {
-                let text = std::fs::read_to_string(&dockerfile).unwrap_or_default();
-                let lc = crate::span::LineIndex::new(&text).line_col(&text, e.span.start);
-                let why = format!(
-                    "{}:{}:{}: {}",
-                    spec.display_path, lc.line, lc.column, e.message
-                );
+            Err(why) => {
                 jobs.push(blocked(spec, why));
                 continue;
             }
