@@ -33,16 +33,7 @@ fn bake_json(dir: &str, cache: &str, extra: &[&str]) -> Run {
     ];
     args.extend_from_slice(extra);
     let (code, out, err) = support::buildlint_build(&args);
-    let rows = out
-        .lines()
-        .filter_map(|l| serde_json::from_str::<Value>(l).ok())
-        .map(|v| (v["target"].as_str().unwrap_or_default().to_string(), v))
-        .collect();
-    let events = err
-        .lines()
-        .filter(|l| l.starts_with('{'))
-        .filter_map(|l| serde_json::from_str::<Value>(l).ok())
-        .collect();
+    let (rows, events) = support::json_run(&out, &err, "target");
     Run {
         code,
         rows,

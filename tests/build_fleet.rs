@@ -100,16 +100,7 @@ fn build_json(compose: &Path, cache: &Path, extra: &[String]) -> Run {
     args.extend_from_slice(extra);
     let refs: Vec<&str> = args.iter().map(String::as_str).collect();
     let (code, out, err) = support::buildlint_build(&refs);
-    let rows = out
-        .lines()
-        .filter_map(|l| serde_json::from_str::<Value>(l).ok())
-        .map(|v| (v["service"].as_str().unwrap_or_default().to_string(), v))
-        .collect();
-    let events = err
-        .lines()
-        .filter(|l| l.starts_with('{'))
-        .filter_map(|l| serde_json::from_str::<Value>(l).ok())
-        .collect();
+    let (rows, events) = support::json_run(&out, &err, "service");
     Run {
         code,
         rows,

@@ -219,6 +219,30 @@ pub fn docker_on(host: Option<&str>, args: &[&str]) -> String {
 /// do not use it.
 pub const NO_NETWORK: [&str; 2] = ["--network", "none"];
 
+/// What a `--progress json` build printed: its summary rows by `key`
+/// (`service`, or `target` for a bake file) from stdout, and its progress
+/// events from stderr.
+pub fn json_run(
+    out: &str,
+    err: &str,
+    key: &str,
+) -> (
+    std::collections::BTreeMap<String, serde_json::Value>,
+    Vec<serde_json::Value>,
+) {
+    let rows = out
+        .lines()
+        .filter_map(|l| serde_json::from_str::<serde_json::Value>(l).ok())
+        .map(|v| (v[key].as_str().unwrap_or_default().to_string(), v))
+        .collect();
+    let events = err
+        .lines()
+        .filter(|l| l.starts_with('{'))
+        .filter_map(|l| serde_json::from_str::<serde_json::Value>(l).ok())
+        .collect();
+    (rows, events)
+}
+
 /// `buildlint build ARGS` in this process, with [`NO_NETWORK`]; returns the
 /// exit code, stdout and stderr.
 pub fn buildlint_build(args: &[&str]) -> (u8, String, String) {
