@@ -20,6 +20,9 @@
 //! tar at least as fast as GNU tar, idle or beside the busy loops; gzip at
 //! least 2x `gzip -1` and no slower than pigz; peak memory under 100 MB; the
 //! one-file COPY and the one-file build under 0.2 s.
+//!
+//! `cargo bench --bench context -- --generate DIR` only makes the tree, for
+//! profiling by hand (`buildlint context tar --no-prune DIR`).
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -271,6 +274,8 @@ fn child(args: &[String]) {
         skip_digest: true,
         ..TarOptions::default()
     };
+    // As `buildlint context tar -o -` does.
+    buildlint::output::widen_stdout_pipe();
     let stdout = std::io::stdout();
     let mut lock = stdout.lock();
     plan.write_tar(&mut lock, &opts).unwrap();
@@ -281,6 +286,17 @@ fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
     if args.first().map(String::as_str) == Some("--child") {
         child(&args[1..]);
+        return;
+    }
+    // --generate DIR: only make the tree, to profile against by hand.
+    if args.first().map(String::as_str) == Some("--generate") {
+        let dir = PathBuf::from(args.get(1).expect("--generate DIR"));
+        let (files, bytes) = generate(&dir);
+        println!(
+            "generated {files} files, {:.0} MB under {}",
+            bytes as f64 / 1e6,
+            dir.display()
+        );
         return;
     }
     let exe = std::env::current_exe().unwrap();

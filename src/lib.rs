@@ -13,6 +13,7 @@ pub mod dockerfile;
 pub mod input;
 pub mod lint;
 pub mod lsp;
+pub mod output;
 pub mod parallel;
 pub mod report;
 pub mod source;

@@ -226,7 +226,7 @@ fn tar_and_digest() {
 
 /// The tar file is written atomically (a temporary file renamed) yet gets
 /// the mode a new file gets from the user's umask, not the temporary file's
-/// 0600; an existing output is replaced the same way.
+/// 0600; an existing output keeps its mode, as a shell's `>` keeps it.
 #[test]
 fn tar_output_has_the_umask_mode() {
     use std::os::unix::fs::PermissionsExt;
@@ -240,6 +240,7 @@ fn tar_output_has_the_umask_mode() {
         ("002", 0o664),
     ] {
         let out = out_dir.path().join("ctx.tar");
+        let _ = fs::remove_file(&out);
         let status = std::process::Command::new("sh")
             .arg("-c")
             .arg(format!(
@@ -255,6 +256,12 @@ fn tar_output_has_the_umask_mode() {
         let got = fs::metadata(&out).unwrap().permissions().mode() & 0o777;
         assert_eq!(got, mode, "umask {umask}: mode {got:o}");
     }
+    let out = out_dir.path().join("ctx.tar");
+    fs::set_permissions(&out, fs::Permissions::from_mode(0o640)).unwrap();
+    let (code, _, _) = run_captured(&["context", "tar", "-o", out.to_str().unwrap(), d]);
+    assert_eq!(code, 0);
+    let got = fs::metadata(&out).unwrap().permissions().mode() & 0o777;
+    assert_eq!(got, 0o640, "an existing output's mode is kept: {got:o}");
     let names: Vec<_> = fs::read_dir(out_dir.path())
         .unwrap()
         .map(|e| e.unwrap().file_name())

@@ -1,7 +1,6 @@
 //! `buildlint check`.
 
 use std::collections::BTreeMap;
-use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -318,18 +317,10 @@ fn use_color(choice: ColorChoice, io: &Io<'_>, to_file: bool) -> bool {
     }
 }
 
-/// Writes `text` to `path` through a temporary file in the same directory,
-/// keeping the original's permissions (a new file gets the umask's).
+/// Writes `text` to `path` (see [`crate::output`]: atomically for a file,
+/// straight into `/dev/stdout` or a FIFO).
 fn write_atomically(path: &Path, text: &[u8]) -> std::io::Result<()> {
-    let dir = parent_dir(path);
-    let mut tmp = crate::lint::baseline::new_file_beside(dir)?;
-    tmp.write_all(text)?;
-    tmp.flush()?;
-    if let Ok(meta) = std::fs::metadata(path) {
-        let _ = tmp.as_file().set_permissions(meta.permissions());
-    }
-    tmp.persist(path).map_err(|e| e.error)?;
-    Ok(())
+    crate::output::write(path, text)
 }
 
 /// What `--exclude` and the configurations' `exclude` leave out.

@@ -402,14 +402,13 @@ fn tar(args: TarArgs, io: &mut super::Io<'_>) -> anyhow::Result<u8> {
     };
     let opts = tar_options(args.reproducible, args.gzip);
     let stats = if args.output.as_os_str() == "-" {
+        crate::output::widen_stdout_pipe();
         plan.write_tar(&mut *io.stdout, &opts)?
     } else {
-        let dir = crate::lint::baseline::parent_dir(&args.output);
-        let tmp = crate::lint::baseline::new_file_beside(dir)
-            .with_context(|| format!("cannot create a file in {}", dir.display()))?;
-        let stats = plan.write_tar(tmp.as_file(), &opts)?;
-        tmp.as_file().sync_all().ok();
-        tmp.persist(&args.output)
+        let out = crate::output::Output::create(&args.output)
+            .with_context(|| format!("cannot write {}", args.output.display()))?;
+        let stats = plan.write_tar(out.file(), &opts)?;
+        out.commit()
             .with_context(|| format!("cannot write {}", args.output.display()))?;
         stats
     };

@@ -9,7 +9,7 @@
 
 use std::ffi::OsStr;
 use std::fs::File;
-use std::io;
+use std::io::{self, Read};
 use std::os::fd::{AsFd, OwnedFd};
 use std::os::unix::ffi::OsStrExt;
 use std::path::Path;
@@ -171,15 +171,79 @@ impl Beneath {
     /// Opens a regular file for reading. Anything else (a FIFO or device put
     /// in its place) is refused without blocking.
     pub fn open_file(&self, rel: &[u8]) -> io::Result<File> {
-        let fd = self.open_beneath(rel, OFlags::RDONLY | OFlags::NONBLOCK)?;
-        let stat = rustix::fs::fstat(&fd)?;
-        if FileType::from_raw_mode(stat.st_mode) != FileType::RegularFile {
-            return Err(io::Error::other("not a regular file"));
-        }
-        // Regular files ignore O_NONBLOCK; cleared anyway for plain reads.
-        rustix::fs::fcntl_setfl(&fd, OFlags::empty())?;
-        Ok(File::from(fd))
+        let fd = self.open_beneath(rel, FILE_FLAGS)?;
+        regular(fd)
     }
+
+    /// Opens a directory, to open the files in it with [`Beneath::read_in`]
+    /// without walking the path from the root for each.
+    pub fn open_dir(&self, rel: &[u8]) -> io::Result<OwnedFd> {
+        self.open_beneath(rel, OFlags::RDONLY | OFlags::DIRECTORY)
+    }
+
+    /// Reads the whole regular file `name` of `dir` (from
+    /// [`Beneath::open_dir`]), `size` bytes as `lstat` saw it. The name is
+    /// one component and a symlink in its place is refused, so the file is
+    /// beneath the root as the directory is.
+    pub fn read_in(dir: &OwnedFd, name: &[u8], size: u64) -> io::Result<Vec<u8>> {
+        if name.is_empty() || name == b"." || name == b".." || name.contains(&b'/') {
+            return Err(escape_error());
+        }
+        let fd = rustix::fs::openat(dir, OsStr::from_bytes(name), FILE_FLAGS, Mode::empty())
+            .map_err(|e| match e {
+                rustix::io::Errno::LOOP => escape_error(),
+                e => io::Error::from(e),
+            })?;
+        read_whole(regular(fd)?, size)
+    }
+}
+
+/// Regular files ignore O_NONBLOCK; a FIFO put in a file's place then fails
+/// the type check instead of blocking the open.
+const FILE_FLAGS: OFlags = OFlags::RDONLY
+    .union(OFlags::NONBLOCK)
+    .union(OFlags::CLOEXEC)
+    .union(OFlags::NOFOLLOW)
+    .union(OFlags::NOCTTY);
+
+fn regular(fd: OwnedFd) -> io::Result<File> {
+    let stat = rustix::fs::fstat(&fd)?;
+    if FileType::from_raw_mode(stat.st_mode) != FileType::RegularFile {
+        return Err(io::Error::other("not a regular file"));
+    }
+    Ok(File::from(fd))
+}
+
+/// Reads a file to its end. A file that still has the `size` bytes `lstat`
+/// gave is read with one `read` (a short read at that size is its end);
+/// one that changed is read on to its end, whatever its length now.
+pub(crate) fn read_whole(mut file: impl Read, size: u64) -> io::Result<Vec<u8>> {
+    let want = usize::try_from(size)
+        .unwrap_or(usize::MAX)
+        .saturating_add(1);
+    // Capped: a size is a hint, never an allocation a changed file dictates.
+    let mut data = vec![0u8; want.min((1 << 20) + 1)];
+    let mut filled = 0;
+    loop {
+        match file.read(&mut data[filled..]) {
+            Ok(0) => break,
+            Ok(n) => {
+                filled += n;
+                if filled as u64 == size && filled < data.len() {
+                    break;
+                }
+                if filled == data.len() {
+                    data.truncate(filled);
+                    file.read_to_end(&mut data)?;
+                    return Ok(data);
+                }
+            }
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(e),
+        }
+    }
+    data.truncate(filled);
+    Ok(data)
 }
 
 fn escape_error() -> io::Error {
@@ -214,5 +278,68 @@ fn meta_of(s: &Stat) -> Meta {
         dev: s.st_dev,
         ino: s.st_ino,
         nlink: s.st_nlink,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::read_whole;
+
+    /// A reader that hands out at most `step` bytes a call and counts calls.
+    struct Steps<'a> {
+        data: &'a [u8],
+        step: usize,
+        calls: usize,
+    }
+
+    impl std::io::Read for Steps<'_> {
+        fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+            self.calls += 1;
+            let n = self.step.min(buf.len()).min(self.data.len());
+            buf[..n].copy_from_slice(&self.data[..n]);
+            self.data = &self.data[n..];
+            Ok(n)
+        }
+    }
+
+    #[test]
+    fn a_file_of_its_size_is_one_read() {
+        let data = vec![7u8; 5000];
+        let mut r = Steps {
+            data: &data,
+            step: usize::MAX,
+            calls: 0,
+        };
+        assert_eq!(read_whole(&mut r, 5000).unwrap(), data);
+        assert_eq!(r.calls, 1);
+    }
+
+    #[test]
+    fn a_changed_file_is_read_to_its_end() {
+        let data: Vec<u8> = (0..3000u32).map(|i| i as u8).collect();
+        for (size, step) in [
+            (100, usize::MAX),
+            (100, 7),
+            (5000, usize::MAX),
+            (5000, 1000),
+            (0, 3),
+        ] {
+            let mut r = Steps {
+                data: &data,
+                step,
+                calls: 0,
+            };
+            assert_eq!(
+                read_whole(&mut r, size).unwrap(),
+                data,
+                "lstat size {size}, step {step}"
+            );
+        }
+        let mut empty = Steps {
+            data: &[],
+            step: 1,
+            calls: 0,
+        };
+        assert!(read_whole(&mut empty, 10).unwrap().is_empty());
     }
 }

@@ -6,10 +6,11 @@
 
 use std::ffi::OsStr;
 use std::io::{self, Read};
+use std::os::fd::OwnedFd;
 use std::os::unix::ffi::OsStrExt;
 use std::path::{Path, PathBuf};
 
-use super::beneath::Beneath;
+use super::beneath::{read_whole, Beneath};
 use super::meta::Meta;
 
 /// The filesystem of a build context.
@@ -24,6 +25,14 @@ pub trait ContextFs: Send + Sync {
     fn read_link(&self, rel: &[u8]) -> io::Result<Vec<u8>>;
     /// Opens a regular file for reading.
     fn open(&self, rel: &[u8]) -> io::Result<Box<dyn Read + Send>>;
+
+    /// Reads whole regular files, in order, giving each result to `each`
+    /// with its index. `size` is what `lstat` said, a hint.
+    fn read_files(&self, files: &[(&[u8], u64)], each: &mut dyn FnMut(usize, io::Result<Vec<u8>>)) {
+        for (i, (rel, size)) in files.iter().enumerate() {
+            each(i, self.open(rel).and_then(|f| read_whole(f, *size)));
+        }
+    }
 
     /// The host path of `rel`, for messages.
     fn display(&self, rel: &[u8]) -> PathBuf {
@@ -78,6 +87,36 @@ impl ContextFs for OsFs {
 
     fn open(&self, rel: &[u8]) -> io::Result<Box<dyn Read + Send>> {
         Ok(Box::new(self.handle()?.open_file(rel)?))
+    }
+
+    /// Files of one directory are opened through one handle on it: one
+    /// path component looked up per file, not the whole path from the root.
+    fn read_files(&self, files: &[(&[u8], u64)], each: &mut dyn FnMut(usize, io::Result<Vec<u8>>)) {
+        let handle = match self.handle() {
+            Ok(h) => h,
+            Err(e) => {
+                for i in 0..files.len() {
+                    each(i, Err(io::Error::new(e.kind(), e.to_string())));
+                }
+                return;
+            }
+        };
+        let mut dir: Option<(&[u8], OwnedFd)> = None;
+        for (i, (rel, size)) in files.iter().enumerate() {
+            let (parent, name) = match rel.iter().rposition(|b| *b == b'/') {
+                Some(cut) => (&rel[..cut], &rel[cut + 1..]),
+                None => (&b""[..], *rel),
+            };
+            if dir.as_ref().is_none_or(|(p, _)| *p != parent) {
+                dir = handle.open_dir(parent).ok().map(|fd| (parent, fd));
+            }
+            let read = match &dir {
+                Some((_, fd)) => Beneath::read_in(fd, name, *size),
+                // The directory's own error, said of the file.
+                None => handle.open_file(rel).and_then(|f| read_whole(f, *size)),
+            };
+            each(i, read);
+        }
     }
 }
 

@@ -209,13 +209,24 @@ impl<'a> Prefetch<'a> {
                     return;
                 }
             }
-            let loaded: Vec<Loaded> = self.jobs[range.clone()]
+            let files: Vec<(&[u8], u64)> = self.jobs[range.clone()]
                 .iter()
                 .map(|&i| match &self.items[i] {
-                    Item::Entry { entry, .. } => load(self.fs, entry, self.hash),
-                    Item::Injected { .. } => Ok((Vec::new(), [0; 32])),
+                    Item::Entry { entry, .. } => (&entry.raw[..], entry.meta.size),
+                    Item::Injected { .. } => unreachable!("only entries are read ahead"),
                 })
                 .collect();
+            let mut loaded: Vec<Loaded> = Vec::with_capacity(files.len());
+            self.fs.read_files(&files, &mut |_, read| {
+                loaded.push(read.map(|data| {
+                    let hash = if self.hash {
+                        Sha256::digest(&data).into()
+                    } else {
+                        [0; 32]
+                    };
+                    (data, hash)
+                }));
+            });
             self.lock().done.insert(b, loaded);
             self.ready.notify_one();
         }
@@ -276,18 +287,6 @@ impl<'p, 'a> Preloaded<'p, 'a> {
             self.batch += 1;
         }
     }
-}
-
-fn load(fs: &dyn ContextFs, entry: &Entry, hash: bool) -> Loaded {
-    let mut f = fs.open(&entry.raw)?;
-    let mut data = Vec::with_capacity(entry.meta.size as usize + 1);
-    f.read_to_end(&mut data)?;
-    let hash: [u8; 32] = if hash {
-        Sha256::digest(&data).into()
-    } else {
-        [0; 32]
-    };
-    Ok((data, hash))
 }
 
 fn threads(opt: usize) -> usize {

@@ -91,17 +91,6 @@ pub fn parent_dir(path: &Path) -> &Path {
         .unwrap_or(Path::new("."))
 }
 
-/// A temporary file in `dir`, to be renamed over a file there (an atomic
-/// write). It is created with mode 0666 less the umask, as `open(2)` makes a
-/// new file, so the renamed result has the mode a user expects rather than a
-/// temporary file's 0600.
-pub fn new_file_beside(dir: &Path) -> std::io::Result<tempfile::NamedTempFile> {
-    use std::os::unix::fs::PermissionsExt;
-    tempfile::Builder::new()
-        .permissions(std::fs::Permissions::from_mode(0o666))
-        .tempfile_in(dir)
-}
-
 /// Lexically cleans a path (`.` removed, `..` folded where possible).
 pub fn clean_path(path: &Path) -> PathBuf {
     let mut out = PathBuf::new();

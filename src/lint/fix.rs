@@ -18,8 +18,7 @@
 //! permissions.
 
 use std::collections::HashSet;
-use std::io::Write;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use super::finding::{Applicability, Edit, Finding, Fix};
 use super::rule::Rule;
@@ -391,26 +390,10 @@ pub fn unified_diff(path: &Path, old: &str, new: &str) -> String {
         .to_string()
 }
 
-/// Writes `bytes` to `path` atomically: a temporary file in the same
-/// directory, given the original's permissions, renamed over it. A symbolic
-/// link is followed, so the link stays and its target is replaced.
+/// Writes `bytes` to `path` atomically, keeping its permissions; a
+/// symbolic link stays and its target is replaced (see [`crate::output`]).
 pub fn write_atomically(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
-    let target: PathBuf = match std::fs::symlink_metadata(path) {
-        Ok(m) if m.file_type().is_symlink() => std::fs::canonicalize(path)?,
-        _ => path.to_path_buf(),
-    };
-    let dir = super::baseline::parent_dir(&target);
-    let mut tmp = tempfile::Builder::new()
-        .prefix(".buildlint-fix")
-        .tempfile_in(dir)?;
-    tmp.write_all(bytes)?;
-    tmp.flush()?;
-    if let Ok(meta) = std::fs::metadata(&target) {
-        tmp.as_file().set_permissions(meta.permissions())?;
-    }
-    tmp.as_file().sync_all()?;
-    tmp.persist(&target).map_err(|e| e.error)?;
-    Ok(())
+    crate::output::write(path, bytes)
 }
 
 #[cfg(test)]
