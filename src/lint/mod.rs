@@ -11,6 +11,7 @@ pub mod engine;
 pub mod finding;
 pub mod fix;
 mod fix_vectors;
+pub mod memo;
 pub mod options;
 mod page_examples;
 pub mod pages;

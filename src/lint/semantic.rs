@@ -254,6 +254,8 @@ pub struct Semantic {
     pub stages: Vec<StageInfo>,
     /// The parsed RUN scripts, computed on first use (see [`crate::lint::shell::views`]).
     pub shell: crate::lint::shell::ShellCache,
+    /// Facts several rules share, computed on first use.
+    pub memo: crate::lint::memo::Memo,
 }
 
 /// The automatic platform arguments for a build on this machine (Linux
@@ -412,6 +414,7 @@ impl Semantic {
             default_env,
             stages: Vec::with_capacity(df.stages.len()),
             shell: Default::default(),
+            memo: Default::default(),
             named_contexts,
         };
 

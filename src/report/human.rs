@@ -349,11 +349,24 @@ pub fn summary(report: &Report) -> String {
     )
 }
 
+/// Findings formatted together on one thread.
+const RENDER_CHUNK: usize = 64;
+
 pub fn render(report: &Report, options: &RenderOptions, out: &mut dyn Write) -> io::Result<()> {
     let st = Styles::new(options.color);
-    for f in &report.findings {
-        write_finding(f, &st, out)?;
-        writeln!(out)?;
+    // Many findings (a monorepo's first run) are formatted in parallel, in
+    // chunks, and written in order: the same bytes, less time after the lint.
+    let chunks: Vec<&[Finding]> = report.findings.chunks(RENDER_CHUNK).collect();
+    let render_chunk = |chunk: &&[Finding]| -> io::Result<Vec<u8>> {
+        let mut text = Vec::new();
+        for f in *chunk {
+            write_finding(f, &st, &mut text)?;
+            writeln!(text)?;
+        }
+        Ok(text)
+    };
+    for text in crate::parallel::map(&chunks, render_chunk) {
+        out.write_all(&text?)?;
     }
     let line = summary(report);
     let style = if report.failed {

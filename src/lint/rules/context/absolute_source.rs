@@ -80,7 +80,7 @@ belong to the host, mount them when the container runs (`docker run -v /var/www/
 
 /// The edit that drops the leading slashes of a source word, if its raw
 /// text starts with them (after an opening quote).
-fn relative_fix(cx: &DockerfileCx<'_>, source: &ContextSource<'_>) -> Option<Fix> {
+fn relative_fix(cx: &DockerfileCx<'_>, source: &ContextSource) -> Option<Fix> {
     let raw = &source.word.raw;
     let quote = raw
         .chars()
@@ -92,8 +92,8 @@ fn relative_fix(cx: &DockerfileCx<'_>, source: &ContextSource<'_>) -> Option<Fix
         return None;
     }
     // Only when the file holds the word's text as is.
-    crate::lint::rules::dockerfile::dl_helpers::raw_start(cx.df, source.word)?;
-    let span = sub_span(cx.df, source.word, quote, quote + slashes);
+    crate::lint::rules::dockerfile::dl_helpers::raw_start(cx.df, &source.word)?;
+    let span = sub_span(cx.df, &source.word, quote, quote + slashes);
     let rest = &raw[quote + slashes..];
     let replacement = if rest.is_empty() || rest == "\"" || rest == "'" {
         "."
@@ -107,8 +107,8 @@ fn relative_fix(cx: &DockerfileCx<'_>, source: &ContextSource<'_>) -> Option<Fix
 /// into a directory (`COPY /etc/nginx/nginx.conf /etc/nginx/`) lands at
 /// `/etc/nginx/nginx.conf`, and a mount must name that file, not hide the
 /// whole directory.
-fn destination(source: &ContextSource<'_>) -> Option<String> {
-    let dest = match &source.inst.args {
+fn destination(cx: &DockerfileCx<'_>, source: &ContextSource) -> Option<String> {
+    let dest = match &cx.df.instructions.get(source.inst)?.args {
         Args::Copy(a) | Args::Add(a) => a.dest.as_ref().map(|d| d.raw.clone())?,
         _ => return None,
     };
@@ -125,7 +125,7 @@ fn destination(source: &ContextSource<'_>) -> Option<String> {
 }
 
 fn check(cx: &DockerfileCx<'_>, out: &mut Diagnostics) {
-    for (source, verdict) in context_sources(cx) {
+    for (source, verdict) in context_sources(cx).iter() {
         let Verdict::Absolute(presence) = &verdict else {
             continue;
         };
@@ -140,7 +140,7 @@ fn check(cx: &DockerfileCx<'_>, out: &mut Diagnostics) {
             source.rel.clone()
         };
         let span: Span = source.span;
-        let host_help = match destination(&source) {
+        let host_help = match destination(cx, source) {
             Some(dest) => format!(
                 "put the files in the build context and write `{rel}`, or mount the host path when the container runs: `docker run -v {value}:{dest} ...`"
             ),

@@ -45,7 +45,7 @@ file), then write paths relative to that context. Named build contexts
 };
 
 fn check(cx: &DockerfileCx<'_>, out: &mut Diagnostics) {
-    for (source, verdict) in context_sources(cx) {
+    for (source, verdict) in context_sources(cx).iter() {
         if source.kind == SourceKind::Bind {
             continue;
         }

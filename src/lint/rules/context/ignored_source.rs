@@ -71,7 +71,7 @@ file.
 };
 
 fn check(cx: &DockerfileCx<'_>, out: &mut Diagnostics) {
-    for (source, verdict) in context_sources(cx) {
+    for (source, verdict) in context_sources(cx).iter() {
         if source.kind == SourceKind::Bind {
             continue;
         }

@@ -53,7 +53,7 @@ Fix the path (relative to the build context), add the file, or take it out of `.
 
 fn check(cx: &DockerfileCx<'_>, out: &mut Diagnostics) {
     let mut listings = Listings::new();
-    for (source, verdict) in context_sources(cx) {
+    for (source, verdict) in context_sources(cx).iter() {
         if source.kind != SourceKind::Bind {
             continue;
         }

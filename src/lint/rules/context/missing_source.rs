@@ -59,7 +59,7 @@ The build context: `--context-dir DIR` on the command line, or `context = "DIR"`
 
 fn check(cx: &DockerfileCx<'_>, out: &mut Diagnostics) {
     let mut listings = Listings::new();
-    for (source, verdict) in context_sources(cx) {
+    for (source, verdict) in context_sources(cx).iter() {
         if source.kind == SourceKind::Bind {
             continue;
         }

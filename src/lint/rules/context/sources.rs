@@ -3,6 +3,8 @@
 //! gets one finding: an absolute path is the absolute-source rule's, a path
 //! leaving the context the escaping rule's, and so on.
 
+use std::sync::Arc;
+
 use crate::dockerfile::{Args, Instruction, Kind, Word};
 use crate::lint::context_view::{ContextView, EntryKind};
 use crate::lint::rules::dockerfile::dl_helpers::{mount_fields, sub_span, VarTracker};
@@ -30,11 +32,12 @@ impl SourceKind {
 
 /// One path the build reads from its context.
 #[derive(Debug)]
-pub struct ContextSource<'a> {
-    pub inst: &'a Instruction,
+pub struct ContextSource {
+    /// The instruction's index in the file.
+    pub inst: usize,
     pub kind: SourceKind,
     /// The word holding the path (for a bind mount: the flag's value).
-    pub word: &'a Word,
+    pub word: Word,
     /// What to underline: the source word, or the `source=` value.
     pub span: Span,
     /// The path after quote removal and variable expansion.
@@ -76,36 +79,40 @@ impl Verdict {
     }
 }
 
-/// Every context path the stages the build needs read, with its verdict.
-pub fn context_sources<'a>(cx: &'a DockerfileCx<'a>) -> Vec<(ContextSource<'a>, Verdict)> {
-    let mut out = Vec::new();
-    let mut vars = VarTracker::new(cx);
-    for inst in &cx.df.instructions {
-        vars.before(inst);
-        if let Some(stage) = inst.stage {
-            if cx.semantic.is_stage_needed(stage) {
-                collect(cx, inst, &vars, &mut out);
+/// Every context path the stages the build needs read, with its verdict:
+/// computed once per lint (six rules read it).
+pub fn context_sources(cx: &DockerfileCx<'_>) -> Arc<Vec<(ContextSource, Verdict)>> {
+    cx.semantic.memo.get_or(|| {
+        let mut out = Vec::new();
+        let mut vars = VarTracker::new(cx);
+        for (index, inst) in cx.df.instructions.iter().enumerate() {
+            vars.before(inst);
+            if let Some(stage) = inst.stage {
+                if cx.semantic.is_stage_needed(stage) {
+                    collect(cx, index, inst, &vars, &mut out);
+                }
             }
+            vars.after(inst);
         }
-        vars.after(inst);
-    }
-    out.into_iter()
-        .map(|s| {
-            let verdict = verdict(cx.context, &s);
-            (s, verdict)
-        })
-        .collect()
+        out.into_iter()
+            .map(|s| {
+                let verdict = verdict(cx.context, &s);
+                (s, verdict)
+            })
+            .collect::<Vec<_>>()
+    })
 }
 
 fn is_remote(value: &str) -> bool {
     value.contains("://") || value.starts_with("git@")
 }
 
-fn collect<'a>(
-    cx: &'a DockerfileCx<'a>,
-    inst: &'a Instruction,
+fn collect(
+    cx: &DockerfileCx<'_>,
+    index: usize,
+    inst: &Instruction,
     vars: &VarTracker<'_>,
-    out: &mut Vec<ContextSource<'a>>,
+    out: &mut Vec<ContextSource>,
 ) {
     match (&inst.kind, &inst.args) {
         (Kind::Copy, Args::Copy(args)) | (Kind::Add, Args::Add(args)) => {
@@ -131,9 +138,9 @@ fn collect<'a>(
                     _ => value,
                 };
                 out.push(ContextSource {
-                    inst,
+                    inst: index,
                     kind,
-                    word,
+                    word: word.clone(),
                     span: word.span,
                     rel: clean(&value).0,
                     value,
@@ -166,9 +173,9 @@ fn collect<'a>(
                     continue;
                 }
                 out.push(ContextSource {
-                    inst,
+                    inst: index,
                     kind: SourceKind::Bind,
-                    word,
+                    word: word.clone(),
                     span,
                     rel: clean(&value).0,
                     value,
@@ -200,7 +207,7 @@ pub fn clean(path: &str) -> (String, bool) {
 }
 
 /// The verdict for one source.
-pub fn verdict(context: &dyn ContextView, source: &ContextSource<'_>) -> Verdict {
+pub fn verdict(context: &dyn ContextView, source: &ContextSource) -> Verdict {
     let presence = presence(context, &source.rel);
     if source.value.starts_with('/') {
         Verdict::Absolute(presence)
@@ -230,6 +237,20 @@ pub fn has_wildcard(path: &str) -> bool {
 
 /// Go's `filepath.Match` for one path segment (no `/` in either).
 pub fn segment_match(pattern: &str, name: &str) -> bool {
+    // A directory listing is matched name by name: the literal text before
+    // the first wildcard and after the last `*` turns most names away
+    // before the pattern is decoded.
+    let special = |c: char| matches!(c, '*' | '?' | '[' | '\\');
+    let head = &pattern[..pattern.find(special).unwrap_or(pattern.len())];
+    if !name.starts_with(head) {
+        return false;
+    }
+    if let Some(star) = pattern.rfind('*') {
+        let tail = &pattern[star + 1..];
+        if !tail.contains(special) && !name.ends_with(tail) {
+            return false;
+        }
+    }
     let p: Vec<char> = pattern.chars().collect();
     let n: Vec<char> = name.chars().collect();
     match_from(&p, &n)
@@ -562,6 +583,16 @@ mod tests {
         assert!(segment_match("*", ""));
         assert!(segment_match("a*b*c", "aXXbYYc"));
         assert!(!segment_match("a*b*c", "aXXbYY"));
+        // The literal head and tail only turn names away.
+        assert!(segment_match("a*", "a"));
+        assert!(!segment_match("ab*", "a"));
+        assert!(segment_match("*.js", ".js"));
+        assert!(!segment_match("*.js", "a.jsx"));
+        assert!(segment_match("*[.]js", "a.js"));
+        assert!(segment_match("a*\\*", "ab*"));
+        assert!(!segment_match("a*\\*", "ab"));
+        assert!(segment_match("plain", "plain"));
+        assert!(!segment_match("plain", "plainer"));
     }
 
     #[test]

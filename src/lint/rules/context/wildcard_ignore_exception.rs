@@ -90,8 +90,9 @@ fn check(cx: &DockerfileCx<'_>, out: &mut Diagnostics) {
     let Some(idx) = ignore.wildcard_exception() else {
         return;
     };
-    let Some(first) = context_sources(cx)
-        .into_iter()
+    let sources = context_sources(cx);
+    let Some(first) = sources
+        .iter()
         .map(|(s, _)| s)
         .find(|s| matches!(s.kind, SourceKind::Copy | SourceKind::Add))
     else {
