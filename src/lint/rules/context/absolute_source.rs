@@ -155,7 +155,7 @@ fn check(cx: &DockerfileCx<'_>, out: &mut Diagnostics) {
             )
             .help(format!("write the context-relative path `{rel}`"))
             .severity(Severity::Warning)
-            .maybe_fix(relative_fix(cx, &source)),
+            .maybe_fix(relative_fix(cx, source)),
             Presence::Excluded { pattern } => Diagnostic::new(
                 span,
                 format!(
