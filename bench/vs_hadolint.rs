@@ -82,6 +82,39 @@ fn measure(cmd: &mut Command) -> (Duration, i64, i32) {
     (elapsed, usage.ru_maxrss, code)
 }
 
+/// The peak RSS in KiB of one run of `program args`, through
+/// `/usr/bin/time`: a child spawned by this (large) process starts with its
+/// high-water mark, so `wait4`'s figure would be this process's, not the
+/// child's. `None` without `/usr/bin/time`.
+fn peak_kib(program: &Path, args: &[&std::ffi::OsStr]) -> Option<i64> {
+    let time = Path::new("/usr/bin/time");
+    if !time.is_file() {
+        return None;
+    }
+    let out = tempfile::NamedTempFile::new().ok()?;
+    Command::new(time)
+        .arg("-f")
+        .arg("%M")
+        .arg("-o")
+        .arg(out.path())
+        .arg(program)
+        .args(args)
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status()
+        .ok()?;
+    std::fs::read_to_string(out.path())
+        .ok()?
+        .trim()
+        .parse()
+        .ok()
+}
+
+fn kib(peak: Option<i64>) -> String {
+    peak.map_or_else(|| "n/a".to_string(), |k| k.to_string())
+}
+
 /// Parse and lint every file with the default rules, in parallel, in this
 /// process: best of 5, and the process's peak RSS.
 fn in_process(files: &[PathBuf]) -> (Duration, i64) {
@@ -211,7 +244,10 @@ fn main() {
                 best = (r.0, r.1);
             }
         }
-        best
+        let mut args: Vec<&std::ffi::OsStr> =
+            vec!["check".as_ref(), "--format".as_ref(), "compact".as_ref()];
+        args.extend(files.iter().map(|f| f.as_os_str()));
+        (best.0, peak_kib(&buildlint, &args).unwrap_or(-1))
     } else {
         println!(
             "note: `buildlint check` is not available in this build (exit {}); measuring the",
@@ -224,7 +260,29 @@ fn main() {
     };
 
     // hadolint: one invocation (about 30 s on two cores).
-    let (hl_time, hl_rss, hl_code) = measure(Command::new(&hadolint).arg("--no-fail").args(&files));
+    // Timed through `/usr/bin/time` for its peak: its start-up is nothing
+    // beside hadolint's half minute.
+    let (hl_time, hl_rss, hl_code) = {
+        let peak_file = tempfile::NamedTempFile::new().unwrap();
+        let timed = Path::new("/usr/bin/time").is_file();
+        let mut cmd = if timed {
+            let mut c = Command::new("/usr/bin/time");
+            c.arg("-f")
+                .arg("%M")
+                .arg("-o")
+                .arg(peak_file.path())
+                .arg(&hadolint);
+            c
+        } else {
+            Command::new(&hadolint)
+        };
+        let (t, _, code) = measure(cmd.arg("--no-fail").args(&files));
+        let peak = std::fs::read_to_string(peak_file.path())
+            .ok()
+            .and_then(|s| s.trim().parse().ok())
+            .unwrap_or(-1);
+        (t, peak, code)
+    };
     println!();
     println!("whole corpus, one process each:");
     println!(
@@ -271,21 +329,19 @@ fn main() {
         let lines = std::fs::read_to_string(file)
             .map(|t| t.lines().count())
             .unwrap_or(0);
-        let mut runs: Vec<(Duration, i64)> = (0..30)
-            .map(|_| {
-                let (t, rss, _) = measure(&mut one(&buildlint, file));
-                (t, rss)
-            })
+        let mut runs: Vec<Duration> = (0..30)
+            .map(|_| measure(&mut one(&buildlint, file)).0)
             .collect();
         runs.sort();
-        let mut hruns: Vec<(Duration, i64)> = (0..5)
-            .map(|_| {
-                let (t, rss, _) = measure(Command::new(&hadolint).arg("--no-fail").arg(file));
-                (t, rss)
-            })
+        let mut hruns: Vec<Duration> = (0..5)
+            .map(|_| measure(Command::new(&hadolint).arg("--no-fail").arg(file)).0)
             .collect();
         hruns.sort();
-        let (median, hmedian) = (runs[runs.len() / 2].0, hruns[hruns.len() / 2].0);
+        let mine = one(&buildlint, file);
+        let my_args: Vec<&std::ffi::OsStr> = mine.get_args().collect();
+        let peak = peak_kib(&buildlint, &my_args);
+        let hpeak = peak_kib(&hadolint, &["--no-fail".as_ref(), file.as_os_str()]);
+        let (median, hmedian) = (runs[runs.len() / 2], hruns[hruns.len() / 2]);
         println!(
             "  {} ({lines} lines):",
             file.strip_prefix(corpus_dir())
@@ -296,15 +352,15 @@ fn main() {
         println!(
             "    buildlint{} min {:.2} ms  median {:.2} ms  peak RSS {} KiB",
             if cli { "" } else { " (debug parse)" },
-            ms(runs[0].0),
+            ms(runs[0]),
             ms(median),
-            runs.iter().map(|r| r.1).max().unwrap_or(0)
+            kib(peak)
         );
         println!(
             "    hadolint  min {:.2} ms  median {:.2} ms  peak RSS {} KiB",
-            ms(hruns[0].0),
+            ms(hruns[0]),
             ms(hmedian),
-            hruns.iter().map(|r| r.1).max().unwrap_or(0)
+            kib(hpeak)
         );
         println!(
             "    ratio of medians: buildlint is {:.1}x faster",
