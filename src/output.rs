@@ -108,31 +108,26 @@ mod tests {
     use std::os::unix::fs::{FileTypeExt, PermissionsExt};
 
     #[test]
-    fn replaces_a_regular_file_keeping_its_mode() {
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("out.txt");
-        std::fs::write(&path, "old").unwrap();
+    fn writes_are_atomic_keep_permissions_and_follow_links() {
+        let tmp = tempfile::tempdir().unwrap();
+        let path = tmp.path().join("Dockerfile");
+        std::fs::write(&path, "from a\n").unwrap();
         std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o640)).unwrap();
-        write(&path, b"new").unwrap();
-        assert_eq!(std::fs::read_to_string(&path).unwrap(), "new");
+        write(&path, b"FROM a\n").unwrap();
+        assert_eq!(std::fs::read_to_string(&path).unwrap(), "FROM a\n");
         let mode = std::fs::metadata(&path).unwrap().permissions().mode() & 0o777;
         assert_eq!(mode, 0o640);
-        assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1);
-    }
-
-    #[test]
-    fn a_link_stays_and_its_target_is_written() {
-        let dir = tempfile::tempdir().unwrap();
-        let real = dir.path().join("real.txt");
-        let link = dir.path().join("link.txt");
-        std::fs::write(&real, "old").unwrap();
-        std::os::unix::fs::symlink(&real, &link).unwrap();
-        write(&link, b"new").unwrap();
+        // No temporary file left behind.
+        assert_eq!(std::fs::read_dir(tmp.path()).unwrap().count(), 1);
+        // A link stays a link; its target gets the text.
+        let link = tmp.path().join("Dockerfile.link");
+        std::os::unix::fs::symlink(&path, &link).unwrap();
+        write(&link, b"FROM b\n").unwrap();
         assert!(std::fs::symlink_metadata(&link)
             .unwrap()
             .file_type()
             .is_symlink());
-        assert_eq!(std::fs::read_to_string(&real).unwrap(), "new");
+        assert_eq!(std::fs::read_to_string(&path).unwrap(), "FROM b\n");
     }
 
     #[test]

@@ -317,12 +317,6 @@ fn use_color(choice: ColorChoice, io: &Io<'_>, to_file: bool) -> bool {
     }
 }
 
-/// Writes `text` to `path` (see [`crate::output`]: atomically for a file,
-/// straight into `/dev/stdout` or a FIFO).
-fn write_atomically(path: &Path, text: &[u8]) -> std::io::Result<()> {
-    crate::output::write(path, text)
-}
-
 /// What `--exclude` and the configurations' `exclude` leave out.
 #[derive(Clone)]
 struct Exclusion {
@@ -655,7 +649,7 @@ pub fn run(mut args: CheckArgs, io: &mut Io<'_>) -> anyhow::Result<u8> {
             .collect();
         let dir = parent_dir(path);
         let baseline = Baseline::from_findings(&findings, &cwd, dir);
-        write_atomically(path, baseline.to_json().as_bytes())?;
+        crate::output::write(path, baseline.to_json().as_bytes())?;
         writeln!(
             io.stderr,
             "buildlint: recorded {} finding(s) in {}",
@@ -731,7 +725,7 @@ pub fn run(mut args: CheckArgs, io: &mut Io<'_>) -> anyhow::Result<u8> {
         Some(path) => {
             let mut buf = Vec::new();
             report::render(args.format, &report, &options, &mut buf)?;
-            write_atomically(path, &buf)
+            crate::output::write(path, &buf)
                 .map_err(|e| anyhow::anyhow!("--output {}: {e}", path.display()))?;
         }
         None => report::render(args.format, &report, &options, io.stdout)?,
@@ -769,7 +763,7 @@ fn add_suppressions(outcomes: &[Outcome], cwd: &Path, io: &mut Io<'_>) -> anyhow
         };
         if let Some(text) = crate::lint::suppress::add_suppressions(df, &o.file, &o.findings) {
             let path = cwd.join(&o.file.path);
-            write_atomically(&path, text.as_bytes())
+            crate::output::write(&path, text.as_bytes())
                 .map_err(|e| anyhow::anyhow!("{}: {e}", o.file.path.display()))?;
             files += 1;
             added += o

@@ -23,7 +23,7 @@ use crate::lint::discover::is_stack_path;
 use crate::lint::driver::{lint_bytes, Linter, Outcome};
 use crate::lint::finding::{Applicability, Finding};
 use crate::lint::fix::{
-    fix_file, is_parse_error, selected, unified_diff, write_atomically, FileFix,
+    fix_file, is_parse_error, selected, unified_diff, FileFix,
 };
 use crate::lint::stack::{lint_loaded, StackOptions};
 use crate::lint::stack::{plan, ProjectPlan};
@@ -593,7 +593,7 @@ pub fn run(
             write_failed = true;
             continue;
         }
-        match write_atomically(&d.target.absolute, d.fix.text.as_bytes()) {
+        match crate::output::write(&d.target.absolute, d.fix.text.as_bytes()) {
             Ok(()) => {
                 written += 1;
                 fixed_written += d.fix.fixed.len();

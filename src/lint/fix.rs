@@ -13,9 +13,8 @@
 //! line ending of the line it is inserted into (CRLF stays CRLF), and an
 //! insertion at the very start goes after a byte order mark.
 //!
-//! [`write_atomically`] writes a fixed file through a temporary file in the
-//! same directory, renamed over the original, with the original's
-//! permissions.
+//! A fixed file is written with [`crate::output::write`]: through a
+//! temporary file renamed over the original, with its permissions.
 
 use std::collections::HashSet;
 use std::path::Path;
@@ -388,12 +387,6 @@ pub fn unified_diff(path: &Path, old: &str, new: &str) -> String {
         .context_radius(3)
         .header(&side("a"), &side("b"))
         .to_string()
-}
-
-/// Writes `bytes` to `path` atomically, keeping its permissions; a
-/// symbolic link stays and its target is replaced (see [`crate::output`]).
-pub fn write_atomically(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
-    crate::output::write(path, bytes)
 }
 
 #[cfg(test)]

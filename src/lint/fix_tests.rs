@@ -310,31 +310,3 @@ fn diff_names_both_sides() {
     assert!(unified_diff(Path::new("x"), "a", "a").is_empty());
 }
 
-#[cfg(unix)]
-#[test]
-fn writes_are_atomic_keep_permissions_and_follow_links() {
-    use std::os::unix::fs::PermissionsExt;
-    let tmp = tempfile::tempdir().unwrap();
-    let path = tmp.path().join("Dockerfile");
-    std::fs::write(&path, "from a\n").unwrap();
-    std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o640)).unwrap();
-    write_atomically(&path, b"FROM a\n").unwrap();
-    assert_eq!(std::fs::read_to_string(&path).unwrap(), "FROM a\n");
-    let mode = std::fs::metadata(&path).unwrap().permissions().mode() & 0o777;
-    assert_eq!(mode, 0o640);
-    // No temporary file left behind.
-    let names: Vec<_> = std::fs::read_dir(tmp.path())
-        .unwrap()
-        .map(|e| e.unwrap().file_name())
-        .collect();
-    assert_eq!(names.len(), 1, "{names:?}");
-    // A link stays a link; its target gets the text.
-    let link = tmp.path().join("Dockerfile.link");
-    std::os::unix::fs::symlink(&path, &link).unwrap();
-    write_atomically(&link, b"FROM b\n").unwrap();
-    assert!(std::fs::symlink_metadata(&link)
-        .unwrap()
-        .file_type()
-        .is_symlink());
-    assert_eq!(std::fs::read_to_string(&path).unwrap(), "FROM b\n");
-}
