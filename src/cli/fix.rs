@@ -22,9 +22,7 @@ use crate::lint::context_view::DirContext;
 use crate::lint::discover::is_stack_path;
 use crate::lint::driver::{lint_bytes, Linter, Outcome};
 use crate::lint::finding::{Applicability, Finding};
-use crate::lint::fix::{
-    fix_file, is_parse_error, selected, unified_diff, FileFix,
-};
+use crate::lint::fix::{fix_file, is_parse_error, selected, unified_diff, FileFix};
 use crate::lint::stack::{lint_loaded, StackOptions};
 use crate::lint::stack::{plan, ProjectPlan};
 

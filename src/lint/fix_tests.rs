@@ -309,4 +309,3 @@ fn diff_names_both_sides() {
     assert!(d.contains("-from a\n+FROM a\n"), "{d}");
     assert!(unified_diff(Path::new("x"), "a", "a").is_empty());
 }
-
