@@ -2,6 +2,7 @@
 
 use tree_sitter::Node;
 
+use super::kind_of;
 use super::words::Extractor;
 use super::{Script, ShellKind};
 
@@ -49,17 +50,17 @@ pub(crate) fn classify<'t>(
     node: Node<'t>,
     parent: Option<Node<'t>>,
 ) -> Option<(Bashism, Node<'t>)> {
-    match node.kind() {
+    match kind_of(node) {
         "test_command" => {
             let first = node.child(0)?;
-            if first.kind() == "[[" {
+            if kind_of(first) == "[[" {
                 return Some((Bashism::DoubleBracket, first));
             }
             None
         }
         "binary_expression" => {
-            let test = parent.filter(|p| p.kind() == "test_command")?;
-            if test.child(0).is_some_and(|c| c.kind() == "[[") {
+            let test = parent.filter(|p| kind_of(*p) == "test_command")?;
+            if test.child(0).is_some_and(|c| kind_of(c) == "[[") {
                 return None;
             }
             let op = node.child_by_field_name("operator")?;
@@ -98,33 +99,33 @@ pub(crate) fn classify<'t>(
         }
         "function_definition" => {
             let first = node.child(0)?;
-            (first.kind() == "function").then_some((Bashism::FunctionKeyword, first))
+            (kind_of(first) == "function").then_some((Bashism::FunctionKeyword, first))
         }
         "variable_assignment" => {
             let value = node.child_by_field_name("value");
-            if value.is_some_and(|v| v.kind() == "array") {
+            if value.is_some_and(|v| kind_of(v) == "array") {
                 return Some((Bashism::Array, node));
             }
             let name = node.child_by_field_name("name")?;
-            (name.kind() == "subscript").then_some((Bashism::Array, name))
+            (kind_of(name) == "subscript").then_some((Bashism::Array, name))
         }
         "expansion" => {
             let mut cursor = node.walk();
             let has_subscript = node
                 .named_children(&mut cursor)
-                .any(|c| c.kind() == "subscript");
+                .any(|c| kind_of(c) == "subscript");
             has_subscript.then_some((Bashism::Array, node))
         }
         "herestring_redirect" => Some((Bashism::HereString, node)),
         "file_redirect" => {
             let op = node.child(0).filter(|c| !c.is_named())?;
-            matches!(op.kind(), "&>" | "&>>").then_some((Bashism::AmpersandRedirect, op))
+            matches!(kind_of(op), "&>" | "&>>").then_some((Bashism::AmpersandRedirect, op))
         }
         "brace_expression" => Some((Bashism::BraceExpansion, node)),
         "concatenation" => {
             // tree-sitter reads `{a,b}` as the words `{`, `a,b`, `}`.
             let text = script.node_text(node);
-            if parent.is_some_and(|p| p.kind() == "concatenation") {
+            if parent.is_some_and(|p| kind_of(p) == "concatenation") {
                 return None;
             }
             has_brace_expansion(text).then_some((Bashism::BraceExpansion, node))

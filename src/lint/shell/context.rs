@@ -3,6 +3,8 @@
 
 use tree_sitter::Node;
 
+use super::kind_of;
+
 /// The syntactic place of an expansion.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Place<'t> {
@@ -27,7 +29,7 @@ pub enum Place<'t> {
 pub fn place<'t>(node: Node<'t>, path: &[Node<'t>]) -> Place<'t> {
     let mut child = node;
     for (i, &parent) in path.iter().enumerate().rev() {
-        match parent.kind() {
+        match kind_of(parent) {
             "string"
             | "arithmetic_expansion"
             | "heredoc_body"
@@ -53,7 +55,7 @@ pub fn place<'t>(node: Node<'t>, path: &[Node<'t>]) -> Place<'t> {
             }
             "variable_assignment" => {
                 let grand = i.checked_sub(1).map(|g| path[g]);
-                return if grand.is_some_and(|g| g.kind() == "declaration_command") {
+                return if grand.is_some_and(|g| kind_of(g) == "declaration_command") {
                     Place::DeclarationValue
                 } else {
                     Place::NoSplit
@@ -62,7 +64,7 @@ pub fn place<'t>(node: Node<'t>, path: &[Node<'t>]) -> Place<'t> {
             "declaration_command" | "unset_command" => return Place::DeclarationValue,
             "file_redirect" => return Place::Redirect,
             "test_command" => {
-                let double = parent.child(0).is_some_and(|c| c.kind() == "[[");
+                let double = parent.child(0).is_some_and(|c| kind_of(c) == "[[");
                 return if double {
                     Place::NoSplit
                 } else {

@@ -7,6 +7,7 @@ use tree_sitter::Node;
 
 use super::bashism::{self, Bashism};
 use super::context::{place, splits, Place};
+use super::kind_of;
 use super::walk;
 use super::words::Assignment;
 use super::words::Extractor;
@@ -68,7 +69,7 @@ fn one_word(script: &Extractor<'_>, value: Option<Node<'_>>) -> bool {
     if matches!(text, "$!" | "$$" | "$?" | "$#") {
         return true;
     }
-    match value.kind() {
+    match kind_of(value) {
         "arithmetic_expansion" | "number" => true,
         "word" | "string" | "raw_string" | "concatenation" => {
             let w = script.word(value);
@@ -88,12 +89,12 @@ pub(crate) fn gather(script: &Extractor<'_>, root: Node<'_>) -> Facts {
         if let Some((b, n)) = bashism::classify(script, node, path.last().copied()) {
             facts.bashisms.push((b, script.node_span(n)));
         }
-        match node.kind() {
+        match kind_of(node) {
             "pipeline" => {
                 let mut cursor = node.walk();
                 let op = node
                     .children(&mut cursor)
-                    .find(|c| !c.is_named() && c.kind().starts_with('|'));
+                    .find(|c| !c.is_named() && kind_of(*c).starts_with('|'));
                 if let Some(op) = op {
                     facts.pipes.push((node.start_byte() as u32, range(op)));
                 }
@@ -106,7 +107,7 @@ pub(crate) fn gather(script: &Extractor<'_>, root: Node<'_>) -> Facts {
                     });
                 }
                 let bare = path.last().is_some_and(|p| {
-                    matches!(p.kind(), "program" | "list" | "variable_assignments")
+                    matches!(kind_of(*p), "program" | "list" | "variable_assignments")
                 });
                 if bare {
                     facts.bare_assignments.push(script.assignment(node));
@@ -132,11 +133,11 @@ pub(crate) fn gather(script: &Extractor<'_>, root: Node<'_>) -> Facts {
                 let mut cursor = node.walk();
                 let Some(name) = node
                     .named_children(&mut cursor)
-                    .find(|c| matches!(c.kind(), "variable_name" | "special_variable_name"))
+                    .find(|c| matches!(kind_of(*c), "variable_name" | "special_variable_name"))
                 else {
                     return;
                 };
-                if name.kind() == "special_variable_name" || !splits(place(node, path)) {
+                if kind_of(name) == "special_variable_name" || !splits(place(node, path)) {
                     return;
                 }
                 facts.events.push(Event::SplitVariable {
@@ -146,7 +147,7 @@ pub(crate) fn gather(script: &Extractor<'_>, root: Node<'_>) -> Facts {
             }
             "command_substitution" | "process_substitution" => {
                 facts.substitutions.push(range(node));
-                if node.kind() == "process_substitution" {
+                if kind_of(node) == "process_substitution" {
                     return;
                 }
                 let where_ = place(node, path);

@@ -278,6 +278,26 @@ impl Script {
     }
 }
 
+/// A node's kind, the string `Node::kind` gives, read from a table made
+/// once: `Node::kind` measures and checks the grammar's C string at every
+/// call, and the script views ask it of every node. For trees of the bash
+/// grammar, which every script view is parsed with.
+pub fn kind_of<'t>(node: Node<'t>) -> &'t str {
+    static BASH: OnceLock<tree_sitter::Language> = OnceLock::new();
+    static NAMES: OnceLock<Vec<&'static str>> = OnceLock::new();
+    let names = NAMES.get_or_init(|| {
+        let language = BASH.get_or_init(|| tree_sitter_bash::LANGUAGE.into());
+        (0..language.node_kind_count())
+            .map(|id| language.node_kind_for_id(id as u16).unwrap_or(""))
+            .collect()
+    });
+    match names.get(usize::from(node.kind_id())) {
+        Some(name) if !name.is_empty() => name,
+        // `ERROR` (id 65535) and anything else the table lacks.
+        _ => node.kind(),
+    }
+}
+
 /// Calls `f` on every node of the tree, in pre-order, with the node's
 /// ancestors (root first). Reading ancestors off this path is linear, where
 /// tree-sitter's `Node::parent` walks down from the root on every call.
@@ -361,6 +381,23 @@ mod tests {
         let df = crate::dockerfile::parse(source.to_string()).expect("parses");
         let v = ShellViews::build(&df);
         (df, v)
+    }
+
+    #[test]
+    fn kind_of_is_node_kind() {
+        let mut parser = tree_sitter::Parser::new();
+        parser
+            .set_language(&tree_sitter_bash::LANGUAGE.into())
+            .unwrap();
+        let text = "set -eux; a=(1 2); [[ -n \"${a[0]}\" ]] && echo $(ls | wc -l) >&2 <<< x; \
+                    case $x in *) f() { :; };; esac; for i in {1..3}; do cat <<EOF\n$i\nEOF\ndone";
+        let tree = parser.parse(text, None).unwrap();
+        let mut seen = 0;
+        walk(tree.root_node(), &mut |node, _| {
+            assert_eq!(kind_of(node), node.kind());
+            seen += 1;
+        });
+        assert!(seen > 50, "{seen} nodes");
     }
 
     fn command_names(s: &Script) -> Vec<&str> {

@@ -4,6 +4,7 @@ use std::ops::Range;
 
 use tree_sitter::Node;
 
+use super::kind_of;
 use super::shells::basename;
 use crate::dockerfile::LogicalText;
 use crate::span::Span;
@@ -240,7 +241,7 @@ impl Extractor<'_> {
     /// Appends the node's value (quotes removed); returns whether it is literal.
     fn value_into(&self, node: Node<'_>, out: &mut String) -> bool {
         let raw = self.node_text(node);
-        match node.kind() {
+        match kind_of(node) {
             "word" | "number" if node.named_child_count() == 0 => {
                 unescape_unquoted(raw, out);
                 true
@@ -299,7 +300,7 @@ impl Extractor<'_> {
         let mut pos = start;
         let mut cursor = node.walk();
         for child in node.named_children(&mut cursor) {
-            if child.kind() == "string_content" {
+            if kind_of(child) == "string_content" {
                 continue;
             }
             if child.start_byte() > pos {
@@ -330,7 +331,7 @@ impl Extractor<'_> {
                 node: cursor.node(),
                 field: cursor.field_name(),
             });
-            match cursor.node().kind() {
+            match kind_of(cursor.node()) {
                 "command" => {
                     if let Some(cmd) = self.command(&stack) {
                         out.push(cmd);
@@ -341,7 +342,7 @@ impl Extractor<'_> {
             }
             // Leaves and words hold no commands: do not walk into them.
             let leafy = matches!(
-                cursor.node().kind(),
+                kind_of(cursor.node()),
                 "word"
                     | "raw_string"
                     | "comment"
@@ -388,7 +389,7 @@ impl Extractor<'_> {
     /// The redirections a `redirected_statement` adds to its body.
     fn statement_redirects(&self, statement: Node<'_>, out: &mut Vec<Redirect>) {
         for (child, field) in Self::children(statement) {
-            if field == Some("redirect") || child.kind() == "herestring_redirect" {
+            if field == Some("redirect") || kind_of(child) == "herestring_redirect" {
                 out.push(self.redirect(child));
             }
         }
@@ -408,7 +409,7 @@ impl Extractor<'_> {
                 }
                 Some("argument") => words.push(self.word(child)),
                 Some("redirect") => redirects.push(self.redirect(child)),
-                _ => match child.kind() {
+                _ => match kind_of(child) {
                     "variable_assignment" => assignments.push(self.assignment(child)),
                     "file_redirect" | "heredoc_redirect" | "herestring_redirect" => {
                         redirects.push(self.redirect(child))
@@ -423,7 +424,7 @@ impl Extractor<'_> {
         // Redirections written after a command belong to its redirected_statement.
         let mut outer = here;
         if here > 0
-            && stack[here - 1].node.kind() == "redirected_statement"
+            && kind_of(stack[here - 1].node) == "redirected_statement"
             && stack[here].field == Some("body")
         {
             self.statement_redirects(stack[here - 1].node, &mut redirects);
@@ -437,9 +438,9 @@ impl Extractor<'_> {
             let last = pipeline
                 .named_child(pipeline.named_child_count().saturating_sub(1) as u32)
                 .map(|n| n.id());
-            if pipeline.kind() == "pipeline"
+            if kind_of(pipeline) == "pipeline"
                 && last == Some(stack[outer].node.id())
-                && statement.node.kind() == "redirected_statement"
+                && kind_of(statement.node) == "redirected_statement"
                 && stack[outer - 1].field == Some("body")
             {
                 self.statement_redirects(statement.node, &mut redirects);
@@ -482,7 +483,7 @@ impl Extractor<'_> {
                 }
                 continue;
             }
-            if child.kind() == "variable_assignment" {
+            if kind_of(child) == "variable_assignment" {
                 assignments.push(self.assignment(child));
             }
             words.push(self.word(child));
@@ -524,18 +525,18 @@ impl Extractor<'_> {
         let mut cursor = node.walk();
         for (i, child) in node.children(&mut cursor).enumerate() {
             let field = node.field_name_for_child(i as u32);
-            if child.kind() == "file_descriptor" || field == Some("descriptor") {
+            if kind_of(child) == "file_descriptor" || field == Some("descriptor") {
                 fd = Some(self.node_text(child).to_string());
             } else if !child.is_named() && op.is_empty() {
                 op = self.node_text(child).to_string();
             } else if (field == Some("destination")
-                || (node.kind() == "herestring_redirect" && child.is_named()))
+                || (kind_of(node) == "herestring_redirect" && child.is_named()))
                 && target.is_none()
             {
                 target = Some(self.word(child));
             }
         }
-        if node.kind() == "herestring_redirect" && op.is_empty() {
+        if kind_of(node) == "herestring_redirect" && op.is_empty() {
             op = "<<<".to_string();
         }
         let range = Self::node_range(node);
@@ -704,14 +705,14 @@ pub(crate) struct Step<'t> {
 
 fn pipe_ref(stack: &[Step<'_>], at: usize) -> Option<PipeRef> {
     let parent = stack.get(at.checked_sub(1)?)?.node;
-    if parent.kind() != "pipeline" {
+    if kind_of(parent) != "pipeline" {
         return None;
     }
     let node = stack[at].node;
     let mut cursor = parent.walk();
     let stages: Vec<Node<'_>> = parent
         .named_children(&mut cursor)
-        .filter(|c| c.kind() != "comment")
+        .filter(|c| kind_of(*c) != "comment")
         .collect();
     let stage = stages.iter().position(|s| s.id() == node.id())?;
     Some(PipeRef {
@@ -726,7 +727,7 @@ fn pipe_ref(stack: &[Step<'_>], at: usize) -> Option<PipeRef> {
 fn in_condition(stack: &[Step<'_>], at: usize) -> bool {
     for i in (1..=at).rev() {
         let (child, parent) = (&stack[i], stack[i - 1].node);
-        match parent.kind() {
+        match kind_of(parent) {
             "list" if parent.named_child(0).map(|n| n.id()) == Some(child.node.id()) => {
                 return true
             }
@@ -746,7 +747,7 @@ fn in_condition(stack: &[Step<'_>], at: usize) -> bool {
 fn in_substitution(stack: &[Step<'_>]) -> bool {
     stack[..stack.len().saturating_sub(1)].iter().any(|s| {
         matches!(
-            s.node.kind(),
+            kind_of(s.node),
             "command_substitution" | "process_substitution"
         )
     })
