@@ -202,7 +202,13 @@ fn one_file_builds(root: &Path) {
     let mut edits = 0u32;
     let mut edit_then = |pipeline: &str| {
         edits += 1;
-        std::fs::write(&edited, format!("// edit {edits}\n")).unwrap();
+        // Never seen before, by this run or an earlier one: the build
+        // record would otherwise answer `cached` without a build.
+        let now = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap_or_default()
+            .as_nanos();
+        std::fs::write(&edited, format!("// edit {edits} at {now}\n")).unwrap();
         timed(pipeline)
     };
     let d = root.display();

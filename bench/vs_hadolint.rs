@@ -104,8 +104,15 @@ fn peak_kib(program: &Path, args: &[&std::ffi::OsStr]) -> Option<i64> {
         .stderr(Stdio::null())
         .status()
         .ok()?;
-    std::fs::read_to_string(out.path())
-        .ok()?
+    last_number(&std::fs::read_to_string(out.path()).ok()?)
+}
+
+/// `/usr/bin/time`'s figure: the last line (a command that exits non-zero,
+/// as `check` does when it finds something, gets a line before it).
+fn last_number(text: &str) -> Option<i64> {
+    text.lines()
+        .rev()
+        .find(|l| !l.trim().is_empty())?
         .trim()
         .parse()
         .ok()
@@ -279,7 +286,7 @@ fn main() {
         let (t, _, code) = measure(cmd.arg("--no-fail").args(&files));
         let peak = std::fs::read_to_string(peak_file.path())
             .ok()
-            .and_then(|s| s.trim().parse().ok())
+            .and_then(|s| last_number(&s))
             .unwrap_or(-1);
         (t, peak, code)
     };
