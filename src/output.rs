@@ -29,8 +29,11 @@ impl Output {
         let target = match std::fs::symlink_metadata(path) {
             Ok(m) if m.file_type().is_symlink() => match std::fs::canonicalize(path) {
                 Ok(real) => real,
-                // A dangling link: its target does not exist yet.
-                Err(_) => path.to_path_buf(),
+                // A dangling link: the file it names is created.
+                Err(_) => match std::fs::read_link(path) {
+                    Ok(to) => path.parent().unwrap_or(Path::new("")).join(to),
+                    Err(_) => path.to_path_buf(),
+                },
             },
             _ => path.to_path_buf(),
         };
@@ -128,6 +131,21 @@ mod tests {
             .file_type()
             .is_symlink());
         assert_eq!(std::fs::read_to_string(&path).unwrap(), "FROM b\n");
+    }
+
+    #[test]
+    fn a_dangling_link_gets_its_file_made() {
+        let dir = tempfile::tempdir().unwrap();
+        let link = dir.path().join("report.json");
+        std::os::unix::fs::symlink("reports/latest.json", &link).unwrap();
+        std::fs::create_dir(dir.path().join("reports")).unwrap();
+        write(&link, b"{}").unwrap();
+        assert!(std::fs::symlink_metadata(&link)
+            .unwrap()
+            .file_type()
+            .is_symlink());
+        let made = dir.path().join("reports/latest.json");
+        assert_eq!(std::fs::read(made).unwrap(), b"{}");
     }
 
     #[test]
