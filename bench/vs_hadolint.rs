@@ -82,40 +82,43 @@ fn measure(cmd: &mut Command) -> (Duration, i64, i32) {
     (elapsed, usage.ru_maxrss, code)
 }
 
-/// The peak RSS in KiB of one run of `program args`, through
-/// `/usr/bin/time`: a child spawned by this (large) process starts with its
-/// high-water mark, so `wait4`'s figure would be this process's, not the
-/// child's. `None` without `/usr/bin/time`.
-fn peak_kib(program: &Path, args: &[&std::ffi::OsStr]) -> Option<i64> {
+/// `program` under `/usr/bin/time`, which writes the peak RSS of the run to
+/// `peak_file` (read it with [`read_peak`]); `program` alone without it. A
+/// child spawned by this (large) process starts with its high-water mark, so
+/// `wait4`'s figure would be this process's, not the child's.
+fn with_peak(program: &Path, peak_file: &Path) -> Command {
     let time = Path::new("/usr/bin/time");
     if !time.is_file() {
-        return None;
+        return Command::new(program);
     }
-    let out = tempfile::NamedTempFile::new().ok()?;
-    Command::new(time)
-        .arg("-f")
-        .arg("%M")
-        .arg("-o")
-        .arg(out.path())
-        .arg(program)
-        .args(args)
-        .stdin(Stdio::null())
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .status()
-        .ok()?;
-    last_number(&std::fs::read_to_string(out.path()).ok()?)
+    let mut c = Command::new(time);
+    c.arg("-f").arg("%M").arg("-o").arg(peak_file).arg(program);
+    c
 }
 
-/// `/usr/bin/time`'s figure: the last line (a command that exits non-zero,
-/// as `check` does when it finds something, gets a line before it).
-fn last_number(text: &str) -> Option<i64> {
+/// `/usr/bin/time`'s figure, in KiB: the last line (a command that exits
+/// non-zero, as `check` does when it finds something, gets a line before it).
+fn read_peak(peak_file: &Path) -> Option<i64> {
+    let text = std::fs::read_to_string(peak_file).ok()?;
     text.lines()
         .rev()
         .find(|l| !l.trim().is_empty())?
         .trim()
         .parse()
         .ok()
+}
+
+/// The peak RSS in KiB of one run of `cmd` (its program and arguments).
+fn peak_kib(cmd: &Command) -> Option<i64> {
+    let out = tempfile::NamedTempFile::new().ok()?;
+    with_peak(Path::new(cmd.get_program()), out.path())
+        .args(cmd.get_args())
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status()
+        .ok()?;
+    read_peak(out.path())
 }
 
 fn kib(peak: Option<i64>) -> String {
@@ -251,10 +254,9 @@ fn main() {
                 best = (r.0, r.1);
             }
         }
-        let mut args: Vec<&std::ffi::OsStr> =
-            vec!["check".as_ref(), "--format".as_ref(), "compact".as_ref()];
-        args.extend(files.iter().map(|f| f.as_os_str()));
-        (best.0, peak_kib(&buildlint, &args).unwrap_or(-1))
+        let mut corpus = Command::new(&buildlint);
+        corpus.args(["check", "--format", "compact"]).args(&files);
+        (best.0, peak_kib(&corpus).unwrap_or(-1))
     } else {
         println!(
             "note: `buildlint check` is not available in this build (exit {}); measuring the",
@@ -271,24 +273,12 @@ fn main() {
     // beside hadolint's half minute.
     let (hl_time, hl_rss, hl_code) = {
         let peak_file = tempfile::NamedTempFile::new().unwrap();
-        let timed = Path::new("/usr/bin/time").is_file();
-        let mut cmd = if timed {
-            let mut c = Command::new("/usr/bin/time");
-            c.arg("-f")
-                .arg("%M")
-                .arg("-o")
-                .arg(peak_file.path())
-                .arg(&hadolint);
-            c
-        } else {
-            Command::new(&hadolint)
-        };
-        let (t, _, code) = measure(cmd.arg("--no-fail").args(&files));
-        let peak = std::fs::read_to_string(peak_file.path())
-            .ok()
-            .and_then(|s| last_number(&s))
-            .unwrap_or(-1);
-        (t, peak, code)
+        let (t, _, code) = measure(
+            with_peak(&hadolint, peak_file.path())
+                .arg("--no-fail")
+                .args(&files),
+        );
+        (t, read_peak(peak_file.path()).unwrap_or(-1), code)
     };
     println!();
     println!("whole corpus, one process each:");
@@ -344,10 +334,10 @@ fn main() {
             .map(|_| measure(Command::new(&hadolint).arg("--no-fail").arg(file)).0)
             .collect();
         hruns.sort();
-        let mine = one(&buildlint, file);
-        let my_args: Vec<&std::ffi::OsStr> = mine.get_args().collect();
-        let peak = peak_kib(&buildlint, &my_args);
-        let hpeak = peak_kib(&hadolint, &["--no-fail".as_ref(), file.as_os_str()]);
+        let peak = peak_kib(&one(&buildlint, file));
+        let mut theirs = Command::new(&hadolint);
+        theirs.arg("--no-fail").arg(file);
+        let hpeak = peak_kib(&theirs);
         let (median, hmedian) = (runs[runs.len() / 2], hruns[hruns.len() / 2]);
         println!(
             "  {} ({lines} lines):",
